@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { HealthModule } from '@cairn/server-runtime';
+import { GATEWAY_SETTINGS, GatewaySettings } from './settings/gateway-settings';
+import { MfeManifestController } from './mfe-manifest/mfe-manifest.controller';
+import { MfeManifestService } from './mfe-manifest/mfe-manifest.service';
+import { VersionController } from './version/version.controller';
+import { shellDirectory } from './web/web-assets';
+
+@Module({})
+export class AppModule {
+  static forSettings(settings: GatewaySettings): DynamicModule {
+    const shellIndex = join(shellDirectory(settings.webRoot), 'index.html');
+    return {
+      module: AppModule,
+      imports: [
+        HealthModule.register(() => [
+          existsSync(shellIndex)
+            ? { name: 'shell', ok: true }
+            : { name: 'shell', ok: false, message: `${shellIndex} is missing: build the shell or fix CAIRN_WEB_ROOT` },
+        ]),
+      ],
+      controllers: [VersionController, MfeManifestController],
+      providers: [{ provide: GATEWAY_SETTINGS, useValue: settings }, MfeManifestService],
+    };
+  }
+}

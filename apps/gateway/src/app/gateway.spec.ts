@@ -1,0 +1,132 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGateway } from './gateway';
+import { GatewaySettings } from './settings/gateway-settings';
+
+/** A web root laid out as the build leaves it: the shell and one built-in remote. */
+function webRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'cairn-web-'));
+  mkdirSync(join(root, 'shell', 'browser'), { recursive: true });
+  writeFileSync(join(root, 'shell', 'browser', 'index.html'), '<!doctype html><title>Cairn</title>');
+  writeFileSync(join(root, 'shell', 'browser', 'main-ABCD1234.js'), 'export {};');
+  const remote = join(root, 'mfe-logs', 'browser');
+  mkdirSync(remote, { recursive: true });
+  writeFileSync(join(remote, 'remoteEntry.json'), JSON.stringify({ name: 'mfe-logs', shared: [], exposes: [] }));
+  writeFileSync(join(remote, 'mfe.json'), JSON.stringify({ exposedModule: './routes', route: 'logs', label: 'Logs', icon: 'logs' }));
+  return root;
+}
+
+describe('gateway over HTTP', () => {
+  let root: string;
+  let gateway: NestFastifyApplication;
+  let authService: Server | undefined;
+
+  async function start(authServiceUrl = 'http://127.0.0.1:9'): Promise<void> {
+    const settings: GatewaySettings = {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'error',
+      webRoot: root,
+      authServiceUrl: new URL(authServiceUrl),
+    };
+    gateway = await createGateway(settings);
+    await gateway.init();
+    await gateway.getHttpAdapter().getInstance().ready();
+  }
+
+  const get = (url: string, accept = 'application/json') =>
+    gateway.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers: { accept } });
+
+  beforeEach(() => {
+    root = webRoot();
+  });
+
+  afterEach(async () => {
+    await gateway?.close();
+    authService?.close();
+    authService = undefined;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('answers liveness, readiness and its version', async () => {
+    await start();
+    expect((await get('/healthz')).json()).toEqual({ status: 'ok', checks: [{ name: 'process', ok: true }] });
+    expect((await get('/readyz')).statusCode).toBe(200);
+    const version = (await get('/api/v1/version')).json();
+    expect(version).toMatchObject({ name: 'cairn', service: 'gateway', node: process.version });
+    expect(version.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('is not ready, and says why, when the shell has not been built', async () => {
+    rmSync(join(root, 'shell', 'browser', 'index.html'));
+    await start();
+    const response = await get('/readyz');
+    expect(response.statusCode).toBe(503);
+    expect(response.json().checks[0].message).toContain('build the shell or fix CAIRN_WEB_ROOT');
+  });
+
+  it('lists the built-in remote in the manifest and serves its files under /remotes', async () => {
+    await start();
+    const manifest = await get('/mfe-manifest.json');
+    expect(manifest.headers['cache-control']).toBe('no-cache');
+    expect(manifest.json()).toEqual({
+      remotes: [
+        { name: 'mfe-logs', remoteEntry: '/remotes/mfe-logs/remoteEntry.json', exposedModule: './routes', route: 'logs', label: 'Logs', icon: 'logs' },
+      ],
+    });
+    const entry = await get('/remotes/mfe-logs/remoteEntry.json');
+    expect(entry.statusCode).toBe(200);
+    expect(entry.json().name).toBe('mfe-logs');
+  });
+
+  it('serves hashed bundles as immutable and the page itself as always revalidated', async () => {
+    await start();
+    expect((await get('/main-ABCD1234.js', '*/*')).headers['cache-control']).toContain('immutable');
+    expect((await get('/', 'text/html')).headers['cache-control']).toBe('no-cache');
+  });
+
+  it("answers a deep link with the shell's page, and an unknown API path with a JSON error", async () => {
+    await start();
+    const page = await get('/workloads/deployments', 'text/html');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>Cairn</title>');
+    const api = await get('/api/v1/nothing', 'text/html');
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'There is nothing at GET /api/v1/nothing; see /api/docs for the API.',
+    });
+  });
+
+  it('publishes its OpenAPI document', async () => {
+    await start();
+    const document = (await get('/api/openapi.json')).json();
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/version', '/mfe-manifest.json']));
+  });
+
+  it('forwards /auth and /oidc-callback to the auth service, path and query intact', async () => {
+    const seen: string[] = [];
+    authService = createServer((request, response) => {
+      seen.push(request.url ?? '');
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ service: 'auth-service' }));
+    });
+    await new Promise<void>((resolve) => authService?.listen(0, '127.0.0.1', resolve));
+    await start(`http://127.0.0.1:${(authService.address() as AddressInfo).port}`);
+    expect((await get('/auth/v1/version')).json()).toEqual({ service: 'auth-service' });
+    expect((await get('/oidc-callback?code=abc&state=xyz')).statusCode).toBe(200);
+    expect(seen).toEqual(['/auth/v1/version', '/oidc-callback?code=abc&state=xyz']);
+  });
+
+  it('says plainly that sign-in is unavailable when the auth service does not answer', async () => {
+    await start('http://127.0.0.1:9');
+    const response = await get('/auth/v1/version');
+    expect(response.statusCode).toBe(502);
+    expect(response.json().message).toContain('The sign-in service is not answering');
+  });
+});

@@ -1,0 +1,36 @@
+import { createService, ServiceOptions } from '@cairn/server-runtime';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { MfeManifestService } from './mfe-manifest/mfe-manifest.service';
+import { GatewaySettings } from './settings/gateway-settings';
+import { forwardToAuthService } from './web/auth-proxy';
+import { serveWebAssets, spaFallback } from './web/web-assets';
+
+export function gatewayOptions(settings: GatewaySettings): ServiceOptions {
+  return {
+    name: 'gateway',
+    host: settings.host,
+    port: settings.port,
+    logLevel: settings.logLevel,
+    notFoundFallback: spaFallback(settings.webRoot),
+    configure: async (app: NestFastifyApplication) => {
+      const document = SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Cairn gateway')
+          .setDescription("The console's REST API. Every Kubernetes call is made with the caller's own credentials.")
+          .setVersion('v1')
+          .build(),
+      );
+      SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+      await forwardToAuthService(app, settings.authServiceUrl);
+      await serveWebAssets(app, settings.webRoot, app.get(MfeManifestService).builtInRemotes);
+    },
+  };
+}
+
+/** The whole gateway, ready to listen: what `main.ts` starts and the tests drive. */
+export function createGateway(settings: GatewaySettings): Promise<NestFastifyApplication> {
+  return createService(AppModule.forSettings(settings), gatewayOptions(settings));
+}

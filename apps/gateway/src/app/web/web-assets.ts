@@ -1,0 +1,60 @@
+import fastifyStatic from '@fastify/static';
+import type { NotFoundFallback } from '@cairn/server-runtime';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { BuiltInRemote } from '../mfe-manifest/mfe-manifest.service';
+
+/** Paths the single-page app never owns: a miss there is a real 404, not a client-side route. */
+const NOT_SPA = /^\/(api|auth|remotes|oidc-callback|healthz|readyz)(\/|$)|\.[a-z0-9]+$/i;
+/** esbuild and Native Federation put a content hash in every bundle's name. */
+const HASHED = /[.-][A-Za-z0-9_-]{8,}\.(js|css|mjs)$/;
+
+function setCacheHeaders(reply: FastifyReply, path: string): void {
+  // index.html, remoteEntry.json and importmap.json name the current bundles: always revalidate them.
+  void reply.header('cache-control', HASHED.test(basename(path)) ? 'public, max-age=31536000, immutable' : 'no-cache');
+}
+
+export function shellDirectory(webRoot: string): string {
+  return join(webRoot, 'shell', 'browser');
+}
+
+/** Serves the shell at `/` and each built-in remote at `/remotes/<folder>/`. */
+export async function serveWebAssets(
+  app: NestFastifyApplication,
+  webRoot: string,
+  remotes: readonly BuiltInRemote[],
+): Promise<void> {
+  await app.register(fastifyStatic, {
+    root: shellDirectory(webRoot),
+    prefix: '/',
+    index: 'index.html',
+    wildcard: true,
+    cacheControl: false,
+    setHeaders: setCacheHeaders,
+  });
+  for (const remote of remotes) {
+    await app.register(fastifyStatic, {
+      root: remote.directory,
+      prefix: `/remotes/${remote.folder}/`,
+      decorateReply: false,
+      cacheControl: false,
+      setHeaders: setCacheHeaders,
+    });
+  }
+}
+
+/** Deep links (`/workloads/…`) reach the shell's index.html, which routes them in the browser. */
+export function spaFallback(webRoot: string): NotFoundFallback {
+  const hasShell = existsSync(join(shellDirectory(webRoot), 'index.html'));
+  return (request, reply) => {
+    const path = request.url.split('?')[0];
+    const wantsPage = (request.headers.accept ?? '').includes('text/html');
+    if (!hasShell || !['GET', 'HEAD'].includes(request.method) || !wantsPage || NOT_SPA.test(path)) {
+      return false;
+    }
+    void reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html');
+    return true;
+  };
+}

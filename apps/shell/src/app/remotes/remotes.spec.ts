@@ -1,0 +1,24 @@
+import { fetchMfeManifest } from './remotes';
+
+const url = 'http://localhost:4466/mfe-manifest.json';
+// jsdom has no fetch Response; this carries the three members fetchMfeManifest reads.
+const respond = (body: string, status = 200) => (() =>
+  Promise.resolve({ ok: status < 400, status, json: () => Promise.resolve().then(() => JSON.parse(body)) })) as unknown as typeof fetch;
+
+describe('fetchMfeManifest', () => {
+  it('returns the checked remotes', async () => {
+    const remote = { name: 'mfe-logs', remoteEntry: '/remotes/mfe-logs/remoteEntry.json', exposedModule: './routes', route: 'logs', label: 'Logs' };
+    expect(await fetchMfeManifest(url, respond(JSON.stringify({ remotes: [remote] })))).toEqual({ remotes: [remote], problems: [] });
+  });
+
+  it.each([
+    ['the gateway is down', () => Promise.reject(new TypeError('Failed to fetch')), 'could not be fetched (Failed to fetch); is the gateway running?'],
+    ['the gateway answers an error', respond('{}', 503), 'answered HTTP 503'],
+    ['the answer is not JSON', respond('<html>'), 'is not JSON'],
+  ])('never throws when %s, and says why', async (_, fetchFn, message) => {
+    expect(await fetchMfeManifest(url, fetchFn as unknown as typeof fetch)).toEqual({
+      remotes: [],
+      problems: [{ source: '/mfe-manifest.json', message }],
+    });
+  });
+});

@@ -1,0 +1,24 @@
+import type { NativeFederationResult } from '@angular-architects/native-federation';
+import { provideBrowserGlobalErrorListeners } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { App } from './app/app';
+import { appRoutes } from './app/app.routes';
+import { federationLoader, fetchMfeManifest, MFE_MANIFEST } from './app/remotes/remotes';
+
+/**
+ * Runs once Native Federation has set up the import map, so shared packages resolve here.
+ * Remotes are found at run time: the manifest comes from the gateway on every start, so a
+ * remote registered there appears without rebuilding the shell.
+ */
+export async function bootstrap(federation: NativeFederationResult): Promise<void> {
+  const manifest = await fetchMfeManifest(new URL('mfe-manifest.json', document.baseURI).href);
+  const load = federationLoader(federation, document.baseURI);
+  await bootstrapApplication(App, {
+    providers: [
+      provideBrowserGlobalErrorListeners(),
+      provideRouter(appRoutes(manifest.remotes, load), withComponentInputBinding()),
+      { provide: MFE_MANIFEST, useValue: manifest },
+    ],
+  });
+}

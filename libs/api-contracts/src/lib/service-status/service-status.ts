@@ -1,0 +1,34 @@
+/** `GET /api/v1/version` on the gateway and `GET /auth/v1/version` on the auth service. */
+export interface VersionInfo {
+  /** The product: always `cairn`. */
+  name: 'cairn';
+  /** Which service answered: `gateway` or `auth-service`. */
+  service: string;
+  /** The release, from the workspace's package.json. */
+  version: string;
+  /** The Node.js runtime serving the request. */
+  node: string;
+}
+
+/** One readiness condition and whether it holds. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  /** Why it fails, in words an operator can act on. */
+  message?: string;
+}
+
+/** `GET /healthz` (liveness) and `GET /readyz` (readiness). */
+export interface HealthReport {
+  status: 'ok' | 'failing';
+  checks: ReadinessCheck[];
+}
+
+/** The body of every error answer of the gateway and the auth service. */
+export interface ApiErrorBody {
+  statusCode: number;
+  /** The HTTP reason phrase, e.g. `Not Found`. */
+  error: string;
+  /** What went wrong and what to do about it. */
+  message: string;
+}

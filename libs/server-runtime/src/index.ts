@@ -1,0 +1,4 @@
+export * from './lib/settings/settings';
+export * from './lib/http/error-body.filter';
+export * from './lib/http/start-service';
+export * from './lib/health/health';

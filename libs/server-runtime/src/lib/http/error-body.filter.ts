@@ -1,0 +1,64 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import type { ApiErrorBody } from '@cairn/api-contracts';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
+/**
+ * Every error leaves the service as an `ApiErrorBody`. A Nest `HttpException` keeps its
+ * status and message; anything else is a bug on our side: it is logged with its stack
+ * and the caller gets a 500 that says so, never the stack itself.
+ */
+@Catch()
+export class ErrorBodyFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  /** `notFound` may answer a 404 itself (a single-page app's index.html); it returns true when it did. */
+  constructor(private readonly notFound?: NotFoundFallback) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    if (exception instanceof NotFoundException && this.notFound?.(request, reply)) {
+      return;
+    }
+    const body = this.toBody(exception, request);
+    void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
+  }
+
+  private toBody(exception: unknown, request: FastifyRequest): ApiErrorBody {
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      let message = exception.message;
+      if (typeof response === 'object' && response !== null && 'message' in response) {
+        const detail = (response as { message: unknown }).message;
+        message = Array.isArray(detail) ? detail.join('; ') : String(detail);
+      }
+      if (statusCode === HttpStatus.NOT_FOUND && message.startsWith('Cannot ')) {
+        message = `There is nothing at ${request.method} ${request.url.split('?')[0]}; see /api/docs for the API.`;
+      }
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+    }
+    // Fastify's own errors (a body that is not JSON, a payload too large) carry a 4xx statusCode.
+    const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      return {
+        statusCode: fastifyStatus,
+        error: STATUS_CODES[fastifyStatus] ?? 'Error',
+        message: (exception as Error).message,
+      };
+    }
+    this.logger.error(
+      `${request.method} ${request.url} failed`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return {
+      statusCode: 500,
+      error: STATUS_CODES[500] ?? 'Internal Server Error',
+      message: 'The server failed to answer this request; the error is in its log.',
+    };
+  }
+}

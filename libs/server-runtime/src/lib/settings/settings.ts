@@ -1,0 +1,105 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** A setting that cannot be used as given. The message names the setting and says what to do. */
+export class SettingError extends Error {
+  constructor(
+    readonly setting: string,
+    detail: string,
+  ) {
+    super(`${setting}: ${detail}`);
+    this.name = 'SettingError';
+  }
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads settings from the environment once, at start-up. Every reader throws a
+ * `SettingError` naming the variable, so a bad value stops the process with a message
+ * instead of surfacing later as a confusing failure.
+ */
+export class SettingsReader {
+  constructor(private readonly env: Environment) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  port(name: string, fallback: number): number {
+    const value = this.raw(name);
+    if (value === undefined) {
+      return fallback;
+    }
+    const port = Number(value);
+    if (!/^\d+$/.test(value) || port < 1 || port > 65535) {
+      throw new SettingError(name, `"${value}" is not a TCP port; use a whole number from 1 to 65535`);
+    }
+    return port;
+  }
+
+  /** An IPv4/IPv6 address or host name to listen on. */
+  host(name: string, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (!/^[A-Za-z0-9.:-]+$/.test(value)) {
+      throw new SettingError(name, `"${value}" is not an address to listen on; use e.g. 127.0.0.1 or 0.0.0.0`);
+    }
+    return value;
+  }
+
+  url(name: string, fallback: string, protocols: readonly string[] = ['http:', 'https:']): URL {
+    const value = this.raw(name) ?? fallback;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new SettingError(name, `"${value}" is not a URL; write it in full, e.g. http://127.0.0.1:4467`);
+    }
+    if (!protocols.includes(url.protocol)) {
+      throw new SettingError(name, `"${value}" must use ${protocols.map((p) => p.replace(':', '')).join(' or ')}`);
+    }
+    return url;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new SettingError(name, `"${value}" is not one of ${allowed.join(', ')}`);
+    }
+    return value as T;
+  }
+
+  /** A directory that must exist; relative paths are resolved against `base`. */
+  directory(name: string, fallback: string, base: string): string {
+    const path = resolve(base, this.raw(name) ?? fallback);
+    if (!existsSync(path) || !statSync(path).isDirectory()) {
+      throw new SettingError(name, `directory "${path}" does not exist`);
+    }
+    return path;
+  }
+
+  /** An optional file that must exist when set; relative paths are resolved against `base`. */
+  optionalFile(name: string, base: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) {
+      return undefined;
+    }
+    const path = resolve(base, value);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new SettingError(name, `file "${path}" does not exist`);
+    }
+    return path;
+  }
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];

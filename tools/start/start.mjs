@@ -1,0 +1,90 @@
+// Starts the built console: the auth service, then the gateway (which serves the shell and
+// the built-in remotes), prefixes their logs, waits until both are ready, and stops both
+// when either stops or on Ctrl-C. `npm start` builds first; run this alone to skip that.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const gatewayPort = process.env.CAIRN_PORT ?? '4466';
+const authPort = process.env.CAIRN_AUTH_PORT ?? '4467';
+const authUrl = process.env.CAIRN_AUTH_SERVICE_URL ?? `http://127.0.0.1:${authPort}`;
+
+const services = [
+  { name: 'auth-service', main: 'dist/apps/auth-service/main.js', ready: `${authUrl}/readyz`, env: { CAIRN_AUTH_PORT: authPort } },
+  {
+    name: 'gateway',
+    main: 'dist/apps/gateway/main.js',
+    ready: `http://127.0.0.1:${gatewayPort}/readyz`,
+    env: { CAIRN_PORT: gatewayPort, CAIRN_AUTH_SERVICE_URL: authUrl },
+  },
+];
+
+for (const service of services) {
+  if (!existsSync(join(root, service.main))) {
+    console.error(`${service.main} is missing: run "npm start" (which builds) or "npm run build" first.`);
+    process.exit(1);
+  }
+}
+
+const children = [];
+let stopping = false;
+
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 300).unref();
+}
+
+function prefixLines(stream, name, out) {
+  let rest = '';
+  stream.on('data', (chunk) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) out.write(`[${name}] ${line}\n`);
+  });
+}
+
+for (const service of services) {
+  const child = spawn(process.execPath, [service.main], {
+    cwd: root,
+    env: { ...process.env, ...service.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixLines(child.stdout, service.name, process.stdout);
+  prefixLines(child.stderr, service.name, process.stderr);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[start] ${service.name} stopped (${signal ?? `exit code ${code}`}); stopping the console.`);
+      stopAll(code || 1);
+    }
+  });
+  children.push(child);
+}
+
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+
+async function waitReady(url, deadline) {
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+const deadline = Date.now() + 30_000;
+const ready = await Promise.all(services.map((service) => waitReady(service.ready, deadline)));
+if (ready.every(Boolean)) {
+  console.log(`[start] Cairn is ready: http://localhost:${gatewayPort}  (Ctrl-C stops it)`);
+} else if (!stopping) {
+  const late = services.filter((_, index) => !ready[index]).map((service) => `${service.name} (${service.ready})`);
+  console.error(`[start] not ready after 30 s: ${late.join(', ')}; see the log above.`);
+  stopAll(1);
+}
