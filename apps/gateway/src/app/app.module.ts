@@ -22,7 +22,12 @@ export class AppModule {
         ]),
       ],
       controllers: [VersionController, MfeManifestController],
-      providers: [{ provide: GATEWAY_SETTINGS, useValue: settings }, MfeManifestService],
+      providers: [
+        { provide: GATEWAY_SETTINGS, useValue: settings },
+        // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
+        // clear line instead of an injector stack trace.
+        { provide: MfeManifestService, useValue: new MfeManifestService(settings) },
+      ],
     };
   }
 }
