@@ -94,6 +94,12 @@ describe('gateway over HTTP', () => {
     const page = await get('/workloads/deployments', 'text/html');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<title>Cairn</title>');
+    // Kubernetes names may contain dots; a deep link to one is still a page, not a file.
+    const dotted = await get('/workloads/pods/coredns-5d78c.v2', 'text/html,application/xhtml+xml');
+    expect(dotted.statusCode).toBe(200);
+    expect(dotted.body).toContain('<title>Cairn</title>');
+    // A script or image the build does not have stays a 404: browsers ask for those without text/html.
+    expect((await get('/chunk-MISSING1.js', '*/*')).statusCode).toBe(404);
     const api = await get('/api/v1/nothing', 'text/html');
     expect(api.statusCode).toBe(404);
     expect(api.json()).toEqual({

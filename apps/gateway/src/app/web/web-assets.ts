@@ -6,8 +6,12 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuiltInRemote } from '../mfe-manifest/mfe-manifest.service';
 
-/** Paths the single-page app never owns: a miss there is a real 404, not a client-side route. */
-const NOT_SPA = /^\/(api|auth|remotes|oidc-callback|healthz|readyz)(\/|$)|\.[a-z0-9]+$/i;
+/**
+ * Paths the single-page app never owns: a miss there is a real 404, not a client-side route.
+ * Missing files elsewhere are told apart by the Accept header (only page loads want HTML),
+ * not by a file extension, because Kubernetes names may contain dots.
+ */
+const NOT_SPA = /^\/(api|auth|remotes|oidc-callback|healthz|readyz)(\/|$)/;
 /** esbuild and Native Federation put a content hash in every bundle's name. */
 const HASHED = /[.-][A-Za-z0-9_-]{8,}\.(js|css|mjs)$/;
 
