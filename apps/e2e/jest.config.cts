@@ -1,0 +1,13 @@
+module.exports = {
+  displayName: 'e2e',
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.e2e-spec.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  },
+  // A browser, two services and a cold page load per story: minutes, not milliseconds.
+  testTimeout: 90_000,
+  // The stories share one machine's ports and CPU; run them one after another.
+  maxWorkers: 1,
+};

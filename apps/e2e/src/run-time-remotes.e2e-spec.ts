@@ -1,0 +1,107 @@
+import type { Browser, Page } from 'playwright-core';
+import { freePort, startConsole, ConsoleUnderTest } from './support/console-under-test';
+import { launchBrowser, recordRequests, screenshot } from './support/browser';
+
+/**
+ * The console's modules are separate builds that the shell finds at run time in the
+ * gateway's manifest. A team's remote that is down must not take the console with it.
+ */
+describe('micro-frontends loaded at run time', () => {
+  let cairn: ConsoleUnderTest;
+  let browser: Browser;
+  let page: Page;
+  let requests: string[];
+
+  beforeAll(async () => {
+    // A team registered its remote, but the server that should serve it is not running.
+    const nobodyListens = await freePort();
+    cairn = await startConsole([
+      {
+        name: 'team-costs',
+        remoteEntry: `http://127.0.0.1:${nobodyListens}/remoteEntry.json`,
+        exposedModule: './routes',
+        route: 'costs',
+        label: 'Costs',
+      },
+    ]);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cairn?.stop();
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    requests = recordRequests(page);
+  });
+
+  afterEach(async () => {
+    await screenshot(page, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story');
+    await page.close();
+  });
+
+  const pageHeading = () => page.locator('main h1').first();
+  const navigation = () => page.getByRole('navigation', { name: 'Console' });
+
+  it('shows the layout with one navigation entry per registered module, fetching no module before it is opened', async () => {
+    await page.goto(`${cairn.url}/`);
+    await navigation().getByRole('link').first().waitFor();
+    expect(await navigation().getByRole('link').allInnerTexts()).toEqual(['Clusters', 'Logs', 'Workloads', 'Costs']);
+    expect(await pageHeading().innerText()).toBe('Cairn');
+    expect(requests.filter((path) => path.startsWith('/remotes/'))).toEqual([]);
+  });
+
+  it.each([
+    ['Clusters', 'mfe-clusters', '/clusters', 'No clusters yet'],
+    ['Logs', 'mfe-logs', '/logs', 'No log source is open'],
+    ['Workloads', 'mfe-workloads', '/workloads/deployments', 'Stateless apps kept at a number of identical replicas'],
+  ])('opens %s, rendered by code the %s remote serves itself', async (label, remote, path, text) => {
+    await page.goto(`${cairn.url}/`);
+    await navigation().getByRole('link', { name: label }).click();
+    await page.getByText(text).waitFor();
+    expect(new URL(page.url()).pathname).toBe(path);
+    expect(await pageHeading().innerText()).toBe(label);
+    expect(requests).toContain(`/remotes/${remote}/remoteEntry.json`);
+    expect(requests.some((p) => p.startsWith(`/remotes/${remote}/`) && p.endsWith('.js'))).toBe(true);
+  });
+
+  it('shows an error panel where a module that is down would be, and the rest of the console keeps working', async () => {
+    await page.goto(`${cairn.url}/`);
+    await navigation().getByRole('link', { name: 'Costs' }).click();
+    const panel = page.getByRole('alert');
+    await panel.waitFor();
+    expect(await panel.locator('h1').innerText()).toBe('Costs could not be loaded');
+    expect(await panel.innerText()).toContain('The rest of the console still works');
+    await page.getByRole('button', { name: 'Retry' }).waitFor();
+    await screenshot(page, 'remote-down-error-panel');
+
+    await navigation().getByRole('link', { name: 'Workloads' }).click();
+    await page.getByRole('link', { name: 'StatefulSets' }).click();
+    await page.getByText('Replicas with stable names and their own storage.').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/workloads/statefulsets');
+  });
+
+  it('opens a shared deep link directly, including one with a dot in it', async () => {
+    await page.goto(`${cairn.url}/workloads/cronjobs`);
+    await page.getByText('Jobs started on a schedule.').waitFor();
+    await page.goto(`${cairn.url}/workloads/coredns.v2`);
+    await page.getByText('"coredns.v2" is not a workload kind').waitFor();
+  });
+
+  it('works on a phone: the navigation opens as a drawer from the menu button', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      await phone.goto(`${cairn.url}/clusters`);
+      await phone.getByText('No clusters yet').waitFor();
+      await phone.getByRole('button', { name: 'Menu' }).tap();
+      await phone.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Logs' }).tap();
+      await phone.getByText('No log source is open').waitFor();
+      expect(await phone.getByRole('button', { name: 'Menu' }).getAttribute('aria-expanded')).toBe('false');
+      await screenshot(phone, 'phone-drawer');
+    } finally {
+      await phone.close();
+    }
+  });
+});

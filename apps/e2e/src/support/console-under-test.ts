@@ -1,0 +1,100 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { MfeRemote } from '@cairn/api-contracts';
+
+const workspace = resolve(__dirname, '../../../..');
+
+/** A port nothing listens on right now, on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${url} never answered: the process exited with ${child.exitCode}\n${log()}`);
+    }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((next) => setTimeout(next, 150));
+  }
+  throw new Error(`${url} was not ready after 30 s\n${log()}`);
+}
+
+function startService(main: string, env: Record<string, string>): { child: ChildProcess; log: () => string } {
+  const path = join(workspace, main);
+  if (!existsSync(path)) {
+    throw new Error(`${main} is missing: the e2e target builds it first (npx nx run e2e:e2e)`);
+  }
+  let output = '';
+  const child = spawn(process.execPath, [path], {
+    cwd: workspace,
+    env: { ...process.env, CAIRN_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return { child, log: () => output };
+}
+
+export interface ConsoleUnderTest {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The built console as `npm start` runs it: the auth service and the gateway from `dist/`,
+ * on free loopback ports, with extra remotes registered the way an operator would.
+ */
+export async function startConsole(extraRemotes: MfeRemote[] = []): Promise<ConsoleUnderTest> {
+  const [gatewayPort, authPort] = [await freePort(), await freePort()];
+  const env: Record<string, string> = {
+    CAIRN_PORT: String(gatewayPort),
+    CAIRN_AUTH_PORT: String(authPort),
+    CAIRN_AUTH_SERVICE_URL: `http://127.0.0.1:${authPort}`,
+  };
+  if (extraRemotes.length > 0) {
+    const file = join(mkdtempSync(join(tmpdir(), 'cairn-e2e-')), 'remotes.json');
+    writeFileSync(file, JSON.stringify(extraRemotes));
+    env['CAIRN_REMOTES_FILE'] = file;
+  }
+  const services = [
+    startService('dist/apps/auth-service/main.js', env),
+    startService('dist/apps/gateway/main.js', env),
+  ];
+  const stop = async () => {
+    await Promise.all(
+      services.map(
+        ({ child }) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+          }),
+      ),
+    );
+  };
+  try {
+    await waitReady(`http://127.0.0.1:${authPort}/readyz`, services[0].child, services[0].log);
+    await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`, services[1].child, services[1].log);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `http://127.0.0.1:${gatewayPort}`, stop };
+}
