@@ -31,11 +31,17 @@ for (const service of services) {
 const children = [];
 let stopping = false;
 
+/** Stops every service, waits until they have exited (SIGKILL after 10 s), then exits with `code`. */
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 300).unref();
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  for (const child of running) child.kill('SIGTERM');
+  const force = setTimeout(() => running.forEach((child) => child.kill('SIGKILL')), 10_000);
+  Promise.all(running.map((child) => new Promise((done) => child.once('exit', done)))).then(() => {
+    clearTimeout(force);
+    process.exit(code);
+  });
 }
 
 function prefixLines(stream, name, out) {
