@@ -1,4 +1,5 @@
 import fastifyStatic from '@fastify/static';
+import { SERVER_PATHS } from '@cairn/api-contracts';
 import type { NotFoundFallback } from '@cairn/server-runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
@@ -11,7 +12,7 @@ import type { BuiltInRemote } from '../mfe-manifest/mfe-manifest.service';
  * Missing files elsewhere are told apart by the Accept header (only page loads want HTML),
  * not by a file extension, because Kubernetes names may contain dots.
  */
-const NOT_SPA = /^\/(api|auth|remotes|oidc-callback|healthz|readyz)(\/|$)/;
+const NOT_SPA = new RegExp(`^/(${SERVER_PATHS.join('|')})(/|$)`);
 /** esbuild and Native Federation put a content hash in every bundle's name. */
 const HASHED = /[.-][A-Za-z0-9_-]{8,}\.(js|css|mjs)$/;
 

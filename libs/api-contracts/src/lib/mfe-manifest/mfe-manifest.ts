@@ -23,17 +23,11 @@ export interface MfeManifest {
   remotes: MfeRemote[];
 }
 
-/** Path segments the shell and gateway use themselves; a remote cannot claim them. */
-export const RESERVED_ROUTES: readonly string[] = [
-  'api',
-  'auth',
-  'remotes',
-  'oidc-callback',
-  'healthz',
-  'readyz',
-  'sign-in',
-  'not-found',
-];
+/** First path segments the gateway answers itself; the shell's page is never served there. */
+export const SERVER_PATHS: readonly string[] = ['api', 'auth', 'remotes', 'oidc-callback', 'healthz', 'readyz'];
+
+/** Path segments the gateway and the shell use themselves; a remote cannot claim them. */
+export const RESERVED_ROUTES: readonly string[] = [...SERVER_PATHS, 'sign-in'];
 
 const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const ROUTE = /^[a-z0-9][a-z0-9-]{0,62}$/;
