@@ -1,8 +1,12 @@
 // Starts the built console: the auth service, then the gateway (which serves the shell and
 // the built-in remotes), prefixes their logs, waits until both are ready, and stops both
 // when either stops or on Ctrl-C. `npm start` builds first; run this alone to skip that.
+//
+// With no kubeconfig configured (KUBECONFIG unset, not in a cluster) it first starts the
+// development cluster (`npm run cluster`: a real control plane and a dev OpenID provider)
+// and hands its kubeconfig and issuer to the services. CAIRN_DEV_CLUSTER=on|off|auto.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +14,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const gatewayPort = process.env.CAIRN_PORT ?? '4466';
 const authPort = process.env.CAIRN_AUTH_PORT ?? '4467';
 const authUrl = process.env.CAIRN_AUTH_SERVICE_URL ?? `http://127.0.0.1:${authPort}`;
+
+const devClusterMode = process.env.CAIRN_DEV_CLUSTER ?? 'auto';
+if (!['auto', 'on', 'off'].includes(devClusterMode)) {
+  console.error(`CAIRN_DEV_CLUSTER must be auto, on or off, got "${devClusterMode}".`);
+  process.exit(2);
+}
+const useDevCluster =
+  devClusterMode === 'on' || (devClusterMode === 'auto' && !process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST);
+const devClusterDir = join(root, 'tmp', 'dev-cluster');
+const devClusterMain = 'dist/libs/kube-testenv/src/cli.js';
 
 const services = [
   { name: 'auth-service', main: 'dist/apps/auth-service/main.js', ready: `${authUrl}/readyz`, env: { CAIRN_AUTH_PORT: authPort } },
@@ -21,7 +35,7 @@ const services = [
   },
 ];
 
-for (const service of services) {
+for (const service of [...services, ...(useDevCluster ? [{ main: devClusterMain }] : [])]) {
   if (!existsSync(join(root, service.main))) {
     console.error(`${service.main} is missing: run "npm start" (which builds) or "npm run build" first.`);
     process.exit(1);
@@ -31,13 +45,13 @@ for (const service of services) {
 const children = [];
 let stopping = false;
 
-/** Stops every service, waits until they have exited (SIGKILL after 10 s), then exits with `code`. */
+/** Stops every service, waits until they have exited (SIGKILL after 30 s: the dev cluster stops its components one by one), then exits with `code`. */
 function stopAll(code) {
   if (stopping) return;
   stopping = true;
   const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
   for (const child of running) child.kill('SIGTERM');
-  const force = setTimeout(() => running.forEach((child) => child.kill('SIGKILL')), 10_000);
+  const force = setTimeout(() => running.forEach((child) => child.kill('SIGKILL')), 30_000);
   Promise.all(running.map((child) => new Promise((done) => child.once('exit', done)))).then(() => {
     clearTimeout(force);
     process.exit(code);
@@ -53,7 +67,49 @@ function prefixLines(stream, name, out) {
   });
 }
 
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+
+/** Starts `npm run cluster`'s CLI and resolves with its cluster.json once it is ready. */
+function startDevCluster() {
+  console.log('[start] no kubeconfig configured: starting the development cluster (CAIRN_DEV_CLUSTER=off skips it)');
+  const child = spawn(process.execPath, [devClusterMain, '--dir', devClusterDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  prefixLines(child.stderr, 'cluster', process.stderr);
+  return new Promise((resolve) => {
+    let rest = '';
+    child.stdout.on('data', (chunk) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        process.stdout.write(`[cluster] ${line}\n`);
+        if (line === 'kube-testenv: ready') resolve(JSON.parse(readFileSync(join(devClusterDir, 'cluster.json'), 'utf8')));
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`[start] the development cluster stopped (${signal ?? `exit code ${code}`}); stopping the console.`);
+        stopAll(code || 1);
+      }
+    });
+  });
+}
+
+if (useDevCluster) {
+  const cluster = await startDevCluster();
+  const oidc = {
+    OIDC_ISSUER_URL: cluster.oidc.issuer,
+    OIDC_CLIENT_ID: cluster.oidc.clients.cairn.clientId,
+    OIDC_CLIENT_SECRET: cluster.oidc.clients.cairn.clientSecret,
+    OIDC_SCOPES: 'openid profile email groups offline_access',
+    CAIRN_CA_BUNDLE: cluster.caFile,
+  };
+  Object.assign(services[0].env, oidc);
+  Object.assign(services[1].env, { KUBECONFIG: cluster.kubeconfig, CAIRN_CA_BUNDLE: cluster.caFile });
+}
+
 for (const service of services) {
+  if (stopping) break;
   const child = spawn(process.execPath, [service.main], {
     cwd: root,
     env: { ...process.env, ...service.env },
@@ -69,9 +125,6 @@ for (const service of services) {
   });
   children.push(child);
 }
-
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
 
 async function waitReady(url, deadline) {
   while (Date.now() < deadline && !stopping) {

@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root (the directory holding nx.json), found from this file's location. */
+export function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`kube-testenv: no nx.json above ${__dirname}; run from inside the Cairn repository`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export interface KubeBinaries {
+  /** Holds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok, helm. */
+  binDir: string;
+  /** kwok's own stage configs (node/fast, pod/fast, ...). */
+  stagesDir: string;
+  bin(name: 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubectl' | 'kwok' | 'helm'): string;
+}
+
+/**
+ * Builds the pinned control plane with tools/kube-testenv/build.sh, or finds it in the
+ * cache (instant). A cold build takes about 10 minutes on two cores; `onProgress` gets
+ * its progress lines.
+ */
+export function ensureBinaries(onProgress: (line: string) => void = () => undefined): Promise<KubeBinaries> {
+  const script = join(repoRoot(), 'tools', 'kube-testenv', 'build.sh');
+  return new Promise((resolve, reject) => {
+    const child = execFile('bash', [script], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`building the control plane failed (${script}):\n${stderr.split('\n').slice(-20).join('\n')}`));
+        return;
+      }
+      const binDir = stdout.trim().split('\n').pop() ?? '';
+      if (!existsSync(join(binDir, 'kube-apiserver'))) {
+        reject(new Error(`${script} printed no bin directory (got "${binDir}")`));
+        return;
+      }
+      resolve({ binDir, stagesDir: join(dirname(binDir), 'kwok-stages'), bin: (name) => join(binDir, name) });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) onProgress(line);
+    });
+  });
+}

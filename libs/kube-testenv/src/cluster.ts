@@ -1,0 +1,531 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { ensureBinaries, KubeBinaries, repoRoot } from './binaries';
+import { KubeApi, KubeApiError, KubeObject } from './kube-api';
+import { crashLoopStage, startLogTicker, writeLogs } from './kwok-config';
+import type { DevOidcProviderConfig } from './oidc/config';
+import { passwordLogin } from './oidc/password-login';
+import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
+import { freePort, ManagedProcess, ProcessGroup, tail } from './processes';
+import { CRASH_LOOP_LABEL, SEED_NAMESPACES, seedNamespaces, seedNodes, seedRbac, seedWorkloads } from './seed';
+import { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
+
+/**
+ * A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver (TLS, RBAC,
+ * service-account keys, OIDC through an AuthenticationConfiguration), the controller
+ * manager, the scheduler and kwok with fake nodes, plus the dev OpenID provider. Every
+ * port is free-picked; everything stops with `stop()`, and a reaper stops it anyway when
+ * the process that started it dies.
+ */
+
+export interface DevClusterOptions {
+  /** Directory for certificates, data and logs. Default: a new temp dir, removed on stop. */
+  dir?: string;
+  /** Number of kwok nodes (default 2). */
+  nodes?: number;
+  /** Pod capacity of each node (default 110). */
+  podsPerNode?: number;
+  /** Create the namespaces, RBAC, workloads and logs of seed.ts (default true). */
+  seed?: boolean;
+  /** Lifetime of the dev provider's ID and access tokens (default 300 s). */
+  tokenTtlSeconds?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** Everything a test, `npm start` or a person needs to use the cluster; also written to cluster.json. */
+export interface DevClusterInfo {
+  dir: string;
+  /** Admin kubeconfig with every credential inline (context cairn-dev; cairn-dev-deployer uses the ServiceAccount token). */
+  kubeconfig: string;
+  server: string;
+  /** etcd's client URL (plain HTTP on 127.0.0.1). */
+  etcd: string;
+  /** The cluster CA (PEM); it also signed the dev OpenID provider's certificate. */
+  caFile: string;
+  ca: string;
+  admin: PemPair;
+  oidc: {
+    issuer: string;
+    caFile: string;
+    clients: typeof DEV_OIDC_CLIENTS;
+    users: Record<string, DevUser>;
+  };
+  serviceAccount: { namespace: string; name: string; access: string; token: string; tokenFile: string };
+  /** Per-component logs (etcd.log, kube-apiserver.log, ...). */
+  logsDir: string;
+  /** CRI-format container logs that kwok serves through pods/log. */
+  containerLogsDir: string;
+  binDir: string;
+}
+
+export class DevCluster {
+  private constructor(
+    readonly info: DevClusterInfo,
+    private readonly processes: ProcessGroup,
+    private readonly stopTicker: () => void,
+    private readonly removeDir: boolean,
+  ) {}
+
+  /** An API client with the admin's client certificate. */
+  adminApi(): KubeApi {
+    return new KubeApi({ server: this.info.server, ca: this.info.ca, cert: this.info.admin.cert, key: this.info.admin.key });
+  }
+
+  /** An API client that sends `token` as a bearer token. */
+  tokenApi(token: string): KubeApi {
+    return new KubeApi({ server: this.info.server, ca: this.info.ca, token });
+  }
+
+  /** Signs a dev user in at the dev provider and returns their tokens. */
+  login(user: keyof typeof DEV_USERS, clientId: keyof typeof DEV_OIDC_CLIENTS = 'cairn') {
+    const client: { clientId: string; clientSecret?: string } = DEV_OIDC_CLIENTS[clientId];
+    const u = DEV_USERS[user];
+    return passwordLogin({
+      issuer: this.info.oidc.issuer,
+      ca: this.info.ca,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      username: u.username,
+      password: u.password,
+    });
+  }
+
+  /**
+   * Compacts etcd's history up to now, as the API server does every five minutes. A watch
+   * on ConfigMaps (which bypass the watch cache here) from an older resourceVersion then
+   * gets 410 Gone. Returns the revision.
+   */
+  async compactEtcd(): Promise<number> {
+    const range = JSON.parse(await httpPost(`${this.info.etcd}/v3/kv/range`, { key: Buffer.from('/').toString('base64') })) as { header: { revision: string } };
+    const revision = Number(range.header.revision);
+    await httpPost(`${this.info.etcd}/v3/kv/compaction`, { revision: String(revision), physical: true });
+    return revision;
+  }
+
+  /** Process ids of the running components (provider, etcd, apiserver, ...). */
+  pids(): number[] {
+    return this.processes.pids();
+  }
+
+  async stop(): Promise<void> {
+    this.stopTicker();
+    await this.processes.stopAll();
+    if (this.removeDir) rmSync(this.info.dir, { recursive: true, force: true });
+  }
+
+  static async start(options: DevClusterOptions = {}): Promise<DevCluster> {
+    const log = options.log ?? (() => undefined);
+    const binaries = await ensureBinaries(log);
+    const removeDir = !options.dir;
+    const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
+    mkdirSync(dir, { recursive: true });
+    const processes = new ProcessGroup(join(dir, 'pids'), { removeOnReap: removeDir ? dir : undefined });
+    const lastResort = () => processes.killAllNow();
+    process.once('exit', lastResort);
+    let stopTicker = () => undefined as void;
+    try {
+      const info = await bringUp(dir, binaries, processes, options, log);
+      stopTicker = options.seed === false ? stopTicker : startLogTicker(info.containerLogsDir);
+      const cluster = new DevCluster(info, processes, () => {
+        stopTicker();
+        process.removeListener('exit', lastResort);
+      }, removeDir);
+      writeFileSync(join(dir, 'cluster.json'), JSON.stringify(info, null, 2));
+      return cluster;
+    } catch (err) {
+      stopTicker();
+      await processes.stopAll();
+      process.removeListener('exit', lastResort);
+      if (removeDir) rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+}
+
+async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGroup, options: DevClusterOptions, log: (line: string) => void): Promise<DevClusterInfo> {
+  const started = Date.now();
+  const step = (what: string) => log(`kube-testenv: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const pkiDir = join(dir, 'pki');
+  const logsDir = join(dir, 'logs');
+  const containerLogsDir = join(dir, 'container-logs');
+  for (const d of [pkiDir, logsDir, containerLogsDir]) mkdirSync(d, { recursive: true });
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content, { mode: 0o600 });
+    return path;
+  };
+
+  step('generating certificates');
+  const pki = await createPki();
+  const pkiFiles: Record<string, { cert: string; key: string }> = {};
+  for (const [name, pair] of Object.entries(pki.leaves)) {
+    pkiFiles[name] = { cert: file(`pki/${name}.crt`, pair.cert), key: file(`pki/${name}.key`, pair.key) };
+  }
+  const caFile = file('pki/ca.crt', pki.ca.cert);
+  const saKey = file('pki/sa.key', pki.serviceAccount.privateKey);
+  const saPub = file('pki/sa.pub', pki.serviceAccount.publicKey);
+  const certs = (name: keyof typeof pki.leaves) => pkiFiles[name] as { cert: string; key: string };
+
+  const ports = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), kcm: await freePort(), scheduler: await freePort(), kwok: await freePort() };
+  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const running: ManagedProcess[] = [];
+  const start = (name: string, command: string, args: string[]) => {
+    const p = processes.start(name, command, args, { logFile: join(logsDir, `${name}.log`), cwd: dir });
+    running.push(p);
+    return p;
+  };
+  const waitFor = (what: string, check: () => Promise<boolean>, timeoutMs = 90_000) => waitUntil(what, check, timeoutMs, running);
+
+  // 1. The dev OpenID provider first: the API server's AuthenticationConfiguration names its URL.
+  step('starting the dev OpenID provider');
+  const oidcConfig: DevOidcProviderConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    tlsCertFile: certs('oidc').cert,
+    tlsKeyFile: certs('oidc').key,
+    idTokenTtlSeconds: options.tokenTtlSeconds ?? 300,
+    accessTokenTtlSeconds: options.tokenTtlSeconds ?? 300,
+    refreshTokenTtlSeconds: 7 * 24 * 3600,
+    users: Object.values(DEV_USERS).map(({ username, password, email, name, groups }) => ({ username, password, email, name, groups })),
+    clients: Object.values(DEV_OIDC_CLIENTS).map((c) => ({ ...c })),
+  };
+  const oidcProcess = start('dev-oidc-provider', process.execPath, [join(repoRoot(), 'libs/kube-testenv/src/oidc/dev-oidc-provider.mts'), file('dev-oidc-provider.json', JSON.stringify(oidcConfig, null, 2))]);
+  let issuer = '';
+  await waitFor('the dev OpenID provider to listen', async () => {
+    const ready = readFileSync(oidcProcess.logFile, 'utf8').split('\n').find((l) => l.startsWith('{"ready":true'));
+    if (ready) issuer = (JSON.parse(ready) as { issuer: string }).issuer;
+    return Boolean(ready);
+  });
+
+  // 2. etcd.
+  step('starting etcd');
+  const etcdUrl = `http://127.0.0.1:${ports.etcd}`;
+  const etcdPeer = `http://127.0.0.1:${ports.etcdPeer}`;
+  start('etcd', binaries.bin('etcd'), [
+    '--name=cairn-dev',
+    `--data-dir=${join(dir, 'etcd-data')}`,
+    `--listen-client-urls=${etcdUrl}`,
+    `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=${etcdPeer}`,
+    `--initial-advertise-peer-urls=${etcdPeer}`,
+    `--initial-cluster=cairn-dev=${etcdPeer}`,
+    '--log-level=warn',
+    '--quota-backend-bytes=4294967296',
+  ]);
+  await waitFor('etcd to be healthy', async () => (await httpGet(`${etcdUrl}/health`)).includes('"health":"true"'));
+
+  // 3. kube-apiserver, trusting our CA for clients and the dev provider for OIDC.
+  step('starting kube-apiserver');
+  const authConfig = file(
+    'authentication-config.yaml',
+    stringify({
+      apiVersion: 'apiserver.config.k8s.io/v1',
+      kind: 'AuthenticationConfiguration',
+      jwt: [
+        {
+          issuer: {
+            url: issuer,
+            certificateAuthority: pki.ca.cert,
+            audiences: [DEV_OIDC_CLIENTS.cairn.clientId, DEV_OIDC_CLIENTS.kubernetes.clientId],
+            audienceMatchPolicy: 'MatchAny',
+          },
+          claimMappings: { username: { claim: 'email', prefix: '' }, groups: { claim: 'groups', prefix: '' } },
+        },
+      ],
+    }),
+  );
+  start('kube-apiserver', binaries.bin('kube-apiserver'), [
+    `--etcd-servers=${etcdUrl}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${ports.apiserver}`,
+    `--tls-cert-file=${certs('apiserver').cert}`,
+    `--tls-private-key-file=${certs('apiserver').key}`,
+    `--client-ca-file=${caFile}`,
+    `--kubelet-certificate-authority=${caFile}`,
+    `--kubelet-client-certificate=${certs('apiserver-kubelet-client').cert}`,
+    `--kubelet-client-key=${certs('apiserver-kubelet-client').key}`,
+    '--kubelet-preferred-address-types=InternalIP',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${saPub}`,
+    `--service-account-signing-key-file=${saKey}`,
+    `--authentication-config=${authConfig}`,
+    '--authorization-mode=Node,RBAC',
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--allow-privileged=true',
+    '--profiling=false',
+    // ConfigMaps bypass the watch cache, so after compactEtcd() a watch on them from an
+    // older resourceVersion gets a real 410 Gone (the cache would still serve it).
+    '--watch-cache-sizes=configmaps#0',
+    `--cert-dir=${join(dir, 'apiserver-certs')}`,
+    '--v=1',
+  ]);
+  const admin = new KubeApi({ server, ca: pki.ca.cert, cert: pki.leaves.admin.cert, key: pki.leaves.admin.key });
+  await waitFor('kube-apiserver to be ready', async () => {
+    const res = await admin.send('GET', '/readyz').catch(() => undefined);
+    return res?.status === 200;
+  }, 120_000);
+
+  // 4. Controller manager, scheduler and kwok, each with its own identity.
+  step('starting kube-controller-manager, kube-scheduler and kwok');
+  const kubeconfigFor = (name: string, pair: { cert: string; key: string }) =>
+    file(`${name}.kubeconfig`, stringify(kubeconfig(server, pki.ca.cert, { name, cert: readFileSync(pair.cert, 'utf8'), key: readFileSync(pair.key, 'utf8') })));
+  /** Flags the controller manager and the scheduler share: identity, serving, no leader election. */
+  const componentFlags = (kubeconfigFile: string, port: number) => [
+    `--kubeconfig=${kubeconfigFile}`,
+    `--authentication-kubeconfig=${kubeconfigFile}`,
+    `--authorization-kubeconfig=${kubeconfigFile}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--tls-cert-file=${certs('components').cert}`,
+    `--tls-private-key-file=${certs('components').key}`,
+    '--leader-elect=false',
+    '--profiling=false',
+    '--v=1',
+  ];
+  start('kube-controller-manager', binaries.bin('kube-controller-manager'), [
+    ...componentFlags(kubeconfigFor('kube-controller-manager', certs('controller-manager-client')), ports.kcm),
+    '--controllers=*',
+    '--use-service-account-credentials=true',
+    `--root-ca-file=${caFile}`,
+    `--service-account-private-key-file=${saKey}`,
+    '--cluster-cidr=10.244.0.0/16',
+    '--service-cluster-ip-range=10.96.0.0/16',
+  ]);
+  start('kube-scheduler', binaries.bin('kube-scheduler'), componentFlags(kubeconfigFor('kube-scheduler', certs('scheduler-client')), ports.scheduler));
+  const stage = (path: string) => join(binaries.stagesDir, path);
+  const kwokConfigs = [
+    stage('node/fast/node-initialize.yaml'),
+    stage('node/heartbeat-with-lease/node-heartbeat-with-lease.yaml'),
+    stage('pod/fast/pod-ready.yaml'),
+    stage('pod/fast/pod-complete.yaml'),
+    stage('pod/fast/pod-delete.yaml'),
+    stage('pod/chaos/pod-container-running-failed.yaml'),
+    file('kwok-crash-loop-stage.yaml', crashLoopStage()),
+  ];
+  if (options.seed !== false) kwokConfigs.push(file('kwok-logs.yaml', writeLogs(containerLogsDir)));
+  for (const config of kwokConfigs) if (!existsSync(config)) throw new Error(`kwok stage config ${config} is missing; rebuild with CAIRN_KUBE_REBUILD=1 npm run kube:build`);
+  start('kwok', binaries.bin('kwok'), [
+    `--kubeconfig=${kubeconfigFor('kwok', certs('kwok-client'))}`,
+    `--config=${kwokConfigs.join(',')}`,
+    '--manage-all-nodes=true',
+    '--node-ip=127.0.0.1',
+    `--node-port=${ports.kwok}`,
+    `--server-address=127.0.0.1:${ports.kwok}`,
+    `--tls-cert-file=${certs('components').cert}`,
+    `--tls-private-key-file=${certs('components').key}`,
+    '--node-lease-duration-seconds=40',
+    '--cidr=10.244.0.0/16',
+  ]);
+  const componentHealthy = (port: number) => async () => {
+    const res = await new KubeApi({ server: `https://127.0.0.1:${port}`, ca: pki.ca.cert }).send('GET', '/healthz').catch(() => undefined);
+    return res?.status === 200;
+  };
+  await waitFor('kube-controller-manager to be healthy', componentHealthy(ports.kcm));
+  await waitFor('kube-scheduler to be healthy', componentHealthy(ports.scheduler));
+
+  // 5. Nodes, then what runs on them.
+  step('registering fake nodes');
+  const nodes = seedNodes(options.nodes ?? 2, options.podsPerNode ?? 110);
+  for (const node of nodes) await admin.create(node).catch(ignoreConflict);
+  await waitFor('kwok to bring the nodes to Ready', async () => {
+    const list = await admin.get<{ items: NodeLike[] }>('/api/v1/nodes');
+    return nodes.every((n) => list.items.some((i) => i.metadata.name === n.metadata.name && isReady(i)));
+  });
+
+  const serviceAccountTokenFile = join(dir, 'deployer.token');
+  let serviceAccountToken = '';
+  if (options.seed !== false) {
+    step('seeding namespaces, RBAC and workloads');
+    for (const ns of seedNamespaces()) await admin.apply(ns);
+    await waitFor('the default ServiceAccount in every seeded namespace', async () => {
+      for (const ns of SEED_NAMESPACES) {
+        const res = await admin.send('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`);
+        if (res.status !== 200) return false;
+      }
+      return true;
+    });
+    for (const object of seedRbac()) await admin.apply(object);
+    for (const object of seedWorkloads()) await admin.apply(object);
+    const tokenRequest = await admin.json<{ status: { token: string } }>(
+      'POST',
+      `/api/v1/namespaces/${DEV_SERVICE_ACCOUNT.namespace}/serviceaccounts/${DEV_SERVICE_ACCOUNT.name}/token`,
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7 * 24 * 3600 } },
+    );
+    serviceAccountToken = tokenRequest.status.token;
+    writeFileSync(serviceAccountTokenFile, serviceAccountToken, { mode: 0o600 });
+
+    await waitFor('team-a/web to have 2 available replicas', async () => {
+      const d = await admin.get<{ status?: { availableReplicas?: number } }>('/apis/apps/v1/namespaces/team-a/deployments/web');
+      return d.status?.availableReplicas === 2;
+    });
+    await recordCrashLoopEvents(admin, waitFor);
+  }
+
+  // 6. The API server discovers the provider lazily: wait until an ID token authenticates.
+  step('checking that the API server accepts the dev provider\u2019s ID tokens');
+  await waitFor('an ID token from the dev provider to authenticate at the API server', async () => {
+    const tokens = await passwordLogin({
+      issuer,
+      ca: pki.ca.cert,
+      clientId: DEV_OIDC_CLIENTS.cairn.clientId,
+      clientSecret: DEV_OIDC_CLIENTS.cairn.clientSecret,
+      username: DEV_USERS.alice.username,
+      password: DEV_USERS.alice.password,
+    });
+    const review = await admin.as({ token: tokens.idToken }).send('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+    });
+    return review.status === 201;
+  }, 60_000);
+
+  const kubeconfigPath = file(
+    'kubeconfig',
+    stringify(kubeconfig(server, pki.ca.cert, { name: 'cairn-dev-admin', cert: pki.leaves.admin.cert, key: pki.leaves.admin.key }, serviceAccountToken)),
+  );
+  step('ready');
+  return {
+    dir,
+    kubeconfig: kubeconfigPath,
+    server,
+    etcd: etcdUrl,
+    caFile,
+    ca: pki.ca.cert,
+    admin: pki.leaves.admin,
+    oidc: { issuer, caFile, clients: DEV_OIDC_CLIENTS, users: DEV_USERS },
+    serviceAccount: { ...DEV_SERVICE_ACCOUNT, token: serviceAccountToken, tokenFile: serviceAccountTokenFile },
+    logsDir,
+    containerLogsDir,
+    binDir: binaries.binDir,
+  };
+}
+
+async function createPki() {
+  const ca = await createCertificateAuthority('cairn-dev-ca');
+  const loopback = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
+  const leaves = {
+    apiserver: await issueCertificate(ca, {
+      commonName: 'kube-apiserver',
+      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+      ipAddresses: ['127.0.0.1', '10.96.0.1'],
+      usages: ['server'],
+    }),
+    components: await issueCertificate(ca, { commonName: 'cairn-dev-components', ...loopback, usages: ['server'] }),
+    oidc: await issueCertificate(ca, { commonName: 'cairn-dev-oidc', ...loopback, usages: ['server'] }),
+    admin: await issueCertificate(ca, { commonName: 'cairn-dev-admin', organizations: ['system:masters'], usages: ['client'] }),
+    'apiserver-kubelet-client': await issueCertificate(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usages: ['client'] }),
+    'controller-manager-client': await issueCertificate(ca, { commonName: 'system:kube-controller-manager', usages: ['client'] }),
+    'scheduler-client': await issueCertificate(ca, { commonName: 'system:kube-scheduler', usages: ['client'] }),
+    'kwok-client': await issueCertificate(ca, { commonName: 'kwok', organizations: ['system:masters'], usages: ['client'] }),
+  };
+  return { ca, leaves, serviceAccount: await createSigningKey() };
+}
+
+/** A kubeconfig with every credential inline, so it can be copied anywhere (or pasted into Cairn). */
+function kubeconfig(server: string, ca: string, user: { name: string; cert: string; key: string }, serviceAccountToken?: string) {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const contexts = [{ name: 'cairn-dev', context: { cluster: 'cairn-dev', user: user.name } }];
+  const users: Array<{ name: string; user: Record<string, string> }> = [
+    { name: user.name, user: { 'client-certificate-data': b64(user.cert), 'client-key-data': b64(user.key) } },
+  ];
+  if (serviceAccountToken) {
+    contexts.push({ name: 'cairn-dev-deployer', context: { cluster: 'cairn-dev', user: 'deployer', namespace: DEV_SERVICE_ACCOUNT.namespace } as never });
+    users.push({ name: 'deployer', user: { token: serviceAccountToken } });
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'cairn-dev', cluster: { server, 'certificate-authority-data': b64(ca) } }],
+    contexts,
+    users,
+    'current-context': 'cairn-dev',
+  };
+}
+
+interface NodeLike {
+  metadata: { name: string };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+function isReady(node: NodeLike): boolean {
+  return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+function ignoreConflict(err: unknown): void {
+  if (err instanceof KubeApiError && err.status === 409) return;
+  throw err;
+}
+
+/** Records the kubelet's BackOff warnings for the crash-looping pods, as a real node would. */
+async function recordCrashLoopEvents(admin: KubeApi, waitFor: (what: string, check: () => Promise<boolean>) => Promise<void>): Promise<void> {
+  type PodList = { items: Array<{ metadata: { name: string; namespace: string; uid: string }; spec: { containers: Array<{ name: string }>; nodeName?: string } }> };
+  let pods: PodList['items'] = [];
+  await waitFor('the crash-looping pod to be scheduled', async () => {
+    pods = (await admin.get<PodList>(`/api/v1/pods?labelSelector=${encodeURIComponent(`${CRASH_LOOP_LABEL}=true`)}`)).items.filter((p) => p.spec.nodeName);
+    return pods.length > 0;
+  });
+  const now = new Date().toISOString();
+  for (const pod of pods) {
+    for (const container of pod.spec.containers) {
+      const event: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${pod.metadata.name}.backoff-${container.name}`, namespace: pod.metadata.namespace },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid, fieldPath: `spec.containers{${container.name}}` },
+        type: 'Warning',
+        reason: 'BackOff',
+        message: `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+        source: { component: 'kubelet', host: pod.spec.nodeName },
+        count: 12,
+        firstTimestamp: now,
+        lastTimestamp: now,
+      };
+      await admin.create(event).catch(ignoreConflict);
+    }
+  }
+}
+
+/** Polls `check` until it is true; fails at the timeout, or at once when a component exits. */
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, processes: ManagedProcess[]): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  let failed: Error | undefined;
+  const watchers = processes.map((p) => p.exited.catch((err: Error) => (failed = err)));
+  void watchers;
+  while (Date.now() < deadline) {
+    if (failed) throw failed;
+    try {
+      if (await check()) return;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const logs = processes.map((p) => `--- ${p.name} (${p.logFile})\n${tail(p.logFile, 8)}`).join('\n');
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}\n${logs}`);
+}
+
+function httpGet(url: string): Promise<string> {
+  return httpSend('GET', url);
+}
+
+function httpPost(url: string, body: unknown): Promise<string> {
+  return httpSend('POST', url, JSON.stringify(body));
+}
+
+function httpSend(method: string, url: string, body?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

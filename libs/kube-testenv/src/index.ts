@@ -1,0 +1,12 @@
+export { DevCluster } from './cluster';
+export type { DevClusterInfo, DevClusterOptions } from './cluster';
+export { ensureBinaries, repoRoot } from './binaries';
+export type { KubeBinaries } from './binaries';
+export { KubeApi, KubeApiError, lines, resourcePath } from './kube-api';
+export type { KubeCredentials, KubeObject, WatchEvent } from './kube-api';
+export { passwordLogin, refreshTokens } from './oidc/password-login';
+export type { OidcTokens, PasswordLoginOptions } from './oidc/password-login';
+export { freePort } from './processes';
+export { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
+export type { DevUser, DevUserName } from './users';
+export { SEED_NAMESPACES } from './seed';

@@ -1,0 +1,166 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/**
+ * Child processes of a development cluster. Each runs in its own process group with its
+ * output in a log file; a small reaper process kills every group when the process that
+ * started them dies without stopping them (a crashed or killed test runner), so no
+ * kube-apiserver or etcd outlives its test.
+ */
+
+/** A free TCP port on 127.0.0.1, as the kernel hands it out. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  /** Rejects when the process exits before `stop()` was called. */
+  readonly exited: Promise<number | null>;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export class ProcessGroup {
+  private readonly processes: ManagedProcess[] = [];
+  private reaper: ChildProcess | undefined;
+
+  constructor(
+    private readonly pidFile: string,
+    private readonly options: {
+      /** A directory the reaper removes after killing everything (the cluster's temp dir). */
+      removeOnReap?: string;
+      /** The process whose death means "stop everything" (default: this process). */
+      watchPid?: number;
+    } = {},
+  ) {
+    writeFileSync(this.pidFile, '');
+  }
+
+  start(name: string, command: string, args: string[], options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
+    this.ensureReaper();
+    const fd = openSync(options.logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      });
+    } finally {
+      closeSync(fd);
+    }
+    if (child.pid !== undefined) appendFileSync(this.pidFile, `${child.pid}\n`);
+    let stopping = false;
+    const exited = new Promise<number | null>((resolve, reject) => {
+      child.once('error', (err) => reject(new Error(`${name} could not start (${command}): ${err.message}`)));
+      child.once('exit', (code, signal) => {
+        if (stopping) resolve(code);
+        else reject(new Error(`${name} exited (${signal ?? `code ${code}`}); its log is ${options.logFile}:\n${tail(options.logFile)}`));
+      });
+    });
+    exited.catch(() => undefined);
+    const managed: ManagedProcess = {
+      name,
+      logFile: options.logFile,
+      child,
+      exited,
+      stop: async (graceMs = 5000) => {
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        killGroup(child.pid, 'SIGTERM');
+        const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), graceMs);
+        await done;
+        clearTimeout(timer);
+        // Whatever the main process left behind in its group goes too.
+        killGroup(child.pid, 'SIGKILL');
+      },
+    };
+    this.processes.push(managed);
+    return managed;
+  }
+
+  /** Process ids of everything started and not yet stopped. */
+  pids(): number[] {
+    return this.processes.flatMap((p) => (p.child.pid === undefined ? [] : [p.child.pid]));
+  }
+
+  /** Stops processes in reverse start order, then the reaper. */
+  async stopAll(): Promise<void> {
+    for (const p of [...this.processes].reverse()) await p.stop();
+    this.processes.length = 0;
+    this.stopReaper();
+  }
+
+  /** Last-resort synchronous kill, for `process.on('exit')`. */
+  killAllNow(): void {
+    for (const p of this.processes) killGroup(p.child.pid, 'SIGKILL');
+    this.stopReaper();
+  }
+
+  private ensureReaper(): void {
+    if (this.reaper) return;
+    this.reaper = spawn(process.execPath, ['-e', REAPER_SOURCE, String(this.options.watchPid ?? process.pid), this.pidFile, this.options.removeOnReap ?? ''], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    this.reaper.unref();
+  }
+
+  private stopReaper(): void {
+    if (this.reaper?.pid !== undefined) killGroup(this.reaper.pid, 'SIGKILL');
+    this.reaper = undefined;
+  }
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The last lines of a log file, for error messages. */
+export function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Runs detached. Polls the parent; once it is gone, kills every process group listed in
+ * the pid file (SIGTERM, then SIGKILL) and removes the cluster directory.
+ */
+const REAPER_SOURCE = `
+const fs = require('node:fs');
+const [parent, pidFile, removeDir] = process.argv.slice(1);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+const groups = () => { try { return fs.readFileSync(pidFile, 'utf8').split('\\n').filter(Boolean).map(Number); } catch { return []; } };
+const kill = (sig) => { for (const pid of groups()) { try { process.kill(-pid, sig); } catch {} } };
+const timer = setInterval(() => {
+  if (alive(Number(parent))) return;
+  clearInterval(timer);
+  kill('SIGTERM');
+  setTimeout(() => {
+    kill('SIGKILL');
+    if (removeDir) { try { fs.rmSync(removeDir, { recursive: true, force: true }); } catch {} }
+    process.exit(0);
+  }, 3000);
+}, 500);
+`;

@@ -1,0 +1,227 @@
+import { DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
+import type { KubeObject } from './kube-api';
+
+/**
+ * What a new development cluster holds: namespaces, RBAC for the dev users, and
+ * workloads in every state a console must show (healthy, scaled, crash-looping, pending,
+ * completed, failed).
+ */
+
+export const SEED_LABEL = 'cairn.test/seed';
+/** Pods with this label crash-loop (a kwok stage of ours, see stages.ts). */
+export const CRASH_LOOP_LABEL = 'cairn.test/crash-loop';
+/** Pods with this label fail once running (kwok's own chaos stage). */
+const FAIL_LABEL = 'pod-container-running-failed.stage.kwok.x-k8s.io';
+
+export const SEED_NAMESPACES = ['team-a', 'team-b', 'tenant-1', 'tenant-2', 'monitoring'] as const;
+
+type Container = { name: string; image: string; ports?: number[] };
+
+function meta(namespace: string | undefined, name: string, labels: Record<string, string> = {}) {
+  return { name, ...(namespace ? { namespace } : {}), labels: { [SEED_LABEL]: 'true', ...labels } };
+}
+
+function podSpec(containers: Container[], extra: Record<string, unknown> = {}) {
+  return {
+    containers: containers.map((c) => ({
+      name: c.name,
+      image: c.image,
+      ...(c.ports ? { ports: c.ports.map((containerPort) => ({ containerPort })) } : {}),
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    })),
+    ...extra,
+  };
+}
+
+function deployment(
+  namespace: string,
+  name: string,
+  replicas: number,
+  containers: Container[],
+  options: { podLabels?: Record<string, string>; podSpec?: Record<string, unknown> } = {},
+): KubeObject {
+  const selector = { 'app.kubernetes.io/name': name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(namespace, name, selector),
+    spec: {
+      replicas,
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: { ...selector, ...options.podLabels } },
+        spec: podSpec(containers, options.podSpec),
+      },
+    },
+  };
+}
+
+function service(namespace: string, name: string, port: number, headless = false): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(namespace, name),
+    spec: {
+      ...(headless ? { clusterIP: 'None' } : {}),
+      selector: { 'app.kubernetes.io/name': name },
+      ports: [{ name: 'main', port, targetPort: port }],
+    },
+  };
+}
+
+function configMap(namespace: string, name: string, data: Record<string, string>): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(namespace, name), data };
+}
+
+function secret(namespace: string, name: string, stringData: Record<string, string>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: meta(namespace, name), type: 'Opaque', stringData };
+}
+
+function job(namespace: string, name: string, container: Container, podLabels: Record<string, string> = {}, backoffLimit = 2): KubeObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: meta(namespace, name),
+    spec: {
+      backoffLimit,
+      template: { metadata: { labels: podLabels }, spec: podSpec([container], { restartPolicy: 'Never' }) },
+    },
+  };
+}
+
+/** A RoleBinding in `namespace`, or a ClusterRoleBinding when `namespace` is undefined. */
+function binding(namespace: string | undefined, name: string, clusterRole: string, subject: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: namespace ? 'RoleBinding' : 'ClusterRoleBinding',
+    metadata: meta(namespace, name),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+    subjects: [subject],
+  };
+}
+
+const user = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name });
+const group = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name });
+
+export function seedNamespaces(): KubeObject[] {
+  return SEED_NAMESPACES.map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: meta(undefined, name, name.startsWith('tenant-') ? { 'cairn.test/tenant': 'tina' } : {}),
+  }));
+}
+
+export function seedRbac(): KubeObject[] {
+  const sa = DEV_SERVICE_ACCOUNT;
+  return [
+    binding(undefined, 'cairn-admins', 'cluster-admin', group(DEV_USERS.admin.groups[0] ?? 'cairn-admins')),
+    binding('team-a', 'alice-edit', 'edit', user(DEV_USERS.alice.email)),
+    binding(undefined, 'victor-view', 'view', user(DEV_USERS.victor.email)),
+    binding('tenant-1', 'tina-admin', 'admin', user(DEV_USERS.tina.email)),
+    binding('tenant-2', 'tina-admin', 'admin', user(DEV_USERS.tina.email)),
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(sa.namespace, sa.name) },
+    binding(sa.namespace, `${sa.name}-edit`, 'edit', { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }),
+  ];
+}
+
+export function seedWorkloads(): KubeObject[] {
+  return [
+    // team-a: a web app with two replicas and a sidecar, its database, a crash-looping worker.
+    deployment('team-a', 'web', 2, [
+      { name: 'web', image: 'nginx:1.27', ports: [8080] },
+      { name: 'log-shipper', image: 'fluent/fluent-bit:3.2' },
+    ]),
+    service('team-a', 'web', 8080),
+    configMap('team-a', 'web-config', { 'nginx.conf': 'server { listen 8080; location / { root /srv; } }\n', LOG_LEVEL: 'info' }),
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: meta('team-a', 'db', { 'app.kubernetes.io/name': 'db' }),
+      spec: {
+        serviceName: 'db',
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'db' } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'db' } },
+          spec: podSpec([{ name: 'postgres', image: 'postgres:17', ports: [5432] }]),
+        },
+      },
+    },
+    service('team-a', 'db', 5432, true),
+    secret('team-a', 'db-credentials', { username: 'app', password: 'not-a-real-password' }),
+    deployment('team-a', 'queue-worker', 1, [{ name: 'worker', image: 'ghcr.io/cairn-test/worker:2.3.1' }], {
+      podLabels: { [CRASH_LOOP_LABEL]: 'true' },
+    }),
+    job('team-a', 'migrate-schema', { name: 'migrate', image: 'ghcr.io/cairn-test/migrate:1.0.0' }),
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: meta('team-a', 'nightly-report'),
+      spec: {
+        schedule: '0 3 * * *',
+        jobTemplate: {
+          spec: { template: { spec: podSpec([{ name: 'report', image: 'ghcr.io/cairn-test/report:1.4.0' }], { restartPolicy: 'OnFailure' }) } },
+        },
+      },
+    },
+
+    // team-b: an API and a trainer no node can take (Pending, with the scheduler's warnings).
+    deployment('team-b', 'api', 1, [{ name: 'api', image: 'ghcr.io/cairn-test/api:5.0.2', ports: [9000] }]),
+    service('team-b', 'api', 9000),
+    configMap('team-b', 'api-config', { FEATURE_FLAGS: 'search,export' }),
+    secret('team-b', 'api-token', { token: 'not-a-real-token' }),
+    deployment('team-b', 'gpu-trainer', 1, [{ name: 'trainer', image: 'ghcr.io/cairn-test/trainer:0.9.0' }], {
+      podSpec: { nodeSelector: { 'cairn.test/accelerator': 'gpu' } },
+    }),
+
+    // monitoring: one agent per node.
+    {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: meta('monitoring', 'node-exporter', { 'app.kubernetes.io/name': 'node-exporter' }),
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': 'node-exporter' } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'node-exporter' } },
+          spec: podSpec([{ name: 'exporter', image: 'prom/node-exporter:v1.9.1', ports: [9100] }]),
+        },
+      },
+    },
+
+    // The tenant's namespaces.
+    deployment('tenant-1', 'shop', 1, [{ name: 'shop', image: 'ghcr.io/cairn-test/shop:3.1.0', ports: [8080] }]),
+    service('tenant-1', 'shop', 8080),
+    configMap('tenant-1', 'shop-config', { CURRENCY: 'EUR' }),
+    secret('tenant-1', 'shop-payment-key', { key: 'not-a-real-key' }),
+    deployment('tenant-2', 'blog', 1, [{ name: 'blog', image: 'ghcr.io/cairn-test/blog:1.2.0', ports: [8080] }]),
+    service('tenant-2', 'blog', 8080),
+    configMap('tenant-2', 'blog-config', { TITLE: 'Tenant two' }),
+    job('tenant-2', 'backup', { name: 'backup', image: 'ghcr.io/cairn-test/backup:1.0.0' }, { [FAIL_LABEL]: 'true' }, 1),
+  ];
+}
+
+/** Fake nodes that kwok brings to Ready; capacity as a kubelet would report it. */
+export function seedNodes(count: number, podsPerNode: number): KubeObject[] {
+  return Array.from({ length: count }, (_, i) => {
+    const name = `kwok-node-${i + 1}`;
+    const capacity = { cpu: '16', memory: '64Gi', pods: String(podsPerNode), 'ephemeral-storage': '200Gi' };
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        labels: {
+          [SEED_LABEL]: 'true',
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'node-role.kubernetes.io/worker': '',
+          'node.kubernetes.io/instance-type': 'kwok.16c64g',
+        },
+        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+      },
+      spec: {},
+      status: { capacity, allocatable: capacity, nodeInfo: { kubeletVersion: 'fake', architecture: 'amd64', operatingSystem: 'linux' } },
+    };
+  });
+}
