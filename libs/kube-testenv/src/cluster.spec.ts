@@ -151,6 +151,26 @@ describe('the development cluster', () => {
     await gone.return(undefined);
   });
 
+  it('sends the initial state of a watch-list, then a bookmark that marks its end', async () => {
+    const abort = new AbortController();
+    const events = admin.watch<{ metadata: { name: string; annotations?: Record<string, string> } }>(
+      '/apis/apps/v1/namespaces/team-a/deployments?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true',
+      abort.signal,
+    );
+    const added: string[] = [];
+    let bookmark: WatchEvent<{ metadata: { annotations?: Record<string, string> } }> | undefined;
+    for await (const event of events) {
+      if (event.type === 'ADDED') added.push(event.object.metadata.name);
+      if (event.type === 'BOOKMARK') {
+        bookmark = event;
+        break;
+      }
+    }
+    abort.abort();
+    expect(added).toEqual(expect.arrayContaining(['web', 'queue-worker']));
+    expect(bookmark?.object.metadata.annotations?.['k8s.io/initial-events-end']).toBe('true');
+  });
+
   it('streams a container log that kwok serves, following new lines, and the previous container', async () => {
     const pods = await admin.get<List<Pod>>('/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb');
     const pod = pods.items.find((p) => p.status.phase === 'Running') as Pod;
