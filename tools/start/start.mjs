@@ -6,6 +6,7 @@
 // development cluster (`npm run cluster`: a real control plane and a dev OpenID provider)
 // and hands its kubeconfig and issuer to the services. CAIRN_DEV_CLUSTER=on|off|auto.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +26,30 @@ const useDevCluster =
 const devClusterDir = join(root, 'tmp', 'dev-cluster');
 const devClusterMain = 'dist/libs/kube-testenv/src/cli.js';
 
+// Both services must share the session key; without one configured, a fresh key per run
+// (sessions then end with the run).
+const sessionKey = process.env.CAIRN_SESSION_KEY ?? randomBytes(36).toString('base64url');
+const publicUrl = process.env.CAIRN_PUBLIC_URL ?? `http://localhost:${gatewayPort}`;
+
 const services = [
-  { name: 'auth-service', main: 'dist/apps/auth-service/main.js', ready: `${authUrl}/readyz`, env: { CAIRN_AUTH_PORT: authPort } },
+  {
+    name: 'auth-service',
+    main: 'dist/apps/auth-service/main.js',
+    ready: `${authUrl}/readyz`,
+    env: {
+      CAIRN_AUTH_PORT: authPort,
+      CAIRN_SESSION_KEY: sessionKey,
+      CAIRN_PUBLIC_URL: publicUrl,
+      CAIRN_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+      // Plain HTTP on localhost: the session cookie cannot be Secure there.
+      ...(publicUrl.startsWith('http://localhost') || publicUrl.startsWith('http://127.0.0.1') ? { CAIRN_INSECURE_COOKIES: process.env.CAIRN_INSECURE_COOKIES ?? 'true' } : {}),
+    },
+  },
   {
     name: 'gateway',
     main: 'dist/apps/gateway/main.js',
     ready: `http://127.0.0.1:${gatewayPort}/readyz`,
-    env: { CAIRN_PORT: gatewayPort, CAIRN_AUTH_SERVICE_URL: authUrl },
+    env: { CAIRN_PORT: gatewayPort, CAIRN_AUTH_SERVICE_URL: authUrl, CAIRN_SESSION_KEY: sessionKey },
   },
 ];
 

@@ -7,6 +7,13 @@ import { MfeManifestController } from './mfe-manifest/mfe-manifest.controller';
 import { MfeManifestService } from './mfe-manifest/mfe-manifest.service';
 import { VersionController } from './version/version.controller';
 import { shellDirectory } from './web/web-assets';
+import { CALLERS, Callers } from './auth/callers';
+import { ClustersController } from './clusters/clusters.controller';
+import { CLUSTER_CONNECTIONS, ClusterConnections } from './kube/cluster-connections';
+import { KubeService } from './kube/kube.service';
+import { LogsController } from './logs/logs.controller';
+import { PermissionsController } from './permissions/permissions.controller';
+import { ResourcesController } from './resources/resources.controller';
 
 @Module({})
 export class AppModule {
@@ -21,12 +28,15 @@ export class AppModule {
             : { name: 'shell', ok: false, message: `${shellIndex} is missing: build the shell or fix CAIRN_WEB_ROOT` },
         ]),
       ],
-      controllers: [VersionController, MfeManifestController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
         // clear line instead of an injector stack trace.
         { provide: MfeManifestService, useValue: new MfeManifestService(settings) },
+        { provide: CLUSTER_CONNECTIONS, useValue: new ClusterConnections(settings) },
+        { provide: CALLERS, useValue: new Callers(settings.sessionKeys) },
+        KubeService,
       ],
     };
   }

@@ -32,6 +32,10 @@ describe('gateway over HTTP', () => {
       logLevel: 'error',
       webRoot: root,
       authServiceUrl: new URL(authServiceUrl),
+      clusters: [],
+      extraCa: [],
+      insecureSkipTlsVerify: false,
+      sessionKeys: [],
     };
     gateway = await createGateway(settings);
     await gateway.init();

@@ -1,4 +1,8 @@
-import { Environment, LOG_LEVELS, LogLevel, SettingsReader } from '@cairn/server-runtime';
+import { Environment, LOG_LEVELS, LogLevel, SettingError, SettingsReader } from '@cairn/server-runtime';
+import { MIN_KEY_LENGTH } from '@cairn/session';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
 
 /** Everything the gateway is told at start-up; read once, validated, then immutable. */
 export interface GatewaySettings {
@@ -11,6 +15,14 @@ export interface GatewaySettings {
   remotesFile?: string;
   /** The auth service; `/auth/*` and `/oidc-callback` are forwarded to it. */
   authServiceUrl: URL;
+  /** Configured clusters: every context of KUBECONFIG, and the in-cluster one. */
+  clusters: ClusterConfig[];
+  /** Extra trusted CAs (PEM), added to the system roots and to each cluster's CA. */
+  extraCa: string[];
+  /** Skip TLS verification of every configured API server (logged as a warning at start). */
+  insecureSkipTlsVerify: boolean;
+  /** Session keys: the first is current, the rest still accepted. Empty: bearer headers only. */
+  sessionKeys: string[];
 }
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
@@ -24,5 +36,60 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     webRoot: read.directory('CAIRN_WEB_ROOT', 'dist/apps', cwd),
     remotesFile: read.optionalFile('CAIRN_REMOTES_FILE', cwd),
     authServiceUrl: read.url('CAIRN_AUTH_SERVICE_URL', 'http://127.0.0.1:4467'),
+    clusters: readClusters(env, read),
+    extraCa: readCaBundle(read.optionalPath('CAIRN_CA_BUNDLE', cwd)),
+    insecureSkipTlsVerify: read.boolean('CAIRN_INSECURE_SKIP_TLS_VERIFY', false),
+    sessionKeys: readSessionKeys(read),
   };
+}
+
+function readClusters(env: Environment, read: SettingsReader): ClusterConfig[] {
+  const mode = read.oneOf('CAIRN_IN_CLUSTER', ['auto', 'true', 'false'] as const, 'auto');
+  const inClusterName = read.string('CAIRN_IN_CLUSTER_CONTEXT_NAME', 'main');
+  const saDir = read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR);
+  const clusters: ClusterConfig[] = [];
+  if (mode !== 'false') {
+    const inCluster = inClusterConfig(env, inClusterName, saDir);
+    if (inCluster) clusters.push(inCluster);
+    else if (mode === 'true') {
+      throw new SettingError('CAIRN_IN_CLUSTER', `is true, but KUBERNETES_SERVICE_HOST is unset or ${join(saDir, 'ca.crt')} is missing: is the gateway running in a pod with a service account?`);
+    }
+  }
+  const kubeconfig = read.optionalString('KUBECONFIG');
+  if (kubeconfig) {
+    try {
+      for (const cluster of clustersFromKubeconfigs(kubeconfig.split(delimiter).filter(Boolean))) {
+        if (clusters.some((c) => c.name === cluster.name)) {
+          throw new SettingError('KUBECONFIG', `context "${cluster.name}" has the in-cluster context's name; rename one (CAIRN_IN_CLUSTER_CONTEXT_NAME)`);
+        }
+        clusters.push(cluster);
+      }
+    } catch (err) {
+      if (err instanceof KubeconfigError) throw new SettingError('KUBECONFIG', err.message);
+      throw err;
+    }
+  }
+  return clusters;
+}
+
+/** PEM certificates from a file, or from every .pem/.crt file of a directory. */
+function readCaBundle(path: string | undefined): string[] {
+  if (!path) return [];
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path).filter((f) => /\.(pem|crt)$/.test(f)).sort().map((f) => join(path, f))
+    : [path];
+  const certs = files.flatMap((f) => readFileSync(f, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []);
+  if (certs.length === 0) throw new SettingError('CAIRN_CA_BUNDLE', `${path} holds no PEM certificate`);
+  return certs;
+}
+
+function readSessionKeys(read: SettingsReader): string[] {
+  const keys = [read.optionalString('CAIRN_SESSION_KEY'), read.optionalString('CAIRN_SESSION_KEY_PREVIOUS')];
+  keys.forEach((key, i) => {
+    if (key !== undefined && key.length < MIN_KEY_LENGTH) {
+      throw new SettingError(i === 0 ? 'CAIRN_SESSION_KEY' : 'CAIRN_SESSION_KEY_PREVIOUS', `must be at least ${MIN_KEY_LENGTH} characters; generate one with: openssl rand -base64 48`);
+    }
+  });
+  if (keys[0] === undefined && keys[1] !== undefined) throw new SettingError('CAIRN_SESSION_KEY_PREVIOUS', 'is set but CAIRN_SESSION_KEY is not');
+  return keys.filter((k): k is string => k !== undefined);
 }

@@ -25,6 +25,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
       return;
     }
     const body = this.toBody(exception, request);
+    // An exception may carry response headers, e.g. Retry-After on a 429.
+    const headers = (exception as { headers?: unknown } | null)?.headers;
+    if (exception instanceof HttpException && headers && typeof headers === 'object') {
+      for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') void reply.header(name, value);
+    }
     void reply.status(body.statusCode).header('cache-control', 'no-store').send(body);
   }
 

@@ -87,6 +87,30 @@ export class SettingsReader {
     return path;
   }
 
+  /** `true`/`false` (also `1`/`0`, `yes`/`no`). */
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) {
+      return fallback;
+    }
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    throw new SettingError(name, `"${this.raw(name)}" is not a boolean; use true or false`);
+  }
+
+  /** An optional file or directory that must exist when set; relative paths are resolved against `base`. */
+  optionalPath(name: string, base: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) {
+      return undefined;
+    }
+    const path = resolve(base, value);
+    if (!existsSync(path)) {
+      throw new SettingError(name, `"${path}" does not exist`);
+    }
+    return path;
+  }
+
   /** An optional file that must exist when set; relative paths are resolved against `base`. */
   optionalFile(name: string, base: string): string | undefined {
     const value = this.raw(name);

@@ -1,0 +1,65 @@
+import { Controller, Get, HttpException, Param, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { KubeService } from '../kube/kube.service';
+
+export interface ClusterSummary {
+  name: string;
+  server: string;
+  source: 'kubeconfig' | 'in-cluster';
+  /** The default namespace its kubeconfig context names. */
+  namespace?: string;
+}
+
+export interface ClusterStatus {
+  name: string;
+  reachable: boolean;
+  /** The API server's gitVersion, e.g. v1.36.3. */
+  version?: string;
+  /** Why it is not reachable. */
+  error?: string;
+}
+
+export interface WhoAmI {
+  username: string;
+  uid?: string;
+  groups: string[];
+}
+
+@ApiTags('clusters')
+@Controller('api/v1/clusters')
+export class ClustersController {
+  constructor(private readonly kube: KubeService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The configured clusters (every kubeconfig context, and the in-cluster one).' })
+  list(): ClusterSummary[] {
+    return this.kube.connections.list().map(({ name, server, source, namespace }) => ({ name, server, source, ...(namespace ? { namespace } : {}) }));
+  }
+
+  @Get(':cluster/status')
+  @ApiOperation({ summary: "Whether the cluster answers, and its version (the API server's public /version)." })
+  async status(@Param('cluster') cluster: string, @Req() request: FastifyRequest): Promise<ClusterStatus> {
+    this.kube.connections.config(cluster);
+    const caller = await this.kube.callers.forCluster(request, cluster).catch(() => undefined);
+    try {
+      const version = await this.kube.json<{ gitVersion: string }>(cluster, caller, { method: 'GET', path: '/version', timeoutMs: 5000 });
+      return { name: cluster, reachable: true, version: version.gitVersion };
+    } catch (err) {
+      return { name: cluster, reachable: false, error: err instanceof HttpException ? err.message : String(err) };
+    }
+  }
+
+  @Get(':cluster/whoami')
+  @ApiOperation({ summary: 'Who the cluster says the caller is (a SelfSubjectReview with the caller\u2019s credentials).' })
+  async whoami(@Param('cluster') cluster: string, @Req() request: FastifyRequest): Promise<WhoAmI> {
+    const caller = await this.kube.caller(request, cluster);
+    const review = await this.kube.json<{ status: { userInfo: { username: string; uid?: string; groups?: string[] } } }>(cluster, caller, {
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+    });
+    const info = review.status.userInfo;
+    return { username: info.username, ...(info.uid ? { uid: info.uid } : {}), groups: info.groups ?? [] };
+  }
+}

@@ -1,0 +1,215 @@
+import { DevCluster, freePort } from '@cairn/kube-testenv';
+import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createGateway } from './gateway';
+import { readGatewaySettings } from './settings/gateway-settings';
+
+/**
+ * The gateway's Kubernetes API against the real control plane: every answer below is the
+ * API server's own decision for the user's own token.
+ */
+
+const SESSION_KEY = 'k'.repeat(48);
+
+describe('gateway Kubernetes API (real cluster)', () => {
+  let cluster: DevCluster;
+  let gateway: NestFastifyApplication;
+  let base: string;
+  let dir: string;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    cluster = await DevCluster.start();
+    for (const user of ['admin', 'alice', 'victor', 'tina'] as const) tokens[user] = (await cluster.login(user)).idToken;
+    dir = mkdtempSync(join(tmpdir(), 'cairn-gw-'));
+    // A second kubeconfig with a cluster nobody listens on.
+    const deadPort = await freePort();
+    const dead = join(dir, 'dead.kubeconfig');
+    writeFileSync(
+      dead,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'dead', cluster: { server: `https://127.0.0.1:${deadPort}` } }],
+        contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'nobody' } }],
+        users: [{ name: 'nobody', user: {} }],
+      }),
+    );
+    const settings = readGatewaySettings(
+      { KUBECONFIG: `${cluster.info.kubeconfig}:${dead}`, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false' },
+      process.cwd(),
+    );
+    gateway = await createGateway({ ...settings, port: 0 });
+    await gateway.listen(0, '127.0.0.1');
+    const address = gateway.getHttpServer().address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }, 300_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await cluster?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: string, path: string, options: { token?: string; cookie?: string; body?: unknown } = {}) => {
+    const headers: Record<string, string> = {};
+    if (options.token) headers['authorization'] = `Bearer ${options.token}`;
+    if (options.cookie) headers['cookie'] = options.cookie;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json: json as Record<string, unknown> & { message?: string }, text, headers: res.headers };
+  };
+
+  it('lists every configured context as a cluster, and says which answer', async () => {
+    const list = await call('GET', '/api/v1/clusters');
+    expect((list.json as unknown as Array<{ name: string }>).map((c) => c.name)).toEqual(['cairn-dev', 'cairn-dev-deployer', 'dead']);
+    const up = await call('GET', '/api/v1/clusters/cairn-dev/status');
+    expect(up.json).toEqual({ name: 'cairn-dev', reachable: true, version: 'v1.36.3' });
+    const down = await call('GET', '/api/v1/clusters/dead/status');
+    expect(down.json['reachable']).toBe(false);
+    expect(down.json['error']).toContain('connection refused');
+  });
+
+  it('tells who the caller is, from a bearer header or from the session cookie', async () => {
+    expect((await call('GET', '/api/v1/clusters/cairn-dev/whoami', { token: tokens['alice'] })).json).toMatchObject({ username: 'alice@cairn.test' });
+    const session: Session = { v: 1, issuedAt: Math.floor(Date.now() / 1000), oidc: { token: tokens['tina'] as string, expiresAt: Math.floor(Date.now() / 1000) + 300, user: { name: 'tina@cairn.test' } } };
+    const sealed = await new SealedBox([SESSION_KEY], SESSION_PURPOSE).seal(session, { ttlSeconds: 300 });
+    const who = await call('GET', '/api/v1/clusters/cairn-dev/whoami', { cookie: `${SESSION_COOKIE}=${sealed}` });
+    expect(who.json).toMatchObject({ username: 'tina@cairn.test' });
+    expect(who.json['groups']).toEqual(expect.arrayContaining(['tenant-owners']));
+  });
+
+  it('answers 401 with what to do when there is no credential or it has expired', async () => {
+    const none = await call('GET', '/api/v1/clusters/cairn-dev/whoami');
+    expect(none.status).toBe(401);
+    expect(none.json.message).toContain('Sign in first');
+    const expired: Session = { v: 1, issuedAt: 0, oidc: { token: tokens['alice'] as string, expiresAt: Math.floor(Date.now() / 1000) - 1, user: { name: 'alice' } } };
+    const sealed = await new SealedBox([SESSION_KEY], SESSION_PURPOSE).seal(expired, { ttlSeconds: 300 });
+    const res = await call('GET', '/api/v1/clusters/cairn-dev/whoami', { cookie: `${SESSION_COOKIE}=${sealed}` });
+    expect(res.status).toBe(401);
+    expect(res.json.message).toContain('token expired');
+    const bad = await call('GET', '/api/v1/clusters/cairn-dev/whoami', { token: 'not-a-token' });
+    expect(bad.status).toBe(401);
+    expect(bad.json.message).toContain('did not accept your credentials');
+  });
+
+  it('lists with the caller\u2019s RBAC: alice in team-a yes, team-b no, with the API server\u2019s reason', async () => {
+    const ok = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a', { token: tokens['alice'] });
+    expect(ok.status).toBe(200);
+    expect((ok.json['items'] as unknown[]).length).toBeGreaterThanOrEqual(4);
+    const refused = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-b', { token: tokens['alice'] });
+    expect(refused.status).toBe(403);
+    expect(refused.json.message).toContain('User "alice@cairn.test" cannot list resource "pods" in API group "" in the namespace "team-b"');
+    const tina = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/namespaces', { token: tokens['tina'] });
+    expect(tina.status).toBe(403);
+  });
+
+  it('pages a list with limit and continue, and filters by label', async () => {
+    const first = await call('GET', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments?limit=2', { token: tokens['admin'] });
+    expect((first.json['items'] as unknown[]).length).toBe(2);
+    const next = (first.json['metadata'] as { continue: string }).continue;
+    expect(next).toBeTruthy();
+    const second = await call('GET', `/api/v1/clusters/cairn-dev/resources/apps/v1/deployments?limit=2&continue=${encodeURIComponent(next)}`, { token: tokens['admin'] });
+    expect((second.json['items'] as unknown[]).length).toBe(2);
+    const web = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dweb', { token: tokens['admin'] });
+    expect((web.json['items'] as unknown[]).length).toBe(2);
+  });
+
+  it('never sends secret values unless asked, and then only to who may get them', async () => {
+    const list = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a', { token: tokens['admin'] });
+    const secret = (list.json['items'] as Array<{ metadata: { name: string }; data: Record<string, unknown> }>).find((s) => s.metadata.name === 'db-credentials');
+    expect(secret?.data).toEqual({ password: null, username: null });
+    expect(list.text).not.toContain(Buffer.from('not-a-real-password').toString('base64'));
+    const hidden = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a', { token: tokens['admin'] });
+    expect((hidden.json['data'] as Record<string, unknown>)['password']).toBeNull();
+    const revealed = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a&reveal=true', { token: tokens['admin'] });
+    expect(Buffer.from((revealed.json['data'] as Record<string, string>)['password'] as string, 'base64').toString()).toBe('not-a-real-password');
+    const victor = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a&reveal=true', { token: tokens['victor'] });
+    expect(victor.status).toBe(403);
+  });
+
+  it('serves discovery (every kind, CRDs included) and a batch of access checks', async () => {
+    const kinds = (await call('GET', '/api/v1/clusters/cairn-dev/api-resources', { token: tokens['victor'] })).json as unknown as Array<{ group: string; resource: string; kind: string; namespaced: boolean; preferred: boolean }>;
+    expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'apps', resource: 'deployments', kind: 'Deployment', namespaced: true, preferred: true })]));
+    expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'core', resource: 'nodes', namespaced: false })]));
+    const review = await call('POST', '/api/v1/clusters/cairn-dev/access-reviews', {
+      token: tokens['alice'],
+      body: {
+        checks: [
+          { verb: 'list', group: 'core', resource: 'pods', namespace: 'team-a' },
+          { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'team-a', name: 'web' },
+          { verb: 'delete', group: 'apps', resource: 'deployments', namespace: 'team-b' },
+        ],
+      },
+    });
+    expect(review.status).toBe(200);
+    expect((review.json['results'] as Array<{ allowed: boolean }>).map((r) => r.allowed)).toEqual([true, true, false]);
+  });
+
+  it('lists the events of one object', async () => {
+    const pods = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dqueue-worker', { token: tokens['alice'] });
+    const name = (pods.json['items'] as Array<{ metadata: { name: string } }>)[0]?.metadata.name as string;
+    const events = await call('GET', `/api/v1/clusters/cairn-dev/resources/core/v1/pods/${name}/events?namespace=team-a`, { token: tokens['alice'] });
+    expect((events.json['items'] as Array<{ reason: string }>).map((e) => e.reason)).toContain('BackOff');
+  });
+
+  it('streams a followed log until the caller disconnects, and the previous container\u2019s', async () => {
+    const pods = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dweb', { token: tokens['alice'] });
+    const pod = (pods.json['items'] as Array<{ metadata: { name: string } }>)[0]?.metadata.name as string;
+    const since = Date.now();
+    const lines = await new Promise<string[]>((resolve, reject) => {
+      const req = request(`${base}/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/log?container=web&follow=true&tailLines=2&timestamps=true`, { headers: { authorization: `Bearer ${tokens['alice']}` } }, (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toContain('text/plain');
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          const got = text.split('\n').filter(Boolean);
+          if (got.some((l) => Date.parse(l.split(' ')[0] as string) > since)) {
+            req.destroy();
+            resolve(got);
+          }
+        });
+      });
+      req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
+      req.end();
+    });
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    const previous = await call('GET', `/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/log?container=web&previous=true`, { token: tokens['alice'] });
+    expect(previous.text).toContain('previous instance exited with code 1');
+    const refused = await call('GET', `/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/log`, { token: tokens['tina'] });
+    expect(refused.status).toBe(403);
+  });
+
+  it('refuses malformed input with a 4xx that says what is wrong', async () => {
+    const cases: Array<[string, string, number, string]> = [
+      ['GET', '/api/v1/clusters/nope/status', 404, 'There is no cluster "nope"'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=Team_A', 400, 'is not a valid namespace'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?limit=-4', 400, 'limit must be a whole number'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1%2F..%2Fsecrets/pods', 400, 'is not a valid API version'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods/a..b%3Fx=1?namespace=team-a', 400, 'is not a valid name'],
+      ['GET', '/api/v1/clusters/cairn-dev/namespaces/team-a/pods/x/log?follow=maybe', 400, 'follow must be true or false'],
+      ['POST', '/api/v1/clusters/cairn-dev/access-reviews', 400, 'Send {"checks"'],
+    ];
+    for (const [method, path, status, message] of cases) {
+      const res = await call(method, path, { token: tokens['admin'], body: method === 'POST' ? {} : undefined });
+      expect({ path, status: res.status, message: res.json?.message?.includes(message) ? message : res.json?.message }).toEqual({ path, status, message });
+    }
+    const unreachable = await call('GET', '/api/v1/clusters/dead/resources/core/v1/pods', { token: tokens['admin'] });
+    expect(unreachable.status).toBe(502);
+    expect(unreachable.json.message).toContain('cannot be reached');
+  });
+});

@@ -1,0 +1,150 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readBody } from '../kube/cluster-connections';
+import { KubeService } from '../kube/kube.service';
+import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
+import { redactSecret, redactSecretList } from './secrets';
+
+/** One kind the cluster serves, from its aggregated discovery. */
+export interface ApiResource {
+  /** `core` for the legacy group. */
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  subresources: string[];
+  /** Whether `version` is the group's preferred version. */
+  preferred: boolean;
+}
+
+interface DiscoveryList {
+  items: Array<{
+    metadata: { name: string };
+    versions: Array<{
+      version: string;
+      resources?: Array<{ resource: string; responseKind?: { kind: string }; scope: string; verbs?: string[]; subresources?: Array<{ subresource: string }> }>;
+    }>;
+  }>;
+}
+
+const AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+type ListQuery = {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: string;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+};
+
+@ApiTags('resources')
+@Controller('api/v1/clusters/:cluster')
+export class ResourcesController {
+  constructor(private readonly kube: KubeService) {}
+
+  @Get('api-resources')
+  @ApiOperation({ summary: 'Every kind the cluster serves (CRDs included), from aggregated discovery, as the caller may see it.' })
+  async apiResources(@Param('cluster') cluster: string, @Req() request: FastifyRequest): Promise<ApiResource[]> {
+    const caller = await this.kube.caller(request, cluster);
+    const [core, groups] = await Promise.all(
+      ['/api', '/apis'].map((path) => this.kube.json<DiscoveryList>(cluster, caller, { method: 'GET', path, accept: AGGREGATED_DISCOVERY })),
+    );
+    const out: ApiResource[] = [];
+    for (const list of [core, groups]) {
+      for (const group of list?.items ?? []) {
+        group.versions.forEach((v, index) => {
+          for (const r of v.resources ?? []) {
+            out.push({
+              group: group.metadata.name || 'core',
+              version: v.version,
+              resource: r.resource,
+              kind: r.responseKind?.kind ?? '',
+              namespaced: r.scope === 'Namespaced',
+              verbs: r.verbs ?? [],
+              subresources: (r.subresources ?? []).map((s) => s.subresource),
+              preferred: index === 0,
+            });
+          }
+        });
+      }
+    }
+    return out;
+  }
+
+  @Get('resources/:group/:version/:resource')
+  @ApiOperation({ summary: 'List objects of one kind, in one namespace or all, with selectors and paging (limit/continue). Secret values are removed.' })
+  @ApiQuery({ name: 'namespace', required: false })
+  @ApiQuery({ name: 'labelSelector', required: false })
+  @ApiQuery({ name: 'fieldSelector', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'continue', required: false })
+  async list(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query() q: ListQuery,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const path =
+      resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace: q.namespace }) +
+      query({
+        labelSelector: q.labelSelector,
+        fieldSelector: q.fieldSelector,
+        limit: optionalInt('limit', q.limit, 1, 10_000),
+        continue: q.continue,
+        resourceVersion: q.resourceVersion,
+        resourceVersionMatch: q.resourceVersionMatch,
+      });
+    const caller = await this.kube.caller(request, cluster);
+    const res = await this.kube.open(cluster, caller, { method: 'GET', path });
+    if (isSecrets(ref)) {
+      void reply.type('application/json').header('cache-control', 'no-store').send(redactSecretList(JSON.parse(await readBody(res))));
+      return;
+    }
+    // Everything else streams through untouched: no parse, no copy of a 5 000-item list.
+    void reply.type('application/json').header('cache-control', 'no-store').send(res);
+  }
+
+  @Get('resources/:group/:version/:resource/:name')
+  @ApiOperation({ summary: 'One object. A Secret comes without its values unless reveal=true (and the caller may get it).' })
+  @ApiQuery({ name: 'namespace', required: false })
+  @ApiQuery({ name: 'reveal', required: false })
+  async get(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query('namespace') namespace: string | undefined,
+    @Query('reveal') reveal: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<unknown> {
+    const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
+    const caller = await this.kube.caller(request, cluster);
+    const object = await this.kube.json<Record<string, unknown>>(cluster, caller, { method: 'GET', path });
+    return isSecrets(ref) && !optionalBool('reveal', reveal) ? redactSecret(object) : object;
+  }
+
+  @Get('resources/:group/:version/:resource/:name/events')
+  @ApiOperation({ summary: 'Events about one object, newest last.' })
+  @ApiQuery({ name: 'namespace', required: false })
+  async events(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query('namespace') namespace: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<unknown> {
+    // Validates the reference the same way as a get.
+    resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
+    const fieldSelector = [`involvedObject.name=${ref.name}`, ...(namespace ? [`involvedObject.namespace=${namespace}`] : [])].join(',');
+    const caller = await this.kube.caller(request, cluster);
+    const path = resourcePath({ group: 'core', version: 'v1', resource: 'events', namespace }) + query({ fieldSelector });
+    return this.kube.json(cluster, caller, { method: 'GET', path });
+  }
+}
+
+function isSecrets(ref: ResourceRef): boolean {
+  return ref.group === 'core' && ref.resource === 'secrets';
+}
