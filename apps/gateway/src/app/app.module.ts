@@ -14,6 +14,8 @@ import { KubeService } from './kube/kube.service';
 import { LogsController } from './logs/logs.controller';
 import { PermissionsController } from './permissions/permissions.controller';
 import { ResourcesController } from './resources/resources.controller';
+import { DiscoveryService } from './resources/discovery.service';
+import { ChangesController } from './changes/changes.controller';
 
 @Module({})
 export class AppModule {
@@ -28,7 +30,7 @@ export class AppModule {
             : { name: 'shell', ok: false, message: `${shellIndex} is missing: build the shell or fix CAIRN_WEB_ROOT` },
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -37,6 +39,7 @@ export class AppModule {
         { provide: CLUSTER_CONNECTIONS, useValue: new ClusterConnections(settings) },
         { provide: CALLERS, useValue: new Callers(settings.sessionKeys) },
         KubeService,
+        DiscoveryService,
       ],
     };
   }

@@ -15,6 +15,19 @@ export function gatewayOptions(settings: GatewaySettings): ServiceOptions {
     logLevel: settings.logLevel,
     notFoundFallback: spaFallback(settings.webRoot),
     configure: async (app: NestFastifyApplication) => {
+      // Kubernetes patch bodies are JSON under their own media types.
+      const fastify = app.getHttpAdapter().getInstance();
+      fastify.addContentTypeParser(
+        ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'],
+        { parseAs: 'string' },
+        (_request, body, done) => {
+          try {
+            done(null, JSON.parse(body as string));
+          } catch {
+            done(Object.assign(new Error('The patch body is not valid JSON.'), { statusCode: 400 }), undefined);
+          }
+        },
+      );
       const document = SwaggerModule.createDocument(
         app,
         new DocumentBuilder()

@@ -56,11 +56,11 @@ describe('gateway Kubernetes API (real cluster)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const call = async (method: string, path: string, options: { token?: string; cookie?: string; body?: unknown } = {}) => {
-    const headers: Record<string, string> = {};
+  const call = async (method: string, path: string, options: { token?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
     if (options.cookie) headers['cookie'] = options.cookie;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
     const res = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
     const text = await res.text();
     let json: unknown;
@@ -211,5 +211,93 @@ describe('gateway Kubernetes API (real cluster)', () => {
     const unreachable = await call('GET', '/api/v1/clusters/dead/resources/core/v1/pods', { token: tokens['admin'] });
     expect(unreachable.status).toBe(502);
     expect(unreachable.json.message).toContain('cannot be reached');
+  });
+
+  describe('changes', () => {
+    const yaml = (ns: string, name: string) => `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+  namespace: ${ns}
+data:
+  greeting: hello
+`;
+
+    it('applies YAML after a server-side dry run: created, then unchanged', async () => {
+      const dry = await call('POST', '/api/v1/clusters/cairn-dev/apply?dryRun=true', { token: tokens['alice'], body: { yaml: yaml('team-a', 'from-cairn') } });
+      expect(dry.json).toEqual({ dryRun: true, objects: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'from-cairn', namespace: 'team-a', result: 'created' }] });
+      expect((await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/configmaps/from-cairn?namespace=team-a', { token: tokens['alice'] })).status).toBe(404);
+      const real = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['alice'], body: { yaml: yaml('team-a', 'from-cairn') } });
+      expect((real.json['objects'] as Array<{ result: string }>)[0]?.result).toBe('created');
+      const again = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['alice'], body: { yaml: yaml('team-a', 'from-cairn') } });
+      expect((again.json['objects'] as Array<{ result: string }>)[0]?.result).toBe('unchanged');
+    });
+
+    it('applies nothing when one document is refused', async () => {
+      const both = `${yaml('team-a', 'half-applied')}---\n${yaml('team-b', 'half-applied')}`;
+      const res = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['alice'], body: { yaml: both } });
+      expect(res.status).toBe(403);
+      expect(res.json.message).toMatch(/^Document 2 \(ConfigMap half-applied\): Cluster cairn-dev refused: .*Nothing was applied\.$/);
+      expect((await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/configmaps/half-applied?namespace=team-a', { token: tokens['alice'] })).status).toBe(404);
+    });
+
+    it('says what is wrong with a YAML it cannot apply', async () => {
+      const cases: Array<[string, string]> = [
+        ['kind: [', 'Document 1 is not valid YAML'],
+        ['apiVersion: v1\nkind: ConfigMap\n', 'Document 1 has no metadata.name'],
+        ['apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n', 'does not serve Widget in example.com/v1'],
+        ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', 'is namespaced; give metadata.namespace'],
+      ];
+      for (const [text, message] of cases) {
+        const res = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['alice'], body: { yaml: text } });
+        expect({ status: res.status, message: res.json.message?.includes(message) ? message : res.json.message }).toEqual({ status: 400, message });
+      }
+      const invalid = await call('POST', '/api/v1/clusters/cairn-dev/apply', {
+        token: tokens['alice'],
+        body: { yaml: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: broken, namespace: team-a}\nspec: {replicas: -1, selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i}]}}}\n' },
+      });
+      expect(invalid.status).toBe(422);
+      expect(invalid.json.message).toContain('spec.replicas');
+    });
+
+    it('scales, restarts and patches as the user may, and no further', async () => {
+      const scaled = await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 3 } });
+      expect(scaled.json).toEqual({ replicas: 3 });
+      expect((await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['victor'], body: { replicas: 5 } })).status).toBe(403);
+      expect((await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 'many' } })).status).toBe(400);
+      await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 2 } });
+      const restarted = await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/restart?namespace=team-a', { token: tokens['alice'] });
+      const web = await call('GET', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web?namespace=team-a', { token: tokens['alice'] });
+      const template = (web.json['spec'] as { template: { metadata: { annotations: Record<string, string> } } }).template;
+      expect(template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBe(restarted.json['restartedAt']);
+      const patched = await call('PATCH', '/api/v1/clusters/cairn-dev/resources/core/v1/configmaps/web-config?namespace=team-a', {
+        token: tokens['alice'],
+        body: { metadata: { labels: { patched: 'yes' } } },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
+      expect((patched.json['metadata'] as { labels: Record<string, string> }).labels['patched']).toBe('yes');
+    });
+
+    it('runs a CronJob now and deletes what it is asked to', async () => {
+      const triggered = await call('POST', '/api/v1/clusters/cairn-dev/namespaces/team-a/cronjobs/nightly-report/trigger', { token: tokens['alice'] });
+      expect(triggered.status).toBe(201);
+      const job = await call('GET', `/api/v1/clusters/cairn-dev/resources/batch/v1/jobs/${triggered.json['job']}?namespace=team-a`, { token: tokens['alice'] });
+      expect((job.json['metadata'] as { ownerReferences: Array<{ kind: string }> }).ownerReferences[0]?.kind).toBe('CronJob');
+      const removed = await call('DELETE', `/api/v1/clusters/cairn-dev/resources/batch/v1/jobs/${triggered.json['job']}?namespace=team-a`, { token: tokens['alice'] });
+      expect(removed.status).toBe(200);
+      expect((await call('DELETE', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/shop?namespace=tenant-1', { token: tokens['alice'] })).status).toBe(403);
+    });
+
+    it('asks a browser for CSRF proof before a change made with the session cookie', async () => {
+      const session: Session = { v: 1, issuedAt: Math.floor(Date.now() / 1000), oidc: { token: tokens['alice'] as string, expiresAt: Math.floor(Date.now() / 1000) + 300, user: { name: 'alice@cairn.test' } } };
+      const cookie = `${SESSION_COOKIE}=${await new SealedBox([SESSION_KEY], SESSION_PURPOSE).seal(session, { ttlSeconds: 300 })}`;
+      const path = '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a';
+      const refused = await call('POST', path, { cookie, body: { replicas: 2 } });
+      expect(refused.status).toBe(403);
+      expect(refused.json.message).toContain('x-cairn-csrf');
+      const crossSite = await call('POST', path, { cookie, body: { replicas: 2 }, headers: { 'x-cairn-csrf': '1', origin: 'https://evil.example' } });
+      expect(crossSite.status).toBe(403);
+      expect((await call('POST', path, { cookie, body: { replicas: 2 }, headers: { 'x-cairn-csrf': '1' } })).status).toBe(200);
+    });
   });
 });

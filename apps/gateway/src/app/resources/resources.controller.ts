@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readBody } from '../kube/cluster-connections';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
+import { DiscoveryService } from './discovery.service';
 import { redactSecret, redactSecretList } from './secrets';
 
 /** One kind the cluster serves, from its aggregated discovery. */
@@ -20,18 +21,6 @@ export interface ApiResource {
   preferred: boolean;
 }
 
-interface DiscoveryList {
-  items: Array<{
-    metadata: { name: string };
-    versions: Array<{
-      version: string;
-      resources?: Array<{ resource: string; responseKind?: { kind: string }; scope: string; verbs?: string[]; subresources?: Array<{ subresource: string }> }>;
-    }>;
-  }>;
-}
-
-const AGGREGATED_DISCOVERY = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
-
 type ListQuery = {
   namespace?: string;
   labelSelector?: string;
@@ -45,35 +34,15 @@ type ListQuery = {
 @ApiTags('resources')
 @Controller('api/v1/clusters/:cluster')
 export class ResourcesController {
-  constructor(private readonly kube: KubeService) {}
+  constructor(
+    private readonly kube: KubeService,
+    private readonly discovery: DiscoveryService,
+  ) {}
 
   @Get('api-resources')
   @ApiOperation({ summary: 'Every kind the cluster serves (CRDs included), from aggregated discovery, as the caller may see it.' })
   async apiResources(@Param('cluster') cluster: string, @Req() request: FastifyRequest): Promise<ApiResource[]> {
-    const caller = await this.kube.caller(request, cluster);
-    const [core, groups] = await Promise.all(
-      ['/api', '/apis'].map((path) => this.kube.json<DiscoveryList>(cluster, caller, { method: 'GET', path, accept: AGGREGATED_DISCOVERY })),
-    );
-    const out: ApiResource[] = [];
-    for (const list of [core, groups]) {
-      for (const group of list?.items ?? []) {
-        group.versions.forEach((v, index) => {
-          for (const r of v.resources ?? []) {
-            out.push({
-              group: group.metadata.name || 'core',
-              version: v.version,
-              resource: r.resource,
-              kind: r.responseKind?.kind ?? '',
-              namespaced: r.scope === 'Namespaced',
-              verbs: r.verbs ?? [],
-              subresources: (r.subresources ?? []).map((s) => s.subresource),
-              preferred: index === 0,
-            });
-          }
-        });
-      }
-    }
-    return out;
+    return this.discovery.resources(cluster, await this.kube.caller(request, cluster));
   }
 
   @Get('resources/:group/:version/:resource')

@@ -1,0 +1,287 @@
+import { BadRequestException, Body, Controller, Delete, Headers, HttpCode, HttpException, Logger, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { parseAllDocuments } from 'yaml';
+import type { Caller } from '../auth/callers';
+import { readBody } from '../kube/cluster-connections';
+import { KubeService } from '../kube/kube.service';
+import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
+import { ApiResource } from '../resources/resources.controller';
+import { DiscoveryService } from '../resources/discovery.service';
+
+const FIELD_MANAGER = 'cairn';
+const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'];
+const RESTARTABLE = ['deployments', 'statefulsets', 'daemonsets'];
+
+interface ApplyResult {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** What the apply did, or would do in a dry run. */
+  result: 'created' | 'configured' | 'unchanged';
+}
+
+type Manifest = { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; resourceVersion?: unknown } };
+
+/**
+ * Every change the console makes. Each one needs the CSRF header when made with the
+ * session cookie, runs with the caller's credentials, and leaves one audit line.
+ */
+@ApiTags('changes')
+@Controller('api/v1/clusters/:cluster')
+export class ChangesController {
+  private readonly audit = new Logger('Audit');
+
+  constructor(
+    private readonly kube: KubeService,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  private async changer(request: FastifyRequest, cluster: string): Promise<Caller> {
+    const caller = await this.kube.caller(request, cluster);
+    this.kube.callers.assertCsrfSafe(request, caller);
+    return caller;
+  }
+
+  private async audited<T>(caller: Caller, cluster: string, action: string, target: string, run: () => Promise<T>): Promise<T> {
+    const who = caller.user?.name ?? (caller.via === 'header' ? 'bearer-token client' : 'unknown');
+    try {
+      const out = await run();
+      this.audit.log(JSON.stringify({ audit: true, who, cluster, action, target, result: 'ok' }));
+      return out;
+    } catch (err) {
+      const status = err instanceof HttpException ? err.getStatus() : 500;
+      this.audit.log(JSON.stringify({ audit: true, who, cluster, action, target, result: 'refused', status }));
+      throw err;
+    }
+  }
+
+  @Post('apply')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Create or update the objects of a YAML (or JSON) document with server-side apply. Every object is dry-run first; if any is refused, nothing is applied. dryRun=true stops after the dry run.',
+  })
+  async apply(
+    @Param('cluster') cluster: string,
+    @Body() body: { yaml?: unknown; namespace?: unknown },
+    @Query('dryRun') dryRunParam: string | undefined,
+    @Query('force') forceParam: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<{ dryRun: boolean; objects: ApplyResult[] }> {
+    const dryRun = optionalBool('dryRun', dryRunParam) ?? false;
+    const force = optionalBool('force', forceParam) ?? false;
+    if (typeof body?.yaml !== 'string' || !body.yaml.trim()) throw new BadRequestException('Send {"yaml": "<one or more YAML documents>"}.');
+    const defaultNamespace = typeof body.namespace === 'string' ? body.namespace : undefined;
+    const manifests = parseManifests(body.yaml);
+    const caller = await this.changer(request, cluster);
+    const kinds = await this.discovery.resources(cluster, caller);
+    const targets = manifests.map((m, i) => {
+      const r = kinds.find((k) => `${k.group === 'core' ? '' : `${k.group}/`}${k.version}` === m.apiVersion && k.kind === m.kind && !k.resource.includes('/'));
+      if (!r) throw new BadRequestException(`Document ${i + 1}: cluster ${cluster} does not serve ${m.kind} in ${m.apiVersion} (or you may not see it).`);
+      const namespace = r.namespaced ? (m.namespace ?? defaultNamespace) : undefined;
+      if (r.namespaced && !namespace) throw new BadRequestException(`Document ${i + 1}: ${m.kind} ${m.name} is namespaced; give metadata.namespace or choose a namespace.`);
+      return { manifest: m, resource: r, namespace };
+    });
+    const target = targets.map((t) => `${t.manifest.kind}/${t.namespace ? `${t.namespace}/` : ''}${t.manifest.name}`).join(', ');
+    return this.audited(caller, cluster, dryRun ? 'apply (dry run)' : 'apply', target, async () => {
+      const dryRuns = await Promise.all(
+        targets.map(async (t, i) => {
+          try {
+            return await this.applyOne(cluster, caller, t.resource, t.namespace, t.manifest, true, force);
+          } catch (err) {
+            if (err instanceof HttpException) throw new HttpException(`Document ${i + 1} (${t.manifest.kind} ${t.manifest.name}): ${err.message} Nothing was applied.`, err.getStatus());
+            throw err;
+          }
+        }),
+      );
+      if (dryRun) return { dryRun, objects: dryRuns };
+      const objects: ApplyResult[] = [];
+      for (const t of targets) objects.push(await this.applyOne(cluster, caller, t.resource, t.namespace, t.manifest, false, force));
+      return { dryRun, objects };
+    });
+  }
+
+  private async applyOne(cluster: string, caller: Caller, r: ApiResource, namespace: string | undefined, m: ParsedManifest, dryRun: boolean, force: boolean): Promise<ApplyResult> {
+    const path = resourcePath({ group: r.group, version: r.version, resource: r.resource, namespace, name: m.name });
+    const current = await this.kube.connections.request(cluster, { method: 'GET', path, token: caller.token });
+    const before = current.statusCode === 200 ? (JSON.parse(await readBody(current)) as { metadata: { resourceVersion?: string } }) : (current.resume(), undefined);
+    const object = { ...m.object, metadata: { ...(m.object['metadata'] as object), ...(namespace ? { namespace } : {}) } };
+    const applied = await this.kube.json<{ metadata: { resourceVersion?: string } }>(cluster, caller, {
+      method: 'PATCH',
+      path: path + query({ fieldManager: FIELD_MANAGER, force: force || undefined, dryRun: dryRun ? 'All' : undefined }),
+      body: JSON.stringify(object),
+      contentType: 'application/apply-patch+yaml',
+    });
+    // A real apply that changed nothing leaves the resourceVersion as it was.
+    const result = !before ? 'created' : !dryRun && before.metadata.resourceVersion === applied.metadata.resourceVersion ? 'unchanged' : 'configured';
+    return { apiVersion: m.apiVersion, kind: m.kind, name: m.name, ...(namespace ? { namespace } : {}), result };
+  }
+
+  @Patch('resources/:group/:version/:resource/:name')
+  @ApiOperation({ summary: 'Patch one object: Content-Type merge-patch, strategic-merge-patch or json-patch (JSON).' })
+  async patch(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query('namespace') namespace: string | undefined,
+    @Query('dryRun') dryRun: string | undefined,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<unknown> {
+    const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
+    if (!PATCH_TYPES.includes(type)) throw new BadRequestException(`Content-Type must be one of ${PATCH_TYPES.join(', ')} (got "${type}").`);
+    const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
+    const caller = await this.changer(request, cluster);
+    return this.audited(caller, cluster, 'patch', path, () =>
+      this.kube.json(cluster, caller, {
+        method: 'PATCH',
+        path: path + query({ fieldManager: FIELD_MANAGER, dryRun: optionalBool('dryRun', dryRun) ? 'All' : undefined }),
+        body: JSON.stringify(body),
+        contentType: type,
+      }),
+    );
+  }
+
+  @Delete('resources/:group/:version/:resource/:name')
+  @ApiOperation({ summary: 'Delete one object (propagationPolicy Foreground, Background or Orphan; default Background).' })
+  async remove(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query('namespace') namespace: string | undefined,
+    @Query('propagationPolicy') propagationPolicy: string | undefined,
+    @Query('dryRun') dryRun: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<unknown> {
+    if (propagationPolicy && !['Foreground', 'Background', 'Orphan'].includes(propagationPolicy)) {
+      throw new BadRequestException(`propagationPolicy must be Foreground, Background or Orphan (got "${propagationPolicy}").`);
+    }
+    const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
+    const caller = await this.changer(request, cluster);
+    return this.audited(caller, cluster, 'delete', path, () =>
+      this.kube.json(cluster, caller, {
+        method: 'DELETE',
+        path: path + query({ dryRun: optionalBool('dryRun', dryRun) ? 'All' : undefined }),
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagationPolicy ?? 'Background' }),
+      }),
+    );
+  }
+
+  @Post('resources/:group/:version/:resource/:name/scale')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set the replica count through the scale subresource: {"replicas": n}.' })
+  async scale(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query('namespace') namespace: string | undefined,
+    @Body() body: { replicas?: unknown },
+    @Req() request: FastifyRequest,
+  ): Promise<{ replicas: number }> {
+    const replicas = optionalInt('replicas', body?.replicas === undefined ? undefined : String(body.replicas), 0, 100_000);
+    if (replicas === undefined) throw new BadRequestException('Send {"replicas": <a whole number from 0 to 100000>}.');
+    const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name, subresource: 'scale' });
+    const caller = await this.changer(request, cluster);
+    const scale = await this.audited(caller, cluster, `scale to ${replicas}`, path, () =>
+      this.kube.json<{ spec: { replicas: number } }>(cluster, caller, {
+        method: 'PATCH',
+        path: path + query({ fieldManager: FIELD_MANAGER }),
+        body: JSON.stringify({ spec: { replicas } }),
+        contentType: 'application/merge-patch+json',
+      }),
+    );
+    return { replicas: scale.spec.replicas };
+  }
+
+  @Post('resources/:group/:version/:resource/:name/restart')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rollout restart of a Deployment, StatefulSet or DaemonSet (as kubectl rollout restart does).' })
+  async restart(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query('namespace') namespace: string | undefined,
+    @Req() request: FastifyRequest,
+  ): Promise<{ restartedAt: string }> {
+    if (ref.group !== 'apps' || !RESTARTABLE.includes(ref.resource)) throw new BadRequestException(`Only ${RESTARTABLE.join(', ')} (apps) can be restarted.`);
+    const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
+    const caller = await this.changer(request, cluster);
+    const restartedAt = new Date().toISOString();
+    await this.audited(caller, cluster, 'rollout restart', path, () =>
+      this.kube.json(cluster, caller, {
+        method: 'PATCH',
+        path: path + query({ fieldManager: FIELD_MANAGER }),
+        body: JSON.stringify({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } }),
+        contentType: 'application/strategic-merge-patch+json',
+      }),
+    );
+    return { restartedAt };
+  }
+
+  @Post('namespaces/:namespace/cronjobs/:name/trigger')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Run a CronJob now: creates a Job from its template (as kubectl create job --from=cronjob/x does).' })
+  async trigger(@Param('cluster') cluster: string, @Param('namespace') namespace: string, @Param('name') name: string, @Req() request: FastifyRequest): Promise<{ job: string }> {
+    const path = resourcePath({ group: 'batch', version: 'v1', resource: 'cronjobs', namespace, name });
+    const caller = await this.changer(request, cluster);
+    return this.audited(caller, cluster, 'trigger cronjob', path, async () => {
+      const cronJob = await this.kube.json<{ metadata: { uid: string; name: string }; spec: { jobTemplate: { metadata?: { labels?: object; annotations?: object }; spec: object } } }>(cluster, caller, { method: 'GET', path });
+      const jobName = `${name.slice(0, 40)}-manual-${Date.now().toString(36)}`;
+      await this.kube.json(cluster, caller, {
+        method: 'POST',
+        path: resourcePath({ group: 'batch', version: 'v1', resource: 'jobs', namespace }) + query({ fieldManager: FIELD_MANAGER }),
+        body: JSON.stringify({
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: {
+            name: jobName,
+            namespace,
+            labels: cronJob.spec.jobTemplate.metadata?.labels,
+            annotations: { ...cronJob.spec.jobTemplate.metadata?.annotations, 'cronjob.kubernetes.io/instantiate': 'manual' },
+            ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cronJob.metadata.name, uid: cronJob.metadata.uid, controller: false }],
+          },
+          spec: cronJob.spec.jobTemplate.spec,
+        }),
+      });
+      return { job: jobName };
+    });
+  }
+}
+
+interface ParsedManifest {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  object: Record<string, unknown>;
+}
+
+/** The documents of a YAML stream, each checked for what an apply needs. */
+export function parseManifests(text: string): ParsedManifest[] {
+  const docs = parseAllDocuments(text);
+  const out: ParsedManifest[] = [];
+  docs.forEach((doc, i) => {
+    if (doc.errors.length) throw new BadRequestException(`Document ${i + 1} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) return; // an empty document between ---
+    if (typeof value !== 'object' || Array.isArray(value)) throw new BadRequestException(`Document ${i + 1} must be a Kubernetes object (a mapping with apiVersion, kind and metadata.name).`);
+    const m = value as Manifest;
+    const missing = [
+      typeof m.apiVersion !== 'string' && 'apiVersion',
+      typeof m.kind !== 'string' && 'kind',
+      typeof m.metadata?.name !== 'string' && 'metadata.name',
+    ].filter(Boolean);
+    if (missing.length) throw new BadRequestException(`Document ${i + 1} has no ${missing.join(', ')}.`);
+    const { resourceVersion, ...metadata } = m.metadata as Record<string, unknown>;
+    void resourceVersion; // an apply must not carry a stale resourceVersion from a copied object
+    out.push({
+      apiVersion: m.apiVersion as string,
+      kind: m.kind as string,
+      name: m.metadata?.name as string,
+      namespace: typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : undefined,
+      object: { ...(value as Record<string, unknown>), metadata },
+    });
+  });
+  if (out.length === 0) throw new BadRequestException('The YAML holds no object to apply.');
+  if (out.length > 100) throw new BadRequestException(`At most 100 objects per apply (got ${out.length}).`);
+  return out;
+}
