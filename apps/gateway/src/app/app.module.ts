@@ -16,6 +16,8 @@ import { PermissionsController } from './permissions/permissions.controller';
 import { ResourcesController } from './resources/resources.controller';
 import { DiscoveryService } from './resources/discovery.service';
 import { ChangesController } from './changes/changes.controller';
+import { WatchController } from './watch/watch.controller';
+import { WatchHub } from './watch/watch-hub';
 
 @Module({})
 export class AppModule {
@@ -30,7 +32,7 @@ export class AppModule {
             : { name: 'shell', ok: false, message: `${shellIndex} is missing: build the shell or fix CAIRN_WEB_ROOT` },
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -40,6 +42,7 @@ export class AppModule {
         { provide: CALLERS, useValue: new Callers(settings.sessionKeys) },
         KubeService,
         DiscoveryService,
+        WatchHub,
       ],
     };
   }

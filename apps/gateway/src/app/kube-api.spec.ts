@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createGateway } from './gateway';
+import { WatchHub } from './watch/watch-hub';
 import { readGatewaySettings } from './settings/gateway-settings';
 
 /**
@@ -168,7 +169,8 @@ describe('gateway Kubernetes API (real cluster)', () => {
   it('streams a followed log until the caller disconnects, and the previous container\u2019s', async () => {
     const pods = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dweb', { token: tokens['alice'] });
     const pod = (pods.json['items'] as Array<{ metadata: { name: string } }>)[0]?.metadata.name as string;
-    const since = Date.now();
+    // A line stamped well after the request started can only come from following the file.
+    const since = Date.now() + 1500;
     const lines = await new Promise<string[]>((resolve, reject) => {
       const req = request(`${base}/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/log?container=web&follow=true&tailLines=2&timestamps=true`, { headers: { authorization: `Bearer ${tokens['alice']}` } }, (res) => {
         expect(res.statusCode).toBe(200);
@@ -298,6 +300,127 @@ data:
       const crossSite = await call('POST', path, { cookie, body: { replicas: 2 }, headers: { 'x-cairn-csrf': '1', origin: 'https://evil.example' } });
       expect(crossSite.status).toBe(403);
       expect((await call('POST', path, { cookie, body: { replicas: 2 }, headers: { 'x-cairn-csrf': '1' } })).status).toBe(200);
+    });
+  });
+
+  describe('watch stream', () => {
+    type Frame = { event: string; data: { id?: string; type?: string; object?: { metadata: { name: string }; spec?: { replicas?: number }; data?: Record<string, string> }; items?: Array<{ metadata: { name: string } }>; status?: number; message?: string; resourceVersion?: string } };
+
+    /** A browser-like SSE client: collects frames until closed. */
+    const openStream = (subscriptions: unknown[], token: string) => {
+      const frames: Frame[] = [];
+      let status = 0;
+      const waiters: Array<() => void> = [];
+      const req = request(`${base}/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify(subscriptions))}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' } }, (res) => {
+        status = res.statusCode ?? 0;
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (event && data) frames.push({ event, data: JSON.parse(data) });
+            waiters.forEach((w) => w());
+          }
+        });
+      });
+      req.on('error', () => undefined);
+      req.end();
+      const waitFor = async (what: string, predicate: (f: Frame) => boolean, timeoutMs = 20_000): Promise<Frame> => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const found = frames.find(predicate);
+          if (found) return found;
+          if (Date.now() > deadline) throw new Error(`no ${what} in ${JSON.stringify(frames.map((f) => [f.event, f.data.id, f.data.type]))}`);
+          await new Promise<void>((r) => {
+            waiters.push(r);
+            setTimeout(r, 200);
+          });
+        }
+      };
+      return { frames, waitFor, status: () => status, close: () => req.destroy() };
+    };
+
+    const listRv = async (path: string, token: string) => ((await call('GET', path, { token })).json['metadata'] as { resourceVersion: string }).resourceVersion;
+
+    it('streams a change to every subscriber, sharing one upstream watch per user and query', async () => {
+      const rv = await listRv('/api/v1/clusters/cairn-dev/resources/apps/v1/deployments?namespace=team-a', tokens['alice'] as string);
+      const sub = { id: 'deploys', cluster: 'cairn-dev', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'team-a', resourceVersion: rv };
+      const tab1 = openStream([sub], tokens['alice'] as string);
+      const tab2 = openStream([sub], tokens['alice'] as string);
+      const other = openStream([{ ...sub, id: 'admin-view' }], tokens['admin'] as string);
+      try {
+        await new Promise((r) => setTimeout(r, 500));
+        const hub = gateway.get(WatchHub);
+        expect(hub.stats()).toEqual({ upstreams: 2, subscribers: 3 });
+        await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 4 } });
+        for (const [tab, id] of [[tab1, 'deploys'], [tab2, 'deploys'], [other, 'admin-view']] as const) {
+          const frame = await tab.waitFor('the scale', (f) => f.data.id === id && f.data.type === 'MODIFIED' && f.data.object?.metadata.name === 'web' && f.data.object.spec?.replicas === 4);
+          expect(frame.event).toBe('watch');
+        }
+      } finally {
+        tab1.close();
+        tab2.close();
+        other.close();
+        await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 2 } });
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(gateway.get(WatchHub).stats()).toEqual({ upstreams: 0, subscribers: 0 });
+    });
+
+    it('recovers from 410 Gone with a RESYNC of the whole state, then keeps streaming', async () => {
+      const rv = await listRv('/api/v1/clusters/cairn-dev/resources/core/v1/configmaps?namespace=team-a', tokens['alice'] as string);
+      // Two writes, so the compacted revision is past the first event the watch would need
+      // (etcd serves a watch from rv+1, which compacting at exactly rv+1 still keeps).
+      for (const name of ['while-away', 'while-away-2']) {
+        await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['alice'], body: { yaml: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: team-a}\n` } });
+      }
+      await cluster.compactEtcd();
+      const tab = openStream([{ id: 'cms', cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'team-a', resourceVersion: rv }], tokens['alice'] as string);
+      try {
+        const resync = await tab.waitFor('a RESYNC', (f) => f.data.type === 'RESYNC');
+        expect(resync.data.items?.map((i) => i.metadata.name)).toContain('while-away');
+        await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['alice'], body: { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: after-resync, namespace: team-a}\n' } });
+        await tab.waitFor('the next event', (f) => f.data.type === 'ADDED' && f.data.object?.metadata.name === 'after-resync');
+      } finally {
+        tab.close();
+      }
+    });
+
+    it('tells a subscriber what it may not watch, and keeps its other subscriptions', async () => {
+      const tab = openStream(
+        [
+          { id: 'theirs', cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'pods', namespace: 'team-a' },
+          { id: 'mine', cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'tenant-1' },
+        ],
+        tokens['tina'] as string,
+      );
+      try {
+        const refused = await tab.waitFor('a 403', (f) => f.data.id === 'theirs' && f.data.type === 'ERROR');
+        expect(refused.data.status).toBe(403);
+        await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['tina'], body: { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tina-live, namespace: tenant-1}\n' } });
+        await tab.waitFor('her own change', (f) => f.data.id === 'mine' && f.data.object?.metadata.name === 'tina-live');
+      } finally {
+        tab.close();
+      }
+    });
+
+    it('refuses malformed subscriptions before opening the stream', async () => {
+      const cases: Array<[string, string]> = [
+        ['', 'Give subscriptions='],
+        ['{', 'subscriptions is not JSON'],
+        ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1"}]', 'subscriptions[0].resource must be a non-empty string'],
+        ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1","resource":"pods","resourceVersion":"x"}]', 'resourceVersion must be'],
+        ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1","resource":"pods","namespace":"../x"}]', 'is not a valid namespace'],
+      ];
+      for (const [q, message] of cases) {
+        const res = await call('GET', `/api/v1/watch?subscriptions=${encodeURIComponent(q)}`, { token: tokens['alice'] });
+        expect({ status: res.status, message: res.json.message?.includes(message) ? message : res.json.message }).toEqual({ status: 400, message });
+      }
     });
   });
 });

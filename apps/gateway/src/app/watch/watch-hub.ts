@@ -1,0 +1,229 @@
+import { HttpException, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Caller } from '../auth/callers';
+import { KubeService } from '../kube/kube.service';
+
+/**
+ * Upstream watches, shared between the subscribers that have the same credentials and the
+ * same query (two tabs of one user on one list), never between two users.
+ *
+ * An upstream watch follows the API server's stream, resuming from the last resourceVersion
+ * it saw (bookmarks keep that fresh) whenever the stream ends or drops, so an API-server
+ * restart loses no event. On 410 Gone it lists again and hands subscribers a RESYNC with the
+ * whole current state. It keeps its last events, so a subscriber that joins from a recent
+ * resourceVersion gets what it missed before the live events.
+ */
+
+export interface WatchEventOut {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'RESYNC' | 'ERROR';
+  /** The object, for ADDED/MODIFIED/DELETED. */
+  object?: unknown;
+  /** For RESYNC: every object, as a fresh list returned them. */
+  items?: unknown[];
+  resourceVersion?: string;
+  /** For ERROR: the HTTP status the console should act on (401: renew the session). */
+  status?: number;
+  message?: string;
+}
+
+export interface WatchTarget {
+  cluster: string;
+  /** API path of the collection, e.g. /apis/apps/v1/namespaces/team-a/deployments. */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+type Listener = (event: WatchEventOut) => void;
+
+const REPLAY_EVENTS = 1000;
+const MAX_BACKOFF_MS = 10_000;
+
+class UpstreamWatch {
+  private readonly listeners = new Set<Listener>();
+  private readonly recent: Array<{ rv: bigint; event: WatchEventOut }> = [];
+  private resourceVersion: string | undefined;
+  private abort = new AbortController();
+  private stopped = false;
+  private backoffMs = 250;
+
+  constructor(
+    private readonly kube: KubeService,
+    private readonly caller: Caller,
+    private readonly target: WatchTarget,
+    startVersion: string | undefined,
+    private readonly onEmpty: () => void,
+    private readonly logger: Logger,
+  ) {
+    this.resourceVersion = startVersion;
+    void this.run();
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  /** Whether a subscriber that has seen everything up to `rv` can join without missing an event. */
+  canServeFrom(rv: string | undefined): boolean {
+    if (rv === undefined) return true;
+    if (this.resourceVersion === rv) return true;
+    const wanted = toBigInt(rv);
+    const oldest = this.recent[0]?.rv;
+    return wanted !== undefined && oldest !== undefined && wanted >= oldest - 1n;
+  }
+
+  subscribe(listener: Listener, fromVersion: string | undefined): () => void {
+    const from = toBigInt(fromVersion);
+    if (from !== undefined) for (const { rv, event } of this.recent) if (rv > from) listener(event);
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    this.onEmpty();
+  }
+
+  private emit(event: WatchEventOut): void {
+    const rv = toBigInt(event.resourceVersion);
+    if (rv !== undefined && event.type !== 'RESYNC') {
+      this.recent.push({ rv, event });
+      if (this.recent.length > REPLAY_EVENTS) this.recent.shift();
+    }
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private query(watch: boolean): string {
+    const q = new URLSearchParams();
+    if (this.target.labelSelector) q.set('labelSelector', this.target.labelSelector);
+    if (this.target.fieldSelector) q.set('fieldSelector', this.target.fieldSelector);
+    if (watch) {
+      q.set('watch', '1');
+      q.set('allowWatchBookmarks', 'true');
+      q.set('timeoutSeconds', String(240 + Math.floor(Math.random() * 60)));
+      if (this.resourceVersion) q.set('resourceVersion', this.resourceVersion);
+    }
+    return `${this.target.path}?${q.toString()}`;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let res: IncomingMessage;
+      try {
+        res = await this.kube.open(this.target.cluster, this.caller, { method: 'GET', path: this.query(true), signal: this.abort.signal, timeoutMs: 15_000 });
+      } catch (err) {
+        if (this.stopped) return;
+        if (err instanceof HttpException && [401, 403, 404].includes(err.getStatus())) {
+          // The user may not (or no longer) watch this: tell the subscribers, and end.
+          this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
+          this.stop();
+          return;
+        }
+        if (err instanceof HttpException && err.getStatus() === 410) {
+          await this.resync();
+          continue;
+        }
+        await this.pause(err);
+        continue;
+      }
+      try {
+        const gone = await this.follow(res);
+        this.backoffMs = 250;
+        if (gone) await this.resync();
+      } catch (err) {
+        if (this.stopped) return;
+        await this.pause(err);
+      }
+    }
+  }
+
+  /** Reads one upstream stream to its end; true when it ended with 410 Gone. */
+  private async follow(res: IncomingMessage): Promise<boolean> {
+    let rest = '';
+    for await (const chunk of res) {
+      rest += (chunk as Buffer).toString('utf8');
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, nl).trim();
+        rest = rest.slice(nl + 1);
+        if (!line) continue;
+        const event = JSON.parse(line) as { type: WatchEventOut['type']; object: { code?: number; message?: string; metadata?: { resourceVersion?: string } } };
+        if (event.type === 'ERROR') {
+          if (event.object.code === 410) return true;
+          this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
+          continue;
+        }
+        const rv = event.object.metadata?.resourceVersion;
+        if (rv) this.resourceVersion = rv;
+        this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: event.object, resourceVersion: rv });
+      }
+    }
+    return false;
+  }
+
+  /** 410 Gone: list again and give every subscriber the whole state. */
+  private async resync(): Promise<void> {
+    try {
+      const list = await this.kube.json<{ metadata: { resourceVersion: string }; items: unknown[] }>(this.target.cluster, this.caller, { method: 'GET', path: this.query(false) });
+      this.resourceVersion = list.metadata.resourceVersion;
+      this.recent.length = 0;
+      this.emit({ type: 'RESYNC', items: list.items, resourceVersion: list.metadata.resourceVersion });
+    } catch (err) {
+      if (err instanceof HttpException && [401, 403].includes(err.getStatus())) {
+        this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
+        this.stop();
+        return;
+      }
+      await this.pause(err);
+    }
+  }
+
+  private async pause(err: unknown): Promise<void> {
+    this.logger.warn(`watch ${this.target.cluster} ${this.target.path}: ${(err as Error).message}; retrying in ${this.backoffMs} ms`);
+    await new Promise((r) => setTimeout(r, this.backoffMs));
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+}
+
+function toBigInt(rv: string | undefined): bigint | undefined {
+  if (!rv || !/^\d+$/.test(rv)) return undefined;
+  return BigInt(rv);
+}
+
+@Injectable()
+export class WatchHub {
+  private readonly logger = new Logger('Watch');
+  private readonly upstreams = new Map<string, UpstreamWatch[]>();
+
+  constructor(private readonly kube: KubeService) {}
+
+  /** Counts for /metrics and the benchmarks. */
+  stats(): { upstreams: number; subscribers: number } {
+    const all = [...this.upstreams.values()].flat();
+    return { upstreams: all.length, subscribers: all.reduce((n, u) => n + u.subscribers, 0) };
+  }
+
+  subscribe(caller: Caller, target: WatchTarget, fromVersion: string | undefined, listener: Listener): () => void {
+    const key = createHash('sha256').update(JSON.stringify([caller.token, target.cluster, target.path, target.labelSelector ?? '', target.fieldSelector ?? ''])).digest('hex');
+    const list = this.upstreams.get(key) ?? [];
+    let upstream = list.find((u) => u.canServeFrom(fromVersion));
+    if (!upstream) {
+      const created: UpstreamWatch = new UpstreamWatch(this.kube, caller, target, fromVersion, () => {
+        const remaining = (this.upstreams.get(key) ?? []).filter((u) => u !== created);
+        if (remaining.length) this.upstreams.set(key, remaining);
+        else this.upstreams.delete(key);
+      }, this.logger);
+      upstream = created;
+      list.push(created);
+      this.upstreams.set(key, list);
+      return created.subscribe(listener, undefined);
+    }
+    return upstream.subscribe(listener, fromVersion);
+  }
+}

@@ -1,0 +1,112 @@
+import { BadRequestException, Controller, Get, HttpException, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KubeService } from '../kube/kube.service';
+import { resourcePath } from '../kube/resource-paths';
+import { WatchEventOut, WatchHub } from './watch-hub';
+
+/** One list the browser follows: which objects, and from which resourceVersion. */
+export interface WatchSubscription {
+  /** The browser's name for it; every event carries it back. */
+  id: string;
+  cluster: string;
+  group: string;
+  version: string;
+  resource: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** The list's resourceVersion (or the last event's): events after it are sent. */
+  resourceVersion?: string;
+}
+
+export const MAX_SUBSCRIPTIONS = 50;
+const HEARTBEAT_MS = 15_000;
+/** A tab that cannot keep up is told to reconnect instead of buffering without bound. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+@ApiTags('watch')
+@Controller('api/v1/watch')
+export class WatchController {
+  constructor(
+    private readonly kube: KubeService,
+    private readonly hub: WatchHub,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'One server-sent-events stream per browser tab, multiplexing many watches. Each `watch` event is {id, type, object|items, resourceVersion}; type RESYNC carries the whole state after a 410; ERROR carries the status. Reconnect with each subscription\u2019s last resourceVersion to resume.',
+  })
+  @ApiQuery({ name: 'subscriptions', description: 'JSON array of {id, cluster, group, version, resource, namespace?, labelSelector?, fieldSelector?, resourceVersion?}' })
+  async stream(@Query('subscriptions') raw: string | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const subscriptions = parseSubscriptions(raw);
+    // Credentials and paths are checked before the stream opens, so a bad request gets a plain 4xx.
+    const prepared = await Promise.all(
+      subscriptions.map(async (s) => ({
+        s,
+        path: resourcePath({ group: s.group, version: s.version, resource: s.resource, namespace: s.namespace }),
+        caller: await this.kube.caller(request, s.cluster).catch((err: unknown) => err as HttpException),
+      })),
+    );
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+    const stops: Array<() => void> = [];
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      for (const stop of stops) stop();
+      res.end();
+    };
+    const send = (id: string, event: WatchEventOut) => {
+      if (closed) return;
+      res.write(`event: watch\ndata: ${JSON.stringify({ id, ...event })}\n\n`);
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        res.write(`event: overflow\ndata: ${JSON.stringify({ message: 'This tab fell too far behind; reconnect with each subscription\u2019s last resourceVersion.' })}\n\n`);
+        close();
+      }
+    };
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    request.raw.on('close', close);
+    for (const { s, path, caller } of prepared) {
+      if (caller instanceof HttpException) {
+        send(s.id, { type: 'ERROR', status: caller.getStatus(), message: caller.message });
+        continue;
+      }
+      stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event) => send(s.id, event)));
+    }
+  }
+}
+
+function parseSubscriptions(raw: string | undefined): WatchSubscription[] {
+  const example = '[{"id":"pods","cluster":"main","group":"core","version":"v1","resource":"pods","namespace":"team-a","resourceVersion":"123"}]';
+  if (!raw) throw new BadRequestException(`Give subscriptions=${example}.`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new BadRequestException(`subscriptions is not JSON; give e.g. ${example}.`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new BadRequestException(`subscriptions must be a non-empty array, e.g. ${example}.`);
+  if (parsed.length > MAX_SUBSCRIPTIONS) throw new BadRequestException(`At most ${MAX_SUBSCRIPTIONS} subscriptions per stream (got ${parsed.length}).`);
+  const ids = new Set<string>();
+  return parsed.map((item: unknown, i) => {
+    const s = item as Partial<WatchSubscription>;
+    for (const key of ['id', 'cluster', 'group', 'version', 'resource'] as const) {
+      if (typeof s?.[key] !== 'string' || !s[key]) throw new BadRequestException(`subscriptions[${i}].${key} must be a non-empty string.`);
+    }
+    if (s.resourceVersion !== undefined && !/^\d+$/.test(String(s.resourceVersion))) throw new BadRequestException(`subscriptions[${i}].resourceVersion must be a resourceVersion from a list or an event.`);
+    if (ids.has(s.id as string)) throw new BadRequestException(`subscriptions[${i}].id "${s.id}" is used twice.`);
+    ids.add(s.id as string);
+    return s as WatchSubscription;
+  });
+}
