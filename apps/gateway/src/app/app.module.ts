@@ -8,6 +8,7 @@ import { MfeManifestService } from './mfe-manifest/mfe-manifest.service';
 import { VersionController } from './version/version.controller';
 import { shellDirectory } from './web/web-assets';
 import { CALLERS, Callers } from './auth/callers';
+import { AddressPolicy } from './clusters/address-policy';
 import { ClustersController } from './clusters/clusters.controller';
 import { CLUSTER_CONNECTIONS, ClusterConnections } from './kube/cluster-connections';
 import { KubeService } from './kube/kube.service';
@@ -38,7 +39,7 @@ export class AppModule {
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
         // clear line instead of an injector stack trace.
         { provide: MfeManifestService, useValue: new MfeManifestService(settings) },
-        { provide: CLUSTER_CONNECTIONS, useValue: new ClusterConnections(settings) },
+        { provide: CLUSTER_CONNECTIONS, useValue: new ClusterConnections(settings, settings.userClusterAllow ? new AddressPolicy(settings.userClusterAllow) : undefined) },
         { provide: CALLERS, useValue: new Callers(settings.sessionKeys) },
         KubeService,
         DiscoveryService,

@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createGateway } from './gateway';
 import { WatchHub } from './watch/watch-hub';
+import { AddressPolicy } from './clusters/address-policy';
+import { encodeUserCluster } from './clusters/user-clusters';
+import { ClusterConnections } from './kube/cluster-connections';
+import { readFileSync } from 'node:fs';
 import { readGatewaySettings } from './settings/gateway-settings';
 
 /**
@@ -42,7 +46,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
       }),
     );
     const settings = readGatewaySettings(
-      { KUBECONFIG: `${cluster.info.kubeconfig}:${dead}`, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false' },
+      { KUBECONFIG: `${cluster.info.kubeconfig}:${dead}`, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' },
       process.cwd(),
     );
     gateway = await createGateway({ ...settings, port: 0 });
@@ -421,6 +425,67 @@ data:
         const res = await call('GET', `/api/v1/watch?subscriptions=${encodeURIComponent(q)}`, { token: tokens['alice'] });
         expect({ status: res.status, message: res.json.message?.includes(message) ? message : res.json.message }).toEqual({ status: 400, message });
       }
+    });
+  });
+
+  describe('user-added clusters', () => {
+    const entries = async () => {
+      const exec = stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'eks', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'aws', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', args: ['eks', 'get-token'] } } }],
+        contexts: [{ name: 'eks', context: { cluster: 'eks', user: 'aws' } }],
+      });
+      const dev = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: readFileSync(cluster.info.kubeconfig, 'utf8') } });
+      const refused = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: exec } });
+      return { dev: dev.json['contexts'] as Array<{ name: string; entry?: string; problem?: string }>, refused: refused.json['contexts'] as Array<{ name: string; problem?: string }> };
+    };
+
+    it('checks a pasted kubeconfig context by context, without storing it', async () => {
+      const { dev, refused } = await entries();
+      expect(dev.map((c) => [c.name, Boolean(c.entry), c.problem])).toEqual([
+        ['cairn-dev', true, undefined],
+        ['cairn-dev-deployer', true, undefined],
+      ]);
+      expect(refused[0]?.problem).toContain('runs a program on the server');
+      const notYaml = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: '{{{' } });
+      expect(notYaml.status).toBe(400);
+      expect(notYaml.json.message).toContain('not a kubeconfig');
+    });
+
+    it('talks to a user-added cluster with the entry sent in the request, as that entry\u2019s user', async () => {
+      const { dev } = await entries();
+      const asDeployer = await call('GET', '/api/v1/clusters/user:mine/whoami', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      expect(asDeployer.json).toMatchObject({ username: 'system:serviceaccount:team-a:deployer' });
+      const asCertAdmin = await call('GET', '/api/v1/clusters/user:mine/whoami', { headers: { 'x-cairn-cluster': dev[0]?.entry as string } });
+      expect(asCertAdmin.json).toMatchObject({ username: 'cairn-dev-admin', groups: expect.arrayContaining(['system:masters']) });
+      const pods = await call('GET', '/api/v1/clusters/user:mine/resources/core/v1/pods?namespace=team-a', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      expect(pods.status).toBe(200);
+      const status = await call('GET', '/api/v1/clusters/user:mine/status', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      expect(status.json).toMatchObject({ reachable: true, version: 'v1.36.3' });
+      const missing = await call('GET', '/api/v1/clusters/user:mine/whoami');
+      expect(missing.status).toBe(400);
+      expect(missing.json.message).toContain('send its kubeconfig entry in the x-cairn-cluster header');
+    });
+
+    it('refuses metadata and link-local servers, and servers outside the allowlist, before dialling', async () => {
+      for (const [server, message] of [
+        ['https://169.254.169.254', 'which Cairn never connects to'],
+        ['https://[fe80::1]:6443', 'which Cairn never connects to'],
+        ['https://10.1.2.3:6443', 'outside the addresses allowed'],
+      ] as const) {
+        const res = await call('GET', '/api/v1/clusters/user:evil/whoami', { headers: { 'x-cairn-cluster': encodeUserCluster({ server, insecureSkipTlsVerify: false, token: 't' }) } });
+        expect({ server, status: res.status, message: res.json.message?.includes(message) ? message : res.json.message }).toEqual({ server, status: 400, message });
+      }
+    });
+
+    it('checks the address a host name resolves to, not just the name', async () => {
+      const connections = new ClusterConnections({ clusters: [], extraCa: [], insecureSkipTlsVerify: false }, new AddressPolicy(['0.0.0.0/0']));
+      const port = new URL(cluster.info.server).port;
+      await expect(
+        connections.request('user:sneaky', { method: 'GET', path: '/version', userCluster: { server: `https://localhost:${port}`, insecureSkipTlsVerify: true } }),
+      ).rejects.toThrow(/localhost resolves to 127\.0\.0\.1 is a loopback address/);
     });
   });
 });

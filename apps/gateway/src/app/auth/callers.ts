@@ -1,13 +1,16 @@
-import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { credentialFor, parseCookies, readCookie, SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE, SessionUser } from '@cairn/session';
 import type { FastifyRequest } from 'fastify';
+import { decodeUserCluster, USER_CLUSTER_HEADER, USER_CLUSTER_PREFIX, UserCluster, UserClusterError } from '../clusters/user-clusters';
 
 /** Who is asking, and with which credential for the cluster at hand. */
 export interface Caller {
   token: string;
   user?: SessionUser;
-  /** `header`: an API client's Authorization header; `session`: the browser's session cookie. */
+  /** `header`: an Authorization or X-Cairn-Cluster header; `session`: the browser's session cookie. */
   via: 'header' | 'session';
+  /** For a user-added cluster: the entry the browser sent, used for this request only. */
+  userCluster?: UserCluster;
 }
 
 export const CALLERS = Symbol('CALLERS');
@@ -36,6 +39,20 @@ export class Callers {
 
   /** The credential for `cluster`, or a 401 that tells the shell what to do. */
   async forCluster(request: FastifyRequest, cluster: string): Promise<Caller> {
+    const entry = request.headers[USER_CLUSTER_HEADER];
+    if (cluster.startsWith(USER_CLUSTER_PREFIX)) {
+      if (typeof entry !== 'string' || !entry) {
+        throw new BadRequestException(`${cluster} is a user-added cluster: send its kubeconfig entry in the ${USER_CLUSTER_HEADER} header.`);
+      }
+      try {
+        const userCluster = decodeUserCluster(entry);
+        return { token: userCluster.token ?? '', via: 'header', userCluster };
+      } catch (err) {
+        if (err instanceof UserClusterError) throw new BadRequestException(`Cairn cannot use this cluster: ${err.message}.`);
+        throw err;
+      }
+    }
+    if (entry !== undefined) throw new BadRequestException(`The ${USER_CLUSTER_HEADER} header is only for user-added clusters (${USER_CLUSTER_PREFIX}<name>), not for ${cluster}.`);
     const header = request.headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);

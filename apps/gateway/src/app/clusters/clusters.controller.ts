@@ -1,7 +1,8 @@
-import { Controller, Get, HttpException, Param, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
+import { checkKubeconfig, KubeconfigContextCheck, USER_CLUSTER_PREFIX } from './user-clusters';
 
 export interface ClusterSummary {
   name: string;
@@ -40,14 +41,28 @@ export class ClustersController {
   @Get(':cluster/status')
   @ApiOperation({ summary: "Whether the cluster answers, and its version (the API server's public /version)." })
   async status(@Param('cluster') cluster: string, @Req() request: FastifyRequest): Promise<ClusterStatus> {
-    this.kube.connections.config(cluster);
-    const caller = await this.kube.callers.forCluster(request, cluster).catch(() => undefined);
+    const user = cluster.startsWith(USER_CLUSTER_PREFIX);
+    // A user-added cluster's entry must be usable (a 400 says why not); a configured one may be asked anonymously.
+    const caller = user ? await this.kube.caller(request, cluster) : (this.kube.connections.config(cluster), await this.kube.callers.forCluster(request, cluster).catch(() => undefined));
     try {
       const version = await this.kube.json<{ gitVersion: string }>(cluster, caller, { method: 'GET', path: '/version', timeoutMs: 5000 });
       return { name: cluster, reachable: true, version: version.gitVersion };
     } catch (err) {
       return { name: cluster, reachable: false, error: err instanceof HttpException ? err.message : String(err) };
     }
+  }
+
+  @Post('check-kubeconfig')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Check a kubeconfig a user wants to add (kept in the browser, never stored here): each context's server and either the X-Cairn-Cluster entry to send with its requests, or why Cairn refuses it.",
+  })
+  checkKubeconfig(@Body() body: { kubeconfig?: unknown }): { contexts: KubeconfigContextCheck[] } {
+    if (!this.kube.connections.userClusterPolicy) throw new BadRequestException('User-added clusters are turned off on this console (CAIRN_USER_CLUSTERS=false).');
+    if (typeof body?.kubeconfig !== 'string' || !body.kubeconfig.trim()) throw new BadRequestException('Send {"kubeconfig": "<the kubeconfig file\'s text>"}.');
+    if (body.kubeconfig.length > 1024 * 1024) throw new BadRequestException('A kubeconfig larger than 1 MiB is not accepted.');
+    return { contexts: checkKubeconfig(body.kubeconfig) };
   }
 
   @Get(':cluster/whoami')

@@ -1,8 +1,12 @@
-import { HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import type { IncomingMessage } from 'node:http';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest, RequestOptions } from 'node:https';
+import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import type { AddressPolicy } from '../clusters/address-policy';
 import type { ClusterConfig } from '../clusters/kubeconfig';
+import type { UserCluster } from '../clusters/user-clusters';
 import type { GatewaySettings } from '../settings/gateway-settings';
 
 /**
@@ -17,6 +21,8 @@ export interface UpstreamRequest {
   path: string;
   /** The caller's bearer token; absent only for endpoints the API server serves anonymously (`/version`). */
   token?: string;
+  /** A user-added cluster: where it is and the client certificate, if any (the token is `token`). */
+  userCluster?: UserCluster;
   body?: string;
   contentType?: string;
   accept?: string;
@@ -31,7 +37,14 @@ export class ClusterConnections {
   private readonly logger = new Logger('Clusters');
   private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; url: URL }>();
 
-  constructor(settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'>) {
+  private readonly extraCa: string[];
+
+  constructor(
+    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'>,
+    /** Where user-added clusters may point; undefined when the feature is off. */
+    readonly userClusterPolicy?: AddressPolicy,
+  ) {
+    this.extraCa = settings.extraCa;
     if (settings.insecureSkipTlsVerify) {
       this.logger.warn('CAIRN_INSECURE_SKIP_TLS_VERIFY is true: the API servers\u2019 certificates are NOT checked; anyone on the path can read and change every request');
     }
@@ -65,32 +78,89 @@ export class ClusterConnections {
 
   /** Resolves with the API server's response (any status); rejects with 502/504 when it cannot be reached. */
   request(cluster: string, req: UpstreamRequest): Promise<IncomingMessage> {
+    if (req.userCluster) return this.requestUserCluster(cluster, req.userCluster, req);
     const { agent, url, config } = this.entry(cluster);
-    const basePath = url.pathname.replace(/\/+$/, '');
-    const headers: Record<string, string> = { Accept: req.accept ?? 'application/json', 'User-Agent': 'cairn-gateway' };
-    if (req.token) headers['Authorization'] = `Bearer ${req.token}`;
-    if (req.body !== undefined) {
-      headers['Content-Type'] = req.contentType ?? 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(req.body));
-    }
-    return new Promise((resolve, reject) => {
-      const upstream = httpsRequest(
-        { host: url.hostname, port: url.port || 443, path: basePath + req.path, method: req.method, headers, agent, signal: req.signal },
-        (res) => {
-          upstream.setTimeout(0);
-          resolve(res);
-        },
-      );
-      upstream.setTimeout(req.timeoutMs ?? 30_000, () => {
-        upstream.destroy(new HttpException(`Cluster ${config.name} (${config.server}) did not answer within ${(req.timeoutMs ?? 30_000) / 1000} s.`, HttpStatus.GATEWAY_TIMEOUT));
-      });
-      upstream.on('error', (err: Error & { code?: string }) => {
-        if (err instanceof HttpException || err.name === 'AbortError') reject(err);
-        else reject(new HttpException(`Cluster ${config.name} (${config.server}) cannot be reached: ${describeNetworkError(err)}.`, HttpStatus.BAD_GATEWAY));
-      });
-      upstream.end(req.body);
-    });
+    return send(config.name, url, { agent }, req);
   }
+
+  /**
+   * One HTTPS conversation with a user-added cluster: a fresh agent that is never reused
+   * (no connection or TLS session is shared between callers), the address policy checked
+   * on the address actually dialled, and no redirect followed.
+   */
+  private async requestUserCluster(name: string, uc: UserCluster, req: UpstreamRequest): Promise<IncomingMessage> {
+    const policy = this.userClusterPolicy;
+    if (!policy) throw new BadRequestException('User-added clusters are turned off on this console (CAIRN_USER_CLUSTERS=false).');
+    const url = new URL(uc.server);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host)) {
+      const refusal = policy.refusal(host);
+      if (refusal) throw new BadRequestException(`Cairn will not connect to ${uc.server}: ${refusal}.`);
+    }
+    const lookup: RequestOptions['lookup'] = (hostname, options, callback) => {
+      dnsLookup(hostname, { all: true, family: options.family }, (err, addresses: LookupAddress[]) => {
+        if (err) return callback(err, '', 0);
+        const allowed = addresses.filter((a) => !policy.refusal(a.address));
+        if (allowed.length === 0) {
+          const refusal = policy.refusal(addresses[0]?.address ?? '') ?? 'no address';
+          return callback(Object.assign(new Error(`${hostname} resolves to ${refusal}`), { code: 'CAIRN_REFUSED' }), '', 0);
+        }
+        if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+        return callback(null, allowed[0]?.address ?? '', allowed[0]?.family ?? 4);
+      });
+    };
+    const agent = new Agent({
+      keepAlive: false,
+      maxCachedSessions: 0,
+      ca: uc.ca ? [uc.ca, ...this.extraCa] : [...rootCertificates, ...this.extraCa],
+      cert: uc.cert,
+      key: uc.key,
+      rejectUnauthorized: !uc.insecureSkipTlsVerify,
+      servername: uc.tlsServerName,
+    });
+    try {
+      const res = await send(name, url, { agent, lookup }, req);
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400) {
+        res.resume();
+        throw new HttpException(`Cluster ${name} answered with a redirect (HTTP ${status}), which Cairn does not follow for user-added clusters.`, HttpStatus.BAD_GATEWAY);
+      }
+      res.once('close', () => agent.destroy());
+      return res;
+    } catch (err) {
+      agent.destroy();
+      throw err;
+    }
+  }
+}
+
+function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'lookup'>, req: UpstreamRequest): Promise<IncomingMessage> {
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const headers: Record<string, string> = { Accept: req.accept ?? 'application/json', 'User-Agent': 'cairn-gateway' };
+  if (req.token) headers['Authorization'] = `Bearer ${req.token}`;
+  if (req.body !== undefined) {
+    headers['Content-Type'] = req.contentType ?? 'application/json';
+    headers['Content-Length'] = String(Buffer.byteLength(req.body));
+  }
+  const timeoutMs = req.timeoutMs ?? 30_000;
+  return new Promise((resolve, reject) => {
+    const upstream = httpsRequest(
+      { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 443, path: basePath + req.path, method: req.method, headers, signal: req.signal, ...options },
+      (res) => {
+        upstream.setTimeout(0);
+        resolve(res);
+      },
+    );
+    upstream.setTimeout(timeoutMs, () => {
+      upstream.destroy(new HttpException(`Cluster ${name} (${url.origin}) did not answer within ${timeoutMs / 1000} s.`, HttpStatus.GATEWAY_TIMEOUT));
+    });
+    upstream.on('error', (err: Error & { code?: string }) => {
+      if (err instanceof HttpException || err.name === 'AbortError') reject(err);
+      else if (err.code === 'CAIRN_REFUSED') reject(new BadRequestException(`Cairn will not connect to ${url.origin}: ${err.message}.`));
+      else reject(new HttpException(`Cluster ${name} (${url.origin}) cannot be reached: ${describeNetworkError(err)}.`, HttpStatus.BAD_GATEWAY));
+    });
+    upstream.end(req.body);
+  });
 }
 
 function describeNetworkError(err: Error & { code?: string }): string {

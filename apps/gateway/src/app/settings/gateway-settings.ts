@@ -2,6 +2,7 @@ import { Environment, LOG_LEVELS, LogLevel, SettingError, SettingsReader } from 
 import { MIN_KEY_LENGTH } from '@cairn/session';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
 import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
 
 /** Everything the gateway is told at start-up; read once, validated, then immutable. */
@@ -23,6 +24,8 @@ export interface GatewaySettings {
   insecureSkipTlsVerify: boolean;
   /** Session keys: the first is current, the rest still accepted. Empty: bearer headers only. */
   sessionKeys: string[];
+  /** Where user-added clusters may point (CIDRs); undefined when the feature is off. */
+  userClusterAllow?: string[];
 }
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
@@ -40,7 +43,20 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     extraCa: readCaBundle(read.optionalPath('CAIRN_CA_BUNDLE', cwd)),
     insecureSkipTlsVerify: read.boolean('CAIRN_INSECURE_SKIP_TLS_VERIFY', false),
     sessionKeys: readSessionKeys(read),
+    userClusterAllow: readUserClusterAllow(read),
   };
+}
+
+function readUserClusterAllow(read: SettingsReader): string[] | undefined {
+  if (!read.boolean('CAIRN_USER_CLUSTERS', true)) return undefined;
+  const allow = read.string('CAIRN_USER_CLUSTER_ALLOW', '0.0.0.0/0,::/0').split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    new AddressPolicy(allow);
+  } catch (err) {
+    if (err instanceof AddressPolicyError) throw new SettingError('CAIRN_USER_CLUSTER_ALLOW', err.message);
+    throw err;
+  }
+  return allow;
 }
 
 function readClusters(env: Environment, read: SettingsReader): ClusterConfig[] {

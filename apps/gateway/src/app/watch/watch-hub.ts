@@ -210,7 +210,7 @@ export class WatchHub {
   }
 
   subscribe(caller: Caller, target: WatchTarget, fromVersion: string | undefined, listener: Listener): () => void {
-    const key = createHash('sha256').update(JSON.stringify([caller.token, target.cluster, target.path, target.labelSelector ?? '', target.fieldSelector ?? ''])).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify([caller.token, caller.userCluster?.server ?? '', caller.userCluster?.cert ?? '', target.cluster, target.path, target.labelSelector ?? '', target.fieldSelector ?? ''])).digest('hex');
     const list = this.upstreams.get(key) ?? [];
     let upstream = list.find((u) => u.canServeFrom(fromVersion));
     if (!upstream) {
