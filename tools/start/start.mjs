@@ -49,7 +49,8 @@ const services = [
     name: 'gateway',
     main: 'dist/apps/gateway/main.js',
     ready: `http://127.0.0.1:${gatewayPort}/readyz`,
-    env: { CAIRN_PORT: gatewayPort, CAIRN_AUTH_SERVICE_URL: authUrl, CAIRN_SESSION_KEY: sessionKey },
+    // People read these logs: text unless told otherwise (the services default to JSON).
+    env: { CAIRN_PORT: gatewayPort, CAIRN_AUTH_SERVICE_URL: authUrl, CAIRN_SESSION_KEY: sessionKey, CAIRN_LOG_FORMAT: process.env.CAIRN_LOG_FORMAT ?? 'text' },
   },
 ];
 

@@ -2,3 +2,4 @@ export * from './lib/settings/settings';
 export * from './lib/http/error-body.filter';
 export * from './lib/http/start-service';
 export * from './lib/health/health';
+export * from './lib/metrics/metrics';

@@ -30,6 +30,7 @@ describe('gateway over HTTP', () => {
       host: '127.0.0.1',
       port: 0,
       logLevel: 'error',
+      logFormat: 'text',
       webRoot: root,
       authServiceUrl: new URL(authServiceUrl),
       clusters: [],
@@ -138,5 +139,38 @@ describe('gateway over HTTP', () => {
     const response = await get('/auth/v1/version');
     expect(response.statusCode).toBe(502);
     expect(response.json().message).toContain('The sign-in service is not answering');
+  });
+
+  it('sends security headers, and a CSP on pages that allows only itself and the registered remotes', async () => {
+    await start();
+    const page = await get('/workloads', 'text/html');
+    expect(page.headers['content-security-policy']).toBe(
+      "default-src 'self'; script-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+    );
+    const api = await get('/api/v1/version');
+    expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(api.headers['x-frame-options']).toBe('DENY');
+    expect(api.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('gives every response a request id, keeping the caller\u2019s', async () => {
+    await start();
+    const fastify = gateway.getHttpAdapter().getInstance();
+    expect((await get('/api/v1/version')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const mine = await fastify.inject({ method: 'GET', url: '/api/v1/version', headers: { 'x-request-id': 'trace-42' } });
+    expect(mine.headers['x-request-id']).toBe('trace-42');
+  });
+
+  it('exposes Prometheus metrics: requests by route and status, latency, open streams and watches', async () => {
+    await start();
+    await get('/api/v1/version');
+    await get('/api/v1/nope');
+    const metrics = (await get('/metrics', 'text/plain')).body;
+    expect(metrics).toContain('cairn_gateway_http_requests_total{method="GET",route="/api/v1/version",status="200"} 1');
+    expect(metrics).toMatch(/cairn_gateway_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    expect(metrics).toContain('# TYPE cairn_gateway_http_request_duration_seconds histogram');
+    expect(metrics).toContain('cairn_gateway_upstream_watches 0');
+    expect(metrics).toContain('cairn_gateway_watch_subscriptions 0');
+    expect(metrics).toMatch(/cairn_gateway_http_requests_in_flight \d/);
   });
 });

@@ -1,4 +1,4 @@
-import { createService, ServiceOptions } from '@cairn/server-runtime';
+import { createService, MetricsRegistry, ServiceOptions } from '@cairn/server-runtime';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -6,15 +6,24 @@ import { MfeManifestService } from './mfe-manifest/mfe-manifest.service';
 import { GatewaySettings } from './settings/gateway-settings';
 import { forwardToAuthService } from './web/auth-proxy';
 import { serveWebAssets, spaFallback } from './web/web-assets';
+import { addSecurityHeaders } from './web/security-headers';
+import { WatchHub } from './watch/watch-hub';
 
 export function gatewayOptions(settings: GatewaySettings): ServiceOptions {
+  const metrics = new MetricsRegistry();
   return {
     name: 'gateway',
     host: settings.host,
     port: settings.port,
     logLevel: settings.logLevel,
+    logFormat: settings.logFormat,
+    metrics,
     notFoundFallback: spaFallback(settings.webRoot),
     configure: async (app: NestFastifyApplication) => {
+      const hub = app.get(WatchHub);
+      metrics.gauge('cairn_gateway_upstream_watches', 'Watches open to API servers (shared by subscribers with the same credentials and query).').track(() => hub.stats().upstreams);
+      metrics.gauge('cairn_gateway_watch_subscriptions', 'Watch subscriptions of open browser streams.').track(() => hub.stats().subscribers);
+      addSecurityHeaders(app, app.get(MfeManifestService).manifest.remotes);
       // Kubernetes patch bodies are JSON under their own media types.
       const fastify = app.getHttpAdapter().getInstance();
       fastify.addContentTypeParser(

@@ -1,4 +1,4 @@
-import { Environment, LOG_LEVELS, LogLevel, SettingError, SettingsReader } from '@cairn/server-runtime';
+import { Environment, LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel, SettingError, SettingsReader } from '@cairn/server-runtime';
 import { MIN_KEY_LENGTH } from '@cairn/session';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -10,6 +10,7 @@ export interface GatewaySettings {
   host: string;
   port: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   /** Where the built front ends are: `<webRoot>/shell/browser` and `<webRoot>/mfe-<x>/browser`. */
   webRoot: string;
   /** A JSON file listing remotes served elsewhere (the Helm chart's `remotes` value). */
@@ -36,6 +37,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     host: read.host('CAIRN_HOST', '127.0.0.1'),
     port: read.port('CAIRN_PORT', 4466),
     logLevel: read.oneOf('CAIRN_LOG_LEVEL', LOG_LEVELS, 'log'),
+    logFormat: read.oneOf('CAIRN_LOG_FORMAT', LOG_FORMATS, 'json'),
     webRoot: read.directory('CAIRN_WEB_ROOT', 'dist/apps', cwd),
     remotesFile: read.optionalFile('CAIRN_REMOTES_FILE', cwd),
     authServiceUrl: read.url('CAIRN_AUTH_SERVICE_URL', 'http://127.0.0.1:4467'),

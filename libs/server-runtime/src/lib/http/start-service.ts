@@ -1,4 +1,7 @@
-import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { ConsoleLogger, DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { MetricsRegistry } from '../metrics/metrics';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ErrorBodyFilter, NotFoundFallback } from './error-body.filter';
@@ -14,24 +17,73 @@ export interface ServiceOptions {
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
   /** Answers requests for paths nothing else serves, before they become a 404 error body. */
   notFoundFallback?: NotFoundFallback;
+  /** `json`: one JSON object per log line (for log collectors); `text`: for people. Default text. */
+  logFormat?: LogFormat;
+  /** Served at /metrics, with the HTTP figures every service records added. */
+  metrics?: MetricsRegistry;
 }
+
+export const LOG_FORMATS = ['json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** Routes whose every request is not worth a log line. */
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** Creates the Nest application on Fastify with the conventions every Cairn service shares. */
 export async function createService(module: Type<unknown> | DynamicModule, options: ServiceOptions): Promise<NestFastifyApplication> {
+  const logLevels = LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(options.logLevel) + 1) as LogLevel[];
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    // Request bodies are YAML manifests at most; 2 MiB leaves room without inviting abuse.
-    new FastifyAdapter({ bodyLimit: 2 * 1024 * 1024, trustProxy: true }),
+    new FastifyAdapter({
+      // Request bodies are YAML manifests at most; 2 MiB leaves room without inviting abuse.
+      bodyLimit: 2 * 1024 * 1024,
+      trustProxy: true,
+      // A caller's (or the ingress's) X-Request-Id is kept; otherwise each request gets one.
+      requestIdHeader: 'x-request-id',
+      genReqId: () => randomUUID(),
+    }),
     {
-      logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(options.logLevel) + 1) as LogLevel[],
+      logger: new ConsoleLogger({ logLevels, json: options.logFormat === 'json', colors: options.logFormat !== 'json' }),
       // Let start-up errors reach runService, which knows a bad setting from a bug.
       abortOnError: false,
     },
   );
   app.useGlobalFilters(new ErrorBodyFilter(options.notFoundFallback));
   app.enableShutdownHooks();
+  instrument(app, options);
   await options.configure?.(app);
   return app;
+}
+
+/** Request ids on every response, one access-log line per request, and /metrics. */
+function instrument(app: NestFastifyApplication, options: ServiceOptions): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const log = new Logger('Http');
+  const metrics = options.metrics ?? new MetricsRegistry();
+  const prefix = `cairn_${options.name.replace(/[^a-z0-9]/gi, '_')}`;
+  const requests = metrics.counter(`${prefix}_http_requests_total`, 'HTTP requests answered, by method, route and status.');
+  const latency = metrics.histogram(`${prefix}_http_request_duration_seconds`, 'Time to answer an HTTP request (until the end of the response), by method and route.');
+  let open = 0;
+  metrics.gauge(`${prefix}_http_requests_in_flight`, 'HTTP requests (and streams) open now.').track(() => open);
+  const route = (request: FastifyRequest) => request.routeOptions?.url ?? 'unmatched';
+  fastify.addHook('onRequest', async (request, reply) => {
+    open++;
+    // 'close' also fires for streams the handler took over (server-sent events, logs).
+    reply.raw.once('close', () => open--);
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const status = String(reply.statusCode);
+    requests.inc({ method: request.method, route: route(request), status });
+    latency.observe(reply.elapsedTime / 1000, { method: request.method, route: route(request) });
+    if (!QUIET_ROUTES.has(route(request))) {
+      log.log(`${request.method} ${request.url.split('?')[0]} ${status} ${Math.round(reply.elapsedTime)} ms id=${request.id}`);
+    }
+  });
+  fastify.get('/metrics', async (_request, reply) => {
+    void reply.type('text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store');
+    return metrics.render();
+  });
 }
 
 /** Starts listening and logs where; a port that is taken ends the process with a clear message. */
