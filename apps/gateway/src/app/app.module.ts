@@ -11,7 +11,8 @@ import { CALLERS, Callers } from './auth/callers';
 import { AddressPolicy } from './clusters/address-policy';
 import { ClustersController } from './clusters/clusters.controller';
 import { CLUSTER_CONNECTIONS, ClusterConnections } from './kube/cluster-connections';
-import { KubeService } from './kube/kube.service';
+import { KubeService, REQUEST_BUDGET } from './kube/kube.service';
+import { RequestBudget } from './kube/request-budget';
 import { LogsController } from './logs/logs.controller';
 import { PermissionsController } from './permissions/permissions.controller';
 import { ResourcesController } from './resources/resources.controller';
@@ -41,6 +42,7 @@ export class AppModule {
         { provide: MfeManifestService, useValue: new MfeManifestService(settings) },
         { provide: CLUSTER_CONNECTIONS, useValue: new ClusterConnections(settings, settings.userClusterAllow ? new AddressPolicy(settings.userClusterAllow) : undefined) },
         { provide: CALLERS, useValue: new Callers(settings.sessionKeys) },
+        { provide: REQUEST_BUDGET, useValue: new RequestBudget(settings.userRequestRate, settings.userRequestRate * 4) },
         KubeService,
         DiscoveryService,
         WatchHub,

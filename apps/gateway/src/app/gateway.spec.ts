@@ -37,6 +37,7 @@ describe('gateway over HTTP', () => {
       extraCa: [],
       insecureSkipTlsVerify: false,
       sessionKeys: [],
+      userRequestRate: 50,
     };
     gateway = await createGateway(settings);
     await gateway.init();

@@ -200,6 +200,21 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect(refused.status).toBe(403);
   });
 
+  it('merges the logs of every pod of a workload, one JSON line each, naming pod and container', async () => {
+    const res = await call('GET', '/api/v1/clusters/cairn-dev/namespaces/team-a/workloads/apps/v1/deployments/web/logs?tailLines=3', { token: tokens['alice'] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = res.text.trim().split('\n').map((l) => JSON.parse(l) as { pod: string; container: string; line: string });
+    expect(new Set(lines.map((l) => l.pod)).size).toBe(2);
+    expect(new Set(lines.map((l) => l.container))).toEqual(new Set(['web', 'log-shipper']));
+    expect(lines).toHaveLength(2 * 2 * 3);
+    const one = await call('GET', '/api/v1/clusters/cairn-dev/namespaces/team-a/workloads/apps/v1/deployments/web/logs?tailLines=1&container=web', { token: tokens['alice'] });
+    expect(one.text.trim().split('\n')).toHaveLength(2);
+    const cm = await call('GET', '/api/v1/clusters/cairn-dev/namespaces/team-a/workloads/core/v1/configmaps/web-config/logs', { token: tokens['alice'] });
+    expect(cm.status).toBe(400);
+    expect(cm.json.message).toContain('has no pod selector');
+  });
+
   it('refuses malformed input with a 4xx that says what is wrong', async () => {
     const cases: Array<[string, string, number, string]> = [
       ['GET', '/api/v1/clusters/nope/status', 404, 'There is no cluster "nope"'],

@@ -1,8 +1,12 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath } from '../kube/resource-paths';
+
+/** Merged logs follow at most this many pods of a workload. */
+export const MAX_MERGED_PODS = 20;
 
 type LogQuery = {
   container?: string;
@@ -15,11 +19,11 @@ type LogQuery = {
 };
 
 @ApiTags('logs')
-@Controller('api/v1/clusters/:cluster/namespaces/:namespace/pods/:pod')
+@Controller('api/v1/clusters/:cluster/namespaces/:namespace')
 export class LogsController {
   constructor(private readonly kube: KubeService) {}
 
-  @Get('log')
+  @Get('pods/:pod/log')
   @ApiOperation({ summary: "A container's log as plain text; with follow=true it streams until the caller disconnects." })
   async log(
     @Param('cluster') cluster: string,
@@ -53,4 +57,101 @@ export class LogsController {
       .header('x-accel-buffering', 'no')
       .send(upstream);
   }
+
+  @Get('workloads/:group/:version/:resource/:name/logs')
+  @ApiOperation({
+    summary: `Every pod of a workload (found by its selector; at most ${MAX_MERGED_PODS}), merged as NDJSON lines {pod, container, line}; same parameters as a pod's log, and every container unless one is named.`,
+  })
+  async workloadLogs(
+    @Param('cluster') cluster: string,
+    @Param('namespace') namespace: string,
+    @Param('group') group: string,
+    @Param('version') version: string,
+    @Param('resource') resource: string,
+    @Param('name') name: string,
+    @Query() q: LogQuery,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const caller = await this.kube.caller(request, cluster);
+    const workload = await this.kube.json<{ spec?: { selector?: LabelSelector } }>(cluster, caller, {
+      method: 'GET',
+      path: resourcePath({ group, version, resource, namespace, name }),
+    });
+    const selector = workload.spec?.selector;
+    if (!selector) throw new BadRequestException(`${resource}/${name} has no pod selector: only workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs) have merged logs.`);
+    const pods = await this.kube.json<{ items: Array<{ metadata: { name: string }; spec: { containers: Array<{ name: string }> } }> }>(cluster, caller, {
+      method: 'GET',
+      path: resourcePath({ group: 'core', version: 'v1', resource: 'pods', namespace }) + query({ labelSelector: toLabelSelector(selector) }),
+    });
+    const params = {
+      follow: optionalBool('follow', q.follow),
+      previous: optionalBool('previous', q.previous),
+      timestamps: optionalBool('timestamps', q.timestamps),
+      tailLines: optionalInt('tailLines', q.tailLines, 0, 1_000_000),
+      sinceSeconds: optionalInt('sinceSeconds', q.sinceSeconds, 1, 10 * 365 * 24 * 3600),
+    };
+    const targets = pods.items
+      .slice(0, MAX_MERGED_PODS)
+      .flatMap((pod) => pod.spec.containers.filter((c) => !q.container || c.name === q.container).map((c) => ({ pod: pod.metadata.name, container: c.name })));
+    const abort = new AbortController();
+    request.raw.on('close', () => abort.abort());
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    const write = (value: object) => {
+      if (!res.writableEnded) res.write(`${JSON.stringify(value)}\n`);
+    };
+    if (pods.items.length > MAX_MERGED_PODS) write({ notice: `showing ${MAX_MERGED_PODS} of ${pods.items.length} pods` });
+    await Promise.all(
+      targets.map(async ({ pod, container }) => {
+        let upstream: IncomingMessage;
+        try {
+          upstream = await this.kube.open(cluster, caller, {
+            method: 'GET',
+            path: resourcePath({ group: 'core', version: 'v1', resource: 'pods', namespace, name: pod, subresource: 'log' }) + query({ container, ...params }),
+            accept: '*/*',
+            signal: abort.signal,
+          });
+        } catch (err) {
+          if (!abort.signal.aborted) write({ pod, container, error: (err as Error).message });
+          return;
+        }
+        let rest = '';
+        try {
+          for await (const chunk of upstream) {
+            rest += (chunk as Buffer).toString('utf8');
+            let nl: number;
+            while ((nl = rest.indexOf('\n')) >= 0) {
+              write({ pod, container, line: rest.slice(0, nl) });
+              rest = rest.slice(nl + 1);
+            }
+          }
+          if (rest) write({ pod, container, line: rest });
+        } catch {
+          // The caller left, or the pod went away; the other streams go on.
+        }
+      }),
+    );
+    res.end();
+  }
+}
+
+
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }>;
+}
+
+/** A workload's selector as the label-selector string a list takes. */
+export function toLabelSelector(selector: LabelSelector): string {
+  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector.matchExpressions ?? []) {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
 }

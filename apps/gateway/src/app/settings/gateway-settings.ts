@@ -25,6 +25,8 @@ export interface GatewaySettings {
   insecureSkipTlsVerify: boolean;
   /** Session keys: the first is current, the rest still accepted. Empty: bearer headers only. */
   sessionKeys: string[];
+  /** Sustained requests a second each caller may send to each cluster (burst: 4x). */
+  userRequestRate: number;
   /** Where user-added clusters may point (CIDRs); undefined when the feature is off. */
   userClusterAllow?: string[];
 }
@@ -46,7 +48,15 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     insecureSkipTlsVerify: read.boolean('CAIRN_INSECURE_SKIP_TLS_VERIFY', false),
     sessionKeys: readSessionKeys(read),
     userClusterAllow: readUserClusterAllow(read),
+    userRequestRate: readRate(read),
   };
+}
+
+function readRate(read: SettingsReader): number {
+  const text = read.string('CAIRN_USER_REQUEST_RATE', '50');
+  const rate = Number(text);
+  if (!/^\d+$/.test(text) || rate < 1 || rate > 100_000) throw new SettingError('CAIRN_USER_REQUEST_RATE', `"${text}" is not a whole number of requests a second from 1 to 100000`);
+  return rate;
 }
 
 function readUserClusterAllow(read: SettingsReader): string[] | undefined {
