@@ -106,6 +106,20 @@ export class DevCluster {
     return revision;
   }
 
+  /**
+   * Stops kube-apiserver and starts it again with the same flags (etcd keeps the data), as
+   * an upgrade or a crash would; resolves when it is ready again.
+   */
+  async restartApiServer(): Promise<void> {
+    const started = await this.processes.restart('kube-apiserver', { cwd: this.info.dir });
+    const admin = this.adminApi();
+    try {
+      await waitUntil('kube-apiserver to be ready again', async () => (await admin.send('GET', '/readyz').catch(() => undefined))?.status === 200, 120_000, [started]);
+    } finally {
+      admin.close();
+    }
+  }
+
   /** Process ids of the running components (provider, etcd, apiserver, ...). */
   pids(): number[] {
     return this.processes.pids();

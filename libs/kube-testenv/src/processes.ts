@@ -24,6 +24,8 @@ export function freePort(): Promise<number> {
 
 export interface ManagedProcess {
   readonly name: string;
+  readonly command: string;
+  readonly args: string[];
   readonly logFile: string;
   readonly child: ChildProcess;
   /** Rejects when the process exits before `stop()` was called. */
@@ -73,6 +75,8 @@ export class ProcessGroup {
     exited.catch(() => undefined);
     const managed: ManagedProcess = {
       name,
+      command,
+      args,
       logFile: options.logFile,
       child,
       exited,
@@ -90,6 +94,20 @@ export class ProcessGroup {
     };
     this.processes.push(managed);
     return managed;
+  }
+
+  /** Stops one process and starts it again with the same command line; returns the new one. */
+  async restart(name: string, options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ManagedProcess> {
+    const index = this.processes.findIndex((p) => p.name === name);
+    const old = this.processes[index];
+    if (!old) throw new Error(`no process named ${name}`);
+    await old.stop();
+    this.processes.splice(index, 1);
+    const fresh = this.start(name, old.command, old.args, { logFile: old.logFile, ...options });
+    // Keep the stop order: the new process stands where the old one stood.
+    this.processes.splice(this.processes.indexOf(fresh), 1);
+    this.processes.splice(index, 0, fresh);
+    return fresh;
   }
 
   /** Process ids of everything started and not yet stopped. */

@@ -428,6 +428,25 @@ data:
       }
     });
 
+    it('loses no event when the API server restarts under an open watch', async () => {
+      const rv = await listRv('/api/v1/clusters/cairn-dev/resources/apps/v1/deployments?namespace=team-b', tokens['admin'] as string);
+      const tab = openStream([{ id: 'b', cluster: 'cairn-dev', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'team-b', resourceVersion: rv }], tokens['admin'] as string);
+      const scaleApi = (replicas: number) => call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/api/scale?namespace=team-b', { token: tokens['admin'], body: { replicas } });
+      try {
+        await scaleApi(2);
+        await tab.waitFor('the change before the restart', (f) => f.data.object?.metadata.name === 'api' && f.data.object.spec?.replicas === 2);
+        await cluster.restartApiServer();
+        await scaleApi(3);
+        await tab.waitFor('the change after the restart', (f) => f.data.object?.metadata.name === 'api' && f.data.object.spec?.replicas === 3, 60_000);
+        const seen = tab.frames.filter((f) => f.data.object?.metadata.name === 'api' && f.data.type === 'MODIFIED').map((f) => f.data.resourceVersion);
+        expect(new Set(seen).size).toBe(seen.length); // resumed from its resourceVersion: nothing twice
+        expect(tab.frames.some((f) => f.data.type === 'ERROR')).toBe(false);
+      } finally {
+        tab.close();
+        await scaleApi(1);
+      }
+    }, 180_000);
+
     it('refuses malformed subscriptions before opening the stream', async () => {
       const cases: Array<[string, string]> = [
         ['', 'Give subscriptions='],
