@@ -87,6 +87,14 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect(down.json['error']).toContain('connection refused');
   });
 
+  it('is ready while a configured cluster answers, naming the ones that do not', async () => {
+    // (This gateway serves no shell, so its readiness as a whole fails on that check.)
+    const ready = await call('GET', '/readyz');
+    const clusters = (ready.json['checks'] as Array<{ name: string; ok: boolean; message?: string }>).find((c) => c.name === 'clusters');
+    expect(clusters?.ok).toBe(true);
+    expect(clusters?.message).toContain('Cluster dead');
+  });
+
   it('tells who the caller is, from a bearer header or from the session cookie', async () => {
     expect((await call('GET', '/api/v1/clusters/cairn-dev/whoami', { token: tokens['alice'] })).json).toMatchObject({ username: 'alice@cairn.test' });
     const session: Session = { v: 1, issuedAt: Math.floor(Date.now() / 1000), oidc: { token: tokens['tina'] as string, expiresAt: Math.floor(Date.now() / 1000) + 300, user: { name: 'tina@cairn.test' } } };
@@ -354,7 +362,7 @@ data:
         for (;;) {
           const found = frames.find(predicate);
           if (found) return found;
-          if (Date.now() > deadline) throw new Error(`no ${what} in ${JSON.stringify(frames.map((f) => [f.event, f.data.id, f.data.type]))}`);
+          if (Date.now() > deadline) throw new Error(`no ${what} in ${JSON.stringify(frames.map((f) => [f.event, f.data.id, f.data.type, f.data.status, f.data.message]))}`);
           await new Promise<void>((r) => {
             waiters.push(r);
             setTimeout(r, 200);

@@ -39,6 +39,7 @@ type Listener = (event: WatchEventOut) => void;
 
 const REPLAY_EVENTS = 1000;
 const MAX_BACKOFF_MS = 10_000;
+const AUTH_RETRIES = 6;
 
 class UpstreamWatch {
   private readonly listeners = new Set<Listener>();
@@ -47,6 +48,9 @@ class UpstreamWatch {
   private abort = new AbortController();
   private stopped = false;
   private backoffMs = 250;
+  /** Set once the API server has accepted this watch; later auth refusals may be transient. */
+  private established = false;
+  private authRetries = 0;
 
   constructor(
     private readonly kube: KubeService,
@@ -120,6 +124,13 @@ class UpstreamWatch {
       } catch (err) {
         if (this.stopped) return;
         if (err instanceof HttpException && [401, 403, 404].includes(err.getStatus())) {
+          // A restarted API server refuses OIDC tokens until it has rediscovered the issuer
+          // (it retries every 10 s), and answers 403 until its RBAC caches have synced: an
+          // established watch tries again for about 20 s before it reports the refusal.
+          if (this.established && err.getStatus() !== 404 && this.authRetries++ < AUTH_RETRIES) {
+            await this.pause(err);
+            continue;
+          }
           // The user may not (or no longer) watch this: tell the subscribers, and end.
           this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
           this.stop();
@@ -132,6 +143,8 @@ class UpstreamWatch {
         await this.pause(err);
         continue;
       }
+      this.established = true;
+      this.authRetries = 0;
       try {
         const gone = await this.follow(res);
         this.backoffMs = 250;
