@@ -1,8 +1,8 @@
-import { listen, runService } from '@cairn/server-runtime';
+import { flagsToEnvironment, listen, runService } from '@cairn/server-runtime';
 import { createGateway, gatewayOptions } from './app/gateway';
-import { readGatewaySettings } from './app/settings/gateway-settings';
+import { GATEWAY_SETTING_NAMES, readGatewaySettings } from './app/settings/gateway-settings';
 
 runService(async () => {
-  const settings = readGatewaySettings(process.env, process.cwd());
+  const settings = readGatewaySettings({ ...process.env, ...flagsToEnvironment(process.argv.slice(2), GATEWAY_SETTING_NAMES) }, process.cwd());
   await listen(await createGateway(settings), gatewayOptions(settings));
 });

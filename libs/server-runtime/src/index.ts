@@ -3,3 +3,4 @@ export * from './lib/http/error-body.filter';
 export * from './lib/http/start-service';
 export * from './lib/health/health';
 export * from './lib/metrics/metrics';
+export * from './lib/settings/flags';

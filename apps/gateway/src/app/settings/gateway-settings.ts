@@ -33,6 +33,28 @@ export interface GatewaySettings {
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 
+/** Every setting the gateway reads; each is also a flag (see flagsToEnvironment). */
+export const GATEWAY_SETTING_NAMES = [
+  'CAIRN_HOST',
+  'CAIRN_PORT',
+  'CAIRN_LOG_LEVEL',
+  'CAIRN_LOG_FORMAT',
+  'CAIRN_WEB_ROOT',
+  'CAIRN_REMOTES_FILE',
+  'CAIRN_AUTH_SERVICE_URL',
+  'KUBECONFIG',
+  'CAIRN_IN_CLUSTER',
+  'CAIRN_IN_CLUSTER_CONTEXT_NAME',
+  'CAIRN_SERVICE_ACCOUNT_DIR',
+  'CAIRN_CA_BUNDLE',
+  'CAIRN_INSECURE_SKIP_TLS_VERIFY',
+  'CAIRN_SESSION_KEY',
+  'CAIRN_SESSION_KEY_PREVIOUS',
+  'CAIRN_USER_REQUEST_RATE',
+  'CAIRN_USER_CLUSTERS',
+  'CAIRN_USER_CLUSTER_ALLOW',
+] as const;
+
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
   const read = new SettingsReader(env);
   return {
