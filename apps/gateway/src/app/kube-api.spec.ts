@@ -530,4 +530,99 @@ data:
       ).rejects.toThrow(/localhost resolves to 127\.0\.0\.1 is a loopback address/);
     });
   });
+
+  describe('malformed input generated from the OpenAPI document', () => {
+    type Operation = { parameters?: Array<{ name: string; in: 'path' | 'query'; required?: boolean }>; requestBody?: { content?: Record<string, { schema?: Schema }> } };
+    type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema };
+
+    const BAD_VALUES = ['', ' ', '..', '../../etc/passwd', 'A'.repeat(300), '%00', '名前', '-1', '1e309', '[]', '{}', '<script>x</script>', 'a b', '\u0000'];
+
+    /** Values each kind of wrong body property gets, by the type the schema declares. */
+    const wrongFor = (schema: Schema | undefined): unknown[] => {
+      switch (schema?.type) {
+        case 'string':
+          return [12, true, null, {}, [], 'x'.repeat(3 * 1024 * 1024)];
+        case 'integer':
+        case 'number':
+          return ['3', -1, 1.5, Number.MAX_VALUE, null, {}, []];
+        case 'array':
+          return [{}, 'x', null, [null], [1, 2], Array.from({ length: 500 }, () => ({ verb: 'get', resource: 'pods' }))];
+        default:
+          return ['x', 1, null, [], {}];
+      }
+    };
+
+    it('answers every generated case with a 4xx that says what is wrong, never a 5xx', async () => {
+      const doc = (await call('GET', '/api/openapi.json')).json as unknown as { paths: Record<string, Record<string, Operation>> };
+      const pods = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dweb', { token: tokens['admin'] });
+      const valid: Record<string, string> = {
+        cluster: 'cairn-dev',
+        namespace: 'team-a',
+        group: 'apps',
+        version: 'v1',
+        resource: 'deployments',
+        name: 'does-not-exist',
+        pod: (pods.json['items'] as Array<{ metadata: { name: string } }>)[0]?.metadata.name as string,
+      };
+      const failures: string[] = [];
+      let cases = 0;
+      const attempt = async (method: string, path: string, label: string, body?: unknown, rawBody?: string) => {
+        cases++;
+        const headers: Record<string, string> = { authorization: `Bearer ${tokens['admin']}` };
+        if (body !== undefined || rawBody !== undefined) headers['content-type'] = 'application/json';
+        let status = 0;
+        let text = '';
+        try {
+          const res = await fetch(base + path, { method: method.toUpperCase(), headers, body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)), signal: AbortSignal.timeout(15_000) });
+          status = res.status;
+          text = status === 200 && (res.headers.get('content-type') ?? '').includes('event-stream') ? '' : await res.text();
+        } catch (err) {
+          failures.push(`${label}: no answer (${(err as Error).message})`);
+          return;
+        }
+        if (status >= 500) failures.push(`${label}: HTTP ${status} ${text.slice(0, 200)}`);
+        else if (status >= 400) {
+          let message: unknown;
+          try {
+            message = (JSON.parse(text) as { message?: unknown }).message;
+          } catch {
+            message = undefined;
+          }
+          if (typeof message !== 'string' || message.length < 10) failures.push(`${label}: HTTP ${status} without a message: ${text.slice(0, 200)}`);
+        }
+      };
+      for (const [template, operations] of Object.entries(doc.paths)) {
+        if (!template.startsWith('/api/v1/')) continue;
+        for (const [method, op] of Object.entries(operations)) {
+          const params = op.parameters ?? [];
+          const build = (override: { name: string; value: string } | undefined) => {
+            let path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(override?.name === name ? override.value : (valid[name] ?? 'x')));
+            const query = params.filter((p) => p.in === 'query' && (p.required || p.name === override?.name));
+            const qs = query.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.name === override?.name ? override.value : 'x')}`).join('&');
+            if (qs) path += `?${qs}`;
+            return path;
+          };
+          const schema = op.requestBody?.content?.['application/json']?.schema;
+          const validBody = schema ? {} : undefined;
+          for (const param of params) {
+            for (const value of BAD_VALUES) {
+              // A stream that opens (watch with valid subscriptions) is not malformed input.
+              await attempt(method, build({ name: param.name, value }), `${method.toUpperCase()} ${template} ${param.in} ${param.name}=${JSON.stringify(value).slice(0, 30)}`, validBody);
+            }
+          }
+          if (schema) {
+            const path = build(undefined);
+            for (const raw of ['', 'null', '[]', '"x"', '{', '{"a":']) await attempt(method, path, `${method.toUpperCase()} ${template} body ${raw || '(empty)'}`, undefined, raw);
+            for (const [property, propertySchema] of Object.entries(schema.properties ?? {})) {
+              for (const wrong of wrongFor(propertySchema)) {
+                await attempt(method, path, `${method.toUpperCase()} ${template} body.${property}=${JSON.stringify(wrong)?.slice(0, 30)}`, { [property]: wrong });
+              }
+            }
+          }
+        }
+      }
+      expect(cases).toBeGreaterThan(300);
+      expect(failures).toEqual([]);
+    }, 300_000);
+  });
 });

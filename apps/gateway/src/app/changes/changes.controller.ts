@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, Headers, HttpCode, HttpException, Logger, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { parseAllDocuments } from 'yaml';
 import type { Caller } from '../auth/callers';
@@ -59,6 +59,7 @@ export class ChangesController {
 
   @Post('apply')
   @HttpCode(200)
+  @ApiBody({ schema: { type: 'object', required: ['yaml'], properties: { yaml: { type: 'string', description: 'One or more YAML (or JSON) documents.' }, namespace: { type: 'string', description: 'For namespaced objects that name none.' } } } })
   @ApiOperation({
     summary:
       'Create or update the objects of a YAML (or JSON) document with server-side apply. Every object is dry-run first; if any is refused, nothing is applied. dryRun=true stops after the dry run.',
@@ -120,6 +121,7 @@ export class ChangesController {
   }
 
   @Patch('resources/:group/:version/:resource/:name')
+  @ApiBody({ schema: { type: 'object', description: 'A merge or strategic-merge patch (an object), or a JSON patch (an array).' } })
   @ApiOperation({ summary: 'Patch one object: Content-Type merge-patch, strategic-merge-patch or json-patch (JSON).' })
   async patch(
     @Param('cluster') cluster: string,
@@ -170,6 +172,7 @@ export class ChangesController {
 
   @Post('resources/:group/:version/:resource/:name/scale')
   @HttpCode(200)
+  @ApiBody({ schema: { type: 'object', required: ['replicas'], properties: { replicas: { type: 'integer', minimum: 0, maximum: 100000 } } } })
   @ApiOperation({ summary: 'Set the replica count through the scale subresource: {"replicas": n}.' })
   async scale(
     @Param('cluster') cluster: string,

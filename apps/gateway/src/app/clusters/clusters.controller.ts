@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Param, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { checkKubeconfig, KubeconfigContextCheck, USER_CLUSTER_PREFIX } from './user-clusters';
@@ -54,6 +54,7 @@ export class ClustersController {
 
   @Post('check-kubeconfig')
   @HttpCode(200)
+  @ApiBody({ schema: { type: 'object', required: ['kubeconfig'], properties: { kubeconfig: { type: 'string', description: 'The kubeconfig file\'s text (YAML or JSON).' } } } })
   @ApiOperation({
     summary:
       "Check a kubeconfig a user wants to add (kept in the browser, never stored here): each context's server and either the X-Cairn-Cluster entry to send with its requests, or why Cairn refuses it.",

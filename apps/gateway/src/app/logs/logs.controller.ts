@@ -1,6 +1,11 @@
 import { BadRequestException, Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+
+const LOG_QUERY = ['container', 'follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds', 'limitBytes'] as const;
+const logQueries = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+  for (const name of LOG_QUERY) ApiQuery({ name, required: false, type: ['container'].includes(name) ? String : ['follow', 'previous', 'timestamps'].includes(name) ? Boolean : Number })(target, key, descriptor);
+};
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath } from '../kube/resource-paths';
@@ -24,6 +29,7 @@ export class LogsController {
   constructor(private readonly kube: KubeService) {}
 
   @Get('pods/:pod/log')
+  @logQueries()
   @ApiOperation({ summary: "A container's log as plain text; with follow=true it streams until the caller disconnects." })
   async log(
     @Param('cluster') cluster: string,
@@ -59,6 +65,7 @@ export class LogsController {
   }
 
   @Get('workloads/:group/:version/:resource/:name/logs')
+  @logQueries()
   @ApiOperation({
     summary: `Every pod of a workload (found by its selector; at most ${MAX_MERGED_PODS}), merged as NDJSON lines {pod, container, line}; same parameters as a pod's log, and every container unless one is named.`,
   })

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { checkedRef } from '../kube/resource-paths';
@@ -30,6 +30,30 @@ export class PermissionsController {
 
   @Post('access-reviews')
   @HttpCode(200)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['checks'],
+      properties: {
+        checks: {
+          type: 'array',
+          maxItems: MAX_CHECKS,
+          items: {
+            type: 'object',
+            required: ['verb', 'resource'],
+            properties: {
+              verb: { type: 'string', enum: VERBS },
+              group: { type: 'string' },
+              resource: { type: 'string' },
+              subresource: { type: 'string' },
+              namespace: { type: 'string' },
+              name: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  })
   @ApiOperation({ summary: `May the caller do these things? Up to ${MAX_CHECKS} SelfSubjectAccessReviews in one call, answered in order.` })
   async review(@Param('cluster') cluster: string, @Body() body: { checks?: AccessCheck[] }, @Req() request: FastifyRequest): Promise<{ results: AccessResult[] }> {
     const checks = validate(body);

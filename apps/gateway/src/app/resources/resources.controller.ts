@@ -52,6 +52,8 @@ export class ResourcesController {
   @ApiQuery({ name: 'fieldSelector', required: false })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'continue', required: false })
+  @ApiQuery({ name: 'resourceVersion', required: false })
+  @ApiQuery({ name: 'resourceVersionMatch', required: false })
   async list(
     @Param('cluster') cluster: string,
     @Param() ref: ResourceRef,
