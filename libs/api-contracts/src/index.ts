@@ -1,2 +1,3 @@
 export * from './lib/mfe-manifest/mfe-manifest';
 export * from './lib/service-status/service-status';
+export * from './lib/kube-api/kube-api';

@@ -15,8 +15,8 @@ export interface Caller {
 
 export const CALLERS = Symbol('CALLERS');
 
-/** Header a browser must send with every mutating request made with its session cookie. */
-export const CSRF_HEADER = 'x-cairn-csrf';
+export { CSRF_HEADER } from '@cairn/api-contracts';
+import { CSRF_HEADER } from '@cairn/api-contracts';
 
 /**
  * Reads the caller's credential from each request: an `Authorization: Bearer` header, or

@@ -6,21 +6,12 @@ import type { Caller } from '../auth/callers';
 import { readBody } from '../kube/cluster-connections';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
-import { ApiResource } from '../resources/resources.controller';
 import { DiscoveryService } from '../resources/discovery.service';
+import type { ApiResource, ApplyResult } from '@cairn/api-contracts';
 
 const FIELD_MANAGER = 'cairn';
 const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'];
 const RESTARTABLE = ['deployments', 'statefulsets', 'daemonsets'];
-
-interface ApplyResult {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-  /** What the apply did, or would do in a dry run. */
-  result: 'created' | 'configured' | 'unchanged';
-}
 
 type Manifest = { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown; resourceVersion?: unknown } };
 

@@ -2,30 +2,8 @@ import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Pa
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
-import { checkKubeconfig, KubeconfigContextCheck, USER_CLUSTER_PREFIX } from './user-clusters';
-
-export interface ClusterSummary {
-  name: string;
-  server: string;
-  source: 'kubeconfig' | 'in-cluster';
-  /** The default namespace its kubeconfig context names. */
-  namespace?: string;
-}
-
-export interface ClusterStatus {
-  name: string;
-  reachable: boolean;
-  /** The API server's gitVersion, e.g. v1.36.3. */
-  version?: string;
-  /** Why it is not reachable. */
-  error?: string;
-}
-
-export interface WhoAmI {
-  username: string;
-  uid?: string;
-  groups: string[];
-}
+import { checkKubeconfig, USER_CLUSTER_PREFIX } from './user-clusters';
+import type { ClusterStatus, ClusterSummary, KubeconfigContextCheck, WhoAmI } from '@cairn/api-contracts';
 
 @ApiTags('clusters')
 @Controller('api/v1/clusters')

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { parse } from 'yaml';
+import type { KubeconfigContextCheck } from '@cairn/api-contracts';
 
 /**
  * Clusters a user adds from their own kubeconfig (seed 000). The browser keeps the file in
@@ -14,9 +15,8 @@ import { parse } from 'yaml';
  * refused, as are proxies and basic auth.
  */
 
-export const USER_CLUSTER_HEADER = 'x-cairn-cluster';
-/** URL segment prefix that marks a user-added cluster: `/api/v1/clusters/user:<name>/...`. */
-export const USER_CLUSTER_PREFIX = 'user:';
+export { USER_CLUSTER_HEADER, USER_CLUSTER_PREFIX } from '@cairn/api-contracts';
+import { USER_CLUSTER_HEADER } from '@cairn/api-contracts';
 
 export interface UserCluster {
   server: string;
@@ -96,15 +96,6 @@ export function userClusterFromEntries(cluster: Entry, user: Entry, where: strin
     cert: hasCert ? b64(user['client-certificate-data'], `${where}: client-certificate-data`) : undefined,
     key: hasCert ? b64(user['client-key-data'], `${where}: client-key-data`) : undefined,
   };
-}
-
-export interface KubeconfigContextCheck {
-  name: string;
-  server?: string;
-  namespace?: string;
-  /** The entry the browser sends in X-Cairn-Cluster for this context; absent when refused. */
-  entry?: string;
-  problem?: string;
 }
 
 /** Every context of a pasted kubeconfig, each usable or with the reason it is not. */

@@ -3,22 +3,7 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { checkedRef } from '../kube/resource-paths';
-
-export interface AccessCheck {
-  verb: string;
-  /** API group; `core` or empty for the legacy group. */
-  group?: string;
-  resource: string;
-  subresource?: string;
-  namespace?: string;
-  name?: string;
-}
-
-export interface AccessResult {
-  allowed: boolean;
-  /** The authorizer's explanation, when it gave one. */
-  reason?: string;
-}
+import type { AccessCheck, AccessResult } from '@cairn/api-contracts';
 
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'impersonate', 'escalate', 'bind', 'approve', 'sign', 'use', '*'];
 export const MAX_CHECKS = 100;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
-import type { ApiResource } from './resources.controller';
+import type { ApiResource } from '@cairn/api-contracts';
 
 interface DiscoveryList {
   items: Array<{

@@ -6,20 +6,7 @@ import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
 import { DiscoveryService } from './discovery.service';
 import { redactSecret, redactSecretList } from './secrets';
-
-/** One kind the cluster serves, from its aggregated discovery. */
-export interface ApiResource {
-  /** `core` for the legacy group. */
-  group: string;
-  version: string;
-  resource: string;
-  kind: string;
-  namespaced: boolean;
-  verbs: string[];
-  subresources: string[];
-  /** Whether `version` is the group's preferred version. */
-  preferred: boolean;
-}
+import type { ApiResource } from '@cairn/api-contracts';
 
 type ListQuery = {
   namespace?: string;

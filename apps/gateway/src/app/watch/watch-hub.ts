@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
+import type { WatchEventOut } from '@cairn/api-contracts';
 
 /**
  * Upstream watches, shared between the subscribers that have the same credentials and the
@@ -14,18 +15,6 @@ import { KubeService } from '../kube/kube.service';
  * whole current state. It keeps its last events, so a subscriber that joins from a recent
  * resourceVersion gets what it missed before the live events.
  */
-
-export interface WatchEventOut {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'RESYNC' | 'ERROR';
-  /** The object, for ADDED/MODIFIED/DELETED. */
-  object?: unknown;
-  /** For RESYNC: every object, as a fresh list returned them. */
-  items?: unknown[];
-  resourceVersion?: string;
-  /** For ERROR: the HTTP status the console should act on (401: renew the session). */
-  status?: number;
-  message?: string;
-}
 
 export interface WatchTarget {
   cluster: string;

@@ -3,22 +3,8 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { resourcePath } from '../kube/resource-paths';
-import { WatchEventOut, WatchHub } from './watch-hub';
-
-/** One list the browser follows: which objects, and from which resourceVersion. */
-export interface WatchSubscription {
-  /** The browser's name for it; every event carries it back. */
-  id: string;
-  cluster: string;
-  group: string;
-  version: string;
-  resource: string;
-  namespace?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  /** The list's resourceVersion (or the last event's): events after it are sent. */
-  resourceVersion?: string;
-}
+import { WatchHub } from './watch-hub';
+import type { WatchEventOut, WatchSubscription } from '@cairn/api-contracts';
 
 export const MAX_SUBSCRIPTIONS = 50;
 const HEARTBEAT_MS = 15_000;

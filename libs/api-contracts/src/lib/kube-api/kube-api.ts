@@ -1,0 +1,118 @@
+/**
+ * The shapes of the gateway's Kubernetes API (`/api/v1`), shared by the gateway that
+ * answers and the data-access lib that asks, so both sides change together.
+ */
+
+/** `GET /api/v1/clusters`: a configured cluster. */
+export interface ClusterSummary {
+  name: string;
+  server: string;
+  source: 'kubeconfig' | 'in-cluster';
+  /** The default namespace its kubeconfig context names. */
+  namespace?: string;
+}
+
+/** `GET /api/v1/clusters/{cluster}/status`. */
+export interface ClusterStatus {
+  name: string;
+  reachable: boolean;
+  /** The API server's gitVersion, e.g. v1.36.3. */
+  version?: string;
+  /** Why it is not reachable. */
+  error?: string;
+}
+
+/** `GET /api/v1/clusters/{cluster}/whoami`. */
+export interface WhoAmI {
+  username: string;
+  uid?: string;
+  groups: string[];
+}
+
+/** `GET /api/v1/clusters/{cluster}/api-resources`: one kind the cluster serves. */
+export interface ApiResource {
+  /** `core` for the legacy group. */
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: string[];
+  subresources: string[];
+  /** Whether `version` is the group's preferred version. */
+  preferred: boolean;
+}
+
+/** One question of `POST /api/v1/clusters/{cluster}/access-reviews`. */
+export interface AccessCheck {
+  verb: string;
+  /** API group; `core` or empty for the legacy group. */
+  group?: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface AccessResult {
+  allowed: boolean;
+  /** The authorizer's explanation, when it gave one. */
+  reason?: string;
+}
+
+/** `POST /api/v1/clusters/{cluster}/apply`: what happened to one object. */
+export interface ApplyResult {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  result: 'created' | 'configured' | 'unchanged';
+}
+
+/** `POST /api/v1/clusters/check-kubeconfig`: one context of a pasted kubeconfig. */
+export interface KubeconfigContextCheck {
+  name: string;
+  server?: string;
+  namespace?: string;
+  /** The entry the browser sends in X-Cairn-Cluster for this context; absent when refused. */
+  entry?: string;
+  problem?: string;
+}
+
+/** One list the browser follows on `GET /api/v1/watch`. */
+export interface WatchSubscription {
+  /** The browser's name for it; every event carries it back. */
+  id: string;
+  cluster: string;
+  group: string;
+  version: string;
+  resource: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** The list's resourceVersion (or the last event's): events after it are sent. */
+  resourceVersion?: string;
+}
+
+/** One `watch` event of the stream (without its subscription id). */
+export interface WatchEventOut {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'RESYNC' | 'ERROR';
+  /** The object, for ADDED/MODIFIED/DELETED. */
+  object?: unknown;
+  /** For RESYNC: every object, as a fresh list returned them. */
+  items?: unknown[];
+  resourceVersion?: string;
+  /** For ERROR: the HTTP status the console should act on (401: renew the session). */
+  status?: number;
+  message?: string;
+}
+
+/** A `watch` event as it arrives: the event and the subscription it belongs to. */
+export type WatchMessage = WatchEventOut & { id: string };
+
+/** The header that carries a user-added cluster's kubeconfig entry. */
+export const USER_CLUSTER_HEADER = 'x-cairn-cluster';
+/** Cluster names of user-added clusters start with this. */
+export const USER_CLUSTER_PREFIX = 'user:';
+/** The header a browser sends with every change made with the session cookie. */
+export const CSRF_HEADER = 'x-cairn-csrf';
