@@ -3,10 +3,10 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { checkedRef } from '../kube/resource-paths';
-import type { AccessCheck, AccessResult } from '@cairn/api-contracts';
+import { AccessCheck, AccessResult, MAX_ACCESS_CHECKS } from '@cairn/api-contracts';
 
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'impersonate', 'escalate', 'bind', 'approve', 'sign', 'use', '*'];
-export const MAX_CHECKS = 100;
+export const MAX_CHECKS = MAX_ACCESS_CHECKS;
 
 @ApiTags('permissions')
 @Controller('api/v1/clusters/:cluster')

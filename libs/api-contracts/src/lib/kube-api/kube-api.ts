@@ -43,6 +43,9 @@ export interface ApiResource {
   preferred: boolean;
 }
 
+/** At most this many questions per `access-reviews` call. */
+export const MAX_ACCESS_CHECKS = 100;
+
 /** One question of `POST /api/v1/clusters/{cluster}/access-reviews`. */
 export interface AccessCheck {
   verb: string;

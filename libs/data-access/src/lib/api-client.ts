@@ -1,0 +1,240 @@
+import {
+  AccessCheck,
+  AccessResult,
+  ApiErrorBody,
+  ApiResource,
+  ApplyResult,
+  ClusterStatus,
+  ClusterSummary,
+  CSRF_HEADER,
+  KubeconfigContextCheck,
+  USER_CLUSTER_HEADER,
+  USER_CLUSTER_PREFIX,
+  WhoAmI,
+} from '@cairn/api-contracts';
+
+/**
+ * The browser's client of the gateway's `/api/v1`: typed by the shared contracts, sends the
+ * CSRF header with every change, the entry of a user-added cluster with every request to
+ * it, and renews the session once when the gateway says the token expired.
+ */
+
+/** An error the gateway answered, with its status and message as the user should read them. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Seconds to wait, on a 429. */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get forbidden(): boolean {
+    return this.status === 403;
+  }
+}
+
+/** Where a user-added cluster's entry comes from (the browser's IndexedDB store). */
+export interface UserClusterEntries {
+  entry(cluster: string): Promise<string | undefined>;
+}
+
+export interface ApiClientOptions {
+  /** The console's base URL, e.g. `https://cairn.example/` (default: the page's base). */
+  baseUrl: string;
+  /** `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** Extra headers for every request, e.g. `Authorization` for API clients and tests. */
+  headers?: Record<string, string>;
+  userClusters?: UserClusterEntries;
+  /** Called when the session cannot be renewed: the shell sends the user to sign in. */
+  onSignedOut?: (message: string) => void;
+}
+
+/** A reference to a kind: `core` is the legacy group. */
+export interface KindRef {
+  group: string;
+  version: string;
+  resource: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface KubeList<T = KubeObject> {
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  items: T[];
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+const enc = encodeURIComponent;
+
+export class ApiClient {
+  private readonly fetchImpl: typeof fetch;
+  private renewing: Promise<boolean> | undefined;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  /** A URL of the console, from a path like `api/v1/clusters`. */
+  url(path: string): string {
+    return new URL(path.replace(/^\//, ''), this.options.baseUrl).href;
+  }
+
+  /** Headers for a request to `cluster` (its entry if user-added). */
+  async headers(cluster: string | undefined, change: boolean): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
+    if (change) headers[CSRF_HEADER] = '1';
+    if (cluster?.startsWith(USER_CLUSTER_PREFIX)) {
+      const entry = await this.options.userClusters?.entry(cluster);
+      if (!entry) throw new ApiError(400, `${cluster.slice(USER_CLUSTER_PREFIX.length)} is no longer among your clusters; add it again.`);
+      headers[USER_CLUSTER_HEADER] = entry;
+    }
+    return headers;
+  }
+
+  /** Sends a request; on 401 "token expired" renews the session once and retries. */
+  async request(method: string, path: string, options: { cluster?: string; body?: unknown; contentType?: string; signal?: AbortSignal } = {}): Promise<Response> {
+    const change = !['GET', 'HEAD'].includes(method);
+    for (let attempt = 0; ; attempt++) {
+      const headers = await this.headers(options.cluster, change);
+      if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+      const res = await this.fetchImpl(this.url(path), {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+        credentials: 'same-origin',
+        signal: options.signal,
+      });
+      if (res.ok) return res;
+      const error = await toApiError(res);
+      if (res.status === 401 && attempt === 0 && error.message.startsWith('token expired') && (await this.renewSession())) continue;
+      if (res.status === 401) this.options.onSignedOut?.(error.message);
+      throw error;
+    }
+  }
+
+  /** Asks the auth service for fresh tokens; one renewal at a time for the whole tab. */
+  renewSession(): Promise<boolean> {
+    this.renewing ??= this.fetchImpl(this.url('auth/refresh'), { method: 'POST', headers: { [CSRF_HEADER]: '1' }, credentials: 'same-origin' })
+      .then((res) => res.ok)
+      .catch(() => false)
+      .finally(() => setTimeout(() => (this.renewing = undefined), 0));
+    return this.renewing;
+  }
+
+  async json<T>(method: string, path: string, options: { cluster?: string; body?: unknown; contentType?: string } = {}): Promise<T> {
+    return (await (await this.request(method, path, options)).json()) as T;
+  }
+
+  clusters(): Promise<ClusterSummary[]> {
+    return this.json('GET', 'api/v1/clusters');
+  }
+
+  status(cluster: string): Promise<ClusterStatus> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/status`, { cluster });
+  }
+
+  whoami(cluster: string): Promise<WhoAmI> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/whoami`, { cluster });
+  }
+
+  apiResources(cluster: string): Promise<ApiResource[]> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/api-resources`, { cluster });
+  }
+
+  private resourcePath(cluster: string, kind: KindRef, name?: string): string {
+    return `api/v1/clusters/${enc(cluster)}/resources/${enc(kind.group)}/${enc(kind.version)}/${enc(kind.resource)}${name ? `/${enc(name)}` : ''}`;
+  }
+
+  list<T = KubeObject>(cluster: string, kind: KindRef, options: ListOptions = {}): Promise<KubeList<T>> {
+    return this.json('GET', this.resourcePath(cluster, kind) + query({ ...options }), { cluster });
+  }
+
+  get<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace?: string, reveal = false): Promise<T> {
+    return this.json('GET', this.resourcePath(cluster, kind, name) + query({ namespace, reveal: reveal || undefined }), { cluster });
+  }
+
+  events(cluster: string, kind: KindRef, name: string, namespace?: string): Promise<KubeList> {
+    return this.json('GET', `${this.resourcePath(cluster, kind, name)}/events${query({ namespace })}`, { cluster });
+  }
+
+  apply(cluster: string, yaml: string, options: { namespace?: string; dryRun?: boolean } = {}): Promise<{ dryRun: boolean; objects: ApplyResult[] }> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/apply${query({ dryRun: options.dryRun || undefined })}`, { cluster, body: { yaml, namespace: options.namespace } });
+  }
+
+  patch<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace: string | undefined, patch: unknown, type: 'merge' | 'strategic' | 'json' = 'merge'): Promise<T> {
+    const contentType = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[type];
+    return this.json('PATCH', this.resourcePath(cluster, kind, name) + query({ namespace }), { cluster, body: patch, contentType });
+  }
+
+  delete(cluster: string, kind: KindRef, name: string, namespace?: string): Promise<unknown> {
+    return this.json('DELETE', this.resourcePath(cluster, kind, name) + query({ namespace }), { cluster });
+  }
+
+  scale(cluster: string, kind: KindRef, name: string, namespace: string, replicas: number): Promise<{ replicas: number }> {
+    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/scale${query({ namespace })}`, { cluster, body: { replicas } });
+  }
+
+  restart(cluster: string, kind: KindRef, name: string, namespace: string): Promise<{ restartedAt: string }> {
+    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/restart${query({ namespace })}`, { cluster });
+  }
+
+  triggerCronJob(cluster: string, namespace: string, name: string): Promise<{ job: string }> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/cronjobs/${enc(name)}/trigger`, { cluster });
+  }
+
+  accessReviews(cluster: string, checks: AccessCheck[]): Promise<{ results: AccessResult[] }> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/access-reviews`, { cluster, body: { checks } });
+  }
+
+  checkKubeconfig(kubeconfig: string): Promise<{ contexts: KubeconfigContextCheck[] }> {
+    return this.json('POST', 'api/v1/clusters/check-kubeconfig', { body: { kubeconfig } });
+  }
+
+  /** A container's log as a stream of text (follow keeps it open until `signal` aborts). */
+  async log(
+    cluster: string,
+    namespace: string,
+    pod: string,
+    options: { container?: string; follow?: boolean; previous?: boolean; timestamps?: boolean; tailLines?: number; sinceSeconds?: number },
+    signal?: AbortSignal,
+  ): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.request('GET', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/log${query({ ...options })}`, { cluster, signal });
+    if (!res.body) throw new ApiError(502, 'The log stream is empty.');
+    return res.body;
+  }
+}
+
+export function query(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as Partial<ApiErrorBody>;
+    if (typeof body.message === 'string') message = body.message;
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  const retry = Number(res.headers.get('retry-after'));
+  return new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+}

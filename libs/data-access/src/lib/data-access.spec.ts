@@ -1,0 +1,119 @@
+import { DevCluster, freePort, repoRoot } from '@cairn/kube-testenv';
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiClient, ApiError } from './api-client';
+import { Permissions } from './permissions';
+import { WatchStream } from './watch-stream';
+import type { WatchMessage } from '@cairn/api-contracts';
+
+/**
+ * The browser's data access against the built gateway and the real control plane, with
+ * Node's fetch standing in for the browser's (same API, same streams).
+ */
+describe('data access (built gateway, real cluster)', () => {
+  let cluster: DevCluster;
+  let gateway: ChildProcess;
+  let base: string;
+  let aliceToken: string;
+  const requests: string[] = [];
+
+  const client = (token = aliceToken, extra: Partial<ConstructorParameters<typeof ApiClient>[0]> = {}) =>
+    new ApiClient({
+      baseUrl: base,
+      headers: { authorization: `Bearer ${token}` },
+      fetch: (input, init) => {
+        requests.push(`${init?.method ?? 'GET'} ${String(input).replace(base, '/')}`);
+        return fetch(input, init);
+      },
+      ...extra,
+    });
+
+  beforeAll(async () => {
+    cluster = await DevCluster.start();
+    aliceToken = (await cluster.login('alice')).idToken;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}/`;
+    const root = repoRoot();
+    gateway = spawn(process.execPath, [join(root, 'dist/apps/gateway/main.js')], {
+      cwd: root,
+      env: { ...process.env, KUBECONFIG: cluster.info.kubeconfig, CAIRN_PORT: String(port), CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' },
+      stdio: 'inherit',
+    });
+    for (let i = 0; i < 100; i++) {
+      if ((await fetch(`${base}healthz`).catch(() => undefined))?.ok) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('the built gateway did not start (run npx nx build gateway)');
+  }, 300_000);
+
+  afterAll(async () => {
+    gateway?.kill();
+    await cluster?.stop();
+  });
+
+  it('lists with the user\u2019s rights and turns refusals into errors that say why', async () => {
+    const api = client();
+    expect((await api.clusters()).map((c) => c.name)).toContain('cairn-dev');
+    const pods = await api.list('cairn-dev', { group: 'core', version: 'v1', resource: 'pods' }, { namespace: 'team-a' });
+    expect(pods.items.length).toBeGreaterThan(0);
+    const refused = await api.list('cairn-dev', { group: 'core', version: 'v1', resource: 'pods' }, { namespace: 'team-b' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).forbidden).toBe(true);
+    expect((refused as ApiError).message).toContain('cannot list resource "pods"');
+  });
+
+  it('asks many permission questions in one batch, and remembers the answers', async () => {
+    const permissions = new Permissions(client());
+    requests.length = 0;
+    const answers = await Promise.all([
+      permissions.can('cairn-dev', { verb: 'list', group: 'core', resource: 'pods', namespace: 'team-a' }),
+      permissions.can('cairn-dev', { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'team-a', name: 'web' }),
+      permissions.can('cairn-dev', { verb: 'delete', group: 'apps', resource: 'deployments', namespace: 'team-b' }),
+    ]);
+    expect(answers).toEqual([true, true, false]);
+    expect(requests).toEqual(['POST /api/v1/clusters/cairn-dev/access-reviews']);
+    await permissions.can('cairn-dev', { verb: 'list', group: 'core', resource: 'pods', namespace: 'team-a' });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('follows several lists over one stream, and sees a change made through the API', async () => {
+    const api = client();
+    const stream = new WatchStream(api);
+    const deployments = await api.list('cairn-dev', { group: 'apps', version: 'v1', resource: 'deployments' }, { namespace: 'team-a' });
+    const configMaps = await api.list('cairn-dev', { group: 'core', version: 'v1', resource: 'configmaps' }, { namespace: 'team-a' });
+    const seen: WatchMessage[] = [];
+    const scaled = new Promise<WatchMessage>((resolve) => {
+      stream.subscribe({ cluster: 'cairn-dev', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'team-a', resourceVersion: deployments.metadata.resourceVersion }, (m) => {
+        seen.push(m);
+        const object = m.object as { metadata: { name: string }; spec: { replicas: number } } | undefined;
+        if (m.type === 'MODIFIED' && object?.metadata.name === 'web' && object.spec.replicas === 3) resolve(m);
+      });
+    });
+    const unsubscribeConfigMaps = stream.subscribe({ cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'team-a', resourceVersion: configMaps.metadata.resourceVersion }, () => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stream.openStreams).toBe(1);
+    await api.scale('cairn-dev', { group: 'apps', version: 'v1', resource: 'deployments' }, 'web', 'team-a', 3);
+    expect((await scaled).id).toBeDefined();
+    unsubscribeConfigMaps();
+    stream.close();
+    expect(stream.openStreams).toBe(0);
+    await api.scale('cairn-dev', { group: 'apps', version: 'v1', resource: 'deployments' }, 'web', 'team-a', 2);
+  });
+
+  it('tells a listener what it may not watch', async () => {
+    const stream = new WatchStream(client());
+    const refused = await new Promise<WatchMessage>((resolve) => stream.subscribe({ cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'secrets', namespace: 'team-b' }, resolve));
+    expect(refused).toMatchObject({ type: 'ERROR', status: 403 });
+    stream.close();
+  });
+
+  it('reaches a user-added cluster with the entry from the browser\u2019s store', async () => {
+    const anonymous = new ApiClient({ baseUrl: base });
+    const { contexts } = await anonymous.checkKubeconfig(readFileSync(cluster.info.kubeconfig, 'utf8'));
+    const deployer = contexts.find((c) => c.name === 'cairn-dev-deployer');
+    const api = new ApiClient({ baseUrl: base, userClusters: { entry: async (name) => (name === 'user:mine' ? deployer?.entry : undefined) } });
+    expect((await api.whoami('user:mine')).username).toBe('system:serviceaccount:team-a:deployer');
+    await expect(api.whoami('user:gone')).rejects.toThrow('gone is no longer among your clusters; add it again.');
+  });
+});

@@ -1,0 +1,56 @@
+import { AccessCheck, AccessResult, MAX_ACCESS_CHECKS } from '@cairn/api-contracts';
+import { ApiClient } from './api-client';
+
+/**
+ * Answers "may I?" for the actions a view wants to offer. Questions asked in the same
+ * moment go to the gateway as one batch of access reviews; answers are remembered for a
+ * minute per cluster, so a list of 500 rows asks once, not 500 times.
+ */
+export class Permissions {
+  private readonly cache = new Map<string, { at: number; answer: Promise<AccessResult> }>();
+  private readonly pending = new Map<string, Array<{ check: AccessCheck; resolve: (r: AccessResult) => void; reject: (e: unknown) => void }>>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /** Whether the caller may do `check` on `cluster`; false when the cluster cannot say. */
+  async can(cluster: string, check: AccessCheck): Promise<boolean> {
+    return (await this.review(cluster, check)).allowed;
+  }
+
+  review(cluster: string, check: AccessCheck): Promise<AccessResult> {
+    const key = JSON.stringify([cluster, check.verb, check.group ?? 'core', check.resource, check.subresource ?? '', check.namespace ?? '', check.name ?? '']);
+    const cached = this.cache.get(key);
+    if (cached && Date.now() - cached.at < this.ttlMs) return cached.answer;
+    const answer = new Promise<AccessResult>((resolve, reject) => {
+      this.pending.set(cluster, [...(this.pending.get(cluster) ?? []), { check, resolve, reject }]);
+    });
+    this.cache.set(key, { at: Date.now(), answer });
+    answer.catch(() => this.cache.delete(key));
+    this.flushTimer ??= setTimeout(() => this.flush(), 10);
+    return answer;
+  }
+
+  /** Forgets every answer (after a sign-in, or when RBAC may have changed). */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const batches = [...this.pending];
+    this.pending.clear();
+    for (const [cluster, waiting] of batches) {
+      for (let i = 0; i < waiting.length; i += MAX_ACCESS_CHECKS) {
+        const chunk = waiting.slice(i, i + MAX_ACCESS_CHECKS);
+        this.api.accessReviews(cluster, chunk.map((w) => w.check)).then(
+          ({ results }) => chunk.forEach((w, j) => w.resolve(results[j] ?? { allowed: false })),
+          (err: unknown) => chunk.forEach((w) => w.reject(err)),
+        );
+      }
+    }
+  }
+}
