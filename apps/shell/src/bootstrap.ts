@@ -2,6 +2,7 @@ import type { NativeFederationResult } from '@angular-architects/native-federati
 import { provideBrowserGlobalErrorListeners } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
+import { ApiClient, Permissions, WatchStream } from '@cairn/data-access';
 import { App } from './app/app';
 import { appRoutes } from './app/app.routes';
 import { federationLoader, fetchMfeManifest, MFE_MANIFEST } from './app/remotes/remotes';
@@ -14,11 +15,16 @@ import { federationLoader, fetchMfeManifest, MFE_MANIFEST } from './app/remotes/
 export async function bootstrap(federation: NativeFederationResult): Promise<void> {
   const manifest = await fetchMfeManifest(new URL('mfe-manifest.json', document.baseURI).href);
   const load = federationLoader(federation, document.baseURI);
+  // One client, one watch stream and one permissions cache for the whole tab, shared with every remote.
+  const api = new ApiClient({ baseUrl: document.baseURI });
   await bootstrapApplication(App, {
     providers: [
       provideBrowserGlobalErrorListeners(),
       provideRouter(appRoutes(manifest.remotes, load), withComponentInputBinding()),
       { provide: MFE_MANIFEST, useValue: manifest },
+      { provide: ApiClient, useValue: api },
+      { provide: WatchStream, useValue: new WatchStream(api) },
+      { provide: Permissions, useValue: new Permissions(api) },
     ],
   });
 }

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,8 @@ function startService(main: string, env: Record<string, string>): { child: Child
 
 export interface ConsoleUnderTest {
   url: string;
+  /** The session key both services share, so a test can seal a session as the auth service would. */
+  sessionKey: string;
   stop(): Promise<void>;
 }
 
@@ -60,12 +63,18 @@ export interface ConsoleUnderTest {
  * The built console as `npm start` runs it: the auth service and the gateway from `dist/`,
  * on free loopback ports, with extra remotes registered the way an operator would.
  */
-export async function startConsole(extraRemotes: MfeRemote[] = []): Promise<ConsoleUnderTest> {
+export async function startConsole(extraRemotes: MfeRemote[] = [], settings: Record<string, string> = {}): Promise<ConsoleUnderTest> {
   const [gatewayPort, authPort] = [await freePort(), await freePort()];
   const env: Record<string, string> = {
     CAIRN_PORT: String(gatewayPort),
     CAIRN_AUTH_PORT: String(authPort),
     CAIRN_AUTH_SERVICE_URL: `http://127.0.0.1:${authPort}`,
+    CAIRN_SESSION_KEY: randomBytes(36).toString('base64url'),
+    CAIRN_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+    CAIRN_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+    CAIRN_INSECURE_COOKIES: 'true',
+    CAIRN_IN_CLUSTER: 'false',
+    ...settings,
   };
   if (extraRemotes.length > 0) {
     const file = join(mkdtempSync(join(tmpdir(), 'cairn-e2e-')), 'remotes.json');
@@ -96,5 +105,5 @@ export async function startConsole(extraRemotes: MfeRemote[] = []): Promise<Cons
     await stop();
     throw error;
   }
-  return { url: `http://127.0.0.1:${gatewayPort}`, stop };
+  return { url: `http://127.0.0.1:${gatewayPort}`, sessionKey: env['CAIRN_SESSION_KEY'] as string, stop };
 }

@@ -4,9 +4,20 @@ import type { MfeManifestCheck } from '@cairn/api-contracts';
 import { App } from './app';
 import { NotFound } from './not-found/not-found';
 import { MFE_MANIFEST } from './remotes/remotes';
+import { ApiClient } from '@cairn/data-access';
 
-function render(manifest: MfeManifestCheck): HTMLElement {
-  TestBed.configureTestingModule({ providers: [provideRouter([{ path: '**', component: NotFound }]), { provide: MFE_MANIFEST, useValue: manifest }] });
+/** The gateway's answer to GET /api/v1/clusters, for the layout tests. */
+function gatewayAnswering(status: number, body: unknown): ApiClient {
+  return new ApiClient({
+    baseUrl: 'http://localhost/',
+    fetch: async () => ({ ok: status < 400, status, statusText: '', headers: { get: () => null }, json: async () => body }) as unknown as Response,
+  });
+}
+
+function render(manifest: MfeManifestCheck, api = gatewayAnswering(200, [])): HTMLElement {
+  TestBed.configureTestingModule({
+    providers: [provideRouter([{ path: '**', component: NotFound }]), { provide: MFE_MANIFEST, useValue: manifest }, { provide: ApiClient, useValue: api }],
+  });
   const fixture = TestBed.createComponent(App);
   fixture.detectChanges();
   return fixture.nativeElement as HTMLElement;
@@ -40,5 +51,17 @@ describe('App', () => {
     element.querySelector<HTMLAnchorElement>('nav a')?.click();
     TestBed.tick();
     expect(toggle?.getAttribute('aria-expanded')).toBe('false');
+  });
+
+  it('says when no cluster is configured, and offers to sign in when the gateway wants a session', async () => {
+    const empty = render({ remotes: [], problems: [] });
+    await new Promise((r) => setTimeout(r));
+    TestBed.tick();
+    expect(empty.querySelector('cairn-context-bar')?.textContent).toContain('No cluster configured');
+    TestBed.resetTestingModule();
+    const signedOut = render({ remotes: [], problems: [] }, gatewayAnswering(401, { statusCode: 401, error: 'Unauthorized', message: 'Sign in first: no session (or it has expired).' }));
+    await new Promise((r) => setTimeout(r));
+    TestBed.tick();
+    expect(signedOut.querySelector('cairn-context-bar a')?.getAttribute('href')).toMatch(/^auth\/login\?returnTo=/);
   });
 });

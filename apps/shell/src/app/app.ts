@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { ContextBar } from './context/context-bar';
 import { NavIcon } from './nav-icon/nav-icon';
 import { MFE_MANIFEST } from './remotes/remotes';
 import { Theme } from './theme/theme';
@@ -7,7 +8,7 @@ import { Theme } from './theme/theme';
 /** The console's frame: top bar, navigation built from the manifest, and the page. */
 @Component({
   selector: 'cairn-root',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, NavIcon],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, NavIcon, ContextBar],
   templateUrl: './app.html',
   styleUrl: './app.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -11,9 +11,12 @@ export class ClustersController {
   constructor(private readonly kube: KubeService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The configured clusters (every kubeconfig context, and the in-cluster one).' })
-  list(): ClusterSummary[] {
-    return this.kube.connections.list().map(({ name, server, source, namespace }) => ({ name, server, source, ...(namespace ? { namespace } : {}) }));
+  @ApiOperation({ summary: 'The configured clusters (every kubeconfig context, and the in-cluster one). Their servers only for a signed-in caller.' })
+  async list(@Req() request: FastifyRequest): Promise<ClusterSummary[]> {
+    // The sign-in page needs the names (a bearer token is per cluster); where the API
+    // servers are is nobody's business before signing in.
+    const signedIn = Boolean(request.headers.authorization) || Boolean(await this.kube.callers.session(request));
+    return this.kube.connections.list().map(({ name, server, source, namespace }) => ({ name, ...(signedIn ? { server } : {}), source, ...(namespace ? { namespace } : {}) }));
   }
 
   @Get(':cluster/status')

@@ -6,7 +6,8 @@
 /** `GET /api/v1/clusters`: a configured cluster. */
 export interface ClusterSummary {
   name: string;
-  server: string;
+  /** Only for a signed-in caller. */
+  server?: string;
   source: 'kubeconfig' | 'in-cluster';
   /** The default namespace its kubeconfig context names. */
   namespace?: string;

@@ -1,0 +1,84 @@
+import { DevCluster, DevUserName } from '@cairn/kube-testenv';
+import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from './support/browser';
+import { ConsoleUnderTest, startConsole } from './support/console-under-test';
+
+/**
+ * Choosing where to work: the cluster and the namespace, kept in the URL so a view can be
+ * shared, and usable by a tenant who may not list namespaces (seed 002).
+ */
+describe('cluster and namespace context', () => {
+  let cluster: DevCluster;
+  let cairn: ConsoleUnderTest;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    cluster = await DevCluster.start();
+    cairn = await startConsole([], { KUBECONFIG: cluster.info.kubeconfig });
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cairn?.stop();
+    await cluster?.stop();
+  });
+
+  afterEach(async () => {
+    await screenshot(page, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story');
+    await page.close();
+  });
+
+  /** A browser tab of `user`, signed in (the session sealed as the auth service seals it). */
+  async function signedIn(user: DevUserName): Promise<Page> {
+    const tokens = await cluster.login(user);
+    const now = Math.floor(Date.now() / 1000);
+    const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: user } } };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
+    return context.newPage();
+  }
+
+  const namespaceField = () => page.getByRole('combobox', { name: 'Namespace' });
+
+  it('an admin picks a namespace from the cluster\u2019s list, and the link to share says where they are', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads`);
+    await page.getByRole('combobox', { name: 'Cluster' }).waitFor();
+    expect(await page.getByRole('combobox', { name: 'Cluster' }).inputValue()).toBe('cairn-dev');
+    const options = await page.locator('#cairn-namespaces option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(expect.arrayContaining(['team-a', 'team-b', 'tenant-1', 'tenant-2']));
+    await namespaceField().fill('team-b');
+    await namespaceField().press('Enter');
+    await page.waitForURL(/ns=team-b/);
+    expect(page.url()).toContain('cluster=cairn-dev');
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Logs' }).click();
+    await page.waitForURL(/\/logs\?.*ns=team-b/);
+  });
+
+  it('a tenant who may not list namespaces types hers, and finds it again after a reload', async () => {
+    page = await signedIn('tina');
+    await page.goto(`${cairn.url}/workloads?cluster=cairn-dev`);
+    await page.getByText('your namespaces').waitFor();
+    await namespaceField().fill('tenant-1');
+    await namespaceField().press('Enter');
+    await page.waitForURL(/ns=tenant-1/);
+    await page.goto(`${cairn.url}/workloads?cluster=cairn-dev`);
+    await page.getByText('your namespaces').waitFor();
+    const options = await page.locator('#cairn-namespaces option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(['tenant-1']);
+  });
+
+  it('someone without a session is offered to sign in', async () => {
+    page = await browser.newPage();
+    await page.goto(`${cairn.url}/workloads`);
+    const signIn = page.getByRole('link', { name: 'Sign in' });
+    await signIn.waitFor();
+    expect(await signIn.getAttribute('href')).toMatch(/^auth\/login\?returnTo=%2Fworkloads/);
+    // Before signing in, the console names its clusters but not where they are.
+    const clusters = (await (await page.request.get(`${cairn.url}/api/v1/clusters`)).json()) as Array<Record<string, unknown>>;
+    expect(clusters).toEqual([{ name: 'cairn-dev', source: 'kubeconfig' }, { name: 'cairn-dev-deployer', source: 'kubeconfig', namespace: 'team-a' }]);
+  });
+});

@@ -1,0 +1,146 @@
+import { ChangeDetectionStrategy, Component, effect, inject, OnInit, signal } from '@angular/core';
+import { DestroyRef } from '@angular/core';
+import { NavigationEnd, Router } from '@angular/router';
+import type { ClusterSummary } from '@cairn/api-contracts';
+import { ApiClient, ApiError, ConsoleContext } from '@cairn/data-access';
+
+/**
+ * The cluster switcher and namespace picker in the top bar. The choice lives in the URL
+ * (`?cluster=…&ns=…`) so every view can be shared as a link, and in the console context
+ * every remote reads. A user who may not list namespaces (a tenant, seed 002) picks from
+ * the namespaces they typed before, or types one.
+ */
+@Component({
+  selector: 'cairn-context-bar',
+  template: `
+    @if (signedOut()) {
+      <a class="sign-in" [href]="signInUrl()">Sign in</a>
+    } @else if (clusters().length === 0) {
+      <span class="muted">{{ loading() ? 'Loading clusters…' : 'No cluster configured' }}</span>
+    } @else {
+      <label class="field">
+        <span class="label">Cluster</span>
+        <select [value]="context.cluster() ?? ''" (change)="chooseCluster($any($event.target).value)" aria-label="Cluster">
+          @for (c of clusters(); track c.name) {
+            <option [value]="c.name" [selected]="c.name === context.cluster()">{{ c.name }}</option>
+          }
+        </select>
+      </label>
+      <label class="field">
+        <span class="label">Namespace</span>
+        <input list="cairn-namespaces" [value]="context.namespace() ?? ''" placeholder="All namespaces" aria-label="Namespace"
+          (change)="chooseNamespace($any($event.target).value)" autocomplete="off" spellcheck="false" />
+        <datalist id="cairn-namespaces">
+          @for (ns of namespaces(); track ns) {
+            <option [value]="ns"></option>
+          }
+        </datalist>
+      </label>
+      @if (mayNotList()) {
+        <span class="muted hint" title="You may not list namespaces on this cluster: type the one you work in; it is remembered in this browser.">your namespaces</span>
+      }
+    }
+  `,
+  styles: `
+    :host { display: flex; align-items: center; gap: 0.5rem; min-width: 0; }
+    .field { display: flex; align-items: center; gap: 0.25rem; min-width: 0; }
+    .label { font-size: 0.75rem; opacity: 0.8; }
+    select, input { font: inherit; font-size: 0.875rem; padding: 0.125rem 0.375rem; border-radius: 4px; border: 1px solid rgb(255 255 255 / 30%);
+      background: rgb(255 255 255 / 10%); color: inherit; max-width: 12rem; }
+    select option { color: var(--cairn-text); background: var(--cairn-surface); }
+    .muted { opacity: 0.75; font-size: 0.875rem; }
+    .sign-in { color: inherit; font-weight: 600; }
+    @media (max-width: 720px) { .label, .hint { display: none; } select, input { max-width: 7rem; } }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ContextBar implements OnInit {
+  private readonly api = inject(ApiClient);
+  private readonly router = inject(Router);
+  protected readonly context = inject(ConsoleContext);
+  protected readonly clusters = signal<ClusterSummary[]>([]);
+  protected readonly namespaces = signal<string[]>([]);
+  protected readonly mayNotList = signal(false);
+  protected readonly signedOut = signal(false);
+  protected readonly loading = signal(true);
+
+  constructor() {
+    // Keep the URL in step with the choice, so the page can be shared as it is.
+    effect(() => this.syncUrl(this.context.cluster(), this.context.namespace()));
+    const navigations = this.router.events.subscribe((event) => {
+      if (event instanceof NavigationEnd) this.syncUrl(this.context.cluster(), this.context.namespace());
+    });
+    inject(DestroyRef).onDestroy(() => navigations.unsubscribe());
+    effect(() => {
+      const cluster = this.context.cluster();
+      if (cluster) void this.loadNamespaces(cluster);
+    });
+  }
+
+  async ngOnInit(): Promise<void> {
+    try {
+      const clusters = await this.api.clusters();
+      this.clusters.set(clusters);
+      const params = new URLSearchParams(location.search);
+      const wanted = params.get('cluster');
+      const chosen = clusters.find((c) => c.name === wanted)?.name ?? this.context.cluster() ?? clusters[0]?.name;
+      if (chosen) {
+        this.context.selectCluster(chosen);
+        const ns = params.get('ns');
+        if (ns) this.context.selectNamespace(ns);
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) this.signedOut.set(true);
+    } finally {
+      this.loading.set(false);
+    }
+  }
+
+  /** Puts the cluster and namespace in the current page's URL, once the router knows the page. */
+  private syncUrl(cluster: string | undefined, ns: string | undefined): void {
+    if (!this.router.navigated) return;
+    const tree = this.router.parseUrl(this.router.url);
+    if ((tree.queryParams['cluster'] ?? undefined) === cluster && (tree.queryParams['ns'] ?? undefined) === ns) return;
+    const queryParams = { ...tree.queryParams };
+    if (cluster) queryParams['cluster'] = cluster;
+    else delete queryParams['cluster'];
+    if (ns) queryParams['ns'] = ns;
+    else delete queryParams['ns'];
+    tree.queryParams = queryParams;
+    void this.router.navigateByUrl(tree, { replaceUrl: true });
+  }
+
+  /** The auth service's sign-in, coming back to this very page. */
+  protected signInUrl(): string {
+    return `auth/login?returnTo=${encodeURIComponent(location.pathname + location.search)}`;
+  }
+
+  protected chooseCluster(name: string): void {
+    this.context.selectCluster(name || undefined);
+  }
+
+  protected chooseNamespace(value: string): void {
+    const ns = value.trim() || undefined;
+    const cluster = this.context.cluster();
+    if (ns && cluster && this.mayNotList() && !this.context.allowedNamespaces(cluster).includes(ns)) {
+      this.context.setAllowedNamespaces(cluster, [...this.context.allowedNamespaces(cluster), ns]);
+      this.namespaces.set(this.context.allowedNamespaces(cluster));
+    }
+    this.context.selectNamespace(ns);
+  }
+
+  private async loadNamespaces(cluster: string): Promise<void> {
+    try {
+      const list = await this.api.list(cluster, { group: 'core', version: 'v1', resource: 'namespaces' });
+      this.mayNotList.set(false);
+      this.namespaces.set(list.items.map((n) => n.metadata.name).sort());
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) {
+        this.mayNotList.set(true);
+        this.namespaces.set(this.context.allowedNamespaces(cluster));
+      } else if (err instanceof ApiError && err.status === 401) {
+        this.signedOut.set(true);
+      }
+    }
+  }
+}
