@@ -1,4 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { freePort, startConsole, ConsoleUnderTest } from './support/console-under-test';
 import { launchBrowser, recordRequests, screenshot } from './support/browser';
 
@@ -11,10 +13,18 @@ describe('micro-frontends loaded at run time', () => {
   let browser: Browser;
   let page: Page;
   let requests: string[];
+  let oldRemote: Server;
 
   beforeAll(async () => {
     // A team registered its remote, but the server that should serve it is not running.
     const nobodyListens = await freePort();
+    // Another team's remote is up, but was built against an older Angular.
+    oldRemote = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      response.end(JSON.stringify({ name: 'team-quotas', exposes: [{ key: './routes', outFileName: 'routes.js' }], shared: [{ packageName: '@angular/core', version: '21.2.4', requiredVersion: '21.2.4', singleton: true, strictVersion: true, outFileName: 'core.js' }] }));
+    });
+    await new Promise<void>((listening) => oldRemote.listen(0, '127.0.0.1', listening));
+    const oldPort = (oldRemote.address() as AddressInfo).port;
     cairn = await startConsole([
       {
         name: 'team-costs',
@@ -23,6 +33,13 @@ describe('micro-frontends loaded at run time', () => {
         route: 'costs',
         label: 'Costs',
       },
+      {
+        name: 'team-quotas',
+        remoteEntry: `http://127.0.0.1:${oldPort}/remoteEntry.json`,
+        exposedModule: './routes',
+        route: 'quotas',
+        label: 'Quotas',
+      },
     ]);
     browser = await launchBrowser();
   });
@@ -30,6 +47,7 @@ describe('micro-frontends loaded at run time', () => {
   afterAll(async () => {
     await browser?.close();
     await cairn?.stop();
+    oldRemote?.close();
   });
 
   beforeEach(async () => {
@@ -48,7 +66,7 @@ describe('micro-frontends loaded at run time', () => {
   it('shows the layout with one navigation entry per registered module, fetching no module before it is opened', async () => {
     await page.goto(`${cairn.url}/`);
     await navigation().getByRole('link').first().waitFor();
-    expect(await navigation().getByRole('link').allInnerTexts()).toEqual(['Clusters', 'Logs', 'Workloads', 'Costs']);
+    expect(await navigation().getByRole('link').allInnerTexts()).toEqual(['Clusters', 'Logs', 'Workloads', 'Costs', 'Quotas']);
     expect(await pageHeading().innerText()).toBe('Cairn');
     expect(requests.filter((path) => path.startsWith('/remotes/'))).toEqual([]);
   });
@@ -81,6 +99,17 @@ describe('micro-frontends loaded at run time', () => {
     await page.getByRole('link', { name: 'StatefulSets' }).click();
     await page.getByText('Replicas with stable names and their own storage.').waitFor();
     expect(new URL(page.url()).pathname).toBe('/workloads/statefulsets');
+  });
+
+  it('refuses a module built against another major version of Angular, saying so, instead of breaking the page', async () => {
+    await page.goto(`${cairn.url}/`);
+    await navigation().getByRole('link', { name: 'Quotas' }).click();
+    const panel = page.getByRole('alert');
+    await panel.waitFor();
+    expect(await panel.locator('h1').innerText()).toBe('Quotas could not be loaded');
+    expect(await panel.innerText()).toContain('it was built against @angular/core 21.2.4 (this console provides 22.1.8)');
+    await navigation().getByRole('link', { name: 'Logs' }).click();
+    await page.locator('main h1', { hasText: 'Logs' }).waitFor();
   });
 
   it('opens a shared deep link directly, including one with a dot in it', async () => {

@@ -1,4 +1,4 @@
-import { fetchMfeManifest } from './remotes';
+import { fetchMfeManifest, incompatibleShared } from './remotes';
 
 const url = 'http://localhost:4466/mfe-manifest.json';
 // jsdom has no fetch Response; this carries the three members fetchMfeManifest reads.
@@ -20,5 +20,24 @@ describe('fetchMfeManifest', () => {
       remotes: [],
       problems: [{ source: '/mfe-manifest.json', message }],
     });
+  });
+});
+
+describe('incompatibleShared', () => {
+  const shell = [
+    { packageName: '@angular/core', version: '22.1.8', singleton: true },
+    { packageName: '@angular/router', version: '22.1.8', singleton: true },
+    { packageName: 'rxjs', version: '7.8.2', singleton: true },
+  ];
+
+  it('accepts a remote built against the same majors, even other minors', () => {
+    expect(incompatibleShared(shell, [{ packageName: '@angular/core', requiredVersion: '22.0.3' }, { packageName: 'rxjs', requiredVersion: '7.5.0' }])).toEqual([]);
+  });
+
+  it('names each singleton whose major differs', () => {
+    expect(incompatibleShared(shell, [{ packageName: '@angular/core', requiredVersion: '21.2.0' }, { packageName: '@angular/router', requiredVersion: '21.2.0' }, { packageName: 'left-pad', requiredVersion: '1.0.0' }])).toEqual([
+      '@angular/core 21.2.0 (this console provides 22.1.8)',
+      '@angular/router 21.2.0 (this console provides 22.1.8)',
+    ]);
   });
 });

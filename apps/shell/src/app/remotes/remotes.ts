@@ -10,18 +10,61 @@ export type RemoteModuleLoader = (remote: MfeRemote) => Promise<unknown>;
  * its exposed module. Remotes nobody visits are never fetched, and one that is down only
  * fails its own route.
  */
-export function federationLoader(federation: NativeFederationResult, baseUri: string): RemoteModuleLoader {
+export function federationLoader(federation: NativeFederationResult, baseUri: string, fetchFn: typeof fetch = (i, o) => fetch(i, o)): RemoteModuleLoader {
   const registered = new Map<string, Promise<NativeFederationResult>>();
+  let shellShared: Promise<SharedPackage[]> | undefined;
   return async (remote) => {
     let registration = registered.get(remote.name);
     if (!registration) {
-      registration = federation.initRemoteEntry(new URL(remote.remoteEntry, baseUri).href, remote.name);
+      const entryUrl = new URL(remote.remoteEntry, baseUri).href;
+      shellShared ??= readShared(new URL('remoteEntry.json', baseUri).href, fetchFn).catch(() => []);
+      registration = Promise.all([shellShared, readShared(entryUrl, fetchFn)]).then(([shell, theirs]) => {
+        const clashes = incompatibleShared(shell, theirs);
+        if (clashes.length > 0) throw new Error(`it was built against ${clashes.join(', ')}. Its team must rebuild it against this console's versions; until then it stays off`);
+        return federation.initRemoteEntry(entryUrl, remote.name);
+      });
       registered.set(remote.name, registration);
       // A failed registration is forgotten so that a retry asks again.
       registration.catch(() => registered.delete(remote.name));
     }
     return (await registration).loadRemoteModule(remote.name, remote.exposedModule);
   };
+}
+
+/** One shared package of a remoteEntry.json. */
+export interface SharedPackage {
+  packageName: string;
+  version?: string;
+  requiredVersion?: string;
+  singleton?: boolean;
+}
+
+async function readShared(url: string, fetchFn: typeof fetch): Promise<SharedPackage[]> {
+  const response = await fetchFn(url, { headers: { accept: 'application/json' }, cache: 'no-cache' });
+  if (!response.ok) throw new Error(`its remote entry ${url} answered HTTP ${response.status}`);
+  const entry = (await response.json()) as { shared?: SharedPackage[] };
+  return Array.isArray(entry.shared) ? entry.shared : [];
+}
+
+const major = (version: string | undefined) => /(\d+)\./.exec(version ?? '')?.[1];
+
+/**
+ * Singletons the shell provides whose major version differs from the one a remote was
+ * built against: such a remote would break the page (two Angulars cannot share one app),
+ * so it is refused with a message instead. Minor and patch differences are fine.
+ */
+export function incompatibleShared(shell: readonly SharedPackage[], remote: readonly SharedPackage[]): string[] {
+  const provided = new Map(shell.filter((p) => p.singleton).map((p) => [p.packageName, p.version]));
+  const clashes: string[] = [];
+  for (const wanted of remote) {
+    const have = provided.get(wanted.packageName);
+    const need = wanted.requiredVersion ?? wanted.version;
+    // Secondary entry points (@angular/common/http, rxjs/operators) follow their package.
+    const root = wanted.packageName.split('/').slice(0, wanted.packageName.startsWith('@') ? 2 : 1).join('/');
+    if (!have || !need || (root !== wanted.packageName && provided.has(root))) continue;
+    if (major(have) !== major(need)) clashes.push(`${wanted.packageName} ${need} (this console provides ${have})`);
+  }
+  return clashes;
 }
 
 /** The manifest as the shell read it on start: the usable remotes and what was wrong with the rest. */
