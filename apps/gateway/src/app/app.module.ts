@@ -6,6 +6,7 @@ import type { ReadinessCheck } from '@cairn/api-contracts';
 import { GATEWAY_SETTINGS, GatewaySettings } from './settings/gateway-settings';
 import { MfeManifestController } from './mfe-manifest/mfe-manifest.controller';
 import { MfeManifestService } from './mfe-manifest/mfe-manifest.service';
+import { ConfigMapRemotes } from './mfe-manifest/configmap-remotes';
 import { VersionController } from './version/version.controller';
 import { shellDirectory } from './web/web-assets';
 import { CALLERS, Callers } from './auth/callers';
@@ -50,6 +51,7 @@ export class AppModule {
         KubeService,
         DiscoveryService,
         WatchHub,
+        ConfigMapRemotes,
       ],
     };
   }

@@ -38,6 +38,7 @@ describe('gateway over HTTP', () => {
       insecureSkipTlsVerify: false,
       sessionKeys: [],
       userRequestRate: 50,
+      serviceAccountDir: '/nonexistent',
     };
     gateway = await createGateway(settings);
     await gateway.init();

@@ -23,7 +23,8 @@ export function gatewayOptions(settings: GatewaySettings): ServiceOptions {
       const hub = app.get(WatchHub);
       metrics.gauge('cairn_gateway_upstream_watches', 'Watches open to API servers (shared by subscribers with the same credentials and query).').track(() => hub.stats().upstreams);
       metrics.gauge('cairn_gateway_watch_subscriptions', 'Watch subscriptions of open browser streams.').track(() => hub.stats().subscribers);
-      addSecurityHeaders(app, app.get(MfeManifestService).manifest.remotes);
+      const manifests = app.get(MfeManifestService);
+      addSecurityHeaders(app, () => manifests.manifest.remotes);
       // Kubernetes patch bodies are JSON under their own media types.
       const fastify = app.getHttpAdapter().getInstance();
       fastify.addContentTypeParser(

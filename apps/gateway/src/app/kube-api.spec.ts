@@ -625,4 +625,77 @@ data:
       expect(failures).toEqual([]);
     }, 300_000);
   });
+
+  describe('remotes registered by ConfigMap', () => {
+    let inCluster: NestFastifyApplication;
+    let inClusterBase: string;
+
+    beforeAll(async () => {
+      // The gateway as it runs in a pod: its service account may read ConfigMaps in its namespace.
+      const admin = cluster.adminApi();
+      await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cairn' } });
+      await admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'cairn-gateway', namespace: 'cairn' } });
+      await admin.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'read-remotes', namespace: 'cairn' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] });
+      await admin.apply({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'cairn-gateway-read-remotes', namespace: 'cairn' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-remotes' },
+        subjects: [{ kind: 'ServiceAccount', name: 'cairn-gateway', namespace: 'cairn' }],
+      });
+      const token = await admin.json<{ status: { token: string } }>('POST', '/api/v1/namespaces/cairn/serviceaccounts/cairn-gateway/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
+      const saDir = mkdtempSync(join(dir, 'sa-'));
+      writeFileSync(join(saDir, 'ca.crt'), cluster.info.ca);
+      writeFileSync(join(saDir, 'token'), token.status.token);
+      writeFileSync(join(saDir, 'namespace'), 'cairn');
+      const settings = readGatewaySettings(
+        {
+          CAIRN_IN_CLUSTER: 'true',
+          KUBERNETES_SERVICE_HOST: '127.0.0.1',
+          KUBERNETES_SERVICE_PORT: new URL(cluster.info.server).port,
+          CAIRN_SERVICE_ACCOUNT_DIR: saDir,
+          CAIRN_WEB_ROOT: dir,
+          CAIRN_LOG_LEVEL: 'error',
+        },
+        process.cwd(),
+      );
+      inCluster = await createGateway({ ...settings, port: 0 });
+      await inCluster.listen(0, '127.0.0.1');
+      const address = inCluster.getHttpServer().address();
+      inClusterBase = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    });
+
+    afterAll(async () => {
+      await inCluster?.close();
+    });
+
+    const remotes = async () => ((await (await fetch(`${inClusterBase}/mfe-manifest.json`)).json()) as { remotes: Array<{ name: string; route: string }> }).remotes.map((r) => r.name);
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      for (let i = 0; i < 100; i++) {
+        if (await check()) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${what}; the manifest has ${JSON.stringify(await remotes())}`);
+    };
+    const registration = (name: string, remote: object) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'cairn', labels: { 'cairn.dev/micro-frontend': 'true' } },
+      data: { 'remote.json': JSON.stringify(remote) },
+    });
+
+    it('adds a team\u2019s remote when its ConfigMap is applied and drops it when deleted, with no restart', async () => {
+      const admin = cluster.adminApi();
+      expect(await remotes()).toEqual([]);
+      await admin.apply(registration('team-costs', { name: 'team-costs', remoteEntry: 'https://costs.example.test/remoteEntry.json', exposedModule: './routes', route: 'costs', label: 'Costs' }));
+      await until('team-costs to be registered', async () => (await remotes()).includes('team-costs'));
+      // A broken registration is left out; the others stay.
+      await admin.apply(registration('team-broken', { name: 'team-broken', remoteEntry: 'https://x.example.test/remoteEntry.json', exposedModule: './routes', route: 'api', label: 'Broken' }));
+      await admin.apply(registration('team-costs-2', { name: 'team-costs-2', remoteEntry: 'https://y.example.test/remoteEntry.json', exposedModule: './routes', route: 'quotas', label: 'Quotas' }));
+      await until('team-costs-2 to be registered', async () => (await remotes()).includes('team-costs-2'));
+      expect(await remotes()).toEqual(['team-costs', 'team-costs-2']);
+      await admin.send('DELETE', '/api/v1/namespaces/cairn/configmaps/team-costs');
+      await until('team-costs to be gone', async () => !(await remotes()).includes('team-costs'));
+    });
+  });
 });

@@ -25,7 +25,15 @@ function readJson(path: string): unknown {
 export class MfeManifestService {
   private readonly logger = new Logger(MfeManifestService.name);
   readonly builtInRemotes: BuiltInRemote[];
-  readonly manifest: MfeManifest;
+  /** Remotes from settings: checked at start, where a bad one stops the gateway. */
+  private readonly configured: { value: unknown; source: string }[];
+  private current: MfeManifest;
+  private lastProblems = '';
+
+  /** The manifest now: settings first, then the ConfigMaps teams applied. */
+  get manifest(): MfeManifest {
+    return this.current;
+  }
 
   constructor(@Inject(GATEWAY_SETTINGS) settings: GatewaySettings) {
     this.builtInRemotes = this.findBuiltInRemotes(settings.webRoot);
@@ -50,7 +58,8 @@ export class MfeManifestService {
       const detail = problems.map((p) => `${p.source}: ${p.message}`).join('; ');
       throw new SettingError(settings.remotesFile ? 'CAIRN_REMOTES_FILE' : 'CAIRN_WEB_ROOT', detail);
     }
-    this.manifest = { remotes };
+    this.configured = candidates;
+    this.current = { remotes };
     this.logger.log(`micro-frontends: ${remotes.map((r) => `${r.name} at /${r.route}`).join(', ') || 'none'}`);
   }
 
@@ -73,5 +82,18 @@ export class MfeManifestService {
       throw new SettingError('CAIRN_REMOTES_FILE', `${path} must hold a JSON array of remotes`);
     }
     return document.map((value, index) => ({ value, source: `${path}[${index}]` }));
+  }
+
+  /**
+   * The remotes registered by ConfigMaps (see ConfigMapRemotes), replacing the previous set.
+   * One that is broken, or clashes with a configured remote, is left out and logged: a team's
+   * mistake must not take the console down.
+   */
+  setRegisteredRemotes(candidates: { value: unknown; source: string }[]): void {
+    const { remotes, problems } = checkMfeRemotes([...this.configured, ...candidates]);
+    this.current = { remotes };
+    const text = problems.map((p) => `${p.source}: ${p.message}`).join('; ');
+    if (text && text !== this.lastProblems) this.logger.warn(`micro-frontends left out: ${text}`);
+    this.lastProblems = text;
   }
 }

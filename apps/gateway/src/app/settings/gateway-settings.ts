@@ -29,6 +29,9 @@ export interface GatewaySettings {
   userRequestRate: number;
   /** Where user-added clusters may point (CIDRs); undefined when the feature is off. */
   userClusterAllow?: string[];
+  /** Where teams register remotes with labelled ConfigMaps; undefined when off or not in a cluster. */
+  remotesConfigMaps?: { cluster: string; namespace: string };
+  serviceAccountDir: string;
 }
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
@@ -53,11 +56,13 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_USER_REQUEST_RATE',
   'CAIRN_USER_CLUSTERS',
   'CAIRN_USER_CLUSTER_ALLOW',
+  'CAIRN_REMOTES_CONFIGMAPS',
+  'CAIRN_REMOTES_NAMESPACE',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
   const read = new SettingsReader(env);
-  return {
+  const settings: GatewaySettings = {
     host: read.host('CAIRN_HOST', '127.0.0.1'),
     port: read.port('CAIRN_PORT', 4466),
     logLevel: read.oneOf('CAIRN_LOG_LEVEL', LOG_LEVELS, 'log'),
@@ -71,7 +76,18 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     sessionKeys: readSessionKeys(read),
     userClusterAllow: readUserClusterAllow(read),
     userRequestRate: readRate(read),
+    serviceAccountDir: read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR),
   };
+  return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
+}
+
+function readRemotesConfigMaps(read: SettingsReader, settings: GatewaySettings): GatewaySettings['remotesConfigMaps'] {
+  const enabled = read.boolean('CAIRN_REMOTES_CONFIGMAPS', true);
+  const inCluster = settings.clusters.find((c) => c.source === 'in-cluster');
+  if (!enabled || !inCluster) return undefined;
+  const namespace = read.optionalString('CAIRN_REMOTES_NAMESPACE') ?? inCluster.namespace;
+  if (!namespace) throw new SettingError('CAIRN_REMOTES_NAMESPACE', `is needed: ${join(settings.serviceAccountDir, 'namespace')} is missing, so the gateway does not know its own namespace`);
+  return { cluster: inCluster.name, namespace };
 }
 
 function readRate(read: SettingsReader): number {

@@ -23,14 +23,14 @@ export function contentSecurityPolicy(remotes: readonly MfeRemote[]): string {
   ].join('; ');
 }
 
-export function addSecurityHeaders(app: NestFastifyApplication, remotes: readonly MfeRemote[]): void {
-  const csp = contentSecurityPolicy(remotes);
+export function addSecurityHeaders(app: NestFastifyApplication, remotes: () => readonly MfeRemote[]): void {
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onSend', async (_request, reply, payload) => {
       void reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'same-origin').header('x-frame-options', 'DENY');
-      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) void reply.header('content-security-policy', csp);
+      // Computed per page: teams register remotes while the gateway runs.
+      if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) void reply.header('content-security-policy', contentSecurityPolicy(remotes()));
       return payload;
     });
 }
