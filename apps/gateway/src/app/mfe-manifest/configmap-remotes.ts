@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLUSTER_CONNECTIONS, ClusterConnections, readBody } from '../kube/cluster-connections';
+import { lines } from '../kube/lines';
 import { GATEWAY_SETTINGS, GatewaySettings } from '../settings/gateway-settings';
 import { MfeManifestService } from './mfe-manifest.service';
 
@@ -95,24 +96,16 @@ export class ConfigMapRemotes implements OnModuleInit, OnModuleDestroy {
         signal: this.abort.signal,
       });
       if (res.statusCode !== 200) throw new Error(`watching ConfigMaps answered HTTP ${res.statusCode}`);
-      let rest = '';
-      for await (const chunk of res) {
-        rest += (chunk as Buffer).toString('utf8');
-        let nl: number;
-        while ((nl = rest.indexOf('\n')) >= 0) {
-          const line = rest.slice(0, nl).trim();
-          rest = rest.slice(nl + 1);
-          if (!line) continue;
-          const event = JSON.parse(line) as { type: string; object: ConfigMap & { code?: number } };
-          if (event.type === 'ERROR') {
-            if (event.object.code === 410) return;
-            throw new Error(`watch error ${event.object.code}`);
-          }
-          rv = event.object.metadata.resourceVersion;
-          if (event.type === 'ADDED' || event.type === 'MODIFIED') this.known.set(event.object.metadata.name, event.object);
-          else if (event.type === 'DELETED') this.known.delete(event.object.metadata.name);
-          if (event.type !== 'BOOKMARK') this.publish();
+      for await (const line of lines(res)) {
+        const event = JSON.parse(line) as { type: string; object: ConfigMap & { code?: number } };
+        if (event.type === 'ERROR') {
+          if (event.object.code === 410) return;
+          throw new Error(`watch error ${event.object.code}`);
         }
+        rv = event.object.metadata.resourceVersion;
+        if (event.type === 'ADDED' || event.type === 'MODIFIED') this.known.set(event.object.metadata.name, event.object);
+        else if (event.type === 'DELETED') this.known.delete(event.object.metadata.name);
+        if (event.type !== 'BOOKMARK') this.publish();
       }
     }
   }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
+import { lines } from '../kube/lines';
 import type { WatchEventOut } from '@cairn/api-contracts';
 
 /**
@@ -147,24 +148,16 @@ class UpstreamWatch {
 
   /** Reads one upstream stream to its end; true when it ended with 410 Gone. */
   private async follow(res: IncomingMessage): Promise<boolean> {
-    let rest = '';
-    for await (const chunk of res) {
-      rest += (chunk as Buffer).toString('utf8');
-      let nl: number;
-      while ((nl = rest.indexOf('\n')) >= 0) {
-        const line = rest.slice(0, nl).trim();
-        rest = rest.slice(nl + 1);
-        if (!line) continue;
-        const event = JSON.parse(line) as { type: WatchEventOut['type']; object: { code?: number; message?: string; metadata?: { resourceVersion?: string } } };
-        if (event.type === 'ERROR') {
-          if (event.object.code === 410) return true;
-          this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
-          continue;
-        }
-        const rv = event.object.metadata?.resourceVersion;
-        if (rv) this.resourceVersion = rv;
-        this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: event.object, resourceVersion: rv });
+    for await (const line of lines(res)) {
+      const event = JSON.parse(line) as { type: WatchEventOut['type']; object: { code?: number; message?: string; metadata?: { resourceVersion?: string } } };
+      if (event.type === 'ERROR') {
+        if (event.object.code === 410) return true;
+        this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
+        continue;
       }
+      const rv = event.object.metadata?.resourceVersion;
+      if (rv) this.resourceVersion = rv;
+      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: event.object, resourceVersion: rv });
     }
     return false;
   }
