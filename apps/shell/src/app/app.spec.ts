@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
+import { provideRouter, Router } from '@angular/router';
 import type { MfeManifestCheck } from '@cairn/api-contracts';
 import { App } from './app';
 import { NotFound } from './not-found/not-found';
@@ -63,5 +63,21 @@ describe('App', () => {
     await new Promise((r) => setTimeout(r));
     TestBed.tick();
     expect(signedOut.querySelector('cairn-context-bar a')?.getAttribute('href')).toMatch(/^auth\/login\?returnTo=/);
+  });
+
+  it('moves around with the keyboard: g then a module\u2019s first letter, ? for the list', async () => {
+    const element = render({ remotes: [remote('mfe-logs', 'logs', 'Logs'), remote('mfe-workloads', 'workloads', 'Workloads')], problems: [] });
+    const router = TestBed.inject(Router);
+    const press = (key: string) => document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    press('g');
+    press('w');
+    await new Promise((r) => setTimeout(r));
+    expect(router.url).toBe('/workloads');
+    press('?');
+    TestBed.tick();
+    expect(element.querySelector('[role="dialog"]')?.textContent).toContain('Logs');
+    press('Escape');
+    TestBed.tick();
+    expect(element.querySelector('[role="dialog"]')).toBeNull();
   });
 });

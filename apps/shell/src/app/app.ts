@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { ContextBar } from './context/context-bar';
 import { NavIcon } from './nav-icon/nav-icon';
 import { MFE_MANIFEST } from './remotes/remotes';
@@ -12,7 +12,7 @@ import { Theme } from './theme/theme';
   templateUrl: './app.html',
   styleUrl: './app.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  host: { '(document:keydown.escape)': 'navOpen.set(false)' },
+  host: { '(document:keydown)': 'onKey($event)' },
 })
 export class App {
   private readonly manifest = inject(MFE_MANIFEST);
@@ -21,4 +21,46 @@ export class App {
   protected readonly problems = this.manifest.problems;
   /** On a phone the navigation is a drawer; on wider screens it is always shown. */
   protected readonly navOpen = signal(false);
+  protected readonly shortcutsOpen = signal(false);
+  private readonly router = inject(Router);
+  /** The first key of a two-key shortcut ("g" then a module's key), while it waits for the second. */
+  private pendingG = 0;
+
+  /**
+   * Keyboard shortcuts: `g` then the first letter of a module's label goes there (`g h`
+   * home), `/` jumps to the namespace field, `?` lists the shortcuts, Escape closes what is
+   * open. Keys typed into a field are left alone.
+   */
+  protected onKey(event: KeyboardEvent): void {
+    if (event.key === 'Escape') {
+      this.navOpen.set(false);
+      this.shortcutsOpen.set(false);
+      return;
+    }
+    const target = event.target as HTMLElement | null;
+    if (event.ctrlKey || event.metaKey || event.altKey || (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName)))) return;
+    if (Date.now() - this.pendingG < 1500) {
+      this.pendingG = 0;
+      const key = event.key.toLowerCase();
+      const route = key === 'h' ? '' : this.remotes.find((r) => r.label.toLowerCase().startsWith(key))?.route;
+      if (route !== undefined) {
+        event.preventDefault();
+        void this.router.navigate(['/' + route], { queryParamsHandling: 'preserve' });
+      }
+      return;
+    }
+    if (event.key === 'g') this.pendingG = Date.now();
+    else if (event.key === '?') this.shortcutsOpen.set(!this.shortcutsOpen());
+    else if (event.key === '/') {
+      const field = document.querySelector<HTMLInputElement>('cairn-context-bar input');
+      if (field) {
+        event.preventDefault();
+        field.focus();
+      }
+    }
+  }
+
+  protected shortcutKey(label: string): string {
+    return label.slice(0, 1).toLowerCase();
+  }
 }
