@@ -1,6 +1,7 @@
 import { DevCluster, DevUserName } from '@cairn/kube-testenv';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { Browser, Page } from 'playwright-core';
+import { seriousViolations } from './support/accessibility';
 import { launchBrowser, screenshot } from './support/browser';
 import { ConsoleUnderTest, startConsole } from './support/console-under-test';
 
@@ -80,5 +81,17 @@ describe('cluster and namespace context', () => {
     // Before signing in, the console names its clusters but not where they are.
     const clusters = (await (await page.request.get(`${cairn.url}/api/v1/clusters`)).json()) as Array<Record<string, unknown>>;
     expect(clusters).toEqual([{ name: 'cairn-dev', source: 'kubeconfig' }, { name: 'cairn-dev-deployer', source: 'kubeconfig', namespace: 'team-a' }]);
+  });
+
+  it('has no serious accessibility problems on the home page and a module page, in both themes', async () => {
+    page = await signedIn('admin');
+    for (const path of ['/', '/workloads/deployments']) {
+      await page.goto(`${cairn.url}${path}`);
+      await page.getByRole('combobox', { name: 'Cluster' }).waitFor();
+      await page.locator('main h1').first().waitFor();
+      expect({ path, theme: 'light', violations: await seriousViolations(page) }).toEqual({ path, theme: 'light', violations: [] });
+    }
+    await page.getByRole('button', { name: 'Use the dark theme' }).click();
+    expect({ theme: 'dark', violations: await seriousViolations(page) }).toEqual({ theme: 'dark', violations: [] });
   });
 });
