@@ -1,9 +1,10 @@
 import type { NativeFederationResult } from '@angular-architects/native-federation';
-import { provideBrowserGlobalErrorListeners } from '@angular/core';
+import { ErrorHandler, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { ApiClient, Permissions, WatchStream } from '@cairn/data-access';
 import { App } from './app/app';
+import { ShellErrorHandler } from './app/remotes/remote-crashes';
 import { appRoutes } from './app/app.routes';
 import { federationLoader, fetchMfeManifest, MFE_MANIFEST } from './app/remotes/remotes';
 
@@ -22,6 +23,7 @@ export async function bootstrap(federation: NativeFederationResult): Promise<voi
       provideBrowserGlobalErrorListeners(),
       provideRouter(appRoutes(manifest.remotes, load), withComponentInputBinding()),
       { provide: MFE_MANIFEST, useValue: manifest },
+      { provide: ErrorHandler, useClass: ShellErrorHandler },
       { provide: ApiClient, useValue: api },
       { provide: WatchStream, useValue: new WatchStream(api) },
       { provide: Permissions, useValue: new Permissions(api) },

@@ -1,3 +1,4 @@
+import { Component, ErrorHandler } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import type { MfeManifestCheck } from '@cairn/api-contracts';
@@ -5,6 +6,7 @@ import { App } from './app';
 import { NotFound } from './not-found/not-found';
 import { MFE_MANIFEST } from './remotes/remotes';
 import { ApiClient } from '@cairn/data-access';
+import { ShellErrorHandler } from './remotes/remote-crashes';
 
 /** The gateway's answer to GET /api/v1/clusters, for the layout tests. */
 function gatewayAnswering(status: number, body: unknown): ApiClient {
@@ -79,5 +81,41 @@ describe('App', () => {
     press('Escape');
     TestBed.tick();
     expect(element.querySelector('[role="dialog"]')).toBeNull();
+  });
+
+  it('replaces a remote that throws while running with an error panel, and the rest keeps working', async () => {
+    @Component({ selector: 'cairn-flaky', template: '<h1>Quotas</h1><button type="button" (click)="boom()">Recalculate</button>' })
+    class Flaky {
+      boom(): void {
+        throw new Error('quota service returned nonsense');
+      }
+    }
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    TestBed.configureTestingModule({
+      // As in the browser: errors go to the ErrorHandler instead of failing the test.
+      rethrowApplicationErrors: false,
+      providers: [
+        provideRouter([
+          { path: 'quotas', component: Flaky },
+          { path: '**', component: NotFound },
+        ]),
+        { provide: MFE_MANIFEST, useValue: { remotes: [remote('team-quotas', 'quotas', 'Quotas')], problems: [] } },
+        { provide: ApiClient, useValue: gatewayAnswering(200, []) },
+        { provide: ErrorHandler, useClass: ShellErrorHandler },
+      ],
+    });
+    const fixture = TestBed.createComponent(App);
+    const router = TestBed.inject(Router);
+    await router.navigateByUrl('/quotas');
+    fixture.detectChanges();
+    const element = fixture.nativeElement as HTMLElement;
+    element.querySelector<HTMLButtonElement>('main button')?.click();
+    fixture.detectChanges();
+    expect(element.querySelector('[role="alert"] h1')?.textContent).toBe('Quotas stopped working');
+    expect(element.querySelector('[role="alert"]')?.textContent).toContain('quota service returned nonsense');
+    expect(element.querySelectorAll('nav a')).toHaveLength(1);
+    await router.navigateByUrl('/elsewhere');
+    fixture.detectChanges();
+    expect(element.querySelector('[role="alert"]')).toBeNull();
   });
 });

@@ -1,6 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { ContextBar } from './context/context-bar';
+import { RemoteError } from './remote-error/remote-error';
+import { RemoteCrashes } from './remotes/remote-crashes';
 import { NavIcon } from './nav-icon/nav-icon';
 import { MFE_MANIFEST } from './remotes/remotes';
 import { Theme } from './theme/theme';
@@ -8,7 +10,7 @@ import { Theme } from './theme/theme';
 /** The console's frame: top bar, navigation built from the manifest, and the page. */
 @Component({
   selector: 'cairn-root',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, NavIcon, ContextBar],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, NavIcon, ContextBar, RemoteError],
   templateUrl: './app.html',
   styleUrl: './app.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -22,6 +24,8 @@ export class App {
   /** On a phone the navigation is a drawer; on wider screens it is always shown. */
   protected readonly navOpen = signal(false);
   protected readonly shortcutsOpen = signal(false);
+  /** A remote that threw while running, shown as an error panel in its place. */
+  protected readonly crash = inject(RemoteCrashes).current;
   private readonly router = inject(Router);
   /** The first key of a two-key shortcut ("g" then a module's key), while it waits for the second. */
   private pendingG = 0;

@@ -7,6 +7,8 @@ import { RemoteModuleLoader } from './remotes';
 export interface RemoteFailure {
   remote: MfeRemote;
   reason: string;
+  /** True when it loaded but then threw while running; false or absent when it did not load. */
+  whileRunning?: boolean;
 }
 
 function describe(error: unknown): string {
