@@ -3,6 +3,8 @@ module.exports = {
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
   ...require('../../tools/jest/node-esm.js'),
+  // auth.spec.ts starts a real control plane and OpenID provider.
+  testTimeout: 120_000,
   moduleFileExtensions: ['ts', 'js', 'html'],
   coverageDirectory: '../../coverage/apps/auth-service',
 };

@@ -41,6 +41,7 @@ const services = [
       CAIRN_SESSION_KEY: sessionKey,
       CAIRN_PUBLIC_URL: publicUrl,
       CAIRN_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+      CAIRN_LOG_FORMAT: process.env.CAIRN_LOG_FORMAT ?? 'text',
       // Plain HTTP on localhost: the session cookie cannot be Secure there.
       ...(publicUrl.startsWith('http://localhost') || publicUrl.startsWith('http://127.0.0.1') ? { CAIRN_INSECURE_COOKIES: process.env.CAIRN_INSECURE_COOKIES ?? 'true' } : {}),
     },
@@ -121,6 +122,7 @@ if (useDevCluster) {
     OIDC_CLIENT_ID: cluster.oidc.clients.cairn.clientId,
     OIDC_CLIENT_SECRET: cluster.oidc.clients.cairn.clientSecret,
     OIDC_SCOPES: 'openid profile email groups offline_access',
+    OIDC_PROVIDER_NAME: 'Cairn dev',
     CAIRN_CA_BUNDLE: cluster.caFile,
   };
   Object.assign(services[0].env, oidc);

@@ -1,9 +1,8 @@
-import { createService, listen, runService } from '@cairn/server-runtime';
-import { AppModule } from './app/app.module';
-import { readAuthSettings } from './app/settings/auth-settings';
+import { flagsToEnvironment, listen, runService } from '@cairn/server-runtime';
+import { authServiceOptions, createAuthService } from './app/auth-service';
+import { AUTH_SETTING_NAMES, readAuthSettings } from './app/settings/auth-settings';
 
 runService(async () => {
-  const settings = readAuthSettings(process.env);
-  const options = { name: 'auth-service', host: settings.host, port: settings.port, logLevel: settings.logLevel };
-  await listen(await createService(AppModule, options), options);
+  const settings = readAuthSettings({ ...process.env, ...flagsToEnvironment(process.argv.slice(2), AUTH_SETTING_NAMES) });
+  await listen(await createAuthService(settings), authServiceOptions(settings));
 });

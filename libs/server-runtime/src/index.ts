@@ -4,3 +4,4 @@ export * from './lib/http/start-service';
 export * from './lib/health/health';
 export * from './lib/metrics/metrics';
 export * from './lib/settings/flags';
+export * from './lib/settings/settings-file';

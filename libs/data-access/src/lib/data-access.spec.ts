@@ -1,7 +1,5 @@
-import { DevCluster, freePort, repoRoot } from '@cairn/kube-testenv';
-import { ChildProcess, spawn } from 'node:child_process';
+import { BuiltGateway, DevCluster, startBuiltGateway } from '@cairn/kube-testenv';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ApiClient, ApiError } from './api-client';
 import { Permissions } from './permissions';
 import { WatchStream } from './watch-stream';
@@ -13,7 +11,7 @@ import type { WatchMessage } from '@cairn/api-contracts';
  */
 describe('data access (built gateway, real cluster)', () => {
   let cluster: DevCluster;
-  let gateway: ChildProcess;
+  let gateway: BuiltGateway;
   let base: string;
   let aliceToken: string;
   const requests: string[] = [];
@@ -32,23 +30,12 @@ describe('data access (built gateway, real cluster)', () => {
   beforeAll(async () => {
     cluster = await DevCluster.start();
     aliceToken = (await cluster.login('alice')).idToken;
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}/`;
-    const root = repoRoot();
-    gateway = spawn(process.execPath, [join(root, 'dist/apps/gateway/main.js')], {
-      cwd: root,
-      env: { ...process.env, KUBECONFIG: cluster.info.kubeconfig, CAIRN_PORT: String(port), CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' },
-      stdio: 'inherit',
-    });
-    for (let i = 0; i < 100; i++) {
-      if ((await fetch(`${base}healthz`).catch(() => undefined))?.ok) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error('the built gateway did not start (run npx nx build gateway)');
+    gateway = await startBuiltGateway(cluster, { CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' });
+    base = gateway.url;
   }, 300_000);
 
   afterAll(async () => {
-    gateway?.kill();
+    gateway?.stop();
     await cluster?.stop();
   });
 

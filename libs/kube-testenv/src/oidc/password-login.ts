@@ -228,8 +228,9 @@ interface Step {
 /**
  * Follows the provider from the authorization request to the redirect back to the client,
  * signing in at the login form on the way. Returns that final redirect URL, not visited.
+ * Tests of a relying party (the auth service) use it as the browser's part of the flow.
  */
-async function followToRedirectUri(o: PasswordLoginOptions, authorizationUrl: URL, redirectUri: URL): Promise<URL> {
+export async function followToRedirectUri(o: PasswordLoginOptions, authorizationUrl: URL, redirectUri: URL): Promise<URL> {
   const jar = new CookieJar();
   const providerOrigin = new URL(o.issuer).origin;
   let step: Step = { url: authorizationUrl, method: 'GET' };

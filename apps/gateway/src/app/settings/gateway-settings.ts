@@ -1,6 +1,5 @@
 import { Environment, LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel, SettingError, SettingsReader } from '@cairn/server-runtime';
 import { MIN_KEY_LENGTH } from '@cairn/session';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
 import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
@@ -71,9 +70,9 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     remotesFile: read.optionalFile('CAIRN_REMOTES_FILE', cwd),
     authServiceUrl: read.url('CAIRN_AUTH_SERVICE_URL', 'http://127.0.0.1:4467'),
     clusters: readClusters(env, read),
-    extraCa: readCaBundle(read.optionalPath('CAIRN_CA_BUNDLE', cwd)),
+    extraCa: read.caBundle('CAIRN_CA_BUNDLE', cwd),
     insecureSkipTlsVerify: read.boolean('CAIRN_INSECURE_SKIP_TLS_VERIFY', false),
-    sessionKeys: readSessionKeys(read),
+    sessionKeys: read.sessionKeys('CAIRN_SESSION_KEY', 'CAIRN_SESSION_KEY_PREVIOUS', MIN_KEY_LENGTH),
     userClusterAllow: readUserClusterAllow(read),
     userRequestRate: readRate(read),
     serviceAccountDir: read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR),
@@ -138,24 +137,3 @@ function readClusters(env: Environment, read: SettingsReader): ClusterConfig[] {
   return clusters;
 }
 
-/** PEM certificates from a file, or from every .pem/.crt file of a directory. */
-function readCaBundle(path: string | undefined): string[] {
-  if (!path) return [];
-  const files = statSync(path).isDirectory()
-    ? readdirSync(path).filter((f) => /\.(pem|crt)$/.test(f)).sort().map((f) => join(path, f))
-    : [path];
-  const certs = files.flatMap((f) => readFileSync(f, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []);
-  if (certs.length === 0) throw new SettingError('CAIRN_CA_BUNDLE', `${path} holds no PEM certificate`);
-  return certs;
-}
-
-function readSessionKeys(read: SettingsReader): string[] {
-  const keys = [read.optionalString('CAIRN_SESSION_KEY'), read.optionalString('CAIRN_SESSION_KEY_PREVIOUS')];
-  keys.forEach((key, i) => {
-    if (key !== undefined && key.length < MIN_KEY_LENGTH) {
-      throw new SettingError(i === 0 ? 'CAIRN_SESSION_KEY' : 'CAIRN_SESSION_KEY_PREVIOUS', `must be at least ${MIN_KEY_LENGTH} characters; generate one with: openssl rand -base64 48`);
-    }
-  });
-  if (keys[0] === undefined && keys[1] !== undefined) throw new SettingError('CAIRN_SESSION_KEY_PREVIOUS', 'is set but CAIRN_SESSION_KEY is not');
-  return keys.filter((k): k is string => k !== undefined);
-}

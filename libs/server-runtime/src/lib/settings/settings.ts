@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** A setting that cannot be used as given. The message names the setting and says what to do. */
 export class SettingError extends Error {
@@ -122,6 +122,36 @@ export class SettingsReader {
       throw new SettingError(name, `file "${path}" does not exist`);
     }
     return path;
+  }
+
+  /**
+   * Extra CA certificates (PEM) from a file, or from every .pem/.crt file of a directory;
+   * empty when unset. They are added to the system roots, never replace them.
+   */
+  caBundle(name: string, base: string): string[] {
+    const path = this.optionalPath(name, base);
+    if (!path) return [];
+    const files = statSync(path).isDirectory()
+      ? readdirSync(path).filter((f) => /\.(pem|crt)$/.test(f)).sort().map((f) => join(path, f))
+      : [path];
+    const certs = files.flatMap((f) => readFileSync(f, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []);
+    if (certs.length === 0) throw new SettingError(name, `${path} holds no PEM certificate`);
+    return certs;
+  }
+
+  /**
+   * The session keys: `current` first, then `previous` (still accepted while sessions sealed
+   * with it expire). Each must be at least `minLength` characters.
+   */
+  sessionKeys(current: string, previous: string, minLength: number): string[] {
+    const keys = [this.optionalString(current), this.optionalString(previous)];
+    keys.forEach((key, i) => {
+      if (key !== undefined && key.length < minLength) {
+        throw new SettingError(i === 0 ? current : previous, `must be at least ${minLength} characters; generate one with: openssl rand -base64 48`);
+      }
+    });
+    if (keys[0] === undefined && keys[1] !== undefined) throw new SettingError(previous, `is set but ${current} is not`);
+    return keys.filter((k): k is string => k !== undefined);
   }
 }
 
