@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { UserMenu } from './auth/user-menu';
 import { ContextBar } from './context/context-bar';
 import { RemoteError } from './remote-error/remote-error';
 import { RemoteCrashes } from './remotes/remote-crashes';
@@ -10,7 +11,7 @@ import { Theme } from './theme/theme';
 /** The console's frame: top bar, navigation built from the manifest, and the page. */
 @Component({
   selector: 'cairn-root',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, NavIcon, ContextBar, RemoteError],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, NavIcon, ContextBar, RemoteError, UserMenu],
   templateUrl: './app.html',
   styleUrl: './app.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

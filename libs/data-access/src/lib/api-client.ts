@@ -4,10 +4,14 @@ import {
   ApiErrorBody,
   ApiResource,
   ApplyResult,
+  AUTH_PATHS,
   ClusterStatus,
   ClusterSummary,
   CSRF_HEADER,
   KubeconfigContextCheck,
+  SessionSummary,
+  SignedOut,
+  SignInOptions,
   USER_CLUSTER_HEADER,
   USER_CLUSTER_PREFIX,
   WhoAmI,
@@ -130,11 +134,48 @@ export class ApiClient {
 
   /** Asks the auth service for fresh tokens; one renewal at a time for the whole tab. */
   renewSession(): Promise<boolean> {
-    this.renewing ??= this.fetchImpl(this.url('auth/refresh'), { method: 'POST', headers: { [CSRF_HEADER]: '1' }, credentials: 'same-origin' })
+    this.renewing ??= this.fetchImpl(this.url(AUTH_PATHS.refresh), { method: 'POST', headers: { [CSRF_HEADER]: '1' }, credentials: 'same-origin' })
       .then((res) => res.ok)
       .catch(() => false)
       .finally(() => setTimeout(() => (this.renewing = undefined), 0));
     return this.renewing;
+  }
+
+  /**
+   * A call to the auth service. Its 401s are answers (a token the cluster refused, no session
+   * to renew), not a reason to renew the session or to send the user away.
+   */
+  private async auth<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
+    if (method !== 'GET') headers[CSRF_HEADER] = '1';
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await this.fetchImpl(this.url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    if (!res.ok) throw await toApiError(res);
+    return (await res.json()) as T;
+  }
+
+  /** The ways to sign in this console offers. */
+  signInOptions(): Promise<SignInOptions> {
+    return this.auth('GET', AUTH_PATHS.providers);
+  }
+
+  /** Who is signed in, how, and until when; never a token. */
+  session(): Promise<SessionSummary> {
+    return this.auth('GET', AUTH_PATHS.session);
+  }
+
+  /** Signs in to one cluster with a bearer token, once the cluster has said whose it is. */
+  signInWithToken(cluster: string, token: string): Promise<SessionSummary> {
+    return this.auth('POST', AUTH_PATHS.token, { cluster, token });
+  }
+
+  forgetToken(cluster: string): Promise<SessionSummary> {
+    return this.auth('DELETE', `${AUTH_PATHS.token}/${enc(cluster)}`);
+  }
+
+  /** Ends the session; the answer says where the browser goes next (the provider's logout, or the sign-in page). */
+  signOut(): Promise<SignedOut> {
+    return this.auth('POST', AUTH_PATHS.logout);
   }
 
   async json<T>(method: string, path: string, options: { cluster?: string; body?: unknown; contentType?: string } = {}): Promise<T> {

@@ -14,7 +14,7 @@ import { ApiClient, ApiError, ConsoleContext } from '@cairn/data-access';
   selector: 'cairn-context-bar',
   template: `
     @if (signedOut()) {
-      <a class="sign-in" [href]="signInUrl()">Sign in</a>
+      <span class="muted">Sign in to see your clusters</span>
     } @else if (clusters().length === 0) {
       <span class="muted">{{ loading() ? 'Loading clusters…' : 'No cluster configured' }}</span>
     } @else {
@@ -49,7 +49,6 @@ import { ApiClient, ApiError, ConsoleContext } from '@cairn/data-access';
       background: rgb(255 255 255 / 10%); color: inherit; max-width: 12rem; }
     select option { color: var(--cairn-text); background: var(--cairn-surface); }
     .muted { opacity: 0.75; font-size: 0.875rem; }
-    .sign-in { color: inherit; font-weight: 600; }
     @media (max-width: 720px) { .label, .hint { display: none; } select, input { max-width: 7rem; } }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -108,11 +107,6 @@ export class ContextBar implements OnInit {
     else delete queryParams['ns'];
     tree.queryParams = queryParams;
     void this.router.navigateByUrl(tree, { replaceUrl: true });
-  }
-
-  /** The auth service's sign-in, coming back to this very page. */
-  protected signInUrl(): string {
-    return `auth/login?returnTo=${encodeURIComponent(location.pathname + location.search)}`;
   }
 
   protected chooseCluster(name: string): void {

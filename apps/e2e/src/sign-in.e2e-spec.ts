@@ -1,0 +1,100 @@
+import { DevCluster } from '@cairn/kube-testenv';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { seriousViolations } from './support/accessibility';
+import { screenshot } from './support/browser';
+import type { ConsoleUnderTest } from './support/console-under-test';
+import { Stage, startStage } from './support/stage';
+
+/**
+ * Signing in as people do (seeds 001-003): through the organisation's OpenID provider (the
+ * dev provider's real login form), or with a ServiceAccount's bearer token; and signing out.
+ */
+describe('signing in and out', () => {
+  let stage: Stage;
+  let cluster: DevCluster;
+  let cairn: ConsoleUnderTest;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    stage = await startStage({ oidc: true });
+    ({ cluster, cairn, browser } = stage);
+  }, 240_000);
+
+  afterAll(() => stage?.stop());
+
+  beforeEach(async () => {
+    // The dev provider's certificate comes from the cluster's own CA, which this browser does not know.
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true });
+    page = await context.newPage();
+  });
+
+  afterEach(async () => {
+    await screenshot(page, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story');
+    await context.close();
+  });
+
+  const userMenu = () => page.locator('cairn-user-menu');
+
+  it('alice signs in with the provider, lands where she was going, sees what RBAC allows, and signs out', async () => {
+    await page.goto(`${cairn.url}/workloads/pods`);
+    await userMenu().getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Cairn' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/workloads/pods?cluster=cairn-dev');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
+
+    // The provider's own login form.
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('alice-dev-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.waitForURL(`${cairn.url}/workloads/pods**`);
+    await userMenu().getByRole('button', { name: 'alice@cairn.test' }).waitFor();
+    const cookies = await context.cookies(cairn.url);
+    expect(cookies.find((c) => c.name === 'cairn_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookies.some((c) => c.name === 'cairn_signin')).toBe(false);
+    // The session cookie is the browser's; scripts on the page cannot read it.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('cairn_session');
+
+    const whoami = await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/whoami')).json());
+    expect(whoami.username).toBe('alice@cairn.test');
+    const teamB = await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-b')).status);
+    expect(teamB).toBe(403);
+
+    await userMenu().getByRole('button', { name: 'alice@cairn.test' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    // RP-initiated logout at the provider, then back to the console's sign-in page.
+    await page.waitForURL(`${cairn.url}/sign-in?signedOut=1`);
+    await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor();
+    expect((await context.cookies(cairn.url)).some((c) => c.name === 'cairn_session')).toBe(false);
+  });
+
+  it('a ServiceAccount token is checked by the cluster: a wrong one is refused with the command to get one, the right one signs in', async () => {
+    await page.goto(`${cairn.url}/sign-in?returnTo=%2Fworkloads`);
+    await page.getByRole('main').getByLabel('Cluster').selectOption('cairn-dev');
+    await page.getByLabel('Bearer token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await page.getByRole('alert').filter({ hasText: 'did not accept this token' }).waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: 'did not accept' }).textContent()).toContain('kubectl create token');
+
+    await page.getByLabel('Bearer token').fill(cluster.info.serviceAccount.token);
+    await page.getByRole('button', { name: 'Use this token' }).click();
+    await page.waitForURL(`${cairn.url}/workloads**`);
+    await userMenu().getByRole('button', { name: 'system:serviceaccount:team-a:deployer' }).waitFor();
+    const whoami = await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/whoami')).json());
+    expect(whoami.username).toBe('system:serviceaccount:team-a:deployer');
+  });
+
+  it('a provider that refuses the password keeps the user at its form, and the console stays signed out', async () => {
+    await page.goto(`${cairn.url}/sign-in`);
+    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(page.url().startsWith(cluster.info.oidc.issuer)).toBe(true);
+    expect((await context.cookies(cairn.url)).some((c) => c.name === 'cairn_session')).toBe(false);
+  });
+});
