@@ -1,0 +1,307 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { chartMetadata, CHART_DIR, Container, exampleValues, helm, KubeObject, render, Rendered, tryRender } from './chart';
+
+const scratch = mkdtempSync(join(tmpdir(), 'cairn-chart-spec-'));
+let fileCount = 0;
+/** A values file holding `values`, for the cases `--set` cannot express. */
+function valuesFile(values: unknown): string {
+  const file = join(scratch, `values-${++fileCount}.yaml`);
+  writeFileSync(file, stringify(values));
+  return file;
+}
+
+function envOf(container: Container): Record<string, NonNullable<Container['env']>[number]> {
+  return Object.fromEntries((container.env ?? []).map((e) => [e.name, e]));
+}
+
+function only<T>(items: T[], what: string): T {
+  if (items.length !== 1) throw new Error(`expected one ${what}, found ${items.length}`);
+  return items[0] as T;
+}
+
+const examples = exampleValues();
+
+describe('helm lint', () => {
+  it('passes with the defaults and with every example values file', async () => {
+    expect(examples.map((e) => e.name)).toEqual(['all-in-one', 'defaults', 'oidc-from-secret', 'production', 'proxy-ca-bundle', 'read-only']);
+    for (const values of [[], ...examples.map((e) => [e.file])]) {
+      const result = await helm(['lint', '--strict', CHART_DIR, ...values.flatMap((v) => ['--values', v])]);
+      expect({ values, out: result.stdout + result.stderr, code: result.code }).toMatchObject({ code: 0 });
+      expect(result.stdout).toContain('0 chart(s) failed');
+    }
+  });
+});
+
+describe('every example renders', () => {
+  const rendered = new Map<string, Rendered>();
+  beforeAll(async () => {
+    for (const e of examples) rendered.set(e.name, await render({ values: [e.file] }));
+  });
+  const get = (name: string) => rendered.get(name) as Rendered;
+
+  it('defaults: gateway and auth service in two Deployments, images tagged with the appVersion', () => {
+    const { appVersion } = chartMetadata();
+    const r = get('defaults');
+    expect(r.find('Deployment').map((d) => d.metadata.name).sort()).toEqual(['cairn', 'cairn-auth']);
+    expect(only(r.containers('gateway'), 'gateway').image).toBe(`ghcr.io/cairn-dev/cairn-gateway:${appVersion}`);
+    expect(only(r.containers('auth-service'), 'auth-service').image).toBe(`ghcr.io/cairn-dev/cairn-auth-service:${appVersion}`);
+    expect(r.find('ClusterRoleBinding')).toHaveLength(0);
+    expect(r.find('Ingress')).toHaveLength(0);
+    expect(r.find('NetworkPolicy')).toHaveLength(0);
+    expect(r.find('HorizontalPodAutoscaler')).toHaveLength(0);
+    expect(r.find('PodDisruptionBudget')).toHaveLength(2);
+    expect(r.find('Role', 'cairn-remotes')).toHaveLength(1);
+    const gateway = envOf(only(r.containers('gateway'), 'gateway'));
+    expect(gateway['CAIRN_HOST']?.value).toBe('0.0.0.0');
+    expect(gateway['CAIRN_IN_CLUSTER']?.value).toBe('true');
+    expect(gateway['CAIRN_AUTH_SERVICE_URL']?.value).toBe('http://cairn-auth.cairn.svc:4467');
+    expect(gateway['CAIRN_SESSION_KEY']?.valueFrom?.secretKeyRef).toEqual({ name: 'cairn-session', key: 'current' });
+    const auth = envOf(only(r.containers('auth-service'), 'auth-service'));
+    expect(auth['CAIRN_SESSION_KEY']?.valueFrom?.secretKeyRef).toEqual({ name: 'cairn-session', key: 'current' });
+    expect(auth['CAIRN_GATEWAY_URL']?.value).toBe('http://cairn.cairn.svc:80');
+    expect(auth['OIDC_ISSUER_URL']).toBeUndefined();
+    const session = only(r.find('Secret', 'cairn-session'), 'session Secret') as KubeObject & { data: Record<string, string> };
+    expect(Buffer.from(session.data['current'] as string, 'base64').toString()).toMatch(/^[A-Za-z0-9]{64}$/);
+  });
+
+  it('defaults: a read-only root filesystem with no volume at all (the services write nothing)', () => {
+    for (const { owner, spec } of get('defaults').podSpecs()) {
+      expect({ pod: owner.metadata.name, volumes: spec.volumes }).toEqual({ pod: owner.metadata.name, volumes: undefined });
+      for (const c of spec.containers) {
+        expect(c.securityContext?.['readOnlyRootFilesystem']).toBe(true);
+        expect(c.volumeMounts).toBeUndefined();
+      }
+    }
+  });
+
+  it('all-in-one: both containers in one pod, the auth service on loopback only', () => {
+    const r = get('all-in-one');
+    const deployment = only(r.find('Deployment'), 'Deployment');
+    const spec = r.podSpecs().find((p) => p.owner === deployment)?.spec;
+    expect(spec?.containers.map((c) => c.name)).toEqual(['gateway', 'auth-service']);
+    expect(envOf(only(r.containers('gateway'), 'gateway'))['CAIRN_AUTH_SERVICE_URL']?.value).toBe('http://127.0.0.1:4467');
+    const auth = envOf(only(r.containers('auth-service'), 'auth-service'));
+    expect(auth['CAIRN_AUTH_HOST']?.value).toBe('127.0.0.1');
+    expect(auth['CAIRN_GATEWAY_URL']?.value).toBe('http://127.0.0.1:4466');
+    expect(r.find('Service').map((s) => s.metadata.name)).toEqual(['cairn']);
+  });
+
+  it('oidc-from-secret: the existing Secret feeds the auth service without any env by hand (seed 001)', () => {
+    const r = get('oidc-from-secret');
+    expect(r.find('Secret', 'cairn-oidc')).toHaveLength(0);
+    const auth = envOf(only(r.containers('auth-service'), 'auth-service'));
+    expect(auth['OIDC_ISSUER_URL']?.valueFrom?.secretKeyRef).toEqual({ name: 'cairn-oidc', key: 'issuerURL' });
+    expect(auth['OIDC_CLIENT_ID']?.valueFrom?.secretKeyRef).toEqual({ name: 'cairn-oidc', key: 'clientID' });
+    expect(auth['OIDC_CLIENT_SECRET']?.valueFrom?.secretKeyRef).toEqual({ name: 'cairn-oidc', key: 'clientSecret' });
+    expect(auth['OIDC_SCOPES']?.valueFrom?.secretKeyRef).toEqual({ name: 'cairn-oidc', key: 'scopes', optional: true });
+    expect(auth['OIDC_PROVIDER_NAME']?.value).toBe('Authentik');
+    expect(auth['CAIRN_PUBLIC_URL']?.value).toBe('https://cairn.example.net');
+    const ingress = only(r.find('Ingress'), 'Ingress') as KubeObject & { spec: { ingressClassName: string; tls: unknown[] } };
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    expect(ingress.spec.tls).toEqual([{ secretName: 'cairn-tls', hosts: ['cairn.example.net'] }]);
+  });
+
+  it('proxy-ca-bundle: the gateway talks to the proxy and both services trust its CA (seed 002)', () => {
+    const r = get('proxy-ca-bundle');
+    const gatewayContainer = only(r.containers('gateway'), 'gateway');
+    const gateway = envOf(gatewayContainer);
+    expect(gateway['KUBERNETES_SERVICE_HOST']?.value).toBe('capsule-proxy.capsule-system.svc');
+    expect(gateway['KUBERNETES_SERVICE_PORT']?.value).toBe('9001');
+    expect(gateway['CAIRN_CA_BUNDLE']?.value).toBe('/etc/cairn/ca');
+    expect(envOf(only(r.containers('auth-service'), 'auth-service'))['CAIRN_CA_BUNDLE']?.value).toBe('/etc/cairn/ca');
+    expect(gatewayContainer.volumeMounts).toEqual([{ name: 'ca-bundle', mountPath: '/etc/cairn/ca', readOnly: true }]);
+    const volume = r.podSpecs()[0]?.spec.volumes?.find((v) => v.name === 'ca-bundle');
+    expect(volume).toEqual({
+      name: 'ca-bundle',
+      projected: {
+        sources: [
+          { configMap: { name: 'corporate-ca', items: [{ key: 'ca-bundle.pem', path: 'configmap-ca.crt' }] } },
+          { secret: { name: 'capsule-proxy', items: [{ key: 'ca.crt', path: 'secret-ca.crt' }] } },
+        ],
+      },
+    });
+    // The service-account token mount is left alone: the proxy's CA is added, not swapped in.
+    expect(gatewayContainer.volumeMounts?.some((m) => m.mountPath.startsWith('/var/run/secrets'))).toBe(false);
+    expect(r.find('Role')).toHaveLength(0);
+    const oidcSecret = only(r.find('Secret', 'cairn-oidc'), 'OIDC Secret') as KubeObject & { stringData: Record<string, string> };
+    expect(oidcSecret.stringData).toEqual({ issuerURL: 'https://keycloak.example.net/realms/tenants', clientID: 'cairn', clientSecret: 'replace-me', scopes: 'openid profile email groups offline_access' });
+  });
+
+  it('read-only: a view-bound login ServiceAccount, its token Secret, and a NetworkPolicy (seed 003)', () => {
+    const r = get('read-only');
+    const binding = only(r.find('ClusterRoleBinding'), 'ClusterRoleBinding') as KubeObject & { roleRef: { name: string }; subjects: unknown[] };
+    expect(binding.roleRef.name).toBe('view');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'cairn-login', namespace: 'cairn' }]);
+    expect(r.find('ServiceAccount', 'cairn-login')).toHaveLength(1);
+    expect((only(r.find('Secret', 'cairn-login-token'), 'token Secret') as KubeObject & { type: string }).type).toBe('kubernetes.io/service-account-token');
+    // The gateway's own ServiceAccount gets no cluster-wide role.
+    expect(JSON.stringify(binding.subjects)).not.toContain('"name":"cairn"');
+    expect(r.find('NetworkPolicy').map((n) => n.metadata.name).sort()).toEqual(['cairn', 'cairn-auth']);
+    expect(envOf(only(r.containers('gateway'), 'gateway'))['CAIRN_USER_CLUSTERS']?.value).toBe('false');
+  });
+
+  it('production: HPAs own the replica counts, the remotes file is the remotes value, pod-level keys land', () => {
+    const r = get('production');
+    expect(r.find('HorizontalPodAutoscaler').map((h) => h.metadata.name).sort()).toEqual(['cairn', 'cairn-auth']);
+    for (const d of r.find('Deployment')) expect((d as unknown as { spec: { replicas?: number } }).spec.replicas).toBeUndefined();
+    const remotes = only(r.find('ConfigMap', 'cairn-remotes'), 'remotes ConfigMap') as KubeObject & { data: Record<string, string> };
+    expect(JSON.parse(remotes.data['remotes.json'] as string)).toEqual([
+      { name: 'team-costs', remoteEntry: 'https://costs.example.net/remoteEntry.json', exposedModule: './routes', route: 'costs', label: 'Costs', icon: 'generic' },
+    ]);
+    const gateway = only(r.containers('gateway'), 'gateway');
+    expect(envOf(gateway)['CAIRN_REMOTES_FILE']?.value).toBe('/etc/cairn/remotes/remotes.json');
+    expect(envOf(gateway)['KUBECONFIG']?.value).toBe('/etc/cairn/kubeconfig/kubeconfig');
+    expect(gateway.args).toEqual(['--in-cluster-context-name=main', '--user-request-rate=40']);
+    expect(gateway.volumeMounts?.map((m) => m.mountPath)).toEqual(['/etc/cairn/remotes', '/etc/cairn/kubeconfig', '/scratch']);
+    const auth = envOf(only(r.containers('auth-service'), 'auth-service'));
+    expect(auth['CAIRN_AUTH_CONFIG_FILE']?.value).toBe('/etc/cairn/auth/config.yaml');
+    expect(auth['CAIRN_SESSION_KEY']?.valueFrom?.secretKeyRef?.name).toBe('cairn-session');
+    expect(r.find('Secret', 'cairn-session')).toHaveLength(0);
+    const gatewayPod = r.podSpecs().find((p) => p.owner.metadata.name === 'cairn')?.spec;
+    expect(gatewayPod?.initContainers?.map((c) => c.name)).toEqual(['wait-a-moment']);
+    expect((only(r.find('Deployment', 'cairn'), 'gateway Deployment') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata.annotations['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
+  });
+
+  it('every pod passes the restricted Pod Security Standard, and every container has requests and limits', () => {
+    for (const [name, r] of rendered) {
+      for (const { owner, spec } of r.podSpecs()) {
+        const where = `${name}: ${owner.kind} ${owner.metadata.name}`;
+        expect({ where, ...pick(spec.securityContext, ['runAsNonRoot', 'seccompProfile']) }).toEqual({ where, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+        expect(spec.securityContext?.['runAsUser']).not.toBe(0);
+        for (const volume of spec.volumes ?? []) {
+          expect({ where, volume: Object.keys(volume).filter((k) => k !== 'name') }).toEqual({ where, volume: [expect.stringMatching(/^(configMap|secret|projected|emptyDir|downwardAPI|ephemeral|csi|persistentVolumeClaim)$/)] });
+        }
+        for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+          const sc = c.securityContext ?? {};
+          expect({ where, container: c.name, ...pick(sc, ['allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'capabilities']) }).toEqual({
+            where,
+            container: c.name,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          });
+          expect(sc['privileged']).not.toBe(true);
+          expect(sc['runAsUser']).not.toBe(0);
+          if (owner.kind === 'Deployment' && spec.containers.includes(c)) {
+            expect({ where, container: c.name, requests: Object.keys(c.resources?.requests ?? {}).sort(), limits: Object.keys(c.resources?.limits ?? {}).sort() }).toEqual({ where, container: c.name, requests: ['cpu', 'memory'], limits: ['cpu', 'memory'] });
+          }
+        }
+      }
+    }
+  });
+});
+
+function pick(from: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, from?.[k]]));
+}
+
+describe('values the chart refuses, by name', () => {
+  it.each([
+    ['extraVolumes at the root (seed 003)', { extraVolumes: [{ name: 'home', emptyDir: {} }] }, "additional properties 'extraVolumes' not allowed"],
+    ['extraVolumeMounts at the root (seed 003)', { extraVolumeMounts: [{ name: 'home', mountPath: '/home/cairn' }] }, "additional properties 'extraVolumeMounts' not allowed"],
+    ['a misspelt nested key', { config: { oidc: { secret: { create: false, nmae: 'x' } } } }, "additional properties 'nmae' not allowed"],
+    ['pod-level fields in a container securityContext (seed 002)', { securityContext: { runAsUser: 100, fsGroup: 101, fsGroupChangePolicy: 'Always' } }, "at '/securityContext': additional properties"],
+    ['an unknown field inside a volume', { volumes: [{ name: 'x', emptyDir: { sizeLimt: '1Mi' } }] }, "additional properties 'sizeLimt' not allowed"],
+    ['an unknown field inside an env var', { env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k', optinal: true } } }] }, "additional properties 'optinal' not allowed"],
+    ['a string replica count', { replicaCount: 'two' }, "at '/replicaCount': got string, want integer"],
+    ['a string boolean', { allInOne: 'enabled' }, "at '/allInOne': got string, want boolean"],
+    ['an unknown log level', { config: { logLevel: 'info' } }, "at '/config/logLevel'"],
+    ['a remote without its route', { config: { remotes: [{ name: 'a', remoteEntry: 'https://a.example/remoteEntry.json', exposedModule: './routes', label: 'A' }] } }, "missing property 'route'"],
+    ['a flag that is not a flag', { config: { extraArgs: ['-insecure-ssl'] } }, "at '/config/extraArgs/0'"],
+    ['an image tag with a space', { image: { tag: 'v1 beta' } }, "at '/image/tag'"],
+  ])('%s', async (_what, values, message) => {
+    const result = await tryRender({ values: [valuesFile(values)] });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+
+  it.each([
+    ['an OIDC issuer without its client', { config: { oidc: { issuerURL: 'https://login.example.net' } } }, 'config.oidc.clientID and config.oidc.clientSecret are required'],
+    ['an existing OIDC Secret without its name', { config: { oidc: { secret: { create: false } } } }, 'config.oidc.secret.name is required'],
+    ['a client secret in the values beside an existing Secret', { config: { oidc: { clientSecret: 's', secret: { create: false, name: 'x' } } } }, 'config.oidc.clientSecret must stay in the Secret'],
+    ['a plain-HTTP public URL', { config: { publicUrl: 'http://cairn.example.net' } }, 'config.publicUrl http://cairn.example.net is plain HTTP'],
+    ['insecure cookies off localhost', { config: { publicUrl: 'https://cairn.example.net', insecureCookies: true } }, 'config.insecureCookies is only for a console on plain-HTTP localhost'],
+    [
+      'the OIDC env of seed 001 added by hand beside the Secret',
+      { config: { oidc: { secret: { create: false, name: 'headlamp-oidc' } } }, auth: { env: [{ name: 'OIDC_CLIENT_ID', valueFrom: { secretKeyRef: { name: 'headlamp-oidc', key: 'clientID' } } }] } },
+      'env: OIDC_CLIENT_ID is already set by the chart for the auth-service container',
+    ],
+    ['an env var the chart sets', { env: [{ name: 'CAIRN_PORT', value: '8080' }] }, 'env: CAIRN_PORT is already set by the chart for the gateway container'],
+  ])('%s', async (_what, values, message) => {
+    const result = await tryRender({ values: [valuesFile(values)] });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('values the seeds use, accepted', () => {
+  it("seed 002's volumes, volumeMounts, initContainers, env and podSecurityContext, and a container securityContext without pod-level fields", async () => {
+    const r = await render({
+      values: [
+        valuesFile({
+          env: [{ name: 'CAIRN_INSECURE_SKIP_TLS_VERIFY', value: 'false' }],
+          volumeMounts: [{ name: 'ca-store', mountPath: '/etc/ssl/' }],
+          volumes: [
+            { name: 'ca-store', emptyDir: {} },
+            { name: 'capsule-proxy', secret: { secretName: 'capsule-proxy' } },
+            {
+              name: 'token-ca',
+              projected: {
+                sources: [
+                  { serviceAccountToken: { path: 'token' } },
+                  { secret: { name: 'capsule-proxy', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                  { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+                ],
+              },
+            },
+          ],
+          initContainers: [
+            {
+              name: 'add-ca',
+              image: 'alpine:3',
+              command: ['/bin/sh', '-c'],
+              args: ['cp -R /etc/ssl/* /work/'],
+              volumeMounts: [{ name: 'ca-store', mountPath: '/work' }],
+              securityContext: { capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, runAsUser: 65534, runAsGroup: 65534 },
+            },
+          ],
+          podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: { capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, runAsUser: 100, runAsGroup: 101 },
+        }),
+      ],
+    });
+    const gatewayPod = r.podSpecs().find((p) => p.owner.metadata.name === 'cairn')?.spec;
+    expect(gatewayPod?.volumes?.map((v) => v.name)).toEqual(['ca-store', 'capsule-proxy', 'token-ca']);
+    expect(gatewayPod?.initContainers?.map((c) => c.name)).toEqual(['add-ca']);
+    expect(only(r.containers('gateway'), 'gateway').volumeMounts).toEqual([{ name: 'ca-store', mountPath: '/etc/ssl/' }]);
+    expect(only(r.containers('gateway'), 'gateway').securityContext?.['runAsUser']).toBe(100);
+  });
+
+  it("seed 001's values (replicaCount, config.oidc.secret, clusterRoleBinding, ingress, resources) without its hand-written env", async () => {
+    const r = await render({
+      values: [
+        valuesFile({
+          replicaCount: 1,
+          config: { oidc: { secret: { create: false, name: 'headlamp-oidc' } } },
+          clusterRoleBinding: { create: false },
+          ingress: { enabled: true, ingressClassName: 'nginx', hosts: [{ host: 'headlamp.replace.me', paths: [{ path: '/', pathType: 'Prefix' }] }], tls: [{ hosts: ['headlamp.replace.me'] }] },
+          resources: { limits: { cpu: '100m', memory: '128Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+        }),
+      ],
+    });
+    const auth = envOf(only(r.containers('auth-service'), 'auth-service'));
+    for (const [env, key] of [['OIDC_ISSUER_URL', 'issuerURL'], ['OIDC_CLIENT_ID', 'clientID'], ['OIDC_CLIENT_SECRET', 'clientSecret'], ['OIDC_SCOPES', 'scopes']] as const) {
+      expect(auth[env]?.valueFrom?.secretKeyRef).toMatchObject({ name: 'headlamp-oidc', key });
+    }
+    expect(auth['OIDC_CALLBACK_URL']?.value).toBe('/oidc-callback');
+  });
+
+  it('an image digest wins over the tag, and the registry may be left out', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const r = await render({ set: [`image.digest=${digest}`, 'image.registry=', 'image.repository=registry.local/cairn/gateway'] });
+    expect(only(r.containers('gateway'), 'gateway').image).toBe(`registry.local/cairn/gateway@${digest}`);
+  });
+});

@@ -1,0 +1,241 @@
+import { DevCluster, freePort, KubeApi } from '@cairn/kube-testenv';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { CHART_DIR, Container, exampleValues, helm, kubeBinaries, KubeObject, render, Rendered, run, RunResult } from './chart';
+import { userObjects } from './fixtures';
+import { httpGet, imageWebRoot, LocalProcess, ObjectSource, startLocal, waitHealthy } from './local-pod';
+import { kubernetesDefinitions, OPENAPI_PATHS } from './schema/kubernetes-definitions';
+import { KUBERNETES_ROOTS, valuesSchema } from './schema/values-schema';
+
+/**
+ * The chart against one real control plane (kube-apiserver, controllers, scheduler, kwok
+ * nodes that "run" pods): every rendering validated by the API server itself, then every
+ * example installed with Helm into a namespace that enforces the restricted Pod Security
+ * Standard, where the Deployments must get their pods.
+ */
+
+const examples = exampleValues();
+const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' };
+const namespaceOf = (example: string) => `ex-${example}`;
+
+let cluster: DevCluster;
+let admin: KubeApi;
+const installs = new Map<string, RunResult>();
+
+async function kubectl(args: string[], input?: string): Promise<RunResult> {
+  return run((await kubeBinaries()).bin('kubectl'), ['--kubeconfig', cluster.info.kubeconfig, ...args], { input });
+}
+
+async function must(result: Promise<RunResult>, what: string): Promise<RunResult> {
+  const r = await result;
+  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
+  return r;
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+beforeAll(async () => {
+  const started = Date.now();
+  cluster = await DevCluster.start({ seed: false });
+  admin = cluster.adminApi();
+  for (const e of examples) {
+    const ns = namespaceOf(e.name);
+    await must(kubectl(['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: RESTRICTED } })), `creating namespace ${ns}`);
+    // The user's Secrets and ConfigMaps that this example names (not those the chart makes itself).
+    const rendered = await render({ values: [e.file], namespace: ns });
+    const own = userObjects(ns).filter((o) => !rendered.objects.some((r) => r.kind === o.kind && r.metadata.name === o.metadata.name));
+    await must(kubectl(['apply', '-n', ns, '-f', '-'], own.map((o) => stringify(o)).join('---\n')), `creating the user's objects in ${ns}`);
+  }
+  console.log(`deploy: control plane up and namespaces ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}, 300_000);
+
+afterAll(async () => {
+  admin?.close();
+  await cluster?.stop();
+});
+
+describe('values.schema.json', () => {
+  it('holds the API server’s own definitions of the Kubernetes values (CAIRN_UPDATE_SCHEMA=1 rewrites it)', async () => {
+    const documents = await Promise.all(OPENAPI_PATHS.map((p) => admin.get<Record<string, never>>(p)));
+    const expected = valuesSchema(kubernetesDefinitions(documents, KUBERNETES_ROOTS));
+    const file = join(CHART_DIR, 'values.schema.json');
+    if (process.env['CAIRN_UPDATE_SCHEMA'] === '1') writeFileSync(file, `${JSON.stringify(expected, null, 2)}\n`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(expected);
+  });
+});
+
+describe('every rendering is valid to the API server (kubectl apply --dry-run=server, strict field validation)', () => {
+  it.each(examples.map((e) => e.name))('%s', async (name) => {
+    const ns = namespaceOf(name);
+    const rendered = await render({ values: [join(CHART_DIR, '..', 'values', `${name}.yaml`)], namespace: ns });
+    const result = await kubectl(['apply', '--dry-run=server', '--validate=strict', '-n', ns, '-f', '-'], rendered.text);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    // One line per object, each accepted: every Deployment, Service, Role, ... and the test pod.
+    const accepted = result.stdout.trim().split('\n').filter((l) => / (created|configured|unchanged) \(server dry run\)$/.test(l));
+    expect(accepted).toHaveLength(rendered.objects.length);
+  });
+});
+
+describe('the restricted profile is really enforced here (the check itself works)', () => {
+  it('a rendering that allows privilege escalation is refused', async () => {
+    const ns = namespaceOf('defaults');
+    const rendered = await render({ set: ['securityContext.allowPrivilegeEscalation=true'], namespace: ns });
+    const result = await kubectl(['apply', '--dry-run=server', '-n', ns, '-f', '-'], rendered.text);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false');
+    expect(result.stderr).toMatch(/pods "cairn-test" is forbidden: violates PodSecurity "restricted:latest"/);
+  });
+});
+
+describe('helm install into namespaces that enforce the restricted Pod Security Standard', () => {
+  beforeAll(async () => {
+    for (const e of examples) {
+      installs.set(e.name, await helm(['install', 'cairn', CHART_DIR, '--namespace', namespaceOf(e.name), '--values', e.file], { KUBECONFIG: cluster.info.kubeconfig }));
+    }
+  }, 300_000);
+
+  it.each(examples.map((e) => e.name))('%s: installs, and every Deployment gets its pods', async (name) => {
+    const ns = namespaceOf(name);
+    const install = installs.get(name) as RunResult;
+    expect({ code: install.code, stderr: install.stderr }).toEqual({ code: 0, stderr: '' });
+    const deployments = await admin.get<{ items: (KubeObject & { spec: { replicas: number }; status?: { availableReplicas?: number; replicas?: number } })[] }>(`/apis/apps/v1/namespaces/${ns}/deployments`);
+    expect(deployments.items.length).toBeGreaterThan(0);
+    for (const d of deployments.items) {
+      await waitFor(`${ns}/${d.metadata.name} to have its pods available`, async () => {
+        const now = await admin.get<{ spec: { replicas: number }; status?: { availableReplicas?: number } }>(`/apis/apps/v1/namespaces/${ns}/deployments/${d.metadata.name}`);
+        return now.status?.availableReplicas && now.status.availableReplicas >= now.spec.replicas ? true : undefined;
+      });
+    }
+    const pods = await admin.get<{ items: { metadata: { name: string }; status: { phase: string } }[] }>(`/api/v1/namespaces/${ns}/pods`);
+    expect(pods.items.length).toBeGreaterThanOrEqual(deployments.items.length);
+    expect(pods.items.every((p) => p.status.phase === 'Running')).toBe(true);
+    // No pod refused by admission (PodSecurity) or anything else.
+    const events = await admin.get<{ items: { reason: string; message: string }[] }>(`/api/v1/namespaces/${ns}/events`);
+    expect(events.items.filter((e) => e.reason === 'FailedCreate' || /PodSecurity|violat/i.test(e.message)).map((e) => e.message)).toEqual([]);
+  });
+
+  it('NOTES tell how to reach the console and sign in', () => {
+    expect(installs.get('defaults')?.stdout).toContain('kubectl --namespace ex-defaults port-forward service/cairn 4466:80');
+    expect(installs.get('defaults')?.stdout).toContain('paste it into the "Bearer token" field');
+    expect(installs.get('oidc-from-secret')?.stdout).toContain('Open https://cairn.example.net');
+    expect(installs.get('oidc-from-secret')?.stdout).toContain('at the provider: https://cairn.example.net/oidc-callback');
+    expect(installs.get('read-only')?.stdout).toContain("get secret cairn-login-token -o jsonpath='{.data.token}' | base64 -d");
+  });
+
+  it('read-only: the login token may read but not change anything, and not read Secrets (seed 003)', async () => {
+    const ns = namespaceOf('read-only');
+    const token = await waitFor('the login token Secret to be filled', async () => {
+      const s = await admin.get<{ data?: { token?: string } }>(`/api/v1/namespaces/${ns}/secrets/cairn-login-token`);
+      return s.data?.token ? Buffer.from(s.data.token, 'base64').toString('utf8') : undefined;
+    });
+    const login = admin.as({ token });
+    try {
+      expect((await login.send('GET', `/api/v1/namespaces/${ns}/pods`)).status).toBe(200);
+      expect((await login.send('GET', '/apis/apps/v1/deployments')).status).toBe(200);
+      expect((await login.send('GET', `/api/v1/namespaces/${ns}/secrets`)).status).toBe(403);
+      expect((await login.send('DELETE', `/apis/apps/v1/namespaces/${ns}/deployments/cairn`)).status).toBe(403);
+    } finally {
+      login.close();
+    }
+  });
+
+  it('upgrades keep the generated session key, so nobody is signed out', async () => {
+    const ns = namespaceOf('defaults');
+    const before = await admin.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/cairn-session`);
+    const upgrade = await helm(['upgrade', 'cairn', CHART_DIR, '--namespace', ns, '--set', 'config.logLevel=debug'], { KUBECONFIG: cluster.info.kubeconfig });
+    expect({ code: upgrade.code, stderr: upgrade.stderr }).toEqual({ code: 0, stderr: '' });
+    const after = await admin.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/cairn-session`);
+    expect(after.data['current']).toBe(before.data['current']);
+  });
+});
+
+describe('the installed defaults, run as the pods would run against this cluster', () => {
+  const running: LocalProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((p) => p.stop()));
+  });
+
+  it('the `helm test` script passes, and a labelled ConfigMap registers a remote through the chart’s Role', async () => {
+    const ns = namespaceOf('defaults');
+    const rendered: Rendered = await render({ values: [join(CHART_DIR, '..', 'values', 'defaults.yaml')], namespace: ns });
+    // The kubelet's service-account mount, with a real token of the chart's ServiceAccount.
+    const tokenRequest = await admin.json<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/cairn/token`, {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 3600 },
+    });
+    const saDir = mkdtempSync(join(tmpdir(), 'cairn-sa-'));
+    writeFileSync(join(saDir, 'ca.crt'), cluster.info.ca);
+    writeFileSync(join(saDir, 'namespace'), ns);
+    writeFileSync(join(saDir, 'token'), tokenRequest.status.token);
+    const server = new URL(cluster.info.server);
+    // The installed session Secret is the one the pods read.
+    const installed = await admin.get<KubeObject>(`/api/v1/namespaces/${ns}/secrets/cairn-session`);
+    const source = new ObjectSource(rendered, [installed]);
+    const webRoot = imageWebRoot();
+    const ports = { gateway: await freePort(), auth: await freePort() };
+    const pod = (container: string) => rendered.podSpecs().find((p) => p.owner.kind === 'Deployment' && p.spec.containers.some((c) => c.name === container));
+    const gatewayPod = pod('gateway');
+    const authPod = pod('auth-service');
+    if (!gatewayPod || !authPod) throw new Error('no gateway or auth-service pod rendered');
+    const gateway = startLocal({
+      service: 'gateway',
+      container: gatewayPod.spec.containers[0] as Container,
+      pod: gatewayPod.spec,
+      source,
+      namespace: ns,
+      port: ports.gateway,
+      partnerUrl: `http://127.0.0.1:${ports.auth}`,
+      webRoot,
+      kubelet: { host: server.hostname, port: server.port, serviceAccountDir: saDir },
+    });
+    const auth = startLocal({
+      service: 'auth-service',
+      container: authPod.spec.containers[0] as Container,
+      pod: authPod.spec,
+      source,
+      namespace: ns,
+      port: ports.auth,
+      partnerUrl: `http://127.0.0.1:${ports.gateway}`,
+      webRoot,
+    });
+    running.push(gateway, auth);
+    expect([await waitHealthy(gateway), await waitHealthy(auth)]).toEqual(['healthy', 'healthy']);
+
+    const hook = rendered.find('Pod')[0] as unknown as { spec: { containers: Container[] } };
+    const script = (hook.spec.containers[0]?.args ?? [])[1] as string;
+    const local = script.replace(/const base = '[^']+'/, `const base = '${gateway.url}'`);
+    expect(local).not.toBe(script);
+    const result = await run(process.execPath, ['--eval', local]);
+    expect({ code: result.code, out: result.stdout + result.stderr }).toEqual({ code: 0, out: expect.stringContaining('/readyz 200') });
+
+    await must(
+      kubectl(['apply', '-n', ns, '-f', '-'], stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'team-costs', labels: { 'cairn.dev/micro-frontend': 'true' } },
+        data: { 'remote.json': JSON.stringify({ name: 'team-costs', remoteEntry: 'https://costs.example.net/remoteEntry.json', exposedModule: './routes', route: 'costs', label: 'Costs' }) },
+      })),
+      'applying a remote ConfigMap',
+    );
+    await waitFor('the remote to appear in /mfe-manifest.json', async () => {
+      const manifest = await httpGet(`${gateway.url}/mfe-manifest.json`);
+      return manifest.body.includes('team-costs') ? true : undefined;
+    }, 30_000);
+  });
+});
