@@ -1,5 +1,7 @@
 import { Routes } from '@angular/router';
-import { WorkloadKindView } from './workload-kind-view/workload-kind-view';
+import { Overview } from './overview/overview';
+import { WorkloadDetail } from './workload-detail/workload-detail';
+import { WorkloadList } from './workload-list/workload-list';
 import { WorkloadsPage } from './workloads-page/workloads-page';
 
 /** Exposed to the shell as `./routes`; mounted under the route the manifest gives (`/workloads`). */
@@ -9,8 +11,10 @@ export const routes: Routes = [
     component: WorkloadsPage,
     title: 'Workloads',
     children: [
-      { path: '', pathMatch: 'full', redirectTo: 'deployments' },
-      { path: ':kind', component: WorkloadKindView },
+      { path: '', pathMatch: 'full', component: Overview, title: 'Workloads · Cairn' },
+      { path: ':kind', component: WorkloadList },
+      // `_` in place of the namespace for cluster-scoped objects.
+      { path: ':kind/:namespace/:name', component: WorkloadDetail },
     ],
   },
 ];

@@ -1,22 +1,211 @@
+import type { KindRef, KubeObject } from '@cairn/data-access';
+
+/** How healthy an object is, in one word and a colour. */
+export type Health = 'ok' | 'progressing' | 'warning' | 'failed' | 'done' | 'suspended';
+
+export interface Status {
+  health: Health;
+  /** What kubectl's STATUS column would say, e.g. `CrashLoopBackOff`, `3/3 ready`. */
+  text: string;
+}
+
+export interface Column {
+  label: string;
+  value: (o: KubeObject) => string | number;
+  /** Numbers sort as numbers; the value is shown as is. */
+  numeric?: boolean;
+}
+
 /** The workload kinds the console lists, in the order people look for them. */
-export interface WorkloadKind {
+export interface WorkloadKind extends KindRef {
   /** The URL segment and the Kubernetes resource name, e.g. `deployments`. */
   resource: string;
   label: string;
+  /** Singular, for headings: "Deployment web". */
+  singular: string;
   /** What this kind runs, in one sentence for someone who does not know Kubernetes well. */
   summary: string;
+  columns: Column[];
+  status: (o: KubeObject) => Status;
+  scalable?: boolean;
+  restartable?: boolean;
+  /** Its pods are found by `spec.selector` (or, for a Job/CronJob, by ownership). */
+  hasPods?: boolean;
+}
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const spec = (o: KubeObject): Any => (o['spec'] as Any | undefined) ?? {};
+const stat = (o: KubeObject): Any => (o['status'] as Any | undefined) ?? {};
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+/** `3m`, `5h`, `12d`: how long ago, as kubectl prints ages. */
+export function age(timestamp: string | undefined, now = Date.now()): string {
+  if (!timestamp) return '';
+  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+const AGE: Column = { label: 'Age', value: (o) => age(o.metadata.creationTimestamp) };
+
+export interface ContainerState {
+  name: string;
+  image: string;
+  ready: boolean;
+  restarts: number;
+  /** running, waiting (with reason) or terminated (with reason). */
+  state: string;
+  /** Why the previous instance ended, e.g. `Error (exit 1)`. */
+  lastTermination?: string;
+  init: boolean;
+}
+
+/** Each container of a pod, with what its status says. */
+export function containers(pod: KubeObject): ContainerState[] {
+  const statuses = new Map<string, Any>([...((stat(pod)['initContainerStatuses'] as Any[]) ?? []), ...((stat(pod)['containerStatuses'] as Any[]) ?? [])].map((s) => [s['name'], s]));
+  const describe = (c: Any, init: boolean): ContainerState => {
+    const s = statuses.get(c['name']) ?? {};
+    const st = (s['state'] ?? {}) as Any;
+    const state = st['running'] ? 'running' : st['waiting'] ? `waiting: ${st['waiting']['reason'] ?? ''}`.trim() : st['terminated'] ? `terminated: ${st['terminated']['reason'] ?? ''}`.trim() : 'unknown';
+    const last = (s['lastState'] as Any | undefined)?.['terminated'] as Any | undefined;
+    return {
+      name: c['name'],
+      image: c['image'] ?? '',
+      ready: Boolean(s['ready']),
+      restarts: num(s['restartCount']),
+      state,
+      ...(last ? { lastTermination: `${last['reason'] ?? 'Terminated'} (exit ${last['exitCode']})` } : {}),
+      init,
+    };
+  };
+  return [...((spec(pod)['initContainers'] as Any[]) ?? []).map((c) => describe(c, true)), ...((spec(pod)['containers'] as Any[]) ?? []).map((c) => describe(c, false))];
+}
+
+/** A pod's status as kubectl shows it: the reason a container waits or ended wins over the phase. */
+export function podStatus(pod: KubeObject): Status {
+  if (pod.metadata['deletionTimestamp']) return { health: 'progressing', text: 'Terminating' };
+  const phase = (stat(pod)['phase'] as string | undefined) ?? 'Pending';
+  for (const s of ((stat(pod)['containerStatuses'] as Any[]) ?? []) as Any[]) {
+    const waiting = s['state']?.['waiting']?.['reason'] as string | undefined;
+    if (waiting && waiting !== 'ContainerCreating' && waiting !== 'PodInitializing') return { health: 'failed', text: waiting };
+    const terminated = s['state']?.['terminated']?.['reason'] as string | undefined;
+    if (terminated && phase === 'Running') return { health: 'failed', text: terminated };
+  }
+  if (phase === 'Pending') {
+    const unschedulable = ((stat(pod)['conditions'] as Any[]) ?? []).find((c) => c['type'] === 'PodScheduled' && c['status'] === 'False');
+    return { health: unschedulable ? 'warning' : 'progressing', text: unschedulable ? (unschedulable['reason'] ?? 'Unschedulable') : 'Pending' };
+  }
+  if (phase === 'Succeeded') return { health: 'done', text: 'Completed' };
+  if (phase === 'Failed') return { health: 'failed', text: (stat(pod)['reason'] as string | undefined) ?? 'Failed' };
+  const all = containers(pod).filter((c) => !c.init);
+  const ready = all.filter((c) => c.ready).length;
+  return ready === all.length ? { health: 'ok', text: 'Running' } : { health: 'progressing', text: `Running, ${ready}/${all.length} ready` };
+}
+
+export function podRestarts(pod: KubeObject): number {
+  return containers(pod).reduce((sum, c) => sum + c.restarts, 0);
+}
+
+function replicas(ready: number, desired: number, text = `${ready}/${desired} ready`): Status {
+  if (desired === 0) return { health: 'suspended', text: 'Scaled to 0' };
+  return { health: ready >= desired ? 'ok' : ready === 0 ? 'failed' : 'progressing', text };
+}
+
+function jobStatus(job: KubeObject): Status {
+  const conditions = ((stat(job)['conditions'] as Any[]) ?? []).filter((c) => c['status'] === 'True');
+  if (conditions.some((c) => c['type'] === 'Complete')) return { health: 'done', text: 'Complete' };
+  const failed = conditions.find((c) => c['type'] === 'Failed');
+  if (failed) return { health: 'failed', text: `Failed${failed['reason'] ? `: ${failed['reason']}` : ''}` };
+  if (spec(job)['suspend']) return { health: 'suspended', text: 'Suspended' };
+  return { health: 'progressing', text: `Running (${num(stat(job)['active'])} active)` };
 }
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
-  { resource: 'deployments', label: 'Deployments', summary: 'Stateless apps kept at a number of identical replicas.' },
-  { resource: 'statefulsets', label: 'StatefulSets', summary: 'Replicas with stable names and their own storage.' },
-  { resource: 'daemonsets', label: 'DaemonSets', summary: 'One pod on each matching node.' },
-  { resource: 'replicasets', label: 'ReplicaSets', summary: 'The replica groups a Deployment rolls between.' },
-  { resource: 'jobs', label: 'Jobs', summary: 'Pods that run to completion.' },
-  { resource: 'cronjobs', label: 'CronJobs', summary: 'Jobs started on a schedule.' },
-  { resource: 'pods', label: 'Pods', summary: 'The running containers themselves.' },
+  {
+    group: 'apps', version: 'v1', resource: 'deployments', label: 'Deployments', singular: 'Deployment',
+    summary: 'Stateless apps kept at a number of identical replicas.',
+    columns: [
+      { label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` },
+      { label: 'Up to date', value: (o) => num(stat(o)['updatedReplicas']), numeric: true },
+      { label: 'Available', value: (o) => num(stat(o)['availableReplicas']), numeric: true },
+      AGE,
+    ],
+    status: (o) => replicas(num(stat(o)['availableReplicas']), num(spec(o)['replicas'] ?? 1)),
+    scalable: true, restartable: true, hasPods: true,
+  },
+  {
+    group: 'apps', version: 'v1', resource: 'statefulsets', label: 'StatefulSets', singular: 'StatefulSet',
+    summary: 'Replicas with stable names and their own storage.',
+    columns: [{ label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` }, AGE],
+    status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'] ?? 1)),
+    scalable: true, restartable: true, hasPods: true,
+  },
+  {
+    group: 'apps', version: 'v1', resource: 'daemonsets', label: 'DaemonSets', singular: 'DaemonSet',
+    summary: 'One pod on each matching node.',
+    columns: [
+      { label: 'Desired', value: (o) => num(stat(o)['desiredNumberScheduled']), numeric: true },
+      { label: 'Ready', value: (o) => num(stat(o)['numberReady']), numeric: true },
+      AGE,
+    ],
+    status: (o) => replicas(num(stat(o)['numberReady']), num(stat(o)['desiredNumberScheduled'])),
+    restartable: true, hasPods: true,
+  },
+  {
+    group: 'apps', version: 'v1', resource: 'replicasets', label: 'ReplicaSets', singular: 'ReplicaSet',
+    summary: 'The replica groups a Deployment rolls between.',
+    columns: [{ label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` }, AGE],
+    status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'])),
+    scalable: true, hasPods: true,
+  },
+  {
+    group: 'batch', version: 'v1', resource: 'jobs', label: 'Jobs', singular: 'Job',
+    summary: 'Pods that run to completion.',
+    columns: [{ label: 'Completions', value: (o) => `${num(stat(o)['succeeded'])}/${num(spec(o)['completions'] ?? 1)}` }, AGE],
+    status: jobStatus,
+    hasPods: true,
+  },
+  {
+    group: 'batch', version: 'v1', resource: 'cronjobs', label: 'CronJobs', singular: 'CronJob',
+    summary: 'Jobs started on a schedule.',
+    columns: [
+      { label: 'Schedule', value: (o) => String(spec(o)['schedule'] ?? '') },
+      { label: 'Active', value: (o) => ((stat(o)['active'] as unknown[]) ?? []).length, numeric: true },
+      { label: 'Last run', value: (o) => age(stat(o)['lastScheduleTime'] as string | undefined) || 'never' },
+      AGE,
+    ],
+    status: (o) => (spec(o)['suspend'] ? { health: 'suspended', text: 'Suspended' } : { health: 'ok', text: 'Scheduled' }),
+  },
+  {
+    group: 'core', version: 'v1', resource: 'pods', label: 'Pods', singular: 'Pod',
+    summary: 'The running containers themselves.',
+    columns: [
+      { label: 'Ready', value: (o) => `${containers(o).filter((c) => !c.init && c.ready).length}/${containers(o).filter((c) => !c.init).length}` },
+      { label: 'Restarts', value: podRestarts, numeric: true },
+      { label: 'Node', value: (o) => String(spec(o)['nodeName'] ?? '') },
+      AGE,
+    ],
+    status: podStatus,
+  },
 ];
 
 export function findWorkloadKind(resource: string): WorkloadKind | undefined {
   return WORKLOAD_KINDS.find((kind) => kind.resource === resource);
+}
+
+/** The label selector of a workload's pods, as `a=b,c=d`, or undefined when it has none. */
+export function podSelector(o: KubeObject): string | undefined {
+  const selector = (spec(o)['selector'] as Any | undefined) ?? ((spec(o)['jobTemplate'] as Any | undefined)?.['spec']?.['selector'] as Any | undefined);
+  const labels = (selector?.['matchLabels'] as Record<string, string> | undefined) ?? undefined;
+  const expressions = (selector?.['matchExpressions'] as Any[] | undefined) ?? [];
+  const parts = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of expressions) {
+    if (e['operator'] === 'In') parts.push(`${e['key']} in (${(e['values'] as string[]).join(',')})`);
+    else if (e['operator'] === 'NotIn') parts.push(`${e['key']} notin (${(e['values'] as string[]).join(',')})`);
+    else if (e['operator'] === 'Exists') parts.push(e['key']);
+    else if (e['operator'] === 'DoesNotExist') parts.push(`!${e['key']}`);
+  }
+  return parts.length ? parts.join(',') : undefined;
 }

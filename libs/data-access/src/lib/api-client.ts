@@ -214,8 +214,9 @@ export class ApiClient {
     return this.json('GET', `${this.resourcePath(cluster, kind, name)}/events${query({ namespace })}`, { cluster });
   }
 
-  apply(cluster: string, yaml: string, options: { namespace?: string; dryRun?: boolean } = {}): Promise<{ dryRun: boolean; objects: ApplyResult[] }> {
-    return this.json('POST', `api/v1/clusters/${enc(cluster)}/apply${query({ dryRun: options.dryRun || undefined })}`, { cluster, body: { yaml, namespace: options.namespace } });
+  /** Server-side apply of every document; `force` takes over fields another manager owns (an edit of the live YAML). */
+  apply(cluster: string, yaml: string, options: { namespace?: string; dryRun?: boolean; force?: boolean } = {}): Promise<{ dryRun: boolean; objects: ApplyResult[] }> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/apply${query({ dryRun: options.dryRun || undefined, force: options.force || undefined })}`, { cluster, body: { yaml, namespace: options.namespace } });
   }
 
   patch<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace: string | undefined, patch: unknown, type: 'merge' | 'strategic' | 'json' = 'merge'): Promise<T> {

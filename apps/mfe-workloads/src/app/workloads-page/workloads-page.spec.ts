@@ -1,25 +1,29 @@
 import { TestBed } from '@angular/core/testing';
-import { provideRouter, Router, withComponentInputBinding } from '@angular/router';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
+import { ApiClient, Permissions, WatchStream } from '@cairn/data-access';
 import { routes } from '../app.routes';
 
 describe('Workloads routes', () => {
   beforeEach(() => {
-    TestBed.configureTestingModule({ providers: [provideRouter(routes, withComponentInputBinding())] });
+    // No cluster is selected in these tests, so nothing is ever fetched.
+    const api = new ApiClient({ baseUrl: 'http://127.0.0.1:1/', fetch: () => Promise.reject(new Error('no network in this test')) });
+    TestBed.configureTestingModule({
+      providers: [provideRouter(routes, withComponentInputBinding()), { provide: ApiClient, useValue: api }, { provide: WatchStream, useValue: new WatchStream(api) }, { provide: Permissions, useValue: new Permissions(api) }],
+    });
   });
 
-  it('opens on Deployments and offers a tab per workload kind', async () => {
+  it('opens on the overview and offers a tab per workload kind', async () => {
     const harness = await RouterTestingHarness.create('/');
-    expect(TestBed.inject(Router).url).toBe('/deployments');
     const tabs = Array.from(harness.routeNativeElement?.querySelectorAll('.kind-tabs a') ?? []);
-    expect(tabs.map((tab) => tab.textContent?.trim())).toEqual([
-      'Deployments', 'StatefulSets', 'DaemonSets', 'ReplicaSets', 'Jobs', 'CronJobs', 'Pods',
-    ]);
-    expect(harness.routeNativeElement?.querySelector('.kind-tabs a.active')?.textContent).toBe('Deployments');
+    expect(tabs.map((tab) => tab.textContent?.trim())).toEqual(['Overview', 'Deployments', 'StatefulSets', 'DaemonSets', 'ReplicaSets', 'Jobs', 'CronJobs', 'Pods']);
+    expect(harness.routeNativeElement?.querySelector('cairn-workloads-overview h2')?.textContent).toBe('No cluster is selected');
   });
 
-  it('gives every kind its own deep link', async () => {
+  it('gives every kind its own deep link, and says when the address names no kind', async () => {
     const harness = await RouterTestingHarness.create('/cronjobs');
-    expect(harness.routeNativeElement?.querySelector('cairn-workload-kind-view h2')?.textContent).toBe('CronJobs');
+    expect(harness.routeNativeElement?.querySelector('cairn-workload-list .summary')?.textContent).toBe('Jobs started on a schedule.');
+    await harness.navigateByUrl('/gadgets');
+    expect(harness.routeNativeElement?.querySelector('cairn-workload-list [role=alert] h2')?.textContent).toBe('"gadgets" is not a workload kind');
   });
 });

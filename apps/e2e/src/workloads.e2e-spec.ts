@@ -1,0 +1,155 @@
+import type { DevCluster, DevUserName } from '@cairn/kube-testenv';
+import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
+import type { Browser, Page } from 'playwright-core';
+import { seriousViolations } from './support/accessibility';
+import { screenshot } from './support/browser';
+import type { ConsoleUnderTest } from './support/console-under-test';
+import { Stage, startStage } from './support/stage';
+
+/**
+ * The workloads module against the real control plane: problems first, live lists, details,
+ * and the actions each user's RBAC allows (admin, alice in team-a, victor read-only, tina the tenant).
+ */
+describe('workloads', () => {
+  let stage: Stage;
+  let cluster: DevCluster;
+  let cairn: ConsoleUnderTest;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    stage = await startStage();
+    ({ cluster, cairn, browser } = stage);
+  }, 240_000);
+
+  afterAll(() => stage?.stop());
+
+  afterEach(async () => {
+    await screenshot(page, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story');
+    await page.context().close();
+  });
+
+  async function signedIn(user: DevUserName): Promise<Page> {
+    const tokens = await cluster.login(user);
+    const now = Math.floor(Date.now() / 1000);
+    const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: `${user}@cairn.test` } } };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
+    return context.newPage();
+  }
+
+  const main = () => page.getByRole('main');
+  const rowOf = (name: string) => main().getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+
+  it('the overview puts problems first: the crash-looping worker, the pod nobody can schedule, the failed backup', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads?cluster=cairn-dev`);
+    const problems = main().locator('.problems');
+    await problems.getByText('CrashLoopBackOff').first().waitFor({ timeout: 60_000 });
+    await problems.getByRole('link', { name: /^Pod queue-worker-/ }).first().waitFor();
+    await problems.getByText('Unschedulable').waitFor();
+    await problems.getByRole('link', { name: 'Job backup' }).first().waitFor();
+    await main().getByRole('cell', { name: /FailedScheduling|BackOff/ }).first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('an admin lists deployments, filters, opens web, scales it live, edits its YAML with a dry run and a diff', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
+    await rowOf('web').getByText('2/2 ready').waitFor();
+    await main().getByRole('searchbox').fill('queue');
+    await rowOf('queue-worker').waitFor();
+    expect(await rowOf('web').count()).toBe(0);
+    await main().getByRole('searchbox').fill('app.kubernetes.io/name=web');
+    await rowOf('web').waitFor();
+    await rowOf('web').getByRole('link', { name: 'web' }).click();
+
+    await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
+    await main().getByRole('heading', { name: 'Pods (2)' }).waitFor();
+    await main().getByRole('button', { name: 'One replica more' }).click();
+    await main().getByRole('status').filter({ hasText: 'Scaled web to 3 replicas.' }).waitFor();
+    // The watch brings the third pod without a reload.
+    await main().getByRole('heading', { name: 'Pods (3)' }).waitFor();
+    await main().getByRole('button', { name: 'Scale (3)' }).waitFor();
+
+    await main().getByRole('tab', { name: 'YAML' }).click();
+    await main().getByRole('button', { name: 'Edit' }).click();
+    const editor = main().getByLabel('YAML of web');
+    await editor.fill((await editor.inputValue()).replace(/^( {2}replicas:) 3$/m, '$1 1'));
+    expect(await main().getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    await main().getByRole('status').filter({ hasText: 'accepts this change' }).waitFor();
+    expect(await main().locator('.diff .removed').allTextContents()).toContain('-   replicas: 3\n');
+    expect(await main().locator('.diff .added').allTextContents()).toContain('+   replicas: 1\n');
+    await main().getByRole('button', { name: 'Apply' }).click();
+    await main().getByRole('status').filter({ hasText: 'Applied.' }).waitFor();
+    await main().getByRole('button', { name: 'Scale (1)' }).waitFor();
+    const web = (await cluster.adminApi().json('GET', '/apis/apps/v1/namespaces/team-a/deployments/web')) as { spec: { replicas: number } };
+    expect(web.spec.replicas).toBe(1);
+
+    // A bad edit is refused by the API server, and nothing changes.
+    await main().getByRole('button', { name: 'Edit' }).click();
+    await editor.fill((await editor.inputValue()).replace(/^( {2}replicas:) 1$/m, '$1 many'));
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    await main().getByRole('alert').filter({ hasText: 'Could not check the change' }).waitFor();
+    await main().getByRole('button', { name: 'Cancel' }).click();
+    await main().getByRole('button', { name: 'Scale (1)' }).waitFor();
+  });
+
+  it('an admin suspends and resumes a CronJob, runs it now, and deletes a Job after typing its name', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/cronjobs/team-a/nightly-report?cluster=cairn-dev`);
+    await main().getByRole('button', { name: 'Suspend' }).click();
+    await main().getByRole('button', { name: 'Resume' }).waitFor();
+    await main().getByRole('button', { name: 'Resume' }).click();
+    await main().getByRole('button', { name: 'Suspend' }).waitFor();
+    await main().getByRole('button', { name: 'Run now' }).click();
+    const started = await main().getByRole('status').filter({ hasText: /^Started Job nightly-report-/ }).textContent();
+    const job = /Started Job (\S+)\./.exec(started ?? '')?.[1] as string;
+
+    await page.goto(`${cairn.url}/workloads/jobs/team-a/${job}?cluster=cairn-dev`);
+    await main().getByRole('button', { name: 'Delete' }).click();
+    const confirm = main().getByRole('dialog');
+    expect(await confirm.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
+    await confirm.getByLabel('Name').fill(job);
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(/\/workloads\/jobs\?/);
+    expect((await cluster.adminApi().send('GET', `/apis/batch/v1/namespaces/team-a/jobs/${job}`)).status).toBe(404);
+  });
+
+  it('a pod shows its containers with restarts and the last termination reason', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
+    await main().getByRole('searchbox').fill('queue-worker');
+    await main().getByRole('row').getByRole('link', { name: /^queue-worker-/ }).first().click();
+    await main().getByRole('heading', { name: 'Containers' }).waitFor();
+    const worker = main().locator('table').filter({ hasText: 'Last termination' }).getByRole('row').filter({ hasText: 'worker' });
+    await worker.getByText(/Error \(exit \d+\)/).waitFor({ timeout: 30_000 });
+    expect(await main().getByRole('link', { name: 'Logs' }).getAttribute('href')).toContain('pod=queue-worker-');
+  });
+
+  it('victor may look but not touch: no action is offered', async () => {
+    page = await signedIn('victor');
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);
+    await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
+    await main().getByText('Read only: your role may not change this Deployment.').waitFor();
+    for (const name of ['Restart', 'Delete', 'One replica more']) expect(await main().getByRole('button', { name }).count()).toBe(0);
+  });
+
+  it('alice sees why she may not list team-b, and works in team-a', async () => {
+    page = await signedIn('alice');
+    await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-b`);
+    const refusal = main().getByRole('alert');
+    await refusal.getByText('You may not see these Deployments').waitFor();
+    expect(await refusal.textContent()).toContain('cannot list resource "deployments" in API group "apps" in the namespace "team-b"');
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);
+    await main().getByRole('button', { name: 'Restart' }).click();
+    await main().getByRole('status').filter({ hasText: 'Restarting web' }).waitFor();
+  });
+
+  it('tina, the tenant, lists her namespace', async () => {
+    page = await signedIn('tina');
+    await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=tenant-1`);
+    await rowOf('shop').waitFor();
+  });
+});

@@ -1,0 +1,100 @@
+import { signal } from '@angular/core';
+import { ApiClient, ApiError, KindRef, KubeObject, WatchStream } from '@cairn/data-access';
+import type { WatchMessage } from '@cairn/api-contracts';
+
+export interface LiveListQuery extends KindRef {
+  cluster: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** Page size when listing: large lists arrive in pieces, shown as they come. */
+const PAGE = 500;
+/** Watch events are applied together at most this often, so a busy cluster does not re-render per event. */
+const FLUSH_MS = 100;
+
+const key = (o: KubeObject) => o.metadata.uid ?? `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+/**
+ * A list that stays true: listed page by page, then followed on the tab's watch stream from
+ * the list's resourceVersion. Changes are applied in batches. `error` says, in the gateway's
+ * words, why the list cannot be shown (a 403 names the verb and the resource).
+ */
+export class LiveList {
+  readonly items = signal<KubeObject[]>([]);
+  readonly loading = signal(true);
+  readonly error = signal<string | undefined>(undefined);
+  readonly forbidden = signal(false);
+  private readonly byKey = new Map<string, KubeObject>();
+  private pending: WatchMessage[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly watch: WatchStream,
+    readonly query: LiveListQuery,
+  ) {
+    void this.start();
+  }
+
+  private async start(): Promise<void> {
+    const { cluster, group, version, resource, namespace, labelSelector, fieldSelector } = this.query;
+    let resourceVersion = '';
+    try {
+      let next: string | undefined;
+      do {
+        const page = await this.api.list(cluster, { group, version, resource }, { namespace, labelSelector, fieldSelector, limit: PAGE, continue: next });
+        if (this.stopped) return;
+        for (const item of page.items) this.byKey.set(key(item), item);
+        this.publish();
+        next = page.metadata.continue || undefined;
+        resourceVersion = page.metadata.resourceVersion;
+      } while (next);
+    } catch (err) {
+      this.fail(err);
+      return;
+    } finally {
+      this.loading.set(false);
+    }
+    this.unsubscribe = this.watch.subscribe({ cluster, group, version, resource, namespace, labelSelector, fieldSelector, resourceVersion }, (message) => {
+      this.pending.push(message);
+      this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    });
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const messages = this.pending;
+    this.pending = [];
+    for (const m of messages) {
+      if (m.type === 'ADDED' || m.type === 'MODIFIED') this.byKey.set(key(m.object as KubeObject), m.object as KubeObject);
+      else if (m.type === 'DELETED') this.byKey.delete(key(m.object as KubeObject));
+      else if (m.type === 'RESYNC') {
+        this.byKey.clear();
+        for (const item of (m.items ?? []) as KubeObject[]) this.byKey.set(key(item), item);
+      } else if (m.type === 'ERROR') {
+        this.forbidden.set(m.status === 403);
+        this.error.set(m.message ?? `The watch stopped (HTTP ${m.status}).`);
+      }
+    }
+    this.publish();
+  }
+
+  private publish(): void {
+    this.items.set([...this.byKey.values()]);
+  }
+
+  private fail(err: unknown): void {
+    this.forbidden.set(err instanceof ApiError && err.forbidden);
+    this.error.set(err instanceof Error ? err.message : String(err));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

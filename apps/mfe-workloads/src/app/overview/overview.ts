@@ -1,0 +1,127 @@
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, signal, untracked } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { ApiClient, ConsoleContext, KubeObject, WatchStream } from '@cairn/data-access';
+import { HealthBadge } from '../health-badge';
+import { LiveList } from '../live-list';
+import { age, findWorkloadKind, podRestarts, podStatus, Status, WorkloadKind } from '../workload-kinds';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Problem {
+  kind: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  status: Status;
+  detail: string;
+}
+
+/**
+ * `/workloads`: problems first — pods that crash-loop or cannot start, pods nobody can
+ * schedule, failed jobs, workloads short of replicas, and the latest warning events — then
+ * how many of each kind are healthy.
+ */
+@Component({
+  selector: 'cairn-workloads-overview',
+  imports: [RouterLink, HealthBadge],
+  templateUrl: './overview.html',
+  styleUrl: './overview.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class Overview {
+  private readonly api = inject(ApiClient);
+  private readonly watch = inject(WatchStream);
+  protected readonly context = inject(ConsoleContext);
+  private readonly lists = signal<Record<string, LiveList>>({});
+  protected readonly warnings = signal<KubeObject[]>([]);
+  protected readonly warningsError = signal<string | undefined>(undefined);
+  private static readonly WATCHED = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'jobs'];
+
+  constructor() {
+    effect(() => {
+      const cluster = this.context.cluster();
+      const namespace = this.context.namespace();
+      untracked(() => {
+        for (const list of Object.values(this.lists())) list.stop();
+        if (!cluster) return this.lists.set({});
+        const lists: Record<string, LiveList> = {};
+        for (const resource of Overview.WATCHED) {
+          const kind = kindOf(resource);
+          lists[resource] = new LiveList(this.api, this.watch, { cluster, namespace, group: kind.group, version: kind.version, resource });
+        }
+        this.lists.set(lists);
+        void this.loadWarnings(cluster, namespace);
+      });
+    });
+    inject(DestroyRef).onDestroy(() => Object.values(this.lists()).forEach((l) => l.stop()));
+  }
+
+  private async loadWarnings(cluster: string, namespace: string | undefined): Promise<void> {
+    try {
+      const events = await this.api.list(cluster, { group: 'core', version: 'v1', resource: 'events' }, { namespace, fieldSelector: 'type=Warning', limit: 200 });
+      const when = (e: KubeObject) => String((e as Any)['lastTimestamp'] ?? (e as Any)['eventTime'] ?? e.metadata.creationTimestamp ?? '');
+      this.warnings.set([...events.items].sort((a, b) => when(b).localeCompare(when(a))).slice(0, 25));
+      this.warningsError.set(undefined);
+    } catch (err) {
+      this.warningsError.set((err as Error).message);
+    }
+  }
+
+  protected readonly errors = computed(() => [...new Set(Object.values(this.lists()).map((l) => l.error()).filter((e): e is string => Boolean(e)))]);
+  protected readonly loading = computed(() => Object.values(this.lists()).some((l) => l.loading()));
+
+  protected readonly problems = computed<Problem[]>(() => {
+    const lists = this.lists();
+    const out: Problem[] = [];
+    for (const pod of lists['pods']?.items() ?? []) {
+      const status = podStatus(pod);
+      if (status.health === 'failed' || status.health === 'warning' || (status.text === 'Pending' && ageSeconds(pod) > 120)) {
+        const restarts = podRestarts(pod);
+        out.push({ kind: 'Pod', resource: 'pods', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, status, detail: restarts ? `${restarts} restart${restarts === 1 ? '' : 's'}` : '' });
+      }
+    }
+    for (const resource of ['jobs', 'deployments', 'statefulsets', 'daemonsets']) {
+      const kind = kindOf(resource);
+      for (const o of lists[resource]?.items() ?? []) {
+        const status = kind.status(o);
+        if (status.health === 'failed' || (status.health === 'progressing' && resource !== 'jobs' && ageSeconds(o) > 300)) {
+          out.push({ kind: kind.singular, resource, namespace: o.metadata.namespace ?? '', name: o.metadata.name, status, detail: '' });
+        }
+      }
+    }
+    const rank = (p: Problem) => (p.status.health === 'failed' ? 0 : p.status.health === 'warning' ? 1 : 2);
+    return out.sort((a, b) => rank(a) - rank(b) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  });
+
+  protected readonly summary = computed(() =>
+    Overview.WATCHED.map((resource) => {
+      const kind = kindOf(resource);
+      const items = this.lists()[resource]?.items() ?? [];
+      const healthy = items.filter((o) => ['ok', 'done', 'suspended'].includes(kind.status(o).health)).length;
+      return { resource, label: kind.label, total: items.length, healthy };
+    }),
+  );
+
+  protected field(e: KubeObject, path: string): string {
+    return String(path.split('.').reduce<unknown>((v, k) => (v as Any | undefined)?.[k], e) ?? '');
+  }
+
+  protected eventAge(e: KubeObject): string {
+    return age(this.field(e, 'lastTimestamp') || this.field(e, 'eventTime') || e.metadata.creationTimestamp);
+  }
+
+  protected eventLink(e: KubeObject): string[] | undefined {
+    const resource = { Pod: 'pods', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs' }[this.field(e, 'involvedObject.kind')];
+    return resource ? ['/workloads', resource, this.field(e, 'involvedObject.namespace') || '_', this.field(e, 'involvedObject.name')] : undefined;
+  }
+}
+
+function ageSeconds(o: KubeObject): number {
+  return o.metadata.creationTimestamp ? (Date.now() - Date.parse(o.metadata.creationTimestamp)) / 1000 : 0;
+}
+
+function kindOf(resource: string): WorkloadKind {
+  const kind = findWorkloadKind(resource);
+  if (!kind) throw new Error(`unknown workload kind ${resource}`);
+  return kind;
+}

@@ -1,0 +1,294 @@
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
+import { ApiClient, ApiError, ConsoleContext, KubeObject, Permissions, WatchStream } from '@cairn/data-access';
+import { stringify } from 'yaml';
+import { HealthBadge } from '../health-badge';
+import { LiveList } from '../live-list';
+import { age, containers, findWorkloadKind, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
+import { lineDiff } from './line-diff';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What the user may do here, from one batch of access reviews. */
+interface Allowed {
+  scale: boolean;
+  restart: boolean;
+  suspend: boolean;
+  trigger: boolean;
+  remove: boolean;
+  edit: boolean;
+}
+
+const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: false, remove: false, edit: false };
+
+/**
+ * `/workloads/:kind/:namespace/:name`: one object, live — status, conditions, its pods and
+ * containers, events, labels, owners and YAML — with the actions the user's RBAC allows.
+ */
+@Component({
+  selector: 'cairn-workload-detail',
+  imports: [RouterLink, HealthBadge],
+  templateUrl: './workload-detail.html',
+  styleUrl: './workload-detail.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class WorkloadDetail {
+  readonly kind = input.required<string>();
+  readonly namespace = input.required<string>();
+  readonly name = input.required<string>();
+  private readonly api = inject(ApiClient);
+  private readonly watch = inject(WatchStream);
+  private readonly permissions = inject(Permissions);
+  private readonly router = inject(Router);
+  protected readonly context = inject(ConsoleContext);
+
+  protected readonly workloadKind = computed(() => findWorkloadKind(this.kind()));
+  protected readonly live = signal<LiveList | undefined>(undefined);
+  protected readonly pods = signal<LiveList | undefined>(undefined);
+  protected readonly object = computed(() => this.live()?.items()[0]);
+  protected readonly status = computed(() => {
+    const o = this.object();
+    const kind = this.workloadKind();
+    return o && kind ? kind.status(o) : undefined;
+  });
+  protected readonly allowed = signal<Allowed>(NONE);
+  protected readonly events = signal<KubeObject[]>([]);
+  protected readonly eventsError = signal<string | undefined>(undefined);
+  protected readonly tab = signal<'overview' | 'yaml'>('overview');
+  /** A message about the last action: what happened, or why it was refused. */
+  protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
+  protected readonly busy = signal(false);
+  protected readonly dialog = signal<'scale' | 'delete' | undefined>(undefined);
+  protected readonly replicas = signal(0);
+  protected readonly confirmName = signal('');
+
+  // YAML editing: the object as it was when editing began, the text being edited, and the dry run's verdict.
+  protected readonly editing = signal(false);
+  protected readonly original = signal('');
+  protected readonly draft = signal('');
+  protected readonly checked = signal<string | undefined>(undefined);
+  protected readonly diff = computed(() => lineDiff(this.original(), this.draft()));
+
+  protected readonly yaml = computed(() => {
+    const o = this.object();
+    if (!o) return '';
+    // managedFields is bookkeeping of the API server, not something people edit.
+    return stringify({ ...o, metadata: { ...o.metadata, managedFields: undefined } });
+  });
+
+  protected readonly containerRows = computed(() => {
+    const o = this.object();
+    return o && this.kind() === 'pods' ? containers(o) : [];
+  });
+
+  protected readonly podRows = computed(() =>
+    (this.pods()?.items() ?? [])
+      .map((p) => ({ name: p.metadata.name, status: podStatus(p), restarts: containers(p).reduce((s, c) => s + c.restarts, 0), node: String((p['spec'] as Any)?.['nodeName'] ?? ''), age: age(p.metadata.creationTimestamp) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
+
+  protected readonly conditions = computed(() => (((this.object()?.['status'] as Any | undefined)?.['conditions'] as Any[]) ?? []).map((c) => ({ type: c['type'], status: c['status'], reason: c['reason'] ?? '', message: c['message'] ?? '', since: age(c['lastTransitionTime']) })));
+
+  protected readonly owners = computed(() =>
+    ((this.object()?.metadata['ownerReferences'] as Any[] | undefined) ?? []).map((ref) => {
+      const kind = WORKLOAD_KINDS.find((k) => k.singular === ref['kind']);
+      return { label: `${ref['kind']} ${ref['name']}`, link: kind ? ['/workloads', kind.resource, this.namespace(), ref['name']] : undefined };
+    }),
+  );
+
+  protected readonly createdAge = computed(() => age(this.object()?.metadata.creationTimestamp));
+  protected readonly labels = computed(() => Object.entries(this.object()?.metadata.labels ?? {}));
+  protected readonly annotations = computed(() => Object.entries(this.object()?.metadata.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration'));
+  protected readonly suspended = computed(() => Boolean((this.object()?.['spec'] as Any | undefined)?.['suspend']));
+  protected readonly currentReplicas = computed(() => Number((this.object()?.['spec'] as Any | undefined)?.['replicas'] ?? 0));
+
+  protected readonly logsLink = computed(() => {
+    const kind = this.workloadKind();
+    if (!kind) return undefined;
+    if (kind.resource === 'pods') return { ns: this.namespace(), pod: this.name() };
+    if (kind.hasPods) return { ns: this.namespace(), workload: `${kind.group}/${kind.version}/${kind.resource}/${this.name()}` };
+    return undefined;
+  });
+
+  constructor() {
+    effect(() => {
+      const kind = this.workloadKind();
+      const cluster = this.context.cluster();
+      const namespace = this.ns();
+      const name = this.name();
+      untracked(() => this.load(kind, cluster, namespace, name));
+    });
+    // The pods follow the object's selector once it is known.
+    effect(() => {
+      const o = this.object();
+      const kind = this.workloadKind();
+      const cluster = this.context.cluster();
+      const selector = o && kind?.hasPods ? (kind.resource === 'jobs' ? `job-name=${o.metadata.name}` : podSelector(o)) : undefined;
+      untracked(() => {
+        if (this.pods()?.query.labelSelector === selector && this.pods()?.query.cluster === cluster) return;
+        this.pods()?.stop();
+        this.pods.set(selector && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: this.ns(), group: 'core', version: 'v1', resource: 'pods', labelSelector: selector }) : undefined);
+      });
+    });
+    const timer = setInterval(() => void this.loadEvents(), 15_000);
+    inject(DestroyRef).onDestroy(() => {
+      clearInterval(timer);
+      this.live()?.stop();
+      this.pods()?.stop();
+    });
+  }
+
+  /** `_` stands for "no namespace" in the URL (cluster-scoped objects). */
+  protected ns(): string | undefined {
+    return this.namespace() === '_' ? undefined : this.namespace();
+  }
+
+  private load(kind: WorkloadKind | undefined, cluster: string | undefined, namespace: string | undefined, name: string): void {
+    this.live()?.stop();
+    this.notice.set(undefined);
+    this.editing.set(false);
+    if (!kind || !cluster) {
+      this.live.set(undefined);
+      return;
+    }
+    this.live.set(new LiveList(this.api, this.watch, { cluster, namespace, group: kind.group, version: kind.version, resource: kind.resource, fieldSelector: `metadata.name=${name}` }));
+    void this.loadEvents();
+    void this.checkPermissions(kind, cluster, namespace, name);
+  }
+
+  private async loadEvents(): Promise<void> {
+    const kind = this.workloadKind();
+    const cluster = this.context.cluster();
+    if (!kind || !cluster) return;
+    try {
+      const list = await this.api.events(cluster, kind, this.name(), this.ns());
+      this.events.set(
+        [...list.items].sort((a, b) => String((b as Any)['lastTimestamp'] ?? (b as Any)['eventTime'] ?? '').localeCompare(String((a as Any)['lastTimestamp'] ?? (a as Any)['eventTime'] ?? ''))),
+      );
+      this.eventsError.set(undefined);
+    } catch (err) {
+      this.eventsError.set((err as Error).message);
+    }
+  }
+
+  private async checkPermissions(kind: WorkloadKind, cluster: string, namespace: string | undefined, name: string): Promise<void> {
+    const on = { group: kind.group, resource: kind.resource, namespace, name };
+    const [scale, patch, remove, createJobs] = await Promise.all([
+      kind.scalable ? this.permissions.can(cluster, { ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
+      this.permissions.can(cluster, { ...on, verb: 'patch' }),
+      this.permissions.can(cluster, { ...on, verb: 'delete' }),
+      kind.resource === 'cronjobs' ? this.permissions.can(cluster, { verb: 'create', group: 'batch', resource: 'jobs', namespace }) : Promise.resolve(false),
+    ]);
+    this.allowed.set({
+      scale,
+      restart: Boolean(kind.restartable) && patch,
+      suspend: kind.resource === 'cronjobs' && patch,
+      trigger: createJobs,
+      remove,
+      edit: patch,
+    });
+  }
+
+  /** Runs an action, says what happened in words, and leaves the page as it was if it failed. */
+  private async act(what: string, action: () => Promise<unknown>, done: string): Promise<void> {
+    this.busy.set(true);
+    this.notice.set(undefined);
+    try {
+      await action();
+      this.notice.set({ ok: true, text: done });
+      return;
+    } catch (err) {
+      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
+    } finally {
+      this.busy.set(false);
+    }
+  }
+
+  protected openScale(): void {
+    this.replicas.set(this.currentReplicas());
+    this.dialog.set('scale');
+  }
+
+  protected async scaleTo(replicas: number): Promise<void> {
+    const kind = this.workloadKind();
+    const cluster = this.context.cluster();
+    if (!kind || !cluster || !Number.isInteger(replicas) || replicas < 0) {
+      this.notice.set({ ok: false, text: 'Replicas must be a whole number, 0 or more.' });
+      return;
+    }
+    this.dialog.set(undefined);
+    await this.act(`scale ${this.name()}`, () => this.api.scale(cluster, kind, this.name(), this.ns() as string, replicas), `Scaled ${this.name()} to ${replicas} replicas.`);
+  }
+
+  protected async restart(): Promise<void> {
+    const kind = this.workloadKind();
+    const cluster = this.context.cluster();
+    if (!kind || !cluster) return;
+    await this.act(`restart ${this.name()}`, () => this.api.restart(cluster, kind, this.name(), this.ns() as string), `Restarting ${this.name()}: new pods replace the old ones one by one.`);
+  }
+
+  protected async setSuspended(suspend: boolean): Promise<void> {
+    const kind = this.workloadKind();
+    const cluster = this.context.cluster();
+    if (!kind || !cluster) return;
+    await this.act(`${suspend ? 'suspend' : 'resume'} ${this.name()}`, () => this.api.patch(cluster, kind, this.name(), this.ns(), { spec: { suspend } }), suspend ? `${this.name()} is suspended: no new runs start.` : `${this.name()} is resumed.`);
+  }
+
+  protected async trigger(): Promise<void> {
+    const cluster = this.context.cluster();
+    if (!cluster) return;
+    let job = '';
+    await this.act(`start a run of ${this.name()}`, async () => (job = (await this.api.triggerCronJob(cluster, this.ns() as string, this.name())).job), '');
+    if (job) this.notice.set({ ok: true, text: `Started Job ${job}.` });
+  }
+
+  protected async remove(): Promise<void> {
+    const kind = this.workloadKind();
+    const cluster = this.context.cluster();
+    if (!kind || !cluster || this.confirmName() !== this.name()) return;
+    this.dialog.set(undefined);
+    await this.act(`delete ${this.name()}`, () => this.api.delete(cluster, kind, this.name(), this.ns()), `Deleted ${kind.singular} ${this.name()}.`);
+    if (this.notice()?.ok) await this.router.navigate(['/workloads', kind.resource], { queryParamsHandling: 'preserve' });
+  }
+
+  protected startEditing(): void {
+    this.original.set(this.yaml());
+    this.draft.set(this.yaml());
+    this.checked.set(undefined);
+    this.notice.set(undefined);
+    this.editing.set(true);
+  }
+
+  /**
+   * A server-side dry run: the API server validates the change (and admission runs) without
+   * keeping it. Editing the live YAML means "make it so": the fields edited are taken over
+   * from whoever set them (a scale, kubectl), as `kubectl edit` would; the resourceVersion in
+   * the text still refuses the change if someone else changed the object meanwhile.
+   */
+  protected async dryRun(): Promise<void> {
+    const cluster = this.context.cluster();
+    if (!cluster) return;
+    this.checked.set(undefined);
+    await this.act('check the change', async () => {
+      const result = await this.api.apply(cluster, this.draft(), { namespace: this.ns(), dryRun: true, force: true });
+      this.checked.set(this.draft());
+      return result;
+    }, 'The API server accepts this change (dry run). Review the differences, then apply.');
+  }
+
+  protected async applyDraft(): Promise<void> {
+    const cluster = this.context.cluster();
+    if (!cluster || this.checked() !== this.draft()) return;
+    await this.act('apply the change', () => this.api.apply(cluster, this.draft(), { namespace: this.ns(), force: true }), 'Applied.');
+    if (this.notice()?.ok) this.editing.set(false);
+  }
+
+  protected eventTime(e: KubeObject): string {
+    const any = e as Any;
+    return age(any['lastTimestamp'] ?? any['eventTime'] ?? any['metadata']?.['creationTimestamp']);
+  }
+
+  protected field(e: KubeObject, name: string): string {
+    return String((e as Any)[name] ?? '');
+  }
+}
