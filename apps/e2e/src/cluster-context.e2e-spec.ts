@@ -1,5 +1,4 @@
-import { DevCluster, DevUserName } from '@cairn/kube-testenv';
-import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
+import type { DevUserName } from '@cairn/kube-testenv';
 import type { Browser, Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
@@ -12,32 +11,24 @@ import { Stage, startStage } from './support/stage';
  */
 describe('cluster and namespace context', () => {
   let stage: Stage;
-  let cluster: DevCluster;
   let cairn: ConsoleUnderTest;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     stage = await startStage();
-    ({ cluster, cairn, browser } = stage);
+    ({ cairn, browser } = stage);
   }, 240_000);
 
   afterAll(() => stage?.stop());
 
   afterEach(async () => {
     await screenshot(page, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story');
-    await page.close();
+    await page.context().close();
   });
 
   /** A browser tab of `user`, signed in (the session sealed as the auth service seals it). */
-  async function signedIn(user: DevUserName): Promise<Page> {
-    const tokens = await cluster.login(user);
-    const now = Math.floor(Date.now() / 1000);
-    const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: user } } };
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
-    return context.newPage();
-  }
+  const signedIn = (user: DevUserName) => stage.signedIn(user);
 
   const namespaceField = () => page.getByRole('combobox', { name: 'Namespace' });
 

@@ -1,6 +1,5 @@
 import type { DevCluster, DevUserName } from '@cairn/kube-testenv';
-import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
 import type { ConsoleUnderTest } from './support/console-under-test';
@@ -14,12 +13,11 @@ describe('workloads', () => {
   let stage: Stage;
   let cluster: DevCluster;
   let cairn: ConsoleUnderTest;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     stage = await startStage();
-    ({ cluster, cairn, browser } = stage);
+    ({ cluster, cairn } = stage);
   }, 240_000);
 
   afterAll(() => stage?.stop());
@@ -29,14 +27,7 @@ describe('workloads', () => {
     await page.context().close();
   });
 
-  async function signedIn(user: DevUserName): Promise<Page> {
-    const tokens = await cluster.login(user);
-    const now = Math.floor(Date.now() / 1000);
-    const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: `${user}@cairn.test` } } };
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
-    return context.newPage();
-  }
+  const signedIn = (user: DevUserName) => stage.signedIn(user, { width: 1280, height: 900 });
 
   const main = () => page.getByRole('main');
   const rowOf = (name: string) => main().getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });

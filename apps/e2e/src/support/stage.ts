@@ -1,6 +1,7 @@
-import { DevCluster } from '@cairn/kube-testenv';
+import { DevCluster, DevUserName } from '@cairn/kube-testenv';
 import type { MfeRemote } from '@cairn/api-contracts';
-import type { Browser } from 'playwright-core';
+import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
+import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { ConsoleUnderTest, startConsole } from './console-under-test';
 
@@ -9,6 +10,12 @@ export interface Stage {
   cluster: DevCluster;
   cairn: ConsoleUnderTest;
   browser: Browser;
+  /**
+   * A new browser tab of `user`, signed in: a real ID token from the dev provider, sealed
+   * into the session cookie as the auth service seals it (the sign-in itself is tested in
+   * sign-in.e2e-spec.ts). Close it with `page.context().close()`.
+   */
+  signedIn(user: DevUserName, viewport?: { width: number; height: number }): Promise<Page>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +48,14 @@ export async function startStage(options: StageOptions = {}): Promise<Stage> {
     cluster,
     cairn,
     browser,
+    signedIn: async (user, viewport = { width: 1280, height: 800 }) => {
+      const tokens = await cluster.login(user);
+      const now = Math.floor(Date.now() / 1000);
+      const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: `${user}@cairn.test`, email: `${user}@cairn.test` } } };
+      const context = await browser.newContext({ viewport });
+      await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
+      return context.newPage();
+    },
     stop: async () => {
       await browser.close();
       await cairn.stop();
