@@ -138,6 +138,36 @@ describe('workloads', () => {
     await main().getByRole('status').filter({ hasText: 'Restarting web' }).waitFor();
   });
 
+  it('any other kind the cluster serves is listed from discovery: a custom resource, and cluster-wide namespaces', async () => {
+    const admin = cluster.adminApi();
+    await admin.json('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    });
+    for (let i = 0; i < 50 && (await admin.send('GET', '/apis/example.com/v1/widgets')).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    await admin.json('POST', '/apis/example.com/v1/namespaces/team-a/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'sprocket', namespace: 'team-a' }, spec: { size: 3 } });
+
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/other?cluster=cairn-dev`);
+    await main().getByRole('region', { name: 'example.com' }).getByRole('link', { name: 'Widget' }).click();
+    await rowOf('sprocket').waitFor();
+    await rowOf('sprocket').getByRole('link', { name: 'sprocket' }).click();
+    await main().getByRole('heading', { name: 'Widget sprocket' }).waitFor();
+    await main().getByRole('tab', { name: 'YAML' }).click();
+    expect(await main().locator('pre.yaml').textContent()).toContain('size: 3');
+
+    await page.goto(`${cairn.url}/workloads/other/core/v1/namespaces?cluster=cairn-dev&ns=team-a`);
+    await rowOf('tenant-2').waitFor();
+    await main().getByText('(cluster-wide)').waitFor();
+  });
+
   it('tina, the tenant, lists her namespace', async () => {
     page = await signedIn('tina');
     await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=tenant-1`);

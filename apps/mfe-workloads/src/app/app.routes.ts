@@ -1,4 +1,5 @@
 import { Routes } from '@angular/router';
+import { OtherKinds } from './other-kinds/other-kinds';
 import { Overview } from './overview/overview';
 import { WorkloadDetail } from './workload-detail/workload-detail';
 import { WorkloadList } from './workload-list/workload-list';
@@ -12,6 +13,9 @@ export const routes: Routes = [
     title: 'Workloads',
     children: [
       { path: '', pathMatch: 'full', component: Overview, title: 'Workloads · Cairn' },
+      { path: 'other', component: OtherKinds, title: 'Other kinds · Cairn' },
+      { path: 'other/:group/:version/:resource', component: WorkloadList },
+      { path: 'other/:group/:version/:resource/:namespace/:name', component: WorkloadDetail },
       { path: ':kind', component: WorkloadList },
       // `_` in place of the namespace for cluster-scoped objects.
       { path: ':kind/:namespace/:name', component: WorkloadDetail },

@@ -31,6 +31,10 @@ export interface WorkloadKind extends KindRef {
   restartable?: boolean;
   /** Its pods are found by `spec.selector` (or, for a Job/CronJob, by ownership). */
   hasPods?: boolean;
+  /** Cluster-scoped kinds are listed without a namespace. Default true. */
+  namespaced?: boolean;
+  /** Where its list lives in the console, e.g. ['/workloads', 'deployments']. */
+  path: string[];
 }
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -124,7 +128,7 @@ function jobStatus(job: KubeObject): Status {
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   {
-    group: 'apps', version: 'v1', resource: 'deployments', label: 'Deployments', singular: 'Deployment',
+    group: 'apps', version: 'v1', resource: 'deployments', path: ['/workloads', 'deployments'], label: 'Deployments', singular: 'Deployment',
     summary: 'Stateless apps kept at a number of identical replicas.',
     columns: [
       { label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` },
@@ -136,14 +140,14 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     scalable: true, restartable: true, hasPods: true,
   },
   {
-    group: 'apps', version: 'v1', resource: 'statefulsets', label: 'StatefulSets', singular: 'StatefulSet',
+    group: 'apps', version: 'v1', resource: 'statefulsets', path: ['/workloads', 'statefulsets'], label: 'StatefulSets', singular: 'StatefulSet',
     summary: 'Replicas with stable names and their own storage.',
     columns: [{ label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` }, AGE],
     status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'] ?? 1)),
     scalable: true, restartable: true, hasPods: true,
   },
   {
-    group: 'apps', version: 'v1', resource: 'daemonsets', label: 'DaemonSets', singular: 'DaemonSet',
+    group: 'apps', version: 'v1', resource: 'daemonsets', path: ['/workloads', 'daemonsets'], label: 'DaemonSets', singular: 'DaemonSet',
     summary: 'One pod on each matching node.',
     columns: [
       { label: 'Desired', value: (o) => num(stat(o)['desiredNumberScheduled']), numeric: true },
@@ -154,21 +158,21 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     restartable: true, hasPods: true,
   },
   {
-    group: 'apps', version: 'v1', resource: 'replicasets', label: 'ReplicaSets', singular: 'ReplicaSet',
+    group: 'apps', version: 'v1', resource: 'replicasets', path: ['/workloads', 'replicasets'], label: 'ReplicaSets', singular: 'ReplicaSet',
     summary: 'The replica groups a Deployment rolls between.',
     columns: [{ label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` }, AGE],
     status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'])),
     scalable: true, hasPods: true,
   },
   {
-    group: 'batch', version: 'v1', resource: 'jobs', label: 'Jobs', singular: 'Job',
+    group: 'batch', version: 'v1', resource: 'jobs', path: ['/workloads', 'jobs'], label: 'Jobs', singular: 'Job',
     summary: 'Pods that run to completion.',
     columns: [{ label: 'Completions', value: (o) => `${num(stat(o)['succeeded'])}/${num(spec(o)['completions'] ?? 1)}` }, AGE],
     status: jobStatus,
     hasPods: true,
   },
   {
-    group: 'batch', version: 'v1', resource: 'cronjobs', label: 'CronJobs', singular: 'CronJob',
+    group: 'batch', version: 'v1', resource: 'cronjobs', path: ['/workloads', 'cronjobs'], label: 'CronJobs', singular: 'CronJob',
     summary: 'Jobs started on a schedule.',
     columns: [
       { label: 'Schedule', value: (o) => String(spec(o)['schedule'] ?? '') },
@@ -179,7 +183,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     status: (o) => (spec(o)['suspend'] ? { health: 'suspended', text: 'Suspended' } : { health: 'ok', text: 'Scheduled' }),
   },
   {
-    group: 'core', version: 'v1', resource: 'pods', label: 'Pods', singular: 'Pod',
+    group: 'core', version: 'v1', resource: 'pods', path: ['/workloads', 'pods'], label: 'Pods', singular: 'Pod',
     summary: 'The running containers themselves.',
     columns: [
       { label: 'Ready', value: (o) => `${containers(o).filter((c) => !c.init && c.ready).length}/${containers(o).filter((c) => !c.init).length}` },
@@ -190,6 +194,26 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     status: podStatus,
   },
 ];
+
+/**
+ * Any other kind the cluster serves (CRDs included), from discovery: listed with its age and,
+ * when it has them, its Ready/Available conditions.
+ */
+export function genericKind(group: string, version: string, resource: string, kind = resource, namespaced = true): WorkloadKind {
+  return {
+    group, version, resource, namespaced,
+    path: ['/workloads', 'other', group, version, resource],
+    label: resource,
+    singular: kind,
+    summary: `${kind} (${group === 'core' ? '' : `${group}/`}${version}), as the cluster serves it.`,
+    columns: [AGE],
+    status: (o) => {
+      const ready = ((stat(o)['conditions'] as Any[]) ?? []).find((c) => c['type'] === 'Ready' || c['type'] === 'Available');
+      if (!ready) return { health: 'done', text: 'no status' };
+      return ready['status'] === 'True' ? { health: 'ok', text: ready['type'] } : { health: 'failed', text: ready['reason'] ?? `Not ${ready['type']}` };
+    },
+  };
+}
 
 export function findWorkloadKind(resource: string): WorkloadKind | undefined {
   return WORKLOAD_KINDS.find((kind) => kind.resource === resource);

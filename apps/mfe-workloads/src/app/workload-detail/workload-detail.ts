@@ -4,6 +4,7 @@ import { ApiClient, ApiError, ConsoleContext, KubeObject, Permissions, WatchStre
 import { stringify } from 'yaml';
 import { HealthBadge } from '../health-badge';
 import { LiveList } from '../live-list';
+import { KindResolver } from '../kind-resolver';
 import { age, containers, findWorkloadKind, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 import { lineDiff } from './line-diff';
 
@@ -33,7 +34,12 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WorkloadDetail {
-  readonly kind = input.required<string>();
+  readonly kind = input<string>();
+  readonly group = input<string>();
+  readonly version = input<string>();
+  readonly resource = input<string>();
+  private readonly resolver = inject(KindResolver);
+  private readonly generic = signal<WorkloadKind | undefined>(undefined);
   readonly namespace = input.required<string>();
   readonly name = input.required<string>();
   private readonly api = inject(ApiClient);
@@ -42,7 +48,10 @@ export class WorkloadDetail {
   private readonly router = inject(Router);
   protected readonly context = inject(ConsoleContext);
 
-  protected readonly workloadKind = computed(() => findWorkloadKind(this.kind()));
+  protected readonly workloadKind = computed(() => {
+    const kind = this.kind();
+    return kind ? findWorkloadKind(kind) : this.generic();
+  });
   protected readonly live = signal<LiveList | undefined>(undefined);
   protected readonly pods = signal<LiveList | undefined>(undefined);
   protected readonly object = computed(() => this.live()?.items()[0]);
@@ -105,12 +114,19 @@ export class WorkloadDetail {
   protected readonly logsLink = computed(() => {
     const kind = this.workloadKind();
     if (!kind) return undefined;
-    if (kind.resource === 'pods') return { ns: this.namespace(), pod: this.name() };
+    if (kind.group === 'core' && kind.resource === 'pods') return { ns: this.namespace(), pod: this.name() };
     if (kind.hasPods) return { ns: this.namespace(), workload: `${kind.group}/${kind.version}/${kind.resource}/${this.name()}` };
     return undefined;
   });
 
   constructor() {
+    effect(() => {
+      const [cluster, group, version, resource] = [this.context.cluster(), this.group(), this.version(), this.resource()];
+      untracked(() => {
+        if (!group || !version || !resource || !cluster) return this.generic.set(undefined);
+        void this.resolver.resolve(cluster, group, version, resource).then((kind) => this.generic.set(kind), (err: unknown) => this.notice.set({ ok: false, text: (err as Error).message }));
+      });
+    });
     effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
@@ -248,7 +264,7 @@ export class WorkloadDetail {
     if (!kind || !cluster || this.confirmName() !== this.name()) return;
     this.dialog.set(undefined);
     await this.act(`delete ${this.name()}`, () => this.api.delete(cluster, kind, this.name(), this.ns()), `Deleted ${kind.singular} ${this.name()}.`);
-    if (this.notice()?.ok) await this.router.navigate(['/workloads', kind.resource], { queryParamsHandling: 'preserve' });
+    if (this.notice()?.ok) await this.router.navigate(kind.path, { queryParamsHandling: 'preserve' });
   }
 
   protected startEditing(): void {

@@ -4,7 +4,8 @@ import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream } from '@cairn/data-access';
 import { LiveList } from '../live-list';
 import { HealthBadge } from '../health-badge';
-import { findWorkloadKind, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
+import { KindResolver } from '../kind-resolver';
+import { findWorkloadKind, genericKind, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 
 interface Row {
   object: KubeObject;
@@ -29,11 +30,21 @@ interface Row {
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WorkloadList {
-  readonly kind = input.required<string>();
+  /** A built-in kind (`/workloads/deployments`)… */
+  readonly kind = input<string>();
+  /** …or any kind the cluster serves (`/workloads/other/:group/:version/:resource`). */
+  readonly group = input<string>();
+  readonly version = input<string>();
+  readonly resource = input<string>();
+  private readonly resolver = inject(KindResolver);
+  private readonly generic = signal<WorkloadKind | undefined>(undefined);
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
   protected readonly context = inject(ConsoleContext);
-  protected readonly workloadKind = computed(() => findWorkloadKind(this.kind()));
+  protected readonly workloadKind = computed(() => {
+    const kind = this.kind();
+    return kind ? findWorkloadKind(kind) : this.generic();
+  });
   protected readonly knownKinds = WORKLOAD_KINDS.map((kind) => kind.label).join(', ');
   protected readonly list = signal<LiveList | undefined>(undefined);
   protected readonly filter = signal('');
@@ -43,12 +54,20 @@ export class WorkloadList {
 
   constructor() {
     effect(() => {
+      const [cluster, group, version, resource] = [this.context.cluster(), this.group(), this.version(), this.resource()];
+      untracked(() => {
+        if (!group || !version || !resource) return this.generic.set(undefined);
+        this.generic.set(genericKind(group, version, resource));
+        if (cluster) void this.resolver.resolve(cluster, group, version, resource).then((kind) => this.generic.set(kind), () => undefined);
+      });
+    });
+    effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
       const namespace = this.context.namespace();
       untracked(() => {
         this.list()?.stop();
-        this.list.set(kind && cluster ? new LiveList(this.api, this.watch, { cluster, namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined);
+        this.list.set(kind && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined);
       });
     });
     inject(DestroyRef).onDestroy(() => this.list()?.stop());
@@ -63,7 +82,7 @@ export class WorkloadList {
       key: object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`,
       name: object.metadata.name,
       namespace: object.metadata.namespace ?? '',
-      link: ['/workloads', kind.resource, object.metadata.namespace ?? '_', object.metadata.name],
+      link: [...kind.path, object.metadata.namespace ?? '_', object.metadata.name],
       status: kind.status(object),
       cells: kind.columns.map((c) => c.value(object)),
     }));

@@ -16,7 +16,7 @@ describe('Workloads routes', () => {
   it('opens on the overview and offers a tab per workload kind', async () => {
     const harness = await RouterTestingHarness.create('/');
     const tabs = Array.from(harness.routeNativeElement?.querySelectorAll('.kind-tabs a') ?? []);
-    expect(tabs.map((tab) => tab.textContent?.trim())).toEqual(['Overview', 'Deployments', 'StatefulSets', 'DaemonSets', 'ReplicaSets', 'Jobs', 'CronJobs', 'Pods']);
+    expect(tabs.map((tab) => tab.textContent?.trim())).toEqual(['Overview', 'Deployments', 'StatefulSets', 'DaemonSets', 'ReplicaSets', 'Jobs', 'CronJobs', 'Pods', 'Other kinds']);
     expect(harness.routeNativeElement?.querySelector('cairn-workloads-overview h2')?.textContent).toBe('No cluster is selected');
   });
 
