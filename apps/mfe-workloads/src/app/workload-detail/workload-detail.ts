@@ -4,8 +4,8 @@ import { ApiClient, ApiError, ConsoleContext, KubeObject, Permissions, WatchStre
 import { stringify } from 'yaml';
 import { HealthBadge } from '../health-badge';
 import { LiveList } from '../live-list';
-import { KindResolver } from '../kind-resolver';
-import { age, containers, findWorkloadKind, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
+import { kindFromRoute } from '../kind-resolver';
+import { age, containers, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 import { lineDiff } from './line-diff';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -38,8 +38,6 @@ export class WorkloadDetail {
   readonly group = input<string>();
   readonly version = input<string>();
   readonly resource = input<string>();
-  private readonly resolver = inject(KindResolver);
-  private readonly generic = signal<WorkloadKind | undefined>(undefined);
   readonly namespace = input.required<string>();
   readonly name = input.required<string>();
   private readonly api = inject(ApiClient);
@@ -48,10 +46,7 @@ export class WorkloadDetail {
   private readonly router = inject(Router);
   protected readonly context = inject(ConsoleContext);
 
-  protected readonly workloadKind = computed(() => {
-    const kind = this.kind();
-    return kind ? findWorkloadKind(kind) : this.generic();
-  });
+  protected readonly workloadKind = kindFromRoute(this);
   protected readonly live = signal<LiveList | undefined>(undefined);
   protected readonly pods = signal<LiveList | undefined>(undefined);
   protected readonly object = computed(() => this.live()?.items()[0]);
@@ -120,13 +115,6 @@ export class WorkloadDetail {
   });
 
   constructor() {
-    effect(() => {
-      const [cluster, group, version, resource] = [this.context.cluster(), this.group(), this.version(), this.resource()];
-      untracked(() => {
-        if (!group || !version || !resource || !cluster) return this.generic.set(undefined);
-        void this.resolver.resolve(cluster, group, version, resource).then((kind) => this.generic.set(kind), (err: unknown) => this.notice.set({ ok: false, text: (err as Error).message }));
-      });
-    });
     effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();

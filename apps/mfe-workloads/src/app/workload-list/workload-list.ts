@@ -4,8 +4,8 @@ import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream } from '@cairn/data-access';
 import { LiveList } from '../live-list';
 import { HealthBadge } from '../health-badge';
-import { KindResolver } from '../kind-resolver';
-import { findWorkloadKind, genericKind, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
+import { kindFromRoute } from '../kind-resolver';
+import { WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 
 interface Row {
   object: KubeObject;
@@ -36,15 +36,10 @@ export class WorkloadList {
   readonly group = input<string>();
   readonly version = input<string>();
   readonly resource = input<string>();
-  private readonly resolver = inject(KindResolver);
-  private readonly generic = signal<WorkloadKind | undefined>(undefined);
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
   protected readonly context = inject(ConsoleContext);
-  protected readonly workloadKind = computed(() => {
-    const kind = this.kind();
-    return kind ? findWorkloadKind(kind) : this.generic();
-  });
+  protected readonly workloadKind = kindFromRoute(this);
   protected readonly knownKinds = WORKLOAD_KINDS.map((kind) => kind.label).join(', ');
   protected readonly list = signal<LiveList | undefined>(undefined);
   protected readonly filter = signal('');
@@ -53,14 +48,6 @@ export class WorkloadList {
   protected readonly sort = signal<{ column: number; descending: boolean }>({ column: -1, descending: false });
 
   constructor() {
-    effect(() => {
-      const [cluster, group, version, resource] = [this.context.cluster(), this.group(), this.version(), this.resource()];
-      untracked(() => {
-        if (!group || !version || !resource) return this.generic.set(undefined);
-        this.generic.set(genericKind(group, version, resource));
-        if (cluster) void this.resolver.resolve(cluster, group, version, resource).then((kind) => this.generic.set(kind), () => undefined);
-      });
-    });
     effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
