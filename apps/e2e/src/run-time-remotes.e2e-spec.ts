@@ -74,7 +74,7 @@ describe('micro-frontends loaded at run time', () => {
   it.each([
     ['Clusters', 'mfe-clusters', '/clusters', 'No clusters yet'],
     ['Logs', 'mfe-logs', '/logs', 'No log source is open'],
-    ['Workloads', 'mfe-workloads', '/workloads/deployments', 'Stateless apps kept at a number of identical replicas'],
+    ['Workloads', 'mfe-workloads', '/workloads', 'No cluster is selected'],
   ])('opens %s, rendered by code the %s remote serves itself', async (label, remote, path, text) => {
     await page.goto(`${cairn.url}/`);
     await navigation().getByRole('link', { name: label }).click();

@@ -1,0 +1,114 @@
+import type { Page } from 'playwright-core';
+import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
+import { screenshot } from './support/browser';
+import { Stage, startStage } from './support/stage';
+
+/**
+ * The acceptance scenarios of DESIGN.md, as the people in the seeds live them: the whole
+ * stack (real control plane, dev OpenID provider, auth service, gateway, shell, remotes)
+ * started by the run, in Debian's Chromium. Each scenario's key screen is saved to
+ * dist/e2e-screenshots/scenario-*.png. Scenarios 5 and 6 (remotes down, broken, or added at
+ * run time) are in run-time-remotes.e2e-spec.ts and team-remote.e2e-spec.ts.
+ */
+describe('acceptance scenarios', () => {
+  let stage: Stage;
+  let page: Page;
+
+  beforeAll(async () => {
+    stage = await startStage({ oidc: true });
+  }, 240_000);
+
+  afterAll(() => stage?.stop());
+
+  afterEach(async () => {
+    await screenshot(page, `scenario-${expect.getState().currentTestName?.replace(/^acceptance scenarios /, '').replace(/\W+/g, '-')}`);
+    await page.context().close();
+  });
+
+  const main = () => page.getByRole('main');
+  const url = (path: string) => `${stage.cairn.url}${path}`;
+
+  /** Signs in at the dev provider's own login form, as a person does. */
+  async function signInWithProvider(user: string, path: string): Promise<void> {
+    // The provider's certificate comes from the dev cluster's CA, which this browser does not know.
+    const context = await stage.browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
+    page = await context.newPage();
+    await page.goto(url(`/sign-in?returnTo=${encodeURIComponent(path)}`));
+    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(`${user}-dev-password`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(url(`${path.split('?')[0]}**`));
+  }
+
+  it('2: a read-only user sees workloads, is told plainly that Secrets are not for her, and is offered no change anywhere', async () => {
+    await signInWithProvider('victor', '/workloads/deployments?cluster=cairn-dev&ns=team-a');
+    await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
+
+    await page.goto(url('/workloads/other/core/v1/secrets?cluster=cairn-dev&ns=team-a'));
+    const refusal = main().getByRole('alert');
+    await refusal.getByText('You may not see these secrets').waitFor();
+    expect(await refusal.textContent()).toContain('cannot list resource "secrets" in API group "" in the namespace "team-a"');
+    await screenshot(page, 'scenario-2-secrets-refused');
+
+    for (const path of ['/workloads/deployments/team-a/web', '/workloads/cronjobs/team-a/nightly-report', '/workloads/statefulsets/team-a/db']) {
+      await page.goto(url(`${path}?cluster=cairn-dev`));
+      await main().getByText(/^Read only: your role may not change this/).waitFor();
+      for (const action of ['Scale', 'Restart', 'Suspend', 'Run now', 'Delete']) expect(await main().getByRole('button', { name: new RegExp(`^${action}`) }).count()).toBe(0);
+      await main().getByRole('tab', { name: 'YAML' }).click();
+      await main().locator('pre.yaml').waitFor();
+      expect(await main().getByRole('button', { name: 'Edit' }).count()).toBe(0);
+    }
+  });
+
+  it('3: a tenant who may not list namespaces types hers and gets a working console for it', async () => {
+    await signInWithProvider('tina', '/workloads?cluster=cairn-dev');
+    await page.getByText('your namespaces').waitFor();
+    const namespace = page.getByRole('combobox', { name: 'Namespace' });
+    await namespace.fill('tenant-2');
+    await namespace.press('Enter');
+    await page.waitForURL(/ns=tenant-2/);
+    // Problems first, in her namespace only: the failed backup job.
+    await main().locator('.problems').getByRole('link', { name: 'Job backup' }).waitFor();
+    await main().getByRole('link', { name: 'Deployments', exact: true }).click();
+    await main().getByRole('row').getByRole('link', { name: 'blog', exact: true }).click();
+    await main().getByRole('heading', { name: 'Deployment blog' }).waitFor();
+    await main().getByRole('button', { name: 'Restart' }).waitFor();
+    await screenshot(page, 'scenario-3-tenant-deployment');
+    // Another tenant's namespace stays closed, and says why.
+    await page.goto(url('/workloads/deployments?cluster=cairn-dev&ns=team-a'));
+    await main().getByRole('alert').getByText('You may not see these Deployments').waitFor();
+  });
+
+  it('7: a session whose token expired is renewed without the user noticing, and signing out ends it', async () => {
+    await signInWithProvider('alice', '/workloads/deployments?cluster=cairn-dev&ns=team-a');
+    await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
+
+    // Time passes: the ID token in the session expires (the refresh token is still good).
+    const box = new SealedBox([stage.cairn.sessionKey], SESSION_PURPOSE);
+    const cookies = await page.context().cookies(stage.cairn.url);
+    const sealed = cookies.find((c) => c.name === SESSION_COOKIE)?.value as string;
+    const session = (await box.open<Session>(sealed)) as Session;
+    const expired: Session = { ...session, oidc: { ...(session.oidc as NonNullable<Session['oidc']>), expiresAt: Math.floor(Date.now() / 1000) - 60 } };
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: await box.seal(expired, { ttlSeconds: 3600 }), url: stage.cairn.url }]);
+
+    const refreshes: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('/auth/refresh')) refreshes.push(r.status());
+    });
+    await page.goto(url('/workloads/deployments?cluster=cairn-dev&ns=team-a'));
+    await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
+    expect(await main().getByRole('alert').count()).toBe(0);
+    expect(refreshes).toContain(200);
+    const renewed = await box.open<Session>((await page.context().cookies(stage.cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string);
+    expect(renewed?.oidc?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+
+    await page.getByRole('button', { name: 'alice@cairn.test' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(url('/sign-in?signedOut=1'));
+    await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor();
+    await screenshot(page, 'scenario-7-signed-out');
+    const after = await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/whoami')).status);
+    expect(after).toBe(401);
+  });
+});
