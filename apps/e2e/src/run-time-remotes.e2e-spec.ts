@@ -73,7 +73,7 @@ describe('micro-frontends loaded at run time', () => {
 
   it.each([
     ['Clusters', 'mfe-clusters', '/clusters', 'No clusters yet'],
-    ['Logs', 'mfe-logs', '/logs', 'No log source is open'],
+    ['Logs', 'mfe-logs', '/logs', 'Choose a cluster in the top bar.'],
     ['Workloads', 'mfe-workloads', '/workloads', 'No cluster is selected'],
   ])('opens %s, rendered by code the %s remote serves itself', async (label, remote, path, text) => {
     await page.goto(`${cairn.url}/`);

@@ -22,18 +22,21 @@ export function freePort(): Promise<number> {
 
 async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
+  let last = 'no answer';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new Error(`${url} never answered: the process exited with ${child.exitCode}\n${log()}`);
     }
     try {
-      if ((await fetch(url)).ok) return;
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `HTTP ${res.status} ${await res.text()}`;
     } catch {
       // not listening yet
     }
     await new Promise((next) => setTimeout(next, 150));
   }
-  throw new Error(`${url} was not ready after 30 s\n${log()}`);
+  throw new Error(`${url} was not ready after 30 s (last answer: ${last})\n${log()}`);
 }
 
 function startService(main: string, env: Record<string, string>): { child: ChildProcess; log: () => string } {

@@ -1,18 +1,301 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, DOCUMENT, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
+import { ActivatedRoute, Router } from '@angular/router';
+import { ApiClient, ConsoleContext, WatchStream } from '@cairn/data-access';
+import { toText } from '../log-lines/log-line';
+import { findMatches, relocateMatch, SearchMatch, stepMatch } from '../log-lines/log-search';
+import { LogSession, SourceLabel } from '../log-stream/log-session';
+import { LogOpener, LogTarget, StreamState } from '../log-stream/log-stream';
+import { LogViewport } from '../log-viewport/log-viewport';
+import { LogSources, parseWorkloadRef } from './log-sources';
 
-/** `/logs`: where a log view opens from; the sources are picked in Workloads. */
+/** What the page reads, worked out from the URL and the pod list. */
+interface Plan {
+  /** Changes exactly when the streams must be opened again. */
+  key: string;
+  targets: LogTarget[];
+  label: SourceLabel;
+  /** For the status line and the download's file name. */
+  title: string;
+}
+
+interface Preferences {
+  timestamps: boolean;
+  wrap: boolean;
+  tail: number;
+  since: number;
+}
+
+const PREFERENCES_KEY = 'cairn.logs.preferences';
+export const BUFFER_LINES = 10_000;
+
+/**
+ * `/logs`: one container, every container of a pod, or every pod of a workload, read live.
+ * The URL says what (`?cluster&ns` from the console's context, then `pod` and `container`, or
+ * `workload=group/version/resource/name`), so a view can be shared as a link.
+ */
 @Component({
   selector: 'cairn-logs-page',
-  imports: [RouterLink],
+  imports: [LogViewport],
   templateUrl: './logs-page.html',
   styleUrl: './logs-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class LogsPage {
-  protected readonly sources = [
-    { label: 'One container', hint: 'Open a pod, then a container’s “Logs”.' },
-    { label: 'All containers of a pod', hint: 'Open a pod and choose “Logs” without a container.' },
-    { label: 'All pods of a workload', hint: 'Open a Deployment, StatefulSet, DaemonSet or Job and choose “Logs”.' },
+  /** Query parameters, bound by the router. */
+  readonly pod = input<string>();
+  readonly container = input<string>();
+  readonly workload = input<string>();
+
+  private readonly api = inject(ApiClient);
+  private readonly watch = inject(WatchStream, { optional: true });
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  private readonly document = inject(DOCUMENT);
+  protected readonly context = inject(ConsoleContext);
+  private readonly viewport = viewChild(LogViewport);
+
+  protected readonly bufferLines = BUFFER_LINES;
+  protected readonly sinceChoices = [
+    { label: 'All time', seconds: 0 },
+    { label: 'Last minute', seconds: 60 },
+    { label: 'Last 10 minutes', seconds: 600 },
+    { label: 'Last hour', seconds: 3600 },
   ];
+  protected readonly tailChoices = [100, 500, 1000, 5000, 0];
+
+  private readonly preferences = this.loadPreferences();
+  protected readonly follow = signal(true);
+  protected readonly previous = signal(false);
+  protected readonly timestamps = signal(this.preferences.timestamps);
+  protected readonly wrap = signal(this.preferences.wrap);
+  protected readonly since = signal(this.preferences.since);
+  protected readonly tail = signal(this.preferences.tail);
+  protected readonly search = signal('');
+  protected readonly matchCase = signal(false);
+  private readonly currentMatch = signal<SearchMatch | undefined>(undefined);
+
+  protected readonly sources = signal<LogSources | undefined>(undefined);
+  protected readonly session = signal<LogSession | undefined>(undefined);
+
+  protected readonly workloadRef = computed(() => parseWorkloadRef(this.workload()));
+  protected readonly selectedPod = computed(() => this.sources()?.pods().find((p) => p.name === this.pod()));
+  protected readonly sourceValue = computed(() => (this.workloadRef() ? `w:${this.workload()}` : this.pod() ? `p:${this.pod()}` : ''));
+  protected readonly containerChoices = computed(() => {
+    const ref = this.workloadRef();
+    if (ref) return (this.sources()?.workloads().find((w) => w.ref === this.workload())?.containers ?? []).map((name) => ({ name, init: false, restarts: 0, restarted: false }));
+    return this.selectedPod()?.containers ?? [];
+  });
+  /** Whether the chosen container (or any, for all) has run before, so "previous" has something to show. */
+  protected readonly hasPrevious = computed(() => {
+    const chosen = this.container();
+    return this.containerChoices().some((c) => (!chosen || c.name === chosen) && c.restarted);
+  });
+
+  private readonly plan = computed<Plan | undefined>(
+    () => {
+      const cluster = this.context.cluster();
+      const namespace = this.context.namespace();
+      if (!cluster || !namespace) return undefined;
+      const container = this.container() || undefined;
+      const options = { previous: this.previous(), since: this.since(), tail: this.tail() };
+      const ref = this.workloadRef();
+      if (ref) {
+        const targets: LogTarget[] = [{ kind: 'workload', cluster, namespace, ...ref, container }];
+        return { key: JSON.stringify({ targets, options }), targets, label: container ? 'pod' : 'pod/container', title: `${ref.resource}/${ref.name}${container ? ` (${container})` : ''}` };
+      }
+      const pod = this.pod();
+      if (!pod) return undefined;
+      let containers: Array<string | undefined>;
+      if (container) containers = [container];
+      else {
+        const known = this.selectedPod();
+        // Until the list arrives we do not know the containers; if it never does (not allowed), the API server picks (or says which to pick).
+        if (!known && this.sources()?.loading()) return undefined;
+        containers = known ? known.containers.filter((c) => !c.init).map((c) => c.name) : [undefined];
+      }
+      const targets: LogTarget[] = containers.map((c) => ({ kind: 'container', cluster, namespace, pod, container: c }));
+      return { key: JSON.stringify({ targets, options }), targets, label: containers.length > 1 ? 'container' : 'none', title: `${pod}${container ? ` (${container})` : ''}` };
+    },
+    { equal: (a, b) => a?.key === b?.key },
+  );
+
+  protected readonly lines = computed(() => this.session()?.lines() ?? []);
+  protected readonly searchResult = computed(() => findMatches(this.lines(), this.search(), { matchCase: this.matchCase() }));
+  protected readonly currentIndex = computed(() => relocateMatch(this.searchResult().matches, this.currentMatch()));
+  protected readonly matchText = computed(() => {
+    const { matches, truncated } = this.searchResult();
+    if (!this.search()) return '';
+    if (matches.length === 0) return 'No matches';
+    const count = `${matches.length.toLocaleString('en')}${truncated ? '+' : ''}`;
+    const at = this.currentIndex();
+    return at < 0 ? `${count} ${matches.length === 1 ? 'match' : 'matches'}` : `${(at + 1).toLocaleString('en')} of ${count}`;
+  });
+
+  /** The first stream that failed, in the gateway's words (a 403 names the verb and the resource). */
+  protected readonly failure = computed(() => {
+    const session = this.session();
+    const states = session?.states() ?? [];
+    const i = states.findIndex((s) => s.phase === 'failed');
+    if (i < 0 || !session) return undefined;
+    const state = states[i] as Extract<StreamState, { phase: 'failed' }>;
+    const target = session.targets[i];
+    const where = session.targets.length > 1 && target.kind === 'container' && target.container ? `${target.container}: ` : '';
+    return { forbidden: state.status === 403, message: `${where}${state.message}` };
+  });
+
+  protected readonly status = computed(() => {
+    const session = this.session();
+    if (!session) return '';
+    const states = session.states();
+    const reconnecting = states.find((s) => s.phase === 'reconnecting');
+    if (reconnecting) return `Connection lost (${reconnecting.reason}); reconnecting in ${reconnecting.inSeconds} s…`;
+    if (states.some((s) => s.phase === 'connecting')) return 'Connecting…';
+    if (states.length === 0) return 'Stopped following';
+    const streaming = states.filter((s) => s.phase === 'streaming');
+    if (streaming.length > 0) return `${streaming.some((s) => s.phase === 'streaming' && s.reconnected) ? 'Reconnected; following' : 'Following'}`;
+    if (states.every((s) => s.phase === 'failed')) return 'Not reading';
+    return 'End of log';
+  });
+
+  constructor() {
+    // A link may name another namespace than the one the console was in: go there.
+    const linkedNamespace = this.route.snapshot?.queryParamMap.get('ns');
+    if (linkedNamespace && this.context.cluster() && linkedNamespace !== this.context.namespace()) this.context.selectNamespace(linkedNamespace);
+
+    effect(() => {
+      const cluster = this.context.cluster();
+      const namespace = this.context.namespace();
+      untracked(() => {
+        this.sources()?.stop();
+        this.sources.set(cluster && namespace ? new LogSources(this.api, this.watch, cluster, namespace) : undefined);
+      });
+    });
+
+    effect(() => {
+      const plan = this.plan();
+      untracked(() => {
+        this.session()?.stop();
+        this.currentMatch.set(undefined);
+        if (!plan) {
+          this.session.set(undefined);
+          return;
+        }
+        const options = { follow: this.follow(), previous: this.previous(), tailLines: this.tail() || undefined, sinceSeconds: this.since() || undefined };
+        this.session.set(new LogSession(this.opener, plan.targets, options, plan.label, { capacity: BUFFER_LINES }).start());
+        this.viewport()?.scrollToEnd();
+      });
+    });
+
+    effect(() => {
+      const follow = this.follow();
+      untracked(() => this.session()?.setFollow(follow));
+    });
+
+    effect(() => {
+      const preferences: Preferences = { timestamps: this.timestamps(), wrap: this.wrap(), tail: this.tail(), since: this.since() };
+      try {
+        this.document.defaultView?.localStorage.setItem(PREFERENCES_KEY, JSON.stringify(preferences));
+      } catch {
+        // Storage full or refused: the choice lasts for this page only.
+      }
+    });
+
+    inject(DestroyRef).onDestroy(() => {
+      this.session()?.stop();
+      this.sources()?.stop();
+    });
+  }
+
+  private readonly opener: LogOpener = async (path, cluster, signal) => {
+    const res = await this.api.request('GET', path, { cluster, signal });
+    if (!res.body) throw new Error('The gateway sent no log stream.');
+    return res.body;
+  };
+
+  protected chooseSource(value: string): void {
+    const queryParams = value.startsWith('w:')
+      ? { workload: value.slice(2), pod: null, container: null }
+      : { pod: value.startsWith('p:') ? value.slice(2) : null, workload: null, container: null };
+    this.previous.set(false);
+    void this.router.navigate([], { relativeTo: this.route, queryParams, queryParamsHandling: 'merge' });
+  }
+
+  protected chooseContainer(value: string): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { container: value || null }, queryParamsHandling: 'merge' });
+  }
+
+  protected togglePause(): void {
+    const session = this.session();
+    if (!session) return;
+    if (session.paused()) session.resume();
+    else session.pause();
+  }
+
+  protected clear(): void {
+    this.session()?.clear();
+    this.currentMatch.set(undefined);
+  }
+
+  protected onSearch(value: string): void {
+    this.search.set(value);
+    this.currentMatch.set(undefined);
+  }
+
+  protected onSearchKey(event: KeyboardEvent): void {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      this.step(event.shiftKey ? -1 : 1);
+    } else if (event.key === 'Escape' && this.search()) {
+      event.preventDefault();
+      this.onSearch('');
+    }
+  }
+
+  /** Moves to the next (1) or previous (-1) match and scrolls it into view. */
+  protected step(direction: 1 | -1): void {
+    const { matches } = this.searchResult();
+    const next = stepMatch(matches, this.currentIndex(), direction);
+    if (next < 0) return;
+    this.currentMatch.set(matches[next]);
+    this.viewport()?.scrollToIndex(matches[next].index);
+  }
+
+  protected jumpToEnd(): void {
+    this.viewport()?.scrollToEnd();
+  }
+
+  protected readonly atEnd = computed(() => this.viewport()?.atEnd() ?? true);
+
+  /** Saves the buffered lines as a text file, as they are shown (timestamps and sources when on). */
+  protected download(): void {
+    const session = this.session();
+    const plan = this.plan();
+    if (!session || !plan) return;
+    const text = toText(session.lines(), { timestamps: this.timestamps(), sources: session.sources() });
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    const a = this.document.createElement('a');
+    a.href = url;
+    a.download = `${plan.title.replace(/[^\w.-]+/g, '_').replace(/_+$/, '')}${this.previous() ? '-previous' : ''}.log`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  protected number(value: string): number {
+    return Number(value) || 0;
+  }
+
+  private loadPreferences(): Preferences {
+    const fallback: Preferences = { timestamps: false, wrap: false, tail: 1000, since: 0 };
+    try {
+      const saved = JSON.parse(this.document.defaultView?.localStorage.getItem(PREFERENCES_KEY) ?? 'null') as Partial<Preferences> | null;
+      return {
+        timestamps: typeof saved?.timestamps === 'boolean' ? saved.timestamps : fallback.timestamps,
+        wrap: typeof saved?.wrap === 'boolean' ? saved.wrap : fallback.wrap,
+        tail: this.tailChoices.includes(saved?.tail as number) ? (saved?.tail as number) : fallback.tail,
+        since: this.sinceChoices.some((c) => c.seconds === saved?.since) ? (saved?.since as number) : fallback.since,
+      };
+    } catch {
+      return fallback;
+    }
+  }
 }

@@ -1,0 +1,32 @@
+import type { Segment } from './ansi';
+
+/** One line as the view keeps it: parsed once when it arrives, never again. */
+export interface LogLine {
+  /** Increases with every line of the page, so a line keeps its identity while the buffer moves. */
+  readonly id: number;
+  /** `log`: from a container; `notice`: what the view itself says (reconnected, a pod's error). */
+  readonly kind: 'log' | 'notice' | 'error';
+  /** `pod/container` (or the pod, or the container), shown when several sources are merged. */
+  readonly source: string;
+  /** Index into the source palette; -1 when the line has no source of its own. */
+  readonly colour: number;
+  /** RFC 3339 with nanoseconds, as the API server prefixes it. */
+  readonly timestamp?: string;
+  /** Without escape sequences: what search and download read. */
+  readonly text: string;
+  readonly segments: readonly Segment[];
+}
+
+/** How many colours merged sources cycle through (each readable in both themes). */
+export const SOURCE_COLOURS = 8;
+
+/** The buffered lines as text, the way the view shows them, for a download. */
+export function toText(lines: readonly LogLine[], options: { timestamps: boolean; sources: boolean }): string {
+  let out = '';
+  for (const line of lines) {
+    if (options.timestamps && line.timestamp) out += `${line.timestamp} `;
+    if (options.sources && line.source) out += `[${line.source}] `;
+    out += `${line.text}\n`;
+  }
+  return out;
+}
