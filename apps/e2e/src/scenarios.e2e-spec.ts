@@ -41,6 +41,39 @@ describe('acceptance scenarios', () => {
     await page.waitForURL(url(`${path.split('?')[0]}**`));
   }
 
+  it('1: a user signs in through OIDC, sees the clusters, scales a deployment from 2 to 3 and watches the third pod arrive, then reads its logs as they stream', async () => {
+    await signInWithProvider('alice', '/clusters');
+    await main().getByText('cairn-dev').first().waitFor();
+    await main().getByText('alice@cairn.test').first().waitFor();
+    await screenshot(page, 'scenario-1-clusters');
+
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Workloads' }).click();
+    await main().getByRole('heading', { name: 'Workloads', level: 1 }).waitFor();
+    const namespace = page.getByRole('combobox', { name: 'Namespace' });
+    await namespace.fill('team-a');
+    await namespace.press('Enter');
+    await main().getByRole('link', { name: 'Deployments', exact: true }).click();
+    await main().getByRole('row').filter({ hasText: '2/2 ready' }).getByRole('link', { name: 'web', exact: true }).click();
+    await main().getByRole('heading', { name: 'Pods (2)' }).waitFor();
+    await main().getByRole('button', { name: 'One replica more' }).click();
+    await main().getByRole('status').filter({ hasText: 'Scaled web to 3 replicas.' }).waitFor();
+    // No reload: the watch stream brings the third pod, then its readiness.
+    await main().getByRole('heading', { name: 'Pods (3)' }).waitFor();
+    await main().getByText('3/3 ready').waitFor();
+    await screenshot(page, 'scenario-1-scaled');
+
+    await main().getByRole('link', { name: 'Logs' }).click();
+    await page.waitForURL(/\/logs\?.*workload=apps%2Fv1%2Fdeployments%2Fweb|\/logs\?.*workload=apps\/v1\/deployments\/web/);
+    const status = page.getByRole('status').first();
+    await status.filter({ hasText: 'Following' }).waitFor();
+    const count = async () => Number(/([\d,]+) lines?/.exec((await status.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+    await page.locator('cairn-log-viewport .line').first().waitFor();
+    const before = await count();
+    for (let i = 0; i < 60 && (await count()) <= before; i++) await page.waitForTimeout(250);
+    expect(await count()).toBeGreaterThan(before);
+    await screenshot(page, 'scenario-1-logs');
+  });
+
   it('2: a read-only user sees workloads, is told plainly that Secrets are not for her, and is offered no change anywhere', async () => {
     await signInWithProvider('victor', '/workloads/deployments?cluster=cairn-dev&ns=team-a');
     await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
