@@ -23,7 +23,8 @@ export interface StageOptions {
   /** Sign-in through the dev OpenID provider (otherwise stories seal sessions themselves). */
   oidc?: boolean;
   remotes?: MfeRemote[];
-  settings?: Record<string, string>;
+  /** Extra settings for both services; a function may first prepare the cluster (e.g. a service account). */
+  settings?: Record<string, string> | ((cluster: DevCluster) => Promise<Record<string, string>>);
 }
 
 export async function startStage(options: StageOptions = {}): Promise<Stage> {
@@ -41,7 +42,7 @@ export async function startStage(options: StageOptions = {}): Promise<Stage> {
           OIDC_PROVIDER_NAME: 'Cairn dev',
         }
       : {}),
-    ...options.settings,
+    ...(typeof options.settings === 'function' ? await options.settings(cluster) : options.settings),
   });
   const browser = await launchBrowser();
   return {
