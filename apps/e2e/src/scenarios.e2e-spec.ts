@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { screenshot } from './support/browser';
@@ -15,7 +16,8 @@ describe('acceptance scenarios', () => {
   let page: Page;
 
   beforeAll(async () => {
-    stage = await startStage({ oidc: true });
+    // Loopback is where the dev cluster is; user-added clusters may point there, nowhere else.
+    stage = await startStage({ oidc: true, settings: { CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' } });
   }, 240_000);
 
   afterAll(() => stage?.stop());
@@ -111,6 +113,55 @@ describe('acceptance scenarios', () => {
     // Another tenant's namespace stays closed, and says why.
     await page.goto(url('/workloads/deployments?cluster=cairn-dev&ns=team-a'));
     await main().getByRole('alert').getByText('You may not see these Deployments').waitFor();
+  });
+
+  it('4: a user pastes a kubeconfig; the cluster appears, works, survives a reload, and the server keeps nothing; an exec plugin or a forbidden address is refused', async () => {
+    await signInWithProvider('alice', '/clusters');
+    const row = (cluster: string) => main().locator(`tr[data-cluster="${cluster}"]`);
+    const contextItem = (context: string) => main().locator(`li[data-context="${context}"]`);
+    const paste = async (text: string) => {
+      await main().getByRole('button', { name: 'Add a cluster' }).click();
+      await main().getByLabel('Kubeconfig', { exact: true }).fill(text);
+      await main().getByRole('button', { name: 'Check contexts' }).click();
+    };
+    await paste(readFileSync(stage.cluster.info.kubeconfig, 'utf8'));
+    await contextItem('cairn-dev-deployer').getByText('you are system:serviceaccount:team-a:deployer').waitFor();
+    await contextItem('cairn-dev').getByRole('checkbox').uncheck();
+    await contextItem('cairn-dev-deployer').getByLabel('Name in Cairn').fill('lab');
+    await main().getByRole('button', { name: 'Add 1 cluster' }).click();
+    await row('user:lab').getByText('Reachable', { exact: true }).waitFor();
+    await screenshot(page, 'scenario-4-added');
+
+    // It works: its workloads, with the kubeconfig's own credentials.
+    await page.goto(url('/workloads/deployments?cluster=user%3Alab&ns=team-a'));
+    await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
+    // It survives a reload: the browser keeps it (IndexedDB).
+    await page.reload();
+    await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
+    // The server kept nothing: another browser of the same user does not have it.
+    const other = await stage.signedIn('alice');
+    await other.goto(url('/clusters'));
+    await other.getByRole('main').locator('tr[data-cluster="cairn-dev"]').waitFor();
+    expect(await other.getByRole('main').locator('tr[data-cluster="user:lab"]').count()).toBe(0);
+    const listed = await other.evaluate(async () => ((await (await fetch('api/v1/clusters')).json()) as Array<{ name: string }>).map((c) => c.name));
+    expect(listed).toEqual(['cairn-dev', 'cairn-dev-deployer']);
+    await other.context().close();
+
+    await page.goto(url('/clusters'));
+    const refused = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: eks, cluster: {server: "https://127.0.0.1:6443"}}, {name: metadata, cluster: {server: "https://169.254.169.254"}}]',
+      'users: [{name: aws, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: aws, args: [eks, get-token]}}}, {name: plain, user: {token: abc}}]',
+      'contexts: [{name: eks, context: {cluster: eks, user: aws}}, {name: cloud-metadata, context: {cluster: metadata, user: plain}}]',
+    ].join('\n');
+    await paste(refused);
+    await contextItem('eks').getByText(/Refused: context "eks": its user runs a program on the server to get a credential/).waitFor();
+    await contextItem('cloud-metadata').getByText('Not reachable').waitFor();
+    expect(await contextItem('cloud-metadata').textContent()).toContain('Cairn will not connect to https://169.254.169.254: 169.254.169.254 is a link-local address (cloud metadata services live there)');
+    expect(await contextItem('cloud-metadata').getByRole('checkbox').isChecked()).toBe(false);
+    expect(await main().getByRole('button', { name: 'Add 0 clusters' }).isDisabled()).toBe(true);
+    await screenshot(page, 'scenario-4-refused');
   });
 
   it('7: a session whose token expired is renewed without the user noticing, and signing out ends it', async () => {

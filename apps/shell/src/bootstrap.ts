@@ -2,7 +2,7 @@ import type { NativeFederationResult } from '@angular-architects/native-federati
 import { ErrorHandler, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
-import { ApiClient, Permissions, WatchStream } from '@cairn/data-access';
+import { ApiClient, Permissions, UserClusterStore, WatchStream } from '@cairn/data-access';
 import { App } from './app/app';
 import { ShellErrorHandler } from './app/remotes/remote-crashes';
 import { appRoutes } from './app/app.routes';
@@ -17,7 +17,9 @@ export async function bootstrap(federation: NativeFederationResult): Promise<voi
   const manifest = await fetchMfeManifest(new URL('mfe-manifest.json', document.baseURI).href);
   const load = federationLoader(federation, document.baseURI);
   // One client, one watch stream and one permissions cache for the whole tab, shared with every remote.
-  const api = new ApiClient({ baseUrl: document.baseURI });
+  // Clusters the user added live in this browser's IndexedDB; their entries ride along with each request.
+  const userClusters = new UserClusterStore();
+  const api = new ApiClient({ baseUrl: document.baseURI, userClusters });
   await bootstrapApplication(App, {
     providers: [
       provideBrowserGlobalErrorListeners(),
@@ -25,6 +27,7 @@ export async function bootstrap(federation: NativeFederationResult): Promise<voi
       { provide: MFE_MANIFEST, useValue: manifest },
       { provide: ErrorHandler, useClass: ShellErrorHandler },
       { provide: ApiClient, useValue: api },
+      { provide: UserClusterStore, useValue: userClusters },
       { provide: WatchStream, useValue: new WatchStream(api) },
       { provide: Permissions, useValue: new Permissions(api) },
     ],

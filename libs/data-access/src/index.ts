@@ -5,3 +5,7 @@ export type { WatchListener, WatchStreamOptions, WatchTarget } from './lib/watch
 export { Permissions } from './lib/permissions';
 export { ConsoleContext } from './lib/console-context';
 export type { ClusterSettings } from './lib/console-context';
+export { UserClusterStore, indexedDbUserClusterBackend, memoryUserClusterBackend, suggestUserClusterName, userClusterLabel, userClusterName, userClusterNameProblem } from './lib/user-clusters';
+export type { NewUserCluster, UserCluster, UserClusterBackend } from './lib/user-clusters';
+export { age, LiveList, ScopedLiveList } from './lib/live-list';
+export type { LiveListOptions, LiveListQuery } from './lib/live-list';

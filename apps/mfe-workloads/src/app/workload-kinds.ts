@@ -1,4 +1,6 @@
-import type { KindRef, KubeObject } from '@cairn/data-access';
+import { age, KindRef, KubeObject } from '@cairn/data-access';
+
+export { age };
 
 /** How healthy an object is, in one word and a colour. */
 export type Health = 'ok' | 'progressing' | 'warning' | 'failed' | 'done' | 'suspended';
@@ -41,16 +43,6 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const spec = (o: KubeObject): Any => (o['spec'] as Any | undefined) ?? {};
 const stat = (o: KubeObject): Any => (o['status'] as Any | undefined) ?? {};
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-
-/** `3m`, `5h`, `12d`: how long ago, as kubectl prints ages. */
-export function age(timestamp: string | undefined, now = Date.now()): string {
-  if (!timestamp) return '';
-  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86400)}d`;
-}
 
 const AGE: Column = { label: 'Age', value: (o) => age(o.metadata.creationTimestamp) };
 

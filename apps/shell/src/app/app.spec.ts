@@ -9,10 +9,17 @@ import { ApiClient } from '@cairn/data-access';
 import { ShellErrorHandler } from './remotes/remote-crashes';
 
 /** The gateway's answer to GET /api/v1/clusters, for the layout tests. */
+/** A gateway whose API answers `status` and `body`; the auth service says nobody is signed in. */
 function gatewayAnswering(status: number, body: unknown): ApiClient {
+  const answer = (s: number, b: unknown) => ({ ok: s < 400, status: s, statusText: '', headers: { get: () => null }, json: async () => b }) as unknown as Response;
   return new ApiClient({
     baseUrl: 'http://localhost/',
-    fetch: async () => ({ ok: status < 400, status, statusText: '', headers: { get: () => null }, json: async () => body }) as unknown as Response,
+    fetch: async (input) => {
+      const path = new URL(String(input)).pathname;
+      if (path === '/auth/session') return answer(200, { signedIn: false, tokens: [] });
+      if (path === '/auth/providers') return answer(200, { bearerToken: true });
+      return answer(status, body);
+    },
   });
 }
 
@@ -64,7 +71,9 @@ describe('App', () => {
     const signedOut = render({ remotes: [], problems: [] }, gatewayAnswering(401, { statusCode: 401, error: 'Unauthorized', message: 'Sign in first: no session (or it has expired).' }));
     await new Promise((r) => setTimeout(r));
     TestBed.tick();
-    expect(signedOut.querySelector('cairn-context-bar a')?.getAttribute('href')).toMatch(/^auth\/login\?returnTo=/);
+    expect(signedOut.querySelector('cairn-context-bar')?.textContent).toContain('Sign in to see your clusters');
+    expect(signedOut.querySelector('cairn-user-menu a')?.textContent).toBe('Sign in');
+    expect(signedOut.querySelector('cairn-user-menu a')?.getAttribute('href')).toBe('/sign-in?returnTo=%2F');
   });
 
   it('moves around with the keyboard: g then a module\u2019s first letter, ? for the list', async () => {

@@ -43,6 +43,8 @@ export class ApiError extends Error {
 /** Where a user-added cluster's entry comes from (the browser's IndexedDB store). */
 export interface UserClusterEntries {
   entry(cluster: string): Promise<string | undefined>;
+  /** The clusters the user added, listed after the configured ones. */
+  clusters?(): Promise<ClusterSummary[]>;
 }
 
 export interface ApiClientOptions {
@@ -182,8 +184,12 @@ export class ApiClient {
     return (await (await this.request(method, path, options)).json()) as T;
   }
 
-  clusters(): Promise<ClusterSummary[]> {
-    return this.json('GET', 'api/v1/clusters');
+  /** The configured clusters, then the ones the user added in this browser. */
+  async clusters(): Promise<ClusterSummary[]> {
+    const configured = await this.json<ClusterSummary[]>('GET', 'api/v1/clusters');
+    // A store this browser cannot read must not hide the configured clusters; the clusters page says why.
+    const added = await this.options.userClusters?.clusters?.().catch(() => []);
+    return [...configured, ...(added ?? [])];
   }
 
   status(cluster: string): Promise<ClusterStatus> {

@@ -1,8 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KubeObject, WatchStream } from '@cairn/data-access';
+import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
 import { HealthBadge } from '../health-badge';
-import { LiveList } from '../live-list';
 import { age, findWorkloadKind, podRestarts, podStatus, Status, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,9 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
-import { ApiClient, ApiError, ConsoleContext, KubeObject, Permissions, WatchStream } from '@cairn/data-access';
+import { ApiClient, ApiError, ConsoleContext, KubeObject, Permissions, WatchStream, LiveList } from '@cairn/data-access';
 import { stringify } from 'yaml';
 import { HealthBadge } from '../health-badge';
-import { LiveList } from '../live-list';
 import { kindFromRoute } from '../kind-resolver';
 import { age, containers, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 import { lineDiff } from './line-diff';

@@ -1,8 +1,7 @@
 import { ScrollingModule } from '@angular/cdk/scrolling';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KubeObject, WatchStream } from '@cairn/data-access';
-import { LiveList } from '../live-list';
+import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
 import { HealthBadge } from '../health-badge';
 import { kindFromRoute } from '../kind-resolver';
 import { WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';

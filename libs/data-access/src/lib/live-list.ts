@@ -1,6 +1,7 @@
-import { signal } from '@angular/core';
-import { ApiClient, ApiError, KindRef, KubeObject, WatchStream } from '@cairn/data-access';
+import { computed, signal } from '@angular/core';
 import type { WatchMessage } from '@cairn/api-contracts';
+import { ApiClient, ApiError, KindRef, KubeObject } from './api-client';
+import { WatchStream } from './watch-stream';
 
 export interface LiveListQuery extends KindRef {
   cluster: string;
@@ -11,6 +12,11 @@ export interface LiveListQuery extends KindRef {
 
 /** Page size when listing: large lists arrive in pieces, shown as they come. */
 const PAGE = 500;
+
+export interface LiveListOptions {
+  /** Stop listing after this many objects (an overview needs the picture, not every object). Default: all. */
+  maxItems?: number;
+}
 /** Watch events are applied together at most this often, so a busy cluster does not re-render per event. */
 const FLUSH_MS = 100;
 
@@ -31,13 +37,16 @@ export class LiveList {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  /** Resolves once the first list has arrived or been refused. */
+  readonly settled: Promise<void>;
 
   constructor(
     private readonly api: ApiClient,
     private readonly watch: WatchStream,
     readonly query: LiveListQuery,
+    private readonly options: LiveListOptions = {},
   ) {
-    void this.start();
+    this.settled = this.start();
   }
 
   private async start(): Promise<void> {
@@ -52,7 +61,7 @@ export class LiveList {
         this.publish();
         next = page.metadata.continue || undefined;
         resourceVersion = page.metadata.resourceVersion;
-      } while (next);
+      } while (next && this.byKey.size < (this.options.maxItems ?? Infinity));
     } catch (err) {
       this.fail(err);
       return;
@@ -84,7 +93,7 @@ export class LiveList {
   }
 
   private publish(): void {
-    this.items.set([...this.byKey.values()]);
+    if (!this.stopped) this.items.set([...this.byKey.values()]);
   }
 
   private fail(err: unknown): void {
@@ -97,4 +106,61 @@ export class LiveList {
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+/**
+ * A namespaced kind across the cluster, or, for someone who may not list it cluster-wide
+ * (a tenant), across the namespaces they said they work in: one list per namespace, merged.
+ */
+export class ScopedLiveList {
+  private readonly lists = signal<LiveList[]>([]);
+  /** The namespaces followed one by one, when the cluster-wide list was refused. */
+  readonly namespaces = signal<string[] | undefined>(undefined);
+  /** Why the cluster-wide list was refused, when it was (kept while the per-namespace lists are shown). */
+  readonly refused = signal<string | undefined>(undefined);
+  private stopped = false;
+
+  readonly items = computed(() => this.lists().flatMap((l) => l.items()));
+  readonly loading = computed(() => this.lists().some((l) => l.loading()));
+  /** What went wrong, per namespace when followed per namespace. */
+  readonly errors = computed(() =>
+    this.lists()
+      .map((l) => l.error())
+      .filter((e): e is string => Boolean(e)),
+  );
+
+  constructor(
+    api: ApiClient,
+    watch: WatchStream,
+    query: Omit<LiveListQuery, 'namespace'>,
+    /** Asked only if the cluster-wide list is refused. */
+    fallbackNamespaces: () => string[],
+    options: LiveListOptions = {},
+  ) {
+    const all = new LiveList(api, watch, query, options);
+    this.lists.set([all]);
+    void all.settled.then(() => {
+      if (this.stopped || !all.forbidden()) return;
+      this.refused.set(all.error());
+      const namespaces = fallbackNamespaces();
+      if (namespaces.length === 0) return;
+      this.namespaces.set(namespaces);
+      this.lists.set(namespaces.map((namespace) => new LiveList(api, watch, { ...query, namespace }, options)));
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const l of this.lists()) l.stop();
+  }
+}
+
+/** `3m`, `5h`, `12d`: how long ago, as kubectl prints ages. */
+export function age(timestamp: string | undefined, now = Date.now()): string {
+  if (!timestamp) return '';
+  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86400)}d`;
 }

@@ -1,0 +1,176 @@
+import { AfterViewInit, ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, output, signal, viewChild } from '@angular/core';
+import type { KubeconfigContextCheck } from '@cairn/api-contracts';
+import { ApiClient, suggestUserClusterName, UserClusterStore, userClusterNameProblem } from '@cairn/data-access';
+import { ClusterFacts, loadClusterFacts, messageOf } from '../cluster-facts';
+import { Reachability } from '../reachability/reachability';
+
+/** One context of the checked file, and what the user chose for it. */
+interface Candidate {
+  check: KubeconfigContextCheck;
+  selected: boolean;
+  name: string;
+  /** Whether it answers and who the user would be there, asked before adding. */
+  facts?: ClusterFacts;
+}
+
+/** Files larger than this are not kubeconfigs; the gateway refuses more than 1 MiB anyway. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Adding clusters from a kubeconfig (seed 000): paste or upload it, the gateway checks each
+ * context (and says why it refuses one: `exec`, files on the server, plain http…), the console
+ * asks each accepted one whether it answers and who the user is there, and the chosen ones
+ * are stored in this browser under names the user picks.
+ */
+@Component({
+  selector: 'cairn-add-cluster',
+  imports: [Reachability],
+  templateUrl: './add-cluster.html',
+  styleUrl: './add-cluster.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class AddCluster implements AfterViewInit {
+  private readonly api = inject(ApiClient);
+  private readonly store = inject(UserClusterStore);
+
+  /** Names already used by the user's clusters. */
+  readonly taken = input<string[]>([]);
+  readonly added = output<string[]>();
+  readonly cancelled = output<void>();
+
+  protected readonly text = signal('');
+  protected readonly fileName = signal<string | undefined>(undefined);
+  protected readonly checking = signal(false);
+  /** Why the file as a whole cannot be used (not YAML, no contexts, too large). */
+  protected readonly fileError = signal<string | undefined>(undefined);
+  protected readonly candidates = signal<Candidate[]>([]);
+  protected readonly saving = signal(false);
+  protected readonly saveError = signal<string | undefined>(undefined);
+  private readonly heading = viewChild<ElementRef<HTMLElement>>('heading');
+  private generation = 0;
+
+  protected readonly accepted = computed(() => this.candidates().filter((c) => c.check.entry));
+  protected readonly refused = computed(() => this.candidates().filter((c) => !c.check.entry));
+  protected readonly chosen = computed(() => this.candidates().filter((c) => c.selected && c.check.entry));
+
+  /** Per chosen context: why its name cannot be used (bad, already used, or chosen twice). */
+  protected readonly nameProblems = computed(() => {
+    const problems: Record<string, string> = {};
+    const seen = [...this.taken()];
+    for (const c of this.chosen()) {
+      const problem = userClusterNameProblem(c.name.trim(), seen);
+      if (problem) problems[c.check.name] = problem;
+      seen.push(c.name.trim());
+    }
+    return problems;
+  });
+
+  protected readonly canAdd = computed(() => this.chosen().length > 0 && Object.keys(this.nameProblems()).length === 0 && !this.saving());
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.store.forgetPreviews());
+  }
+
+  ngAfterViewInit(): void {
+    this.heading()?.nativeElement.focus();
+  }
+
+  protected onText(value: string): void {
+    this.text.set(value);
+    this.fileName.set(undefined);
+  }
+
+  protected async onFile(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    if (file) await this.readFile(file);
+  }
+
+  protected async onDrop(event: DragEvent): Promise<void> {
+    const file = event.dataTransfer?.files?.[0];
+    if (!file) return;
+    event.preventDefault();
+    await this.readFile(file);
+  }
+
+  private async readFile(file: File): Promise<void> {
+    if (file.size > MAX_FILE_BYTES) {
+      this.fileError.set(`${file.name} is ${Math.round(file.size / 1024)} KiB: a kubeconfig is a few KiB, and more than 1 MiB is not accepted.`);
+      return;
+    }
+    this.text.set(await file.text());
+    this.fileName.set(file.name);
+    await this.check();
+  }
+
+  /** Sends the file to the gateway to be checked (it stores nothing), then asks each accepted context. */
+  protected async check(): Promise<void> {
+    const generation = ++this.generation;
+    this.store.forgetPreviews();
+    this.fileError.set(undefined);
+    this.saveError.set(undefined);
+    this.candidates.set([]);
+    if (!this.text().trim()) {
+      this.fileError.set('Paste a kubeconfig or choose its file first.');
+      return;
+    }
+    this.checking.set(true);
+    try {
+      const { contexts } = await this.api.checkKubeconfig(this.text());
+      if (generation !== this.generation) return;
+      const names = [...this.taken()];
+      this.candidates.set(
+        contexts.map((check) => {
+          const name = suggestUserClusterName(check.name, names);
+          if (check.entry) names.push(name);
+          return { check, selected: false, name, facts: check.entry ? { loading: true } : undefined };
+        }),
+      );
+      for (const c of this.candidates()) if (c.check.entry) void this.probe(c.check, generation);
+    } catch (err) {
+      if (generation === this.generation) this.fileError.set(messageOf(err));
+    } finally {
+      if (generation === this.generation) this.checking.set(false);
+    }
+  }
+
+  /** Asks the cluster, with the entry not yet stored, whether it answers and who the user is there. */
+  private async probe(check: KubeconfigContextCheck, generation: number): Promise<void> {
+    const facts = await loadClusterFacts(this.api, this.store.preview(check.entry as string));
+    if (generation !== this.generation) return;
+    // A context that answers is chosen unless the user already decided.
+    this.update(check.name, (c) => ({ ...c, facts, selected: c.selected || Boolean(facts.status?.reachable) }));
+  }
+
+  protected toggle(name: string, selected: boolean): void {
+    this.update(name, (c) => ({ ...c, selected }));
+  }
+
+  protected rename(context: string, name: string): void {
+    this.update(context, (c) => ({ ...c, name }));
+  }
+
+  private update(context: string, change: (c: Candidate) => Candidate): void {
+    this.candidates.update((all) => all.map((c) => (c.check.name === context ? change(c) : c)));
+  }
+
+  protected async add(): Promise<void> {
+    if (!this.canAdd()) return;
+    this.saving.set(true);
+    this.saveError.set(undefined);
+    try {
+      const added = await this.store.add(
+        this.chosen().map((c) => ({ name: c.name.trim(), context: c.check.name, server: c.check.server ?? '', namespace: c.check.namespace, entry: c.check.entry as string })),
+      );
+      this.store.forgetPreviews();
+      this.added.emit(added.map((c) => c.name));
+    } catch (err) {
+      this.saveError.set(messageOf(err));
+    } finally {
+      this.saving.set(false);
+    }
+  }
+
+  protected id(prefix: string, index: number): string {
+    return `${prefix}-${index}`;
+  }
+}

@@ -1,0 +1,75 @@
+import type { KubeObject } from '@cairn/data-access';
+
+type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Waiting reasons that mean a container will not start without someone doing something. */
+const STUCK = new Set(['CrashLoopBackOff', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
+
+export interface PodProblem {
+  namespace: string;
+  name: string;
+  /** `CrashLoopBackOff`, `Failed`, `Unschedulable`… */
+  reason: string;
+}
+
+export interface DeploymentShortfall {
+  namespace: string;
+  name: string;
+  ready: number;
+  desired: number;
+}
+
+export interface WorkloadHealth {
+  deployments: { total: number; healthy: number; readyReplicas: number; desiredReplicas: number; short: DeploymentShortfall[] };
+  pods: { total: number; running: number; succeeded: number; pending: number; failing: number; problems: PodProblem[] };
+}
+
+/** Why a pod is failing or stuck, or undefined when it is not. */
+export function podProblem(pod: KubeObject): string | undefined {
+  const status = (pod['status'] as Any | undefined) ?? {};
+  if (status['phase'] === 'Failed') return status['reason'] ?? 'Failed';
+  for (const c of [...((status['initContainerStatuses'] as Any[] | undefined) ?? []), ...((status['containerStatuses'] as Any[] | undefined) ?? [])]) {
+    const waiting = c['state']?.['waiting']?.['reason'];
+    if (STUCK.has(waiting)) return waiting;
+    const terminated = c['state']?.['terminated'];
+    if (terminated && terminated['exitCode'] !== 0 && status['phase'] !== 'Succeeded') return terminated['reason'] ?? 'Error';
+  }
+  const scheduled = ((status['conditions'] as Any[] | undefined) ?? []).find((c) => c['type'] === 'PodScheduled');
+  if (status['phase'] === 'Pending' && scheduled?.['status'] === 'False') return scheduled['reason'] ?? 'Unschedulable';
+  return undefined;
+}
+
+/** Deployments ready against desired, and the pods that fail or are stuck, worst first. */
+export function workloadHealth(deployments: KubeObject[], pods: KubeObject[]): WorkloadHealth {
+  const short: DeploymentShortfall[] = [];
+  let readyReplicas = 0;
+  let desiredReplicas = 0;
+  for (const d of deployments) {
+    const desired = Number((d['spec'] as Any | undefined)?.['replicas'] ?? 1);
+    const ready = Number((d['status'] as Any | undefined)?.['readyReplicas'] ?? 0);
+    readyReplicas += Math.min(ready, desired);
+    desiredReplicas += desired;
+    if (ready < desired) short.push({ namespace: d.metadata.namespace ?? '', name: d.metadata.name, ready, desired });
+  }
+  const problems: PodProblem[] = [];
+  const phases = { running: 0, succeeded: 0, pending: 0 };
+  for (const p of pods) {
+    const phase = (p['status'] as Any | undefined)?.['phase'];
+    if (phase === 'Running') phases.running++;
+    else if (phase === 'Succeeded') phases.succeeded++;
+    else if (phase === 'Pending') phases.pending++;
+    const reason = podProblem(p);
+    if (reason) problems.push({ namespace: p.metadata.namespace ?? '', name: p.metadata.name, reason });
+  }
+  const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
+  return {
+    deployments: { total: deployments.length, healthy: deployments.length - short.length, readyReplicas, desiredReplicas, short: short.sort(byName) },
+    pods: { total: pods.length, ...phases, failing: problems.length, problems: problems.sort(byName) },
+  };
+}
+
+/** When an event last happened (events.k8s.io and core events name it differently). */
+export function eventTime(e: KubeObject): string {
+  const o = e as Any;
+  return String(o['lastTimestamp'] ?? o['series']?.['lastObservedTime'] ?? o['eventTime'] ?? o['firstTimestamp'] ?? e.metadata.creationTimestamp ?? '');
+}
