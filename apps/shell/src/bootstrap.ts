@@ -4,6 +4,7 @@ import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { ApiClient, Permissions, UserClusterStore, WatchStream } from '@cairn/data-access';
 import { App } from './app/app';
+import { sessionEnded } from './app/auth/current-session';
 import { ShellErrorHandler } from './app/remotes/remote-crashes';
 import { appRoutes } from './app/app.routes';
 import { federationLoader, fetchMfeManifest, MFE_MANIFEST } from './app/remotes/remotes';
@@ -19,7 +20,7 @@ export async function bootstrap(federation: NativeFederationResult): Promise<voi
   // One client, one watch stream and one permissions cache for the whole tab, shared with every remote.
   // Clusters the user added live in this browser's IndexedDB; their entries ride along with each request.
   const userClusters = new UserClusterStore();
-  const api = new ApiClient({ baseUrl: document.baseURI, userClusters });
+  const api = new ApiClient({ baseUrl: document.baseURI, userClusters, onSignedOut: (message) => sessionEnded.set(message) });
   await bootstrapApplication(App, {
     providers: [
       provideBrowserGlobalErrorListeners(),

@@ -3,6 +3,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import type { MfeManifestCheck } from '@cairn/api-contracts';
 import { App } from './app';
+import { sessionEnded } from './auth/current-session';
 import { NotFound } from './not-found/not-found';
 import { MFE_MANIFEST } from './remotes/remotes';
 import { ApiClient } from '@cairn/data-access';
@@ -74,6 +75,23 @@ describe('App', () => {
     expect(signedOut.querySelector('cairn-context-bar')?.textContent).toContain('Sign in to see your clusters');
     expect(signedOut.querySelector('cairn-user-menu a')?.textContent).toBe('Sign in');
     expect(signedOut.querySelector('cairn-user-menu a')?.getAttribute('href')).toBe('/sign-in?returnTo=%2F');
+  });
+
+  it('says plainly when the session has ended and could not be renewed, with a way to sign in again', async () => {
+    const answer = (s: number, b: unknown) => ({ ok: s < 400, status: s, statusText: '', headers: { get: () => null }, json: async () => b }) as unknown as Response;
+    const api = new ApiClient({
+      baseUrl: 'http://localhost/',
+      fetch: async (input) => (new URL(String(input)).pathname === '/auth/session' ? answer(200, { signedIn: true, oidc: { provider: 'Dev', user: { name: 'alice' }, expiresAt: 0, refreshable: false }, tokens: [] }) : answer(200, { bearerToken: true })),
+    });
+    const element = render({ remotes: [], problems: [] }, api);
+    await new Promise((r) => setTimeout(r));
+    TestBed.tick();
+    expect(element.querySelector('.session-ended')).toBeNull();
+    sessionEnded.set('Your session cannot be renewed (the provider gave no refresh token): sign in again.');
+    TestBed.tick();
+    expect(element.querySelector('.session-ended')?.textContent).toContain('Your session has ended. Your session cannot be renewed');
+    expect(element.querySelector('.session-ended a')?.getAttribute('href')).toBe('/sign-in?returnTo=%2F');
+    sessionEnded.set(undefined);
   });
 
   it('moves around with the keyboard: g then a module\u2019s first letter, ? for the list', async () => {

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { CurrentSession } from './auth/current-session';
 import { UserMenu } from './auth/user-menu';
 import { ContextBar } from './context/context-bar';
 import { RemoteError } from './remote-error/remote-error';
@@ -27,7 +28,13 @@ export class App {
   protected readonly shortcutsOpen = signal(false);
   /** A remote that threw while running, shown as an error panel in its place. */
   protected readonly crash = inject(RemoteCrashes).current;
+  protected readonly session = inject(CurrentSession);
   private readonly router = inject(Router);
+  /** Where the user is, to come back to after signing in again. */
+  protected currentUrl(): string {
+    return this.router.url.startsWith('/sign-in') ? '/' : this.router.url;
+  }
+
   /** The first key of a two-key shortcut ("g" then a module's key), while it waits for the second. */
   private pendingG = 0;
 
