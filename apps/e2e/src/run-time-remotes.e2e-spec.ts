@@ -126,7 +126,7 @@ describe('micro-frontends loaded at run time', () => {
       await phone.getByText('No clusters yet').waitFor();
       await phone.getByRole('button', { name: 'Menu' }).tap();
       await phone.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Logs' }).tap();
-      await phone.getByText('No log source is open').waitFor();
+      await phone.getByText('Choose a cluster in the top bar.').waitFor();
       expect(await phone.getByRole('button', { name: 'Menu' }).getAttribute('aria-expanded')).toBe('false');
       await screenshot(phone, 'phone-drawer');
     } finally {
