@@ -1,0 +1,60 @@
+import type { DevCluster, KubeApi } from '@cairn/kube-testenv';
+import type { Log } from './bench-cluster';
+
+/** Sizes of one run; `--small` shrinks them for trying the scripts out. */
+export interface Options {
+  listPods: number;
+  listRuns: number;
+  subscribers: number;
+  eventsPerSecond: number;
+  watchSeconds: number;
+  users: number;
+  loadSeconds: number;
+  uiPods: number;
+  uiRuns: number;
+  logLinesPerSecond: number;
+  logSeconds: number;
+  only?: string[];
+}
+
+export const FULL: Options = {
+  listPods: 5_000,
+  listRuns: 30,
+  subscribers: 500,
+  eventsPerSecond: 20,
+  watchSeconds: 30,
+  users: 50,
+  loadSeconds: 30,
+  uiPods: 10_000,
+  uiRuns: 3,
+  logLinesPerSecond: 2_000,
+  logSeconds: 60,
+};
+
+export const SMALL: Options = {
+  listPods: 300,
+  listRuns: 10,
+  subscribers: 50,
+  eventsPerSecond: 20,
+  watchSeconds: 5,
+  users: 5,
+  loadSeconds: 8,
+  uiPods: 600,
+  uiRuns: 1,
+  logLinesPerSecond: 2_000,
+  logSeconds: 10,
+};
+
+export interface BenchContext {
+  cluster: DevCluster;
+  /** The API server with the admin's client certificate (setting up, producing events). */
+  admin: KubeApi;
+  /** A real ID token of the dev user `admin` (cluster-admin), the credential both sides are measured with. */
+  adminToken: string;
+  options: Options;
+  /** bench/results/<stamp>/: service logs, CPU profiles, screenshots. */
+  runDir: string;
+  log: Log;
+  /** Raw figures and diagnostics, written to the JSON report. */
+  details: Record<string, unknown>;
+}

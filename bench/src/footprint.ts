@@ -1,0 +1,174 @@
+import { request as httpRequest, ClientRequest } from 'node:http';
+import { join } from 'node:path';
+import { SEED_NAMESPACES } from '@cairn/kube-testenv';
+import { CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
+import type { BenchContext } from './context';
+import { figure, Figure } from './report';
+import { bareNodeRss, Console, RssSampler, startConsole } from './services';
+import { MiB, sleep, summarize } from './stats';
+import { TimedClient } from './timed-get';
+
+const B = '3 footprint';
+const TARGET = 128 * MiB;
+/** A simulated user lists, then looks at the result for this long, like a person refreshing a busy page. */
+const THINK_MS = 1000;
+/** A user's request that takes longer than this is given up (and counted), so the run ends on time. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * Benchmark 3: resident memory of the gateway and the auth service (the all-in-one pod) idle,
+ * then under `users` simulated browser users, each signed in with their own session (a real ID
+ * token of its own), listing pods and deployments of a namespace in a loop and holding one
+ * watch stream on both.
+ */
+export async function footprint(ctx: BenchContext): Promise<Figure[]> {
+  const { options, log } = ctx;
+  await ensurePods(ctx.admin, options.listPods, log, 0);
+  const bare = await bareNodeRss();
+  log(`bench 3: signing ${options.users} users in at the dev OpenID provider`);
+  const tokens: string[] = [];
+  for (let i = 0; i < options.users; i++) tokens.push((await ctx.cluster.login('admin')).idToken);
+
+  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true });
+  const auth = cairn.auth as NonNullable<Console['auth']>;
+  const streams: ClientRequest[] = [];
+  try {
+    const users = await Promise.all(
+      tokens.map(async (token, i) => {
+        const cookie = await sessionCookie(cairn.sessionKey, token, 'admin@cairn.test');
+        return { headers: { Cookie: `${cookie.name}=${cookie.value}`, Accept: 'application/json' }, namespace: SEED_NAMESPACES[i % SEED_NAMESPACES.length] as string };
+      }),
+    );
+    // Idle: started, every code path touched once (Node loads lazily), then left alone.
+    const first = users[0] as (typeof users)[number];
+    for (const path of ['/auth/session', `/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=team-a`]) {
+      const res = await fetch(`${cairn.gateway.url}${path}`, { headers: first.headers });
+      if (!res.ok) throw new Error(`GET ${path} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      await res.arrayBuffer();
+    }
+    await sleep(5000);
+    const idle = { gateway: cairn.gateway.rss(), auth: auth.rss() };
+    const idleParts = { gateway: cairn.gateway.rssParts(), auth: auth.rssParts() };
+
+    log(`bench 3: ${options.users} users for ${options.loadSeconds} s`);
+    const sampler = new RssSampler([cairn.gateway, auth]);
+    const latencies: number[] = [];
+    const statuses = new Map<number, number>();
+    let watchEvents = 0;
+    let streamsOpen = 0;
+    const deadline = Date.now() + options.loadSeconds * 1000;
+    let timedOut = 0;
+    const get = async (path: string, headers: Record<string, string>) => {
+      const started = performance.now();
+      const res = await fetch(`${cairn.gateway.url}${path}`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch(() => undefined);
+      const body = await res?.arrayBuffer().catch(() => undefined);
+      if (!res || !body) timedOut++;
+      latencies.push(performance.now() - started);
+      statuses.set(res?.status ?? 0, (statuses.get(res?.status ?? 0) ?? 0) + 1);
+    };
+    // Baseline for the users' lists: the same kind of list straight from the API server, at the same moment.
+    const direct = new TimedClient(new URL(ctx.cluster.info.server), { Authorization: `Bearer ${ctx.adminToken}` }, ctx.cluster.info.ca);
+    const directLatencies: number[] = [];
+    const probe = (async () => {
+      while (Date.now() < deadline) {
+        directLatencies.push((await direct.get('/api/v1/namespaces/team-a/pods')).total);
+        await sleep(500);
+      }
+    })();
+    let metrics: Record<string, number> = {};
+    const midway = sleep((options.loadSeconds * 1000) / 2).then(async () => (metrics = await gatewayMetrics(cairn.gateway.url)));
+    const gatewayUrl = new URL(cairn.gateway.url);
+    await Promise.all(
+      users.map(async (user, i) => {
+        await sleep((i * THINK_MS) / users.length);
+        await get('/auth/session', user.headers);
+        const ns = encodeURIComponent(user.namespace);
+        const subscriptions = ['pods', 'deployments'].map((resource) => ({ id: resource, cluster: CLUSTER, group: resource === 'pods' ? 'core' : 'apps', version: 'v1', resource, namespace: user.namespace }));
+        const stream = httpRequest({ host: gatewayUrl.hostname, port: gatewayUrl.port, path: `/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify(subscriptions))}`, headers: { ...user.headers, Accept: 'text/event-stream' }, agent: false }, (res) => {
+          if (res.statusCode === 200) streamsOpen++;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (watchEvents += chunk.split('event: watch').length - 1));
+        });
+        stream.on('error', () => undefined);
+        stream.end();
+        streams.push(stream);
+        for (let round = 0; Date.now() < deadline; round++) {
+          await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=${ns}`, user.headers);
+          await get(`/api/v1/clusters/${CLUSTER}/resources/apps/v1/deployments?namespace=${ns}`, user.headers);
+          if (round % 10 === 9) await get('/auth/session', user.headers);
+          await sleep(THINK_MS);
+        }
+      }),
+    );
+    await Promise.all([probe, midway]);
+    direct.close();
+    const loaded = sampler.stop();
+    const loadedParts = { gateway: cairn.gateway.rssParts(), auth: auth.rssParts() };
+    const pssEnd = cairn.gateway.pss() + auth.pss();
+    const rssEnd = (loaded.last[0] ?? 0) + (loaded.last[1] ?? 0);
+    const idleSum = idle.gateway + idle.auth;
+    const peakSum = loaded.peakSum;
+    const [peakGateway = 0, peakAuth = 0] = loaded.peak;
+    const requests = [...statuses.values()].reduce((a, b) => a + b, 0);
+    const failed = requests - (statuses.get(200) ?? 0);
+    ctx.details['footprint'] = {
+      users: options.users,
+      seconds: options.loadSeconds,
+      thinkMs: THINK_MS,
+      bareNodeRss: bare,
+      idle,
+      idleParts,
+      peak: { gateway: peakGateway, auth: peakAuth, sum: peakSum },
+      loadedParts,
+      end: { rssSum: rssEnd, pssSum: pssEnd },
+      requests,
+      timedOut,
+      statuses: Object.fromEntries(statuses),
+      latencyMs: summarize(latencies),
+      directLatencyMs: summarize(directLatencies),
+      gatewayMetricsMidway: metrics,
+      streamsOpen,
+      watchEvents,
+    };
+    const met = peakSum <= TARGET;
+    const userLatency = summarize(latencies);
+    const directList = summarize(directLatencies);
+    const slow = userLatency.p95 > 10 * directList.p95;
+    const queueing = slow
+      ? `; the users' requests queued: p95 ${(userLatency.p95 / 1000).toFixed(1)} s vs ${directList.p95.toFixed(0)} ms for the same list direct, ${timedOut} of ${requests} gave up after ${REQUEST_TIMEOUT_MS / 1000} s, while the gateway held ${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches (so the memory was measured under less load than intended)`
+      : '';
+    const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
+    const reason = met
+      ? undefined
+      : `idle the two already hold ${mib(idleSum)} (an empty Node HTTP server: ${mib(bare)}); at peak gateway ${mib(peakGateway)} (anonymous ${mib(loadedParts.gateway.anon)}: V8 heap and buffers; file-backed ${mib(loadedParts.gateway.file)}: node binary and libraries), auth service ${mib(peakAuth)} (anonymous ${mib(loadedParts.auth.anon)}, file-backed ${mib(loadedParts.auth.file)})${queueing}`;
+    return [
+      figure({ benchmark: B, name: `gateway + auth service RSS, peak under ${options.users} users (${requests} requests, ${failed} failed or timed out; ${streamsOpen} watch streams)`, unit: 'MiB', value: peakSum / MiB, baseline: { label: 'both idle', value: idleSum / MiB }, target: '≤ 128 MiB', met, reason }),
+      figure({ benchmark: B, name: 'gateway + auth service PSS at the end of the load (shared pages counted once)', unit: 'MiB', value: pssEnd / MiB, baseline: { label: 'their RSS sum at that moment', value: rssEnd / MiB } }),
+      figure({
+        benchmark: B,
+        name: `users' requests under load, p95 (${requests} requests)`,
+        unit: 'ms',
+        value: userLatency.p95,
+        baseline: { label: 'a namespace\'s pods straight from the API server, same moment', value: directList.p95 },
+        reason: slow ? `requests queued in the gateway (${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches open); ${timedOut} timed out after ${REQUEST_TIMEOUT_MS / 1000} s` : undefined,
+      }),
+      figure({ benchmark: B, name: 'gateway RSS, peak under load', unit: 'MiB', value: peakGateway / MiB, baseline: { label: 'gateway idle', value: idle.gateway / MiB } }),
+      figure({ benchmark: B, name: 'auth service RSS, peak under load', unit: 'MiB', value: peakAuth / MiB, baseline: { label: 'auth service idle', value: idle.auth / MiB } }),
+      figure({ benchmark: B, name: 'gateway RSS idle', unit: 'MiB', value: idle.gateway / MiB, baseline: { label: 'empty Node HTTP server', value: bare / MiB } }),
+    ];
+  } finally {
+    for (const s of streams) s.destroy();
+    await cairn.stop();
+  }
+}
+
+/** The gateway's own gauges (Prometheus text from /metrics): upstream watches, subscriptions, requests in flight. */
+async function gatewayMetrics(gatewayUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined))?.text().catch(() => '');
+  const found: Record<string, number> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^(cairn_gateway_upstream_watches|cairn_gateway_watch_subscriptions|\S*in_flight\S*)\s+([\d.e+-]+)$/.exec(line);
+    if (m) found[m[1] as string] = Number(m[2]);
+  }
+  return found;
+}

@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface ProfileSummary {
+  file: string;
+  /** Busy (non-idle) milliseconds sampled. */
+  busyMs: number;
+  /** Where the busy time went, by package or part (garbage collector, node internals, the gateway's own code). */
+  byPart: Array<{ part: string; percent: number }>;
+  /** The hottest functions by self time. */
+  topFunctions: Array<{ fn: string; percent: number }>;
+}
+
+function partOf(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  if (url.startsWith('node:')) return 'node internals';
+  // es-module-shims rewrites the import-mapped modules and runs them from blob: URLs, so which file a function came from is lost.
+  if (url.startsWith('blob:')) return 'modules run through es-module-shims (blob:)';
+  // A page's scripts (Chromium's profiler): a remote's own files, or the shell's (shared Angular included).
+  if (/^https?:/.test(url)) return /\/remotes\/([^/]+)\//.exec(url)?.[1] ?? `shell ${new URL(url).pathname.split('/').pop()?.replace(/[-.][\w-]{8,}\.m?js$/, '')}`;
+  if (url.includes('dist/apps/')) return 'gateway code';
+  return url;
+}
+
+/**
+ * Reads the newest .cpuprofile in `dir` (written by node --cpu-prof on exit) and says where the
+ * time went, leaving out the first `skipMs` (start-up: loading modules is not the workload).
+ */
+export function summarizeProfile(dir: string, skipMs = 0): ProfileSummary | undefined {
+  if (!existsSync(dir)) return undefined;
+  const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+  if (!file) return undefined;
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  let elapsedUs = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    elapsedUs += delta;
+    if (elapsedUs >= skipMs * 1000) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
+  const parts = new Map<string, number>();
+  const fns = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || frame.functionName === '(idle)') continue;
+    busy += us;
+    const part = partOf(frame.url, frame.functionName);
+    parts.set(part, (parts.get(part) ?? 0) + us);
+    const where = frame.url ? ` ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/').replace(/^https?:\/\/[^/]+\//, '').replace(/^blob:.*$/, 'blob')}:${frame.lineNumber + 1}` : '';
+    const fn = `${frame.functionName || '(anonymous)'}${where}`;
+    fns.set(fn, (fns.get(fn) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => ({ k, percent: Math.round((us / Math.max(busy, 1)) * 1000) / 10 }));
+  return {
+    file: join(dir, file),
+    busyMs: Math.round(busy / 1000),
+    byPart: top(parts, 6).map(({ k, percent }) => ({ part: k, percent })),
+    topFunctions: top(fns, 8).map(({ k, percent }) => ({ fn: k, percent })),
+  };
+}
+
+export function describeProfile(p: ProfileSummary | undefined, whose = 'gateway'): string {
+  if (!p) return 'no CPU profile was written';
+  return `${whose} CPU profile (${p.busyMs} ms busy): ${p.byPart.map((x) => `${x.part} ${x.percent}%`).join(', ')}; hottest: ${p.topFunctions
+    .slice(0, 3)
+    .map((x) => `${x.fn} ${x.percent}%`)
+    .join(', ')} (${p.file})`;
+}

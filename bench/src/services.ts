@@ -1,0 +1,209 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DevCluster, freePort, repoRoot } from '@cairn/kube-testenv';
+import { sleep } from './stats';
+
+/** A built service (dist/apps/<app>/main.js) running as a child process of the benchmark. */
+export class Service {
+  constructor(
+    readonly name: string,
+    readonly url: string,
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {}
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Resident set size now, in bytes (VmRSS of /proc/<pid>/status). */
+  rss(): number {
+    return procStatus(this.pid, 'VmRSS');
+  }
+
+  /** Highest resident set size the process has had, in bytes (VmHWM). */
+  peakRss(): number {
+    return procStatus(this.pid, 'VmHWM');
+  }
+
+  /** Anonymous (heap, stacks, buffers) and file-backed (the node binary, libraries) resident memory, in bytes. */
+  rssParts(): { anon: number; file: number } {
+    return { anon: procStatus(this.pid, 'RssAnon'), file: procStatus(this.pid, 'RssFile') };
+  }
+
+  /**
+   * Proportional set size, in bytes: shared pages (the node binary both services map) split
+   * between the processes sharing them, closer to what a pod's memory limit charges.
+   */
+  pss(): number {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  }
+
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
+  stop(): Promise<void> {
+    return new Promise((done) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return done();
+      this.child.once('exit', () => done());
+      this.child.kill('SIGTERM');
+      setTimeout(() => this.child.kill('SIGKILL'), 5_000).unref();
+    });
+  }
+}
+
+export function procStatus(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+export interface ServiceOptions {
+  /** Where the service's output goes (one file per start). */
+  logsDir: string;
+  env?: Record<string, string>;
+  /** Extra Node flags, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+}
+
+let started = 0;
+
+/**
+ * Starts `app` and resolves once `upPath` answers 200. (The gateway's /readyz caches a failed
+ * cluster check for 10 s, which would only slow the run down; /healthz says it listens.)
+ */
+async function startService(app: 'gateway' | 'auth-service', port: number, upPath: string, options: ServiceOptions): Promise<Service> {
+  const root = repoRoot();
+  const main = join(root, 'dist/apps', app, 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: build it (npm run bench builds it first)`);
+  mkdirSync(options.logsDir, { recursive: true });
+  const logFile = join(options.logsDir, `${String(++started).padStart(2, '0')}-${app}.log`);
+  const out = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), main], {
+    cwd: root,
+    env: { ...process.env, CAIRN_LOG_FORMAT: 'json', ...options.env },
+    stdio: ['ignore', out, out],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const service = new Service(app, url, child, logFile);
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) break;
+    if ((await fetch(`${url}${upPath}`).catch(() => undefined))?.ok) return service;
+    await sleep(200);
+  }
+  await service.stop();
+  throw new Error(`${app} did not answer ${url}${upPath}; see ${logFile}`);
+}
+
+/** The console's two services, configured the way `npm start` configures them for the dev cluster. */
+export interface Console {
+  gateway: Service;
+  auth?: Service;
+  sessionKey: string;
+  stop(): Promise<void>;
+}
+
+export async function startConsole(cluster: DevCluster, options: ServiceOptions & { withAuthService?: boolean; gatewayFlags?: string[] }): Promise<Console> {
+  const gatewayPort = await freePort();
+  const authPort = await freePort();
+  const sessionKey = randomBytes(36).toString('base64url');
+  const shared = {
+    CAIRN_SESSION_KEY: sessionKey,
+    CAIRN_LOG_LEVEL: 'log',
+  };
+  let auth: Service | undefined;
+  if (options.withAuthService) {
+    const { oidc } = cluster.info;
+    auth = await startService('auth-service', authPort, '/readyz', {
+      ...options,
+      env: {
+        ...shared,
+        CAIRN_AUTH_PORT: String(authPort),
+        CAIRN_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+        CAIRN_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+        CAIRN_INSECURE_COOKIES: 'true',
+        CAIRN_CA_BUNDLE: oidc.caFile,
+        OIDC_ISSUER_URL: oidc.issuer,
+        OIDC_CLIENT_ID: oidc.clients.cairn.clientId,
+        OIDC_CLIENT_SECRET: oidc.clients.cairn.clientSecret as string,
+        OIDC_SCOPES: 'openid profile email groups offline_access',
+        ...options.env,
+      },
+    });
+  }
+  try {
+    const gateway = await startService('gateway', gatewayPort, '/healthz', {
+      ...options,
+      nodeFlags: options.gatewayFlags,
+      env: {
+        ...shared,
+        KUBECONFIG: cluster.info.kubeconfig,
+        CAIRN_PORT: String(gatewayPort),
+        CAIRN_IN_CLUSTER: 'false',
+        CAIRN_AUTH_SERVICE_URL: `http://127.0.0.1:${authPort}`,
+        ...options.env,
+      },
+    });
+    return {
+      gateway,
+      auth,
+      sessionKey,
+      stop: async () => {
+        await gateway.stop();
+        await auth?.stop();
+      },
+    };
+  } catch (err) {
+    await auth?.stop();
+    throw err;
+  }
+}
+
+/** Samples the resident memory of some processes every `intervalMs` until stopped. */
+export class RssSampler {
+  readonly samples: Array<{ at: number; rss: number[] }> = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly services: Service[],
+    intervalMs = 250,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  private sample(): void {
+    try {
+      this.samples.push({ at: Date.now(), rss: this.services.map((s) => s.rss()) });
+    } catch {
+      // a process that has exited has no /proc entry; its last sample stands
+    }
+  }
+
+  stop(): { peak: number[]; peakSum: number; last: number[] } {
+    clearInterval(this.timer);
+    this.sample();
+    const peak = this.services.map((_, i) => Math.max(...this.samples.map((s) => s.rss[i] ?? 0)));
+    const peakSum = Math.max(...this.samples.map((s) => s.rss.reduce((a, b) => a + b, 0)));
+    return { peak, peakSum, last: this.samples.at(-1)?.rss ?? [] };
+  }
+}
+
+/**
+ * The resident memory of an empty Node HTTP server on the same Node binary: the floor under
+ * any Node service, measured in the same run as the services it is compared with.
+ */
+export async function bareNodeRss(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => console.log('up'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`bare node exited with ${code}`)));
+    });
+    await sleep(1000);
+    return procStatus(child.pid as number, 'VmRSS');
+  } finally {
+    child.kill();
+  }
+}

@@ -1,0 +1,311 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MfeManifest } from '@cairn/api-contracts';
+import type { Browser, Page } from 'playwright-core';
+import { CLUSTER, countOf, ensurePods } from './bench-cluster';
+import { launchBrowser, profilePage, signedInContext } from './browser';
+import { describeProfile, ProfileSummary, summarizeProfile } from './profile';
+import type { BenchContext } from './context';
+import { biggest, gzipTotal, LoadedScript, recordScripts } from './initial-js';
+import { figure, Figure, notMeasured } from './report';
+import { Console, startConsole } from './services';
+import { percentile, sleep } from './stats';
+
+const B = '4 UI';
+const READY_TARGET_MS = 1000;
+const KB = 1024;
+const SHELL_BUDGET = 250 * KB;
+const REMOTE_BUDGET = 150 * KB;
+/** A frame that took longer than this counts as dropped. */
+const FRAME_GAP_MS = 50;
+const LIST_TIMEOUT_MS = 60_000;
+
+interface ListReady {
+  /** ms from navigation start: first data row in the DOM, then the whole list rendered and scrollable. */
+  firstRowMs: number;
+  readyMs: number;
+  rows: number;
+}
+
+/** Where the time to the list went: the page's own timeline at the moment the list was ready. */
+interface Timeline {
+  domContentLoadedMs: number;
+  /** The pods list request of the page: when it started and ended. */
+  listRequest?: { startMs: number; endMs: number; kb: number };
+  /** The last JavaScript file to arrive. */
+  lastScriptEndMs: number;
+  /** The slowest requests before the list was ready. */
+  slowest: Array<{ name: string; startMs: number; endMs: number }>;
+  longTasksMs: number[];
+}
+
+function timelineInPage(): Timeline {
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+  const list = resources.find((r) => /\/resources\/core\/v1\/pods(\?|$)/.test(r.name));
+  const scripts = resources.filter((r) => /\.m?js(\?|$)/.test(r.name));
+  const w = window as unknown as { __benchLongTasks?: number[] };
+  return {
+    domContentLoadedMs: nav?.domContentLoadedEventEnd ?? Number.NaN,
+    listRequest: list ? { startMs: list.startTime, endMs: list.responseEnd, kb: list.transferSize / 1024 } : undefined,
+    lastScriptEndMs: Math.max(0, ...scripts.map((r) => r.responseEnd)),
+    slowest: resources
+      .map((r) => ({ name: new URL(r.name).pathname + new URL(r.name).search.slice(0, 60), startMs: Math.round(r.startTime), endMs: Math.round(r.responseEnd) }))
+      .sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs))
+      .slice(0, 5),
+    longTasksMs: w.__benchLongTasks ?? [],
+  };
+}
+
+interface FrameRun {
+  frames: number;
+  dropped: number;
+  longestMs: number;
+  p95Ms: number;
+  scrolledPx: number;
+}
+
+/**
+ * In the page: the list is ready when `main` holds data rows ([role=row] without column
+ * headers; the workloads list puts them in a cdk-virtual-scroll-viewport), their scroll
+ * container scrolls, and it holds the whole list (aria-rowcount, or a scroll height of at
+ * least 20 px a pod). Times are from the navigation's start (performance.now()).
+ */
+function listReadyInPage(expected: number): ListReady | false {
+  const w = window as unknown as { __bench?: { firstRowMs?: number } };
+  const bench = (w.__bench ??= {});
+  const main = document.querySelector('main');
+  if (!main) return false;
+  const rows = [...main.querySelectorAll('[role=row]')].filter((r) => !r.querySelector('[role=columnheader]'));
+  if (rows.length === 0) return false;
+  bench.firstRowMs ??= performance.now();
+  let scroller: Element | null = rows[0] as Element;
+  while (scroller && !(scroller.scrollHeight > scroller.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(scroller).overflowY))) scroller = scroller.parentElement;
+  if (!scroller) return false;
+  const declared = Number(main.querySelector('[aria-rowcount]')?.getAttribute('aria-rowcount') ?? Number.NaN) - 1;
+  const complete = Number.isFinite(declared) ? declared >= expected : scroller.scrollHeight >= expected * 20;
+  if (!complete) return false;
+  scroller.setAttribute('data-bench-scroller', '');
+  return { firstRowMs: bench.firstRowMs, readyMs: performance.now(), rows: Number.isFinite(declared) ? declared : rows.length };
+}
+
+/** In the page: requestAnimationFrame gaps over `durationMs`, scrolling the list `stepPx` a frame (0: idle). */
+function framesInPage({ durationMs, stepPx }: { durationMs: number; stepPx: number }): Promise<{ gaps: number[]; scrolledPx: number }> {
+  const scroller = document.querySelector('[data-bench-scroller]') as HTMLElement;
+  return new Promise((resolve) => {
+    const gaps: number[] = [];
+    let direction = 1;
+    let scrolled = 0;
+    let start = 0;
+    let last = 0;
+    const tick = (t: number) => {
+      if (start === 0) start = last = t;
+      else gaps.push(t - last);
+      last = t;
+      if (stepPx && scroller) {
+        const before = scroller.scrollTop;
+        scroller.scrollTop = before + direction * stepPx;
+        if (scroller.scrollTop === before) direction = -direction;
+        scrolled += Math.abs(scroller.scrollTop - before);
+      }
+      if (t - start < durationMs) requestAnimationFrame(tick);
+      else resolve({ gaps, scrolledPx: scrolled });
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function measureFrames(page: Page, stepPx: number): Promise<FrameRun> {
+  const { gaps, scrolledPx } = await page.evaluate(framesInPage, { durationMs: 5000, stepPx });
+  return { frames: gaps.length, dropped: gaps.filter((g) => g > FRAME_GAP_MS).length, longestMs: Math.max(0, ...gaps), p95Ms: percentile(gaps, 95), scrolledPx };
+}
+
+/**
+ * Benchmark 4: the signed-in admin opens the pod list of every namespace with `uiPods` pods in
+ * a fresh (cold-cache) headless Chromium profile, `uiRuns` times; then scrolls it; and the
+ * initial JavaScript of the shell and of each remote on its own page, gzipped.
+ */
+export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
+  const { options, log } = ctx;
+  await ensurePods(ctx.admin, options.uiPods, log);
+  const expected = Math.floor((await countOf(ctx.admin, '/api/v1/pods')) * 0.99);
+  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true });
+  const browser = await launchBrowser();
+  const shots = join(ctx.runDir, 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  const figures: Figure[] = [];
+  const detail: Record<string, unknown> = { expectedRows: expected };
+  ctx.details['ui'] = detail;
+  try {
+    // 1. Time to a rendered, scrollable list, against fetching and parsing the same list in the same page.
+    const ready: ListReady[] = [];
+    const dataMs: number[] = [];
+    const timelines: Timeline[] = [];
+    let scripts: LoadedScript[] = [];
+    let frames: { scroll: FrameRun; idle: FrameRun } | undefined;
+    let failure: string | undefined;
+    // A user's browser is already running: warm Chromium's own processes up on the home page
+    // first; every measured run still starts from an empty profile (cold HTTP cache).
+    await warmUp(browser, cairn, ctx.adminToken);
+    for (let run = 0; run < options.uiRuns && !failure; run++) {
+      const context = await signedInContext(browser, cairn, ctx.adminToken);
+      const page = await context.newPage();
+      const scriptsOf = recordScripts(page);
+      await page.addInitScript(() => {
+        const w = window as unknown as { __benchLongTasks: number[] };
+        w.__benchLongTasks = [];
+        new PerformanceObserver((list) => w.__benchLongTasks.push(...list.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
+      });
+      try {
+        await page.goto(`${cairn.gateway.url}/workloads/pods?cluster=${CLUSTER}`, { waitUntil: 'commit' });
+        const handle = await page.waitForFunction(listReadyInPage, expected, { polling: 'raf', timeout: LIST_TIMEOUT_MS }).catch(() => undefined);
+        if (!handle) {
+          await page.screenshot({ path: join(shots, 'pod-list-not-ready.png'), fullPage: true }).catch(() => undefined);
+          const seen = await page.evaluate(() => ({ rows: document.querySelectorAll('main [role=row]').length, text: (document.querySelector('main')?.textContent ?? '').replace(/\s+/g, ' ').slice(0, 160) })).catch(() => ({ rows: 0, text: '' }));
+          failure = `no rendered, scrollable list of ${expected}+ pods within ${LIST_TIMEOUT_MS / 1000} s (${seen.rows} [role=row] in main; it says "${seen.text}"); screenshot ${join(shots, 'pod-list-not-ready.png')}`;
+          if (run === 0) scripts = await scriptsOf();
+          break;
+        }
+        const r = (await handle.jsonValue()) as ListReady;
+        ready.push(r);
+        timelines.push(await page.evaluate(timelineInPage));
+        log(`bench 4: run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms`);
+        await sleep(1000);
+        if (run === 0) {
+          scripts = await scriptsOf();
+          await page.screenshot({ path: join(shots, 'pod-list.png') });
+          frames = { idle: await measureFrames(page, 0), scroll: await measureFrames(page, 600) };
+        }
+        dataMs.push(
+          await page.evaluate(async (path) => {
+            const started = performance.now();
+            const list = (await (await fetch(path, { headers: { Accept: 'application/json' } })).json()) as { items: unknown[] };
+            if (!Array.isArray(list.items)) throw new Error('not a list');
+            return performance.now() - started;
+          }, `/api/v1/clusters/${CLUSTER}/resources/core/v1/pods`),
+        );
+      } finally {
+        await context.close();
+      }
+    }
+    detail['runs'] = ready;
+    detail['dataFetchMs'] = dataMs;
+    detail['timelines'] = timelines;
+    detail['frames'] = frames;
+    if (failure) {
+      figures.push(notMeasured(B, `time to a rendered, scrollable list of ${expected}+ pods`, failure));
+    } else {
+      const readyP50 = percentile(ready.map((r) => r.readyMs), 50);
+      // The run nearest the median explains it; when the target is missed, one more run under Chromium's profiler says where the main thread's time went.
+      const median = ready.reduce((best, r, i) => (Math.abs(r.readyMs - readyP50) < Math.abs((ready[best] as ListReady).readyMs - readyP50) ? i : best), 0);
+      if (readyP50 >= READY_TARGET_MS) {
+        log('bench 4: target missed; one more run under the page profiler');
+        const context = await signedInContext(browser, cairn, ctx.adminToken);
+        try {
+          const page = await context.newPage();
+          const cdp = await context.newCDPSession(page);
+          await profilePage(cdp, join(ctx.runDir, 'profiles', 'ui'), async () => {
+            await page.goto(`${cairn.gateway.url}/workloads/pods?cluster=${CLUSTER}`, { waitUntil: 'commit' });
+            await page.waitForFunction(listReadyInPage, expected, { polling: 'raf', timeout: LIST_TIMEOUT_MS }).catch(() => undefined);
+          });
+        } finally {
+          await context.close();
+        }
+        detail['profile'] = summarizeProfile(join(ctx.runDir, 'profiles', 'ui'));
+      }
+      const dataP50 = percentile(dataMs, 50);
+      const firstP50 = percentile(ready.map((r) => r.firstRowMs), 50);
+      const met = readyP50 < READY_TARGET_MS;
+      figures.push(
+        figure({
+          benchmark: B,
+          name: `time to a rendered, scrollable list of ${ready[0]?.rows ?? expected} pods (median of ${ready.length}, cold cache)`,
+          unit: 'ms',
+          value: readyP50,
+          baseline: { label: 'the same list fetched + parsed in the page', value: dataP50 },
+          target: '< 1 000 ms',
+          met,
+          reason: met ? undefined : `${explainSlowList(timelines[median], ready[median] as ListReady, dataP50)}; ${describeProfile(detail['profile'] as ProfileSummary | undefined, 'page')}`,
+        }),
+        figure({ benchmark: B, name: 'time to the first rows', unit: 'ms', value: firstP50, baseline: { label: 'the same list fetched + parsed in the page', value: dataP50 } }),
+      );
+      if (frames) {
+        figures.push(
+          figure({ benchmark: B, name: `frames over ${FRAME_GAP_MS} ms while scrolling 5 s (${frames.scroll.frames} frames, ${(frames.scroll.scrolledPx / 1000).toFixed(0)}k px)`, unit: 'frames', value: frames.scroll.dropped, baseline: { label: '5 s idle on the same page', value: frames.idle.dropped }, ratio: frames.idle.dropped ? undefined : Number.NaN }),
+          figure({ benchmark: B, name: 'longest frame while scrolling', unit: 'ms', value: frames.scroll.longestMs, baseline: { label: 'longest idle frame', value: frames.idle.longestMs } }),
+        );
+      }
+    }
+
+    // 2. Initial JavaScript: the shell's from the pod list's load; each remote's on its own page.
+    const manifest = (await (await fetch(`${cairn.gateway.url}/mfe-manifest.json`)).json()) as MfeManifest;
+    detail['remotes'] = manifest.remotes.map((r) => ({ name: r.name, route: r.route }));
+    for (const remote of manifest.remotes) {
+      const owner = /\/remotes\/([^/]+)\//.exec(remote.remoteEntry)?.[1] ?? remote.name;
+      if (scripts.some((s) => s.owner === owner)) continue;
+      const context = await signedInContext(browser, cairn, ctx.adminToken);
+      const page = await context.newPage();
+      const scriptsOf = recordScripts(page);
+      try {
+        await page.goto(`${cairn.gateway.url}/${remote.route}?cluster=${CLUSTER}&ns=team-a`, { waitUntil: 'load' });
+        await page.locator('main h1, main h2, main [role=alert]').first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+        await sleep(2000);
+        scripts.push(...(await scriptsOf()).filter((s) => s.owner === owner));
+      } finally {
+        await context.close();
+      }
+    }
+    detail['scripts'] = scripts;
+    const shell = gzipTotal(scripts, 'shell');
+    figures.push(
+      figure({
+        benchmark: B,
+        name: `initial JS of the shell (${shell.files} files, ${(shell.bytes / KB).toFixed(0)} KB raw; shared Angular, RxJS, CDK included)`,
+        unit: 'KB gz',
+        value: shell.gzipBytes / KB,
+        baseline: { label: 'budget', value: SHELL_BUDGET / KB },
+        target: '≤ 250 KB gz',
+        met: shell.files > 0 && shell.gzipBytes <= SHELL_BUDGET,
+        reason: shell.files === 0 ? 'no shell JavaScript was recorded' : `largest: ${biggest(scripts, 'shell')}`,
+      }),
+    );
+    for (const remote of manifest.remotes) {
+      const owner = /\/remotes\/([^/]+)\//.exec(remote.remoteEntry)?.[1] ?? remote.name;
+      const js = gzipTotal(scripts, owner);
+      figures.push(
+        figure({
+          benchmark: B,
+          name: `initial JS of ${owner} on /${remote.route} (${js.files} files, ${(js.bytes / KB).toFixed(0)} KB raw)`,
+          unit: 'KB gz',
+          value: js.gzipBytes / KB,
+          baseline: { label: 'budget', value: REMOTE_BUDGET / KB },
+          target: '≤ 150 KB gz',
+          met: js.files > 0 && js.gzipBytes <= REMOTE_BUDGET,
+          reason: js.files === 0 ? `the page loaded no JavaScript of ${owner} (did the remote load?)` : `largest: ${biggest(scripts, owner)}`,
+        }),
+      );
+    }
+    return figures.map((f) => (f.met ? { ...f, reason: undefined } : f));
+  } finally {
+    await browser.close();
+    await cairn.stop();
+  }
+}
+
+async function warmUp(browser: Browser, cairn: Console, token: string): Promise<void> {
+  const context = await signedInContext(browser, cairn, token);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${cairn.gateway.url}/?cluster=${CLUSTER}`, { waitUntil: 'load' });
+    await sleep(1000);
+  } finally {
+    await context.close();
+  }
+}
+
+function explainSlowList(t: Timeline | undefined, r: ListReady, dataMs: number): string {
+  if (!t) return 'no timeline recorded';
+  const list = t.listRequest ? `the first pods request started at ${t.listRequest.startMs.toFixed(0)} ms and ended at ${t.listRequest.endMs.toFixed(0)} ms (${t.listRequest.kb.toFixed(0)} KB)` : 'no pods request was seen';
+  const long = t.longTasksMs.length ? `${t.longTasksMs.length} long tasks (${t.longTasksMs.reduce((a, b) => a + b, 0)} ms, longest ${Math.max(...t.longTasksMs)} ms)` : 'no long task';
+  return `first rows at ${r.firstRowMs.toFixed(0)} ms, complete at ${r.readyMs.toFixed(0)} ms; DOMContentLoaded ${t.domContentLoadedMs.toFixed(0)} ms, last script ${t.lastScriptEndMs.toFixed(0)} ms; ${list}; ${long} on the main thread; fetch + parse alone: ${dataMs.toFixed(0)} ms; slowest requests: ${t.slowest.map((s) => `${s.name} ${s.startMs}-${s.endMs} ms`).join(', ')}`;
+}
