@@ -82,7 +82,7 @@ describe('acceptance scenarios', () => {
 
     await page.goto(url('/workloads/other/core/v1/secrets?cluster=cairn-dev&ns=team-a'));
     const refusal = main().getByRole('alert');
-    await refusal.getByText('You may not see these secrets').waitFor();
+    await refusal.getByText('You may not list secrets in team-a').waitFor();
     expect(await refusal.textContent()).toContain('cannot list resource "secrets" in API group "" in the namespace "team-a"');
     await screenshot(page, 'scenario-2-secrets-refused');
 
@@ -112,7 +112,7 @@ describe('acceptance scenarios', () => {
     await screenshot(page, 'scenario-3-tenant-deployment');
     // Another tenant's namespace stays closed, and says why.
     await page.goto(url('/workloads/deployments?cluster=cairn-dev&ns=team-a'));
-    await main().getByRole('alert').getByText('You may not see these Deployments').waitFor();
+    await main().getByRole('alert').getByText('You may not list Deployments in team-a').waitFor();
   });
 
   it('4: a user pastes a kubeconfig; the cluster appears, works, survives a reload, and the server keeps nothing; an exec plugin or a forbidden address is refused', async () => {

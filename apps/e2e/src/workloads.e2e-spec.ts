@@ -100,7 +100,7 @@ describe('workloads', () => {
 
     await page.goto(`${cairn.url}/workloads/jobs/team-a/${job}?cluster=cairn-dev`);
     await main().getByRole('button', { name: 'Delete' }).click();
-    const confirm = main().getByRole('dialog');
+    const confirm = page.getByRole('dialog', { name: `Delete Job ${job}?` });
     expect(await confirm.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
     await confirm.getByLabel('Name').fill(job);
     await confirm.getByRole('button', { name: 'Delete' }).click();
@@ -131,7 +131,7 @@ describe('workloads', () => {
     page = await signedIn('alice');
     await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-b`);
     const refusal = main().getByRole('alert');
-    await refusal.getByText('You may not see these Deployments').waitFor();
+    await refusal.getByText('You may not list Deployments in team-b').waitFor();
     expect(await refusal.textContent()).toContain('cannot list resource "deployments" in API group "apps" in the namespace "team-b"');
     await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);
     await main().getByRole('button', { name: 'Restart' }).click();

@@ -1,22 +1,11 @@
 import { age, KindRef, KubeObject } from '@cairn/data-access';
+import type { Status, TableColumn } from '@cairn/ui-kit';
 
 export { age };
+export type { Health, Status } from '@cairn/ui-kit';
 
-/** How healthy an object is, in one word and a colour. */
-export type Health = 'ok' | 'progressing' | 'warning' | 'failed' | 'done' | 'suspended';
-
-export interface Status {
-  health: Health;
-  /** What kubectl's STATUS column would say, e.g. `CrashLoopBackOff`, `3/3 ready`. */
-  text: string;
-}
-
-export interface Column {
-  label: string;
-  value: (o: KubeObject) => string | number;
-  /** Numbers sort as numbers; the value is shown as is. */
-  numeric?: boolean;
-}
+/** A kind's own columns in its list (after name, namespace and status). */
+export type Column = TableColumn<KubeObject>;
 
 /** The workload kinds the console lists, in the order people look for them. */
 export interface WorkloadKind extends KindRef {
@@ -44,7 +33,25 @@ const spec = (o: KubeObject): Any => (o['spec'] as Any | undefined) ?? {};
 const stat = (o: KubeObject): Any => (o['status'] as Any | undefined) ?? {};
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
-const AGE: Column = { label: 'Age', value: (o) => age(o.metadata.creationTimestamp) };
+const AGE: Column = { id: 'age', label: 'Age', value: (o) => age(o.metadata.creationTimestamp), since: (o) => o.metadata.creationTimestamp };
+/** The pod template of a workload (or the pod's own spec). */
+const podSpecOf = (o: KubeObject): Any => {
+  const template = (spec(o)['template'] ?? (spec(o)['jobTemplate'] as Any | undefined)?.['spec']?.['template']) as Any | undefined;
+  return template ? ((template['spec'] as Any | undefined) ?? {}) : spec(o);
+};
+/** The images a workload runs: the column people add when chasing a rollout. */
+const IMAGES: Column = {
+  id: 'images', label: 'Images', hidden: true, minWidth: 12, grow: 2,
+  value: (o) => ((podSpecOf(o)['containers'] as Any[] | undefined) ?? []).map((c) => c['image']).join(', '),
+};
+const READY: Column = { id: 'ready', label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}`, sortValue: (o) => num(stat(o)['readyReplicas']), numeric: true };
+
+/** How long a Job ran (or has been running), as "42s", "5m", "3h". */
+function duration(start: unknown, end: unknown): string {
+  if (typeof start !== 'string') return '';
+  const finished = typeof end === 'string' ? Date.parse(end) : Date.now();
+  return age(start, finished);
+}
 
 export interface ContainerState {
   name: string;
@@ -123,9 +130,10 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'apps', version: 'v1', resource: 'deployments', path: ['/workloads', 'deployments'], label: 'Deployments', singular: 'Deployment',
     summary: 'Stateless apps kept at a number of identical replicas.',
     columns: [
-      { label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` },
-      { label: 'Up to date', value: (o) => num(stat(o)['updatedReplicas']), numeric: true },
-      { label: 'Available', value: (o) => num(stat(o)['availableReplicas']), numeric: true },
+      READY,
+      { id: 'up-to-date', label: 'Up to date', value: (o) => num(stat(o)['updatedReplicas']), numeric: true },
+      { id: 'available', label: 'Available', value: (o) => num(stat(o)['availableReplicas']), numeric: true },
+      IMAGES,
       AGE,
     ],
     status: (o) => replicas(num(stat(o)['availableReplicas']), num(spec(o)['replicas'] ?? 1)),
@@ -134,7 +142,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   {
     group: 'apps', version: 'v1', resource: 'statefulsets', path: ['/workloads', 'statefulsets'], label: 'StatefulSets', singular: 'StatefulSet',
     summary: 'Replicas with stable names and their own storage.',
-    columns: [{ label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` }, AGE],
+    columns: [READY, IMAGES, AGE],
     status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'] ?? 1)),
     scalable: true, restartable: true, hasPods: true,
   },
@@ -142,8 +150,9 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'apps', version: 'v1', resource: 'daemonsets', path: ['/workloads', 'daemonsets'], label: 'DaemonSets', singular: 'DaemonSet',
     summary: 'One pod on each matching node.',
     columns: [
-      { label: 'Desired', value: (o) => num(stat(o)['desiredNumberScheduled']), numeric: true },
-      { label: 'Ready', value: (o) => num(stat(o)['numberReady']), numeric: true },
+      { id: 'desired', label: 'Desired', value: (o) => num(stat(o)['desiredNumberScheduled']), numeric: true },
+      { id: 'ready', label: 'Ready', value: (o) => num(stat(o)['numberReady']), numeric: true },
+      IMAGES,
       AGE,
     ],
     status: (o) => replicas(num(stat(o)['numberReady']), num(stat(o)['desiredNumberScheduled'])),
@@ -152,14 +161,18 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   {
     group: 'apps', version: 'v1', resource: 'replicasets', path: ['/workloads', 'replicasets'], label: 'ReplicaSets', singular: 'ReplicaSet',
     summary: 'The replica groups a Deployment rolls between.',
-    columns: [{ label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}` }, AGE],
+    columns: [READY, IMAGES, AGE],
     status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'])),
     scalable: true, hasPods: true,
   },
   {
     group: 'batch', version: 'v1', resource: 'jobs', path: ['/workloads', 'jobs'], label: 'Jobs', singular: 'Job',
     summary: 'Pods that run to completion.',
-    columns: [{ label: 'Completions', value: (o) => `${num(stat(o)['succeeded'])}/${num(spec(o)['completions'] ?? 1)}` }, AGE],
+    columns: [
+      { id: 'completions', label: 'Completions', value: (o) => `${num(stat(o)['succeeded'])}/${num(spec(o)['completions'] ?? 1)}`, sortValue: (o) => num(stat(o)['succeeded']), numeric: true },
+      { id: 'duration', label: 'Duration', hidden: true, value: (o) => duration(stat(o)['startTime'], stat(o)['completionTime']) },
+      AGE,
+    ],
     status: jobStatus,
     hasPods: true,
   },
@@ -167,9 +180,14 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'batch', version: 'v1', resource: 'cronjobs', path: ['/workloads', 'cronjobs'], label: 'CronJobs', singular: 'CronJob',
     summary: 'Jobs started on a schedule.',
     columns: [
-      { label: 'Schedule', value: (o) => String(spec(o)['schedule'] ?? '') },
-      { label: 'Active', value: (o) => ((stat(o)['active'] as unknown[]) ?? []).length, numeric: true },
-      { label: 'Last run', value: (o) => age(stat(o)['lastScheduleTime'] as string | undefined) || 'never' },
+      { id: 'schedule', label: 'Schedule', value: (o) => String(spec(o)['schedule'] ?? '') },
+      { id: 'active', label: 'Active', value: (o) => ((stat(o)['active'] as unknown[]) ?? []).length, numeric: true },
+      {
+        id: 'last-run', label: 'Last run', numeric: true,
+        value: (o) => age(stat(o)['lastScheduleTime'] as string | undefined) || 'never',
+        // The most recent run first; "never" last.
+        sortValue: (o) => -Date.parse(String(stat(o)['lastScheduleTime'] ?? '')) || Number.POSITIVE_INFINITY,
+      },
       AGE,
     ],
     status: (o) => (spec(o)['suspend'] ? { health: 'suspended', text: 'Suspended' } : { health: 'ok', text: 'Scheduled' }),
@@ -178,9 +196,12 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'core', version: 'v1', resource: 'pods', path: ['/workloads', 'pods'], label: 'Pods', singular: 'Pod',
     summary: 'The running containers themselves.',
     columns: [
-      { label: 'Ready', value: (o) => `${containers(o).filter((c) => !c.init && c.ready).length}/${containers(o).filter((c) => !c.init).length}` },
-      { label: 'Restarts', value: podRestarts, numeric: true },
-      { label: 'Node', value: (o) => String(spec(o)['nodeName'] ?? '') },
+      { id: 'ready', label: 'Ready', value: (o) => `${containers(o).filter((c) => !c.init && c.ready).length}/${containers(o).filter((c) => !c.init).length}` },
+      { id: 'restarts', label: 'Restarts', value: podRestarts, numeric: true },
+      { id: 'node', label: 'Node', value: (o) => String(spec(o)['nodeName'] ?? '') },
+      { id: 'ip', label: 'IP', hidden: true, value: (o) => String(stat(o)['podIP'] ?? '') },
+      { id: 'qos', label: 'QoS class', hidden: true, value: (o) => String(stat(o)['qosClass'] ?? '') },
+      IMAGES,
       AGE,
     ],
     status: podStatus,

@@ -2,18 +2,19 @@ import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, u
 import { RouterLink } from '@angular/router';
 import type { ApiResource } from '@cairn/api-contracts';
 import { ConsoleContext } from '@cairn/data-access';
+import { NoCluster, Notice } from '@cairn/ui-kit';
 import { KindResolver } from '../kind-resolver';
 
 /** `/workloads/other`: every other kind the cluster serves (CRDs included), from discovery. */
 @Component({
   selector: 'cairn-other-kinds',
-  imports: [RouterLink],
+  imports: [RouterLink, NoCluster, Notice],
   template: `
     <p class="summary">Every kind this cluster serves that can be listed, custom resources included.</p>
     @if (!context.cluster()) {
-      <p class="muted">Choose a cluster in the top bar.</p>
+      <cairn-no-cluster purpose="to see the kinds it serves" />
     } @else if (error(); as e) {
-      <p class="notice bad" role="alert">{{ e }}</p>
+      <cairn-notice tone="error">The cluster's kinds could not be read: {{ e }}</cairn-notice>
     } @else {
       <label class="filter"><span class="visually-hidden">Filter kinds</span>
         <input type="search" [value]="filter()" (input)="filter.set($any($event.target).value)" placeholder="Filter by kind or group" spellcheck="false" /></label>
@@ -39,7 +40,6 @@ import { KindResolver } from '../kind-resolver';
     li { display: flex; gap: 0.5rem; align-items: baseline; }
     .muted { font-size: 0.8125rem; }
     .filter input { font: inherit; padding: 0.3rem 0.5rem; min-width: 18rem; border: 1px solid var(--cairn-border); border-radius: 6px; background: var(--cairn-surface); color: var(--cairn-text); }
-    .notice.bad { padding: 0.5rem 0.75rem; border-radius: 6px; background: var(--cairn-danger-bg); border-left: 3px solid var(--cairn-danger); }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -1,8 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
-import { HealthBadge } from '../health-badge';
-import { age, findWorkloadKind, podRestarts, podStatus, Status, WorkloadKind } from '../workload-kinds';
+import { NoCluster, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
+import { findWorkloadKind, podRestarts, podStatus, Status, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,7 +22,7 @@ interface Problem {
  */
 @Component({
   selector: 'cairn-workloads-overview',
-  imports: [RouterLink, HealthBadge],
+  imports: [RouterLink, NoCluster, Notice, StatusBadge, TimeAgo],
   templateUrl: './overview.html',
   styleUrl: './overview.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -105,8 +105,8 @@ export class Overview {
     return String(path.split('.').reduce<unknown>((v, k) => (v as Any | undefined)?.[k], e) ?? '');
   }
 
-  protected eventAge(e: KubeObject): string {
-    return age(this.field(e, 'lastTimestamp') || this.field(e, 'eventTime') || e.metadata.creationTimestamp);
+  protected eventTimestamp(e: KubeObject): string | undefined {
+    return this.field(e, 'lastTimestamp') || this.field(e, 'eventTime') || e.metadata.creationTimestamp;
   }
 
   protected eventLink(e: KubeObject): string[] | undefined {

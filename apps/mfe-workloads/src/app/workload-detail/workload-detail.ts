@@ -1,11 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
-import { ApiClient, ApiError, ConsoleContext, KubeObject, Permissions, WatchStream, LiveList } from '@cairn/data-access';
+import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
+import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
 import { stringify } from 'yaml';
-import { HealthBadge } from '../health-badge';
 import { kindFromRoute } from '../kind-resolver';
-import { age, containers, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
-import { lineDiff } from './line-diff';
+import { containers, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -27,7 +26,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, HealthBadge],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -43,9 +42,11 @@ export class WorkloadDetail {
   private readonly watch = inject(WatchStream);
   private readonly permissions = inject(Permissions);
   private readonly router = inject(Router);
+  private readonly confirmation = inject(Confirmation);
   protected readonly context = inject(ConsoleContext);
 
   protected readonly workloadKind = kindFromRoute(this);
+  protected readonly unknownKind = computed(() => `"${this.kind()}" is not a workload kind`);
   protected readonly live = signal<LiveList | undefined>(undefined);
   protected readonly pods = signal<LiveList | undefined>(undefined);
   protected readonly object = computed(() => this.live()?.items()[0]);
@@ -61,16 +62,6 @@ export class WorkloadDetail {
   /** A message about the last action: what happened, or why it was refused. */
   protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
   protected readonly busy = signal(false);
-  protected readonly dialog = signal<'scale' | 'delete' | undefined>(undefined);
-  protected readonly replicas = signal(0);
-  protected readonly confirmName = signal('');
-
-  // YAML editing: the object as it was when editing began, the text being edited, and the dry run's verdict.
-  protected readonly editing = signal(false);
-  protected readonly original = signal('');
-  protected readonly draft = signal('');
-  protected readonly checked = signal<string | undefined>(undefined);
-  protected readonly diff = computed(() => lineDiff(this.original(), this.draft()));
 
   protected readonly yaml = computed(() => {
     const o = this.object();
@@ -86,11 +77,11 @@ export class WorkloadDetail {
 
   protected readonly podRows = computed(() =>
     (this.pods()?.items() ?? [])
-      .map((p) => ({ name: p.metadata.name, status: podStatus(p), restarts: containers(p).reduce((s, c) => s + c.restarts, 0), node: String((p['spec'] as Any)?.['nodeName'] ?? ''), age: age(p.metadata.creationTimestamp) }))
+      .map((p) => ({ name: p.metadata.name, status: podStatus(p), restarts: containers(p).reduce((s, c) => s + c.restarts, 0), node: String((p['spec'] as Any)?.['nodeName'] ?? ''), created: p.metadata.creationTimestamp }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   );
 
-  protected readonly conditions = computed(() => (((this.object()?.['status'] as Any | undefined)?.['conditions'] as Any[]) ?? []).map((c) => ({ type: c['type'], status: c['status'], reason: c['reason'] ?? '', message: c['message'] ?? '', since: age(c['lastTransitionTime']) })));
+  protected readonly conditions = computed(() => (((this.object()?.['status'] as Any | undefined)?.['conditions'] as Any[]) ?? []).map((c) => ({ type: c['type'], status: c['status'], reason: c['reason'] ?? '', message: c['message'] ?? '', since: c['lastTransitionTime'] as string | undefined })));
 
   protected readonly owners = computed(() =>
     ((this.object()?.metadata['ownerReferences'] as Any[] | undefined) ?? []).map((ref) => {
@@ -99,7 +90,6 @@ export class WorkloadDetail {
     }),
   );
 
-  protected readonly createdAge = computed(() => age(this.object()?.metadata.creationTimestamp));
   protected readonly labels = computed(() => Object.entries(this.object()?.metadata.labels ?? {}));
   protected readonly annotations = computed(() => Object.entries(this.object()?.metadata.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration'));
   protected readonly suspended = computed(() => Boolean((this.object()?.['spec'] as Any | undefined)?.['suspend']));
@@ -149,7 +139,6 @@ export class WorkloadDetail {
   private load(kind: WorkloadKind | undefined, cluster: string | undefined, namespace: string | undefined, name: string): void {
     this.live()?.stop();
     this.notice.set(undefined);
-    this.editing.set(false);
     if (!kind || !cluster) {
       this.live.set(undefined);
       return;
@@ -207,19 +196,22 @@ export class WorkloadDetail {
     }
   }
 
-  protected openScale(): void {
-    this.replicas.set(this.currentReplicas());
-    this.dialog.set('scale');
+  protected async askScale(): Promise<void> {
+    const answer = await this.confirmation.prompt({
+      title: `Scale ${this.name()}`,
+      label: 'Replicas',
+      type: 'number',
+      value: this.currentReplicas(),
+      confirm: 'Scale',
+      check: (value) => (/^\d+$/.test(value.trim()) ? undefined : 'Replicas must be a whole number, 0 or more.'),
+    });
+    if (answer !== undefined) await this.scaleTo(Number(answer));
   }
 
   protected async scaleTo(replicas: number): Promise<void> {
     const kind = this.workloadKind();
     const cluster = this.context.cluster();
-    if (!kind || !cluster || !Number.isInteger(replicas) || replicas < 0) {
-      this.notice.set({ ok: false, text: 'Replicas must be a whole number, 0 or more.' });
-      return;
-    }
-    this.dialog.set(undefined);
+    if (!kind || !cluster) return;
     await this.act(`scale ${this.name()}`, () => this.api.scale(cluster, kind, this.name(), this.ns() as string, replicas), `Scaled ${this.name()} to ${replicas} replicas.`);
   }
 
@@ -248,18 +240,17 @@ export class WorkloadDetail {
   protected async remove(): Promise<void> {
     const kind = this.workloadKind();
     const cluster = this.context.cluster();
-    if (!kind || !cluster || this.confirmName() !== this.name()) return;
-    this.dialog.set(undefined);
+    if (!kind || !cluster) return;
+    const sure = await this.confirmation.confirm({
+      title: `Delete ${kind.singular} ${this.name()}?`,
+      message: `This cannot be undone${kind.hasPods ? '; its pods are deleted too' : ''}. Type ${this.name()} to confirm.`,
+      confirm: 'Delete',
+      danger: true,
+      typeToConfirm: this.name(),
+    });
+    if (!sure) return;
     await this.act(`delete ${this.name()}`, () => this.api.delete(cluster, kind, this.name(), this.ns()), `Deleted ${kind.singular} ${this.name()}.`);
     if (this.notice()?.ok) await this.router.navigate(kind.path, { queryParamsHandling: 'preserve' });
-  }
-
-  protected startEditing(): void {
-    this.original.set(this.yaml());
-    this.draft.set(this.yaml());
-    this.checked.set(undefined);
-    this.notice.set(undefined);
-    this.editing.set(true);
   }
 
   /**
@@ -268,27 +259,18 @@ export class WorkloadDetail {
    * from whoever set them (a scale, kubectl), as `kubectl edit` would; the resourceVersion in
    * the text still refuses the change if someone else changed the object meanwhile.
    */
-  protected async dryRun(): Promise<void> {
+  protected readonly dryRunDraft = (draft: string): Promise<unknown> => this.applyYaml(draft, true);
+  protected readonly applyDraft = (draft: string): Promise<unknown> => this.applyYaml(draft, false);
+
+  private async applyYaml(draft: string, dryRun: boolean): Promise<unknown> {
     const cluster = this.context.cluster();
-    if (!cluster) return;
-    this.checked.set(undefined);
-    await this.act('check the change', async () => {
-      const result = await this.api.apply(cluster, this.draft(), { namespace: this.ns(), dryRun: true, force: true });
-      this.checked.set(this.draft());
-      return result;
-    }, 'The API server accepts this change (dry run). Review the differences, then apply.');
+    if (!cluster) throw new Error('No cluster is selected.');
+    return this.api.apply(cluster, draft, { namespace: this.ns(), dryRun, force: true });
   }
 
-  protected async applyDraft(): Promise<void> {
-    const cluster = this.context.cluster();
-    if (!cluster || this.checked() !== this.draft()) return;
-    await this.act('apply the change', () => this.api.apply(cluster, this.draft(), { namespace: this.ns(), force: true }), 'Applied.');
-    if (this.notice()?.ok) this.editing.set(false);
-  }
-
-  protected eventTime(e: KubeObject): string {
+  protected eventTimestamp(e: KubeObject): string | undefined {
     const any = e as Any;
-    return age(any['lastTimestamp'] ?? any['eventTime'] ?? any['metadata']?.['creationTimestamp']);
+    return any['lastTimestamp'] ?? any['eventTime'] ?? any['metadata']?.['creationTimestamp'];
   }
 
   protected field(e: KubeObject, name: string): string {

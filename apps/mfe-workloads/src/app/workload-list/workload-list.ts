@@ -1,29 +1,17 @@
-import { ScrollingModule } from '@angular/cdk/scrolling';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
-import { HealthBadge } from '../health-badge';
+import { ApiClient, ConsoleContext, KubeObject, LiveList, WatchStream } from '@cairn/data-access';
+import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
 import { kindFromRoute } from '../kind-resolver';
-import { WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
-
-interface Row {
-  object: KubeObject;
-  key: string;
-  name: string;
-  namespace: string;
-  link: string[];
-  status: ReturnType<WorkloadKind['status']>;
-  cells: Array<string | number>;
-}
+import { WORKLOAD_KINDS } from '../workload-kinds';
 
 /**
- * `/workloads/:kind`: every object of one kind in the chosen namespace (or all), live, with
- * a text and label filter, sorting by any column, and a virtual scroll that keeps 10 000
- * rows smooth.
+ * `/workloads/:kind`: every object of one kind in the chosen namespace (or all), live, in the
+ * console's resource table (filter, sort, columns, virtual scroll), with "problems only".
  */
 @Component({
   selector: 'cairn-workload-list',
-  imports: [ScrollingModule, RouterLink, HealthBadge],
+  imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster],
   templateUrl: './workload-list.html',
   styleUrl: './workload-list.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -41,10 +29,8 @@ export class WorkloadList {
   protected readonly workloadKind = kindFromRoute(this);
   protected readonly knownKinds = WORKLOAD_KINDS.map((kind) => kind.label).join(', ');
   protected readonly list = signal<LiveList | undefined>(undefined);
-  protected readonly filter = signal('');
   protected readonly problemsOnly = signal(false);
-  /** Column index (-1 name, -2 namespace, -3 status) and direction. */
-  protected readonly sort = signal<{ column: number; descending: boolean }>({ column: -1, descending: false });
+  protected readonly unknownKind = computed(() => `"${this.kind()}" is not a workload kind`);
 
   constructor() {
     effect(() => {
@@ -59,56 +45,25 @@ export class WorkloadList {
     inject(DestroyRef).onDestroy(() => this.list()?.stop());
   }
 
-  protected readonly rows = computed<Row[]>(() => {
+  /** Name, namespace (when listing all of them), status, then the kind's own columns. */
+  protected readonly columns = computed<TableColumn<KubeObject>[]>(() => {
     const kind = this.workloadKind();
-    const list = this.list();
-    if (!kind || !list) return [];
-    return list.items().map((object) => ({
-      object,
-      key: object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`,
-      name: object.metadata.name,
-      namespace: object.metadata.namespace ?? '',
-      link: [...kind.path, object.metadata.namespace ?? '_', object.metadata.name],
-      status: kind.status(object),
-      cells: kind.columns.map((c) => c.value(object)),
-    }));
+    if (!kind) return [];
+    const acrossNamespaces = !this.context.namespace() && kind.namespaced !== false;
+    return [
+      { id: 'name', label: 'Name', value: (o) => o.metadata.name, link: (o) => [...kind.path, o.metadata.namespace ?? '_', o.metadata.name], fixed: true, minWidth: 14, grow: 2.5 },
+      ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
+      { id: 'status', label: 'Status', value: (o) => kind.status(o).text, status: kind.status, minWidth: 9 },
+      ...kind.columns,
+    ];
   });
 
-  protected readonly visible = computed<Row[]>(() => {
-    const terms = this.filter().trim().split(/\s+/).filter(Boolean);
-    const problems = this.problemsOnly();
-    const { column, descending } = this.sort();
-    const numeric = column >= 0 && this.workloadKind()?.columns[column]?.numeric;
-    const rows = this.rows().filter((row) => {
-      if (problems && !['failed', 'warning'].includes(row.status.health)) return false;
-      return terms.every((term) => {
-        const eq = term.indexOf('=');
-        if (eq > 0) return row.object.metadata.labels?.[term.slice(0, eq)] === term.slice(eq + 1);
-        const t = term.toLowerCase();
-        return row.name.toLowerCase().includes(t) || row.namespace.toLowerCase().includes(t) || row.status.text.toLowerCase().includes(t);
-      });
-    });
-    const value = (row: Row): string | number => (column === -1 ? row.name : column === -2 ? row.namespace : column === -3 ? row.status.text : (row.cells[column] ?? ''));
-    const direction = descending ? -1 : 1;
-    return rows.sort((a, b) => {
-      const x = value(a);
-      const y = value(b);
-      const order = numeric ? Number(x) - Number(y) : String(x).localeCompare(String(y), undefined, { numeric: true });
-      return (order || a.name.localeCompare(b.name)) * direction;
-    });
+  protected readonly rows = computed(() => {
+    const kind = this.workloadKind();
+    const items = this.list()?.items() ?? [];
+    return this.problemsOnly() && kind ? items.filter((o) => PROBLEM_HEALTHS.includes(kind.status(o).health)) : items;
   });
 
-  protected sortBy(column: number): void {
-    const current = this.sort();
-    this.sort.set({ column, descending: current.column === column ? !current.descending : false });
-  }
-
-  protected ariaSort(column: number): 'ascending' | 'descending' | 'none' {
-    const current = this.sort();
-    return current.column !== column ? 'none' : current.descending ? 'descending' : 'ascending';
-  }
-
-  protected trackRow(_index: number, row: Row): string {
-    return row.key;
-  }
+  protected readonly rowKey = (o: KubeObject): string => o.metadata.uid ?? `${o.metadata.namespace}/${o.metadata.name}`;
+  protected readonly labels = (o: KubeObject): Record<string, string> | undefined => o.metadata.labels;
 }

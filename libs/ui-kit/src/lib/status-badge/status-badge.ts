@@ -1,9 +1,23 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
-import type { Status } from './workload-kinds';
 
-/** A status in words with a colour (and a shape, for people who do not see the colour). */
+/** How healthy an object is, in one word and a colour. */
+export type Health = 'ok' | 'progressing' | 'warning' | 'failed' | 'done' | 'suspended';
+
+export interface Status {
+  health: Health;
+  /** What kubectl's STATUS column would say, e.g. `CrashLoopBackOff`, `3/3 ready`. */
+  text: string;
+}
+
+/** Healths that need someone's attention, for "problems only" filters and overviews. */
+export const PROBLEM_HEALTHS: readonly Health[] = ['failed', 'warning'];
+
+/**
+ * A status in words with a colour, and a shape for people who do not see the colour:
+ * a circle when well, a diamond while progressing, a triangle for a warning, a square when failed.
+ */
 @Component({
-  selector: 'cairn-health',
+  selector: 'cairn-status',
   template: `<span class="dot" aria-hidden="true"></span><span class="text">{{ status().text }}</span>`,
   styles: `
     :host { display: inline-flex; align-items: center; gap: 0.375rem; white-space: nowrap; }
@@ -19,6 +33,6 @@ import type { Status } from './workload-kinds';
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { '[class]': 'status().health', '[attr.title]': 'status().text' },
 })
-export class HealthBadge {
+export class StatusBadge {
   readonly status = input.required<Status>();
 }

@@ -1,0 +1,17 @@
+export { ResourceTable, CellTemplate } from './lib/resource-table/resource-table';
+export { ColumnChoice, filterRows, isShown, parseFilter, sortRows } from './lib/resource-table/table-column';
+export type { FilterTerm, TableColumn, TableSort } from './lib/resource-table/table-column';
+export { StatusBadge, PROBLEM_HEALTHS } from './lib/status-badge/status-badge';
+export type { Health, Status } from './lib/status-badge/status-badge';
+export { TimeAgo } from './lib/time-ago/time-ago';
+export { EmptyState, NoCluster } from './lib/states/empty-state';
+export { ForbiddenState } from './lib/states/forbidden-state';
+export { Notice } from './lib/states/notice';
+export type { NoticeTone } from './lib/states/notice';
+export { Confirmation, ConfirmDialog } from './lib/confirm-dialog/confirm-dialog';
+export type { ConfirmOptions, PromptOptions } from './lib/confirm-dialog/confirm-dialog';
+export { YamlView } from './lib/yaml/yaml-view';
+export { YamlEditor } from './lib/yaml/yaml-editor';
+export { yamlProblem } from './lib/yaml/yaml-problem';
+export { lineDiff } from './lib/yaml/line-diff';
+export type { DiffLine } from './lib/yaml/line-diff';

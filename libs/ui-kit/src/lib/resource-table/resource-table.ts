@@ -1,0 +1,121 @@
+import { CdkVirtualScrollViewport, ScrollingModule } from '@angular/cdk/scrolling';
+import { NgTemplateOutlet } from '@angular/common';
+import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, contentChildren, Directive, effect, inject, input, model, signal, TemplateRef, untracked, viewChild } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { StatusBadge } from '../status-badge/status-badge';
+import { TimeAgo } from '../time-ago/time-ago';
+import { ColumnChoice, filterRows, isShown, parseFilter, sortRows, TableColumn, TableSort } from './table-column';
+
+/** The height of one row, in pixels: fixed, so the virtual scroll knows where every row is. */
+const ROW_HEIGHT = 36;
+
+/** A cell drawn by the view that owns the table: `<ng-template cairnCell="restarts" let-row>…</ng-template>`. */
+@Directive({ selector: 'ng-template[cairnCell]' })
+export class CellTemplate<T = unknown> {
+  readonly column = input.required<string>({ alias: 'cairnCell' });
+  readonly template = inject<TemplateRef<{ $implicit: T }>>(TemplateRef);
+}
+
+let nextTable = 0;
+
+/**
+ * The console's list of objects: a filter (text, `label=value`, `label!=value`), sorting by any
+ * column, a choice of columns kept in the browser, and a virtual scroll that keeps ten thousand
+ * rows smooth. Rows arrive from the owner (usually a `LiveList`) and may change at any time.
+ */
+@Component({
+  selector: 'cairn-resource-table',
+  imports: [ScrollingModule, NgTemplateOutlet, RouterLink, StatusBadge, TimeAgo],
+  templateUrl: './resource-table.html',
+  styleUrl: './resource-table.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  // Escape closes the column choice, wherever focus is in the table.
+  host: { '(keydown.escape)': 'choosing.set(false)' },
+})
+export class ResourceTable<T> {
+  readonly rows = input.required<readonly T[]>();
+  readonly columns = input.required<readonly TableColumn<T>[]>();
+  /** A stable identity per row (a uid), so rows keep their place while the list changes. */
+  readonly rowKey = input.required<(row: T) => string>();
+  /** What the rows are, plural: the table's accessible name and the count's noun. */
+  readonly label = input.required<string>();
+  /** Where the column choice is kept; tables showing the same kind share it. Default: the label. */
+  readonly tableId = input<string>();
+  /** The rows' labels, for `label=value` filters. */
+  readonly labels = input<(row: T) => Record<string, string> | undefined>();
+  readonly loading = input(false);
+  /** What to say when there are no rows at all (as opposed to none matching the filter). */
+  readonly emptyText = input('There is nothing here.');
+  /** Where the rows are from, after the count: "in team-a", "(cluster-wide)". */
+  readonly scope = input('');
+  readonly filterPlaceholder = input('Filter by name, status or label=value');
+  readonly filter = model('');
+  readonly sort = model<TableSort | undefined>(undefined);
+
+  protected readonly id = `cairn-table-${++nextTable}`;
+  protected readonly cellTemplates = contentChildren(CellTemplate);
+  protected readonly templates = computed(() => new Map(this.cellTemplates().map((cell) => [cell.column(), cell.template as TemplateRef<{ $implicit: T }>])));
+  private readonly viewport = viewChild(CdkVirtualScrollViewport);
+  private readonly choice = computed(() => new ColumnChoice(this.tableId() ?? this.label()));
+  protected readonly choices = signal<Record<string, boolean>>({});
+  protected readonly choosing = signal(false);
+
+  protected readonly shownColumns = computed(() => this.columns().filter((column) => isShown(column, this.choices())));
+  protected readonly gridColumns = computed(() =>
+    this.shownColumns()
+      .map((column) => `minmax(${column.minWidth ?? 6}rem, ${column.grow ?? 1}fr)`)
+      .join(' '),
+  );
+  /** The table is at least as wide as its columns' minimums; a narrow screen scrolls it sideways. */
+  protected readonly minWidth = computed(() => `${this.shownColumns().reduce((sum, column) => sum + (column.minWidth ?? 6) + 0.75, 1.5)}rem`);
+
+  protected readonly visible = computed(() => {
+    const columns = this.shownColumns();
+    return sortRows(filterRows(this.rows(), columns, parseFilter(this.filter()), this.labels()), this.columns(), this.sort());
+  });
+
+  /** As tall as the rows, up to the screen's height: short lists do not leave a gap. */
+  protected readonly viewportHeight = computed(() => `min(${Math.max(this.visible().length, 1) * ROW_HEIGHT + 2}px, var(--cairn-table-height, max(18rem, calc(100dvh - 17rem))))`);
+  protected readonly rowHeight = ROW_HEIGHT;
+
+  constructor() {
+    effect(() => {
+      const choice = this.choice();
+      untracked(() => this.choices.set(choice.read()));
+    });
+    // The virtual scroll measures its viewport once; tell it when the height follows the rows.
+    afterRenderEffect(() => {
+      this.viewportHeight();
+      untracked(() => this.viewport()?.checkViewportSize());
+    });
+  }
+
+  protected readonly trackRow = (_index: number, row: T): string => this.rowKey()(row);
+
+  protected sortBy(column: TableColumn<T>): void {
+    const current = this.sort() ?? { column: this.columns()[0]?.id ?? '', descending: false };
+    this.sort.set({ column: column.id, descending: current.column === column.id ? !current.descending : false });
+  }
+
+  protected ariaSort(column: TableColumn<T>): 'ascending' | 'descending' | 'none' {
+    const current = this.sort() ?? { column: this.columns()[0]?.id, descending: false };
+    return current.column !== column.id ? 'none' : current.descending ? 'descending' : 'ascending';
+  }
+
+  protected isShown(column: TableColumn<T>): boolean {
+    return isShown(column, this.choices());
+  }
+
+  protected toggle(column: TableColumn<T>, shown: boolean): void {
+    const choices = { ...this.choices() };
+    if (shown === !column.hidden) delete choices[column.id];
+    else choices[column.id] = shown;
+    this.choices.set(choices);
+    this.choice().write(choices);
+  }
+
+  protected resetColumns(): void {
+    this.choices.set({});
+    this.choice().write({});
+  }
+}

@@ -1,0 +1,110 @@
+import { ColumnChoice, filterRows, isShown, parseFilter, sortRows, TableColumn } from './table-column';
+
+interface Pod {
+  name: string;
+  namespace: string;
+  restarts: number;
+  created?: string;
+  labels?: Record<string, string>;
+  phase: string;
+}
+
+const columns: TableColumn<Pod>[] = [
+  { id: 'name', label: 'Name', value: (p) => p.name, fixed: true },
+  { id: 'namespace', label: 'Namespace', value: (p) => p.namespace },
+  { id: 'status', label: 'Status', value: (p) => p.phase, status: (p) => ({ health: p.phase === 'Running' ? 'ok' : 'failed', text: p.phase }) },
+  { id: 'restarts', label: 'Restarts', value: (p) => p.restarts, numeric: true },
+  { id: 'age', label: 'Age', value: () => '', since: (p) => p.created },
+  { id: 'node', label: 'Node', value: () => 'kwok-node-0', hidden: true },
+];
+
+const pods: Pod[] = [
+  { name: 'web-10', namespace: 'team-a', restarts: 0, created: '2026-11-20T10:00:00Z', labels: { app: 'web', tier: 'front' }, phase: 'Running' },
+  { name: 'web-9', namespace: 'team-a', restarts: 12, created: '2026-11-22T10:00:00Z', labels: { app: 'web', tier: 'back' }, phase: 'CrashLoopBackOff' },
+  { name: 'db-0', namespace: 'team-b', restarts: 2, labels: { app: 'db' }, phase: 'Running' },
+];
+
+const names = (rows: Pod[]) => rows.map((p) => p.name);
+
+describe('table filters', () => {
+  it('reads free text and label terms, = and !=', () => {
+    expect(parseFilter('  Web  app=web tier!=back ')).toEqual([
+      { text: 'web' },
+      { label: 'app', value: 'web', negate: false },
+      { label: 'tier', value: 'back', negate: true },
+    ]);
+    expect(parseFilter('app.kubernetes.io/name=')).toEqual([{ label: 'app.kubernetes.io/name', value: '', negate: false }]);
+  });
+
+  it('matches text in any shown column (the status in words too), and every term must match', () => {
+    const labels = (p: Pod) => p.labels;
+    expect(names(filterRows(pods, columns, parseFilter('crashloop'), labels))).toEqual(['web-9']);
+    expect(names(filterRows(pods, columns, parseFilter('team-a app=web tier!=back'), labels))).toEqual(['web-10']);
+    expect(names(filterRows(pods, columns, parseFilter('app=db'), labels))).toEqual(['db-0']);
+    expect(names(filterRows(pods, columns, parseFilter('app=db team-a'), labels))).toEqual([]);
+    // Without a labels accessor, a label term matches nothing rather than everything.
+    expect(names(filterRows(pods, columns, parseFilter('app=web')))).toEqual([]);
+    expect(names(filterRows(pods, columns, parseFilter('')))).toEqual(['web-10', 'web-9', 'db-0']);
+  });
+
+  it('searches only the columns given, so a hidden column does not match unseen', () => {
+    expect(filterRows(pods, columns.slice(0, 2), parseFilter('crashloop'))).toEqual([]);
+  });
+});
+
+describe('table sorting', () => {
+  it('sorts by the first column by default, numbers in names as numbers', () => {
+    expect(names(sortRows(pods, columns, undefined))).toEqual(['db-0', 'web-9', 'web-10']);
+    expect(names(sortRows(pods, columns, { column: 'name', descending: true }))).toEqual(['web-10', 'web-9', 'db-0']);
+  });
+
+  it('sorts numeric columns as numbers and breaks ties by the first column', () => {
+    expect(names(sortRows(pods, columns, { column: 'restarts', descending: true }))).toEqual(['web-9', 'db-0', 'web-10']);
+    expect(names(sortRows(pods, columns, { column: 'namespace', descending: false }))).toEqual(['web-9', 'web-10', 'db-0']);
+  });
+
+  it('sorts ages by time, youngest first, objects without a timestamp last', () => {
+    expect(names(sortRows(pods, columns, { column: 'age', descending: false }))).toEqual(['web-9', 'web-10', 'db-0']);
+  });
+
+  it('sorts a status column by its words', () => {
+    expect(names(sortRows(pods, columns, { column: 'status', descending: false }))).toEqual(['web-9', 'db-0', 'web-10']);
+  });
+});
+
+describe('column choice', () => {
+  const memory = () => {
+    const items = new Map<string, string>();
+    return { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), removeItem: (k: string) => void items.delete(k), items };
+  };
+
+  it('keeps only what differs from the defaults, per table', () => {
+    const storage = memory();
+    const choice = new ColumnChoice('pods', storage);
+    expect(choice.read()).toEqual({});
+    choice.write({ node: true, namespace: false });
+    expect(storage.items.get('cairn.columns.pods')).toBe('{"node":true,"namespace":false}');
+    expect(new ColumnChoice('pods', storage).read()).toEqual({ node: true, namespace: false });
+    expect(new ColumnChoice('deployments', storage).read()).toEqual({});
+    choice.write({});
+    expect(storage.items.has('cairn.columns.pods')).toBe(false);
+  });
+
+  it('falls back to the defaults when storage is corrupt or refuses', () => {
+    const storage = memory();
+    storage.items.set('cairn.columns.pods', '{not json');
+    expect(new ColumnChoice('pods', storage).read()).toEqual({});
+    storage.items.set('cairn.columns.pods', '{"node":"yes","age":false}');
+    expect(new ColumnChoice('pods', storage).read()).toEqual({ age: false });
+    const refusing = { getItem: () => { throw new Error('SecurityError'); }, setItem: () => { throw new Error('QuotaExceededError'); }, removeItem: () => undefined };
+    expect(new ColumnChoice('pods', refusing).read()).toEqual({});
+    expect(() => new ColumnChoice('pods', refusing).write({ age: false })).not.toThrow();
+  });
+
+  it('shows fixed columns whatever was chosen, and hidden ones only when chosen', () => {
+    expect(isShown(columns[0]!, { name: false })).toBe(true);
+    expect(isShown(columns[5]!, {})).toBe(false);
+    expect(isShown(columns[5]!, { node: true })).toBe(true);
+    expect(isShown(columns[1]!, { namespace: false })).toBe(false);
+  });
+});

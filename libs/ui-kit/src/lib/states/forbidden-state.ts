@@ -1,0 +1,49 @@
+import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { EmptyState } from './empty-state';
+
+/**
+ * The "you may not list X in Y" state for a 403: what was refused, where, the API server's
+ * own words, and what the person can do about it. RBAC refusals are normal in a console shared
+ * by many teams, so this is a calm explanation, not an error page.
+ */
+@Component({
+  selector: 'cairn-forbidden',
+  imports: [EmptyState],
+  template: `
+    <cairn-empty-state [heading]="heading()" [level]="level()" tone="error">
+      <p>Your role{{ cluster() ? ' on ' + cluster() : '' }} does not allow this{{ reason() ? '. The API server said: ' : '.' }}@if (reason()) {<q class="reason">{{ reason() }}</q>}</p>
+      <p class="next">{{ advice() }}</p>
+      <ng-content />
+    </cairn-empty-state>
+  `,
+  styles: `
+    .reason { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.8125rem; quotes: none; }
+    .next { color: var(--cairn-text); }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ForbiddenState {
+  /** The verb refused: list, get, watch, create… */
+  readonly verb = input('list');
+  /** What was refused, as people say it: "Deployments", "pods/log", "this Secret". */
+  readonly what = input.required<string>();
+  /** The namespace asked about; none means the whole cluster (or a cluster-scoped kind). */
+  readonly namespace = input<string>();
+  /** Whether the kind lives in namespaces: "in all namespaces" rather than "in this cluster". */
+  readonly namespaced = input(true);
+  readonly cluster = input<string>();
+  /** The API server's message, e.g. `deployments.apps is forbidden: User "alice" cannot list…`. */
+  readonly reason = input<string>();
+  readonly level = input(2);
+
+  protected readonly heading = computed(() => {
+    const where = this.namespace() ? `in ${this.namespace()}` : this.namespaced() ? 'in all namespaces' : 'in this cluster';
+    return `You may not ${this.verb()} ${this.what()} ${where}`;
+  });
+
+  protected readonly advice = computed(() =>
+    this.namespace() || !this.namespaced()
+      ? `Pick a namespace you work in, or ask the cluster's administrators for a role that allows ${this.verb()} on ${this.what()} here.`
+      : `Pick one of your namespaces in the top bar: many roles allow this in a namespace but not across the cluster.`,
+  );
+}
