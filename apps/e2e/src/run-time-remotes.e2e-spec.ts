@@ -73,7 +73,7 @@ describe('micro-frontends loaded at run time', () => {
 
   it.each([
     ['Clusters', 'mfe-clusters', '/clusters', 'No clusters yet'],
-    ['Logs', 'mfe-logs', '/logs', 'Choose a cluster in the top bar.'],
+    ['Logs', 'mfe-logs', '/logs', 'to read the logs of its pods'],
     ['Workloads', 'mfe-workloads', '/workloads', 'No cluster is selected'],
   ])('opens %s, rendered by code the %s remote serves itself', async (label, remote, path, text) => {
     await page.goto(`${cairn.url}/`);
@@ -126,7 +126,7 @@ describe('micro-frontends loaded at run time', () => {
       await phone.getByText('No clusters yet').waitFor();
       await phone.getByRole('button', { name: 'Menu' }).tap();
       await phone.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Logs' }).tap();
-      await phone.getByText('Choose a cluster in the top bar.').waitFor();
+      await phone.getByRole('heading', { name: 'No cluster is selected' }).waitFor();
       expect(await phone.getByRole('button', { name: 'Menu' }).getAttribute('aria-expanded')).toBe('false');
       await screenshot(phone, 'phone-drawer');
     } finally {

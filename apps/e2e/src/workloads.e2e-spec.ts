@@ -119,6 +119,62 @@ describe('workloads', () => {
     expect(await main().getByRole('link', { name: 'Logs' }).getAttribute('href')).toContain('pod=queue-worker-');
   });
 
+  it('an admin picks the columns of the pods list and sorts by restarts; the choice is still there after a reload', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
+    const table = main().getByRole('table', { name: 'Pods' });
+    const headers = () => table.getByRole('columnheader').allInnerTexts();
+    await rowOf('db-0').waitFor();
+    expect((await headers()).map((h) => h.replace(/[▲▼]/, '').trim())).toEqual(['Name', 'Status', 'Ready', 'Restarts', 'Node', 'Age']);
+
+    await main().getByRole('button', { name: 'Columns' }).click();
+    const choice = main().getByRole('group', { name: 'Columns shown' });
+    expect(await choice.getByRole('checkbox', { name: 'Name' }).isDisabled()).toBe(true);
+    await choice.getByRole('checkbox', { name: 'IP' }).check();
+    await choice.getByRole('checkbox', { name: 'Node' }).uncheck();
+    await page.keyboard.press('Escape');
+    await choice.waitFor({ state: 'detached' });
+    expect((await headers()).map((h) => h.replace(/[▲▼]/, '').trim())).toEqual(['Name', 'Status', 'Ready', 'Restarts', 'IP', 'Age']);
+
+    // Sorting by restarts, most first: the crash-looping worker leads.
+    const restarts = table.getByRole('columnheader', { name: 'Restarts' });
+    await restarts.getByRole('button').click();
+    await restarts.getByRole('button').click();
+    expect(await restarts.getAttribute('aria-sort')).toBe('descending');
+    await table.getByRole('row').nth(1).getByRole('link', { name: /^queue-worker-/ }).waitFor({ timeout: 30_000 });
+
+    await page.reload();
+    await rowOf('db-0').waitFor();
+    expect((await headers()).map((h) => h.replace(/[▲▼]/, '').trim())).toEqual(['Name', 'Status', 'Ready', 'Restarts', 'IP', 'Age']);
+  });
+
+  it('an admin scales from the keyboard: the dialog takes focus, says what is wrong with a bad number, and Escape changes nothing', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/statefulsets/team-a/db?cluster=cairn-dev`);
+    const scale = main().getByRole('button', { name: /^Scale \(\d+\)$/ });
+    const before = await scale.innerText();
+    await scale.click();
+    const dialog = page.getByRole('dialog', { name: 'Scale db' });
+    const replicas = dialog.getByLabel('Replicas');
+    expect(await replicas.evaluate((input) => input === document.activeElement)).toBe(true);
+    await replicas.fill('-2');
+    await dialog.getByText('Replicas must be a whole number, 0 or more.').waitFor();
+    expect(await dialog.getByRole('button', { name: 'Scale' }).isDisabled()).toBe(true);
+    await screenshot(page, 'workloads-scale-dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await scale.evaluate((button) => button === document.activeElement)).toBe(true);
+    expect(await scale.innerText()).toBe(before);
+
+    await scale.click();
+    await replicas.fill('2');
+    await replicas.press('Enter');
+    await main().getByRole('status').filter({ hasText: 'Scaled db to 2 replicas.' }).waitFor();
+    await main().getByRole('button', { name: 'Scale (2)' }).waitFor();
+    const db = (await cluster.adminApi().json('GET', '/apis/apps/v1/namespaces/team-a/statefulsets/db')) as { spec: { replicas: number } };
+    expect(db.spec.replicas).toBe(2);
+  });
+
   it('victor may look but not touch: no action is offered', async () => {
     page = await signedIn('victor');
     await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);

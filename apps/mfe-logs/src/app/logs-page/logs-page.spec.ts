@@ -108,7 +108,7 @@ describe('LogsPage', () => {
   it('says which verb on which resource was refused', async () => {
     const refusal = 'Cluster dev refused: deployments.apps "api" is forbidden: User "alice@cairn.test" cannot get resource "deployments" in API group "apps" in the namespace "team-a"';
     logs['workloads/apps/v1/deployments/api/logs'] = new ApiError(403, refusal);
-    const { root } = await open('/?workload=apps/v1/deployments/api', (r) => !!r.querySelector('.error'));
-    expect(root.querySelector('.error')?.textContent?.trim()).toBe(`Not allowed. ${refusal}`);
+    const { root } = await open('/?workload=apps/v1/deployments/api', (r) => !!r.querySelector('cairn-notice[role=alert]'));
+    expect(root.querySelector('cairn-notice[role=alert]')?.textContent?.trim()).toBe(`Not allowed. ${refusal}`);
   });
 });

@@ -53,7 +53,7 @@ export class WorkloadList {
     return [
       { id: 'name', label: 'Name', value: (o) => o.metadata.name, link: (o) => [...kind.path, o.metadata.namespace ?? '_', o.metadata.name], fixed: true, minWidth: 14, grow: 2.5 },
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
-      { id: 'status', label: 'Status', value: (o) => kind.status(o).text, status: kind.status, minWidth: 9 },
+      { id: 'status', label: 'Status', value: (o) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 },
       ...kind.columns,
     ];
   });
