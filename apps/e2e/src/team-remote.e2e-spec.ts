@@ -75,7 +75,7 @@ describe('a team ships its own remote at run time', () => {
     // A shared link into the new module, with the cluster and namespace to look at.
     await page.goto(`${stage.cairn.url}/quotas?cluster=cairn-dev&ns=team-a`);
     await page.getByRole('heading', { name: 'Quotas', level: 1 }).waitFor();
-    const table = page.getByRole('table', { name: 'ResourceQuotas of team-a' });
+    const table = page.getByRole('table', { name: 'Quota limits' });
     await table.getByRole('row').filter({ hasText: 'requests.cpu' }).getByRole('cell', { name: '8' }).waitFor();
     await screenshot(page, 'scenario-6-team-remote');
     expect(fromTeam).toContain('/remoteEntry.json');

@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
 import { ApiClient, ConsoleContext } from '@cairn/data-access';
 import { QuotasPage } from './quotas-page';
 
@@ -14,19 +15,19 @@ describe('QuotasPage', () => {
         return { ok: true, status: 200, json: async () => body } as unknown as Response;
       },
     });
-    TestBed.configureTestingModule({ providers: [{ provide: ApiClient, useValue: api }] });
+    TestBed.configureTestingModule({ providers: [{ provide: ApiClient, useValue: api }, provideRouter([])] });
     const context = TestBed.inject(ConsoleContext);
     context.selectCluster('main');
     context.selectNamespace('team-a');
     const fixture = TestBed.createComponent(QuotasPage);
     fixture.detectChanges();
     // The answer arrives through a few promise turns (fetch, json).
-    for (let i = 0; i < 20 && !fixture.nativeElement.querySelector('tbody tr'); i++) {
+    for (let i = 0; i < 20 && !fixture.nativeElement.querySelector('[role=cell]'); i++) {
       await new Promise((r) => setTimeout(r, 10));
       fixture.detectChanges();
     }
     expect(requests).toEqual(['http://console.test/api/v1/clusters/main/resources/core/v1/resourcequotas?namespace=team-a']);
-    const cells = Array.from(fixture.nativeElement.querySelectorAll('tbody tr') as NodeListOf<HTMLElement>).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent).join(' '));
+    const cells = Array.from(fixture.nativeElement.querySelectorAll('.viewport [role=row]') as NodeListOf<HTMLElement>).map((row) => Array.from(row.querySelectorAll('[role=cell]')).map((cell) => cell.textContent?.trim()).join(' '));
     expect(cells).toEqual(['compute pods 3 10', 'compute requests.cpu 0 4']);
   });
 });

@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, effect, inject, signal, untracked } from '@angular/core';
-import { ApiClient, ConsoleContext, KubeObject } from '@cairn/data-access';
+import { ApiClient, ApiError, ConsoleContext, KubeObject } from '@cairn/data-access';
+import { EmptyState, ForbiddenState, ResourceTable, TableColumn } from '@cairn/ui-kit';
 
 interface QuotaRow {
   name: string;
@@ -13,35 +14,25 @@ type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 /**
  * An example of a team's own module: the ResourceQuotas of the namespace chosen in the
  * console's top bar, read with the signed-in user's rights through the console's shared
- * API client. It is built and served apart from the console and registered at run time
- * with a ConfigMap (see ../README.md).
+ * API client, and shown with the console's own UI kit so it looks like the rest of it. It is
+ * built and served apart from the console and registered at run time with a ConfigMap
+ * (see ../README.md).
  */
 @Component({
   selector: 'team-quotas-page',
+  imports: [EmptyState, ForbiddenState, ResourceTable],
   template: `
     <h1>Quotas</h1>
     @if (!context.cluster() || !context.namespace()) {
-      <p>Choose a cluster and a namespace in the top bar to see its quotas.</p>
+      <cairn-empty-state heading="Choose a namespace"><p>Choose a cluster and a namespace in the top bar to see its quotas.</p></cairn-empty-state>
+    } @else if (forbidden()) {
+      <cairn-forbidden what="ResourceQuotas" [namespace]="context.namespace()" [cluster]="context.cluster()" [reason]="error()" />
     } @else if (error(); as e) {
-      <p role="alert">{{ e }}</p>
-    } @else if (rows().length === 0) {
-      <p>{{ loading() ? 'Loading…' : 'No ResourceQuota limits ' + context.namespace() + '.' }}</p>
+      <cairn-empty-state heading="The quotas could not be read" tone="error"><p>{{ e }}</p></cairn-empty-state>
     } @else {
-      <table>
-        <caption>ResourceQuotas of {{ context.namespace() }}</caption>
-        <thead><tr><th scope="col">Quota</th><th scope="col">Resource</th><th scope="col">Used</th><th scope="col">Limit</th></tr></thead>
-        <tbody>
-          @for (r of rows(); track r.name + r.resource) {
-            <tr><td>{{ r.name }}</td><td>{{ r.resource }}</td><td>{{ r.used }}</td><td>{{ r.hard }}</td></tr>
-          }
-        </tbody>
-      </table>
+      <cairn-resource-table label="Quota limits" tableId="team-quotas" [rows]="rows()" [columns]="columns" [rowKey]="rowKey" [loading]="loading()"
+        [scope]="'in ' + context.namespace()" [emptyText]="'No ResourceQuota limits ' + context.namespace() + '.'" filterPlaceholder="Filter by quota or resource" />
     }
-  `,
-  styles: `
-    table { border-collapse: collapse; background: var(--cairn-surface); border: 1px solid var(--cairn-border); }
-    caption { text-align: left; padding: 0.25rem 0; color: var(--cairn-muted); }
-    th, td { text-align: left; padding: 0.375rem 0.75rem; border-bottom: 1px solid var(--cairn-border); }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -51,6 +42,14 @@ export class QuotasPage {
   protected readonly rows = signal<QuotaRow[]>([]);
   protected readonly loading = signal(false);
   protected readonly error = signal<string | undefined>(undefined);
+  protected readonly forbidden = signal(false);
+  protected readonly columns: TableColumn<QuotaRow>[] = [
+    { id: 'quota', label: 'Quota', value: (r) => r.name, fixed: true },
+    { id: 'resource', label: 'Resource', value: (r) => r.resource },
+    { id: 'used', label: 'Used', value: (r) => r.used },
+    { id: 'limit', label: 'Limit', value: (r) => r.hard },
+  ];
+  protected readonly rowKey = (r: QuotaRow) => `${r.name}/${r.resource}`;
 
   constructor() {
     effect(() => {
@@ -63,6 +62,7 @@ export class QuotasPage {
   private async load(cluster: string, namespace: string): Promise<void> {
     this.loading.set(true);
     this.error.set(undefined);
+    this.forbidden.set(false);
     try {
       const list = await this.api.list<KubeObject>(cluster, { group: 'core', version: 'v1', resource: 'resourcequotas' }, { namespace });
       this.rows.set(
@@ -73,6 +73,7 @@ export class QuotasPage {
       );
     } catch (err) {
       this.error.set((err as Error).message);
+      this.forbidden.set(err instanceof ApiError && err.status === 403);
     } finally {
       this.loading.set(false);
     }
