@@ -53,6 +53,8 @@ describe('workloads', () => {
     expect(await rowOf('web').count()).toBe(0);
     await main().getByRole('searchbox').fill('app.kubernetes.io/name=web');
     await rowOf('web').waitFor();
+    // The filter is in the address, so the filtered list can be shared.
+    await page.waitForURL((url) => url.searchParams.get('q') === 'app.kubernetes.io/name=web');
     await rowOf('web').getByRole('link', { name: 'web' }).click();
 
     await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
@@ -64,6 +66,7 @@ describe('workloads', () => {
     await main().getByRole('button', { name: 'Scale (3)' }).waitFor();
 
     await main().getByRole('tab', { name: 'YAML' }).click();
+    await page.waitForURL((url) => url.searchParams.get('tab') === 'yaml');
     await main().getByRole('button', { name: 'Edit' }).click();
     const editor = main().getByLabel('YAML of web');
     await editor.fill((await editor.inputValue()).replace(/^( {2}replicas:) 3$/m, '$1 1'));
@@ -181,6 +184,11 @@ describe('workloads', () => {
     await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
     await main().getByText('Read only: your role may not change this Deployment.').waitFor();
     for (const name of ['Restart', 'Delete', 'One replica more']) expect(await main().getByRole('button', { name }).count()).toBe(0);
+    // A shared link straight to the YAML opens it, still without Edit.
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev&tab=yaml`);
+    await main().locator('pre.yaml').getByText('name: web').first().waitFor();
+    expect(await main().getByRole('tab', { name: 'YAML' }).getAttribute('aria-selected')).toBe('true');
+    expect(await main().getByRole('button', { name: 'Edit' }).count()).toBe(0);
   });
 
   it('alice sees why she may not list team-b, and works in team-a', async () => {

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
-import { Router, RouterLink } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
 import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
 import { stringify } from 'yaml';
@@ -38,10 +38,13 @@ export class WorkloadDetail {
   readonly resource = input<string>();
   readonly namespace = input.required<string>();
   readonly name = input.required<string>();
+  /** The view, from the address (`?tab=yaml`), so a link can open the YAML directly. */
+  readonly tab = input<string>();
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
   private readonly permissions = inject(Permissions);
   private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
   private readonly confirmation = inject(Confirmation);
   protected readonly context = inject(ConsoleContext);
 
@@ -58,7 +61,7 @@ export class WorkloadDetail {
   protected readonly allowed = signal<Allowed>(NONE);
   protected readonly events = signal<KubeObject[]>([]);
   protected readonly eventsError = signal<string | undefined>(undefined);
-  protected readonly tab = signal<'overview' | 'yaml'>('overview');
+  protected readonly view = computed<'overview' | 'yaml'>(() => (this.tab() === 'yaml' ? 'yaml' : 'overview'));
   /** A message about the last action: what happened, or why it was refused. */
   protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
   protected readonly busy = signal(false);
@@ -129,6 +132,10 @@ export class WorkloadDetail {
       this.live()?.stop();
       this.pods()?.stop();
     });
+  }
+
+  protected showView(view: 'overview' | 'yaml'): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { tab: view === 'overview' ? null : view }, queryParamsHandling: 'merge' });
   }
 
   /** `_` stands for "no namespace" in the URL (cluster-scoped objects). */

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, LiveList, WatchStream } from '@cairn/data-access';
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
 import { kindFromRoute } from '../kind-resolver';
@@ -23,6 +23,10 @@ export class WorkloadList {
   readonly group = input<string>();
   readonly version = input<string>();
   readonly resource = input<string>();
+  /** The filter, from the address (`?q=app=web`), so a filtered list can be shared. */
+  readonly q = input<string>();
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
   protected readonly context = inject(ConsoleContext);
@@ -63,6 +67,10 @@ export class WorkloadList {
     const items = this.list()?.items() ?? [];
     return this.problemsOnly() && kind ? items.filter((o) => PROBLEM_HEALTHS.includes(kind.status(o).health)) : items;
   });
+
+  protected setFilter(q: string): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { q: q || null }, queryParamsHandling: 'merge', replaceUrl: true });
+  }
 
   protected readonly rowKey = (o: KubeObject): string => o.metadata.uid ?? `${o.metadata.namespace}/${o.metadata.name}`;
   protected readonly labels = (o: KubeObject): Record<string, string> | undefined => o.metadata.labels;
