@@ -120,13 +120,13 @@ describe('YamlEditor', () => {
 });
 
 describe('yamlProblem', () => {
-  it('accepts one Kubernetes object', () => {
-    expect(yamlProblem(LIVE)).toBeUndefined();
+  it('accepts one Kubernetes object', async () => {
+    await expect(yamlProblem(LIVE)).resolves.toBeUndefined();
   });
 
-  it('names what is missing or malformed', () => {
-    expect(yamlProblem('- a\n- b\n')).toBe('The YAML must be one object, with apiVersion, kind and metadata.');
-    expect(yamlProblem('kind: Deployment\nspec: {}\n')).toBe('The object has no apiVersion, metadata: keep them as they are, they say which object to change.');
-    expect(yamlProblem('a: b\n  c: d\n')).toBe('Line 1, column 4: Nested mappings are not allowed in compact mappings');
+  it('names what is missing or malformed', async () => {
+    await expect(yamlProblem('- a\n- b\n')).resolves.toBe('The YAML must be one object, with apiVersion, kind and metadata.');
+    await expect(yamlProblem('kind: Deployment\nspec: {}\n')).resolves.toBe('The object has no apiVersion, metadata: keep them as they are, they say which object to change.');
+    await expect(yamlProblem('a: b\n  c: d\n')).resolves.toBe('Line 1, column 4: Nested mappings are not allowed in compact mappings');
   });
 });

@@ -101,7 +101,7 @@ export class YamlEditor {
 
   protected async check(): Promise<void> {
     const draft = this.draft();
-    const problem = yamlProblem(draft);
+    const problem = await yamlProblem(draft);
     if (problem) {
       this.notice.set({ tone: 'error', text: `Could not check the change: ${problem}` });
       return;

@@ -1,10 +1,10 @@
-import { parseDocument } from 'yaml';
-
 /**
  * What is wrong with YAML someone typed, before it goes to the API server: a syntax error with
  * its line and column, or a document that is not one Kubernetes object. Undefined when fine.
  */
-export function yamlProblem(text: string): string | undefined {
+export async function yamlProblem(text: string): Promise<string | undefined> {
+  // The parser loads when a draft is first checked: views that never edit do not pay for it.
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text);
   const error = doc.errors[0];
   if (error) {
