@@ -141,5 +141,10 @@ describe('ResourceTable', () => {
     await settle();
     expect(text('[role=columnheader]')).toEqual(['Name', 'Replicas']);
     expect(localStorage.getItem('cairn.columns.test-deployments')).toBeNull();
+
+    // A click elsewhere closes the choice.
+    document.body.click();
+    await settle();
+    expect(host.querySelector('.column-menu')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { CdkVirtualScrollViewport, ScrollingModule } from '@angular/cdk/scrolling';
 import { NgTemplateOutlet } from '@angular/common';
-import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, contentChildren, Directive, effect, inject, input, model, signal, TemplateRef, untracked, viewChild } from '@angular/core';
+import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, contentChildren, Directive, effect, ElementRef, inject, input, model, signal, TemplateRef, untracked, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { StatusBadge } from '../status-badge/status-badge';
 import { TimeAgo } from '../time-ago/time-ago';
@@ -29,8 +29,8 @@ let nextTable = 0;
   templateUrl: './resource-table.html',
   styleUrl: './resource-table.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  // Escape closes the column choice, wherever focus is in the table.
-  host: { '(keydown.escape)': 'choosing.set(false)' },
+  // Escape, or a click anywhere else, closes the column choice.
+  host: { '(keydown.escape)': 'choosing.set(false)', '(document:click)': 'closeChoiceOutside($event)' },
 })
 export class ResourceTable<T> {
   readonly rows = input.required<readonly T[]>();
@@ -112,6 +112,13 @@ export class ResourceTable<T> {
     else choices[column.id] = shown;
     this.choices.set(choices);
     this.choice().write(choices);
+  }
+
+  private readonly columnsMenu = viewChild<ElementRef<HTMLElement>>('columnsMenu');
+
+  protected closeChoiceOutside(event: Event): void {
+    const menu = this.columnsMenu()?.nativeElement;
+    if (this.choosing() && menu && !menu.contains(event.target as Node)) this.choosing.set(false);
   }
 
   protected resetColumns(): void {
