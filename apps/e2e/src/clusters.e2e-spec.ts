@@ -36,6 +36,8 @@ describe('clusters', () => {
   const main = () => page.getByRole('main');
   const row = (cluster: string) => main().locator(`tr[data-cluster="${cluster}"]`);
   const contextItem = (context: string) => main().locator(`li[data-context="${context}"]`);
+  /** The overview's nodes, one row each (the header row has no cells). */
+  const nodeRows = () => main().getByRole('table', { name: 'Nodes' }).getByRole('row').filter({ has: page.getByRole('cell') });
 
   const pasteKubeconfig = async (text: string) => {
     await main().getByRole('button', { name: 'Add a cluster' }).click();
@@ -55,11 +57,11 @@ describe('clusters', () => {
 
     await row('cairn-dev').getByRole('link', { name: 'cairn-dev' }).click();
     await main().getByRole('heading', { level: 1, name: 'cairn-dev' }).waitFor();
-    const nodes = main().locator('section[aria-labelledby="nodes-title"] tbody tr');
+    const nodes = nodeRows();
     await nodes.nth(1).waitFor();
     expect(await nodes.count()).toBe(2);
-    expect(await nodes.locator('.state').allTextContents()).toEqual(['Ready', 'Ready']);
-    expect(await nodes.locator('th').allTextContents()).toEqual([expect.stringContaining('kwok-node-1'), expect.stringContaining('kwok-node-2')]);
+    expect(await nodes.locator('cairn-status').allTextContents()).toEqual(['Ready', 'Ready']);
+    expect(await nodes.locator('[role=cell]:first-child').allTextContents()).toEqual([expect.stringContaining('kwok-node-1'), expect.stringContaining('kwok-node-2')]);
     await main().getByRole('list', { name: 'Namespaces' }).getByRole('link', { name: 'tenant-1' }).waitFor();
     // The seeded trouble shows: the crash-looping worker among the failing pods, and warnings.
     await main().locator('section[aria-labelledby="health-title"]').getByRole('link', { name: /^queue-worker-/ }).first().waitFor({ timeout: 60_000 });
@@ -70,6 +72,13 @@ describe('clusters', () => {
     await page.getByRole('button', { name: 'Use the dark theme' }).click();
     expect({ theme: 'dark', violations: await seriousViolations(page) }).toEqual({ theme: 'dark', violations: [] });
     await screenshot(page, 'clusters-overview-dark');
+
+    // The internal IP is a column to choose; the choice is kept for every cluster's nodes.
+    await main().getByRole('button', { name: 'Columns' }).click();
+    await main().getByRole('group', { name: 'Columns shown' }).getByRole('checkbox', { name: 'Internal IP' }).check();
+    await page.keyboard.press('Escape');
+    await main().getByRole('table', { name: 'Nodes' }).getByRole('columnheader', { name: 'Internal IP' }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('cairn.columns.nodes'))).toBe('{"internal-ip":true}');
   });
 
   it('adds a cluster from a pasted kubeconfig, keeps it in the browser across a reload, renames it and removes it', async () => {
@@ -113,7 +122,7 @@ describe('clusters', () => {
     await row('user:my-dev').getByRole('link', { name: 'my-dev' }).click();
     await main().getByRole('heading', { level: 1, name: /my-dev/ }).waitFor();
     await main().locator('.facts').getByText('cairn-dev-admin').waitFor();
-    await main().locator('section[aria-labelledby="nodes-title"] tbody tr .state', { hasText: 'Ready' }).nth(1).waitFor();
+    await nodeRows().locator('cairn-status').getByText('Ready', { exact: true }).nth(1).waitFor();
     await main().getByRole('link', { name: 'All clusters' }).click();
 
     await row('user:my-dev').getByRole('button', { name: 'Rename my-dev' }).click();
@@ -126,8 +135,19 @@ describe('clusters', () => {
     await row('user:dev-copy').getByText('Reachable', { exact: true }).waitFor();
     expect(await row('user:my-dev').count()).toBe(0);
 
-    await row('user:dev-copy').getByRole('button', { name: 'Remove dev-copy' }).click();
-    await main().getByRole('group', { name: 'Remove dev-copy?' }).getByRole('button', { name: 'Remove' }).click();
+    // Removing asks first, in a dialog (in the overlay at the end of <body>, not in the main region).
+    const remove = row('user:dev-copy').getByRole('button', { name: 'Remove dev-copy' });
+    await remove.click();
+    const confirm = page.getByRole('dialog', { name: 'Remove dev-copy from this browser?' });
+    await confirm.getByText('Only this browser forgets it').waitFor();
+    await screenshot(page, 'clusters-remove-dialog');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    expect(await remove.evaluate((button) => button === document.activeElement)).toBe(true);
+    await row('user:dev-copy').waitFor();
+    await remove.press('Enter');
+    await confirm.getByRole('button', { name: 'Remove' }).click();
+    await confirm.waitFor({ state: 'detached' });
     await main().getByRole('status').filter({ hasText: 'Removed dev-copy from this browser.' }).waitFor();
     await page.reload();
     await row('cairn-dev').getByText('Reachable', { exact: true }).waitFor();
@@ -160,8 +180,12 @@ describe('clusters', () => {
     await page.goto(`${cairn.url}/clusters/cairn-dev?cluster=cairn-dev`);
     await main().getByRole('heading', { level: 1, name: 'cairn-dev' }).waitFor();
     await main().locator('.facts').getByText('tina@cairn.test').waitFor();
-    await main().locator('section[aria-labelledby="nodes-title"]').getByRole('alert').filter({ hasText: /cannot list resource "nodes"/ }).waitFor();
-    await main().locator('section[aria-labelledby="namespaces-title"]').getByText(/You may not list this cluster's namespaces \(.*cannot list resource "namespaces"/).waitFor();
+    const nodesRefused = main().locator('section[aria-labelledby="nodes-title"]').getByRole('alert').filter({ hasText: /cannot list resource "nodes"/ });
+    await nodesRefused.getByRole('heading', { name: 'You may not list Nodes in this cluster' }).waitFor();
+    const namespacesRefused = main().locator('section[aria-labelledby="namespaces-title"]').getByRole('alert').filter({ hasText: /cannot list resource "namespaces"/ });
+    await namespacesRefused.getByRole('heading', { name: 'You may not list Namespaces in this cluster' }).waitFor();
+    await namespacesRefused.getByText('Add the namespaces you work in to the settings below').waitFor();
+    await screenshot(page, 'clusters-tenant-refused');
 
     await main().getByLabel('Your namespaces').fill('tenant-1, tenant-2');
     await main().getByLabel('Default namespace').fill('tenant-1');

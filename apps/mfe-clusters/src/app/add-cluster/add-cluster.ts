@@ -1,6 +1,7 @@
 import { AfterViewInit, ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, output, signal, viewChild } from '@angular/core';
 import type { KubeconfigContextCheck } from '@cairn/api-contracts';
 import { ApiClient, suggestUserClusterName, UserClusterStore, userClusterNameProblem } from '@cairn/data-access';
+import { Notice } from '@cairn/ui-kit';
 import { ClusterFacts, loadClusterFacts, messageOf } from '../cluster-facts';
 import { Reachability } from '../reachability/reachability';
 
@@ -24,7 +25,7 @@ const MAX_FILE_BYTES = 1024 * 1024;
  */
 @Component({
   selector: 'cairn-add-cluster',
-  imports: [Reachability],
+  imports: [Reachability, Notice],
   templateUrl: './add-cluster.html',
   styleUrl: './add-cluster.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

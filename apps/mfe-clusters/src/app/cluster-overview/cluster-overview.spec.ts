@@ -8,9 +8,14 @@ import { Answer, fakeGateway, get, Route, settle, testProviders } from '../../te
 const list = (items: unknown[]): Answer => [200, { metadata: { resourceVersion: '42' }, items }];
 const forbidden = (verb: string, resource: string, group = ''): Answer => [403, { message: `${resource} is forbidden: User "tina@cairn.test" cannot ${verb} resource "${resource}" in API group "${group}" at the cluster scope` }];
 
-const node = (name: string, ready: string) => ({
+const node = (name: string, ready: string, pressure = 'False') => ({
   metadata: { name, uid: name, labels: { 'node-role.kubernetes.io/agent': '' } },
-  status: { capacity: { cpu: '16', memory: '64Gi', pods: '110' }, allocatable: { cpu: '16', memory: '64Gi', pods: '110' }, conditions: [{ type: 'Ready', status: ready }], nodeInfo: { kubeletVersion: 'fake' } },
+  status: {
+    capacity: { cpu: '16', memory: '64Gi', pods: '110' },
+    allocatable: { cpu: '16', memory: '64Gi', pods: '110' },
+    conditions: [{ type: 'MemoryPressure', status: pressure }, { type: 'DiskPressure', status: 'False' }, { type: 'Ready', status: ready }],
+    nodeInfo: { kubeletVersion: 'fake' },
+  },
 });
 const deployment = (namespace: string, name: string, replicas: number, ready: number) => ({ metadata: { name, namespace, uid: `${namespace}/${name}` }, spec: { replicas }, status: { readyReplicas: ready } });
 const pod = (namespace: string, name: string, status: object) => ({ metadata: { name, namespace, uid: `${namespace}/${name}` }, status });
@@ -36,7 +41,7 @@ describe('ClusterOverview', () => {
 
   it('shows the nodes, the namespaces, the workloads\u2019 health and the latest warnings, and makes the cluster the current one', async () => {
     const { element } = await open(
-      get(`${resources}/core/v1/nodes`, list([node('kwok-node-1', 'True'), node('kwok-node-2', 'False')])),
+      get(`${resources}/core/v1/nodes`, list([node('kwok-node-1', 'True'), node('kwok-node-2', 'False', 'True')])),
       get(`${resources}/core/v1/namespaces`, list([{ metadata: { name: 'team-a', uid: 'a' }, status: { phase: 'Active' } }])),
       get(`${resources}/apps/v1/deployments`, list([deployment('team-a', 'web', 2, 2), deployment('team-b', 'gpu-trainer', 1, 0)])),
       get(`${resources}/core/v1/pods`, list([pod('team-a', 'queue-worker-1', { phase: 'Running', containerStatuses: [{ state: { waiting: { reason: 'CrashLoopBackOff' } } }] })])),
@@ -48,11 +53,21 @@ describe('ClusterOverview', () => {
     expect(element.querySelector('h1')?.textContent?.trim()).toBe('cairn-dev');
     expect(element.querySelector('.facts')?.textContent).toContain('v1.36.3');
     expect(element.querySelector('.facts')?.textContent).toContain('someone@cairn.test');
-    const nodes = Array.from(section(element, 'nodes-title').querySelectorAll('tbody tr'), (tr) => Array.from(tr.children, (c) => c.textContent?.trim()).slice(0, 6));
-    expect(nodes).toEqual([
-      ['kwok-node-1', 'Ready', 'agent', '16 / 16', '64 GiB / 64 GiB', '110 / 110'],
-      ['kwok-node-2', 'NotReady', 'agent', '16 / 16', '64 GiB / 64 GiB', '110 / 110'],
+    const table = section(element, 'nodes-title').querySelector('[role=table][aria-label=Nodes]') as HTMLElement;
+    expect(Array.from(table.querySelectorAll('[role=columnheader]'), (h) => h.textContent?.trim())).toEqual(['Name', 'Status', 'Roles', 'CPU', 'Memory', 'Pods', 'Kubelet', 'Conditions', 'Age']);
+    const rows = Array.from(table.querySelectorAll('.viewport [role=row]'));
+    expect(rows.map((row) => Array.from(row.querySelectorAll('[role=cell]'), (c) => c.textContent?.trim()).slice(0, 7))).toEqual([
+      ['kwok-node-1', 'Ready', 'agent', '16 / 16', '64 GiB / 64 GiB', '110 / 110', 'fake'],
+      ['kwok-node-2', 'NotReady', 'agent', '16 / 16', '64 GiB / 64 GiB', '110 / 110', 'fake'],
     ]);
+    // What is wrong gets a chip, then Ready; the conditions as a healthy node has them are summed up.
+    expect(rows.map((row) => Array.from(row.querySelectorAll('.conditions li'), (li) => li.textContent?.trim()))).toEqual([
+      ['Ready is True', '+2 fine: MemoryPressure is False, DiskPressure is False'],
+      ['⚠ MemoryPressure is True', '⚠ Ready is False', '+1 fine: DiskPressure is False'],
+    ]);
+    // The status is the console's badge: a node that is not ready is a failure, in words and shape.
+    expect(Array.from(table.querySelectorAll('cairn-status'), (badge) => badge.className)).toEqual(['ok', 'failed']);
+    expect(section(element, 'nodes-title').textContent).toContain('2 of 2 Nodes');
     expect(Array.from(element.querySelectorAll('.glance li'), (li) => li.textContent?.trim())).toEqual(['1/2 nodes ready', '1 namespaces', '1/2 deployments ready', '1 failing pod', '1 warning']);
     const health = section(element, 'health-title').textContent ?? '';
     expect(health).toContain('Deployments: 1 of 2 ready');
@@ -71,9 +86,15 @@ describe('ClusterOverview', () => {
       get(`${resources}/core/v1/pods`, (s) => (s.get('namespace') ? list([]) : forbidden('list', 'pods'))),
       get(`${resources}/core/v1/events`, (s) => (s.get('namespace') ? list([]) : forbidden('list', 'events'))),
     );
-    expect(section(element, 'nodes-title').querySelector('[role=alert]')?.textContent).toBe('nodes is forbidden: User "tina@cairn.test" cannot list resource "nodes" in API group "" at the cluster scope');
-    expect(section(element, 'namespaces-title').textContent).toContain('You may not list this cluster\'s namespaces (namespaces is forbidden: User "tina@cairn.test" cannot list resource "namespaces"');
-    expect(section(element, 'namespaces-title').textContent).toContain('Add the ones you work in to the settings below.');
+    const nodesRefused = section(element, 'nodes-title').querySelector('[role=alert]') as HTMLElement;
+    // A level-3 heading inside the Nodes section.
+    expect(nodesRefused.querySelector('h3')?.textContent).toBe('You may not list Nodes in this cluster');
+    expect(nodesRefused.textContent).toContain('Your role on cairn-dev does not allow this. The API server said: nodes is forbidden: User "tina@cairn.test" cannot list resource "nodes" in API group "" at the cluster scope');
+    expect(section(element, 'nodes-title').querySelector('[role=table]')).toBeNull();
+    const namespacesRefused = section(element, 'namespaces-title').querySelector('[role=alert]') as HTMLElement;
+    expect(namespacesRefused.querySelector('h3')?.textContent).toBe('You may not list Namespaces in this cluster');
+    expect(namespacesRefused.textContent).toContain('namespaces is forbidden: User "tina@cairn.test" cannot list resource "namespaces"');
+    expect(namespacesRefused.textContent).toContain('Add the namespaces you work in to the settings below: the console offers them instead.');
     expect(section(element, 'health-title').textContent).toContain('deployments is forbidden');
 
     const allowed = element.querySelector('#allowed-namespaces') as HTMLInputElement;
@@ -94,6 +115,7 @@ describe('ClusterOverview', () => {
     expect(context.allowedNamespaces('cairn-dev')).toEqual(['tenant-1', 'tenant-2']);
     expect(context.namespace()).toBe('tenant-1');
     expect(Array.from(section(element, 'namespaces-title').querySelectorAll('.chips li'), (li) => li.textContent?.trim())).toEqual(['tenant-1', 'tenant-2']);
+    expect(section(element, 'namespaces-title').querySelector('[role=alert]')?.textContent).toContain('Below are the namespaces you said you work in.');
     expect(section(element, 'health-title').textContent).toContain('In your namespaces tenant-1, tenant-2');
     expect(section(element, 'health-title').textContent).toContain('Deployments: 1 of 1 ready');
     expect(fake.requests).toContain('GET /api/v1/clusters/cairn-dev/resources/apps/v1/deployments?namespace=tenant-2&limit=500');

@@ -1,10 +1,11 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { age, ApiClient, ConsoleContext, KubeObject, LiveList, ScopedLiveList, userClusterLabel, WatchStream } from '@cairn/data-access';
+import { CellTemplate, ForbiddenState, Notice, ResourceTable, TableColumn, TimeAgo } from '@cairn/ui-kit';
 import { ClusterFacts, loadClusterFacts } from '../cluster-facts';
 import { ClusterSettings } from '../cluster-settings/cluster-settings';
 import { Reachability } from '../reachability/reachability';
-import { nodeFacts } from './node-facts';
+import { NodeCondition, NodeFacts, nodeFacts } from './node-facts';
 import { eventTime, workloadHealth } from './workload-health';
 
 /** An overview needs the picture, not every object: at most this many of each kind are listed. */
@@ -20,6 +21,32 @@ const PROBLEMS_SHOWN = 10;
 const CORE = { group: 'core', version: 'v1' };
 const APPS = { group: 'apps', version: 'v1' };
 
+/** Allocatable and capacity side by side, as the column heads say. */
+const alongside = (allocatable: string, capacity: string) => `${allocatable} / ${capacity}`;
+
+/** The nodes table: kubectl's columns, with what the scheduler may use against what the node has. */
+const NODE_COLUMNS: TableColumn<NodeFacts>[] = [
+  { id: 'name', label: 'Name', value: (n) => n.name, fixed: true, minWidth: 9, grow: 2 },
+  { id: 'status', label: 'Status', value: (n) => n.status, status: (n) => ({ health: n.ready ? 'ok' : 'failed', text: n.status }), minWidth: 6.5 },
+  { id: 'roles', label: 'Roles', value: (n) => n.roles.join(', ') || '—', minWidth: 5 },
+  { id: 'cpu', label: 'CPU', value: (n) => alongside(n.allocatable.cpu, n.capacity.cpu), sortValue: (n) => n.allocatableAmounts.cpu || 0, numeric: true, minWidth: 4.5 },
+  { id: 'memory', label: 'Memory', value: (n) => alongside(n.allocatable.memory, n.capacity.memory), sortValue: (n) => n.allocatableAmounts.memory || 0, numeric: true, minWidth: 7.5 },
+  { id: 'pods', label: 'Pods', value: (n) => alongside(n.allocatable.pods, n.capacity.pods), sortValue: (n) => n.allocatableAmounts.pods || 0, numeric: true, minWidth: 4.5 },
+  { id: 'kubelet', label: 'Kubelet', value: (n) => n.version || '—', minWidth: 5 },
+  // Drawn by the view (a chip per condition that matters); the text is what the filter searches, and the most troubled sort first.
+  {
+    id: 'conditions',
+    label: 'Conditions',
+    value: (n) => n.conditions.map((c) => `${c.type} is ${c.status}`).join(', '),
+    sortValue: (n) => -n.conditions.filter((c) => c.bad).length,
+    numeric: true,
+    minWidth: 8,
+    grow: 1.5,
+  },
+  { id: 'internal-ip', label: 'Internal IP', value: (n) => n.internalIp ?? '—', hidden: true, minWidth: 7 },
+  { id: 'age', label: 'Age', value: (n) => age(n.createdAt), since: (n) => n.createdAt, minWidth: 3.5, grow: 0.5 },
+];
+
 /** Where the workloads module shows an object of this kind, if it does. */
 const WORKLOAD_PATHS: Record<string, string> = { Pod: 'pods', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs' };
 
@@ -30,7 +57,7 @@ const WORKLOAD_PATHS: Record<string, string> = { Pod: 'pods', Deployment: 'deplo
  */
 @Component({
   selector: 'cairn-cluster-overview',
-  imports: [RouterLink, Reachability, ClusterSettings],
+  imports: [RouterLink, Reachability, ClusterSettings, ResourceTable, CellTemplate, ForbiddenState, Notice, TimeAgo],
   templateUrl: './cluster-overview.html',
   styleUrl: './cluster-overview.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -103,16 +130,16 @@ export class ClusterOverview {
     });
   }
 
-  protected readonly nodeRows = computed(() =>
-    (this.nodes()?.items() ?? [])
-      .map(nodeFacts)
-      .sort((a, b) => a.name.localeCompare(b.name)),
-  );
+  /** The table sorts them (by name until the user picks a column). */
+  protected readonly nodeRows = computed(() => (this.nodes()?.items() ?? []).map(nodeFacts));
+  protected readonly nodeColumns = NODE_COLUMNS;
+  protected readonly nodeKey = (n: NodeFacts): string => n.name;
+  protected readonly nodeLabels = (n: NodeFacts): Record<string, string> => n.labels;
   protected readonly readyNodes = computed(() => this.nodeRows().filter((n) => n.ready).length);
 
   protected readonly namespaceRows = computed(() =>
     (this.namespaceList()?.items() ?? [])
-      .map((ns) => ({ name: ns.metadata.name, phase: String((ns['status'] as Any | undefined)?.['phase'] ?? ''), age: age(ns.metadata.creationTimestamp) }))
+      .map((ns) => ({ name: ns.metadata.name, phase: String((ns['status'] as Any | undefined)?.['phase'] ?? '') }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   );
   protected readonly namespacesForbidden = computed(() => this.namespaceList()?.forbidden() ?? false);
@@ -134,7 +161,7 @@ export class ClusterOverview {
   protected readonly warningCount = computed(() => this.warnings()?.items().length ?? 0);
 
   protected readonly problemsShown = PROBLEMS_SHOWN;
-  protected readonly age = age;
+  protected readonly eventTime = eventTime;
 
   /** The workloads module opens in the namespace chosen here (the console context, not the link, says where the user is). */
   protected openNamespace(namespace: string): void {
@@ -150,14 +177,21 @@ export class ClusterOverview {
     return String(path.split('.').reduce<unknown>((v, k) => (v as Any | undefined)?.[k], o) ?? '');
   }
 
-  protected eventAge(e: KubeObject): string {
-    return age(eventTime(e));
-  }
-
   /** A link into the workloads module for the object an event is about, when it shows that kind. */
   protected objectLink(kind: string, namespace: string, name: string): string[] | undefined {
     const resource = WORKLOAD_PATHS[kind];
     return resource && namespace ? ['/workloads', resource, namespace, name] : undefined;
+  }
+
+  /** The conditions worth a chip: what is wrong, and Ready. */
+  protected loudConditions(node: NodeFacts): NodeCondition[] {
+    return node.conditions.filter((c) => c.bad || c.type === 'Ready');
+  }
+
+  /** The conditions as a healthy node has them (no pressure…), summed up in one chip: "+4 fine". */
+  protected quietConditions(node: NodeFacts): { count: number; title: string } | undefined {
+    const quiet = node.conditions.filter((c) => !c.bad && c.type !== 'Ready');
+    return quiet.length ? { count: quiet.length, title: quiet.map((c) => `${c.type} is ${c.status}`).join(', ') } : undefined;
   }
 
   protected conditionTitle(c: { type: string; status: string; reason?: string; message?: string }): string {

@@ -37,6 +37,10 @@ describe('node facts', () => {
     const facts = nodeFacts(node());
     expect(facts).toMatchObject({ name: 'kwok-node-1', status: 'Ready', ready: true, roles: ['agent'], internalIp: '127.0.0.1', capacity: { cpu: '16', memory: '64 GiB', pods: '110' }, allocatable: { cpu: '15.5', memory: '64 GiB', pods: '110' } });
     expect(facts.conditions.filter((c) => c.bad).map((c) => c.type)).toEqual(['DiskPressure']);
+    // What is wrong first, then Ready, then the rest: a narrow cell shows what matters.
+    expect(facts.conditions.map((c) => c.type)).toEqual(['DiskPressure', 'Ready', 'MemoryPressure']);
+    expect(facts.allocatableAmounts).toEqual({ cpu: 15.5, memory: 64 * 2 ** 30, pods: 110 });
+    expect(facts.labels).toMatchObject({ type: 'kwok' });
     const cordonedDown = nodeFacts(node({ spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } }));
     expect(cordonedDown).toMatchObject({ status: 'Unknown,SchedulingDisabled', ready: false, roles: ['agent'] });
     expect(cordonedDown.conditions[0]?.bad).toBe(true);

@@ -17,6 +17,13 @@ export interface Resources {
   pods: string;
 }
 
+/** Resources as numbers (cores, bytes, pods), for sorting; NaN when not a quantity. */
+export interface Amounts {
+  cpu: number;
+  memory: number;
+  pods: number;
+}
+
 /** What the overview says about one node. */
 export interface NodeFacts {
   name: string;
@@ -28,8 +35,12 @@ export interface NodeFacts {
   internalIp?: string;
   capacity: Resources;
   allocatable: Resources;
+  /** What is allocatable, as numbers. */
+  allocatableAmounts: Amounts;
+  /** Bad conditions first, so the ones that matter show in a narrow cell. */
   conditions: NodeCondition[];
   createdAt?: string;
+  labels: Record<string, string>;
 }
 
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
@@ -78,6 +89,7 @@ export function nodeRoles(node: KubeObject): string[] {
 }
 
 const resources = (r: Any | undefined): Resources => ({ cpu: formatCpu(r?.['cpu']), memory: formatBytes(r?.['memory']), pods: String(r?.['pods'] ?? '—') });
+const amounts = (r: Any | undefined): Amounts => ({ cpu: parseQuantity(r?.['cpu']), memory: parseQuantity(r?.['memory']), pods: parseQuantity(r?.['pods']) });
 
 export function nodeFacts(node: KubeObject): NodeFacts {
   const status = (node['status'] as Any | undefined) ?? {};
@@ -89,6 +101,9 @@ export function nodeFacts(node: KubeObject): NodeFacts {
     message: c['message'],
     bad: c['type'] === 'Ready' ? c['status'] !== 'True' : c['status'] === 'True',
   }));
+  // kubelet lists Ready last; a narrow cell should show what is wrong, then Ready.
+  const rank = (c: NodeCondition) => (c.bad ? 0 : c.type === 'Ready' ? 1 : 2);
+  conditions.sort((a, b) => rank(a) - rank(b));
   const readyCondition = conditions.find((c) => c.type === 'Ready');
   const ready = readyCondition?.status === 'True';
   const words = [readyCondition ? (ready ? 'Ready' : readyCondition.status === 'False' ? 'NotReady' : 'Unknown') : 'Unknown'];
@@ -102,7 +117,9 @@ export function nodeFacts(node: KubeObject): NodeFacts {
     internalIp: ((status['addresses'] as Any[] | undefined) ?? []).find((a) => a['type'] === 'InternalIP')?.['address'],
     capacity: resources(status['capacity']),
     allocatable: resources(status['allocatable']),
+    allocatableAmounts: amounts(status['allocatable']),
     conditions,
     createdAt: node.metadata.creationTimestamp,
+    labels: node.metadata.labels ?? {},
   };
 }

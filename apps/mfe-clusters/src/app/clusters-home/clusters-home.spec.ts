@@ -1,3 +1,4 @@
+import { Dialog } from '@angular/cdk/dialog';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { ConsoleContext, memoryUserClusterBackend, UserClusterStore } from '@cairn/data-access';
@@ -5,6 +6,8 @@ import { fakeGateway, get, settle, testProviders } from '../../testing/fake-gate
 import { ClustersHome } from './clusters-home';
 
 describe('ClustersHome', () => {
+  afterEach(() => TestBed.inject(Dialog).closeAll());
+
   const gateway = () =>
     fakeGateway(
       get('/api/v1/clusters', [200, [{ name: 'cairn-dev', server: 'https://127.0.0.1:6443', source: 'kubeconfig' }]]),
@@ -66,19 +69,31 @@ describe('ClustersHome', () => {
     expect(TestBed.inject(ConsoleContext).allowedNamespaces('user:dev')).toEqual(['team-a']);
   });
 
-  it('removes an added cluster only once the user confirms', async () => {
+  it('removes an added cluster only once the user confirms in the dialog, and gives the focus back when they do not', async () => {
     const store = new UserClusterStore(memoryUserClusterBackend());
     await store.add([{ name: 'mine', context: 'kind-mine', server: 'https://127.0.0.1:1', entry: 'ENTRY' }]);
     const { fixture, element } = await render(store);
-    (element.querySelector('#remove-mine') as HTMLButtonElement).click();
+    // The dialog is in the overlay at the end of <body>, not in the view.
+    const dialog = () => document.querySelector<HTMLElement>('[role=dialog]');
+    const dialogButton = (name: string) => Array.from(dialog()?.querySelectorAll('button') ?? []).find((b) => b.textContent?.trim() === name) as HTMLButtonElement;
+    const removeButton = element.querySelector('#remove-mine') as HTMLButtonElement;
+    removeButton.focus();
+    removeButton.click();
     await settle(fixture);
-    expect(element.querySelector('[role=group]')?.getAttribute('aria-label')).toBe('Remove mine?');
-    (element.querySelector('#keep-mine') as HTMLButtonElement).click();
+    expect(dialog()?.getAttribute('aria-modal')).toBe('true');
+    expect(document.getElementById(dialog()?.getAttribute('aria-labelledby') ?? '')?.textContent).toBe('Remove mine from this browser?');
+    expect(dialog()?.textContent).toContain('the cluster itself is not changed');
+    expect(dialogButton('Remove').classList).toContain('cairn-danger');
+    dialogButton('Cancel').click();
     await settle(fixture);
+    expect(dialog()).toBeNull();
+    expect(document.activeElement).toBe(removeButton);
     expect(await store.list()).toHaveLength(1);
-    (element.querySelector('#remove-mine') as HTMLButtonElement).click();
+    expect(element.querySelector('cairn-notice')).toBeNull();
+
+    removeButton.click();
     await settle(fixture);
-    (element.querySelector('[role=group] button.danger') as HTMLButtonElement).click();
+    dialogButton('Remove').click();
     await settle(fixture);
     expect(await store.list()).toEqual([]);
     expect(element.querySelector('caption')?.textContent).toBe('1 cluster');
@@ -90,7 +105,7 @@ describe('ClustersHome', () => {
     const fixture = TestBed.createComponent(ClustersHome);
     await settle(fixture);
     const element = fixture.nativeElement as HTMLElement;
-    expect(element.querySelector('h2')?.textContent).toBe('No clusters yet');
+    expect(element.querySelector('cairn-empty-state h2')?.textContent).toBe('No clusters yet');
     expect(element.textContent).toContain('the server never stores it');
   });
 });

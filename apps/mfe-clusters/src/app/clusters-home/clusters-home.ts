@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, OnInit, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ClusterSummary, USER_CLUSTER_PREFIX } from '@cairn/api-contracts';
-import { ApiClient, ApiError, ConsoleContext, UserCluster, UserClusterStore, userClusterName, userClusterNameProblem, age } from '@cairn/data-access';
+import { ApiClient, ApiError, ConsoleContext, UserCluster, UserClusterStore, userClusterName, userClusterNameProblem } from '@cairn/data-access';
+import { Confirmation, EmptyState, Notice, NoticeTone, TimeAgo } from '@cairn/ui-kit';
 import { AddCluster } from '../add-cluster/add-cluster';
 import { ClusterFacts, loadClusterFacts, messageOf } from '../cluster-facts';
 import { Reachability } from '../reachability/reachability';
@@ -24,7 +25,7 @@ interface ClusterRow {
  */
 @Component({
   selector: 'cairn-clusters-home',
-  imports: [RouterLink, AddCluster, Reachability],
+  imports: [RouterLink, AddCluster, Reachability, EmptyState, Notice, TimeAgo],
   templateUrl: './clusters-home.html',
   styleUrl: './clusters-home.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -33,6 +34,7 @@ export class ClustersHome implements OnInit {
   private readonly api = inject(ApiClient);
   private readonly store = inject(UserClusterStore);
   private readonly context = inject(ConsoleContext);
+  private readonly confirmation = inject(Confirmation);
 
   private readonly configured = signal<ClusterSummary[]>([]);
   private readonly added = signal<readonly UserCluster[]>([]);
@@ -42,13 +44,12 @@ export class ClustersHome implements OnInit {
   protected readonly storeError = signal<string | undefined>(undefined);
   protected readonly signedOut = signal(false);
   protected readonly adding = signal(false);
-  /** The last thing done, read out by screen readers. */
-  protected readonly notice = signal('');
+  /** The last thing done (or what went wrong doing it), read out by screen readers. */
+  protected readonly notice = signal<{ tone: NoticeTone; text: string } | undefined>(undefined);
 
   protected readonly renaming = signal<string | undefined>(undefined);
   protected readonly renameValue = signal('');
   protected readonly renameError = signal<string | undefined>(undefined);
-  protected readonly removing = signal<string | undefined>(undefined);
 
   private readonly addButton = viewChild<ElementRef<HTMLButtonElement>>('addButton');
   private readonly table = viewChild<ElementRef<HTMLElement>>('clustersTable');
@@ -116,13 +117,9 @@ export class ClustersHome implements OnInit {
     return (facts?.who?.groups ?? []).filter((g) => g !== 'system:authenticated').join(', ');
   }
 
-  protected addedAge(row: ClusterRow): string {
-    return row.added ? age(row.added.addedAt) : '';
-  }
-
   protected openAdd(): void {
     this.adding.set(true);
-    this.notice.set('');
+    this.notice.set(undefined);
   }
 
   protected closeAdd(): void {
@@ -132,12 +129,11 @@ export class ClustersHome implements OnInit {
 
   protected onAdded(names: string[]): void {
     this.adding.set(false);
-    this.notice.set(names.length === 1 ? `Added ${names[0]}. It is kept in this browser only.` : `Added ${names.join(', ')}. They are kept in this browser only.`);
+    this.notice.set({ tone: 'ok', text: names.length === 1 ? `Added ${names[0]}. It is kept in this browser only.` : `Added ${names.join(', ')}. They are kept in this browser only.` });
     setTimeout(() => this.table()?.nativeElement.focus());
   }
 
   protected startRename(row: ClusterRow): void {
-    this.removing.set(undefined);
     this.renaming.set(row.label);
     this.renameValue.set(row.label);
     this.renameError.set(undefined);
@@ -163,33 +159,32 @@ export class ClustersHome implements OnInit {
         return facts ? { ...rest, [userClusterName(to)]: facts } : rest;
       });
       this.renaming.set(undefined);
-      this.notice.set(`Renamed ${from} to ${to}.`);
+      this.notice.set({ tone: 'ok', text: `Renamed ${from} to ${to}.` });
       this.focusAction(`rename-${to}`);
     } catch (err) {
       this.renameError.set(messageOf(err));
     }
   }
 
-  protected askRemove(row: ClusterRow): void {
+  /** Asks first (the dialog gives focus back to the button when the user keeps it), then forgets the cluster. */
+  protected async remove(row: ClusterRow): Promise<void> {
+    const name = row.label;
     this.renaming.set(undefined);
-    this.removing.set(row.label);
-    this.focusAction(`keep-${row.label}`);
-  }
-
-  protected keep(name: string): void {
-    this.removing.set(undefined);
-    this.focusAction(`remove-${name}`);
-  }
-
-  protected async remove(name: string): Promise<void> {
+    const sure = await this.confirmation.confirm({
+      title: `Remove ${name} from this browser?`,
+      message: `Only this browser forgets it: the cluster itself is not changed. You can add it again from your kubeconfig.`,
+      confirm: 'Remove',
+      danger: true,
+    });
+    if (!sure) return;
     try {
       await this.store.remove(name);
-      this.removing.set(undefined);
       if (this.context.cluster() === userClusterName(name)) this.context.selectCluster(this.configured().find((c) => !c.name.startsWith(USER_CLUSTER_PREFIX))?.name);
-      this.notice.set(`Removed ${name} from this browser.`);
+      this.notice.set({ tone: 'ok', text: `Removed ${name} from this browser.` });
+      // Its row, and the button that opened the dialog, are gone: the table takes the focus.
       setTimeout(() => this.table()?.nativeElement.focus());
     } catch (err) {
-      this.notice.set(`Could not remove ${name}: ${messageOf(err)}`);
+      this.notice.set({ tone: 'error', text: `Could not remove ${name}: ${messageOf(err)}` });
     }
   }
 

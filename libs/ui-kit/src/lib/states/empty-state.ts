@@ -9,7 +9,11 @@ import { RouterLink } from '@angular/router';
 @Component({
   selector: 'cairn-empty-state',
   template: `
-    <h2 class="heading" [attr.aria-level]="level() === 2 ? null : level()">{{ heading() }}</h2>
+    @switch (level()) {
+      @case (3) { <h3 class="heading">{{ heading() }}</h3> }
+      @case (4) { <h4 class="heading">{{ heading() }}</h4> }
+      @default { <h2 class="heading">{{ heading() }}</h2> }
+    }
     <div class="body"><ng-content /></div>
   `,
   styles: `
@@ -25,8 +29,8 @@ import { RouterLink } from '@angular/router';
 export class EmptyState {
   readonly heading = input.required<string>();
   readonly tone = input<'plain' | 'error'>('plain');
-  /** The heading's level in the page's outline (2 on a page, 3 inside a section). */
-  readonly level = input(2);
+  /** The heading's level in the page's outline: 2 on a page, 3 inside a section, 4 below that. */
+  readonly level = input<2 | 3 | 4>(2);
 }
 
 /** The state every cluster-bound view shows before a cluster is chosen. */

@@ -34,16 +34,16 @@ export class ForbiddenState {
   readonly cluster = input<string>();
   /** The API server's message, e.g. `deployments.apps is forbidden: User "alice" cannot list…`. */
   readonly reason = input<string>();
-  readonly level = input(2);
+  readonly level = input<2 | 3 | 4>(2);
 
   protected readonly heading = computed(() => {
     const where = this.namespace() ? `in ${this.namespace()}` : this.namespaced() ? 'in all namespaces' : 'in this cluster';
     return `You may not ${this.verb()} ${this.what()} ${where}`;
   });
 
-  protected readonly advice = computed(() =>
-    this.namespace() || !this.namespaced()
-      ? `Pick a namespace you work in, or ask the cluster's administrators for a role that allows ${this.verb()} on ${this.what()} here.`
-      : `Pick one of your namespaces in the top bar: many roles allow this in a namespace but not across the cluster.`,
-  );
+  protected readonly advice = computed(() => {
+    if (!this.namespaced()) return `Only a ClusterRole can allow this: ask the cluster's administrators for one that allows ${this.verb()} on ${this.what()}.`;
+    if (this.namespace()) return `Pick a namespace you work in, or ask the cluster's administrators for a role that allows ${this.verb()} on ${this.what()} in ${this.namespace()}.`;
+    return `Pick one of your namespaces in the top bar: many roles allow this in a namespace but not across the cluster.`;
+  });
 }
