@@ -11,6 +11,21 @@ const HEARTBEAT_MS = 15_000;
 /** A tab that cannot keep up is told to reconnect instead of buffering without bound. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
+/**
+ * One upstream event goes to every tab that shares the watch as the same object: it is
+ * serialised once, and each tab's frame only adds its own subscription id in front.
+ */
+const serialised = new WeakMap<WatchEventOut, string>();
+
+export function watchFrame(id: string, event: WatchEventOut): string {
+  let json = serialised.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    serialised.set(event, json);
+  }
+  return `event: watch\ndata: {"id":${JSON.stringify(id)}${json.length > 2 ? `,${json.slice(1)}` : '}'}\n\n`;
+}
+
 @ApiTags('watch')
 @Controller('api/v1/watch')
 export class WatchController {
@@ -55,7 +70,7 @@ export class WatchController {
     };
     const send = (id: string, event: WatchEventOut) => {
       if (closed) return;
-      res.write(`event: watch\ndata: ${JSON.stringify({ id, ...event })}\n\n`);
+      res.write(watchFrame(id, event));
       if (res.writableLength > MAX_BUFFERED_BYTES) {
         res.write(`event: overflow\ndata: ${JSON.stringify({ message: 'This tab fell too far behind; reconnect with each subscription\u2019s last resourceVersion.' })}\n\n`);
         close();
