@@ -142,7 +142,11 @@ describe('the development cluster', () => {
     await admin.json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: 2 } }, 'application/merge-patch+json');
 
     const before = await admin.get<List<unknown>>('/api/v1/namespaces/team-a/configmaps');
-    await admin.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'compaction-probe', namespace: 'team-a' }, data: { at: String(Date.now()) } });
+    // Two writes, so the compacted revision is past the first one the watch would need: etcd
+    // serves a watch from rv+1, and compacting at exactly rv+1 keeps it (then no 410 comes).
+    for (const name of ['compaction-probe', 'compaction-probe-2']) {
+      await admin.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'team-a' }, data: { at: String(Date.now()) } });
+    }
     await cluster.compactEtcd();
     const gone = admin.watch<{ code: number; reason: string }>(`/api/v1/namespaces/team-a/configmaps?watch=1&resourceVersion=${before.metadata.resourceVersion}`);
     const first = (await gone.next()).value as WatchEvent<{ code: number; reason: string }>;

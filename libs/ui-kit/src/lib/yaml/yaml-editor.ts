@@ -18,7 +18,7 @@ import { yamlProblem } from './yaml-problem';
       <cairn-notice [tone]="n.tone">{{ n.text }}</cairn-notice>
     }
     @if (!editing()) {
-      <cairn-yaml-view [text]="text()" [label]="'YAML of ' + name()">
+      <cairn-yaml-view [text]="text()" [label]="name() + ' as the cluster has it'">
         @if (editable()) { <button type="button" class="edit" (click)="start()">Edit</button> }
       </cairn-yaml-view>
     } @else {
