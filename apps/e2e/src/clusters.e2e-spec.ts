@@ -143,7 +143,7 @@ describe('clusters', () => {
     await screenshot(page, 'clusters-remove-dialog');
     await page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'detached' });
-    expect(await remove.evaluate((button) => button === document.activeElement)).toBe(true);
+    await page.waitForFunction((button) => button === document.activeElement, await remove.elementHandle(), { timeout: 5_000 });
     await row('user:dev-copy').waitFor();
     await remove.press('Enter');
     await confirm.getByRole('button', { name: 'Remove' }).click();

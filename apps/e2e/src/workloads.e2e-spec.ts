@@ -159,14 +159,15 @@ describe('workloads', () => {
     await scale.click();
     const dialog = page.getByRole('dialog', { name: 'Scale db' });
     const replicas = dialog.getByLabel('Replicas');
-    expect(await replicas.evaluate((input) => input === document.activeElement)).toBe(true);
+    const focused = async (locator: typeof replicas) => page.waitForFunction((element) => element === document.activeElement, await locator.elementHandle(), { timeout: 5_000 });
+    await focused(replicas);
     await replicas.fill('-2');
     await dialog.getByText('Replicas must be a whole number, 0 or more.').waitFor();
     expect(await dialog.getByRole('button', { name: 'Scale' }).isDisabled()).toBe(true);
     await screenshot(page, 'workloads-scale-dialog');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect(await scale.evaluate((button) => button === document.activeElement)).toBe(true);
+    await focused(scale);
     expect(await scale.innerText()).toBe(before);
 
     await scale.click();
