@@ -79,6 +79,7 @@ describe('cluster and namespace context', () => {
       expect({ path, theme: 'light', violations: await seriousViolations(page) }).toEqual({ path, theme: 'light', violations: [] });
     }
     await page.getByRole('button', { name: 'Use the dark theme' }).click();
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
     expect({ theme: 'dark', violations: await seriousViolations(page) }).toEqual({ theme: 'dark', violations: [] });
   });
 });

@@ -70,6 +70,7 @@ describe('clusters', () => {
     expect(await page.getByRole('combobox', { name: 'Cluster' }).inputValue()).toBe('cairn-dev');
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Use the dark theme' }).click();
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
     expect({ theme: 'dark', violations: await seriousViolations(page) }).toEqual({ theme: 'dark', violations: [] });
     await screenshot(page, 'clusters-overview-dark');
 

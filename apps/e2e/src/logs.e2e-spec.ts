@@ -142,7 +142,8 @@ describe('logs', () => {
     expect(seen.every((s) => /^web-[\w-]+\/(web|log-shipper) /.test(s))).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Use the dark theme' }).click();
-    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    // The theme lands on <html> when the shell next renders: wait for it rather than read it once.
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached' });
     expect(await seriousViolations(page)).toEqual([]);
 
     // On a phone, wrapped lines take the rows they need and nothing scrolls sideways.

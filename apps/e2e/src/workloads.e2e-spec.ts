@@ -141,9 +141,11 @@ describe('workloads', () => {
 
     // Sorting by restarts, most first: the crash-looping worker leads.
     const restarts = table.getByRole('columnheader', { name: 'Restarts' });
-    // A header click toggles the order, as people click until it is the way they want.
-    for (let i = 0; i < 3 && (await restarts.getAttribute('aria-sort')) !== 'descending'; i++) await restarts.getByRole('button').click();
-    expect(await restarts.getAttribute('aria-sort')).toBe('descending');
+    const sortedBy = (order: string) => table.locator(`[role=columnheader][aria-sort="${order}"]`, { hasText: 'Restarts' }).waitFor();
+    await restarts.getByRole('button').click();
+    await sortedBy('ascending');
+    await restarts.getByRole('button').click();
+    await sortedBy('descending');
     await table.getByRole('row').nth(1).getByRole('link', { name: /^queue-worker-/ }).waitFor({ timeout: 30_000 });
 
     await page.reload();
