@@ -39,6 +39,11 @@ describe('signing in and out', () => {
 
   it('alice signs in with the provider, lands where she was going, sees what RBAC allows, and signs out', async () => {
     await page.goto(`${cairn.url}/workloads/pods`);
+    // Once the page has settled (the shell adds the cluster to the address), Sign in returns to it.
+    await page.waitForFunction(() => {
+      const link = document.querySelector<HTMLAnchorElement>('a.sign-in');
+      return link !== null && new URL(link.href).searchParams.get('returnTo') === '/workloads/pods?cluster=cairn-dev';
+    });
     await userMenu().getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Sign in to Cairn' }).waitFor();
     expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/workloads/pods?cluster=cairn-dev');

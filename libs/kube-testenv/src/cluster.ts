@@ -132,6 +132,20 @@ export class DevCluster {
   }
 
   static async start(options: DevClusterOptions = {}): Promise<DevCluster> {
+    // Ports are picked free, then bound by the components a moment later; on a busy machine
+    // another socket can take one in between. A fresh start (new ports, new directory) fixes
+    // that; a directory the caller gave is kept as it is, so it is not retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await DevCluster.startOnce(options);
+      } catch (err) {
+        if (options.dir || attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+        options.log?.(`kube-testenv: a port was taken while starting; starting again with other ports (attempt ${attempt + 1})`);
+      }
+    }
+  }
+
+  private static async startOnce(options: DevClusterOptions): Promise<DevCluster> {
     const log = options.log ?? (() => undefined);
     const binaries = await ensureBinaries(log);
     const removeDir = !options.dir;

@@ -71,7 +71,16 @@ export class UserMenu implements OnInit {
     ),
     { initialValue: this.router.url },
   );
-  protected readonly here = computed(() => (this.url().startsWith('/sign-in') ? '/' : this.url()));
+  /**
+   * While a navigation is under way (the first one waits for a remote to load), the page the
+   * person is going to is "here", not the one being left: a quick click on "Sign in" must not
+   * bring them back to the home page.
+   */
+  protected readonly here = computed(() => {
+    const pending = this.router.currentNavigation();
+    const url = pending ? this.router.serializeUrl(pending.finalUrl ?? pending.extractedUrl) : this.url();
+    return url.startsWith('/sign-in') ? '/' : url;
+  });
 
   protected async signOut(): Promise<void> {
     try {
