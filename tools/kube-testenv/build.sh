@@ -82,14 +82,26 @@ fi
 
 # --- build into a temporary dir next to the cache, then rename it in place ---
 TMP="$(mktemp -d "${CACHE_ROOT}/.tmp-${KEY}-XXXXXX")"
-cleanup() { [[ -n "${TMP:-}" && -d "${TMP}" ]] && { chmod -R u+w "${TMP}" 2>/dev/null || true; rm -rf "${TMP}"; }; }
-trap cleanup EXIT
-on_signal() {
-  log "kube-testenv: interrupted; nothing was added to the cache"
-  if [[ -n "${CHILD:-}" ]]; then kill -INT "${CHILD}" 2>/dev/null || true; wait "${CHILD}" 2>/dev/null || true; fi
-  exit 130
+# The EXIT trap runs on every way out (success, failure, signal). It must never fail
+# itself: under `set -e` a false last command in a trap becomes the script's exit status,
+# which once turned every successful cold build into "exit 1".
+cleanup() {
+  if [[ -n "${TMP:-}" && -d "${TMP}" ]]; then
+    chmod -R u+w "${TMP}" 2>/dev/null || true
+    rm -rf "${TMP}" || true
+  fi
+  return 0
 }
-trap on_signal INT TERM
+trap cleanup EXIT
+on_signal() { # on_signal <exit status>: 130 for SIGINT, 143 for SIGTERM (128 + signal number)
+  trap - INT TERM
+  log "kube-testenv: interrupted; nothing was added to the cache"
+  # TERM, not INT: a background job of a non-interactive shell starts with SIGINT ignored.
+  if [[ -n "${CHILD:-}" ]]; then kill -TERM "${CHILD}" 2>/dev/null || true; wait "${CHILD}" 2>/dev/null || true; fi
+  exit "$1"
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 chmod 755 "${TMP}"
 mkdir -p "${TMP}/bin"
 
@@ -108,7 +120,7 @@ phase() { # phase <label> <command...>: runs a step with progress and timing
   step=$((step + 1))
   log "[${step}/${total}] ${label} ..."
   if ! "$@"; then
-    die "[${step}/${total}] ${label} FAILED after $((SECONDS - t0))s"
+    die "[${step}/${total}] ${label} FAILED after $((SECONDS - t0))s (the output above says why); nothing was added to the cache"
   fi
   log "[${step}/${total}] ${label} done in $((SECONDS - t0))s (total $((SECONDS - start_all))s)"
 }
@@ -183,3 +195,4 @@ mv -T "${TMP}" "${OUT}"
 TMP=""
 log "kube-testenv: built ${#BINARIES[@]} binaries in $((SECONDS - start_all))s into ${OUT}"
 printf '%s\n' "${BIN}"
+exit 0
