@@ -4,7 +4,8 @@
 //
 // With no kubeconfig configured (KUBECONFIG unset, not in a cluster) it first starts the
 // development cluster (`npm run cluster`: a real control plane and a dev OpenID provider)
-// and hands its kubeconfig and issuer to the services. CAIRN_DEV_CLUSTER=on|off|auto.
+// and hands its kubeconfig and issuer to the services. CAIRN_DEV_CLUSTER=on|off|auto;
+// CAIRN_DEV_CLUSTER_DIR moves its state (default tmp/dev-cluster).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ if (!['auto', 'on', 'off'].includes(devClusterMode)) {
 }
 const useDevCluster =
   devClusterMode === 'on' || (devClusterMode === 'auto' && !process.env.KUBECONFIG && !process.env.KUBERNETES_SERVICE_HOST);
-const devClusterDir = join(root, 'tmp', 'dev-cluster');
+const devClusterDir = process.env.CAIRN_DEV_CLUSTER_DIR ?? join(root, 'tmp', 'dev-cluster');
 const devClusterMain = 'dist/libs/kube-testenv/src/cli.js';
 
 // Both services must share the session key; without one configured, a fresh key per run

@@ -63,11 +63,15 @@ describe('micro-frontends loaded at run time', () => {
   const pageHeading = () => page.locator('main h1').first();
   const navigation = () => page.getByRole('navigation', { name: 'Console' });
 
-  it('shows the layout with one navigation entry per registered module, fetching no module before it is opened', async () => {
+  it('sends a signed-out visitor of / to the sign-in page, in the layout with one navigation entry per module, fetching no module', async () => {
     await page.goto(`${cairn.url}/`);
+    await page.waitForURL(`${cairn.url}/sign-in`);
     await navigation().getByRole('link').first().waitFor();
     expect(await navigation().getByRole('link').allInnerTexts()).toEqual(['Clusters', 'Logs', 'Workloads', 'Costs', 'Quotas']);
-    expect(await pageHeading().innerText()).toBe('Cairn');
+    expect(await pageHeading().innerText()).toBe('Sign in to Cairn');
+    // Back leaves the console instead of bouncing between / and the sign-in page.
+    await page.goBack();
+    expect(page.url()).not.toBe(`${cairn.url}/`);
     expect(requests.filter((path) => path.startsWith('/remotes/'))).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
-import { bootstrapApplication } from '@angular/platform-browser';
-import { appConfig } from './app/app.config';
-import { App } from './app/app';
+import { bootstrapStandaloneRemote } from '@cairn/ui-kit';
+import { routes } from './app/app.routes';
 
-bootstrapApplication(App, appConfig).catch((err) => console.error(err));
+// Served on its own (`npx nx serve mfe-workloads`): the routes under the console's path, against a running console's API.
+bootstrapStandaloneRemote({ name: 'mfe-workloads', routes }).catch((err) => console.error(err));

@@ -2,7 +2,7 @@ import type { NativeFederationResult } from '@angular-architects/native-federati
 import { ErrorHandler, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
-import { ApiClient, Permissions, UserClusterStore, WatchStream } from '@cairn/data-access';
+import { provideConsoleServices } from '@cairn/data-access';
 import { App } from './app/app';
 import { sessionEnded } from './app/auth/current-session';
 import { ShellErrorHandler } from './app/remotes/remote-crashes';
@@ -17,20 +17,14 @@ import { federationLoader, fetchMfeManifest, MFE_MANIFEST } from './app/remotes/
 export async function bootstrap(federation: NativeFederationResult): Promise<void> {
   const manifest = await fetchMfeManifest(new URL('mfe-manifest.json', document.baseURI).href);
   const load = federationLoader(federation, document.baseURI);
-  // One client, one watch stream and one permissions cache for the whole tab, shared with every remote.
-  // Clusters the user added live in this browser's IndexedDB; their entries ride along with each request.
-  const userClusters = new UserClusterStore();
-  const api = new ApiClient({ baseUrl: document.baseURI, userClusters, onSignedOut: (message) => sessionEnded.set(message) });
   await bootstrapApplication(App, {
     providers: [
       provideBrowserGlobalErrorListeners(),
       provideRouter(appRoutes(manifest.remotes, load), withComponentInputBinding()),
       { provide: MFE_MANIFEST, useValue: manifest },
       { provide: ErrorHandler, useClass: ShellErrorHandler },
-      { provide: ApiClient, useValue: api },
-      { provide: UserClusterStore, useValue: userClusters },
-      { provide: WatchStream, useValue: new WatchStream(api) },
-      { provide: Permissions, useValue: new Permissions(api) },
+      // One client, one watch stream and one permissions cache for the whole tab, shared with every remote.
+      ...provideConsoleServices({ baseUrl: document.baseURI, onSignedOut: (message) => sessionEnded.set(message) }),
     ],
   });
 }

@@ -4,6 +4,8 @@ export { WatchStream } from './lib/watch-stream';
 export type { WatchListener, WatchStreamOptions, WatchTarget } from './lib/watch-stream';
 export { Permissions } from './lib/permissions';
 export { ConsoleContext } from './lib/console-context';
+export { provideConsoleServices } from './lib/console-services';
+export type { ConsoleServicesOptions } from './lib/console-services';
 export type { ClusterSettings } from './lib/console-context';
 export { UserClusterStore, indexedDbUserClusterBackend, memoryUserClusterBackend, suggestUserClusterName, userClusterLabel, userClusterName, userClusterNameProblem } from './lib/user-clusters';
 export type { NewUserCluster, UserCluster, UserClusterBackend } from './lib/user-clusters';

@@ -15,3 +15,5 @@ export { YamlEditor } from './lib/yaml/yaml-editor';
 export { yamlProblem } from './lib/yaml/yaml-problem';
 export { lineDiff } from './lib/yaml/line-diff';
 export type { DiffLine } from './lib/yaml/line-diff';
+export { bootstrapStandaloneRemote, StandaloneRemoteFrame } from './lib/standalone-remote/standalone-remote';
+export type { StandaloneRemote } from './lib/standalone-remote/standalone-remote';

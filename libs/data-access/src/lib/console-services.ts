@@ -1,0 +1,29 @@
+import type { Provider } from '@angular/core';
+import { ApiClient } from './api-client';
+import { Permissions } from './permissions';
+import { UserClusterStore } from './user-clusters';
+import { WatchStream } from './watch-stream';
+
+export interface ConsoleServicesOptions {
+  /** The console's base URL, e.g. `https://cairn.example/` (the page's `document.baseURI`). */
+  baseUrl: string;
+  /** Called when the session has ended and could not be renewed, with the reason to show. */
+  onSignedOut?: (message: string) => void;
+}
+
+/**
+ * The services a page of the console runs on, created once per tab: one API client (with the
+ * clusters the user added, from this browser's IndexedDB), one watch stream and one cache of
+ * permission answers. The shell provides them to every remote; a remote served on its own for
+ * development (`nx serve mfe-logs`) provides the same ones, so it behaves as it will in the console.
+ */
+export function provideConsoleServices(options: ConsoleServicesOptions): Provider[] {
+  const userClusters = new UserClusterStore();
+  const api = new ApiClient({ baseUrl: options.baseUrl, userClusters, onSignedOut: options.onSignedOut });
+  return [
+    { provide: ApiClient, useValue: api },
+    { provide: UserClusterStore, useValue: userClusters },
+    { provide: WatchStream, useValue: new WatchStream(api) },
+    { provide: Permissions, useValue: new Permissions(api) },
+  ];
+}
