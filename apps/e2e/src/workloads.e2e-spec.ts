@@ -90,6 +90,59 @@ describe('workloads', () => {
     await main().getByRole('button', { name: 'Scale (1)' }).waitFor();
   });
 
+  it('9: alice edits a Secret: she reveals it first, the check shows only her label, and every value is kept', async () => {
+    type Secret = { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; data: Record<string, string> };
+    const before = await cluster.adminApi().json<Secret>('GET', '/api/v1/namespaces/team-a/secrets/registry-auth');
+    page = await signedIn('alice');
+    await page.goto(`${cairn.url}/workloads/other/core/v1/secrets/team-a/registry-auth?cluster=cairn-dev&tab=yaml`);
+    // The view hides the values.
+    await main().locator('pre.yaml').getByText('.dockerconfigjson: null').waitFor();
+    expect(await main().locator('pre.yaml').textContent()).not.toContain(before.data['.dockerconfigjson']);
+    await main().getByRole('button', { name: 'Edit' }).click();
+    const reveal = page.getByRole('dialog', { name: 'Reveal Secret registry-auth to edit it?' });
+    await reveal.getByRole('button', { name: 'Reveal and edit' }).click();
+    const editor = main().getByLabel('YAML of registry-auth');
+    await editor.waitFor();
+    const draft = await editor.inputValue();
+    expect(draft).toContain(before.data['.dockerconfigjson']);
+    expect(draft).not.toContain('managedFields');
+    await editor.fill(draft.replace(/^( {2}labels:\n)/m, '$1    rotation: manual\n'));
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    await main().getByRole('status').filter({ hasText: 'accepts this change' }).waitFor();
+    expect(await main().getByRole('list', { name: 'Fields that would change' }).getByRole('listitem').allTextContents()).toEqual(['metadata.labels.rotation: added, manual']);
+    await main().getByRole('button', { name: 'Apply' }).click();
+    await main().getByRole('status').filter({ hasText: 'Applied.' }).waitFor();
+    const after = await cluster.adminApi().json<Secret>('GET', '/api/v1/namespaces/team-a/secrets/registry-auth');
+    expect(after.data).toEqual(before.data);
+    expect(after.metadata.annotations).toEqual(before.metadata.annotations);
+    expect(after.metadata.labels?.['rotation']).toBe('manual');
+  });
+
+  it('9: a YAML draft gone stale when a colleague scales is refused as a conflict that shows the change, and the scale stays', async () => {
+    const web = () => cluster.adminApi().json<{ spec: { replicas: number } }>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
+    const start = (await web()).spec.replicas;
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev&tab=yaml`);
+    await main().getByRole('button', { name: 'Edit' }).click();
+    const editor = main().getByLabel('YAML of web');
+    await editor.waitFor();
+    await editor.fill((await editor.inputValue()).replace(new RegExp(`^( {2}replicas:) ${start}$`, 'm'), '$1 7'));
+    // The colleague, with kubectl scale.
+    await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start + 1 } }, 'application/merge-patch+json');
+    await main().getByRole('status').filter({ hasText: 'web changed after you began editing' }).waitFor();
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    await main().getByRole('alert').filter({ hasText: 'Not applied: web changed after you began editing' }).waitFor();
+    expect(await main().getByRole('region', { name: 'Changed meanwhile' }).getByRole('listitem').allTextContents()).toContain(`spec.replicas: ${start} → ${start + 1}`);
+    expect((await web()).spec.replicas).toBe(start + 1);
+    await main().getByRole('button', { name: 'Start over from the current version' }).first().click();
+    // The current version is fetched again before the draft is replaced.
+    const current = new RegExp(`^ {2}replicas: ${start + 1}$`, 'm');
+    for (let i = 0; i < 50 && !current.test(await editor.inputValue()); i++) await page.waitForTimeout(100);
+    expect(await editor.inputValue()).toMatch(current);
+    await main().getByRole('button', { name: 'Cancel' }).click();
+    await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start } }, 'application/merge-patch+json');
+  });
+
   it('an admin suspends and resumes a CronJob, runs it now, and deletes a Job after typing its name', async () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/cronjobs/team-a/nightly-report?cluster=cairn-dev`);

@@ -77,6 +77,22 @@ function secret(namespace: string, name: string, stringData: Record<string, stri
   return { apiVersion: 'v1', kind: 'Secret', metadata: meta(namespace, name), type: 'Opaque', stringData };
 }
 
+function registryAuthSecret(namespace: string, name: string): KubeObject {
+  const data = {
+    '.dockerconfigjson': Buffer.from(JSON.stringify({ auths: { 'registry.example.com': { auth: Buffer.from('robot:not-a-real-token').toString('base64') } } })).toString('base64'),
+    'ca.der': Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x00, 0xff]).toString('base64'),
+    'empty-on-purpose': '',
+  };
+  const applied = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'kubernetes.io/dockerconfigjson', data };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { ...meta(namespace, name), annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) } },
+    type: 'kubernetes.io/dockerconfigjson',
+    data,
+  };
+}
+
 function job(namespace: string, name: string, container: Container, podLabels: Record<string, string> = {}, backoffLimit = 2): KubeObject {
   return {
     apiVersion: 'batch/v1',
@@ -149,6 +165,9 @@ export function seedWorkloads(): KubeObject[] {
     },
     service('team-a', 'db', 5432, true),
     secret('team-a', 'db-credentials', { username: 'app', password: 'not-a-real-password' }),
+    // As `kubectl apply` leaves a Secret: its values a second time, in clear, in the last-applied
+    // annotation; binary data; and an empty value. A view must hide all of it, and an edit keep all of it.
+    registryAuthSecret('team-a', 'registry-auth'),
     deployment('team-a', 'queue-worker', 1, [{ name: 'worker', image: 'ghcr.io/cairn-test/worker:2.3.1' }], {
       podLabels: { [CRASH_LOOP_LABEL]: 'true' },
     }),

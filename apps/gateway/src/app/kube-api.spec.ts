@@ -153,6 +153,73 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect(victor.status).toBe(403);
   });
 
+  describe('edits never write back what was hidden, nor over a change they did not see', () => {
+    const secretPath = '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/registry-auth?namespace=team-a';
+    type Secret = { metadata: { name: string; resourceVersion: string; labels?: Record<string, string>; annotations?: Record<string, string> }; data: Record<string, string | null> };
+    const stored = () => cluster.adminApi().json<Secret>('GET', '/api/v1/namespaces/team-a/secrets/registry-auth');
+    const put = (path: string, body: unknown, token = tokens['admin']) => call('PUT', path, { token, body });
+
+    it('refuses to store a Secret read without its values (redacted data, or the redaction marker), and stores nothing', async () => {
+      const before = await stored();
+      const hidden = (await call('GET', secretPath, { token: tokens['admin'] })).json as unknown as Secret;
+      expect(Object.values(hidden.data)).toEqual([null, null, null]);
+      const edited = { ...hidden, metadata: { ...hidden.metadata, labels: { ...hidden.metadata.labels, edited: 'yes' } } };
+      for (const dryRun of ['true', 'false']) {
+        const refused = await put(`${secretPath}&dryRun=${dryRun}`, edited);
+        expect(refused.status).toBe(422);
+        expect(refused.json.message).toContain('Secret team-a/registry-auth: data..dockerconfigjson, data.ca.der, data.empty-on-purpose have no value.');
+        expect(refused.json.message).toContain('Reveal the values and edit from there');
+      }
+      // The same redacted copy pasted into apply.
+      const applied = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['admin'], body: { yaml: stringify(edited) } });
+      expect(applied.status).toBe(422);
+      expect(applied.json.message).toMatch(/^Document 1: Secret team-a\/registry-auth: .* Nothing was applied\.$/);
+      // Values given back, but the last-applied annotation still carries Cairn's marker.
+      const revealed = (await call('GET', `${secretPath}&reveal=true`, { token: tokens['admin'] })).json as unknown as Secret;
+      const marker = await put(secretPath, { ...revealed, metadata: { ...revealed.metadata, annotations: hidden.metadata.annotations } });
+      expect(marker.status).toBe(422);
+      expect(marker.json.message).toContain("the annotation kubectl.kubernetes.io/last-applied-configuration is Cairn's redaction marker");
+      expect(await stored()).toEqual(before);
+    });
+
+    it('stores an edit of the revealed Secret with every value it had; the dry run answers what would be stored', async () => {
+      const before = await stored();
+      const revealed = (await call('GET', `${secretPath}&reveal=true`, { token: tokens['alice'] })).json as unknown as Secret;
+      const edited = { ...revealed, metadata: { ...revealed.metadata, labels: { ...revealed.metadata.labels, rotated: 'no' } } };
+      const dryRun = await put(`${secretPath}&dryRun=true`, edited, tokens['alice']);
+      expect(dryRun.status).toBe(200);
+      expect((dryRun.json as unknown as Secret).data).toEqual(before.data);
+      expect((await stored()).metadata.labels?.['rotated']).toBeUndefined();
+      expect((await put(secretPath, edited, tokens['alice'])).status).toBe(200);
+      const after = await stored();
+      expect(after.data).toEqual(before.data);
+      expect(after.data['empty-on-purpose']).toBe('');
+      expect(after.metadata.annotations).toEqual(before.metadata.annotations);
+      expect(after.metadata.labels?.['rotated']).toBe('no');
+      // victor may read much but not edit this.
+      expect((await put(secretPath, { ...edited, metadata: { ...edited.metadata, resourceVersion: after.metadata.resourceVersion } }, tokens['victor'])).status).toBe(403);
+    });
+
+    it('refuses a draft edited from an older version (409), leaving the colleague’s change in place', async () => {
+      const path = '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web?namespace=team-a';
+      const draft = (await call('GET', path, { token: tokens['alice'] })).json as unknown as { metadata: Record<string, unknown>; spec: { replicas: number } };
+      const colleague = draft.spec.replicas + 2;
+      await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: colleague } }, 'application/merge-patch+json');
+      const stale = await put(path, { ...draft, spec: { ...draft.spec, replicas: 1 } }, tokens['alice']);
+      expect(stale.status).toBe(409);
+      expect(stale.json.message).toContain('the object has been modified');
+      const web = await cluster.adminApi().json<{ spec: { replicas: number } }>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
+      expect(web.spec.replicas).toBe(colleague);
+      // A replace must say which version it was edited from, and may not rename or move.
+      const { resourceVersion, ...noVersion } = draft.metadata;
+      void resourceVersion;
+      expect((await put(path, { ...draft, metadata: noVersion }, tokens['alice'])).json.message).toContain('metadata.resourceVersion is missing');
+      expect((await put(path, { ...draft, metadata: { ...draft.metadata, name: 'other' } }, tokens['alice'])).status).toBe(400);
+      expect((await put(path, { ...draft, metadata: { ...draft.metadata, namespace: 'team-b' } }, tokens['alice'])).status).toBe(400);
+      await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: draft.spec.replicas } }, 'application/merge-patch+json');
+    });
+  });
+
   it('serves discovery (every kind, CRDs included) and a batch of access checks', async () => {
     const kinds = (await call('GET', '/api/v1/clusters/cairn-dev/api-resources', { token: tokens['victor'] })).json as unknown as Array<{ group: string; resource: string; kind: string; namespaced: boolean; preferred: boolean }>;
     expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'apps', resource: 'deployments', kind: 'Deployment', namespaced: true, preferred: true })]));
@@ -373,6 +440,19 @@ data:
     };
 
     const listRv = async (path: string, token: string) => ((await call('GET', path, { token })).json['metadata'] as { resourceVersion: string }).resourceVersion;
+
+    it('sends Secrets without their values, as lists and gets do', async () => {
+      const rv = await listRv('/api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a', tokens['alice'] as string);
+      const tab = openStream([{ id: 'secrets', cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'secrets', namespace: 'team-a', resourceVersion: rv }], tokens['alice'] as string);
+      try {
+        await cluster.adminApi().json('PATCH', '/api/v1/namespaces/team-a/secrets/db-credentials', { metadata: { labels: { touched: String(Date.now()) } } }, 'application/merge-patch+json');
+        const event = await tab.waitFor('the change', (f) => f.data.id === 'secrets' && f.data.type === 'MODIFIED' && f.data.object?.metadata.name === 'db-credentials');
+        expect(event.data.object?.data).toEqual({ password: null, username: null });
+        expect(JSON.stringify(tab.frames)).not.toContain(Buffer.from('not-a-real-password').toString('base64'));
+      } finally {
+        tab.close();
+      }
+    });
 
     it('streams a change to every subscriber, sharing one upstream watch per user and query', async () => {
       const rv = await listRv('/api/v1/clusters/cairn-dev/resources/apps/v1/deployments?namespace=team-a', tokens['alice'] as string);

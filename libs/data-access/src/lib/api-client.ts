@@ -225,6 +225,15 @@ export class ApiClient {
     return this.json('POST', `api/v1/clusters/${enc(cluster)}/apply${query({ dryRun: options.dryRun || undefined, force: options.force || undefined })}`, { cluster, body: { yaml, namespace: options.namespace } });
   }
 
+  /**
+   * Replaces one object with `object` (an edited copy of the whole object, `metadata.resourceVersion`
+   * included): the API server refuses it with a 409 `ApiError` if the object changed since that
+   * version. With `dryRun` nothing is stored and the answer is the object as it would be stored.
+   */
+  replace<T = KubeObject>(cluster: string, kind: KindRef, object: KubeObject, options: { namespace?: string; dryRun?: boolean } = {}): Promise<T> {
+    return this.json('PUT', this.resourcePath(cluster, kind, object.metadata.name) + query({ namespace: options.namespace, dryRun: options.dryRun || undefined }), { cluster, body: object });
+  }
+
   patch<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace: string | undefined, patch: unknown, type: 'merge' | 'strategic' | 'json' = 'merge'): Promise<T> {
     const contentType = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[type];
     return this.json('PATCH', this.resourcePath(cluster, kind, name) + query({ namespace }), { cluster, body: patch, contentType });

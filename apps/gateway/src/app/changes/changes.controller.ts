@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Headers, HttpCode, HttpException, Logger, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Headers, HttpCode, HttpException, Logger, Param, Patch, Post, Put, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { parseAllDocuments } from 'yaml';
@@ -7,6 +7,7 @@ import { readBody } from '../kube/cluster-connections';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
 import { DiscoveryService } from '../resources/discovery.service';
+import { hiddenValueProblem } from '../resources/secrets';
 import type { ApiResource, ApplyResult } from '@cairn/api-contracts';
 
 const FIELD_MANAGER = 'cairn';
@@ -67,6 +68,10 @@ export class ChangesController {
     if (typeof body?.yaml !== 'string' || !body.yaml.trim()) throw new BadRequestException('Send {"yaml": "<one or more YAML documents>"}.');
     const defaultNamespace = typeof body.namespace === 'string' ? body.namespace : undefined;
     const manifests = parseManifests(body.yaml);
+    manifests.forEach((m, i) => {
+      const hidden = hiddenValueProblem(m.object);
+      if (hidden) throw new UnprocessableEntityException(`Document ${i + 1}: ${hidden} Nothing was applied.`);
+    });
     const caller = await this.changer(request, cluster);
     const kinds = await this.discovery.resources(cluster, caller);
     const targets = manifests.map((m, i) => {
@@ -109,6 +114,44 @@ export class ChangesController {
     // A real apply that changed nothing leaves the resourceVersion as it was.
     const result = !before ? 'created' : !dryRun && before.metadata.resourceVersion === applied.metadata.resourceVersion ? 'unchanged' : 'configured';
     return { apiVersion: m.apiVersion, kind: m.kind, name: m.name, ...(namespace ? { namespace } : {}), result };
+  }
+
+  @Put('resources/:group/:version/:resource/:name')
+  @ApiBody({ schema: { type: 'object', required: ['apiVersion', 'kind', 'metadata'], description: 'The whole object as it should be stored, with the metadata.resourceVersion it was edited from.' } })
+  @ApiOperation({
+    summary:
+      'Replace one object with the one sent (an edit of its YAML), only if it is still at the sent resourceVersion: a change made meanwhile is a 409, never overwritten. dryRun=true answers with the object as the API server would store it, without storing it. A Secret whose values are missing (as Cairn shows them before they are revealed) is refused with a 422.',
+  })
+  async replace(
+    @Param('cluster') cluster: string,
+    @Param() ref: ResourceRef,
+    @Query('namespace') namespace: string | undefined,
+    @Query('dryRun') dryRun: string | undefined,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<unknown> {
+    const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestException('Send the whole object as JSON: {"apiVersion": …, "kind": …, "metadata": {…}, …}.');
+    const object = body as { metadata?: { name?: unknown; namespace?: unknown; resourceVersion?: unknown } } & Record<string, unknown>;
+    const metadata = object.metadata ?? {};
+    if (metadata.name !== ref.name) throw new BadRequestException(`metadata.name must be "${ref.name}", the object this address names (got ${JSON.stringify(metadata.name ?? null)}); renaming is not an edit.`);
+    if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
+      throw new BadRequestException(`metadata.namespace must be "${namespace ?? ''}", where the object is (got ${JSON.stringify(metadata.namespace)}); moving is not an edit.`);
+    }
+    if (typeof metadata.resourceVersion !== 'string' || !metadata.resourceVersion) {
+      throw new BadRequestException('metadata.resourceVersion is missing: send the version the object was edited from, so a change made meanwhile is refused as a conflict instead of overwritten.');
+    }
+    const hidden = hiddenValueProblem(object);
+    if (hidden) throw new UnprocessableEntityException(hidden);
+    const caller = await this.changer(request, cluster);
+    const isDryRun = optionalBool('dryRun', dryRun) ?? false;
+    return this.audited(caller, cluster, isDryRun ? 'replace (dry run)' : 'replace', path, () =>
+      this.kube.json(cluster, caller, {
+        method: 'PUT',
+        path: path + query({ fieldManager: FIELD_MANAGER, dryRun: isDryRun ? 'All' : undefined }),
+        body: JSON.stringify(object),
+      }),
+    );
   }
 
   @Patch('resources/:group/:version/:resource/:name')

@@ -27,3 +27,28 @@ export function redactSecretList(list: Obj): Obj {
   const items = list['items'];
   return Array.isArray(items) ? { ...list, items: items.map((item) => redactSecret(item as Obj)) } : list;
 }
+
+/**
+ * Why writing `object` would store something Cairn hid from its reader, or undefined. A Secret
+ * read without `reveal` carries `null` for every value, and the API server stores a null value
+ * as an empty string: writing such an object back (an edit of the redacted YAML, or a pasted
+ * copy of it) would silently empty every value. The same holds for the redaction marker in
+ * `last-applied-configuration`. Both the replace and the apply endpoints refuse such a write.
+ */
+export function hiddenValueProblem(object: Obj): string | undefined {
+  const metadata = (object['metadata'] ?? {}) as { name?: unknown; namespace?: unknown; annotations?: Record<string, unknown> };
+  const name = `${object['kind']} ${typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : ''}${metadata.name}`;
+  const advice = 'Cairn hides Secret values until they are revealed, and writing this would store them empty. Reveal the values and edit from there; to remove a key, delete it from the YAML.';
+  if (object['kind'] === 'Secret') {
+    for (const field of ['data', 'stringData']) {
+      const values = object[field];
+      if (!values || typeof values !== 'object') continue;
+      const hidden = Object.entries(values).filter(([, value]) => value === null || value === undefined || value === REDACTED).map(([key]) => `${field}.${key}`);
+      if (hidden.length) return `${name}: ${hidden.join(', ')} ${hidden.length === 1 ? 'has' : 'have'} no value. ${advice}`;
+    }
+  }
+  if (metadata.annotations?.[LAST_APPLIED] === REDACTED) {
+    return `${name}: the annotation ${LAST_APPLIED} is Cairn's redaction marker, not the real value. Remove the annotation from the YAML, or reveal the object and edit from there.`;
+  }
+  return undefined;
+}

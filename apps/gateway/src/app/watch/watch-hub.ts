@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
 import { lines } from '../kube/lines';
+import { redactSecret } from '../resources/secrets';
 import type { WatchEventOut } from '@cairn/api-contracts';
 
 /**
@@ -41,6 +42,8 @@ class UpstreamWatch {
   /** Set once the API server has accepted this watch; later auth refusals may be transient. */
   private established = false;
   private authRetries = 0;
+  /** Secret values stay on the server here as in lists and gets (see resources/secrets.ts). */
+  private readonly redact: (object: Record<string, unknown>) => Record<string, unknown>;
 
   constructor(
     private readonly kube: KubeService,
@@ -51,6 +54,7 @@ class UpstreamWatch {
     private readonly logger: Logger,
   ) {
     this.resourceVersion = startVersion;
+    this.redact = /^\/api\/v1\/(namespaces\/[^/]+\/)?secrets$/.test(target.path) ? redactSecret : (object) => object;
     void this.run();
   }
 
@@ -157,7 +161,7 @@ class UpstreamWatch {
       }
       const rv = event.object.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
-      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: event.object, resourceVersion: rv });
+      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: this.redact(event.object as Record<string, unknown>), resourceVersion: rv });
     }
     return false;
   }
@@ -168,7 +172,7 @@ class UpstreamWatch {
       const list = await this.kube.json<{ metadata: { resourceVersion: string }; items: unknown[] }>(this.target.cluster, this.caller, { method: 'GET', path: this.query(false) });
       this.resourceVersion = list.metadata.resourceVersion;
       this.recent.length = 0;
-      this.emit({ type: 'RESYNC', items: list.items, resourceVersion: list.metadata.resourceVersion });
+      this.emit({ type: 'RESYNC', items: list.items.map((item) => this.redact(item as Record<string, unknown>)), resourceVersion: list.metadata.resourceVersion });
     } catch (err) {
       if (err instanceof HttpException && [401, 403].includes(err.getStatus())) {
         this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });

@@ -70,7 +70,10 @@ export class WorkloadDetail {
     const o = this.object();
     if (!o) return '';
     // managedFields is bookkeeping of the API server, not something people edit.
-    return stringify({ ...o, metadata: { ...o.metadata, managedFields: undefined } });
+    const text = stringify({ ...o, metadata: { ...o.metadata, managedFields: undefined } });
+    const kind = this.workloadKind();
+    // A copy of this text must not be mistaken for the Secret: applied anywhere, its nulls would empty every value.
+    return kind?.group === 'core' && kind.resource === 'secrets' ? `# The values of this Secret are hidden (null) here; Edit reveals them.\n# Do not apply this copy: it would store every value empty.\n${text}` : text;
   });
 
   protected readonly containerRows = computed(() => {
@@ -172,9 +175,11 @@ export class WorkloadDetail {
 
   private async checkPermissions(kind: WorkloadKind, cluster: string, namespace: string | undefined, name: string): Promise<void> {
     const on = { group: kind.group, resource: kind.resource, namespace, name };
-    const [scale, patch, remove, createJobs] = await Promise.all([
+    const [scale, patch, update, remove, createJobs] = await Promise.all([
       kind.scalable ? this.permissions.can(cluster, { ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
       this.permissions.can(cluster, { ...on, verb: 'patch' }),
+      // An edit of the YAML replaces the whole object.
+      this.permissions.can(cluster, { ...on, verb: 'update' }),
       this.permissions.can(cluster, { ...on, verb: 'delete' }),
       kind.resource === 'cronjobs' ? this.permissions.can(cluster, { verb: 'create', group: 'batch', resource: 'jobs', namespace }) : Promise.resolve(false),
     ]);
@@ -184,7 +189,7 @@ export class WorkloadDetail {
       suspend: kind.resource === 'cronjobs' && patch,
       trigger: createJobs,
       remove,
-      edit: patch,
+      edit: update,
     });
   }
 
@@ -260,19 +265,47 @@ export class WorkloadDetail {
     if (this.notice()?.ok) await this.router.navigate(kind.path, { queryParamsHandling: 'preserve' });
   }
 
-  /**
-   * A server-side dry run: the API server validates the change (and admission runs) without
-   * keeping it. Editing the live YAML means "make it so": the fields edited are taken over
-   * from whoever set them (a scale, kubectl), as `kubectl edit` would; the resourceVersion in
-   * the text still refuses the change if someone else changed the object meanwhile.
-   */
-  protected readonly dryRunDraft = (draft: string): Promise<unknown> => this.applyYaml(draft, true);
-  protected readonly applyDraft = (draft: string): Promise<unknown> => this.applyYaml(draft, false);
+  /** The Secret whose values the person agreed to reveal for editing, on this page. */
+  private revealedForEdit: string | undefined;
 
-  private async applyYaml(draft: string, dryRun: boolean): Promise<unknown> {
+  /**
+   * The whole object an edit starts from, fresh from the API server (never the view's YAML,
+   * which is trimmed and, for a Secret, has its values hidden). A Secret is fetched with its
+   * values only after its own access review and the person's consent; undefined if they decline.
+   */
+  protected readonly loadForEdit = async (): Promise<KubeObject | undefined> => {
     const cluster = this.context.cluster();
-    if (!cluster) throw new Error('No cluster is selected.');
-    return this.api.apply(cluster, draft, { namespace: this.ns(), dryRun, force: true });
+    const kind = this.workloadKind();
+    if (!cluster || !kind) throw new Error('No cluster is selected.');
+    const secret = kind.group === 'core' && kind.resource === 'secrets';
+    if (secret && this.revealedForEdit !== this.name()) {
+      if (!(await this.permissions.can(cluster, { verb: 'get', resource: 'secrets', namespace: this.ns(), name: this.name() }))) {
+        throw new Error(`you may not read the values of Secret ${this.name()}, and an edit must start from them, or it would store them empty. Ask for "get" on it.`);
+      }
+      const reveal = await this.confirmation.confirm({
+        title: `Reveal Secret ${this.name()} to edit it?`,
+        message: 'Editing a Secret shows its values on this screen (base64-encoded, as stored), so the edit starts from them and none is lost.',
+        confirm: 'Reveal and edit',
+      });
+      if (!reveal) return undefined;
+      this.revealedForEdit = this.name();
+    }
+    return this.api.get(cluster, kind, this.name(), this.ns(), secret);
+  };
+
+  /**
+   * The edited object, sent whole with the resourceVersion it was loaded at: the API server
+   * stores it only if nobody changed the object since (409 otherwise). A dry run answers with
+   * the object as the server would store it, which the editor compares with the current one.
+   */
+  protected readonly dryRunEdit = (object: KubeObject): Promise<KubeObject> => this.replace(object, true);
+  protected readonly applyEdit = (object: KubeObject): Promise<KubeObject> => this.replace(object, false);
+
+  private replace(object: KubeObject, dryRun: boolean): Promise<KubeObject> {
+    const cluster = this.context.cluster();
+    const kind = this.workloadKind();
+    if (!cluster || !kind) throw new Error('No cluster is selected.');
+    return this.api.replace(cluster, kind, object, { namespace: this.ns(), dryRun });
   }
 
   protected eventTimestamp(e: KubeObject): string | undefined {

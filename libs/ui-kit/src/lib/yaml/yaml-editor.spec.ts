@@ -1,27 +1,43 @@
 import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { ApiError, type KubeObject } from '@cairn/data-access';
 import { YamlEditor } from './yaml-editor';
 import { yamlProblem } from './yaml-problem';
 
-const LIVE = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  resourceVersion: "41"\nspec:\n  replicas: 3\n';
+const copy = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
 
+const LIVE: KubeObject = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'team-a', resourceVersion: '41', managedFields: [{ manager: 'kube-controller-manager' }], annotations: { note: 'yes' } },
+  spec: { replicas: 3 },
+  status: { replicas: 3, readyReplicas: 3 },
+};
+
+/** The editor's page: `load` gives the whole object, the dry run answers what a server would store. */
 @Component({
   imports: [YamlEditor],
-  template: `<cairn-yaml-editor [text]="text()" name="web" [editable]="editable()" [dryRun]="dryRun" [apply]="apply" (applied)="applied.push($event)" />`,
+  template: `<cairn-yaml-editor [text]="text()" name="web" [editable]="editable()" [resourceVersion]="resourceVersion()" [load]="load" [dryRun]="dryRun" [apply]="apply" (applied)="applied.push($event)" />`,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 class Host {
-  readonly text = signal(LIVE);
+  readonly text = signal('# the view: trimmed, maybe redacted\n');
   readonly editable = signal(true);
-  readonly sent: Array<{ dryRun: boolean; draft: string }> = [];
-  readonly applied: string[] = [];
-  refuse: string | undefined;
-  readonly dryRun = async (draft: string) => this.send(true, draft);
-  readonly apply = async (draft: string) => this.send(false, draft);
+  readonly resourceVersion = signal<string | undefined>('41');
+  current: KubeObject = copy(LIVE);
+  /** What the dry run answers instead of the object sent (a server that changes what it stores). */
+  storedInstead: KubeObject | undefined;
+  readonly sent: Array<{ dryRun: boolean; object: KubeObject }> = [];
+  readonly applied: KubeObject[] = [];
+  refuse: Error | undefined;
+  readonly load = async () => copy(this.current);
+  readonly dryRun = async (object: KubeObject) => this.send(true, object);
+  readonly apply = async (object: KubeObject) => this.send(false, object);
 
-  private send(dryRun: boolean, draft: string): void {
-    this.sent.push({ dryRun, draft });
-    if (this.refuse) throw new Error(this.refuse);
+  private send(dryRun: boolean, object: KubeObject): KubeObject {
+    this.sent.push({ dryRun, object });
+    if (this.refuse) throw this.refuse;
+    return this.storedInstead ?? object;
   }
 }
 
@@ -29,16 +45,23 @@ describe('YamlEditor', () => {
   let host: Host;
   let element: HTMLElement;
   const settle = async () => {
-    TestBed.tick();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let i = 0; i < 3; i++) {
+      TestBed.tick();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     TestBed.tick();
   };
   const button = (name: string) => Array.from(element.querySelectorAll('button')).find((b) => b.textContent?.trim() === name) as HTMLButtonElement | undefined;
   const notices = () => Array.from(element.querySelectorAll('cairn-notice')).map((n) => `${n.getAttribute('role')}: ${n.textContent?.trim()}`);
-  const edit = async (text: string) => {
-    const area = element.querySelector('textarea')!;
-    area.value = text;
-    area.dispatchEvent(new Event('input'));
+  const fields = () => Array.from(element.querySelectorAll('.fields li')).map((li) => li.textContent?.trim());
+  const textarea = () => element.querySelector('textarea') as HTMLTextAreaElement;
+  const edit = async (change: (text: string) => string) => {
+    textarea().value = change(textarea().value);
+    textarea().dispatchEvent(new Event('input'));
+    await settle();
+  };
+  const click = async (name: string) => {
+    button(name)!.click();
     await settle();
   };
 
@@ -49,79 +72,98 @@ describe('YamlEditor', () => {
     await settle();
   });
 
-  it('shows the YAML read only, with no Edit for someone who may not change it', async () => {
+  it('shows the view read only, with no Edit for someone who may not change it', async () => {
     host.editable.set(false);
     await settle();
-    expect(element.querySelector('pre.yaml')?.textContent).toBe(LIVE);
+    expect(element.querySelector('pre.yaml')?.textContent).toBe('# the view: trimmed, maybe redacted\n');
     expect(button('Edit')).toBeUndefined();
-    expect(button('Copy')).toBeDefined();
   });
 
-  it('checks the draft with a dry run, shows the differences, and applies only what passed', async () => {
-    button('Edit')!.click();
-    await settle();
-    expect(element.querySelector('label')?.textContent).toBe('YAML of web');
+  it('edits the whole object from load(), not the view; sends it with its resourceVersion and status, without managedFields', async () => {
+    await click('Edit');
+    expect(textarea().value).toContain('replicas: 3');
+    expect(textarea().value).toContain('resourceVersion: "41"');
+    expect(textarea().value).toContain('note: "yes"'); // YAML 1.1: kept a string, as kubectl would read it
+    expect(textarea().value).not.toContain('managedFields');
+    expect(textarea().value).not.toContain('readyReplicas');
     expect(button('Apply')!.disabled).toBe(true);
-    await edit(LIVE.replace('replicas: 3', 'replicas: 1'));
-    expect(Array.from(element.querySelectorAll('.diff .removed, .diff .added')).map((l) => l.textContent)).toEqual(['-   replicas: 3\n', '+   replicas: 1\n']);
-    button('Check (dry run)')!.click();
-    await settle();
-    expect(host.sent).toEqual([{ dryRun: true, draft: LIVE.replace('replicas: 3', 'replicas: 1') }]);
-    expect(notices()).toEqual(['status: The API server accepts this change (dry run). Review the differences, then apply.']);
-    expect(button('Apply')!.disabled).toBe(false);
+    await edit((text) => text.replace('replicas: 3', 'replicas: 1'));
+    await click('Check (dry run)');
+    expect(host.sent).toEqual([{ dryRun: true, object: { ...LIVE, metadata: { name: 'web', namespace: 'team-a', resourceVersion: '41', annotations: { note: 'yes' } }, spec: { replicas: 1 } } }]);
+    expect(notices()).toEqual(['status: The API server accepts this change (dry run). Below is what it would store, compared with now: review it, then apply.']);
+    expect(fields()).toEqual(['spec.replicas: 3 → 1']);
 
     // A change after the check needs another check.
-    await edit(LIVE.replace('replicas: 3', 'replicas: 2'));
+    await edit((text) => text.replace('replicas: 1', 'replicas: 2'));
     expect(button('Apply')!.disabled).toBe(true);
-    button('Check (dry run)')!.click();
-    await settle();
-    button('Apply')!.click();
-    await settle();
+    await click('Check (dry run)');
+    await click('Apply');
     expect(host.sent.map((s) => s.dryRun)).toEqual([true, true, false]);
-    expect(host.applied).toEqual([LIVE.replace('replicas: 3', 'replicas: 2')]);
+    expect(host.applied.map((o) => o['spec'])).toEqual([{ replicas: 2 }]);
     expect(notices()).toEqual(['status: Applied.']);
     expect(element.querySelector('textarea')).toBeNull();
   });
 
+  it('compares what the server would store, and calls out a value it would empty', async () => {
+    host.current = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web', resourceVersion: '41' }, data: { password: 'c2VjcmV0', user: 'YWRtaW4=' } };
+    await click('Edit');
+    await edit((text) => text.replace('metadata:\n', 'metadata:\n  labels:\n    team: a\n'));
+    host.storedInstead = { ...host.current, metadata: { ...host.current.metadata, labels: { team: 'a' } }, data: { password: '', user: 'YWRtaW4=' } };
+    await click('Check (dry run)');
+    expect(fields()).toEqual(['metadata.labels.team: added, a', 'data.password: c2VjcmV0 → (empty)']);
+    expect(notices()).toContain('status: One value would be emptied or removed: data.password. Make sure that is what you mean.');
+  });
+
   it('says what is wrong with the YAML itself without asking the API server', async () => {
-    button('Edit')!.click();
-    await settle();
-    await edit('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: [3\n');
-    button('Check (dry run)')!.click();
-    await settle();
+    await click('Edit');
+    await edit(() => 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: [3\n');
+    await click('Check (dry run)');
     expect(host.sent).toEqual([]);
     expect(notices()[0]).toMatch(/^alert: Could not check the change: Line \d+, column \d+: /);
   });
 
   it('gives the API server’s reason when it refuses, and keeps the draft', async () => {
-    button('Edit')!.click();
-    await settle();
-    await edit(LIVE.replace('replicas: 3', 'replicas: -1'));
-    host.refuse = 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0';
-    button('Check (dry run)')!.click();
-    await settle();
-    expect(notices()).toEqual([`alert: Could not check the change: ${host.refuse}`]);
-    expect(element.querySelector('textarea')?.value).toContain('replicas: -1');
+    await click('Edit');
+    await edit((text) => text.replace('replicas: 3', 'replicas: -1'));
+    host.refuse = new ApiError(422, 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
+    await click('Check (dry run)');
+    expect(notices()).toEqual([`alert: Could not check the change: ${host.refuse.message}`]);
+    expect(textarea().value).toContain('replicas: -1');
     expect(button('Apply')!.disabled).toBe(true);
   });
 
-  it('warns when the object changes underneath the draft, and can start over from the new version', async () => {
-    button('Edit')!.click();
-    await settle();
-    await edit(LIVE.replace('replicas: 3', 'replicas: 1'));
-    host.text.set(LIVE.replace('"41"', '"42"').replace('replicas: 3', 'replicas: 5'));
+  it('on a conflict, shows what someone else changed and starts over from the current version', async () => {
+    await click('Edit');
+    await edit((text) => text.replace('replicas: 3', 'replicas: 1'));
+    host.current = { ...LIVE, metadata: { ...LIVE.metadata, resourceVersion: '42' }, spec: { replicas: 5 } };
+    host.refuse = new ApiError(409, 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified');
+    await click('Check (dry run)');
+    expect(notices()[0]).toContain('alert: Not applied: web changed after you began editing');
+    expect(fields()).toEqual(['spec.replicas: 3 → 5']);
+    expect(textarea().value).toContain('replicas: 1');
+    host.refuse = undefined;
+    await click('Start over from the current version');
+    expect(textarea().value).toContain('replicas: 5');
+    expect(textarea().value).toContain('resourceVersion: "42"');
+  });
+
+  it('warns as soon as the live object moves past the version being edited', async () => {
+    await click('Edit');
+    host.resourceVersion.set('42');
     await settle();
     expect(notices()[0]).toContain('web changed after you began editing. Applying this draft will be refused as a conflict.');
-    button('Start over from the current version')!.click();
-    await settle();
-    expect(element.querySelector('textarea')?.value).toContain('replicas: 5');
-    expect(notices()).toEqual([]);
+  });
+
+  it('does not start when loading is declined (a reveal the person said no to)', async () => {
+    host.current = undefined as unknown as KubeObject;
+    await click('Edit');
+    expect(element.querySelector('textarea')).toBeNull();
   });
 });
 
 describe('yamlProblem', () => {
   it('accepts one Kubernetes object', async () => {
-    await expect(yamlProblem(LIVE)).resolves.toBeUndefined();
+    await expect(yamlProblem('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n')).resolves.toBeUndefined();
   });
 
   it('names what is missing or malformed', async () => {

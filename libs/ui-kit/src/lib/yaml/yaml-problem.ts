@@ -1,21 +1,40 @@
 /**
- * What is wrong with YAML someone typed, before it goes to the API server: a syntax error with
- * its line and column, or a document that is not one Kubernetes object. Undefined when fine.
+ * YAML as kubectl reads it: version 1.1 (sigs.k8s.io/yaml), where `0644` is octal, `yes` and
+ * `on` are booleans and `1:30` is 90. Cairn writes drafts and reads them back with the same
+ * rules, so a value survives the round trip through the editor (`"yes"` stays a string) and a
+ * number typed the kubectl way means what kubectl would make of it. The parser loads when a
+ * draft is first made: views that never edit do not pay for it.
  */
-export async function yamlProblem(text: string): Promise<string | undefined> {
-  // The parser loads when a draft is first checked: views that never edit do not pay for it.
+const VERSION = { version: '1.1' } as const;
+
+/** `value` as YAML 1.1 text, for a draft. */
+export async function toYaml(value: unknown): Promise<string> {
+  const { stringify } = await import('yaml');
+  return stringify(value, VERSION);
+}
+
+/**
+ * The one Kubernetes object a draft holds, or what is wrong with it: a syntax error with its
+ * line and column, or a document that is not one object with apiVersion, kind and metadata.
+ */
+export async function parseYamlObject(text: string): Promise<{ object: Record<string, unknown>; problem?: undefined } | { problem: string; object?: undefined }> {
   const { parseDocument } = await import('yaml');
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, VERSION);
   const error = doc.errors[0];
   if (error) {
     const at = error.linePos?.[0];
     const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    return `${at ? `Line ${at.line}, column ${at.col}: ` : ''}${message}`;
+    return { problem: `${at ? `Line ${at.line}, column ${at.col}: ` : ''}${message}` };
   }
   const value: unknown = doc.toJS();
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'The YAML must be one object, with apiVersion, kind and metadata.';
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { problem: 'The YAML must be one object, with apiVersion, kind and metadata.' };
   const object = value as Record<string, unknown>;
   const missing = ['apiVersion', 'kind', 'metadata'].filter((field) => !object[field]);
-  if (missing.length) return `The object has no ${missing.join(', ')}: keep them as they are, they say which object to change.`;
-  return undefined;
+  if (missing.length) return { problem: `The object has no ${missing.join(', ')}: keep them as they are, they say which object to change.` };
+  return { object };
+}
+
+/** What is wrong with YAML someone typed, before it goes to the API server; undefined when fine. */
+export async function yamlProblem(text: string): Promise<string | undefined> {
+  return (await parseYamlObject(text)).problem;
 }
