@@ -2,3 +2,4 @@ export * from './lib/mfe-manifest/mfe-manifest';
 export * from './lib/service-status/service-status';
 export * from './lib/kube-api/kube-api';
 export * from './lib/auth-api/auth-api';
+export * from './lib/kube-api/manifest-yaml';

@@ -1,6 +1,7 @@
 import { DevCluster, freePort } from '@cairn/kube-testenv';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -151,6 +152,61 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect(Buffer.from((revealed.json['data'] as Record<string, string>)['password'] as string, 'base64').toString()).toBe('not-a-real-password');
     const victor = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a&reveal=true', { token: tokens['victor'] });
     expect(victor.status).toBe(403);
+  });
+
+  it('reads a manifest as kubectl does (YAML 1.1 with go-yaml\'s choices): what it stores equals kubectl apply --dry-run=server', async () => {
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: yaml-numbers',
+      '  namespace: team-a',
+      '  annotations: { when: 2024-01-01, duration: 1:30 }',
+      'spec:',
+      '  terminationGracePeriodSeconds: 1_000',
+      '  activeDeadlineSeconds: 0x10',
+      '  automountServiceAccountToken: off',
+      '  containers:',
+      '    - name: c',
+      '      image: busybox:1.37',
+      '  volumes:',
+      '    - name: secret',
+      '      secret: { secretName: db-credentials, defaultMode: 0400 }',
+      '    - name: config',
+      '      configMap: { name: settings, defaultMode: 0644 }',
+      '    - name: other',
+      '      configMap: { name: other, defaultMode: 0o17 }',
+      '',
+    ].join('\n');
+    const kubectl = await new Promise<string>((resolve, reject) => {
+      const child = spawn(join(cluster.info.binDir, 'kubectl'), ['apply', '--dry-run=server', '-o', 'json', '-f', '-'], { env: { ...process.env, KUBECONFIG: cluster.info.kubeconfig } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl: ${err}`))));
+      child.stdin.end(yaml);
+    });
+    type Pod = {
+      metadata: { annotations: Record<string, string> };
+      spec: { terminationGracePeriodSeconds: number; activeDeadlineSeconds: number; automountServiceAccountToken: boolean; volumes: Array<{ secret?: { defaultMode: number }; configMap?: { defaultMode: number } }> };
+    };
+    const read = (pod: Pod) => ({
+      annotations: { when: pod.metadata.annotations['when'], duration: pod.metadata.annotations['duration'] },
+      grace: pod.spec.terminationGracePeriodSeconds,
+      deadline: pod.spec.activeDeadlineSeconds,
+      automount: pod.spec.automountServiceAccountToken,
+      modes: pod.spec.volumes.map((v) => v.secret?.defaultMode ?? v.configMap?.defaultMode),
+    });
+    const expected = read(JSON.parse(kubectl) as Pod);
+    expect(expected).toEqual({ annotations: { when: '2024-01-01', duration: '1:30' }, grace: 1000, deadline: 16, automount: false, modes: [256, 420, 15] });
+    const applied = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token: tokens['admin'], body: { yaml } });
+    expect(applied.status).toBe(200);
+    try {
+      expect(read(await cluster.adminApi().json<Pod>('GET', '/api/v1/namespaces/team-a/pods/yaml-numbers'))).toEqual(expected);
+    } finally {
+      await cluster.adminApi().send('DELETE', '/api/v1/namespaces/team-a/pods/yaml-numbers?gracePeriodSeconds=0');
+    }
   });
 
   describe('edits never write back what was hidden, nor over a change they did not see', () => {
@@ -589,6 +645,20 @@ data:
       const missing = await call('GET', '/api/v1/clusters/user:mine/whoami');
       expect(missing.status).toBe(400);
       expect(missing.json.message).toContain('send its kubeconfig entry in the x-cairn-cluster header');
+    });
+
+    it('applies to a user-added cluster through that entry, as its user', async () => {
+      const { dev } = await entries();
+      const headers = { 'x-cairn-cluster': dev[1]?.entry as string };
+      const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-user-cluster\n  namespace: team-a\ndata:\n  a: "1"\n';
+      const applied = await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml } });
+      expect(applied.json).toEqual({ dryRun: false, objects: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'from-user-cluster', namespace: 'team-a', result: 'created' }] });
+      const stored = await cluster.adminApi().json<{ metadata: { managedFields: Array<{ manager: string }> } }>('GET', '/api/v1/namespaces/team-a/configmaps/from-user-cluster');
+      expect(stored.metadata.managedFields.map((f) => f.manager)).toContain('cairn');
+      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml } })).json['objects']).toEqual([expect.objectContaining({ result: 'unchanged' })]);
+      // The deployer's own rights: it may not write in team-b.
+      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml: yaml.replace('team-a', 'team-b') } })).status).toBe(403);
+      await cluster.adminApi().send('DELETE', '/api/v1/namespaces/team-a/configmaps/from-user-cluster');
     });
 
     it('refuses metadata and link-local servers, and servers outside the allowlist, before dialling', async () => {

@@ -3,12 +3,11 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { parseAllDocuments } from 'yaml';
 import type { Caller } from '../auth/callers';
-import { readBody } from '../kube/cluster-connections';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
 import { DiscoveryService } from '../resources/discovery.service';
 import { hiddenValueProblem } from '../resources/secrets';
-import type { ApiResource, ApplyResult } from '@cairn/api-contracts';
+import { MANIFEST_YAML_OPTIONS, type ApiResource, type ApplyResult } from '@cairn/api-contracts';
 
 const FIELD_MANAGER = 'cairn';
 const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'];
@@ -102,8 +101,13 @@ export class ChangesController {
 
   private async applyOne(cluster: string, caller: Caller, r: ApiResource, namespace: string | undefined, m: ParsedManifest, dryRun: boolean, force: boolean): Promise<ApplyResult> {
     const path = resourcePath({ group: r.group, version: r.version, resource: r.resource, namespace, name: m.name });
-    const current = await this.kube.connections.request(cluster, { method: 'GET', path, token: caller.token });
-    const before = current.statusCode === 200 ? (JSON.parse(await readBody(current)) as { metadata: { resourceVersion?: string } }) : (current.resume(), undefined);
+    // Through the caller's own connection, so a user-added cluster is reached like any other.
+    let before: { metadata: { resourceVersion?: string } } | undefined;
+    try {
+      before = await this.kube.json(cluster, caller, { method: 'GET', path });
+    } catch (err) {
+      if (!(err instanceof HttpException && err.getStatus() === 404)) throw err;
+    }
     const object = { ...m.object, metadata: { ...(m.object['metadata'] as object), ...(namespace ? { namespace } : {}) } };
     const applied = await this.kube.json<{ metadata: { resourceVersion?: string } }>(cluster, caller, {
       method: 'PATCH',
@@ -292,9 +296,9 @@ interface ParsedManifest {
   object: Record<string, unknown>;
 }
 
-/** The documents of a YAML stream, each checked for what an apply needs. */
+/** The documents of a YAML stream, read as kubectl reads them (YAML 1.1), each checked for what an apply needs. */
 export function parseManifests(text: string): ParsedManifest[] {
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, MANIFEST_YAML_OPTIONS);
   const out: ParsedManifest[] = [];
   docs.forEach((doc, i) => {
     if (doc.errors.length) throw new BadRequestException(`Document ${i + 1} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);

@@ -8,6 +8,7 @@ const logQueries = () => (target: object, key: string | symbol, descriptor: Prop
 };
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
+import { lines } from '../kube/lines';
 import { optionalBool, optionalInt, query, resourcePath } from '../kube/resource-paths';
 
 /** Merged logs follow at most this many pods of a workload. */
@@ -124,17 +125,8 @@ export class LogsController {
           if (!abort.signal.aborted) write({ pod, container, error: (err as Error).message });
           return;
         }
-        let rest = '';
         try {
-          for await (const chunk of upstream) {
-            rest += (chunk as Buffer).toString('utf8');
-            let nl: number;
-            while ((nl = rest.indexOf('\n')) >= 0) {
-              write({ pod, container, line: rest.slice(0, nl) });
-              rest = rest.slice(nl + 1);
-            }
-          }
-          if (rest) write({ pod, container, line: rest });
+          for await (const line of lines(upstream, { keepEmpty: true })) write({ pod, container, line });
         } catch {
           // The caller left, or the pod went away; the other streams go on.
         }

@@ -147,6 +147,23 @@ describe('YamlEditor', () => {
     expect(textarea().value).toContain('resourceVersion: "42"');
   });
 
+  it('after a conflict, overwrites on purpose only after a new check that shows what it undoes', async () => {
+    await click('Edit');
+    await edit((text) => text.replace('replicas: 3', 'replicas: 1'));
+    host.current = { ...LIVE, metadata: { ...LIVE.metadata, resourceVersion: '42' }, spec: { replicas: 5 } };
+    host.refuse = new ApiError(409, 'the object has been modified');
+    await click('Check (dry run)');
+    host.refuse = undefined;
+    await click('Overwrite with my draft…');
+    expect(textarea().value).toContain('replicas: 1');
+    expect(textarea().value).toContain('resourceVersion: "42"');
+    expect(button('Apply')!.disabled).toBe(true);
+    await click('Check (dry run)');
+    expect(fields()).toEqual(['spec.replicas: 5 → 1']);
+    await click('Apply');
+    expect(host.applied.map((o) => [o.metadata.resourceVersion, o['spec']])).toEqual([['42', { replicas: 1 }]]);
+  });
+
   it('warns as soon as the live object moves past the version being edited', async () => {
     await click('Edit');
     host.resourceVersion.set('42');

@@ -41,7 +41,10 @@ import { parseYamlObject, toYaml } from './yaml-problem';
               <li>Only its bookkeeping (resourceVersion) changed.</li>
             }
           </ul>
-          <button type="button" (click)="start()">Start over from the current version</button>
+          <div class="buttons">
+            <button type="button" (click)="start()">Start over from the current version</button>
+            <button type="button" (click)="overwrite()">Overwrite with my draft…</button>
+          </div>
         </section>
       } @else if (stale()) {
         <cairn-notice tone="warn">
@@ -122,6 +125,8 @@ export class YamlEditor {
   protected readonly checked = signal<{ draft: string; stored: string; changes: FieldChange[] } | undefined>(undefined);
   /** What someone else changed, once the API server refused the draft as a conflict. */
   protected readonly conflict = signal<FieldChange[] | undefined>(undefined);
+  /** The object as it is now, fetched when the conflict was found. */
+  private current: KubeObject | undefined;
   protected readonly busy = signal(false);
   protected readonly notice = signal<{ tone: NoticeTone; text: string } | undefined>(undefined);
   protected readonly emptied = computed(() => (this.checked()?.changes ?? []).filter((c) => c.emptied));
@@ -148,6 +153,7 @@ export class YamlEditor {
       this.draft.set(text);
       this.checked.set(undefined);
       this.conflict.set(undefined);
+      this.current = undefined;
       this.editing.set(true);
     } catch (err) {
       this.notice.set({ tone: 'error', text: `Could not start editing: ${(err as Error).message}` });
@@ -192,6 +198,24 @@ export class YamlEditor {
     }
   }
 
+  /**
+   * After a conflict, on purpose: the draft is moved onto the current version (its
+   * resourceVersion and status), so it may replace the other change. It must be checked again,
+   * and that check shows, field by field, what it would undo of the other change.
+   */
+  protected async overwrite(): Promise<void> {
+    const current = this.current;
+    const parsed = await parseYamlObject(this.draft());
+    if (!current || parsed.problem !== undefined) return;
+    const draft = parsed.object as KubeObject;
+    this.loaded.set(current);
+    this.original.set(await toYaml(editable(current)));
+    this.draft.set(await toYaml({ ...draft, metadata: { ...draft.metadata, resourceVersion: current.metadata.resourceVersion } }));
+    this.checked.set(undefined);
+    this.conflict.set(undefined);
+    this.notice.set({ tone: 'warn', text: `Your draft now starts from the current version of ${this.name()}: check it again. The check shows what it would undo of the other change.` });
+  }
+
   protected describe(change: FieldChange): string {
     const value = (text: string | undefined) => (text === undefined ? '' : text === '' ? '(empty)' : text.length > 80 ? `${text.slice(0, 77)}…` : text);
     if (change.kind === 'added') return `added, ${value(change.after)}`;
@@ -230,6 +254,7 @@ export class YamlEditor {
     this.notice.set({ tone: 'error', text: `Not applied: ${this.name()} changed after you began editing, and the API server refused your draft as a conflict (${err.message}). Your draft is kept below; start over from the current version to make your change again.` });
     try {
       const current = await this.load()();
+      this.current = current;
       if (current) this.conflict.set(fieldChanges(comparable(this.loaded()), comparable(current)));
     } catch {
       this.conflict.set([]);

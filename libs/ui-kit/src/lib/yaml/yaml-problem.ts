@@ -1,11 +1,12 @@
-/**
- * YAML as kubectl reads it: version 1.1 (sigs.k8s.io/yaml), where `0644` is octal, `yes` and
- * `on` are booleans and `1:30` is 90. Cairn writes drafts and reads them back with the same
- * rules, so a value survives the round trip through the editor (`"yes"` stays a string) and a
- * number typed the kubectl way means what kubectl would make of it. The parser loads when a
- * draft is first made: views that never edit do not pay for it.
+import { MANIFEST_YAML_OPTIONS as VERSION } from '@cairn/api-contracts';
+
+/*
+ * YAML as kubectl reads it (MANIFEST_YAML_OPTIONS: version 1.1, where `0644` is octal and `yes`
+ * a boolean). Cairn writes drafts and reads them back with the same rules, so a value survives
+ * the round trip through the editor (`"yes"` stays a string) and a number typed the kubectl way
+ * means what kubectl would make of it. The parser loads when a draft is first made: views that
+ * never edit do not pay for it.
  */
-const VERSION = { version: '1.1' } as const;
 
 /** `value` as YAML 1.1 text, for a draft. */
 export async function toYaml(value: unknown): Promise<string> {
