@@ -58,10 +58,11 @@ describe('clusters', () => {
     await row('cairn-dev').getByRole('link', { name: 'cairn-dev' }).click();
     await main().getByRole('heading', { level: 1, name: 'cairn-dev' }).waitFor();
     const nodes = nodeRows();
-    await nodes.nth(1).waitFor();
-    expect(await nodes.count()).toBe(2);
-    expect(await nodes.locator('cairn-status').allTextContents()).toEqual(['Ready', 'Ready']);
-    expect(await nodes.locator('[role=cell]:first-child').allTextContents()).toEqual([expect.stringContaining('kwok-node-1'), expect.stringContaining('kwok-node-2')]);
+    await nodes.nth(2).waitFor();
+    expect(await nodes.count()).toBe(3);
+    // The seed's lost node, cordoned, reports Ready Unknown: kubectl says NotReady,SchedulingDisabled.
+    expect((await nodes.locator('cairn-status').allTextContents()).map((t) => t.trim())).toEqual(['Ready', 'Ready', 'NotReady,SchedulingDisabled']);
+    expect(await nodes.locator('[role=cell]:first-child').allTextContents()).toEqual([expect.stringContaining('kwok-node-1'), expect.stringContaining('kwok-node-2'), expect.stringContaining('lost-node')]);
     await main().getByRole('list', { name: 'Namespaces' }).getByRole('link', { name: 'tenant-1' }).waitFor();
     // The seeded trouble shows: the crash-looping worker among the failing pods, and warnings.
     await main().locator('section[aria-labelledby="health-title"]').getByRole('link', { name: /^queue-worker-/ }).first().waitFor({ timeout: 60_000 });

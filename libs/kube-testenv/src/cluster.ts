@@ -10,6 +10,7 @@ import type { DevOidcProviderConfig } from './oidc/config';
 import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
 import { freePort, ManagedProcess, ProcessGroup, tail } from './processes';
+import { seedPodStates } from './pod-states';
 import { CRASH_LOOP_LABEL, SEED_NAMESPACES, seedNamespaces, seedNodes, seedRbac, seedWorkloads } from './seed';
 import { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
 
@@ -339,7 +340,8 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
   start('kwok', binaries.bin('kwok'), [
     `--kubeconfig=${kubeconfigFor('kwok', certs('kwok-client'))}`,
     `--config=${kwokConfigs.join(',')}`,
-    '--manage-all-nodes=true',
+    // Only the fake nodes: the seed's lost node must keep the status it was given.
+    '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
     '--node-ip=127.0.0.1',
     `--node-port=${ports.kwok}`,
     `--server-address=127.0.0.1:${ports.kwok}`,
@@ -378,6 +380,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
     });
     for (const object of seedRbac()) await admin.apply(object);
     for (const object of seedWorkloads()) await admin.apply(object);
+    await seedPodStates(admin);
     const tokenRequest = await admin.json<{ status: { token: string } }>(
       'POST',
       `/api/v1/namespaces/${DEV_SERVICE_ACCOUNT.namespace}/serviceaccounts/${DEV_SERVICE_ACCOUNT.name}/token`,

@@ -12,3 +12,4 @@ export type { DevUser, DevUserName } from './users';
 export { SEED_NAMESPACES } from './seed';
 export { startBuiltGateway } from './built-gateway';
 export type { BuiltGateway } from './built-gateway';
+export { FROZEN_POD_STATUSES, LOST_NODE, POD_STATES_NAMESPACE } from './pod-states';

@@ -114,8 +114,8 @@ export class KubeApi {
   }
 
   /** Sends a request and resolves with the response stream, whatever its status. */
-  open(method: string, path: string, options: { body?: string; contentType?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  open(method: string, path: string, options: { body?: string; contentType?: string; accept?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
     if (this.credentials.token) headers['Authorization'] = `Bearer ${this.credentials.token}`;
     if (options.body !== undefined) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
@@ -132,8 +132,8 @@ export class KubeApi {
     });
   }
 
-  /** Sends a request and resolves with the status and the whole body as text. */
-  async send(method: string, path: string, options: { body?: string; contentType?: string } = {}): Promise<{ status: number; body: string }> {
+  /** Sends a request and resolves with the status and the whole body as text; `accept` asks for another form (e.g. the server's table). */
+  async send(method: string, path: string, options: { body?: string; contentType?: string; accept?: string } = {}): Promise<{ status: number; body: string }> {
     const res = await this.open(method, path, options);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);

@@ -13,7 +13,8 @@ export const CRASH_LOOP_LABEL = 'cairn.test/crash-loop';
 /** Pods with this label fail once running (kwok's own chaos stage). */
 const FAIL_LABEL = 'pod-container-running-failed.stage.kwok.x-k8s.io';
 
-export const SEED_NAMESPACES = ['team-a', 'team-b', 'tenant-1', 'tenant-2', 'monitoring'] as const;
+/** `pod-states` holds pods frozen in the states real clusters show (see pod-states.ts). */
+export const SEED_NAMESPACES = ['team-a', 'team-b', 'tenant-1', 'tenant-2', 'monitoring', 'pod-states'] as const;
 
 type Container = { name: string; image: string; ports?: number[] };
 

@@ -1,4 +1,5 @@
 import { age, KindRef, KubeObject } from '@cairn/data-access';
+import { podColumns, podStatus, restartsText } from '@cairn/kube-model';
 import type { Status, TableColumn } from '@cairn/ui-kit';
 
 export { age };
@@ -86,31 +87,6 @@ export function containers(pod: KubeObject): ContainerState[] {
   return [...((spec(pod)['initContainers'] as Any[]) ?? []).map((c) => describe(c, true)), ...((spec(pod)['containers'] as Any[]) ?? []).map((c) => describe(c, false))];
 }
 
-/** A pod's status as kubectl shows it: the reason a container waits or ended wins over the phase. */
-export function podStatus(pod: KubeObject): Status {
-  if (pod.metadata['deletionTimestamp']) return { health: 'progressing', text: 'Terminating' };
-  const phase = (stat(pod)['phase'] as string | undefined) ?? 'Pending';
-  for (const s of ((stat(pod)['containerStatuses'] as Any[]) ?? []) as Any[]) {
-    const waiting = s['state']?.['waiting']?.['reason'] as string | undefined;
-    if (waiting && waiting !== 'ContainerCreating' && waiting !== 'PodInitializing') return { health: 'failed', text: waiting };
-    const terminated = s['state']?.['terminated']?.['reason'] as string | undefined;
-    if (terminated && phase === 'Running') return { health: 'failed', text: terminated };
-  }
-  if (phase === 'Pending') {
-    const unschedulable = ((stat(pod)['conditions'] as Any[]) ?? []).find((c) => c['type'] === 'PodScheduled' && c['status'] === 'False');
-    return { health: unschedulable ? 'warning' : 'progressing', text: unschedulable ? (unschedulable['reason'] ?? 'Unschedulable') : 'Pending' };
-  }
-  if (phase === 'Succeeded') return { health: 'done', text: 'Completed' };
-  if (phase === 'Failed') return { health: 'failed', text: (stat(pod)['reason'] as string | undefined) ?? 'Failed' };
-  const all = containers(pod).filter((c) => !c.init);
-  const ready = all.filter((c) => c.ready).length;
-  return ready === all.length ? { health: 'ok', text: 'Running' } : { health: 'progressing', text: `Running, ${ready}/${all.length} ready` };
-}
-
-export function podRestarts(pod: KubeObject): number {
-  return containers(pod).reduce((sum, c) => sum + c.restarts, 0);
-}
-
 function replicas(ready: number, desired: number, text = `${ready}/${desired} ready`): Status {
   if (desired === 0) return { health: 'suspended', text: 'Scaled to 0' };
   return { health: ready >= desired ? 'ok' : ready === 0 ? 'failed' : 'progressing', text };
@@ -196,8 +172,9 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'core', version: 'v1', resource: 'pods', path: ['/workloads', 'pods'], label: 'Pods', singular: 'Pod',
     summary: 'The running containers themselves.',
     columns: [
-      { id: 'ready', label: 'Ready', value: (o) => `${containers(o).filter((c) => !c.init && c.ready).length}/${containers(o).filter((c) => !c.init).length}` },
-      { id: 'restarts', label: 'Restarts', value: podRestarts, numeric: true },
+      // READY and RESTARTS as kubectl prints them (native sidecars count; "3 (5m ago)").
+      { id: 'ready', label: 'Ready', value: (o) => podColumns(o).ready, sortValue: (o) => podColumns(o).readyCount },
+      { id: 'restarts', label: 'Restarts', value: (o) => restartsText(podColumns(o)), sortValue: (o) => podColumns(o).restarts, numeric: true },
       { id: 'node', label: 'Node', value: (o) => String(spec(o)['nodeName'] ?? '') },
       { id: 'ip', label: 'IP', hidden: true, value: (o) => String(stat(o)['podIP'] ?? '') },
       { id: 'qos', label: 'QoS class', hidden: true, value: (o) => String(stat(o)['qosClass'] ?? '') },

@@ -155,12 +155,5 @@ export class ScopedLiveList {
   }
 }
 
-/** `3m`, `5h`, `12d`: how long ago, as kubectl prints ages. */
-export function age(timestamp: string | undefined, now = Date.now()): string {
-  if (!timestamp) return '';
-  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 172800) return `${Math.floor(seconds / 3600)}h`;
-  return `${Math.floor(seconds / 86400)}d`;
-}
+// Ages as kubectl prints them are the resource model's rule; re-exported for the remotes that import it from here.
+export { age } from '@cairn/kube-model';

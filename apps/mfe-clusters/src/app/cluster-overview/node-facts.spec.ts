@@ -1,6 +1,7 @@
 import type { KubeObject } from '@cairn/data-access';
 import { formatBytes, formatCpu, nodeFacts, parseQuantity } from './node-facts';
-import { podProblem, workloadHealth } from './workload-health';
+import { podProblem } from '@cairn/kube-model';
+import { workloadHealth } from './workload-health';
 
 const node = (over: Record<string, unknown> = {}): KubeObject => ({
   metadata: { name: 'kwok-node-1', labels: { 'node-role.kubernetes.io/agent': '', 'kubernetes.io/role': 'agent', type: 'kwok' }, creationTimestamp: '2026-01-01T00:00:00Z' },
@@ -42,7 +43,7 @@ describe('node facts', () => {
     expect(facts.allocatableAmounts).toEqual({ cpu: 15.5, memory: 64 * 2 ** 30, pods: 110 });
     expect(facts.labels).toMatchObject({ type: 'kwok' });
     const cordonedDown = nodeFacts(node({ spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } }));
-    expect(cordonedDown).toMatchObject({ status: 'Unknown,SchedulingDisabled', ready: false, roles: ['agent'] });
+    expect(cordonedDown).toMatchObject({ status: 'NotReady,SchedulingDisabled', ready: false, roles: ['agent'] });
     expect(cordonedDown.conditions[0]?.bad).toBe(true);
     expect(nodeFacts(node({ status: { conditions: [{ type: 'Ready', status: 'False' }] } })).status).toBe('NotReady');
   });
@@ -66,7 +67,7 @@ describe('workload health', () => {
     const health = workloadHealth(deployments, pods);
     expect(health.deployments).toEqual({ total: 2, healthy: 1, readyReplicas: 2, desiredReplicas: 3, short: [{ namespace: 'team-b', name: 'gpu-trainer', ready: 0, desired: 1 }] });
     expect(health.pods).toMatchObject({ total: 5, running: 2, succeeded: 1, pending: 1, failing: 3 });
-    expect(health.pods.problems.map((p) => `${p.name}: ${p.reason}`)).toEqual(['backup-1: Failed', 'gpu-1: Unschedulable', 'queue-worker-1: CrashLoopBackOff']);
-    expect(podProblem(pod('x', { phase: 'Running', containerStatuses: [{ state: { terminated: { exitCode: 1 } } }] }))).toBe('Error');
+    expect(health.pods.problems.map((p) => `${p.name}: ${p.reason}`)).toEqual(['backup-1: Failed', 'gpu-1: Pending: Unschedulable', 'queue-worker-1: CrashLoopBackOff']);
+    expect(podProblem(pod('x', { phase: 'Running', containerStatuses: [{ state: { terminated: { exitCode: 1 } } }] }))).toBe('ExitCode:1');
   });
 });

@@ -1,4 +1,5 @@
 import type { KubeObject } from '@cairn/data-access';
+import { nodeStatusText } from '@cairn/kube-model';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -27,7 +28,7 @@ export interface Amounts {
 /** What the overview says about one node. */
 export interface NodeFacts {
   name: string;
-  /** `Ready`, `NotReady` or `Unknown`, plus `SchedulingDisabled` when cordoned, as kubectl says it. */
+  /** `Ready`, `NotReady` (Ready False or Unknown) or `Unknown` (no Ready condition), plus `SchedulingDisabled` when cordoned, as kubectl says it. */
   status: string;
   ready: boolean;
   roles: string[];
@@ -106,11 +107,9 @@ export function nodeFacts(node: KubeObject): NodeFacts {
   conditions.sort((a, b) => rank(a) - rank(b));
   const readyCondition = conditions.find((c) => c.type === 'Ready');
   const ready = readyCondition?.status === 'True';
-  const words = [readyCondition ? (ready ? 'Ready' : readyCondition.status === 'False' ? 'NotReady' : 'Unknown') : 'Unknown'];
-  if (spec['unschedulable']) words.push('SchedulingDisabled');
   return {
     name: node.metadata.name,
-    status: words.join(','),
+    status: nodeStatusText(node),
     ready,
     roles: nodeRoles(node),
     version: String((status['nodeInfo'] as Any | undefined)?.['kubeletVersion'] ?? ''),

@@ -1,14 +1,13 @@
 import type { KubeObject } from '@cairn/data-access';
+import { podProblem } from '@cairn/kube-model';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Waiting reasons that mean a container will not start without someone doing something. */
-const STUCK = new Set(['CrashLoopBackOff', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError']);
 
 export interface PodProblem {
   namespace: string;
   name: string;
-  /** `CrashLoopBackOff`, `Failed`, `Unschedulable`… */
+  /** kubectl's STATUS of it: `CrashLoopBackOff`, `Init:Error`, `Pending: Unschedulable`… */
   reason: string;
 }
 
@@ -22,21 +21,6 @@ export interface DeploymentShortfall {
 export interface WorkloadHealth {
   deployments: { total: number; healthy: number; readyReplicas: number; desiredReplicas: number; short: DeploymentShortfall[] };
   pods: { total: number; running: number; succeeded: number; pending: number; failing: number; problems: PodProblem[] };
-}
-
-/** Why a pod is failing or stuck, or undefined when it is not. */
-export function podProblem(pod: KubeObject): string | undefined {
-  const status = (pod['status'] as Any | undefined) ?? {};
-  if (status['phase'] === 'Failed') return status['reason'] ?? 'Failed';
-  for (const c of [...((status['initContainerStatuses'] as Any[] | undefined) ?? []), ...((status['containerStatuses'] as Any[] | undefined) ?? [])]) {
-    const waiting = c['state']?.['waiting']?.['reason'];
-    if (STUCK.has(waiting)) return waiting;
-    const terminated = c['state']?.['terminated'];
-    if (terminated && terminated['exitCode'] !== 0 && status['phase'] !== 'Succeeded') return terminated['reason'] ?? 'Error';
-  }
-  const scheduled = ((status['conditions'] as Any[] | undefined) ?? []).find((c) => c['type'] === 'PodScheduled');
-  if (status['phase'] === 'Pending' && scheduled?.['status'] === 'False') return scheduled['reason'] ?? 'Unschedulable';
-  return undefined;
 }
 
 /** Deployments ready against desired, and the pods that fail or are stuck, worst first. */

@@ -1,12 +1,14 @@
 import { signal } from '@angular/core';
 import type { WatchMessage } from '@cairn/api-contracts';
 import { ApiClient, ApiError, KindRef, KubeObject, WatchStream } from '@cairn/data-access';
+import { podStatus } from '@cairn/kube-model';
 
 /** A pod as the picker needs it. */
 export interface PodChoice {
   name: string;
   containers: ContainerChoice[];
-  phase: string;
+  /** kubectl's STATUS of the pod (`CrashLoopBackOff`, `Running`, `Init:0/1`…). */
+  status: string;
 }
 
 export interface ContainerChoice {
@@ -55,7 +57,7 @@ export function toPodChoice(pod: KubeObject): PodChoice {
   };
   return {
     name: p.metadata.name,
-    phase: p.status?.phase ?? '',
+    status: podStatus(pod).text,
     containers: [...(p.spec?.containers ?? []).map((c) => choice(c.name, false)), ...(p.spec?.initContainers ?? []).map((c) => choice(c.name, true))],
   };
 }

@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
 import { NoCluster, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
-import { findWorkloadKind, podRestarts, podStatus, Status, WorkloadKind } from '../workload-kinds';
+import { podColumns, podProblem, podStatus, restartsText, unschedulable } from '@cairn/kube-model';
+import { findWorkloadKind, Status, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -74,9 +75,11 @@ export class Overview {
     const out: Problem[] = [];
     for (const pod of lists['pods']?.items() ?? []) {
       const status = podStatus(pod);
-      if (status.health === 'failed' || status.health === 'warning' || (status.text === 'Pending' && ageSeconds(pod) > 120)) {
-        const restarts = podRestarts(pod);
-        out.push({ kind: 'Pod', resource: 'pods', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, status, detail: restarts ? `${restarts} restart${restarts === 1 ? '' : 's'}` : '' });
+      // The shared rule, plus pods that have been Pending for more than two minutes.
+      if (podProblem(pod) || (status.text === 'Pending' && ageSeconds(pod) > 120)) {
+        const columns = podColumns(pod);
+        const detail = [unschedulable(pod), columns.restarts ? `${restartsText(columns)} restarts` : ''].filter(Boolean).join(', ');
+        out.push({ kind: 'Pod', resource: 'pods', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, status, detail });
       }
     }
     for (const resource of ['jobs', 'deployments', 'statefulsets', 'daemonsets']) {

@@ -4,7 +4,8 @@ import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions,
 import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
 import { stringify } from 'yaml';
 import { kindFromRoute } from '../kind-resolver';
-import { containers, podSelector, podStatus, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
+import { podColumns, podStatus, restartsText } from '@cairn/kube-model';
+import { containers, podSelector, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -83,7 +84,7 @@ export class WorkloadDetail {
 
   protected readonly podRows = computed(() =>
     (this.pods()?.items() ?? [])
-      .map((p) => ({ name: p.metadata.name, status: podStatus(p), restarts: containers(p).reduce((s, c) => s + c.restarts, 0), node: String((p['spec'] as Any)?.['nodeName'] ?? ''), created: p.metadata.creationTimestamp }))
+      .map((p) => ({ name: p.metadata.name, status: podStatus(p), restarts: restartsText(podColumns(p)), node: String((p['spec'] as Any)?.['nodeName'] ?? ''), created: p.metadata.creationTimestamp }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   );
 

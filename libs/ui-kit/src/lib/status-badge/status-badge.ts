@@ -1,16 +1,10 @@
 import { ChangeDetectionStrategy, Component, input } from '@angular/core';
 
-/** How healthy an object is, in one word and a colour. */
-export type Health = 'ok' | 'progressing' | 'warning' | 'failed' | 'done' | 'suspended';
+import type { Health, Status } from '@cairn/kube-model';
 
-export interface Status {
-  health: Health;
-  /** What kubectl's STATUS column would say, e.g. `CrashLoopBackOff`, `3/3 ready`. */
-  text: string;
-}
-
-/** Healths that need someone's attention, for "problems only" filters and overviews. */
-export const PROBLEM_HEALTHS: readonly Health[] = ['failed', 'warning'];
+// The health words are the resource model's; the badge only draws them.
+export type { Health, Status };
+export { PROBLEM_HEALTHS } from '@cairn/kube-model';
 
 /**
  * A status in words with a colour, and a shape for people who do not see the colour:

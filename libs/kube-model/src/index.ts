@@ -1,0 +1,8 @@
+export { age, humanDuration } from './lib/duration';
+export { asArray, asNumber, asObject, asString, text } from './lib/json-shape';
+export type { Json } from './lib/json-shape';
+export { podColumns, podHealth, podProblem, podStatus, restartsText, unschedulable } from './lib/pod-status';
+export type { PodColumns } from './lib/pod-status';
+export { PROBLEM_HEALTHS } from './lib/status';
+export type { Health, Status } from './lib/status';
+export { nodeStatusText } from './lib/node-status';
