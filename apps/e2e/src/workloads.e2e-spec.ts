@@ -143,6 +143,40 @@ describe('workloads', () => {
     await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start } }, 'application/merge-patch+json');
   });
 
+  it('10: every pod of the seed shows the READY, STATUS and RESTARTS kubectl prints, in the list and in its detail header', async () => {
+    // The oracle: the API server's table, which is what `kubectl get pods` prints.
+    type Table = { columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: string[] }> };
+    const kubectl = async () => {
+      const res = await cluster.adminApi().send('GET', '/api/v1/namespaces/pod-states/pods', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+      const table = JSON.parse(res.body) as Table;
+      const at = (name: string) => table.columnDefinitions.findIndex((c) => c.name === name);
+      return new Map(table.rows.map((r) => [r.cells[at('Name')] as string, { ready: r.cells[at('Ready')], status: r.cells[at('Status')], restarts: String(r.cells[at('Restarts')]) }]));
+    };
+    // "6 (3m10s ago)" moves on with the clock: compare the count, and that both say when.
+    const restartsShape = (text: string) => text.replace(/\(.* ago\)/, '(… ago)');
+    page = await stage.signedIn('admin', { width: 1600, height: 2400 });
+    await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=pod-states`);
+    const expected = await kubectl();
+    const rows = main().getByRole('row');
+    for (let i = 0; i < 100 && (await rows.count()) < expected.size + 1; i++) await page.waitForTimeout(100);
+    const headers = (await rows.first().getByRole('columnheader').allTextContents()).map((h) => h.trim());
+    const col = (name: string) => headers.indexOf(name);
+    const shown = new Map<string, { ready: string; status: string; restarts: string }>();
+    for (const row of (await rows.all()).slice(1)) {
+      const cells = (await row.getByRole('cell').allTextContents()).map((c) => c.trim());
+      shown.set(cells[col('Name')] as string, { ready: cells[col('Ready')] as string, status: cells[col('Status')] as string, restarts: restartsShape(cells[col('Restarts')] as string) });
+    }
+    const wanted = new Map([...expected].map(([name, cells]) => [name, { ...cells, restarts: restartsShape(cells.restarts) }]));
+    expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(wanted));
+
+    // Each pod's own page says the same in its header.
+    for (const [name, cells] of expected) {
+      await page.goto(`${cairn.url}/workloads/pods/pod-states/${name}?cluster=cairn-dev`);
+      await main().getByRole('heading', { name: `Pod ${name}` }).waitFor();
+      expect({ name, status: (await main().locator('header.title cairn-status').textContent())?.trim() }).toEqual({ name, status: cells.status });
+    }
+  });
+
   it('an admin suspends and resumes a CronJob, runs it now, and deletes a Job after typing its name', async () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/cronjobs/team-a/nightly-report?cluster=cairn-dev`);
@@ -286,6 +320,32 @@ describe('workloads', () => {
     await page.goto(`${cairn.url}/workloads/other/core/v1/namespaces?cluster=cairn-dev&ns=team-a`);
     await rowOf('tenant-2').waitFor();
     await main().getByText('(cluster-wide)').waitFor();
+  });
+
+  it('gus, who may get but not list or watch, opens a Deployment\u2019s page: read with a GET and kept current by polling', async () => {
+    page = await signedIn('gus');
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);
+    await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
+    await main().locator('header.title cairn-status').getByText(/ready/).waitFor();
+    await main().getByRole('status').filter({ hasText: 'you may read this Deployment but not watch it' }).waitFor();
+    expect(await main().getByText('cannot list').count()).toBe(0);
+    // The list is another verb, and the refusal names it.
+    await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
+    await main().getByText('cannot list resource "deployments"').waitFor();
+  });
+
+  it('lola, who may list but not watch, gets a list that refreshes instead of an error', async () => {
+    page = await signedIn('lola');
+    await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
+    await rowOf('web').waitFor();
+    await main().getByRole('status').filter({ hasText: 'you may list Deployments here but not watch them' }).waitFor();
+    await rowOf('web').getByRole('link', { name: 'web' }).click();
+    await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
+    expect(await main().getByText('cannot watch').count()).toBe(0);
+    // A change made meanwhile shows up within the polling interval, without a reload.
+    const stamp = String(Date.now());
+    await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web', { metadata: { labels: { 'polled-at': stamp } } }, 'application/merge-patch+json');
+    await main().getByText(stamp).first().waitFor({ timeout: 25_000 });
   });
 
   it('tina, the tenant, lists her namespace', async () => {

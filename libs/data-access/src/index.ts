@@ -9,5 +9,5 @@ export type { ConsoleServicesOptions } from './lib/console-services';
 export type { ClusterSettings } from './lib/console-context';
 export { UserClusterStore, indexedDbUserClusterBackend, memoryUserClusterBackend, suggestUserClusterName, userClusterLabel, userClusterName, userClusterNameProblem } from './lib/user-clusters';
 export type { NewUserCluster, UserCluster, UserClusterBackend } from './lib/user-clusters';
-export { age, LiveList, ScopedLiveList } from './lib/live-list';
+export { age, LiveList, POLL_MS, ScopedLiveList } from './lib/live-list';
 export type { LiveListOptions, LiveListQuery } from './lib/live-list';

@@ -117,6 +117,20 @@ function binding(namespace: string | undefined, name: string, clusterRole: strin
   };
 }
 
+/** A ClusterRole that reads the kinds people look at first with only `verbs` (bound per namespace). */
+function readerRole(name: string, verbs: string[]): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: meta(undefined, name),
+    rules: [
+      { apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'events'], verbs },
+      { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'], verbs },
+      { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs },
+    ],
+  };
+}
+
 const user = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name });
 const group = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name });
 
@@ -136,6 +150,11 @@ export function seedRbac(): KubeObject[] {
     binding(undefined, 'victor-view', 'view', user(DEV_USERS.victor.email)),
     binding('tenant-1', 'tina-admin', 'admin', user(DEV_USERS.tina.email)),
     binding('tenant-2', 'tina-admin', 'admin', user(DEV_USERS.tina.email)),
+    // RBAC shapes people are given in real clusters: get without list, list without watch.
+    readerRole('cairn-dev-get-only', ['get']),
+    binding('team-a', 'gus-get-only', 'cairn-dev-get-only', user(DEV_USERS.gus.email)),
+    readerRole('cairn-dev-list-no-watch', ['get', 'list']),
+    binding('team-a', 'lola-list-no-watch', 'cairn-dev-list-no-watch', user(DEV_USERS.lola.email)),
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(sa.namespace, sa.name) },
     binding(sa.namespace, `${sa.name}-edit`, 'edit', { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }),
   ];

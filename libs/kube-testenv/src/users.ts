@@ -46,6 +46,22 @@ export const DEV_USERS = {
     groups: ['tenant-owners'],
     access: 'admin in tenant-1 and tenant-2 only; may not list namespaces',
   },
+  gus: {
+    username: 'gus',
+    password: 'gus-dev-password',
+    email: 'gus@cairn.test',
+    name: 'Gus Get-only',
+    groups: ['support'],
+    access: 'get (not list, not watch) workloads, pods, services and configmaps in team-a: a Role with get only',
+  },
+  lola: {
+    username: 'lola',
+    password: 'lola-dev-password',
+    email: 'lola@cairn.test',
+    name: 'Lola List-only',
+    groups: ['support'],
+    access: 'get and list (not watch) workloads, pods, services and configmaps in team-a',
+  },
 } satisfies Record<string, DevUser>;
 
 export type DevUserName = keyof typeof DEV_USERS;

@@ -8,7 +8,15 @@ export interface LiveListQuery extends KindRef {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * One object by name (a detail page): listed as `metadata.name=<name>`, or, for someone who
+   * may `get` it but not `list` it (a Role with `get` only), read with a GET.
+   */
+  name?: string;
 }
+
+/** How often a list is read again when the API server refuses to let the user watch it. */
+export const POLL_MS = 10_000;
 
 /** Page size when listing: large lists arrive in pieces, shown as they come. */
 const PAGE = 500;
@@ -24,8 +32,11 @@ const key = (o: KubeObject) => o.metadata.uid ?? `${o.metadata.namespace ?? ''}/
 
 /**
  * A list that stays true: listed page by page, then followed on the tab's watch stream from
- * the list's resourceVersion. Changes are applied in batches. `error` says, in the gateway's
- * words, why the list cannot be shown (a 403 names the verb and the resource).
+ * the list's resourceVersion. Changes are applied in batches. It works for every RBAC shape
+ * that allows reading: a single object (`query.name`) the user may `get` but not `list` is read
+ * with a GET; when the watch is refused (`list` without `watch`), the list is read again every
+ * `POLL_MS` instead (`refresh` says which, `pollReason` why). `error` says, in the gateway's
+ * words, why nothing can be shown (a 403 names the verb that was refused and the resource).
  */
 export class LiveList {
   readonly items = signal<KubeObject[]>([]);
@@ -39,6 +50,13 @@ export class LiveList {
   private stopped = false;
   /** Resolves once the first list has arrived or been refused. */
   readonly settled: Promise<void>;
+  /** How it stays current: followed live, or read again every POLL_MS because watching was refused. */
+  readonly refresh = signal<'watch' | 'poll' | undefined>(undefined);
+  /** The API server's refusal of the watch, when it polls. */
+  readonly pollReason = signal<string | undefined>(undefined);
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Read with GET: the user may get the object but not list it. */
+  private byGet = false;
 
   constructor(
     private readonly api: ApiClient,
@@ -49,29 +67,93 @@ export class LiveList {
     this.settled = this.start();
   }
 
-  private async start(): Promise<void> {
-    const { cluster, group, version, resource, namespace, labelSelector, fieldSelector } = this.query;
+  private get fieldSelector(): string | undefined {
+    const byName = this.query.name === undefined ? undefined : `metadata.name=${this.query.name}`;
+    return [this.query.fieldSelector, byName].filter(Boolean).join(',') || undefined;
+  }
+
+  /** Reads everything once (pages as they come when `publishPages`); resolves with the resourceVersion to watch from. */
+  private async read(publishPages: boolean): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const { cluster, group, version, resource, namespace, labelSelector, name } = this.query;
+    const kind = { group, version, resource };
+    if (this.byGet && name !== undefined) {
+      const object = await this.api.get(cluster, kind, name, namespace);
+      return { items: [object], resourceVersion: object.metadata.resourceVersion ?? '' };
+    }
+    const items: KubeObject[] = [];
     let resourceVersion = '';
-    try {
-      let next: string | undefined;
-      do {
-        const page = await this.api.list(cluster, { group, version, resource }, { namespace, labelSelector, fieldSelector, limit: PAGE, continue: next });
-        if (this.stopped) return;
+    let next: string | undefined;
+    do {
+      const page = await this.api.list(cluster, kind, { namespace, labelSelector, fieldSelector: this.fieldSelector, limit: PAGE, continue: next });
+      if (this.stopped) break;
+      items.push(...page.items);
+      if (publishPages) {
         for (const item of page.items) this.byKey.set(key(item), item);
         this.publish();
-        next = page.metadata.continue || undefined;
-        resourceVersion = page.metadata.resourceVersion;
-      } while (next && this.byKey.size < (this.options.maxItems ?? Infinity));
+      }
+      next = page.metadata.continue || undefined;
+      resourceVersion = page.metadata.resourceVersion;
+    } while (next && items.length < (this.options.maxItems ?? Infinity));
+    return { items, resourceVersion };
+  }
+
+  private async start(): Promise<void> {
+    const { cluster, group, version, resource, namespace, labelSelector, name } = this.query;
+    let resourceVersion = '';
+    try {
+      try {
+        resourceVersion = (await this.read(true)).resourceVersion;
+      } catch (err) {
+        // May get, may not list: read the one object itself.
+        if (!(name !== undefined && err instanceof ApiError && err.forbidden)) throw err;
+        this.byGet = true;
+        const { items, resourceVersion: rv } = await this.read(false);
+        this.replaceAll(items);
+        resourceVersion = rv;
+      }
+      if (this.stopped) return;
     } catch (err) {
       this.fail(err);
       return;
     } finally {
       this.loading.set(false);
     }
-    this.unsubscribe = this.watch.subscribe({ cluster, group, version, resource, namespace, labelSelector, fieldSelector, resourceVersion }, (message) => {
+    this.refresh.set('watch');
+    this.unsubscribe = this.watch.subscribe({ cluster, group, version, resource, namespace, labelSelector, fieldSelector: this.fieldSelector, resourceVersion }, (message) => {
+      if (message.type === 'ERROR' && message.status === 403) {
+        // May read, may not watch: read again every POLL_MS instead.
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+        this.pollReason.set(message.message);
+        this.refresh.set('poll');
+        this.schedulePoll();
+        return;
+      }
       this.pending.push(message);
       this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
     });
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped) return;
+    this.pollTimer = setTimeout(async () => {
+      try {
+        const { items } = await this.read(false);
+        if (this.stopped) return;
+        this.replaceAll(items);
+        this.error.set(undefined);
+        this.forbidden.set(false);
+      } catch (err) {
+        this.fail(err);
+      }
+      this.schedulePoll();
+    }, POLL_MS);
+  }
+
+  private replaceAll(items: KubeObject[]): void {
+    this.byKey.clear();
+    for (const item of items) this.byKey.set(key(item), item);
+    this.publish();
   }
 
   private flush(): void {
@@ -105,6 +187,7 @@ export class LiveList {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
   }
 }
 

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
+import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
 import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
 import { stringify } from 'yaml';
 import { kindFromRoute } from '../kind-resolver';
@@ -33,6 +33,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WorkloadDetail {
+  protected readonly pollSeconds = POLL_MS / 1000;
   readonly kind = input<string>();
   readonly group = input<string>();
   readonly version = input<string>();
@@ -154,7 +155,7 @@ export class WorkloadDetail {
       this.live.set(undefined);
       return;
     }
-    this.live.set(new LiveList(this.api, this.watch, { cluster, namespace, group: kind.group, version: kind.version, resource: kind.resource, fieldSelector: `metadata.name=${name}` }));
+    this.live.set(new LiveList(this.api, this.watch, { cluster, namespace, group: kind.group, version: kind.version, resource: kind.resource, name }));
     void this.loadEvents();
     void this.checkPermissions(kind, cluster, namespace, name);
   }

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KubeObject, LiveList, WatchStream } from '@cairn/data-access';
+import { ApiClient, ConsoleContext, KubeObject, LiveList, WatchStream, POLL_MS } from '@cairn/data-access';
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
 import { kindFromRoute } from '../kind-resolver';
 import { WORKLOAD_KINDS } from '../workload-kinds';
@@ -17,6 +17,7 @@ import { WORKLOAD_KINDS } from '../workload-kinds';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class WorkloadList {
+  protected readonly pollSeconds = POLL_MS / 1000;
   /** A built-in kind (`/workloads/deployments`)… */
   readonly kind = input<string>();
   /** …or any kind the cluster serves (`/workloads/other/:group/:version/:resource`). */
