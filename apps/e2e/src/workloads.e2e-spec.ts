@@ -159,7 +159,7 @@ describe('workloads', () => {
     const expected = await kubectl();
     const rows = main().getByRole('row');
     for (let i = 0; i < 100 && (await rows.count()) < expected.size + 1; i++) await page.waitForTimeout(100);
-    const headers = (await rows.first().getByRole('columnheader').allTextContents()).map((h) => h.trim());
+    const headers = (await rows.first().getByRole('columnheader').allTextContents()).map((h) => h.replace(/[▲▼]/, '').trim());
     const col = (name: string) => headers.indexOf(name);
     const shown = new Map<string, { ready: string; status: string; restarts: string }>();
     for (const row of (await rows.all()).slice(1)) {
@@ -346,6 +346,22 @@ describe('workloads', () => {
     const stamp = String(Date.now());
     await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web', { metadata: { labels: { 'polled-at': stamp } } }, 'application/merge-patch+json');
     await main().getByText(stamp).first().waitFor({ timeout: 25_000 });
+  });
+
+  it('custom objects of any shape are listed and opened, and the module keeps working', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/other/example.com/v1/gadgets?cluster=cairn-dev&ns=team-b`);
+    for (const name of ['sprocket', 'cog', 'gear', 'widgetless']) await rowOf(name).waitFor();
+    // Conditions as a map: drawn as text, not thrown on.
+    await rowOf('cog').getByRole('link', { name: 'cog' }).click();
+    await main().getByRole('heading', { name: 'Gadget cog' }).waitFor();
+    await main().locator('pre.odd').getByText('a map, not a list').waitFor();
+    await page.goto(`${cairn.url}/workloads/other/example.com/v1/gadgets/team-b/gear?cluster=cairn-dev`);
+    await main().getByRole('heading', { name: 'Gadget gear' }).waitFor();
+    await main().locator('pre.odd').getByText('Ready').waitFor();
+    // Still the whole module: another section opens.
+    await page.getByRole('link', { name: 'Deployments' }).click();
+    await rowOf('api').waitFor();
   });
 
   it('tina, the tenant, lists her namespace', async () => {

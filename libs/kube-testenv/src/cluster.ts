@@ -10,6 +10,7 @@ import type { DevOidcProviderConfig } from './oidc/config';
 import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
 import { freePort, ManagedProcess, ProcessGroup, tail } from './processes';
+import { seedOddObjects } from './odd-objects';
 import { seedPodStates } from './pod-states';
 import { CRASH_LOOP_LABEL, SEED_NAMESPACES, seedNamespaces, seedNodes, seedRbac, seedWorkloads } from './seed';
 import { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
@@ -381,6 +382,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
     for (const object of seedRbac()) await admin.apply(object);
     for (const object of seedWorkloads()) await admin.apply(object);
     await seedPodStates(admin);
+    await seedOddObjects(admin);
     const tokenRequest = await admin.json<{ status: { token: string } }>(
       'POST',
       `/api/v1/namespaces/${DEV_SERVICE_ACCOUNT.namespace}/serviceaccounts/${DEV_SERVICE_ACCOUNT.name}/token`,

@@ -13,3 +13,4 @@ export { SEED_NAMESPACES } from './seed';
 export { startBuiltGateway } from './built-gateway';
 export type { BuiltGateway } from './built-gateway';
 export { FROZEN_POD_STATUSES, LOST_NODE, POD_STATES_NAMESPACE } from './pod-states';
+export { GADGETS } from './odd-objects';

@@ -84,6 +84,8 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   ReplicaSet: { plural: 'replicasets', namespaced: true },
   Job: { plural: 'jobs', namespaced: true },
   CronJob: { plural: 'cronjobs', namespaced: true },
+  CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
+  Gadget: { plural: 'gadgets', namespaced: true },
 };
 
 /** The REST path of an object (or of its collection when `name` is omitted). */

@@ -1,5 +1,5 @@
 import { age, KindRef, KubeObject } from '@cairn/data-access';
-import { podColumns, podStatus, restartsText } from '@cairn/kube-model';
+import { asArray, asObject, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
 import type { Status, TableColumn } from '@cairn/ui-kit';
 
 export { age };
@@ -30,8 +30,8 @@ export interface WorkloadKind extends KindRef {
 }
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const spec = (o: KubeObject): Any => (o['spec'] as Any | undefined) ?? {};
-const stat = (o: KubeObject): Any => (o['status'] as Any | undefined) ?? {};
+const spec = (o: KubeObject): Any => asObject(o['spec']);
+const stat = (o: KubeObject): Any => asObject(o['status']);
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 const AGE: Column = { id: 'age', label: 'Age', value: (o) => age(o.metadata.creationTimestamp), since: (o) => o.metadata.creationTimestamp };
@@ -43,7 +43,7 @@ const podSpecOf = (o: KubeObject): Any => {
 /** The images a workload runs: the column people add when chasing a rollout. */
 const IMAGES: Column = {
   id: 'images', label: 'Images', hidden: true, minWidth: 12, grow: 2,
-  value: (o) => ((podSpecOf(o)['containers'] as Any[] | undefined) ?? []).map((c) => c['image']).join(', '),
+  value: (o) => (asArray(podSpecOf(o)['containers']).map(asObject) as Any[]).map((c) => c['image']).join(', '),
 };
 const READY: Column = { id: 'ready', label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}`, sortValue: (o) => num(stat(o)['readyReplicas']), numeric: true };
 
@@ -68,23 +68,23 @@ export interface ContainerState {
 
 /** Each container of a pod, with what its status says. */
 export function containers(pod: KubeObject): ContainerState[] {
-  const statuses = new Map<string, Any>([...((stat(pod)['initContainerStatuses'] as Any[]) ?? []), ...((stat(pod)['containerStatuses'] as Any[]) ?? [])].map((s) => [s['name'], s]));
+  const statuses = new Map<string, Any>([...(asArray(stat(pod)['initContainerStatuses']).map(asObject) as Any[]), ...(asArray(stat(pod)['containerStatuses']).map(asObject) as Any[])].map((s) => [s['name'], s]));
   const describe = (c: Any, init: boolean): ContainerState => {
     const s = statuses.get(c['name']) ?? {};
-    const st = (s['state'] ?? {}) as Any;
-    const state = st['running'] ? 'running' : st['waiting'] ? `waiting: ${st['waiting']['reason'] ?? ''}`.trim() : st['terminated'] ? `terminated: ${st['terminated']['reason'] ?? ''}`.trim() : 'unknown';
-    const last = (s['lastState'] as Any | undefined)?.['terminated'] as Any | undefined;
+    const st = asObject(s['state']) as Any;
+    const state = st['running'] ? 'running' : st['waiting'] ? `waiting: ${text(asObject(st['waiting'])['reason'])}`.trim() : st['terminated'] ? `terminated: ${text(asObject(st['terminated'])['reason'])}`.trim() : 'unknown';
+    const last = asObject(asObject(s['lastState'])['terminated']) as Any;
     return {
       name: c['name'],
       image: c['image'] ?? '',
       ready: Boolean(s['ready']),
       restarts: num(s['restartCount']),
       state,
-      ...(last ? { lastTermination: `${last['reason'] ?? 'Terminated'} (exit ${last['exitCode']})` } : {}),
+      ...(Object.keys(last).length ? { lastTermination: `${text(last['reason']) || 'Terminated'} (exit ${text(last['exitCode'])})` } : {}),
       init,
     };
   };
-  return [...((spec(pod)['initContainers'] as Any[]) ?? []).map((c) => describe(c, true)), ...((spec(pod)['containers'] as Any[]) ?? []).map((c) => describe(c, false))];
+  return [...(asArray(spec(pod)['initContainers']).map(asObject) as Any[]).map((c) => describe(c, true)), ...(asArray(spec(pod)['containers']).map(asObject) as Any[]).map((c) => describe(c, false))];
 }
 
 function replicas(ready: number, desired: number, text = `${ready}/${desired} ready`): Status {
@@ -93,7 +93,7 @@ function replicas(ready: number, desired: number, text = `${ready}/${desired} re
 }
 
 function jobStatus(job: KubeObject): Status {
-  const conditions = ((stat(job)['conditions'] as Any[]) ?? []).filter((c) => c['status'] === 'True');
+  const conditions = (asArray(stat(job)['conditions']).map(asObject) as Any[]).filter((c) => c['status'] === 'True');
   if (conditions.some((c) => c['type'] === 'Complete')) return { health: 'done', text: 'Complete' };
   const failed = conditions.find((c) => c['type'] === 'Failed');
   if (failed) return { health: 'failed', text: `Failed${failed['reason'] ? `: ${failed['reason']}` : ''}` };
@@ -198,7 +198,7 @@ export function genericKind(group: string, version: string, resource: string, ki
     summary: `${kind} (${group === 'core' ? '' : `${group}/`}${version}), as the cluster serves it.`,
     columns: [AGE],
     status: (o) => {
-      const ready = ((stat(o)['conditions'] as Any[]) ?? []).find((c) => c['type'] === 'Ready' || c['type'] === 'Available');
+      const ready = (asArray(stat(o)['conditions']).map(asObject) as Any[]).find((c) => c['type'] === 'Ready' || c['type'] === 'Available');
       if (!ready) return { health: 'done', text: 'no status' };
       return ready['status'] === 'True' ? { health: 'ok', text: ready['type'] } : { health: 'failed', text: ready['reason'] ?? `Not ${ready['type']}` };
     },
@@ -213,11 +213,11 @@ export function findWorkloadKind(resource: string): WorkloadKind | undefined {
 export function podSelector(o: KubeObject): string | undefined {
   const selector = (spec(o)['selector'] as Any | undefined) ?? ((spec(o)['jobTemplate'] as Any | undefined)?.['spec']?.['selector'] as Any | undefined);
   const labels = (selector?.['matchLabels'] as Record<string, string> | undefined) ?? undefined;
-  const expressions = (selector?.['matchExpressions'] as Any[] | undefined) ?? [];
+  const expressions = asArray(selector?.['matchExpressions']).map(asObject) as Any[];
   const parts = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of expressions) {
-    if (e['operator'] === 'In') parts.push(`${e['key']} in (${(e['values'] as string[]).join(',')})`);
-    else if (e['operator'] === 'NotIn') parts.push(`${e['key']} notin (${(e['values'] as string[]).join(',')})`);
+    if (e['operator'] === 'In') parts.push(`${e['key']} in (${asArray(e['values']).map(text).join(',')})`);
+    else if (e['operator'] === 'NotIn') parts.push(`${e['key']} notin (${asArray(e['values']).map(text).join(',')})`);
     else if (e['operator'] === 'Exists') parts.push(e['key']);
     else if (e['operator'] === 'DoesNotExist') parts.push(`!${e['key']}`);
   }

@@ -4,7 +4,7 @@ import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions,
 import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
 import { stringify } from 'yaml';
 import { kindFromRoute } from '../kind-resolver';
-import { podColumns, podStatus, restartsText } from '@cairn/kube-model';
+import { asArray, asObject, asString, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
 import { containers, podSelector, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -89,10 +89,20 @@ export class WorkloadDetail {
       .sort((a, b) => a.name.localeCompare(b.name)),
   );
 
-  protected readonly conditions = computed(() => (((this.object()?.['status'] as Any | undefined)?.['conditions'] as Any[]) ?? []).map((c) => ({ type: c['type'], status: c['status'], reason: c['reason'] ?? '', message: c['message'] ?? '', since: c['lastTransitionTime'] as string | undefined })));
+  /** Conditions that are not a list (a custom resource's map or string), as text. */
+  protected readonly oddConditions = computed(() => {
+    const conditions = asObject(this.object()?.['status'])['conditions'];
+    return conditions === undefined || Array.isArray(conditions) ? undefined : text(conditions);
+  });
+  // Any shape a custom resource gives its conditions (a map, a string) is drawn, never thrown on.
+  protected readonly conditions = computed(() =>
+    asArray(asObject(this.object()?.['status'])['conditions'])
+      .map(asObject)
+      .map((c) => ({ type: text(c['type']), status: text(c['status']), reason: text(c['reason']), message: text(c['message']), since: asString(c['lastTransitionTime']) })),
+  );
 
   protected readonly owners = computed(() =>
-    ((this.object()?.metadata['ownerReferences'] as Any[] | undefined) ?? []).map((ref) => {
+    (asArray(this.object()?.metadata['ownerReferences']).map(asObject) as Any[]).map((ref) => {
       const kind = WORKLOAD_KINDS.find((k) => k.singular === ref['kind']);
       return { label: `${ref['kind']} ${ref['name']}`, link: kind ? ['/workloads', kind.resource, this.namespace(), ref['name']] : undefined };
     }),
