@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { DevCluster, DevUserName } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
@@ -31,6 +33,24 @@ describe('workloads', () => {
 
   const main = () => page.getByRole('main');
   const rowOf = (name: string) => main().getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+
+  /** `kubectl <args>` of the dev cluster's own kubectl, its table read by the header's column positions: name → column → cell. */
+  async function kubectlColumns(args: string[]): Promise<Map<string, Record<string, string>>> {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(join(cluster.info.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: cluster.info.kubeconfig } });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`kubectl ${args.join(' ')} exited ${code}`))));
+    });
+    const [header = '', ...lines] = out.split('\n').filter(Boolean);
+    const starts = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
+    return new Map(
+      lines.map((line) => {
+        const row = Object.fromEntries(starts.map((c, i) => [c.name, line.slice(c.at, starts[i + 1]?.at ?? line.length).trim()]));
+        return [row['NAME'] ?? '', row];
+      }),
+    );
+  }
 
   it('the overview puts problems first: the crash-looping worker, the pod nobody can schedule, the failed backup', async () => {
     page = await signedIn('admin');
@@ -352,6 +372,17 @@ describe('workloads', () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/other/example.com/v1/gadgets?cluster=cairn-dev&ns=team-b`);
     for (const name of ['sprocket', 'cog', 'gear', 'widgetless']) await rowOf(name).waitFor();
+    // The CRD's printer columns, cell for cell as `kubectl get gadgets` prints them (Owner is a -o wide column).
+    const printed = await kubectlColumns(['get', 'gadgets', '-n', 'team-b']);
+    const columns = ['Size', 'Color', 'Weight', 'Enabled', 'Parts', 'Ready', 'Built'];
+    await main().getByRole('columnheader', { name: 'Built' }).waitFor();
+    const headers = (await main().getByRole('row').first().getByRole('columnheader').allTextContents()).map((h) => h.replace(/[▲▼]/, '').trim());
+    expect(headers).not.toContain('Owner');
+    for (const name of ['sprocket', 'cog', 'gear', 'widgetless']) {
+      const cells = (await rowOf(name).getByRole('cell').allTextContents()).map((c) => c.trim());
+      const shown = Object.fromEntries(columns.map((c) => [c, cells[headers.indexOf(c)]]));
+      expect({ name, ...shown }).toEqual({ name, ...Object.fromEntries(columns.map((c) => [c, printed.get(name)?.[c.toUpperCase()] ?? ''])) });
+    }
     // Conditions as a map: drawn as text, not thrown on.
     await rowOf('cog').getByRole('link', { name: 'cog' }).click();
     await main().getByRole('heading', { name: 'Gadget cog' }).waitFor();

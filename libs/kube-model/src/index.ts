@@ -6,3 +6,5 @@ export type { PodColumns } from './lib/pod-status';
 export { PROBLEM_HEALTHS } from './lib/status';
 export type { Health, Status } from './lib/status';
 export { nodeStatusText } from './lib/node-status';
+export { cellsByObject, printCell, printerColumns } from './lib/server-table';
+export type { PrinterColumn, ServerTable } from './lib/server-table';

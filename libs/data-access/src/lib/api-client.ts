@@ -16,6 +16,7 @@ import {
   USER_CLUSTER_PREFIX,
   WhoAmI,
 } from '@cairn/api-contracts';
+import type { ServerTable } from '@cairn/kube-model';
 
 /**
  * The browser's client of the gateway's `/api/v1`: typed by the shared contracts, sends the
@@ -210,6 +211,11 @@ export class ApiClient {
 
   list<T = KubeObject>(cluster: string, kind: KindRef, options: ListOptions = {}): Promise<KubeList<T>> {
     return this.json('GET', this.resourcePath(cluster, kind) + query({ ...options }), { cluster });
+  }
+
+  /** The API server's printed table of a list (what `kubectl get` shows), rows carrying their object's metadata. */
+  table(cluster: string, kind: KindRef, options: Omit<ListOptions, 'limit' | 'continue'> = {}): Promise<ServerTable> {
+    return this.json('GET', this.resourcePath(cluster, kind) + query({ ...options, as: 'Table' }), { cluster });
   }
 
   get<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace?: string, reveal = false): Promise<T> {

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readBody } from '../kube/cluster-connections';
@@ -8,7 +8,11 @@ import { DiscoveryService } from './discovery.service';
 import { redactSecret, redactSecretList } from './secrets';
 import type { ApiResource } from '@cairn/api-contracts';
 
+/** How the API server is asked for its printed table (what `kubectl get` shows), with the plain list as fallback. */
+const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
 type ListQuery = {
+  as?: string;
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -41,6 +45,7 @@ export class ResourcesController {
   @ApiQuery({ name: 'continue', required: false })
   @ApiQuery({ name: 'resourceVersion', required: false })
   @ApiQuery({ name: 'resourceVersionMatch', required: false })
+  @ApiQuery({ name: 'as', required: false, description: '`Table`: the API server\'s printed table (meta.k8s.io/v1 Table: the columns `kubectl get` shows, CRD printer columns included), rows carrying their object\'s metadata' })
   async list(
     @Param('cluster') cluster: string,
     @Param() ref: ResourceRef,
@@ -48,6 +53,8 @@ export class ResourcesController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    if (q.as !== undefined && q.as !== 'Table') throw new BadRequestException(`as must be "Table" (the API server's printed table) or left out (got "${q.as}").`);
+    const table = q.as === 'Table';
     const path =
       resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace: q.namespace }) +
       query({
@@ -57,9 +64,10 @@ export class ResourcesController {
         continue: q.continue,
         resourceVersion: q.resourceVersion,
         resourceVersionMatch: q.resourceVersionMatch,
+        includeObject: table ? 'Metadata' : undefined,
       });
     const caller = await this.kube.caller(request, cluster);
-    const res = await this.kube.open(cluster, caller, { method: 'GET', path });
+    const res = await this.kube.open(cluster, caller, { method: 'GET', path, ...(table ? { accept: TABLE_ACCEPT } : {}) });
     if (isSecrets(ref)) {
       void reply.type('application/json').header('cache-control', 'no-store').send(redactSecretList(JSON.parse(await readBody(res))));
       return;

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KubeObject, LiveList, WatchStream, POLL_MS } from '@cairn/data-access';
+import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, WatchStream, POLL_MS } from '@cairn/data-access';
+import { cellsByObject, PrinterColumn, printerColumns } from '@cairn/kube-model';
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
 import { kindFromRoute } from '../kind-resolver';
 import { WORKLOAD_KINDS } from '../workload-kinds';
@@ -37,12 +38,31 @@ export class WorkloadList {
   protected readonly problemsOnly = signal(false);
   protected readonly unknownKind = computed(() => `"${this.kind()}" is not a workload kind`);
 
+  /** For kinds without a descriptor of ours (CRDs…): the API server's printer columns and each object's cells. */
+  private readonly printed = signal<{ columns: PrinterColumn[]; cells: Map<string, string[]> } | undefined>(undefined);
+  private printTimer: ReturnType<typeof setTimeout> | undefined;
+
   constructor() {
+    // The server prints other kinds' columns (a CRD's additionalPrinterColumns, as kubectl shows
+    // them): asked again shortly after the live list changes.
+    effect(() => {
+      const kind = this.workloadKind();
+      const cluster = this.context.cluster();
+      const list = this.list();
+      list?.items();
+      if (!kind || !cluster || !list || kind.path[1] !== 'other') return;
+      untracked(() => {
+        clearTimeout(this.printTimer);
+        this.printTimer = setTimeout(() => void this.print(cluster, kind, list.query.namespace), this.printed() ? 500 : 0);
+      });
+    });
+    inject(DestroyRef).onDestroy(() => clearTimeout(this.printTimer));
     effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
       const namespace = this.context.namespace();
       untracked(() => {
+        this.printed.set(undefined);
         this.list()?.stop();
         this.list.set(kind && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined);
       });
@@ -59,9 +79,35 @@ export class WorkloadList {
       { id: 'name', label: 'Name', value: (o) => o.metadata.name, link: (o) => [...kind.path, o.metadata.namespace ?? '_', o.metadata.name], fixed: true, minWidth: 14, grow: 2.5 },
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
       { id: 'status', label: 'Status', value: (o) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 },
+      ...this.printerColumns(),
       ...kind.columns,
     ];
   });
+
+  /** The server's columns other than Name and Age (which every list has): `-o wide` ones start hidden. */
+  private readonly printerColumns = computed<TableColumn<KubeObject>[]>(() => {
+    const printed = this.printed();
+    if (!printed) return [];
+    return printed.columns
+      .map((column, index) => ({ column, index }))
+      .filter(({ column }) => column.name !== 'Name' && column.name !== 'Age')
+      .map(({ column, index }) => ({
+        id: `printer.${column.name}`,
+        label: column.name,
+        hidden: column.priority > 0,
+        numeric: column.type === 'integer' || column.type === 'number',
+        value: (o: KubeObject) => printed.cells.get(o.metadata.uid ?? `${o.metadata.namespace ?? ''}/${o.metadata.name}`)?.[index] ?? '',
+      }));
+  });
+
+  private async print(cluster: string, kind: KindRef, namespace: string | undefined): Promise<void> {
+    try {
+      const table = await this.api.table(cluster, kind, { namespace });
+      this.printed.set({ columns: printerColumns(table), cells: cellsByObject(table) });
+    } catch {
+      // The live list says what is wrong; without the table the list keeps its own columns.
+    }
+  }
 
   protected readonly rows = computed(() => {
     const kind = this.workloadKind();
