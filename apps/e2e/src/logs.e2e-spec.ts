@@ -75,11 +75,12 @@ describe('logs', () => {
     const count = await page.locator('.search .count').textContent();
     expect(count).toMatch(/^\d+ matches$/);
     await search.press('Enter');
-    expect(await page.locator('.search .count').textContent()).toMatch(/^1 of \d+/);
+    // The count is drawn after the key is handled: wait for it rather than reading it once.
+    await page.locator('.search .count').filter({ hasText: /^1 of \d+/ }).waitFor();
     await page.locator('cairn-log-viewport mark.current').waitFor();
     expect((await page.locator('cairn-log-viewport mark').allTextContents()).every((t) => t.toLowerCase() === 'boots')).toBe(true);
     await page.getByRole('button', { name: 'Next match' }).click();
-    expect(await page.locator('.search .count').textContent()).toMatch(/^2 of \d+/);
+    await page.locator('.search .count').filter({ hasText: /^2 of \d+/ }).waitFor();
     // Reading an older line, the view stays there and offers the way back.
     await page.getByRole('button', { name: 'Jump to latest' }).waitFor();
 
