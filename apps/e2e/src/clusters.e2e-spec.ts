@@ -64,8 +64,10 @@ describe('clusters', () => {
     expect((await nodes.locator('cairn-status').allTextContents()).map((t) => t.trim())).toEqual(['Ready', 'Ready', 'NotReady,SchedulingDisabled']);
     expect(await nodes.locator('[role=cell]:first-child').allTextContents()).toEqual([expect.stringContaining('kwok-node-1'), expect.stringContaining('kwok-node-2'), expect.stringContaining('lost-node')]);
     await main().getByRole('list', { name: 'Namespaces' }).getByRole('link', { name: 'tenant-1' }).waitFor();
-    // The seeded trouble shows: the crash-looping worker among the failing pods, and warnings.
-    await main().locator('section[aria-labelledby="health-title"]').getByRole('link', { name: /^queue-worker-/ }).first().waitFor({ timeout: 60_000 });
+    // The seeded trouble shows, in kubectl's words: pods that fail (pod-states has more than fit, so the rest are counted), and warnings.
+    const health = main().locator('section[aria-labelledby="health-title"]');
+    await health.locator('li', { has: page.getByRole('link', { name: 'init-crash-looping' }) }).getByText('Init:CrashLoopBackOff').waitFor({ timeout: 60_000 });
+    await health.getByRole('link', { name: /^and \d+ more$/ }).waitFor();
     await main().locator('section[aria-labelledby="warnings-title"] tbody').getByText(/BackOff|FailedScheduling/).first().waitFor({ timeout: 60_000 });
     expect(page.url()).toMatch(/\/clusters\/cairn-dev\?cluster=cairn-dev/);
     expect(await page.getByRole('combobox', { name: 'Cluster' }).inputValue()).toBe('cairn-dev');

@@ -348,7 +348,9 @@ describe('workloads', () => {
     await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
     await main().locator('header.title cairn-status').getByText(/ready/).waitFor();
     await main().getByRole('status').filter({ hasText: 'you may read this Deployment but not watch it' }).waitFor();
-    expect(await main().getByText('cannot list').count()).toBe(0);
+    expect(await main().getByRole('heading', { name: /could not be read/ }).count()).toBe(0);
+    // What he may not list (its pods, its events) is refused in place, naming the verb.
+    await main().getByText('cannot list resource "pods"').waitFor();
     // The list is another verb, and the refusal names it.
     await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
     await main().getByText('cannot list resource "deployments"').waitFor();

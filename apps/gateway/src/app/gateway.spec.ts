@@ -34,6 +34,7 @@ describe('gateway over HTTP', () => {
       webRoot: root,
       authServiceUrl: new URL(authServiceUrl),
       clusters: [],
+      kubeconfigProblems: [],
       extraCa: [],
       insecureSkipTlsVerify: false,
       sessionKeys: [],

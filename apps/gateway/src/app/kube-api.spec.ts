@@ -46,8 +46,11 @@ describe('gateway Kubernetes API (real cluster)', () => {
         users: [{ name: 'nobody', user: {} }],
       }),
     );
+    // And one whose context cannot be used: it is reported, the others work.
+    const broken = join(dir, 'broken.kubeconfig');
+    writeFileSync(broken, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'plain', cluster: { server: 'http://127.0.0.1:1' } }], contexts: [{ name: 'broken', context: { cluster: 'plain', user: 'x' } }], users: [] }));
     const settings = readGatewaySettings(
-      { KUBECONFIG: `${cluster.info.kubeconfig}:${dead}`, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' },
+      { KUBECONFIG: `${cluster.info.kubeconfig}:${dead}:${broken}`, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' },
       process.cwd(),
     );
     gateway = await createGateway({ ...settings, port: 0 });
@@ -86,6 +89,13 @@ describe('gateway Kubernetes API (real cluster)', () => {
     const down = await call('GET', '/api/v1/clusters/dead/status');
     expect(down.json['reachable']).toBe(false);
     expect(down.json['error']).toContain('connection refused');
+    // A context that cannot be used is listed, with the reason, to a signed-in caller only.
+    const signedIn = (await call('GET', '/api/v1/clusters', { token: tokens['alice'] })).json as unknown as Array<{ name: string; problem?: string }>;
+    expect(signedIn.map((c) => c.name)).toEqual(['cairn-dev', 'cairn-dev-deployer', 'dead', 'broken']);
+    expect(signedIn.find((c) => c.name === 'broken')?.problem).toContain('server "http://127.0.0.1:1" must use https');
+    const unusable = await call('GET', '/api/v1/clusters/broken/status');
+    expect(unusable.status).toBe(404);
+    expect(unusable.json.message).toContain('Cluster "broken" cannot be used: cluster "plain"');
   });
 
   it('is ready while a configured cluster answers, naming the ones that do not', async () => {
@@ -235,6 +245,28 @@ describe('gateway Kubernetes API (real cluster)', () => {
       const marker = await put(secretPath, { ...revealed, metadata: { ...revealed.metadata, annotations: hidden.metadata.annotations } });
       expect(marker.status).toBe(422);
       expect(marker.json.message).toContain("the annotation kubectl.kubernetes.io/last-applied-configuration is Cairn's redaction marker");
+      expect(await stored()).toEqual(before);
+    });
+
+    it('closes the side doors: no kind in the body, resourceVersion "0", the table of Secrets, a patch\u2019s answer', async () => {
+      const before = await stored();
+      const hidden = (await call('GET', secretPath, { token: tokens['admin'] })).json as unknown as Secret & { kind?: string; apiVersion?: string };
+      // The API server would take the kind from the address: the gateway does too.
+      const { kind, apiVersion, ...kindless } = hidden;
+      void kind;
+      void apiVersion;
+      expect((await put(secretPath, kindless)).status).toBe(422);
+      const revealed = (await call('GET', `${secretPath}&reveal=true`, { token: tokens['admin'] })).json as unknown as Secret;
+      const anyVersion = await put(secretPath, { ...revealed, metadata: { ...revealed.metadata, resourceVersion: '0' } });
+      expect(anyVersion.status).toBe(400);
+      expect(anyVersion.json.message).toContain('metadata.resourceVersion is missing');
+      const table = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a&as=Table', { token: tokens['admin'] });
+      expect(table.status).toBe(200);
+      expect(table.text).not.toContain(before.data['.dockerconfigjson'] as string);
+      expect(table.text).toContain('(redacted by Cairn)');
+      const patched = await call('PATCH', `${secretPath}&dryRun=true`, { token: tokens['admin'], body: {}, headers: { 'content-type': 'application/merge-patch+json' } });
+      expect(patched.status).toBe(200);
+      expect(Object.values((patched.json as unknown as Secret).data)).toEqual([null, null, null]);
       expect(await stored()).toEqual(before);
     });
 

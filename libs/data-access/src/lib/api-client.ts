@@ -186,8 +186,14 @@ export class ApiClient {
   }
 
   /** The configured clusters, then the ones the user added in this browser. */
+  /** The gateway's configured clusters as it lists them, unusable contexts (with their `problem`) included. */
+  configured(): Promise<ClusterSummary[]> {
+    return this.json<ClusterSummary[]>('GET', 'api/v1/clusters');
+  }
+
+  /** Every cluster the user can work with: the usable configured ones, then the ones added in this browser. */
   async clusters(): Promise<ClusterSummary[]> {
-    const configured = await this.json<ClusterSummary[]>('GET', 'api/v1/clusters');
+    const configured = (await this.configured()).filter((c) => !c.problem);
     // A store this browser cannot read must not hide the configured clusters; the clusters page says why.
     const added = await this.options.userClusters?.clusters?.().catch(() => []);
     return [...configured, ...(added ?? [])];

@@ -54,6 +54,8 @@ export class LiveList {
   readonly refresh = signal<'watch' | 'poll' | undefined>(undefined);
   /** The API server's refusal of the watch, when it polls. */
   readonly pollReason = signal<string | undefined>(undefined);
+  /** Why the last poll failed, while the last good answer stays shown. */
+  readonly pollError = signal<string | undefined>(undefined);
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   /** Read with GET: the user may get the object but not list it. */
   private byGet = false;
@@ -141,10 +143,15 @@ export class LiveList {
         const { items } = await this.read(false);
         if (this.stopped) return;
         this.replaceAll(items);
-        this.error.set(undefined);
-        this.forbidden.set(false);
+        this.pollError.set(undefined);
       } catch (err) {
-        this.fail(err);
+        if (this.byGet && err instanceof ApiError && err.status === 404) {
+          // Read by name and now gone: nothing to show, nothing more to read.
+          this.replaceAll([]);
+          return;
+        }
+        // A read that failed once (a restart, a 5xx) keeps what is shown and says so; the next may work.
+        this.pollError.set(err instanceof Error ? err.message : String(err));
       }
       this.schedulePoll();
     }, POLL_MS);

@@ -6,7 +6,7 @@ import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
 import { DiscoveryService } from '../resources/discovery.service';
-import { hiddenValueProblem } from '../resources/secrets';
+import { hiddenValueProblem, redactSecret } from '../resources/secrets';
 import { MANIFEST_YAML_OPTIONS, type ApiResource, type ApplyResult } from '@cairn/api-contracts';
 
 const FIELD_MANAGER = 'cairn';
@@ -142,10 +142,11 @@ export class ChangesController {
     if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
       throw new BadRequestException(`metadata.namespace must be "${namespace ?? ''}", where the object is (got ${JSON.stringify(metadata.namespace)}); moving is not an edit.`);
     }
-    if (typeof metadata.resourceVersion !== 'string' || !metadata.resourceVersion) {
+    // "0" means "any version" to the API server: it would skip the conflict check.
+    if (typeof metadata.resourceVersion !== 'string' || !metadata.resourceVersion || metadata.resourceVersion === '0') {
       throw new BadRequestException('metadata.resourceVersion is missing: send the version the object was edited from, so a change made meanwhile is refused as a conflict instead of overwritten.');
     }
-    const hidden = hiddenValueProblem(object);
+    const hidden = hiddenValueProblem(object, { secret: ref.group === 'core' && ref.resource === 'secrets' });
     if (hidden) throw new UnprocessableEntityException(hidden);
     const caller = await this.changer(request, cluster);
     const isDryRun = optionalBool('dryRun', dryRun) ?? false;
@@ -174,14 +175,16 @@ export class ChangesController {
     if (!PATCH_TYPES.includes(type)) throw new BadRequestException(`Content-Type must be one of ${PATCH_TYPES.join(', ')} (got "${type}").`);
     const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
     const caller = await this.changer(request, cluster);
-    return this.audited(caller, cluster, 'patch', path, () =>
-      this.kube.json(cluster, caller, {
+    const patched = await this.audited(caller, cluster, 'patch', path, () =>
+      this.kube.json<Record<string, unknown>>(cluster, caller, {
         method: 'PATCH',
         path: path + query({ fieldManager: FIELD_MANAGER, dryRun: optionalBool('dryRun', dryRun) ? 'All' : undefined }),
         body: JSON.stringify(body),
         contentType: type,
       }),
     );
+    // The answer is the whole object: a Secret's values stay on the server, as with a get.
+    return ref.group === 'core' && ref.resource === 'secrets' ? redactSecret(patched) : patched;
   }
 
   @Delete('resources/:group/:version/:resource/:name')

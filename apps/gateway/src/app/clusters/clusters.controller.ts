@@ -11,12 +11,15 @@ export class ClustersController {
   constructor(private readonly kube: KubeService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The configured clusters (every kubeconfig context, and the in-cluster one). Their servers only for a signed-in caller.' })
+  @ApiOperation({ summary: 'The configured clusters (every kubeconfig context, and the in-cluster one). Their servers, and the contexts that cannot be used with the reason (`problem`), only for a signed-in caller.' })
   async list(@Req() request: FastifyRequest): Promise<ClusterSummary[]> {
     // The sign-in page needs the names (a bearer token is per cluster); where the API
     // servers are is nobody's business before signing in.
     const signedIn = Boolean(request.headers.authorization) || Boolean(await this.kube.callers.session(request));
-    return this.kube.connections.list().map(({ name, server, source, namespace }) => ({ name, ...(signedIn ? { server } : {}), source, ...(namespace ? { namespace } : {}) }));
+    const usable = this.kube.connections.list().map(({ name, server, source, namespace }): ClusterSummary => ({ name, ...(signedIn ? { server } : {}), source, ...(namespace ? { namespace } : {}) }));
+    // Contexts that cannot be used are listed with the reason (for signed-in callers), so people see why one is missing.
+    const unusable = signedIn ? [...this.kube.connections.problems].map(([name, problem]): ClusterSummary => ({ name, source: 'kubeconfig', problem })) : [];
+    return [...usable, ...unusable];
   }
 
   @Get(':cluster/status')

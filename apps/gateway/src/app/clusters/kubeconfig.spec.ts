@@ -28,17 +28,28 @@ describe('configured clusters', () => {
     writeFileSync(join(dir, 'ca.crt'), PEM);
     const a = file('a', kubeconfig([['prod', { server: 'https://prod.example:6443', 'certificate-authority': 'ca.crt' }]], [['prod', 'prod', 'shop']]));
     const b = file('b', kubeconfig([['prod', { server: 'https://other:6443' }], ['dev', { server: 'https://dev:6443', 'insecure-skip-tls-verify': true }]], [['prod', 'prod'], ['dev', 'dev']]));
-    const clusters = clustersFromKubeconfigs([a, join(dir, 'missing'), b]);
+    const { clusters, problems } = clustersFromKubeconfigs([a, join(dir, 'missing'), b]);
+    expect(problems).toEqual([]);
     expect(clusters).toEqual([
       { name: 'prod', server: 'https://prod.example:6443', ca: PEM, insecureSkipTlsVerify: false, tlsServerName: undefined, namespace: 'shop', source: 'kubeconfig' },
       { name: 'dev', server: 'https://dev:6443', ca: undefined, insecureSkipTlsVerify: true, tlsServerName: undefined, namespace: undefined, source: 'kubeconfig' },
     ]);
   });
 
-  it('names the file and entry of a bad kubeconfig', () => {
-    expect(() => clustersFromKubeconfigs([file('bad', 'clusters: [')])).toThrow(/bad is not valid YAML/);
-    expect(() => clustersFromKubeconfigs([file('http', kubeconfig([['c', { server: 'http://plain:80' }]], [['c', 'c']]))])).toThrow('cluster "c" in ' + join(dir, 'http') + ': server "http://plain:80" must use https');
-    expect(() => clustersFromKubeconfigs([file('orphan', kubeconfig([], [['x', 'nowhere']]))])).toThrow('context "x" in ' + join(dir, 'orphan') + ' names cluster "nowhere", which no kubeconfig file defines');
+  it('leaves out a bad context or file, naming it and why, and keeps the others', () => {
+    const good = file('good', kubeconfig([['ok', { server: 'https://ok:6443' }]], [['ok', 'ok']]));
+    const found = clustersFromKubeconfigs([
+      file('bad', 'clusters: ['),
+      file('http', kubeconfig([['c', { server: 'http://plain:80' }]], [['c', 'c']])),
+      file('orphan', kubeconfig([], [['x', 'nowhere']])),
+      good,
+    ]);
+    expect(found.clusters.map((c) => c.name)).toEqual(['ok']);
+    expect(found.problems).toEqual([
+      { name: join(dir, 'bad'), message: expect.stringMatching(/bad is not valid YAML/) },
+      { name: 'c', message: 'cluster "c" in ' + join(dir, 'http') + ': server "http://plain:80" must use https' },
+      { name: 'x', message: 'context "x" in ' + join(dir, 'orphan') + ' names cluster "nowhere", which no kubeconfig file defines' },
+    ]);
   });
 
   it('finds the in-cluster API server, honouring KUBERNETES_SERVICE_HOST/PORT overrides (a proxy such as Capsule\u2019s)', () => {
@@ -58,7 +69,10 @@ describe('configured clusters', () => {
 
   it('stops start-up on a bad cluster setting, naming it', () => {
     const base = { CAIRN_WEB_ROOT: dir };
-    expect(() => readGatewaySettings({ ...base, KUBECONFIG: file('bad', 'clusters: [') }, dir)).toThrow(/^KUBECONFIG: .* is not valid YAML/);
+    // A bad kubeconfig context or file does not stop start-up: it is left out, with the reason, and the rest works.
+    const settings = readGatewaySettings({ ...base, KUBECONFIG: `${file('bad', 'clusters: [')}:${file('good', kubeconfig([['ok', { server: 'https://ok:6443' }]], [['ok', 'ok']]))}` }, dir);
+    expect(settings.clusters.map((c) => c.name)).toEqual(['ok']);
+    expect(settings.kubeconfigProblems).toEqual([{ name: join(dir, 'bad'), message: expect.stringMatching(/is not valid YAML/) }]);
     expect(() => readGatewaySettings({ ...base, CAIRN_IN_CLUSTER: 'true', CAIRN_SERVICE_ACCOUNT_DIR: dir }, dir)).toThrow(/^CAIRN_IN_CLUSTER: is true, but KUBERNETES_SERVICE_HOST is unset/);
     expect(() => readGatewaySettings({ ...base, CAIRN_SESSION_KEY: 'short' }, dir)).toThrow('CAIRN_SESSION_KEY: must be at least 32 characters');
     expect(() => readGatewaySettings({ ...base, CAIRN_CA_BUNDLE: file('empty.pem', 'nothing') }, dir)).toThrow('holds no PEM certificate');

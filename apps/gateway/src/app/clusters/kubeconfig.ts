@@ -42,11 +42,21 @@ interface Kubeconfig {
   contexts?: NamedContext[];
 }
 
+/** A context of KUBECONFIG the console cannot use, and why (a whole file when it is not YAML). */
+export interface KubeconfigProblem {
+  /** The context's name, or the file's path when the file itself cannot be read. */
+  name: string;
+  message: string;
+}
+
 /**
  * Reads the kubeconfig files of `KUBECONFIG` (in order) with kubectl's merge rule: the
- * first file to define a name wins. Every context becomes a cluster of the console.
+ * first file to define a name wins. Every usable context becomes a cluster of the console; a
+ * context (or file) that cannot be used is reported in `problems` with the reason, and the
+ * others still work.
  */
-export function clustersFromKubeconfigs(paths: string[]): ClusterConfig[] {
+export function clustersFromKubeconfigs(paths: string[]): { clusters: ClusterConfig[]; problems: KubeconfigProblem[] } {
+  const problems: KubeconfigProblem[] = [];
   const clusters = new Map<string, { cluster: NamedCluster; baseDir: string; file: string }>();
   const contexts = new Map<string, { context: NamedContext; file: string }>();
   for (const file of paths) {
@@ -55,7 +65,8 @@ export function clustersFromKubeconfigs(paths: string[]): ClusterConfig[] {
     try {
       config = (parse(readFileSync(file, 'utf8')) ?? {}) as Kubeconfig;
     } catch (err) {
-      throw new KubeconfigError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+      problems.push({ name: file, message: `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}` });
+      continue;
     }
     for (const cluster of config.clusters ?? []) {
       if (cluster?.name && !clusters.has(cluster.name)) clusters.set(cluster.name, { cluster, baseDir: dirname(file), file });
@@ -66,12 +77,17 @@ export function clustersFromKubeconfigs(paths: string[]): ClusterConfig[] {
   }
   const result: ClusterConfig[] = [];
   for (const [name, { context, file }] of contexts) {
-    const clusterName = context.context?.cluster;
-    const entry = clusterName ? clusters.get(clusterName) : undefined;
-    if (!entry) throw new KubeconfigError(`context "${name}" in ${file} names cluster "${clusterName ?? ''}", which no kubeconfig file defines`);
-    result.push(toClusterConfig(name, entry.cluster, entry.baseDir, entry.file, context.context?.namespace));
+    try {
+      const clusterName = context.context?.cluster;
+      const entry = clusterName ? clusters.get(clusterName) : undefined;
+      if (!entry) throw new KubeconfigError(`context "${name}" in ${file} names cluster "${clusterName ?? ''}", which no kubeconfig file defines`);
+      result.push(toClusterConfig(name, entry.cluster, entry.baseDir, entry.file, context.context?.namespace));
+    } catch (err) {
+      if (!(err instanceof KubeconfigError)) throw err;
+      problems.push({ name, message: err.message });
+    }
   }
-  return result;
+  return { clusters: result, problems };
 }
 
 function toClusterConfig(name: string, named: NamedCluster, baseDir: string, file: string, namespace: string | undefined): ClusterConfig {

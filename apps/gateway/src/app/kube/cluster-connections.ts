@@ -39,12 +39,17 @@ export class ClusterConnections {
 
   private readonly extraCa: string[];
 
+  /** Contexts of KUBECONFIG that cannot be used, by name, with the reason. */
+  readonly problems: ReadonlyMap<string, string>;
+
   constructor(
-    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'>,
+    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'> & Partial<Pick<GatewaySettings, 'kubeconfigProblems'>>,
     /** Where user-added clusters may point; undefined when the feature is off. */
     readonly userClusterPolicy?: AddressPolicy,
   ) {
     this.extraCa = settings.extraCa;
+    this.problems = new Map((settings.kubeconfigProblems ?? []).map((p) => [p.name, p.message]));
+    for (const [name, message] of this.problems) this.logger.warn(`KUBECONFIG: ${name} is left out: ${message}. The other clusters work.`);
     if (settings.insecureSkipTlsVerify) {
       this.logger.warn('CAIRN_INSECURE_SKIP_TLS_VERIFY is true: the API servers\u2019 certificates are NOT checked; anyone on the path can read and change every request');
     }
@@ -74,6 +79,8 @@ export class ClusterConnections {
   private entry(cluster: string) {
     const entry = this.clusters.get(cluster);
     if (!entry) {
+      const problem = this.problems.get(cluster);
+      if (problem) throw new NotFoundException(`Cluster "${cluster}" cannot be used: ${problem}. Whoever runs this console can fix its kubeconfig.`);
       const known = [...this.clusters.keys()];
       throw new NotFoundException(`There is no cluster "${cluster}"; ${known.length ? `the configured clusters are ${known.join(', ')}` : 'no cluster is configured (KUBECONFIG)'}.`);
     }

@@ -6,7 +6,7 @@ import { GatewaySettings } from '../settings/gateway-settings';
 import { MfeManifestService } from './mfe-manifest.service';
 
 function settings(webRoot: string, remotesFile?: string): GatewaySettings {
-  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], extraCa: [], insecureSkipTlsVerify: false, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent' };
+  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], kubeconfigProblems: [], extraCa: [], insecureSkipTlsVerify: false, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent' };
 }
 
 function builtInRemote(root: string, folder: string, name: string, description: object): void {

@@ -23,9 +23,13 @@ export function redactSecret(secret: Obj): Obj {
   return out;
 }
 
+/** A list of Secrets, or the API server's table of them (`?as=Table`: each row carries its object's metadata). */
 export function redactSecretList(list: Obj): Obj {
   const items = list['items'];
-  return Array.isArray(items) ? { ...list, items: items.map((item) => redactSecret(item as Obj)) } : list;
+  if (Array.isArray(items)) return { ...list, items: items.map((item) => redactSecret(item as Obj)) };
+  const rows = list['rows'];
+  if (Array.isArray(rows)) return { ...list, rows: rows.map((row) => (row && typeof row === 'object' && (row as Obj)['object'] ? { ...(row as Obj), object: redactSecret((row as Obj)['object'] as Obj) } : row)) };
+  return list;
 }
 
 /**
@@ -35,11 +39,12 @@ export function redactSecretList(list: Obj): Obj {
  * copy of it) would silently empty every value. The same holds for the redaction marker in
  * `last-applied-configuration`. Both the replace and the apply endpoints refuse such a write.
  */
-export function hiddenValueProblem(object: Obj): string | undefined {
+export function hiddenValueProblem(object: Obj, options: { secret?: boolean } = {}): string | undefined {
   const metadata = (object['metadata'] ?? {}) as { name?: unknown; namespace?: unknown; annotations?: Record<string, unknown> };
-  const name = `${object['kind']} ${typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : ''}${metadata.name}`;
+  const name = `${object['kind'] ?? 'Secret'} ${typeof metadata.namespace === 'string' ? `${metadata.namespace}/` : ''}${metadata.name}`;
   const advice = 'Cairn hides Secret values until they are revealed, and writing this would store them empty. Reveal the values and edit from there; to remove a key, delete it from the YAML.';
-  if (object['kind'] === 'Secret') {
+  // The address decides too: the API server fills a missing kind in from the URL it was sent to.
+  if (object['kind'] === 'Secret' || options.secret) {
     for (const field of ['data', 'stringData']) {
       const values = object[field];
       if (!values || typeof values !== 'object') continue;

@@ -2,7 +2,7 @@ import { Environment, LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel, SettingError
 import { MIN_KEY_LENGTH } from '@cairn/session';
 import { delimiter, join } from 'node:path';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
-import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
+import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
 
 /** Everything the gateway is told at start-up; read once, validated, then immutable. */
 export interface GatewaySettings {
@@ -16,8 +16,10 @@ export interface GatewaySettings {
   remotesFile?: string;
   /** The auth service; `/auth/*` and `/oidc-callback` are forwarded to it. */
   authServiceUrl: URL;
-  /** Configured clusters: every context of KUBECONFIG, and the in-cluster one. */
+  /** Configured clusters: every usable context of KUBECONFIG, and the in-cluster one. */
   clusters: ClusterConfig[];
+  /** Contexts of KUBECONFIG that cannot be used, and why: logged at start and listed with the clusters. */
+  kubeconfigProblems: KubeconfigProblem[];
   /** Extra trusted CAs (PEM), added to the system roots and to each cluster's CA. */
   extraCa: string[];
   /** Skip TLS verification of every configured API server (logged as a warning at start). */
@@ -69,7 +71,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     webRoot: read.directory('CAIRN_WEB_ROOT', 'dist/apps', cwd),
     remotesFile: read.optionalFile('CAIRN_REMOTES_FILE', cwd),
     authServiceUrl: read.url('CAIRN_AUTH_SERVICE_URL', 'http://127.0.0.1:4467'),
-    clusters: readClusters(env, read),
+    ...readClusters(env, read),
     extraCa: read.caBundle('CAIRN_CA_BUNDLE', cwd),
     insecureSkipTlsVerify: read.boolean('CAIRN_INSECURE_SKIP_TLS_VERIFY', false),
     sessionKeys: read.sessionKeys('CAIRN_SESSION_KEY', 'CAIRN_SESSION_KEY_PREVIOUS', MIN_KEY_LENGTH),
@@ -108,7 +110,7 @@ function readUserClusterAllow(read: SettingsReader): string[] | undefined {
   return allow;
 }
 
-function readClusters(env: Environment, read: SettingsReader): ClusterConfig[] {
+function readClusters(env: Environment, read: SettingsReader): { clusters: ClusterConfig[]; kubeconfigProblems: KubeconfigProblem[] } {
   const mode = read.oneOf('CAIRN_IN_CLUSTER', ['auto', 'true', 'false'] as const, 'auto');
   const inClusterName = read.string('CAIRN_IN_CLUSTER_CONTEXT_NAME', 'main');
   const saDir = read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR);
@@ -121,19 +123,17 @@ function readClusters(env: Environment, read: SettingsReader): ClusterConfig[] {
     }
   }
   const kubeconfig = read.optionalString('KUBECONFIG');
+  const problems: KubeconfigProblem[] = [];
   if (kubeconfig) {
-    try {
-      for (const cluster of clustersFromKubeconfigs(kubeconfig.split(delimiter).filter(Boolean))) {
-        if (clusters.some((c) => c.name === cluster.name)) {
-          throw new SettingError('KUBECONFIG', `context "${cluster.name}" has the in-cluster context's name; rename one (CAIRN_IN_CLUSTER_CONTEXT_NAME)`);
-        }
-        clusters.push(cluster);
+    const found = clustersFromKubeconfigs(kubeconfig.split(delimiter).filter(Boolean));
+    problems.push(...found.problems);
+    for (const cluster of found.clusters) {
+      if (clusters.some((c) => c.name === cluster.name)) {
+        throw new SettingError('KUBECONFIG', `context "${cluster.name}" has the in-cluster context's name; rename one (CAIRN_IN_CLUSTER_CONTEXT_NAME)`);
       }
-    } catch (err) {
-      if (err instanceof KubeconfigError) throw new SettingError('KUBECONFIG', err.message);
-      throw err;
+      clusters.push(cluster);
     }
   }
-  return clusters;
+  return { clusters, kubeconfigProblems: problems };
 }
 

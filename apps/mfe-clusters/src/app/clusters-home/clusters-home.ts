@@ -47,6 +47,8 @@ export class ClustersHome implements OnInit {
   /** The last thing done (or what went wrong doing it), read out by screen readers. */
   protected readonly notice = signal<{ tone: NoticeTone; text: string } | undefined>(undefined);
 
+  /** Contexts of the console's own configuration that cannot be used, with the reason. */
+  protected readonly unusable = signal<ClusterSummary[]>([]);
   protected readonly renaming = signal<string | undefined>(undefined);
   protected readonly renameValue = signal('');
   protected readonly renameError = signal<string | undefined>(undefined);
@@ -86,7 +88,9 @@ export class ClustersHome implements OnInit {
 
   private async loadConfigured(): Promise<void> {
     try {
-      this.configured.set(await this.api.clusters());
+      const configured = await this.api.configured();
+      this.configured.set(configured.filter((c) => !c.problem));
+      this.unusable.set(configured.filter((c) => c.problem));
       this.configuredError.set(undefined);
       this.signedOut.set(false);
     } catch (err) {

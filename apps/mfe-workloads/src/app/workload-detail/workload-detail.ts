@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
 import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
+import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
 import { kindFromRoute } from '../kind-resolver';
 import { asArray, asObject, asString, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
@@ -72,7 +73,8 @@ export class WorkloadDetail {
     const o = this.object();
     if (!o) return '';
     // managedFields is bookkeeping of the API server, not something people edit.
-    const text = stringify({ ...o, metadata: { ...o.metadata, managedFields: undefined } });
+    // Written as kubectl reads YAML, so a copy pasted elsewhere means what it says ("yes" stays a string).
+    const text = stringify({ ...o, metadata: { ...o.metadata, managedFields: undefined } }, MANIFEST_YAML_OPTIONS);
     const kind = this.workloadKind();
     // A copy of this text must not be mistaken for the Secret: applied anywhere, its nulls would empty every value.
     return kind?.group === 'core' && kind.resource === 'secrets' ? `# The values of this Secret are hidden (null) here; Edit reveals them.\n# Do not apply this copy: it would store every value empty.\n${text}` : text;
@@ -290,7 +292,8 @@ export class WorkloadDetail {
     const kind = this.workloadKind();
     if (!cluster || !kind) throw new Error('No cluster is selected.');
     const secret = kind.group === 'core' && kind.resource === 'secrets';
-    if (secret && this.revealedForEdit !== this.name()) {
+    const which = `${cluster}/${this.ns() ?? ''}/${this.name()}`;
+    if (secret && this.revealedForEdit !== which) {
       if (!(await this.permissions.can(cluster, { verb: 'get', resource: 'secrets', namespace: this.ns(), name: this.name() }))) {
         throw new Error(`you may not read the values of Secret ${this.name()}, and an edit must start from them, or it would store them empty. Ask for "get" on it.`);
       }
@@ -300,7 +303,7 @@ export class WorkloadDetail {
         confirm: 'Reveal and edit',
       });
       if (!reveal) return undefined;
-      this.revealedForEdit = this.name();
+      this.revealedForEdit = which;
     }
     return this.api.get(cluster, kind, this.name(), this.ns(), secret);
   };

@@ -11,6 +11,8 @@ export interface ClusterSummary {
   source: 'kubeconfig' | 'in-cluster';
   /** The default namespace its kubeconfig context names. */
   namespace?: string;
+  /** Why this context of the gateway's KUBECONFIG cannot be used; absent for a usable cluster. */
+  problem?: string;
 }
 
 /** `GET /api/v1/clusters/{cluster}/status`. */

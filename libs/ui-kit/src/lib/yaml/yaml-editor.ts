@@ -230,8 +230,10 @@ export class YamlEditor {
       this.notice.set({ tone: 'error', text: `Could not check the change: ${parsed.problem}` });
       return undefined;
     }
+    // The draft leaves status out; put back the one it was loaded with, unless the person wrote one on purpose.
     const status = this.loaded()?.['status'];
-    return { ...(parsed.object as KubeObject), ...(status !== undefined ? { status } : {}) };
+    const object = parsed.object as KubeObject;
+    return object['status'] === undefined && status !== undefined ? { ...object, status } : object;
   }
 
   /** Runs a call to the API server; on failure says why in its words and keeps the draft. */
