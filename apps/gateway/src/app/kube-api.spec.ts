@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createGateway } from './gateway';
 import { WatchHub } from './watch/watch-hub';
+import { DiscoveryService } from './resources/discovery.service';
 import { AddressPolicy } from './clusters/address-policy';
 import { encodeUserCluster } from './clusters/user-clusters';
 import { ClusterConnections } from './kube/cluster-connections';
@@ -306,6 +307,17 @@ describe('gateway Kubernetes API (real cluster)', () => {
       expect((await put(path, { ...draft, metadata: { ...draft.metadata, namespace: 'team-b' } }, tokens['alice'])).status).toBe(400);
       await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: draft.spec.replicas } }, 'application/merge-patch+json');
     });
+  });
+
+  it('reads the legacy discovery documents (servers before 1.26, or with aggregation off) to the same kinds as aggregated discovery', async () => {
+    const aggregated = (await call('GET', '/api/v1/clusters/cairn-dev/api-resources', { token: tokens['admin'] })).json as unknown as Array<Record<string, unknown>>;
+    const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header' });
+    const key = (r: Record<string, unknown>) => `${r['group']}/${r['version']}/${r['resource']}`;
+    const byKey = (list: Array<Record<string, unknown>>) => Object.fromEntries(list.map((r) => [key(r), { ...r, verbs: [...(r['verbs'] as string[])].sort(), subresources: [...(r['subresources'] as string[])].sort() }]));
+    expect(aggregated.length).toBeGreaterThan(40);
+    // The API server's two forms of the same facts: the legacy reader must agree with the aggregated one, kind for kind (the seed's CRD included).
+    expect(byKey(legacy as unknown as Array<Record<string, unknown>>)).toEqual(byKey(aggregated));
+    expect(aggregated.map(key)).toContain('example.com/v1/gadgets');
   });
 
   it('serves discovery (every kind, CRDs included) and a batch of access checks', async () => {
