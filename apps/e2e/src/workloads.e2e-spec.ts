@@ -397,6 +397,23 @@ describe('workloads', () => {
     await rowOf('api').waitFor();
   });
 
+  it('events belong to their object by uid and arrive live: a scale shows on Deployment web, not on Service web', async () => {
+    const web = () => cluster.adminApi().json<{ spec: { replicas: number } }>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
+    const start = (await web()).spec.replicas;
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);
+    await main().getByRole('heading', { name: 'Deployment web' }).waitFor();
+    const events = main().locator('section[aria-labelledby="events"]');
+    await main().getByRole('button', { name: 'One replica more' }).click();
+    // The controller's event arrives on the watch stream, without a reload.
+    await events.getByRole('row').filter({ hasText: 'ScalingReplicaSet' }).filter({ hasText: new RegExp(`to ${start + 1}`) }).first().waitFor({ timeout: 20_000 });
+    await page.goto(`${cairn.url}/workloads/other/core/v1/services/team-a/web?cluster=cairn-dev`);
+    await main().getByRole('heading', { name: 'Service web' }).waitFor();
+    await events.getByRole('row').first().waitFor();
+    expect(await events.getByText('ScalingReplicaSet').count()).toBe(0);
+    await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start } }, 'application/merge-patch+json');
+  });
+
   it('tina, the tenant, lists her namespace', async () => {
     page = await signedIn('tina');
     await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=tenant-1`);

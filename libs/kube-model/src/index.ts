@@ -8,3 +8,4 @@ export type { Health, Status } from './lib/status';
 export { nodeStatusText } from './lib/node-status';
 export { cellsByObject, printCell, printerColumns } from './lib/server-table';
 export type { PrinterColumn, ServerTable } from './lib/server-table';
+export { byLastSeen, eventCount, eventLastSeen } from './lib/events';

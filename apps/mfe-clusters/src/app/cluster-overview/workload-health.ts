@@ -1,5 +1,5 @@
 import type { KubeObject } from '@cairn/data-access';
-import { podProblem } from '@cairn/kube-model';
+import { eventLastSeen, podProblem } from '@cairn/kube-model';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -52,8 +52,7 @@ export function workloadHealth(deployments: KubeObject[], pods: KubeObject[]): W
   };
 }
 
-/** When an event last happened (events.k8s.io and core events name it differently). */
+/** When an event last happened, as kubectl's LAST SEEN (the resource model's rule). */
 export function eventTime(e: KubeObject): string {
-  const o = e as Any;
-  return String(o['lastTimestamp'] ?? o['series']?.['lastObservedTime'] ?? o['eventTime'] ?? o['firstTimestamp'] ?? e.metadata.creationTimestamp ?? '');
+  return eventLastSeen(e) ?? e.metadata.creationTimestamp ?? '';
 }

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
 import { NoCluster, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
-import { podColumns, podProblem, podStatus, restartsText, unschedulable } from '@cairn/kube-model';
+import { byLastSeen, eventLastSeen, podColumns, podProblem, podStatus, restartsText, unschedulable } from '@cairn/kube-model';
 import { findWorkloadKind, Status, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -59,8 +59,7 @@ export class Overview {
   private async loadWarnings(cluster: string, namespace: string | undefined): Promise<void> {
     try {
       const events = await this.api.list(cluster, { group: 'core', version: 'v1', resource: 'events' }, { namespace, fieldSelector: 'type=Warning', limit: 200 });
-      const when = (e: KubeObject) => String((e as Any)['lastTimestamp'] ?? (e as Any)['eventTime'] ?? e.metadata.creationTimestamp ?? '');
-      this.warnings.set([...events.items].sort((a, b) => when(b).localeCompare(when(a))).slice(0, 25));
+      this.warnings.set([...events.items].sort(byLastSeen).slice(0, 25));
       this.warningsError.set(undefined);
     } catch (err) {
       this.warningsError.set((err as Error).message);
@@ -109,7 +108,7 @@ export class Overview {
   }
 
   protected eventTimestamp(e: KubeObject): string | undefined {
-    return this.field(e, 'lastTimestamp') || this.field(e, 'eventTime') || e.metadata.creationTimestamp;
+    return eventLastSeen(e);
   }
 
   protected eventLink(e: KubeObject): string[] | undefined {

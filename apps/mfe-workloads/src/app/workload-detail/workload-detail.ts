@@ -5,7 +5,7 @@ import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo,
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
 import { kindFromRoute } from '../kind-resolver';
-import { asArray, asObject, asString, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
+import { asArray, asObject, asString, byLastSeen, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
 import { containers, podSelector, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -62,8 +62,10 @@ export class WorkloadDetail {
     return o && kind ? kind.status(o) : undefined;
   });
   protected readonly allowed = signal<Allowed>(NONE);
-  protected readonly events = signal<KubeObject[]>([]);
-  protected readonly eventsError = signal<string | undefined>(undefined);
+  /** Events about this object, matched by its uid (never by name alone: a Service and a Deployment may share one), live. */
+  private readonly eventList = signal<LiveList | undefined>(undefined);
+  protected readonly events = computed(() => [...(this.eventList()?.items() ?? [])].sort(byLastSeen));
+  protected readonly eventsError = computed(() => this.eventList()?.error());
   protected readonly view = computed<'overview' | 'yaml'>(() => (this.tab() === 'yaml' ? 'yaml' : 'overview'));
   /** A message about the last action: what happened, or why it was refused. */
   protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
@@ -143,11 +145,21 @@ export class WorkloadDetail {
         this.pods.set(selector && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: this.ns(), group: 'core', version: 'v1', resource: 'pods', labelSelector: selector }) : undefined);
       });
     });
-    const timer = setInterval(() => void this.loadEvents(), 15_000);
+    // The events follow the object's uid once it is known, on the watch stream.
+    effect(() => {
+      const uid = this.object()?.metadata.uid;
+      const cluster = this.context.cluster();
+      const fieldSelector = uid ? `involvedObject.uid=${uid}` : undefined;
+      untracked(() => {
+        if (this.eventList()?.query.fieldSelector === fieldSelector && this.eventList()?.query.cluster === cluster) return;
+        this.eventList()?.stop();
+        this.eventList.set(fieldSelector && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: this.ns(), group: 'core', version: 'v1', resource: 'events', fieldSelector }) : undefined);
+      });
+    });
     inject(DestroyRef).onDestroy(() => {
-      clearInterval(timer);
       this.live()?.stop();
       this.pods()?.stop();
+      this.eventList()?.stop();
     });
   }
 
@@ -168,23 +180,7 @@ export class WorkloadDetail {
       return;
     }
     this.live.set(new LiveList(this.api, this.watch, { cluster, namespace, group: kind.group, version: kind.version, resource: kind.resource, name }));
-    void this.loadEvents();
     void this.checkPermissions(kind, cluster, namespace, name);
-  }
-
-  private async loadEvents(): Promise<void> {
-    const kind = this.workloadKind();
-    const cluster = this.context.cluster();
-    if (!kind || !cluster) return;
-    try {
-      const list = await this.api.events(cluster, kind, this.name(), this.ns());
-      this.events.set(
-        [...list.items].sort((a, b) => String((b as Any)['lastTimestamp'] ?? (b as Any)['eventTime'] ?? '').localeCompare(String((a as Any)['lastTimestamp'] ?? (a as Any)['eventTime'] ?? ''))),
-      );
-      this.eventsError.set(undefined);
-    } catch (err) {
-      this.eventsError.set((err as Error).message);
-    }
   }
 
   private async checkPermissions(kind: WorkloadKind, cluster: string, namespace: string | undefined, name: string): Promise<void> {
@@ -324,8 +320,11 @@ export class WorkloadDetail {
   }
 
   protected eventTimestamp(e: KubeObject): string | undefined {
-    const any = e as Any;
-    return any['lastTimestamp'] ?? any['eventTime'] ?? any['metadata']?.['creationTimestamp'];
+    return eventLastSeen(e);
+  }
+
+  protected count(e: KubeObject): number {
+    return eventCount(e);
   }
 
   protected field(e: KubeObject, name: string): string {
