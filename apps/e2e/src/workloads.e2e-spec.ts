@@ -412,6 +412,9 @@ describe('workloads', () => {
     await events.getByRole('row').first().waitFor();
     expect(await events.getByText('ScalingReplicaSet').count()).toBe(0);
     await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start } }, 'application/merge-patch+json');
+    // A workload's page shows its pods' events too, saying which pod: the crash loop's BackOff on its Deployment.
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/queue-worker?cluster=cairn-dev`);
+    await events.getByRole('row').filter({ hasText: 'BackOff' }).filter({ hasText: /Pod queue-worker-[a-z0-9-]+:/ }).first().waitFor();
   });
 
   it('tina, the tenant, lists her namespace', async () => {

@@ -64,8 +64,14 @@ export class WorkloadDetail {
   protected readonly allowed = signal<Allowed>(NONE);
   /** Events about this object, matched by its uid (never by name alone: a Service and a Deployment may share one), live. */
   private readonly eventList = signal<LiveList | undefined>(undefined);
-  protected readonly events = computed(() => [...(this.eventList()?.items() ?? [])].sort(byLastSeen));
-  protected readonly eventsError = computed(() => this.eventList()?.error());
+  /** For a workload: its namespace's pod events, of which those about its own pods are shown too (a crash loop's BackOff on its Deployment). */
+  private readonly podEventList = signal<LiveList | undefined>(undefined);
+  protected readonly events = computed(() => {
+    const podUids = new Set((this.pods()?.items() ?? []).map((p) => p.metadata.uid).filter(Boolean));
+    const ofPods = (this.podEventList()?.items() ?? []).filter((e) => podUids.has(asString(asObject(e['involvedObject'])['uid'])));
+    return [...(this.eventList()?.items() ?? []), ...ofPods].sort(byLastSeen);
+  });
+  protected readonly eventsError = computed(() => this.eventList()?.error() ?? this.podEventList()?.error());
   protected readonly view = computed<'overview' | 'yaml'>(() => (this.tab() === 'yaml' ? 'yaml' : 'overview'));
   /** A message about the last action: what happened, or why it was refused. */
   protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
@@ -156,10 +162,22 @@ export class WorkloadDetail {
         this.eventList.set(fieldSelector && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: this.ns(), group: 'core', version: 'v1', resource: 'events', fieldSelector }) : undefined);
       });
     });
+    effect(() => {
+      const kind = this.workloadKind();
+      const cluster = this.context.cluster();
+      const wanted = kind?.hasPods && kind.resource !== 'pods' && cluster ? `${cluster}/${this.ns() ?? ''}` : undefined;
+      untracked(() => {
+        const current = this.podEventList();
+        if ((current ? `${current.query.cluster}/${current.query.namespace ?? ''}` : undefined) === wanted) return;
+        current?.stop();
+        this.podEventList.set(wanted && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: this.ns(), group: 'core', version: 'v1', resource: 'events', fieldSelector: 'involvedObject.kind=Pod' }) : undefined);
+      });
+    });
     inject(DestroyRef).onDestroy(() => {
       this.live()?.stop();
       this.pods()?.stop();
       this.eventList()?.stop();
+      this.podEventList()?.stop();
     });
   }
 
@@ -321,6 +339,12 @@ export class WorkloadDetail {
 
   protected eventTimestamp(e: KubeObject): string | undefined {
     return eventLastSeen(e);
+  }
+
+  /** What an event is about, when it is not this object itself: "Pod web-7d9f…". */
+  protected about(e: KubeObject): string {
+    const involved = asObject(e['involvedObject']);
+    return asString(involved['uid']) === this.object()?.metadata.uid ? '' : `${text(involved['kind'])} ${text(involved['name'])}`;
   }
 
   protected count(e: KubeObject): number {
