@@ -61,6 +61,12 @@ beforeAll(async () => {
     const own = userObjects(ns).filter((o) => !rendered.objects.some((r) => r.kind === o.kind && r.metadata.name === o.metadata.name));
     await must(kubectl(['apply', '-n', ns, '-f', '-'], own.map((o) => stringify(o)).join('---\n')), `creating the user's objects in ${ns}`);
   }
+  // A pod (even a dry-run one) needs the namespace's default ServiceAccount, which a controller
+  // creates a moment after the namespace: wait for it rather than race it (seen on a loaded machine).
+  for (const e of examples) {
+    const ns = namespaceOf(e.name);
+    await waitFor(`the default ServiceAccount in ${ns}`, async () => ((await admin.send('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200 ? true : undefined), 60_000);
+  }
   console.log(`deploy: control plane up and namespaces ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }, 300_000);
 
