@@ -14,8 +14,10 @@ import { MFE_MANIFEST } from '../remotes/remotes';
     <h1>Cairn</h1>
     @if (session.problem(); as problem) {
       <p role="alert">The sign-in service did not answer: {{ problem }}. <a routerLink="/sign-in">Sign in</a> once it is back.</p>
-    } @else if (!signedIn()) {
+    } @else if (session.summary() === undefined) {
       <p class="muted" role="status">Checking your session…</p>
+    } @else if (!signedIn()) {
+      <p>You are not signed in. <a routerLink="/sign-in">Sign in</a> to see your clusters.</p>
     } @else if (remotes.length > 0) {
       <p>Choose where to go:</p>
       <ul class="modules">
@@ -41,6 +43,6 @@ export class Home implements OnInit {
     await this.session.load();
     // Replace, not push: Back from the sign-in page must not land on this redirect again.
     // Only while still here: a visitor who already clicked elsewhere is not pulled back.
-    if (this.session.summary()?.signedIn === false && this.router.url === '/') await this.router.navigate(['/sign-in'], { replaceUrl: true });
+    if (this.session.summary()?.signedIn === false && this.router.url.split(/[?#]/)[0] === '/') await this.router.navigate(['/sign-in'], { replaceUrl: true });
   }
 }
