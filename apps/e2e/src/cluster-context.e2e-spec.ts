@@ -60,6 +60,32 @@ describe('cluster and namespace context', () => {
     expect(options).toEqual(['tenant-1']);
   });
 
+  it('a tenant at "all namespaces" gets one calm state that opens hers; a namespace that is not hers says so', async () => {
+    page = await signedIn('tina');
+    await page.goto(`${cairn.url}/workloads?cluster=cairn-dev`);
+    const main = page.getByRole('main');
+    await main.getByRole('heading', { name: 'You can\u2019t list workloads across the whole cluster'.replace('\u2019', "'") }).waitFor();
+    // Not six refusals, a "0/0 healthy" or "no warnings" that read as good news.
+    expect(await main.getByText('cannot list').count()).toBe(0);
+    expect(await main.getByText('healthy').count()).toBe(0);
+    await main.getByLabel('Namespace').fill('tenant-1');
+    await main.getByRole('button', { name: 'Open' }).click();
+    await page.waitForURL(/ns=tenant-1/);
+    await main.getByRole('heading', { name: 'Needs attention' }).waitFor();
+    // The top bar's picker has it at once, without a reload.
+    expect(await page.locator('#cairn-namespaces option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['tenant-1']);
+    await page.goto(`${cairn.url}/workloads?cluster=cairn-dev&ns=nope`);
+    await main.getByRole('heading', { name: 'nope: not found, or not yours' }).waitFor();
+    await main.getByRole('button', { name: 'tenant-1' }).click();
+    await page.waitForURL(/ns=tenant-1/);
+    // "/" jumps to the namespace field with its text selected: typing replaces it.
+    await main.getByRole('heading', { name: 'Needs attention' }).click();
+    await page.keyboard.press('/');
+    await page.keyboard.type('tenant-2');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/ns=tenant-2/);
+  });
+
   it('someone without a session is offered to sign in', async () => {
     page = await browser.newPage();
     await page.goto(`${cairn.url}/workloads`);

@@ -68,6 +68,8 @@ export class App {
       if (field) {
         event.preventDefault();
         field.focus();
+        // What is typed next replaces the namespace, instead of running on from it ("team-ateam-b").
+        field.select();
       }
     }
   }

@@ -10,6 +10,8 @@ export class ConsoleContext {
   private readonly store: Pick<Storage, 'getItem' | 'setItem'> | undefined = typeof localStorage === 'undefined' ? undefined : localStorage;
 
   readonly cluster = signal<string | undefined>(undefined);
+  /** Bumped whenever the saved settings change, so views that show them (the namespace picker) update at once. */
+  readonly settingsVersion = signal(0);
   /** `undefined` means all namespaces. */
   readonly namespace = signal<string | undefined>(undefined);
   readonly clusterSettings = computed(() => this.settingsOf(this.cluster()));
@@ -48,6 +50,7 @@ export class ConsoleContext {
 
   private saveSettings(cluster: string, settings: ClusterSettings): void {
     this.store?.setItem(`cairn.cluster.${cluster}`, JSON.stringify(settings));
+    this.settingsVersion.update((v) => v + 1);
   }
 }
 

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
-import { NoCluster, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
+import { EmptyState, NoCluster, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
 import { byLastSeen, eventLastSeen, podColumns, podProblem, podStatus, restartsText, unschedulable } from '@cairn/kube-model';
 import { findWorkloadKind, Status, WorkloadKind } from '../workload-kinds';
 
@@ -23,7 +23,7 @@ interface Problem {
  */
 @Component({
   selector: 'cairn-workloads-overview',
-  imports: [RouterLink, NoCluster, Notice, StatusBadge, TimeAgo],
+  imports: [RouterLink, EmptyState, NoCluster, Notice, StatusBadge, TimeAgo],
   templateUrl: './overview.html',
   styleUrl: './overview.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -68,6 +68,25 @@ export class Overview {
 
   protected readonly errors = computed(() => [...new Set(Object.values(this.lists()).map((l) => l.error()).filter((e): e is string => Boolean(e)))]);
   protected readonly loading = computed(() => Object.values(this.lists()).some((l) => l.loading()));
+  /** Every list refused: the user may not read workloads here at all (all namespaces, or one that is not theirs). */
+  protected readonly refusedEverywhere = computed(() => {
+    const lists = Object.values(this.lists());
+    return lists.length > 0 && !this.loading() && lists.every((l) => l.forbidden());
+  });
+  /** The namespaces this user said they work in on this cluster (kept in this browser). */
+  protected readonly yourNamespaces = computed(() => {
+    const cluster = this.context.cluster();
+    return cluster ? this.context.allowedNamespaces(cluster).filter((ns) => ns !== this.context.namespace()) : [];
+  });
+
+  /** Opens a namespace and remembers it as one of the user's on this cluster. */
+  protected open(value: string): void {
+    const ns = value.trim();
+    const cluster = this.context.cluster();
+    if (!ns || !cluster || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) return;
+    if (!this.context.allowedNamespaces(cluster).includes(ns)) this.context.setAllowedNamespaces(cluster, [...this.context.allowedNamespaces(cluster), ns]);
+    this.context.selectNamespace(ns);
+  }
 
   protected readonly problems = computed<Problem[]>(() => {
     const lists = this.lists();

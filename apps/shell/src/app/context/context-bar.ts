@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, effect, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, OnInit, signal } from '@angular/core';
 import { DestroyRef } from '@angular/core';
 import { NavigationEnd, Router } from '@angular/router';
 import type { ClusterSummary } from '@cairn/api-contracts';
@@ -58,7 +58,14 @@ export class ContextBar implements OnInit {
   private readonly router = inject(Router);
   protected readonly context = inject(ConsoleContext);
   protected readonly clusters = signal<ClusterSummary[]>([]);
-  protected readonly namespaces = signal<string[]>([]);
+  /** The namespaces listed from the cluster, when the user may list them. */
+  private readonly listed = signal<string[]>([]);
+  /** What the picker offers: the listed namespaces, or the ones the user gave (updated as soon as any view adds one). */
+  protected readonly namespaces = computed(() => {
+    this.context.settingsVersion();
+    const cluster = this.context.cluster();
+    return this.mayNotList() && cluster ? this.context.allowedNamespaces(cluster) : this.listed();
+  });
   protected readonly mayNotList = signal(false);
   protected readonly signedOut = signal(false);
   protected readonly loading = signal(true);
@@ -118,7 +125,6 @@ export class ContextBar implements OnInit {
     const cluster = this.context.cluster();
     if (ns && cluster && this.mayNotList() && !this.context.allowedNamespaces(cluster).includes(ns)) {
       this.context.setAllowedNamespaces(cluster, [...this.context.allowedNamespaces(cluster), ns]);
-      this.namespaces.set(this.context.allowedNamespaces(cluster));
     }
     this.context.selectNamespace(ns);
   }
@@ -127,11 +133,10 @@ export class ContextBar implements OnInit {
     try {
       const list = await this.api.list(cluster, { group: 'core', version: 'v1', resource: 'namespaces' });
       this.mayNotList.set(false);
-      this.namespaces.set(list.items.map((n) => n.metadata.name).sort());
+      this.listed.set(list.items.map((n) => n.metadata.name).sort());
     } catch (err) {
       if (err instanceof ApiError && err.status === 403) {
         this.mayNotList.set(true);
-        this.namespaces.set(this.context.allowedNamespaces(cluster));
       } else if (err instanceof ApiError && err.status === 401) {
         this.signedOut.set(true);
       }
