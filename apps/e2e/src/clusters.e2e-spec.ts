@@ -100,6 +100,8 @@ describe('clusters', () => {
     await screenshot(page, 'clusters-add-checked');
     await main().getByRole('button', { name: 'Add 1 cluster' }).click();
     await main().getByRole('status').filter({ hasText: 'Added my-dev.' }).waitFor();
+    // The top bar offers it at once, by the name given, without a reload.
+    await page.getByRole('combobox', { name: 'Cluster' }).locator('option', { hasText: 'my-dev (added)' }).waitFor({ state: 'attached' });
     await row('user:my-dev').getByText('Reachable', { exact: true }).waitFor();
     await row('user:my-dev').getByText('cairn-dev-admin').waitFor();
     await row('user:my-dev').getByText('Added in this browser').waitFor();
@@ -107,7 +109,7 @@ describe('clusters', () => {
     // Kept in IndexedDB, not on the server: a reload finds it, and the top bar offers it.
     await page.reload();
     await row('user:my-dev').getByText('Reachable', { exact: true }).waitFor();
-    expect(await page.getByRole('combobox', { name: 'Cluster' }).locator('option').allTextContents()).toContain('user:my-dev');
+    expect(await page.getByRole('combobox', { name: 'Cluster' }).locator('option').allTextContents()).toContain('my-dev (added)');
     const stored = await page.evaluate(
       () =>
         new Promise<string[]>((resolve, reject) => {

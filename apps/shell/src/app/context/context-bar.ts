@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, effect, inject, OnInit, s
 import { DestroyRef } from '@angular/core';
 import { NavigationEnd, Router } from '@angular/router';
 import type { ClusterSummary } from '@cairn/api-contracts';
-import { ApiClient, ApiError, ConsoleContext } from '@cairn/data-access';
+import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel } from '@cairn/data-access';
 
 /**
  * The cluster switcher and namespace picker in the top bar. The choice lives in the URL
@@ -22,7 +22,7 @@ import { ApiClient, ApiError, ConsoleContext } from '@cairn/data-access';
         <span class="label">Cluster</span>
         <select [value]="context.cluster() ?? ''" (change)="chooseCluster($any($event.target).value)" aria-label="Cluster">
           @for (c of clusters(); track c.name) {
-            <option [value]="c.name" [selected]="c.name === context.cluster()">{{ c.name }}</option>
+            <option [value]="c.name" [selected]="c.name === context.cluster()">{{ label(c.name) }}</option>
           }
         </select>
       </label>
@@ -55,6 +55,8 @@ import { ApiClient, ApiError, ConsoleContext } from '@cairn/data-access';
 })
 export class ContextBar implements OnInit {
   private readonly api = inject(ApiClient);
+  private readonly userClusters = inject(UserClusterStore);
+  private readonly destroyRef = inject(DestroyRef);
   private readonly router = inject(Router);
   protected readonly context = inject(ConsoleContext);
   protected readonly clusters = signal<ClusterSummary[]>([]);
@@ -83,7 +85,16 @@ export class ContextBar implements OnInit {
     });
   }
 
+  /** A cluster added in this browser by the name the user gave it ("staging (added)"), not `user:staging`. */
+  protected label(cluster: string): string {
+    const added = userClusterLabel(cluster);
+    return added === undefined ? cluster : `${added} (added)`;
+  }
+
   async ngOnInit(): Promise<void> {
+    // A cluster added, renamed or removed on the clusters page shows here at once, not after a reload.
+    const stop = this.userClusters.subscribe(() => void this.api.clusters().then((clusters) => this.clusters.set(clusters)).catch(() => undefined));
+    this.destroyRef.onDestroy(stop);
     try {
       const clusters = await this.api.clusters();
       this.clusters.set(clusters);
