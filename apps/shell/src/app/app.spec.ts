@@ -6,7 +6,7 @@ import { App } from './app';
 import { sessionEnded } from './auth/current-session';
 import { NotFound } from './not-found/not-found';
 import { MFE_MANIFEST } from './remotes/remotes';
-import { ApiClient } from '@cairn/data-access';
+import { ApiClient, UserClusterStore, memoryUserClusterBackend } from '@cairn/data-access';
 import { ShellErrorHandler } from './remotes/remote-crashes';
 
 /** The gateway's answer to GET /api/v1/clusters, for the layout tests. */
@@ -26,7 +26,7 @@ function gatewayAnswering(status: number, body: unknown): ApiClient {
 
 function render(manifest: MfeManifestCheck, api = gatewayAnswering(200, [])): HTMLElement {
   TestBed.configureTestingModule({
-    providers: [provideRouter([{ path: '**', component: NotFound }]), { provide: MFE_MANIFEST, useValue: manifest }, { provide: ApiClient, useValue: api }],
+    providers: [provideRouter([{ path: '**', component: NotFound }]), { provide: MFE_MANIFEST, useValue: manifest }, { provide: ApiClient, useValue: api }, { provide: UserClusterStore, useValue: new UserClusterStore(memoryUserClusterBackend()) }],
   });
   const fixture = TestBed.createComponent(App);
   fixture.detectChanges();
@@ -128,6 +128,7 @@ describe('App', () => {
         ]),
         { provide: MFE_MANIFEST, useValue: { remotes: [remote('team-quotas', 'quotas', 'Quotas')], problems: [] } },
         { provide: ApiClient, useValue: gatewayAnswering(200, []) },
+        { provide: UserClusterStore, useValue: new UserClusterStore(memoryUserClusterBackend()) },
         { provide: ErrorHandler, useClass: ShellErrorHandler },
       ],
     });
