@@ -122,6 +122,11 @@ describe('logs', () => {
     expect(await lines().allTextContents()).toEqual(['worker: previous instance started', 'worker: previous instance exited with code 1']);
     expect(await page.getByRole('status').first().textContent()).toContain('End of log');
     expect(await page.getByLabel('Follow').isDisabled()).toBe(true);
+    // The choice is in the address: the link opens the previous container's log again.
+    await page.waitForURL(/previous=true/);
+    await page.reload();
+    await page.locator('cairn-log-viewport .line', { hasText: 'worker: previous instance exited with code 1' }).waitFor();
+    expect(await page.getByLabel('Previous container').isChecked()).toBe(true);
   });
 
   it('merges every pod of a workload, a readable colour per pod in both themes', async () => {

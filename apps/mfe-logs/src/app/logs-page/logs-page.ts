@@ -66,7 +66,9 @@ export class LogsPage {
 
   private readonly preferences = this.loadPreferences();
   protected readonly follow = signal(true);
-  protected readonly previous = signal(false);
+  /** `?previous=true`: the log of the container that ran before this one, so the link can be shared. */
+  readonly previous = input<string>();
+  protected readonly showPrevious = computed(() => this.previous() === 'true');
   protected readonly timestamps = signal(this.preferences.timestamps);
   protected readonly wrap = signal(this.preferences.wrap);
   protected readonly since = signal(this.preferences.since);
@@ -98,7 +100,7 @@ export class LogsPage {
       const namespace = this.context.namespace();
       if (!cluster || !namespace) return undefined;
       const container = this.container() || undefined;
-      const options = { previous: this.previous(), since: this.since(), tail: this.tail() };
+      const options = { previous: this.showPrevious(), since: this.since(), tail: this.tail() };
       const ref = this.workloadRef();
       if (ref) {
         const targets: LogTarget[] = [{ kind: 'workload', cluster, namespace, ...ref, container }];
@@ -181,7 +183,7 @@ export class LogsPage {
           this.session.set(undefined);
           return;
         }
-        const options = { follow: this.follow(), previous: this.previous(), tailLines: this.tail() || undefined, sinceSeconds: this.since() || undefined };
+        const options = { follow: this.follow(), previous: this.showPrevious(), tailLines: this.tail() || undefined, sinceSeconds: this.since() || undefined };
         this.session.set(new LogSession(this.opener, plan.targets, options, plan.label, { capacity: BUFFER_LINES }).start());
         this.viewport()?.scrollToEnd();
       });
@@ -217,8 +219,11 @@ export class LogsPage {
     const queryParams = value.startsWith('w:')
       ? { workload: value.slice(2), pod: null, container: null }
       : { pod: value.startsWith('p:') ? value.slice(2) : null, workload: null, container: null };
-    this.previous.set(false);
-    void this.router.navigate([], { relativeTo: this.route, queryParams, queryParamsHandling: 'merge' });
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { ...queryParams, previous: null }, queryParamsHandling: 'merge' });
+  }
+
+  protected setPrevious(on: boolean): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { previous: on ? 'true' : null }, queryParamsHandling: 'merge' });
   }
 
   protected chooseContainer(value: string): void {
@@ -276,7 +281,7 @@ export class LogsPage {
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
     const a = this.document.createElement('a');
     a.href = url;
-    a.download = `${plan.title.replace(/[^\w.-]+/g, '_').replace(/_+$/, '')}${this.previous() ? '-previous' : ''}.log`;
+    a.download = `${plan.title.replace(/[^\w.-]+/g, '_').replace(/_+$/, '')}${this.showPrevious() ? '-previous' : ''}.log`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
