@@ -49,7 +49,11 @@ import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel
       background: rgb(255 255 255 / 10%); color: inherit; max-width: 12rem; }
     select option { color: var(--cairn-text); background: var(--cairn-surface); }
     .muted { opacity: 0.75; font-size: 0.875rem; }
-    @media (max-width: 720px) { .label, .hint { display: none; } select, input { max-width: 7rem; } }
+    @media (max-width: 720px) {
+      .label, .hint { display: none; }
+      .field { flex: 1 1 0; }
+      select, input { max-width: none; width: 100%; min-height: 2.75rem; box-sizing: border-box; font-size: 1rem; }
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })

@@ -1,0 +1,54 @@
+import type { Page } from 'playwright-core';
+import { screenshot } from './support/browser';
+import { Stage, startStage } from './support/stage';
+
+/**
+ * Seed 001's home-lab owner on a phone: the top bar's controls never overlap, and each tap
+ * lands on the control under the finger.
+ */
+describe('on a phone', () => {
+  let stage: Stage;
+  let page: Page;
+
+  beforeAll(async () => {
+    stage = await startStage();
+  }, 240_000);
+
+  afterAll(() => stage?.stop());
+
+  afterEach(async () => {
+    await screenshot(page, `phone-${expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story'}`);
+    await page.context().close();
+  });
+
+  type Box = { name: string; x: number; y: number; width: number; height: number };
+  const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+  it.each([360, 390, 412])('at %i px the top bar\u2019s controls do not overlap, stay on screen, and a tap on the namespace field edits it', async (width) => {
+    page = await stage.signedIn('admin', { width, height: 800 });
+    await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
+    const controls = {
+      menu: page.getByRole('button', { name: 'Menu' }),
+      cluster: page.getByRole('combobox', { name: 'Cluster' }),
+      namespace: page.getByRole('combobox', { name: 'Namespace' }),
+      user: page.locator('cairn-user-menu').getByRole('button').first(),
+      theme: page.getByRole('button', { name: /Use the (dark|light) theme/ }),
+    };
+    await controls.user.waitFor();
+    await controls.namespace.waitFor();
+    const boxes: Box[] = [];
+    for (const [name, locator] of Object.entries(controls)) {
+      const box = await locator.boundingBox();
+      expect({ name, visible: box !== null }).toEqual({ name, visible: true });
+      if (box) boxes.push({ name, ...box });
+    }
+    for (const box of boxes) expect({ name: box.name, onScreen: box.x >= 0 && box.x + box.width <= width + 0.5 }).toEqual({ name: box.name, onScreen: true });
+    const clashes = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => overlaps(a, b)).map((b) => `${a.name} overlaps ${b.name}`));
+    expect(clashes).toEqual([]);
+    // The tap goes to the field under the finger, not to a control drawn over it.
+    const field = await controls.namespace.boundingBox();
+    await page.mouse.click((field?.x ?? 0) + (field?.width ?? 0) / 2, (field?.y ?? 0) + (field?.height ?? 0) / 2);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Namespace');
+    expect(await page.getByRole('menu').count()).toBe(0);
+  });
+});
