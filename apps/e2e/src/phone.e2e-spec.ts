@@ -51,4 +51,27 @@ describe('on a phone', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Namespace');
     expect(await page.getByRole('menu').count()).toBe(0);
   });
+
+  it('scaling to 0 and restarting are asked for, not done by one tap; back to 1 is one tap', async () => {
+    page = await stage.signedIn('admin', { width: 390, height: 844 });
+    const api = () => stage.cluster.adminApi().json<{ spec: { replicas: number } }>('GET', '/apis/apps/v1/namespaces/team-b/deployments/api');
+    await stage.cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-b/deployments/api/scale', { spec: { replicas: 1 } }, 'application/merge-patch+json');
+    await page.goto(`${stage.cairn.url}/workloads/deployments/team-b/api?cluster=cairn-dev`);
+    const main = page.getByRole('main');
+    await main.getByRole('button', { name: 'Scale (1)' }).waitFor();
+    await main.getByRole('button', { name: 'One replica fewer' }).click();
+    const toZero = page.getByRole('dialog', { name: 'Scale api to 0?' });
+    await toZero.getByRole('button', { name: 'Cancel' }).click();
+    await toZero.waitFor({ state: 'detached' });
+    expect((await api()).spec.replicas).toBe(1);
+    await main.getByRole('button', { name: 'One replica fewer' }).click();
+    await toZero.getByRole('button', { name: 'Scale to 0' }).click();
+    await main.getByRole('button', { name: 'Scale (0)' }).waitFor();
+    expect((await api()).spec.replicas).toBe(0);
+    await main.getByRole('button', { name: 'One replica more' }).click();
+    await main.getByRole('button', { name: 'Scale (1)' }).waitFor();
+    await main.getByRole('button', { name: 'Restart' }).click();
+    await page.getByRole('dialog', { name: 'Restart api?' }).getByRole('button', { name: 'Cancel' }).click();
+    expect(await main.getByRole('status').filter({ hasText: 'Restarting' }).count()).toBe(0);
+  });
 });

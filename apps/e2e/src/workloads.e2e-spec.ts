@@ -309,6 +309,9 @@ describe('workloads', () => {
     expect(await refusal.textContent()).toContain('cannot list resource "deployments" in API group "apps" in the namespace "team-b"');
     await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);
     await main().getByRole('button', { name: 'Restart' }).click();
+    // One tap does not restart: the dialog asks first.
+    const confirm = page.getByRole('dialog', { name: 'Restart web?' });
+    await confirm.getByRole('button', { name: 'Restart' }).click();
     await main().getByRole('status').filter({ hasText: 'Restarting web' }).waitFor();
   });
 

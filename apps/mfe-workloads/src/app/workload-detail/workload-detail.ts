@@ -252,6 +252,16 @@ export class WorkloadDetail {
     const kind = this.workloadKind();
     const cluster = this.context.cluster();
     if (!kind || !cluster) return;
+    // To 0 stops every pod: one tap on a phone must not do that by accident.
+    if (replicas === 0 && this.currentReplicas() > 0) {
+      const sure = await this.confirmation.confirm({
+        title: `Scale ${this.name()} to 0?`,
+        message: `Every pod of ${kind.singular} ${this.name()} stops, and it serves nothing until it is scaled up again.`,
+        confirm: 'Scale to 0',
+        danger: true,
+      });
+      if (!sure) return;
+    }
     await this.act(`scale ${this.name()}`, () => this.api.scale(cluster, kind, this.name(), this.ns() as string, replicas), `Scaled ${this.name()} to ${replicas} replicas.`);
   }
 
@@ -259,6 +269,12 @@ export class WorkloadDetail {
     const kind = this.workloadKind();
     const cluster = this.context.cluster();
     if (!kind || !cluster) return;
+    const sure = await this.confirmation.confirm({
+      title: `Restart ${this.name()}?`,
+      message: `New pods replace the old ones one by one (a rollout restart, as kubectl rollout restart does).`,
+      confirm: 'Restart',
+    });
+    if (!sure) return;
     await this.act(`restart ${this.name()}`, () => this.api.restart(cluster, kind, this.name(), this.ns() as string), `Restarting ${this.name()}: new pods replace the old ones one by one.`);
   }
 
