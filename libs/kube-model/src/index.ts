@@ -9,3 +9,8 @@ export { nodeStatusText } from './lib/node-status';
 export { cellsByObject, printCell, printerColumns } from './lib/server-table';
 export type { PrinterColumn, ServerTable } from './lib/server-table';
 export { byLastSeen, eventCount, eventLastSeen } from './lib/events';
+export { containerDetails, podTemplateSpec, probeText, quantityValue, selectorText, strategyText, terminationText, volumeSource } from './lib/pod-spec';
+export type { ContainerDetails, EnvFrom, EnvVar, Mount, ObjectSource, Termination } from './lib/pod-spec';
+export { endpointsOf, serviceFacts } from './lib/service';
+export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
+export { nextCronRun } from './lib/cron-schedule';
