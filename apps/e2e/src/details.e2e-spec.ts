@@ -131,4 +131,38 @@ describe('detail pages', () => {
     await kinds.selectOption({ label: 'Services' });
     await page.waitForURL((url) => url.pathname.endsWith('/workloads/services'));
   });
+
+  it('the YAML editor: line numbers, a problem marked at its line as you type, Go to line, and an edit typed there applied', async () => {
+    page = await stage.signedIn('admin', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads/configmaps/team-a/web-config?cluster=cairn-dev&tab=yaml`);
+    await main().getByRole('button', { name: 'Edit' }).click();
+    const editor = main().locator('.cm-editor');
+    await editor.waitFor();
+    expect(Number(await editor.locator('.cm-lineNumbers .cm-gutterElement').last().textContent())).toBeGreaterThan(5);
+    const line = editor.locator('.cm-line').filter({ hasText: 'LOG_LEVEL: info' });
+    await line.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(': x');
+    // Marked in the gutter while typing, before anything is sent.
+    await editor.locator('.cm-lint-marker-error').waitFor();
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    const problem = main().getByRole('alert').filter({ hasText: 'Could not check the change: Line' });
+    await problem.waitFor();
+    const at = Number(/Line (\d+)/.exec((await problem.textContent()) ?? '')?.[1]);
+    await page.keyboard.press('Control+Home');
+    await main().getByRole('button', { name: `Go to line ${at}` }).click();
+    expect(Number(await editor.locator('.cm-lineNumbers .cm-activeLineGutter').textContent())).toBe(at);
+    await line.click();
+    await page.keyboard.press('End');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type('-debug');
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    await main().getByRole('status').filter({ hasText: 'accepts this change' }).waitFor();
+    await main().getByRole('list', { name: 'Fields that would change' }).getByText('data.LOG_LEVEL').waitFor();
+    await main().getByRole('button', { name: 'Apply' }).click();
+    await main().getByRole('status').filter({ hasText: 'Applied.' }).waitFor();
+    const stored = await stage.cluster.adminApi().get<{ data: Record<string, string> }>('/api/v1/namespaces/team-a/configmaps/web-config');
+    expect(stored.data['LOG_LEVEL']).toBe('info-debug');
+    expect(stored.data['nginx.conf']).toContain('listen 8080');
+  });
 });
