@@ -52,6 +52,10 @@ export class AddCluster implements AfterViewInit {
 
   protected readonly accepted = computed(() => this.candidates().filter((c) => c.check.entry));
   protected readonly refused = computed(() => this.candidates().filter((c) => !c.check.entry));
+  /** Accepted contexts whose cluster did not answer through the gateway (unreachable, or an address it may not dial). */
+  protected readonly silent = computed(() => this.accepted().filter((c) => c.facts && !c.facts.loading && !c.facts.status?.reachable));
+  protected readonly answering = computed(() => this.accepted().filter((c) => c.facts?.status?.reachable));
+  protected readonly asking = computed(() => this.accepted().filter((c) => !c.facts || c.facts.loading));
   protected readonly chosen = computed(() => this.candidates().filter((c) => c.selected && c.check.entry));
 
   /** Per chosen context: why its name cannot be used (bad, already used, or chosen twice). */
