@@ -118,8 +118,9 @@ export class WorkloadDetail {
   protected readonly logsLink = computed(() => {
     const kind = this.workloadKind();
     if (!kind) return undefined;
-    if (kind.group === 'core' && kind.resource === 'pods') return { ns: this.namespace(), pod: this.name() };
-    if (kind.hasPods) return { ns: this.namespace(), workload: `${kind.group}/${kind.version}/${kind.resource}/${this.name()}` };
+    // The logs view's own namespace (`namespace`), not the console's (`ns`): opening a pod's logs does not change the user's choice.
+    if (kind.group === 'core' && kind.resource === 'pods') return { namespace: this.namespace(), pod: this.name(), container: null, previous: null };
+    if (kind.hasPods) return { namespace: this.namespace(), workload: `${kind.group}/${kind.version}/${kind.resource}/${this.name()}`, pod: null, container: null, previous: null };
     return undefined;
   });
 

@@ -67,9 +67,9 @@ import { sourceLink } from './links';
         </dl>
         @if (pod(); as podName) {
           <footer>
-            <a class="button" routerLink="/logs" [queryParams]="{ ns: namespace(), pod: podName, container: c.name, previous: null }" queryParamsHandling="merge">Logs</a>
+            <a class="button" routerLink="/logs" [queryParams]="{ namespace: namespace(), pod: podName, container: c.name, previous: null }" queryParamsHandling="merge">Logs</a>
             @if (c.restarts > 0 || c.lastTermination) {
-              <a class="button" routerLink="/logs" [queryParams]="{ ns: namespace(), pod: podName, container: c.name, previous: 'true' }" queryParamsHandling="merge">Previous logs</a>
+              <a class="button" routerLink="/logs" [queryParams]="{ namespace: namespace(), pod: podName, container: c.name, previous: 'true' }" queryParamsHandling="merge">Previous logs</a>
             }
           </footer>
         }
