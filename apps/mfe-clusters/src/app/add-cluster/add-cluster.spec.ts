@@ -24,12 +24,13 @@ describe('AddCluster', () => {
       },
     );
 
-  async function render() {
+  async function render(configured: Array<{ name: string; server?: string; source: 'kubeconfig' }> = []) {
     const fake = gateway();
     const { providers, store } = testProviders(fake);
     TestBed.configureTestingModule({ providers });
     const fixture = TestBed.createComponent(AddCluster);
     fixture.componentRef.setInput('taken', ['kind-dev']);
+    fixture.componentRef.setInput('configured', configured);
     const added: string[][] = [];
     fixture.componentInstance.added.subscribe((names) => added.push(names));
     await settle(fixture);
@@ -94,5 +95,15 @@ describe('AddCluster', () => {
       ['dev-copy', 'kind-dev-copy', 'ENTRY-DEV'],
       ['kind-dev-2', 'kind-dev', 'ENTRY-DEV'],
     ]);
+  });
+
+  it('says when a context is for a server the console already has, and points to signing in to it with a token', async () => {
+    const { element, paste } = await render([{ name: 'dev', server: 'https://127.0.0.1:6443/', source: 'kubeconfig' }, { name: 'other', server: 'https://10.0.0.1', source: 'kubeconfig' }]);
+    await paste('contexts: [...]');
+    const note = item(element, 'kind-dev').querySelector('.reason')?.textContent ?? '';
+    expect(note).toContain('Already here: this is the server of cluster dev, which this console has.');
+    expect(note).toContain('bearer token');
+    expect(item(element, 'kind-dev-copy').querySelector('.reason')?.textContent).toContain('cluster dev');
+    expect(item(element, 'metadata').textContent).not.toContain('Already here');
   });
 });
