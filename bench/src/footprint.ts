@@ -4,12 +4,15 @@ import { SEED_NAMESPACES } from '@cairn/kube-testenv';
 import { CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
 import { figure, Figure } from './report';
+import { Cgroup } from './cgroup';
 import { bareNodeRss, Console, RssSampler, startConsole } from './services';
 import { MiB, sleep, summarize } from './stats';
 import { TimedClient } from './timed-get';
 
 const B = '3 footprint';
 const TARGET = 128 * MiB;
+/** Issue 20's target for the pod's peak: headroom under the limit, so a burst does not reach the OOM killer. */
+const POD_PEAK_TARGET = 110 * MiB;
 /** A simulated user lists, then looks at the result for this long, like a person refreshing a busy page. */
 const THINK_MS = 1000;
 /** A user's request that takes longer than this is given up (and counted), so the run ends on time. */
@@ -29,7 +32,13 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   const tokens: string[] = [];
   for (let i = 0; i < options.users; i++) tokens.push((await ctx.cluster.login('admin')).idToken);
 
-  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true });
+  // Seed 001's pod: both services under one 128 MiB memory limit, enforced by the kernel (where this machine allows it).
+  const pod = Cgroup.available() ? Cgroup.create('footprint', { memoryBytes: TARGET }) : undefined;
+  if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
+  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, cgroup: pod }).catch(async (err: unknown) => {
+    await pod?.remove();
+    throw err;
+  });
   const auth = cairn.auth as NonNullable<Console['auth']>;
   const streams: ClientRequest[] = [];
   try {
@@ -47,6 +56,7 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
       await res.arrayBuffer();
     }
     await sleep(5000);
+    const idleCgroup = pod?.memory();
     const idle = { gateway: cairn.gateway.rss(), auth: auth.rss() };
     const idleParts = { gateway: cairn.gateway.rssParts(), auth: auth.rssParts() };
 
@@ -103,8 +113,17 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
     await Promise.all([probe, midway]);
     direct.close();
     const loaded = sampler.stop();
-    const loadedParts = { gateway: cairn.gateway.rssParts(), auth: auth.rssParts() };
-    const pssEnd = cairn.gateway.pss() + auth.pss();
+    const loadedCgroup = pod?.memory();
+    const killed = [cairn.gateway, auth].filter((s) => s.exited).map((s) => s.name);
+    const alive = <T>(read: () => T, dead: T): T => {
+      try {
+        return read();
+      } catch {
+        return dead; // the process is gone (killed in its cgroup): its /proc entry with it
+      }
+    };
+    const loadedParts = { gateway: alive(() => cairn.gateway.rssParts(), { anon: 0, file: 0 }), auth: alive(() => auth.rssParts(), { anon: 0, file: 0 }) };
+    const pssEnd = alive(() => cairn.gateway.pss(), 0) + alive(() => auth.pss(), 0);
     const rssEnd = (loaded.last[0] ?? 0) + (loaded.last[1] ?? 0);
     const idleSum = idle.gateway + idle.auth;
     const peakSum = loaded.peakSum;
@@ -129,6 +148,7 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
       gatewayMetricsMidway: metrics,
       streamsOpen,
       watchEvents,
+      cgroup: pod ? { limit: TARGET, idle: idleCgroup, loaded: loadedCgroup, killed } : 'not available on this machine',
     };
     const met = peakSum <= TARGET;
     const userLatency = summarize(latencies);
@@ -138,10 +158,32 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
       ? `; the users' requests queued: p95 ${(userLatency.p95 / 1000).toFixed(1)} s vs ${directList.p95.toFixed(0)} ms for the same list direct, ${timedOut} of ${requests} gave up after ${REQUEST_TIMEOUT_MS / 1000} s, while the gateway held ${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches (so the memory was measured under less load than intended)`
       : '';
     const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
+    const parts = (name: string, p: { anon: number; file: number }) =>
+      killed.includes(name) ? 'killed before the end of the load' : `anonymous ${mib(p.anon)}: V8 heap and buffers; file-backed ${mib(p.file)}: node binary and libraries`;
     const reason = met
       ? undefined
-      : `idle the two already hold ${mib(idleSum)} (an empty Node HTTP server: ${mib(bare)}); at peak gateway ${mib(peakGateway)} (anonymous ${mib(loadedParts.gateway.anon)}: V8 heap and buffers; file-backed ${mib(loadedParts.gateway.file)}: node binary and libraries), auth service ${mib(peakAuth)} (anonymous ${mib(loadedParts.auth.anon)}, file-backed ${mib(loadedParts.auth.file)})${queueing}`;
+      : `idle the two already hold ${mib(idleSum)} (an empty Node HTTP server: ${mib(bare)}); at peak gateway ${mib(peakGateway)} (${parts('gateway', loadedParts.gateway)}), auth service ${mib(peakAuth)} (${parts('auth-service', loadedParts.auth)})${queueing}`;
+    const cgroupFigures: Figure[] = [];
+    if (pod && idleCgroup && loadedCgroup) {
+      const podMet = loadedCgroup.maxUsage <= POD_PEAK_TARGET && loadedCgroup.oomKills === 0 && killed.length === 0 && failed === 0;
+      cgroupFigures.push(
+        figure({
+          benchmark: B,
+          name: `console pod (gateway + auth service) in a 128 MiB memory cgroup: peak charge under ${options.users} users (${failed} of ${requests} requests failed; ${loadedCgroup.oomKills} OOM kills; memory.failcnt ${loadedCgroup.failcnt})`,
+          unit: 'MiB',
+          value: loadedCgroup.maxUsage / MiB,
+          baseline: { label: 'the pod idle', value: idleCgroup.usage / MiB },
+          target: '≤ 110 MiB, 0 OOM kills, 0 failed requests',
+          met: podMet,
+          reason: podMet
+            ? undefined
+            : `the kernel charged up to ${mib(loadedCgroup.maxUsage)} (anonymous ${mib(loadedCgroup.rss)}, page cache ${mib(loadedCgroup.cache)} at the end); it hit the limit ${loadedCgroup.failcnt} times${loadedCgroup.oomKills ? ` and its OOM killer killed ${loadedCgroup.oomKills} process(es)` : ''}${killed.length ? ` (${killed.join(' and ')} gone)` : ''}; ${failed} requests failed`,
+        }),
+        figure({ benchmark: B, name: 'console pod in its 128 MiB memory cgroup: idle charge', unit: 'MiB', value: idleCgroup.usage / MiB, baseline: { label: 'empty Node HTTP server RSS', value: bare / MiB }, target: '≤ 64 MiB', met: idleCgroup.usage <= 64 * MiB }),
+      );
+    }
     return [
+      ...cgroupFigures,
       figure({ benchmark: B, name: `gateway + auth service RSS, peak under ${options.users} users (${requests} requests, ${failed} failed or timed out; ${streamsOpen} watch streams)`, unit: 'MiB', value: peakSum / MiB, baseline: { label: 'both idle', value: idleSum / MiB }, target: '≤ 128 MiB', met, reason }),
       figure({ benchmark: B, name: 'gateway + auth service PSS at the end of the load (shared pages counted once)', unit: 'MiB', value: pssEnd / MiB, baseline: { label: 'their RSS sum at that moment', value: rssEnd / MiB } }),
       figure({
@@ -159,6 +201,7 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   } finally {
     for (const s of streams) s.destroy();
     await cairn.stop();
+    await pod?.remove();
   }
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DevCluster, freePort, repoRoot } from '@cairn/kube-testenv';
+import type { Cgroup } from './cgroup';
 import { sleep } from './stats';
 
 /** A built service (dist/apps/<app>/main.js) running as a child process of the benchmark. */
@@ -16,6 +17,11 @@ export class Service {
 
   get pid(): number {
     return this.child.pid as number;
+  }
+
+  /** Whether the process has exited (e.g. killed by the OOM killer of its cgroup). */
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
   /** Resident set size now, in bytes (VmRSS of /proc/<pid>/status). */
@@ -65,6 +71,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Extra Node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** Start the process inside this cgroup (a pod's memory and CPU limits, enforced by the kernel). */
+  cgroup?: Cgroup;
 }
 
 let started = 0;
@@ -80,7 +88,9 @@ async function startService(app: 'gateway' | 'auth-service', port: number, upPat
   mkdirSync(options.logsDir, { recursive: true });
   const logFile = join(options.logsDir, `${String(++started).padStart(2, '0')}-${app}.log`);
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), main], {
+  const argv = [...(options.nodeFlags ?? []), main];
+  const run = options.cgroup ? options.cgroup.wrap(process.execPath, argv) : { command: process.execPath, args: argv };
+  const child = spawn(run.command, run.args, {
     cwd: root,
     env: { ...process.env, CAIRN_LOG_FORMAT: 'json', ...options.env },
     stdio: ['ignore', out, out],
