@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,8 +60,22 @@ describe('ProcessGroup', () => {
     await group.stopAll();
   });
 
-  it('hands out free ports on 127.0.0.1', async () => {
-    const port = await freePort();
-    expect(port).toBeGreaterThan(1023);
+  it('hands out free ports on 127.0.0.1: each can be listened on there, and a port in use is not handed out', async () => {
+    const held: Server[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const port = await freePort();
+        expect(port).toBeGreaterThan(1023);
+        // Free: a server can listen on it at 127.0.0.1 (the listen fails with EADDRINUSE otherwise).
+        const server = createServer();
+        await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+        held.push(server);
+      }
+      const ports = held.map((s) => (s.address() as AddressInfo).port);
+      expect(new Set(ports).size).toBe(ports.length);
+      for (const s of held) expect((s.address() as AddressInfo).address).toBe('127.0.0.1');
+    } finally {
+      await Promise.all(held.map((s) => new Promise((resolve) => s.close(resolve))));
+    }
   });
 });
