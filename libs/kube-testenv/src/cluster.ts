@@ -11,6 +11,7 @@ import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
 import { freePort, ManagedProcess, ProcessGroup, tail } from './processes';
 import { seedOddObjects } from './odd-objects';
+import { seedJobStates } from './job-states';
 import { seedPodStates } from './pod-states';
 import { CRASH_LOOP_LABEL, SEED_NAMESPACES, seedNamespaces, seedNodes, seedRbac, seedWorkloads } from './seed';
 import { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
@@ -382,6 +383,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
     for (const object of seedRbac()) await admin.apply(object);
     for (const object of seedWorkloads()) await admin.apply(object);
     await seedPodStates(admin);
+    await seedJobStates(admin);
     await seedOddObjects(admin);
     const tokenRequest = await admin.json<{ status: { token: string } }>(
       'POST',
