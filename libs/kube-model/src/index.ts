@@ -9,3 +9,7 @@ export { nodeStatusText } from './lib/node-status';
 export { cellsByObject, printCell, printerColumns } from './lib/server-table';
 export type { PrinterColumn, ServerTable } from './lib/server-table';
 export { byLastSeen, eventCount, eventLastSeen } from './lib/events';
+export {
+  containerCells, formatLabels, formatLabelSelector, jobCompletionsText, jobDurationText, jobStatusText, KUBECTL_COLUMNS, kubectlCells, labelSelectorText,
+} from './lib/kubectl-columns';
+export type { KubectlColumn, PrintedKind } from './lib/kubectl-columns';
