@@ -1,7 +1,7 @@
 export { DevCluster } from './cluster';
 export type { DevClusterInfo, DevClusterOptions } from './cluster';
 export { ensureBinaries, repoRoot } from './binaries';
-export type { KubeBinaries } from './binaries';
+export type { KubeBinaries, KubeBinarySet } from './binaries';
 export { KubeApi, KubeApiError, lines, resourcePath } from './kube-api';
 export type { KubeCredentials, KubeObject, WatchEvent } from './kube-api';
 export { followToRedirectUri, passwordLogin, refreshTokens } from './oidc/password-login';
