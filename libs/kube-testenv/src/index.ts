@@ -13,5 +13,5 @@ export { SEED_NAMESPACES } from './seed';
 export { startBuiltGateway } from './built-gateway';
 export type { BuiltGateway } from './built-gateway';
 export { FROZEN_POD_STATUSES, LOST_NODE, POD_STATES_NAMESPACE } from './pod-states';
-export { CLUSTER_PROBES, GADGETS, WIDGETS } from './odd-objects';
+export { CLUSTER_PROBES, GADGETS, SENSORS } from './odd-objects';
 export { FROZEN_JOB_STATUSES, FROZEN_JOBS_MANAGER } from './job-states';

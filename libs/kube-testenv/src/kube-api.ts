@@ -86,7 +86,7 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   CronJob: { plural: 'cronjobs', namespaced: true },
   CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
   Gadget: { plural: 'gadgets', namespaced: true },
-  Widget: { plural: 'widgets', namespaced: true },
+  Sensor: { plural: 'sensors', namespaced: true },
   ClusterProbe: { plural: 'clusterprobes', namespaced: false },
 };
 

@@ -60,18 +60,18 @@ export function gadgets(): KubeObject[] {
  * `v1beta1` (still served, deprecated, with other printer columns) and `v1alpha1` (no longer
  * served). kubectl prints each served version with that version's columns.
  */
-export const WIDGETS = { group: 'example.com', versions: ['v1', 'v1beta1'], resource: 'widgets', namespace: 'team-b' } as const;
+export const SENSORS = { group: 'example.com', versions: ['v1', 'v1beta1'], resource: 'sensors', namespace: 'team-b' } as const;
 
-export function widgetDefinition(): KubeObject {
+export function sensorDefinition(): KubeObject {
   const schema = { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.example.com', labels: { [SEED_LABEL]: 'true' } },
+    metadata: { name: 'sensors.example.com', labels: { [SEED_LABEL]: 'true' } },
     spec: {
       group: 'example.com',
       scope: 'Namespaced',
-      names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+      names: { plural: 'sensors', singular: 'sensor', kind: 'Sensor' },
       versions: [
         {
           name: 'v1',
@@ -89,7 +89,7 @@ export function widgetDefinition(): KubeObject {
           served: true,
           storage: false,
           deprecated: true,
-          deprecationWarning: 'example.com/v1beta1 Widget is deprecated; use example.com/v1',
+          deprecationWarning: 'example.com/v1beta1 Sensor is deprecated; use example.com/v1',
           schema,
           additionalPrinterColumns: [{ name: 'Size', type: 'string', jsonPath: '.spec.size' }],
         },
@@ -99,15 +99,15 @@ export function widgetDefinition(): KubeObject {
   };
 }
 
-export function widgets(): KubeObject[] {
-  const widget = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({
+export function sensors(): KubeObject[] {
+  const sensor = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({
     apiVersion: 'example.com/v1',
-    kind: 'Widget',
-    metadata: { name, namespace: WIDGETS.namespace, labels: { [SEED_LABEL]: 'true' } },
+    kind: 'Sensor',
+    metadata: { name, namespace: SENSORS.namespace, labels: { [SEED_LABEL]: 'true' } },
     spec,
     ...(status ? { status } : {}),
   });
-  return [widget('knob', { replicas: 2, size: 'small' }, { phase: 'Ready' }), widget('lever', { replicas: 0 })];
+  return [sensor('thermo', { replicas: 2, size: 'small' }, { phase: 'Ready' }), sensor('hygro', { replicas: 0 })];
 }
 
 /**
@@ -180,12 +180,12 @@ export async function seedOddObjects(admin: KubeApi): Promise<void> {
     for (let i = 0; i < 100 && (await admin.send('GET', collection)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
   };
   await admin.apply(gadgetDefinition());
-  await admin.apply(widgetDefinition());
+  await admin.apply(sensorDefinition());
   await admin.apply(clusterProbeDefinition());
   await served(`/apis/${GADGETS.group}/${GADGETS.version}/namespaces/${GADGETS.namespace}/${GADGETS.resource}`);
   for (const object of gadgets()) await admin.apply(object);
-  for (const version of WIDGETS.versions) await served(`/apis/${WIDGETS.group}/${version}/namespaces/${WIDGETS.namespace}/${WIDGETS.resource}`);
-  for (const object of widgets()) await admin.apply(object);
+  for (const version of SENSORS.versions) await served(`/apis/${SENSORS.group}/${version}/namespaces/${SENSORS.namespace}/${SENSORS.resource}`);
+  for (const object of sensors()) await admin.apply(object);
   await served(`/apis/${CLUSTER_PROBES.group}/${CLUSTER_PROBES.version}/${CLUSTER_PROBES.resource}`);
   for (const object of clusterProbes()) {
     const { status, ...rest } = object;

@@ -82,8 +82,8 @@ describe.each([
     expect(kinds.length).toBeGreaterThan(40);
     expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'apps', resource: 'deployments', kind: 'Deployment', namespaced: true, preferred: true })]));
     expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'example.com', version: 'v1', resource: 'clusterprobes', kind: 'ClusterProbe', namespaced: false })]));
-    expect(kinds.map(key)).toEqual(expect.arrayContaining(['example.com/v1/gadgets', 'example.com/v1/widgets', 'example.com/v1beta1/widgets']));
-    expect(kinds.map(key)).not.toContain('example.com/v1alpha1/widgets');
+    expect(kinds.map(key)).toEqual(expect.arrayContaining(['example.com/v1/gadgets', 'example.com/v1/sensors', 'example.com/v1beta1/sensors']));
+    expect(kinds.map(key)).not.toContain('example.com/v1alpha1/sensors');
     const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header' });
     const byKey = (list: Array<Record<string, unknown>>) => Object.fromEntries(list.map((r) => [key(r), { ...r, verbs: [...(r['verbs'] as string[])].sort(), subresources: [...(r['subresources'] as string[])].sort() }]));
     expect(byKey(legacy as unknown as Array<Record<string, unknown>>)).toEqual(byKey(kinds));
@@ -109,7 +109,7 @@ describe.each([
     expect(edge?.cells[columns.indexOf('Targets')]).toBe('10.0.0.53');
     expect(edge?.cells[columns.indexOf('Interval')]).toBe(30);
     // The older version of a CRD is listed with that version's columns.
-    const beta = await call('GET', `${clusterPath}/resources/example.com/v1beta1/widgets?namespace=team-b&as=Table`, { token: tokens['admin'] });
+    const beta = await call('GET', `${clusterPath}/resources/example.com/v1beta1/sensors?namespace=team-b&as=Table`, { token: tokens['admin'] });
     expect((beta.json['columnDefinitions'] as Array<{ name: string }>).map((c) => c.name)).toEqual(['Name', 'Size']);
   });
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CLUSTER_PROBES, DevCluster, FROZEN_JOB_STATUSES, GADGETS, WIDGETS } from '@cairn/kube-testenv';
+import { CLUSTER_PROBES, DevCluster, FROZEN_JOB_STATUSES, GADGETS, SENSORS } from '@cairn/kube-testenv';
 import { KUBECTL_COLUMNS, kubectlCells, PrintedKind } from './kubectl-columns';
 import { printCell, printerColumns } from './server-table';
 
@@ -94,8 +94,8 @@ describe('kubectlCells against kubectl get -o wide (the API server table)', () =
 
   it.each([
     { what: 'Gadgets (namespaced, columns of every type)', path: `/apis/${GADGETS.group}/${GADGETS.version}/${GADGETS.resource}`, resource: `${GADGETS.resource}.${GADGETS.version}.${GADGETS.group}`, namespaced: true },
-    ...WIDGETS.versions.map((version) => ({
-      what: `Widgets at ${version} (one of several served versions)`, path: `/apis/${WIDGETS.group}/${version}/${WIDGETS.resource}`, resource: `${WIDGETS.resource}.${version}.${WIDGETS.group}`, namespaced: true,
+    ...SENSORS.versions.map((version) => ({
+      what: `Sensors at ${version} (one of several served versions)`, path: `/apis/${SENSORS.group}/${version}/${SENSORS.resource}`, resource: `${SENSORS.resource}.${version}.${SENSORS.group}`, namespaced: true,
     })),
     { what: 'ClusterProbes (cluster-scoped, formats, priorities, JSONPath into arrays)', path: `/apis/${CLUSTER_PROBES.group}/${CLUSTER_PROBES.version}/${CLUSTER_PROBES.resource}`, resource: `${CLUSTER_PROBES.resource}.${CLUSTER_PROBES.version}.${CLUSTER_PROBES.group}`, namespaced: false },
   ])('prints each cell of $what as kubectl does', async ({ path, resource, namespaced }) => {
