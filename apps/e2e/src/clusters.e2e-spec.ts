@@ -94,7 +94,7 @@ describe('clusters', () => {
     // Each context is checked by the gateway, then asked who the user would be there.
     await contextItem('cairn-dev').getByText('you are cairn-dev-admin').waitFor();
     await contextItem('cairn-dev-deployer').getByText('you are system:serviceaccount:team-a:deployer').waitFor();
-    await main().getByText('Contexts in this file: 2 usable, 0 refused').waitFor();
+    await main().getByText('Contexts in this file: 2 answering').waitFor();
     await contextItem('cairn-dev-deployer').getByRole('checkbox').uncheck();
     await contextItem('cairn-dev').getByLabel('Name in Cairn').fill('my-dev');
     await screenshot(page, 'clusters-add-checked');

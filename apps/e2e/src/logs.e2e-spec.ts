@@ -188,4 +188,47 @@ describe('logs', () => {
     const pods = page.getByRole('alert').filter({ hasText: 'Cannot list the pods of team-b.' });
     expect(await pods.textContent()).toMatch(/cannot list resource "pods" in API group "" in the namespace "team-b"/);
   });
+
+  it('opened from a pod in another namespace, the view reads it there; the top bar keeps the user\u2019s namespace, and Back returns to the pod', async () => {
+    page = await signedIn('admin');
+    const web = await podOf('web');
+    await page.goto(`${cairn.url}/workloads/pods/team-a/${web}?cluster=cairn-dev&ns=team-b`);
+    await page.getByRole('article', { name: 'Container web' }).getByRole('link', { name: 'Logs', exact: true }).click();
+    await page.waitForURL((url) => url.pathname.endsWith('/logs') && url.searchParams.get('namespace') === 'team-a' && url.searchParams.get('container') === 'web');
+    await lines().first().waitFor();
+    expect(await page.getByRole('combobox', { name: 'Namespace' }).first().inputValue()).toBe('team-b');
+    expect(new URL(page.url()).searchParams.get('ns')).toBe('team-b');
+    await page.goBack();
+    await page.getByRole('heading', { name: `Pod ${web}` }).waitFor();
+  });
+
+  it('with no namespace chosen, on a phone, the page asks which and offers them; a tap opens the pod picker', async () => {
+    page = await stage.signedIn('admin', { width: 390, height: 844 });
+    await page.goto(`${cairn.url}/logs?cluster=cairn-dev`);
+    await page.getByRole('heading', { name: 'Which namespace?' }).waitFor();
+    const teamA = page.getByRole('list', { name: 'Namespaces' }).getByRole('button', { name: 'team-a', exact: true });
+    expect((await teamA.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
+    await teamA.click();
+    await page.getByRole('combobox', { name: 'Source' }).waitFor();
+    await page.locator('option[value^="w:apps/v1/deployments/web"]').waitFor({ state: 'attached' });
+    // The top bar still reads "All namespaces".
+    expect(await page.getByRole('combobox', { name: 'Namespace' }).first().inputValue()).toBe('');
+  });
+
+  it('in a merged view, one pod\u2019s lines can be hidden, only matching lines shown, and a phone shows short pod names', async () => {
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/logs?cluster=cairn-dev&ns=team-a&workload=apps/v1/deployments/web`);
+    const toggles = page.getByRole('group', { name: 'Sources shown' }).getByRole('checkbox');
+    await eventually(() => toggles.count(), (n) => n >= 2);
+    const hidden = ((await page.getByRole('group', { name: 'Sources shown' }).locator('label').first().getAttribute('title')) ?? '').trim();
+    await toggles.first().uncheck();
+    await page.getByRole('status').first().filter({ hasText: 'shown)' }).waitFor();
+    const titles = async () => page.locator('cairn-log-viewport .line .src').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+    expect(await titles()).not.toContain(hidden);
+    await page.getByRole('searchbox', { name: 'Search the log' }).fill('GET');
+    await page.getByLabel('Only matching lines').check();
+    await eventually(() => lines().allTextContents(), (texts) => texts.length > 0 && texts.every((t) => t.toLowerCase().includes('get')));
+    await page.setViewportSize({ width: 390, height: 844 });
+    await eventually(() => page.locator('cairn-log-viewport .line .src').first().textContent(), (text) => /^…[\w]+\/(web|log-shipper) $/.test(text ?? ''));
+  });
 });

@@ -74,4 +74,25 @@ describe('on a phone', () => {
     await page.getByRole('dialog', { name: 'Restart api?' }).getByRole('button', { name: 'Cancel' }).click();
     expect(await main.getByRole('status').filter({ hasText: 'Restarting' }).count()).toBe(0);
   });
+
+  it.each([360, 390])('at %i px a list is cards: the name a 44 px target with its status beside it, restarts on screen, no sideways scroll, a tap on the card opens the pod', async (width) => {
+    page = await stage.signedIn('admin', { width, height: 800 });
+    await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
+    const main = page.getByRole('main');
+    const card = main.getByRole('row').filter({ has: page.getByRole('link', { name: /^queue-worker-/ }) });
+    await card.getByText('CrashLoopBackOff').waitFor();
+    const inside = async (name: string, locator: ReturnType<typeof page.locator>) => {
+      const box = await locator.boundingBox();
+      return { name, visible: box !== null && box.x >= 0 && box.x + box.width <= width + 0.5 };
+    };
+    const link = card.getByRole('link', { name: /^queue-worker-/ });
+    expect((await link.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
+    expect(await inside('status', card.getByText('CrashLoopBackOff'))).toEqual({ name: 'status', visible: true });
+    expect(await inside('restarts', card.getByText('Restarts'))).toEqual({ name: 'restarts', visible: true });
+    expect(await page.evaluate(() => document.scrollingElement?.scrollWidth ?? 0)).toBeLessThanOrEqual(width);
+    const pod = (await link.textContent())?.trim() ?? '';
+    const facts = await card.locator('.facts').boundingBox();
+    await page.mouse.click((facts?.x ?? 0) + (facts?.width ?? 0) - 4, (facts?.y ?? 0) + (facts?.height ?? 0) / 2);
+    await main.getByRole('heading', { name: `Pod ${pod}` }).waitFor();
+  });
 });

@@ -88,7 +88,9 @@ describe('workloads', () => {
     await main().getByRole('tab', { name: 'YAML' }).click();
     await page.waitForURL((url) => url.searchParams.get('tab') === 'yaml');
     await main().getByRole('button', { name: 'Edit' }).click();
-    const editor = main().getByLabel('YAML of web');
+    // These stories edit text as a whole: the plain text area (the code editor has its own story).
+    await main().getByRole('button', { name: 'Plain text' }).click();
+    const editor = main().getByRole('textbox', { name: 'YAML of web' });
     await editor.fill((await editor.inputValue()).replace(/^( {2}replicas:) 3$/m, '$1 1'));
     expect(await main().getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
     await main().getByRole('button', { name: 'Check (dry run)' }).click();
@@ -121,7 +123,9 @@ describe('workloads', () => {
     await main().getByRole('button', { name: 'Edit' }).click();
     const reveal = page.getByRole('dialog', { name: 'Reveal Secret registry-auth to edit it?' });
     await reveal.getByRole('button', { name: 'Reveal and edit' }).click();
-    const editor = main().getByLabel('YAML of registry-auth');
+    // These stories edit text as a whole: the plain text area (the code editor has its own story).
+    await main().getByRole('button', { name: 'Plain text' }).click();
+    const editor = main().getByRole('textbox', { name: 'YAML of registry-auth' });
     await editor.waitFor();
     const draft = await editor.inputValue();
     expect(draft).toContain(before.data['.dockerconfigjson']);
@@ -144,7 +148,9 @@ describe('workloads', () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev&tab=yaml`);
     await main().getByRole('button', { name: 'Edit' }).click();
-    const editor = main().getByLabel('YAML of web');
+    // These stories edit text as a whole: the plain text area (the code editor has its own story).
+    await main().getByRole('button', { name: 'Plain text' }).click();
+    const editor = main().getByRole('textbox', { name: 'YAML of web' });
     await editor.waitFor();
     await editor.fill((await editor.inputValue()).replace(new RegExp(`^( {2}replicas:) ${start}$`, 'm'), '$1 7'));
     // The colleague, with kubectl scale.

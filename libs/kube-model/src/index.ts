@@ -13,3 +13,8 @@ export {
   containerCells, formatLabels, formatLabelSelector, jobCompletionsText, jobDurationText, jobStatusText, KUBECTL_COLUMNS, kubectlCells, labelSelectorText,
 } from './lib/kubectl-columns';
 export type { KubectlColumn, PrintedKind } from './lib/kubectl-columns';
+export { containerDetails, podTemplateSpec, probeText, quantityValue, selectorText, strategyText, terminationText, volumeSource } from './lib/pod-spec';
+export type { ContainerDetails, EnvFrom, EnvVar, Mount, ObjectSource, Termination } from './lib/pod-spec';
+export { endpointsOf, serviceFacts } from './lib/service';
+export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
+export { nextCronRun } from './lib/cron-schedule';

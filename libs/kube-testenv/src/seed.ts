@@ -16,7 +16,8 @@ const FAIL_LABEL = 'pod-container-running-failed.stage.kwok.x-k8s.io';
 /** `pod-states` holds pods frozen in the states real clusters show (see pod-states.ts). */
 export const SEED_NAMESPACES = ['team-a', 'team-b', 'tenant-1', 'tenant-2', 'monitoring', 'pod-states'] as const;
 
-type Container = { name: string; image: string; ports?: number[] };
+/** A container of the seed; `more` is the rest of its spec (probes, env, mounts…) as the API takes it. */
+type Container = { name: string; image: string; ports?: number[]; more?: Record<string, unknown> };
 
 function meta(namespace: string | undefined, name: string, labels: Record<string, string> = {}) {
   return { name, ...(namespace ? { namespace } : {}), labels: { [SEED_LABEL]: 'true', ...labels } };
@@ -29,6 +30,7 @@ function podSpec(containers: Container[], extra: Record<string, unknown> = {}) {
       image: c.image,
       ...(c.ports ? { ports: c.ports.map((containerPort) => ({ containerPort })) } : {}),
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+      ...c.more,
     })),
     ...extra,
   };
@@ -163,10 +165,43 @@ export function seedRbac(): KubeObject[] {
 export function seedWorkloads(): KubeObject[] {
   return [
     // team-a: a web app with two replicas and a sidecar, its database, a crash-looping worker.
+    // Its pod spec has what a detail page must show (as `kubectl describe pod` does): every probe
+    // kind, named and host ports, env from literals, ConfigMap and Secret keys, the downward API
+    // and resources, envFrom, and mounts of a ConfigMap, a Secret, an emptyDir and a projected volume.
     deployment('team-a', 'web', 2, [
-      { name: 'web', image: 'nginx:1.27', ports: [8080] },
-      { name: 'log-shipper', image: 'fluent/fluent-bit:3.2' },
-    ]),
+      {
+        name: 'web',
+        image: 'nginx:1.27',
+        more: {
+          ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9113, protocol: 'TCP' }],
+          env: [
+            { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'LOG_LEVEL' } } },
+            { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } } },
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'MEMORY_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } },
+            { name: 'GREETING', value: 'hello' },
+          ],
+          envFrom: [{ configMapRef: { name: 'web-config' }, prefix: 'CFG_' }],
+          volumeMounts: [
+            { name: 'config', mountPath: '/etc/nginx/conf.d', readOnly: true },
+            { name: 'credentials', mountPath: '/run/secrets/db', readOnly: true },
+            { name: 'cache', mountPath: '/var/cache/nginx' },
+          ],
+          livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 20 },
+          readinessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 2 },
+          startupProbe: { exec: { command: ['cat', '/tmp/started'] }, failureThreshold: 30 },
+        },
+      },
+      { name: 'log-shipper', image: 'fluent/fluent-bit:3.2', more: { livenessProbe: { grpc: { port: 2020 } } } },
+    ], {
+      podSpec: {
+        volumes: [
+          { name: 'config', configMap: { name: 'web-config' } },
+          { name: 'credentials', secret: { secretName: 'db-credentials' } },
+          { name: 'cache', emptyDir: { sizeLimit: '1Gi' } },
+        ],
+      },
+    }),
     service('team-a', 'web', 8080),
     configMap('team-a', 'web-config', { 'nginx.conf': 'server { listen 8080; location / { root /srv; } }\n', LOG_LEVEL: 'info' }),
     {

@@ -12,7 +12,9 @@ export { Confirmation, ConfirmDialog } from './lib/confirm-dialog/confirm-dialog
 export type { ConfirmOptions, PromptOptions } from './lib/confirm-dialog/confirm-dialog';
 export { YamlView } from './lib/yaml/yaml-view';
 export { YamlEditor } from './lib/yaml/yaml-editor';
+export { CODE_EDITOR_LOADER, CodeEditor } from './lib/yaml/code-editor';
 export { parseYamlObject, toYaml, yamlProblem } from './lib/yaml/yaml-problem';
+export type { ProblemPosition } from './lib/yaml/yaml-problem';
 export { fieldChanges } from './lib/yaml/field-changes';
 export type { FieldChange } from './lib/yaml/field-changes';
 export { lineDiff } from './lib/yaml/line-diff';

@@ -11,7 +11,7 @@ export interface ClusterFacts {
   whoError?: string;
 }
 
-/** Asks the gateway for both at once; never throws: each failure becomes the sentence to show. */
+/** Asks the gateway for both at once; never throws: each failure becomes the sentence to show, the same one only once. */
 export async function loadClusterFacts(api: ApiClient, cluster: string): Promise<ClusterFacts> {
   const [status, who] = await Promise.allSettled([api.status(cluster), api.whoami(cluster)]);
   const facts: ClusterFacts = { loading: false };
@@ -19,6 +19,9 @@ export async function loadClusterFacts(api: ApiClient, cluster: string): Promise
   else facts.statusError = messageOf(status.reason);
   if (who.status === 'fulfilled') facts.who = who.value;
   else facts.whoError = messageOf(who.reason);
+  // One reason per cluster: when it does not answer, "who am I" fails for the same reason, said once by the status.
+  const reason = facts.statusError ?? (facts.status?.reachable ? undefined : facts.status?.error);
+  if (reason !== undefined && facts.whoError !== undefined && (facts.whoError === reason || facts.whoError.includes(reason) || reason.includes(facts.whoError))) delete facts.whoError;
   return facts;
 }
 

@@ -1,7 +1,8 @@
 import { computed, effect, inject, Injectable, Signal, signal, untracked } from '@angular/core';
-import { ApiClient, ConsoleContext } from '@cairn/data-access';
+import { ApiClient, ApiError, ConsoleContext, KubeObject } from '@cairn/data-access';
 import type { ApiResource } from '@cairn/api-contracts';
-import { findWorkloadKind, genericKind, WorkloadKind } from './workload-kinds';
+import { asArray, asObject, text } from '@cairn/kube-model';
+import { builtInKind, findWorkloadKind, genericKind, WorkloadKind } from './workload-kinds';
 
 /** What each cluster serves (discovery), asked once per cluster and tab. */
 @Injectable({ providedIn: 'root' })
@@ -54,4 +55,47 @@ export function kindFromRoute(params: KindParams): Signal<WorkloadKind | undefin
     const kind = params.kind();
     return kind ? findWorkloadKind(kind) : generic();
   });
+}
+
+/** One step up an object's ownership: "ReplicaSet web-7d9f", with the console's route to it when the kind is known. */
+export interface OwnerLink {
+  kind: string;
+  name: string;
+  link?: string[];
+  /** Why the chain stops here, when it stops early (the owner could not be read). */
+  problem?: string;
+}
+
+/**
+ * The chain of controlling owners of an object, nearest first, up to the top one (a Pod's
+ * ReplicaSet, then its Deployment): each owner is read to find its own owner, at most `depth`
+ * steps. Follows the `controller: true` reference (else the first one), as `kubectl describe`'s
+ * "Controlled By". An owner the user may not read ends the chain with the reason.
+ */
+export async function ownerChain(api: ApiClient, resolver: KindResolver, cluster: string, object: KubeObject, depth = 5): Promise<OwnerLink[]> {
+  const chain: OwnerLink[] = [];
+  let current = object;
+  for (let step = 0; step < depth; step++) {
+    const refs = asArray(current.metadata['ownerReferences']).map(asObject);
+    const ref = refs.find((r) => r['controller'] === true) ?? refs[0];
+    if (!ref) break;
+    const [group, version] = text(ref['apiVersion']).includes('/') ? text(ref['apiVersion']).split('/') : ['core', text(ref['apiVersion'])];
+    const kindName = text(ref['kind']);
+    const name = text(ref['name']);
+    const namespace = current.metadata.namespace;
+    const resource = (await resolver.resources(cluster).catch(() => [])).find((r) => r.group === group && r.version === version && r.kind === kindName);
+    const builtIn = resource ? builtInKind(group as string, resource.resource) : undefined;
+    const ns = resource?.namespaced === false ? '_' : (namespace ?? '_');
+    const link = builtIn ? [...builtIn.path, ns, name] : resource ? ['/workloads', 'other', group as string, version as string, resource.resource, ns, name] : undefined;
+    const owner: OwnerLink = { kind: kindName, name, ...(link ? { link } : {}) };
+    chain.push(owner);
+    if (!resource) break;
+    try {
+      current = await api.get(cluster, { group: group as string, version: version as string, resource: resource.resource }, name, resource.namespaced ? namespace : undefined);
+    } catch (err) {
+      if (refs.length) owner.problem = err instanceof ApiError && err.status === 404 ? 'gone' : `could not be read (${(err as Error).message})`;
+      break;
+    }
+  }
+  return chain;
 }

@@ -27,7 +27,25 @@ export interface WorkloadKind extends KindRef {
   namespaced?: boolean;
   /** Where its list lives in the console, e.g. ['/workloads', 'deployments']. */
   path: string[];
+  /** The group of the kind tabs it belongs to. */
+  section?: KindSection;
+  /**
+   * Its list's columns are the API server's printer columns (what `kubectl get` prints), not
+   * ours: for kinds with nothing to say beyond kubectl's columns (Services, ConfigMaps, storage…).
+   */
+  printed?: boolean;
+  /** False for kinds that have no state to colour (a ConfigMap): no Status column. */
+  hasStatus?: boolean;
 }
+
+/** The groups of kinds in the console's tabs, in order, with their headings. */
+export const KIND_SECTIONS = [
+  { id: 'workloads', label: 'Workloads' },
+  { id: 'network', label: 'Network' },
+  { id: 'config', label: 'Configuration' },
+  { id: 'storage', label: 'Storage' },
+] as const;
+export type KindSection = (typeof KIND_SECTIONS)[number]['id'];
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const spec = (o: KubeObject): Any => asObject(o['spec']);
@@ -52,46 +70,13 @@ const IMAGES: Column = {
 const kubectl = (kind: PrintedKind, name: string, column: Omit<Column, 'value'> & Partial<Pick<Column, 'value'>>): Column => ({ value: (o) => kubectlCells(kind, o)[name] ?? '', ...column });
 const READY = (kind: PrintedKind): Column => kubectl(kind, 'Ready', { id: 'ready', label: 'Ready', sortValue: (o) => num(stat(o)['readyReplicas']), numeric: true });
 
-export interface ContainerState {
-  name: string;
-  image: string;
-  ready: boolean;
-  restarts: number;
-  /** running, waiting (with reason) or terminated (with reason). */
-  state: string;
-  /** Why the previous instance ended, e.g. `Error (exit 1)`. */
-  lastTermination?: string;
-  init: boolean;
-}
-
-/** Each container of a pod, with what its status says. */
-export function containers(pod: KubeObject): ContainerState[] {
-  const statuses = new Map<string, Any>([...(asArray(stat(pod)['initContainerStatuses']).map(asObject) as Any[]), ...(asArray(stat(pod)['containerStatuses']).map(asObject) as Any[])].map((s) => [s['name'], s]));
-  const describe = (c: Any, init: boolean): ContainerState => {
-    const s = statuses.get(c['name']) ?? {};
-    const st = asObject(s['state']) as Any;
-    const state = st['running'] ? 'running' : st['waiting'] ? `waiting: ${text(asObject(st['waiting'])['reason'])}`.trim() : st['terminated'] ? `terminated: ${text(asObject(st['terminated'])['reason'])}`.trim() : 'unknown';
-    const last = asObject(asObject(s['lastState'])['terminated']) as Any;
-    return {
-      name: c['name'],
-      image: c['image'] ?? '',
-      ready: Boolean(s['ready']),
-      restarts: num(s['restartCount']),
-      state,
-      ...(Object.keys(last).length ? { lastTermination: `${text(last['reason']) || 'Terminated'} (exit ${text(last['exitCode'])})` } : {}),
-      init,
-    };
-  };
-  return [...(asArray(spec(pod)['initContainers']).map(asObject) as Any[]).map((c) => describe(c, true)), ...(asArray(spec(pod)['containers']).map(asObject) as Any[]).map((c) => describe(c, false))];
-}
-
 function replicas(ready: number, desired: number, text = `${ready}/${desired} ready`): Status {
   if (desired === 0) return { health: 'suspended', text: 'Scaled to 0' };
   return { health: ready >= desired ? 'ok' : ready === 0 ? 'failed' : 'progressing', text };
 }
 
 /** A Job's STATUS in kubectl's word (kube-model's `jobStatusText`), with its health. */
-function jobStatus(job: KubeObject): Status {
+export function jobStatus(job: KubeObject): Status {
   const text = jobStatusText(job);
   const healths: Record<string, Status['health']> = { Complete: 'done', SuccessCriteriaMet: 'done', Failed: 'failed', FailureTarget: 'failed', Suspended: 'suspended' };
   return { health: healths[text] ?? 'progressing', text };
@@ -99,7 +84,7 @@ function jobStatus(job: KubeObject): Status {
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   {
-    group: 'apps', version: 'v1', resource: 'deployments', path: ['/workloads', 'deployments'], label: 'Deployments', singular: 'Deployment',
+    group: 'apps', version: 'v1', resource: 'deployments', section: 'workloads', path: ['/workloads', 'deployments'], label: 'Deployments', singular: 'Deployment',
     summary: 'Stateless apps kept at a number of identical replicas.',
     columns: [
       READY('Deployment'),
@@ -112,14 +97,14 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     scalable: true, restartable: true, hasPods: true,
   },
   {
-    group: 'apps', version: 'v1', resource: 'statefulsets', path: ['/workloads', 'statefulsets'], label: 'StatefulSets', singular: 'StatefulSet',
+    group: 'apps', version: 'v1', resource: 'statefulsets', section: 'workloads', path: ['/workloads', 'statefulsets'], label: 'StatefulSets', singular: 'StatefulSet',
     summary: 'Replicas with stable names and their own storage.',
     columns: [READY('StatefulSet'), IMAGES, AGE],
     status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'] ?? 1)),
     scalable: true, restartable: true, hasPods: true,
   },
   {
-    group: 'apps', version: 'v1', resource: 'daemonsets', path: ['/workloads', 'daemonsets'], label: 'DaemonSets', singular: 'DaemonSet',
+    group: 'apps', version: 'v1', resource: 'daemonsets', section: 'workloads', path: ['/workloads', 'daemonsets'], label: 'DaemonSets', singular: 'DaemonSet',
     summary: 'One pod on each matching node.',
     columns: [
       kubectl('DaemonSet', 'Desired', { id: 'desired', label: 'Desired', numeric: true }),
@@ -135,7 +120,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     restartable: true, hasPods: true,
   },
   {
-    group: 'apps', version: 'v1', resource: 'replicasets', path: ['/workloads', 'replicasets'], label: 'ReplicaSets', singular: 'ReplicaSet',
+    group: 'apps', version: 'v1', resource: 'replicasets', section: 'workloads', path: ['/workloads', 'replicasets'], label: 'ReplicaSets', singular: 'ReplicaSet',
     summary: 'The replica groups a Deployment rolls between.',
     columns: [
       kubectl('ReplicaSet', 'Desired', { id: 'desired', label: 'Desired', numeric: true }),
@@ -148,7 +133,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     scalable: true, hasPods: true,
   },
   {
-    group: 'batch', version: 'v1', resource: 'jobs', path: ['/workloads', 'jobs'], label: 'Jobs', singular: 'Job',
+    group: 'batch', version: 'v1', resource: 'jobs', section: 'workloads', path: ['/workloads', 'jobs'], label: 'Jobs', singular: 'Job',
     summary: 'Pods that run to completion.',
     columns: [
       kubectl('Job', 'Completions', { id: 'completions', label: 'Completions', sortValue: (o) => num(stat(o)['succeeded']), numeric: true }),
@@ -159,7 +144,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     hasPods: true,
   },
   {
-    group: 'batch', version: 'v1', resource: 'cronjobs', path: ['/workloads', 'cronjobs'], label: 'CronJobs', singular: 'CronJob',
+    group: 'batch', version: 'v1', resource: 'cronjobs', section: 'workloads', path: ['/workloads', 'cronjobs'], label: 'CronJobs', singular: 'CronJob',
     summary: 'Jobs started on a schedule.',
     columns: [
       kubectl('CronJob', 'Schedule', { id: 'schedule', label: 'Schedule' }),
@@ -176,7 +161,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     status: (o) => (spec(o)['suspend'] ? { health: 'suspended', text: 'Suspended' } : { health: 'ok', text: 'Scheduled' }),
   },
   {
-    group: 'core', version: 'v1', resource: 'pods', path: ['/workloads', 'pods'], label: 'Pods', singular: 'Pod',
+    group: 'core', version: 'v1', resource: 'pods', section: 'workloads', path: ['/workloads', 'pods'], label: 'Pods', singular: 'Pod',
     summary: 'The running containers themselves.',
     columns: [
       // READY and RESTARTS as kubectl prints them (native sidecars count; "3 (5m ago)").
@@ -190,7 +175,40 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     ],
     status: podStatus,
   },
+  ...printedKinds(),
 ];
+
+/** Phase of a PersistentVolumeClaim or PersistentVolume as a status: Bound/Available are fine, Pending waits, Lost/Failed are problems. */
+function phaseStatus(o: KubeObject): Status {
+  const phase = text(stat(o)['phase']) || 'Unknown';
+  const health = phase === 'Bound' || phase === 'Available' ? 'ok' : phase === 'Pending' ? 'progressing' : phase === 'Released' ? 'suspended' : 'failed';
+  return { health, text: phase };
+}
+
+
+/**
+ * The kinds people look for beyond workloads: their lists show the API server's printer columns
+ * (exactly `kubectl get`), their detail pages our own sections (ports and endpoints, data,
+ * storage facts).
+ */
+function printedKinds(): WorkloadKind[] {
+  const kind = (section: KindSection, group: string, version: string, resource: string, label: string, singular: string, summary: string, extra: Partial<WorkloadKind> = {}): WorkloadKind => ({
+    group, version, resource, section, label, singular, summary, path: ['/workloads', resource], columns: [AGE], printed: true, hasStatus: false, status: () => ({ health: 'done', text: '' }), ...extra,
+  });
+  return [
+    kind('network', 'core', 'v1', 'services', 'Services', 'Service', 'Stable addresses in front of pods, chosen by labels.', {
+      hasStatus: true,
+      status: (o) => ({ health: 'ok', text: text(spec(o)['type']) || 'ClusterIP' }),
+    }),
+    kind('network', 'networking.k8s.io', 'v1', 'ingresses', 'Ingresses', 'Ingress', 'HTTP routes from outside the cluster to Services.'),
+    kind('config', 'core', 'v1', 'configmaps', 'ConfigMaps', 'ConfigMap', 'Settings and files for pods, in plain text.'),
+    kind('config', 'core', 'v1', 'secrets', 'Secrets', 'Secret', 'Passwords, tokens and keys for pods; values shown only on request.'),
+    kind('config', 'core', 'v1', 'serviceaccounts', 'ServiceAccounts', 'ServiceAccount', 'Identities pods run as.'),
+    kind('storage', 'core', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaims', 'PersistentVolumeClaim', 'Storage requested by pods.', { hasStatus: true, status: phaseStatus }),
+    kind('storage', 'core', 'v1', 'persistentvolumes', 'PersistentVolumes', 'PersistentVolume', 'Storage the cluster has, bound to claims.', { hasStatus: true, status: phaseStatus, namespaced: false }),
+    kind('storage', 'storage.k8s.io', 'v1', 'storageclasses', 'StorageClasses', 'StorageClass', 'Kinds of storage a claim can ask for.', { namespaced: false }),
+  ];
+}
 
 /**
  * Any other kind the cluster serves (CRDs included), from discovery: listed with its age and,
@@ -204,6 +222,7 @@ export function genericKind(group: string, version: string, resource: string, ki
     singular: kind,
     summary: `${kind} (${group === 'core' ? '' : `${group}/`}${version}), as the cluster serves it.`,
     columns: [AGE],
+    printed: true,
     status: (o) => {
       const ready = (asArray(stat(o)['conditions']).map(asObject) as Any[]).find((c) => c['type'] === 'Ready' || c['type'] === 'Available');
       if (!ready) return { health: 'done', text: 'no status' };
@@ -214,6 +233,11 @@ export function genericKind(group: string, version: string, resource: string, ki
 
 export function findWorkloadKind(resource: string): WorkloadKind | undefined {
   return WORKLOAD_KINDS.find((kind) => kind.resource === resource);
+}
+
+/** Our own descriptor of a kind, by API group and resource (an owner reference, a link from discovery). */
+export function builtInKind(group: string, resource: string): WorkloadKind | undefined {
+  return WORKLOAD_KINDS.find((kind) => kind.group === group && kind.resource === resource);
 }
 
 /** The label selector of a workload's pods, as `a=b,c=d`, or undefined when it has none. */

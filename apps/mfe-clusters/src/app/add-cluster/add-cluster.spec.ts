@@ -19,16 +19,18 @@ describe('AddCluster', () => {
         if (!preview) return undefined;
         const meta = r.headers['x-cairn-cluster'] === 'ENTRY-META';
         if (preview[2] === 'status') return meta ? [200, { name: preview[1], reachable: false, error: '169.254.169.254 is a link-local address, which Cairn never connects to' }] : [200, { name: preview[1], reachable: true, version: 'v1.36.3' }];
-        return meta ? [400, { message: 'refused' }] : [200, { username: 'kind-admin', groups: ['system:masters'] }];
+        // As the gateway answers: the same refusal as the status's.
+        return meta ? [403, { message: '169.254.169.254 is a link-local address, which Cairn never connects to' }] : [200, { username: 'kind-admin', groups: ['system:masters'] }];
       },
     );
 
-  async function render() {
+  async function render(configured: Array<{ name: string; server?: string; source: 'kubeconfig' }> = []) {
     const fake = gateway();
     const { providers, store } = testProviders(fake);
     TestBed.configureTestingModule({ providers });
     const fixture = TestBed.createComponent(AddCluster);
     fixture.componentRef.setInput('taken', ['kind-dev']);
+    fixture.componentRef.setInput('configured', configured);
     const added: string[][] = [];
     fixture.componentInstance.added.subscribe((names) => added.push(names));
     await settle(fixture);
@@ -55,7 +57,7 @@ describe('AddCluster', () => {
   it('shows each context checked: refused ones with the reason, reachable ones chosen, names that do not clash', async () => {
     const { element, paste } = await render();
     await paste('contexts: [...]');
-    expect(element.querySelector('legend')?.textContent).toBe('Contexts in this file: 3 usable, 1 refused');
+    expect(element.querySelector('legend')?.textContent).toBe('Contexts in this file: 2 answering, 1 not answering, 1 refused');
     const eks = item(element, 'eks');
     expect(eks.querySelector('.reason')?.textContent).toContain('Refused: context "eks": its user runs a program on the server');
     expect((eks.querySelector('input[type=checkbox]') as HTMLInputElement).disabled).toBe(true);
@@ -68,6 +70,8 @@ describe('AddCluster', () => {
     const meta = item(element, 'metadata');
     expect(meta.querySelector('.probe')?.textContent).toContain('Not reachable169.254.169.254 is a link-local address, which Cairn never connects to');
     expect((meta.querySelector('input[type=checkbox]') as HTMLInputElement).checked).toBe(false);
+    // Said once: "who am I" failed for the same reason as the status, and is not repeated.
+    expect(meta.querySelector('.probe')?.textContent?.split('link-local address').length).toBe(2);
     expect(element.querySelectorAll('form')[1]?.querySelector('button[type=submit]')?.textContent?.trim()).toBe('Add 2 clusters');
   });
 
@@ -91,5 +95,15 @@ describe('AddCluster', () => {
       ['dev-copy', 'kind-dev-copy', 'ENTRY-DEV'],
       ['kind-dev-2', 'kind-dev', 'ENTRY-DEV'],
     ]);
+  });
+
+  it('says when a context is for a server the console already has, and points to signing in to it with a token', async () => {
+    const { element, paste } = await render([{ name: 'dev', server: 'https://127.0.0.1:6443/', source: 'kubeconfig' }, { name: 'other', server: 'https://10.0.0.1', source: 'kubeconfig' }]);
+    await paste('contexts: [...]');
+    const note = item(element, 'kind-dev').querySelector('.reason')?.textContent ?? '';
+    expect(note).toContain('Already here: this is the server of cluster dev, which this console has.');
+    expect(note).toContain('bearer token');
+    expect(item(element, 'kind-dev-copy').querySelector('.reason')?.textContent).toContain('cluster dev');
+    expect(item(element, 'metadata').textContent).not.toContain('Already here');
   });
 });

@@ -1,5 +1,5 @@
 import { AfterViewInit, ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, output, signal, viewChild } from '@angular/core';
-import type { KubeconfigContextCheck } from '@cairn/api-contracts';
+import type { ClusterSummary, KubeconfigContextCheck } from '@cairn/api-contracts';
 import { ApiClient, suggestUserClusterName, UserClusterStore, userClusterNameProblem } from '@cairn/data-access';
 import { Notice } from '@cairn/ui-kit';
 import { ClusterFacts, loadClusterFacts, messageOf } from '../cluster-facts';
@@ -36,6 +36,8 @@ export class AddCluster implements AfterViewInit {
 
   /** Names already used by the user's clusters. */
   readonly taken = input<string[]>([]);
+  /** The clusters the console already has (with their servers, for a signed-in user): a context for one of them is not added twice. */
+  readonly configured = input<ClusterSummary[]>([]);
   readonly added = output<string[]>();
   readonly cancelled = output<void>();
 
@@ -52,6 +54,10 @@ export class AddCluster implements AfterViewInit {
 
   protected readonly accepted = computed(() => this.candidates().filter((c) => c.check.entry));
   protected readonly refused = computed(() => this.candidates().filter((c) => !c.check.entry));
+  /** Accepted contexts whose cluster did not answer through the gateway (unreachable, or an address it may not dial). */
+  protected readonly silent = computed(() => this.accepted().filter((c) => c.facts && !c.facts.loading && !c.facts.status?.reachable));
+  protected readonly answering = computed(() => this.accepted().filter((c) => c.facts?.status?.reachable));
+  protected readonly asking = computed(() => this.accepted().filter((c) => !c.facts || c.facts.loading));
   protected readonly chosen = computed(() => this.candidates().filter((c) => c.selected && c.check.entry));
 
   /** Per chosen context: why its name cannot be used (bad, already used, or chosen twice). */
@@ -66,6 +72,16 @@ export class AddCluster implements AfterViewInit {
     return problems;
   });
 
+  /** Per context whose server the console already has as a configured cluster: that cluster's name. */
+  protected readonly alreadyConfigured = computed(() => {
+    const known = new Map(this.configured().filter((c) => c.server).map((c) => [serverKey(c.server as string), c.name]));
+    const found: Record<string, string> = {};
+    for (const c of this.candidates()) {
+      const name = c.check.server ? known.get(serverKey(c.check.server)) : undefined;
+      if (name) found[c.check.name] = name;
+    }
+    return found;
+  });
   protected readonly canAdd = computed(() => this.chosen().length > 0 && Object.keys(this.nameProblems()).length === 0 && !this.saving());
 
   constructor() {
@@ -173,5 +189,19 @@ export class AddCluster implements AfterViewInit {
 
   protected id(prefix: string, index: number): string {
     return `${prefix}-${index}`;
+  }
+}
+
+/**
+ * A server URL compared as the API server is reached: scheme, host (case-insensitive, trailing
+ * dot dropped) and port (443 when https names none), without a trailing slash.
+ */
+export function serverKey(server: string): string {
+  try {
+    const url = new URL(server);
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return `${url.protocol}//${url.hostname.toLowerCase().replace(/\.$/, '')}:${port}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return server.trim().toLowerCase();
   }
 }

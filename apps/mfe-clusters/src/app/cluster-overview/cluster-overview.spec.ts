@@ -37,6 +37,24 @@ describe('ClusterOverview', () => {
     return { harness, element: harness.routeNativeElement as HTMLElement, fake };
   }
 
+  it('for a cluster that does not answer: one reason, said once, and "—" where counts would be, never 0/0', async () => {
+    const refusal = 'the gateway could not connect to https://10.99.0.1:6443: connect ETIMEDOUT';
+    const down = fakeGateway(
+      get('/api/v1/clusters/cairn-dev/status', [200, { name: 'cairn-dev', reachable: false, error: refusal }]),
+      get('/api/v1/clusters/cairn-dev/whoami', [502, { message: refusal }]),
+      (r) => (r.path.startsWith(resources) ? [502, { message: refusal }] : undefined),
+    );
+    TestBed.configureTestingModule({ providers: [provideRouter(routes, withComponentInputBinding()), ...testProviders(down).providers] });
+    const harness = await RouterTestingHarness.create('/cairn-dev');
+    await settle(harness.fixture, 8);
+    const element = harness.routeNativeElement as HTMLElement;
+    const glance = Array.from(element.querySelectorAll('.glance strong'), (s) => s.textContent?.trim());
+    expect(glance).toEqual(['—', '—', '—', '—', '—']);
+    expect(element.textContent?.split(refusal).length).toBe(3); // in the status, and in the one notice
+    expect(element.querySelectorAll('[role=alert]').length).toBe(1);
+    expect(element.querySelector('section[aria-labelledby="nodes-title"]')).toBeNull();
+  });
+
   const section = (element: HTMLElement, title: string) => element.querySelector(`section[aria-labelledby="${title}"]`) as HTMLElement;
 
   it('shows the nodes, the namespaces, the workloads\u2019 health and the latest warnings, and makes the cluster the current one', async () => {

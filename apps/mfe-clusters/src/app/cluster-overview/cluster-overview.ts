@@ -146,6 +146,17 @@ export class ClusterOverview {
   /** The namespaces to offer in the settings: the cluster's, or the user's own. */
   protected readonly knownNamespaces = computed(() => (this.namespaceRows().length ? this.namespaceRows().map((n) => n.name) : this.allowed()));
 
+  /** The cluster answered the status check with "not reachable" (or the check itself failed). */
+  protected readonly unreachable = computed(() => {
+    const facts = this.facts();
+    return Boolean(facts && !facts.loading && !facts.status?.reachable);
+  });
+  /** Whether a list has answered, so its count means something. */
+  protected known(list: LiveList | undefined): boolean {
+    return Boolean(list && !this.unreachable() && !list.loading() && !list.error());
+  }
+  protected readonly healthKnown = computed(() => !this.unreachable() && !this.healthLoading() && this.healthErrors().length === 0 && Boolean(this.deployments()));
+  protected readonly warningsKnown = computed(() => !this.unreachable() && Boolean(this.warnings()) && !this.warnings()?.loading() && (this.warnings()?.errors() ?? []).length === 0);
   protected readonly health = computed(() => workloadHealth(this.deployments()?.items() ?? [], this.pods()?.items() ?? []));
   protected readonly healthLoading = computed(() => Boolean(this.deployments()?.loading() || this.pods()?.loading()));
   protected readonly healthErrors = computed(() => [...new Set([...(this.deployments()?.errors() ?? []), ...(this.pods()?.errors() ?? [])])]);

@@ -63,6 +63,7 @@ export class ClustersHome implements OnInit {
     ...this.added().map((c) => ({ cluster: userClusterName(c.name), label: c.name, server: c.server, added: c })),
   ]);
 
+  protected readonly configuredClusters = computed(() => this.configured());
   protected readonly takenNames = computed(() => this.added().map((c) => c.name));
 
   constructor() {

@@ -30,3 +30,15 @@ export function toText(lines: readonly LogLine[], options: { timestamps: boolean
   }
   return out;
 }
+
+/**
+ * A source as a phone shows it: the pod's own suffix (what tells `web-7d9f8c-x2k4q` from its
+ * siblings: the part after its last `-`), then the container: `…x2k4q/web`. Wide screens show
+ * the whole source.
+ */
+export function shortSource(source: string): string {
+  const [pod = '', container] = source.split('/');
+  const dash = pod.lastIndexOf('-');
+  const short = dash > 0 && dash < pod.length - 1 ? `…${pod.slice(dash + 1)}` : pod;
+  return container === undefined ? short : `${short}/${container}`;
+}

@@ -108,3 +108,9 @@ export function markSegments(segments: readonly Segment[], ranges: readonly { st
 function piece(segment: Segment, from: number, to: number): MarkedSegment {
   return from === 0 && to === segment.text.length ? segment : { ...segment, text: segment.text.slice(from, to) };
 }
+
+/** Whether a line's text contains `query` (plain text), as `findMatches` would find it: for "only matching lines". */
+export function lineMatches(line: { text: string }, query: string, matchCase = false): boolean {
+  if (!query) return true;
+  return matchCase ? line.text.includes(query) : line.text.toLowerCase().includes(query.toLowerCase());
+}

@@ -1,5 +1,5 @@
 import { afterNextRender, afterRenderEffect, ChangeDetectionStrategy, Component, computed, DestroyRef, effect, ElementRef, inject, input, signal, untracked, viewChild } from '@angular/core';
-import type { LogLine } from '../log-lines/log-line';
+import { LogLine, shortSource } from '../log-lines/log-line';
 import { MarkedSegment, markSegments, SearchMatch } from '../log-lines/log-search';
 
 /** Height of one unwrapped line, in pixels (the stylesheet sets the same). */
@@ -35,6 +35,9 @@ export class LogViewport {
   readonly timestamps = input(false);
   /** Show each line's pod/container (merged sources). */
   readonly sources = input(false);
+  /** Show sources short (`…x2k4q/web`): on a phone, where the whole pod name would take the line. */
+  readonly shortSources = input(false);
+  protected readonly shortSource = shortSource;
   readonly matches = input<readonly SearchMatch[]>([]);
   /** Index into `matches` of the match next/previous moved to, or -1. */
   readonly current = input(-1);
@@ -69,7 +72,7 @@ export class LogViewport {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
       const known = this.measured.get(line.id);
-      const chars = prefix + (sources && line.source ? line.source.length + 1 : 0) + line.text.length;
+      const chars = prefix + (sources && line.source ? (this.shortSources() ? shortSource(line.source) : line.source).length + 1 : 0) + line.text.length;
       offsets[i + 1] = offsets[i] + (known ?? ROW_HEIGHT * Math.max(1, Math.ceil(chars / perRow)));
     }
     return { lines, offsets };

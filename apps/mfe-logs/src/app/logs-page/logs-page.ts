@@ -3,7 +3,7 @@ import { ActivatedRoute, Router } from '@angular/router';
 import { ApiClient, ConsoleContext, WatchStream } from '@cairn/data-access';
 import { EmptyState, NoCluster, Notice } from '@cairn/ui-kit';
 import { toText } from '../log-lines/log-line';
-import { findMatches, relocateMatch, SearchMatch, stepMatch } from '../log-lines/log-search';
+import { findMatches, lineMatches, relocateMatch, SearchMatch, stepMatch } from '../log-lines/log-search';
 import { LogSession, SourceLabel } from '../log-stream/log-session';
 import { LogOpener, LogTarget, StreamState } from '../log-stream/log-stream';
 import { LogViewport } from '../log-viewport/log-viewport';
@@ -46,6 +46,11 @@ export class LogsPage {
   readonly pod = input<string>();
   readonly container = input<string>();
   readonly workload = input<string>();
+  /**
+   * `?namespace=`: this view's namespace, when it is not the console's (a link from a pod in
+   * another namespace). It never changes the namespace the user chose in the top bar.
+   */
+  readonly namespace = input<string>();
 
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream, { optional: true });
@@ -77,6 +82,17 @@ export class LogsPage {
   protected readonly matchCase = signal(false);
   private readonly currentMatch = signal<SearchMatch | undefined>(undefined);
 
+  /** The namespace this view reads: its own (`?namespace=`), else the console's. */
+  protected readonly viewNamespace = computed(() => this.namespace() || this.context.namespace());
+  /** Namespaces to offer in the page's namespace field: those the user may list, or has saved for this cluster. */
+  protected readonly namespaceChoices = signal<string[]>([]);
+  /** Merged sources the user has hidden (`pod/container`, `pod` or `container`, as the lines carry them). */
+  protected readonly hiddenSources = signal<ReadonlySet<string>>(new Set());
+  /** Show only the lines that match the search. */
+  protected readonly onlyMatching = signal(false);
+  /** A phone-sized screen: merged sources are shown short. */
+  protected readonly narrow = signal(false);
+
   protected readonly sources = signal<LogSources | undefined>(undefined);
   protected readonly session = signal<LogSession | undefined>(undefined);
 
@@ -97,7 +113,7 @@ export class LogsPage {
   private readonly plan = computed<Plan | undefined>(
     () => {
       const cluster = this.context.cluster();
-      const namespace = this.context.namespace();
+      const namespace = this.viewNamespace();
       if (!cluster || !namespace) return undefined;
       const container = this.container() || undefined;
       const options = { previous: this.showPrevious(), since: this.since(), tail: this.tail() };
@@ -123,7 +139,24 @@ export class LogsPage {
   );
 
   protected readonly lines = computed(() => this.session()?.lines() ?? []);
-  protected readonly searchResult = computed(() => findMatches(this.lines(), this.search(), { matchCase: this.matchCase() }));
+  /** Every source the merged lines came from, in order of first appearance, with whether it is shown. */
+  protected readonly sourceToggles = computed(() => {
+    if (!this.session()?.sources()) return [];
+    const seen = new Set<string>();
+    for (const line of this.lines()) if (line.kind === 'log' && line.source) seen.add(line.source);
+    const hidden = this.hiddenSources();
+    return [...seen].sort().map((source) => ({ source, shown: !hidden.has(source) }));
+  });
+  /** The lines in view: without hidden sources, and only those matching the search when asked. */
+  protected readonly shownLines = computed(() => {
+    const hidden = this.hiddenSources();
+    const only = this.onlyMatching() ? this.search() : '';
+    const matchCase = this.matchCase();
+    const lines = this.lines();
+    if (!hidden.size && !only) return lines;
+    return lines.filter((line) => !(line.source && hidden.has(line.source)) && (line.kind !== 'log' || lineMatches(line, only, matchCase)));
+  });
+  protected readonly searchResult = computed(() => findMatches(this.shownLines(), this.search(), { matchCase: this.matchCase() }));
   protected readonly currentIndex = computed(() => relocateMatch(this.searchResult().matches, this.currentMatch()));
   protected readonly matchText = computed(() => {
     const { matches, truncated } = this.searchResult();
@@ -161,18 +194,38 @@ export class LogsPage {
   });
 
   constructor() {
-    // A link may name another namespace than the one the console was in: go there.
-    const linkedNamespace = this.route.snapshot?.queryParamMap.get('ns');
-    if (linkedNamespace && this.context.cluster() && linkedNamespace !== this.context.namespace()) this.context.selectNamespace(linkedNamespace);
-
     effect(() => {
       const cluster = this.context.cluster();
-      const namespace = this.context.namespace();
+      const namespace = this.viewNamespace();
       untracked(() => {
         this.sources()?.stop();
+        this.hiddenSources.set(new Set());
         this.sources.set(cluster && namespace ? new LogSources(this.api, this.watch, cluster, namespace) : undefined);
       });
     });
+
+    // The namespaces offered in the page's own field: listed when the user may, else the ones saved for this cluster.
+    effect(() => {
+      const cluster = this.context.cluster();
+      this.context.settingsVersion();
+      untracked(() => {
+        if (!cluster) return this.namespaceChoices.set([]);
+        const saved = this.context.allowedNamespaces(cluster);
+        this.namespaceChoices.set(saved);
+        this.api.list(cluster, { group: 'core', version: 'v1', resource: 'namespaces' }).then(
+          (list) => this.context.cluster() === cluster && this.namespaceChoices.set([...new Set([...list.items.map((n) => n.metadata.name), ...saved])].sort()),
+          () => undefined, // Not allowed to list them: the saved ones, and the field takes any name.
+        );
+      });
+    });
+
+    const phone = this.document.defaultView?.matchMedia?.('(max-width: 720px)');
+    if (phone) {
+      this.narrow.set(phone.matches);
+      const change = (e: MediaQueryListEvent) => this.narrow.set(e.matches);
+      phone.addEventListener?.('change', change);
+      inject(DestroyRef).onDestroy(() => phone.removeEventListener?.('change', change));
+    }
 
     effect(() => {
       const plan = this.plan();
@@ -214,6 +267,26 @@ export class LogsPage {
     if (!res.body) throw new Error('The gateway sent no log stream.');
     return res.body;
   };
+
+  /** Reads another namespace in this view only (the top bar's choice stays). */
+  protected chooseNamespace(value: string): void {
+    const namespace = value.trim();
+    if (namespace === this.viewNamespace()) return;
+    void this.router.navigate([], {
+      relativeTo: this.route,
+      queryParams: { namespace: namespace && namespace !== this.context.namespace() ? namespace : null, pod: null, workload: null, container: null, previous: null },
+      queryParamsHandling: 'merge',
+    });
+  }
+
+  protected toggleSource(source: string, shown: boolean): void {
+    this.hiddenSources.update((hidden) => {
+      const next = new Set(hidden);
+      if (shown) next.delete(source);
+      else next.add(source);
+      return next;
+    });
+  }
 
   protected chooseSource(value: string): void {
     const queryParams = value.startsWith('w:')
@@ -277,7 +350,7 @@ export class LogsPage {
     const session = this.session();
     const plan = this.plan();
     if (!session || !plan) return;
-    const text = toText(session.lines(), { timestamps: this.timestamps(), sources: session.sources() });
+    const text = toText(this.shownLines(), { timestamps: this.timestamps(), sources: session.sources() });
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
     const a = this.document.createElement('a');
     a.href = url;
@@ -291,7 +364,8 @@ export class LogsPage {
   }
 
   private loadPreferences(): Preferences {
-    const fallback: Preferences = { timestamps: false, wrap: false, tail: 1000, since: 0 };
+    // Wrapped by default: on a phone an unwrapped line is a sideways scroll.
+    const fallback: Preferences = { timestamps: false, wrap: true, tail: 1000, since: 0 };
     try {
       const saved = JSON.parse(this.document.defaultView?.localStorage.getItem(PREFERENCES_KEY) ?? 'null') as Partial<Preferences> | null;
       return {

@@ -4,9 +4,10 @@ import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions,
 import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
-import { kindFromRoute } from '../kind-resolver';
+import { KindResolver, kindFromRoute, ownerChain, OwnerLink } from '../kind-resolver';
 import { asArray, asObject, asString, byLastSeen, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
-import { containers, podSelector, WORKLOAD_KINDS, WorkloadKind } from '../workload-kinds';
+import { podSelector, WorkloadKind } from '../workload-kinds';
+import { ObjectFacts } from './sections/object-facts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,7 +29,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -88,11 +89,6 @@ export class WorkloadDetail {
     return kind?.group === 'core' && kind.resource === 'secrets' ? `# The values of this Secret are hidden (null) here; Edit reveals them.\n# Do not apply this copy: it would store every value empty.\n${text}` : text;
   });
 
-  protected readonly containerRows = computed(() => {
-    const o = this.object();
-    return o && this.kind() === 'pods' ? containers(o) : [];
-  });
-
   protected readonly podRows = computed(() =>
     (this.pods()?.items() ?? [])
       .map((p) => ({ name: p.metadata.name, status: podStatus(p), restarts: restartsText(podColumns(p)), node: String((p['spec'] as Any)?.['nodeName'] ?? ''), created: p.metadata.creationTimestamp }))
@@ -111,12 +107,8 @@ export class WorkloadDetail {
       .map((c) => ({ type: text(c['type']), status: text(c['status']), reason: text(c['reason']), message: text(c['message']), since: asString(c['lastTransitionTime']) })),
   );
 
-  protected readonly owners = computed(() =>
-    (asArray(this.object()?.metadata['ownerReferences']).map(asObject) as Any[]).map((ref) => {
-      const kind = WORKLOAD_KINDS.find((k) => k.singular === ref['kind']);
-      return { label: `${ref['kind']} ${ref['name']}`, link: kind ? ['/workloads', kind.resource, this.namespace(), ref['name']] : undefined };
-    }),
-  );
+  /** The controlling owners up to the top one (Pod → ReplicaSet → Deployment), read as the object changes hands. */
+  protected readonly owners = signal<OwnerLink[]>([]);
 
   protected readonly labels = computed(() => Object.entries(this.object()?.metadata.labels ?? {}));
   protected readonly annotations = computed(() => Object.entries(this.object()?.metadata.annotations ?? {}).filter(([k]) => k !== 'kubectl.kubernetes.io/last-applied-configuration'));
@@ -126,12 +118,25 @@ export class WorkloadDetail {
   protected readonly logsLink = computed(() => {
     const kind = this.workloadKind();
     if (!kind) return undefined;
-    if (kind.group === 'core' && kind.resource === 'pods') return { ns: this.namespace(), pod: this.name() };
-    if (kind.hasPods) return { ns: this.namespace(), workload: `${kind.group}/${kind.version}/${kind.resource}/${this.name()}` };
+    // The logs view's own namespace (`namespace`), not the console's (`ns`): opening a pod's logs does not change the user's choice.
+    if (kind.group === 'core' && kind.resource === 'pods') return { namespace: this.namespace(), pod: this.name(), container: null, previous: null };
+    if (kind.hasPods) return { namespace: this.namespace(), workload: `${kind.group}/${kind.version}/${kind.resource}/${this.name()}`, pod: null, container: null, previous: null };
     return undefined;
   });
 
   constructor() {
+    const resolver = inject(KindResolver);
+    effect(() => {
+      const o = this.object();
+      const cluster = this.context.cluster();
+      const refs = JSON.stringify(o?.metadata['ownerReferences'] ?? []);
+      untracked(() => {
+        if (!o || !cluster || refs === '[]') return this.owners.set([]);
+        if (refs === this.ownersOf) return;
+        this.ownersOf = refs;
+        void ownerChain(this.api, resolver, cluster, o).then((chain) => this.owners.set(chain), () => undefined);
+      });
+    });
     effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
@@ -308,6 +313,9 @@ export class WorkloadDetail {
     await this.act(`delete ${this.name()}`, () => this.api.delete(cluster, kind, this.name(), this.ns()), `Deleted ${kind.singular} ${this.name()}.`);
     if (this.notice()?.ok) await this.router.navigate(kind.path, { queryParamsHandling: 'preserve' });
   }
+
+  /** The owner references the chain was last read for. */
+  private ownersOf = '';
 
   /** The Secret whose values the person agreed to reveal for editing, on this page. */
   private revealedForEdit: string | undefined;

@@ -38,7 +38,7 @@ export class WorkloadList {
   protected readonly problemsOnly = signal(false);
   protected readonly unknownKind = computed(() => `"${this.kind()}" is not a workload kind`);
 
-  /** For kinds without a descriptor of ours (CRDs…): the API server's printer columns and each object's cells. */
+  /** For kinds whose list is kubectl's (CRDs, Services, storage…): the API server's printer columns and each object's cells. */
   private readonly printed = signal<{ columns: PrinterColumn[]; cells: Map<string, string[]> } | undefined>(undefined);
   private printTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -50,7 +50,7 @@ export class WorkloadList {
       const cluster = this.context.cluster();
       const list = this.list();
       list?.items();
-      if (!kind || !cluster || !list || kind.path[1] !== 'other') return;
+      if (!kind || !cluster || !list || !kind.printed) return;
       untracked(() => {
         clearTimeout(this.printTimer);
         this.printTimer = setTimeout(() => void this.print(cluster, kind, list.query.namespace), this.printed() ? 500 : 0);
@@ -78,14 +78,14 @@ export class WorkloadList {
     return [
       { id: 'name', label: 'Name', value: (o) => o.metadata.name, link: (o) => [...kind.path, o.metadata.namespace ?? '_', o.metadata.name], fixed: true, minWidth: 14, grow: 2.5 },
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
-      { id: 'status', label: 'Status', value: (o) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 },
+      ...(kind.hasStatus === false ? [] : [{ id: 'status', label: 'Status', value: (o: KubeObject) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 }]),
       ...this.printerColumns(),
       // A CRD whose printer columns leave out Age is listed by kubectl without it: Age starts hidden then.
       ...kind.columns.map((column) => (column.id === 'age' && this.printed() && !this.printed()?.columns.some((c) => c.name === 'Age') ? { ...column, hidden: true } : column)),
     ];
   });
 
-  /** The server's columns other than Name and Age (which every list has): `-o wide` ones start hidden. */
+  /** The server's columns other than Name and Age (ours, the same HumanDuration kept current): `-o wide` ones start hidden. */
   private readonly printerColumns = computed<TableColumn<KubeObject>[]>(() => {
     const printed = this.printed();
     if (!printed) return [];

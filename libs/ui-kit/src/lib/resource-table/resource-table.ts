@@ -1,13 +1,18 @@
 import { CdkVirtualScrollViewport, ScrollingModule } from '@angular/cdk/scrolling';
 import { NgTemplateOutlet } from '@angular/common';
-import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, contentChildren, Directive, effect, ElementRef, inject, input, model, signal, TemplateRef, untracked, viewChild } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, contentChildren, DestroyRef, Directive, DOCUMENT, effect, ElementRef, inject, input, model, signal, TemplateRef, untracked, viewChild } from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
 import { StatusBadge } from '../status-badge/status-badge';
 import { TimeAgo } from '../time-ago/time-ago';
 import { ColumnChoice, filterRows, isShown, parseFilter, sortRows, TableColumn, TableSort } from './table-column';
 
 /** The height of one row, in pixels: fixed, so the virtual scroll knows where every row is. */
 const ROW_HEIGHT = 36;
+/** On a phone, a row is a card of two lines: the name (a 44 px target) and status, then the key columns. */
+const PHONE_ROW_HEIGHT = 76;
+const PHONE_MAX_WIDTH = 720;
+/** How many columns a card shows under the name, besides the status. */
+const PHONE_FACTS = 3;
 
 /** A cell drawn by the view that owns the table: `<ng-template cairnCell="restarts" let-row>…</ng-template>`. */
 @Directive({ selector: 'ng-template[cairnCell]' })
@@ -74,11 +79,33 @@ export class ResourceTable<T> {
     return sortRows(filterRows(this.rows(), columns, parseFilter(this.filter()), this.labels()), this.columns(), this.sort());
   });
 
+  /**
+   * A phone-sized screen (at most 720 px wide): each row is a card, with the name as a 44 px
+   * target, the status beside it and the next key columns under it, so nothing that matters is
+   * off the right edge; a tap anywhere on the card opens the object.
+   */
+  protected readonly narrow = signal(false);
+  /** On a card: the name column, the status column, and up to three more shown columns as "label value". */
+  protected readonly card = computed(() => {
+    const shown = this.shownColumns();
+    const name = shown[0];
+    const status = shown.find((column, i) => i > 0 && column.status);
+    const facts = shown.filter((column) => column !== name && column !== status).slice(0, PHONE_FACTS);
+    return { name, status, facts };
+  });
+  protected readonly rowHeight = computed(() => (this.narrow() ? PHONE_ROW_HEIGHT : ROW_HEIGHT));
   /** As tall as the rows, up to the screen's height: short lists do not leave a gap. */
-  protected readonly viewportHeight = computed(() => `min(${Math.max(this.visible().length, 1) * ROW_HEIGHT + 2}px, var(--cairn-table-height, max(18rem, calc(100dvh - 17rem))))`);
-  protected readonly rowHeight = ROW_HEIGHT;
+  protected readonly viewportHeight = computed(() => `min(${Math.max(this.visible().length, 1) * this.rowHeight() + 2}px, var(--cairn-table-height, max(18rem, calc(100dvh - 17rem))))`);
+  private readonly router = inject(Router);
 
   constructor() {
+    const phone = inject(DOCUMENT).defaultView?.matchMedia?.(`(max-width: ${PHONE_MAX_WIDTH}px)`);
+    if (phone) {
+      this.narrow.set(phone.matches);
+      const change = (e: MediaQueryListEvent) => this.narrow.set(e.matches);
+      phone.addEventListener?.('change', change);
+      inject(DestroyRef).onDestroy(() => phone.removeEventListener?.('change', change));
+    }
     effect(() => {
       const choice = this.choice();
       untracked(() => this.choices.set(choice.read()));
@@ -91,6 +118,24 @@ export class ResourceTable<T> {
   }
 
   protected readonly trackRow = (_index: number, row: T): string => this.rowKey()(row);
+
+  /** A tap on a card outside its links and buttons opens the row's object, as a tap on its name would. */
+  protected tapCard(row: T, event: MouseEvent): void {
+    if ((event.target as HTMLElement | null)?.closest('a, button, input, label, select')) return;
+    const link = this.card().name?.link?.(row);
+    if (link) void this.router.navigate(link, { queryParamsHandling: 'preserve' });
+  }
+
+  /** The sort a phone's "Sort by" select chose: `id` or `id:desc`. */
+  protected sortFrom(value: string): void {
+    const [column = '', order] = value.split(':');
+    this.sort.set({ column, descending: order === 'desc' });
+  }
+
+  protected sortValue(): string {
+    const current = this.sort() ?? { column: this.columns()[0]?.id ?? '', descending: false };
+    return `${current.column}${current.descending ? ':desc' : ''}`;
+  }
 
   protected sortBy(column: TableColumn<T>): void {
     const current = this.sort() ?? { column: this.columns()[0]?.id ?? '', descending: false };

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { ApiError, type KubeObject } from '@cairn/data-access';
+import { CODE_EDITOR_LOADER } from './code-editor';
 import { YamlEditor } from './yaml-editor';
 import { yamlProblem } from './yaml-problem';
 
@@ -66,6 +67,8 @@ describe('YamlEditor', () => {
   };
 
   beforeEach(async () => {
+    // jsdom has no layout for CodeMirror: the editor falls back to its plain text area, which edits the same draft.
+    TestBed.configureTestingModule({ providers: [{ provide: CODE_EDITOR_LOADER, useValue: () => Promise.reject(new Error('no layout engine here')) }] });
     const fixture = TestBed.createComponent(Host);
     host = fixture.componentInstance;
     element = fixture.nativeElement;
@@ -175,6 +178,18 @@ describe('YamlEditor', () => {
     host.current = undefined as unknown as KubeObject;
     await click('Edit');
     expect(element.querySelector('textarea')).toBeNull();
+  });
+
+  it('points at the line of a YAML problem, and "Go to line" puts the cursor there', async () => {
+    await click('Edit');
+    await edit((text) => text.replace('replicas: 3', 'replicas: [3'));
+    await click('Check (dry run)');
+    expect(notices()[0]).toMatch(/^alert: Could not check the change: Line \d+, column \d+: /);
+    const line = Number(/Line (\d+)/.exec(notices()[0] ?? '')?.[1]);
+    await click(`Go to line ${line}`);
+    const area = textarea();
+    expect(document.activeElement).toBe(area);
+    expect(area.value.slice(0, area.selectionStart).split('\n').length).toBe(line);
   });
 });
 

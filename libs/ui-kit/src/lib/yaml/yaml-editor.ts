@@ -1,10 +1,11 @@
-import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, input, output, signal, viewChild } from '@angular/core';
 import { ApiError, type KubeObject } from '@cairn/data-access';
 import { Notice, NoticeTone } from '../states/notice';
 import { FieldChange, fieldChanges } from './field-changes';
 import { lineDiff } from './line-diff';
 import { YamlView } from './yaml-view';
-import { parseYamlObject, toYaml } from './yaml-problem';
+import { CodeEditor } from './code-editor';
+import { parseYamlObject, ProblemPosition, toYaml } from './yaml-problem';
 
 /**
  * An object's YAML, and when the person may change it, an editor that never writes back what
@@ -21,7 +22,7 @@ import { parseYamlObject, toYaml } from './yaml-problem';
  */
 @Component({
   selector: 'cairn-yaml-editor',
-  imports: [Notice, YamlView],
+  imports: [Notice, YamlView, CodeEditor],
   template: `
     @if (notice(); as n) {
       <cairn-notice [tone]="n.tone">{{ n.text }}</cairn-notice>
@@ -52,8 +53,10 @@ import { parseYamlObject, toYaml } from './yaml-problem';
           <button type="button" (click)="start()">Start over from the current version</button>
         </cairn-notice>
       }
-      <label [for]="'yaml-draft-' + name()" class="visually-hidden">YAML of {{ name() }}</label>
-      <textarea [id]="'yaml-draft-' + name()" class="yaml" spellcheck="false" [value]="draft()" (input)="edit($any($event.target).value)"></textarea>
+      @if (problemAt(); as at) {
+        <p class="jump"><button type="button" (click)="code()?.goTo(at.line, at.col)">Go to line {{ at.line }}</button></p>
+      }
+      <cairn-code-editor [value]="draft()" [label]="'YAML of ' + name()" (valueChange)="edit($event)" />
       <div class="buttons">
         <button type="button" (click)="check()" [disabled]="busy()">Check (dry run)</button>
         <button type="button" (click)="applyDraft()" [disabled]="busy() || checked()?.draft !== draft()">Apply</button>
@@ -82,8 +85,7 @@ import { parseYamlObject, toYaml } from './yaml-problem';
     :host { display: block; }
     button { font: inherit; font-size: 0.875rem; padding: 0.3rem 0.75rem; border-radius: 6px; border: 1px solid var(--cairn-border); background: var(--cairn-surface); color: var(--cairn-text); cursor: pointer; }
     button:disabled { opacity: 0.55; cursor: default; }
-    .yaml { display: block; width: 100%; box-sizing: border-box; min-height: 28rem; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.8125rem;
-      background: var(--cairn-surface); color: var(--cairn-text); border: 1px solid var(--cairn-border); border-radius: 6px; padding: 0.75rem; white-space: pre; overflow: auto; }
+    .jump { margin: 0 0 0.5rem; }
     .buttons { display: flex; gap: 0.5rem; margin-top: 0.5rem; }
     h3 { font-size: 1rem; margin: 1.25rem 0 0.5rem; }
     .fields { margin: 0 0 0.75rem; padding-left: 1.25rem; word-break: break-word; }
@@ -128,6 +130,9 @@ export class YamlEditor {
   /** The object as it is now, fetched when the conflict was found. */
   private current: KubeObject | undefined;
   protected readonly busy = signal(false);
+  /** Where the draft's YAML problem is, for "Go to line". */
+  protected readonly problemAt = signal<ProblemPosition | undefined>(undefined);
+  protected readonly code = viewChild(CodeEditor);
   protected readonly notice = signal<{ tone: NoticeTone; text: string } | undefined>(undefined);
   protected readonly emptied = computed(() => (this.checked()?.changes ?? []).filter((c) => c.emptied));
   protected readonly emptiedPaths = computed(() => this.emptied().map((c) => c.path).join(', '));
@@ -164,6 +169,7 @@ export class YamlEditor {
 
   protected edit(value: string): void {
     this.draft.set(value);
+    this.problemAt.set(undefined);
   }
 
   protected cancel(): void {
@@ -226,6 +232,7 @@ export class YamlEditor {
   /** The object to send for a draft: parsed as kubectl would, with the status it was loaded with. */
   private async toWrite(draft: string): Promise<KubeObject | undefined> {
     const parsed = await parseYamlObject(draft);
+    this.problemAt.set(parsed.at);
     if (parsed.problem !== undefined) {
       this.notice.set({ tone: 'error', text: `Could not check the change: ${parsed.problem}` });
       return undefined;

@@ -14,18 +14,28 @@ export async function toYaml(value: unknown): Promise<string> {
   return stringify(value, VERSION);
 }
 
+/** Where a problem is in the text: 1-based line and column, and the 0-based character offsets it spans. */
+export interface ProblemPosition {
+  line: number;
+  col: number;
+  from: number;
+  to: number;
+}
+
 /**
  * The one Kubernetes object a draft holds, or what is wrong with it: a syntax error with its
  * line and column, or a document that is not one object with apiVersion, kind and metadata.
  */
-export async function parseYamlObject(text: string): Promise<{ object: Record<string, unknown>; problem?: undefined } | { problem: string; object?: undefined }> {
+export async function parseYamlObject(
+  text: string,
+): Promise<{ object: Record<string, unknown>; problem?: undefined; at?: undefined } | { problem: string; object?: undefined; at?: ProblemPosition }> {
   const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, VERSION);
   const error = doc.errors[0];
   if (error) {
     const at = error.linePos?.[0];
     const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    return { problem: `${at ? `Line ${at.line}, column ${at.col}: ` : ''}${message}` };
+    return { problem: `${at ? `Line ${at.line}, column ${at.col}: ` : ''}${message}`, ...(at ? { at: { line: at.line, col: at.col, from: error.pos[0], to: Math.max(error.pos[1], error.pos[0] + 1) } } : {}) };
   }
   const value: unknown = doc.toJS();
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { problem: 'The YAML must be one object, with apiVersion, kind and metadata.' };
