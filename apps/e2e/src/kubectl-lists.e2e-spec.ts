@@ -12,8 +12,8 @@ import { Stage, startStage } from './support/stage';
  * namespaces, shows every column it offers, and each cell of each row (every object of the
  * dev cluster's seed: frozen Jobs in every state, the controllers' Deployments, ReplicaSets,
  * StatefulSets, DaemonSets, CronJobs) must read as the API server's table prints it, which is
- * what `kubectl get -o wide` shows. The lists of other kinds (Services, Nodes, custom
- * resources at several versions, cluster-scoped) show the server's own columns: each of their
+ * what `kubectl get -o wide` shows. The lists of other kinds (Services, ConfigMaps, Secrets,
+ * ServiceAccounts, Nodes, custom resources at several versions, cluster-scoped) show the server's own columns: each of their
  * cells is held against the text the built kubectl prints.
  */
 const KINDS = [
@@ -37,7 +37,10 @@ function seconds(text: string): number | undefined {
 }
 
 const OTHER_KINDS = [
-  { what: 'Services', list: '/workloads/other/core/v1/services', resource: 'services', namespaced: true },
+  { what: 'Services', list: '/workloads/services', resource: 'services', namespaced: true },
+  { what: 'ConfigMaps', list: '/workloads/configmaps', resource: 'configmaps', namespaced: true },
+  { what: 'Secrets', list: '/workloads/secrets', resource: 'secrets', namespaced: true },
+  { what: 'ServiceAccounts', list: '/workloads/serviceaccounts', resource: 'serviceaccounts', namespaced: true },
   { what: 'Nodes (the lost one too)', list: '/workloads/other/core/v1/nodes', resource: 'nodes', namespaced: false },
   { what: 'Sensors at v1', list: '/workloads/other/example.com/v1/sensors', resource: 'sensors.v1.example.com', namespaced: true },
   { what: 'Sensors at v1beta1 (an older served version)', list: '/workloads/other/example.com/v1beta1/sensors', resource: 'sensors.v1beta1.example.com', namespaced: true },
