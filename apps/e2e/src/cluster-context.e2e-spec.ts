@@ -50,12 +50,12 @@ describe('cluster and namespace context', () => {
   it('a tenant who may not list namespaces types hers, and finds it again after a reload', async () => {
     page = await signedIn('tina');
     await page.goto(`${cairn.url}/workloads?cluster=cairn-dev`);
-    await page.getByText('your namespaces').waitFor();
+    await page.getByText('You may not list namespaces here: type yours').waitFor();
     await namespaceField().fill('tenant-1');
     await namespaceField().press('Enter');
     await page.waitForURL(/ns=tenant-1/);
     await page.goto(`${cairn.url}/workloads?cluster=cairn-dev`);
-    await page.getByText('your namespaces').waitFor();
+    await page.getByText('You may not list namespaces here: type yours').waitFor();
     const options = await page.locator('#cairn-namespaces option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(options).toEqual(['tenant-1']);
   });

@@ -98,7 +98,7 @@ describe('acceptance scenarios', () => {
 
   it('3: a tenant who may not list namespaces types hers and gets a working console for it', async () => {
     await signInWithProvider('tina', '/workloads?cluster=cairn-dev');
-    await page.getByText('your namespaces').waitFor();
+    await page.getByText('You may not list namespaces here: type yours').waitFor();
     const namespace = page.getByRole('combobox', { name: 'Namespace' });
     await namespace.fill('tenant-2');
     await namespace.press('Enter');

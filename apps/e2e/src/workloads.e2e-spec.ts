@@ -224,15 +224,17 @@ describe('workloads', () => {
     expect((await cluster.adminApi().send('GET', `/apis/batch/v1/namespaces/team-a/jobs/${job}`)).status).toBe(404);
   });
 
-  it('a pod shows its containers with restarts and the last termination reason', async () => {
+  it('a pod shows its containers with restarts and the last termination reason, and each container\u2019s logs and previous logs', async () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
     await main().getByRole('searchbox').fill('queue-worker');
     await main().getByRole('row').getByRole('link', { name: /^queue-worker-/ }).first().click();
     await main().getByRole('heading', { name: 'Containers' }).waitFor();
-    const worker = main().locator('table').filter({ hasText: 'Last termination' }).getByRole('row').filter({ hasText: 'worker' });
+    const worker = main().getByRole('article', { name: 'Container worker' });
     await worker.getByText(/Error \(exit \d+\)/).waitFor({ timeout: 30_000 });
-    expect(await main().getByRole('link', { name: 'Logs' }).getAttribute('href')).toContain('pod=queue-worker-');
+    await worker.getByText('Waiting: CrashLoopBackOff').waitFor();
+    expect(await main().getByRole('toolbar', { name: 'Actions' }).getByRole('link', { name: 'Logs' }).getAttribute('href')).toContain('pod=queue-worker-');
+    expect(await worker.getByRole('link', { name: 'Previous logs' }).getAttribute('href')).toMatch(/previous=true/);
   });
 
   it('an admin picks the columns of the pods list and sorts by restarts; the choice is still there after a reload', async () => {

@@ -28,7 +28,8 @@ import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel
       </label>
       <label class="field">
         <span class="label">Namespace</span>
-        <input list="cairn-namespaces" [value]="context.namespace() ?? ''" placeholder="All namespaces" aria-label="Namespace"
+        <input list="cairn-namespaces" [value]="context.namespace() ?? ''" [placeholder]="mayNotList() ? 'Type your namespace' : 'All namespaces'" aria-label="Namespace"
+          [attr.aria-describedby]="mayNotList() ? 'cairn-namespace-hint' : null"
           (change)="chooseNamespace($any($event.target).value)" autocomplete="off" spellcheck="false" />
         <datalist id="cairn-namespaces">
           @for (ns of namespaces(); track ns) {
@@ -37,7 +38,8 @@ import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel
         </datalist>
       </label>
       @if (mayNotList()) {
-        <span class="muted hint" title="You may not list namespaces on this cluster: type the one you work in; it is remembered in this browser.">your namespaces</span>
+        <!-- Said in words, not only on hover: phones have no hover, and the placeholder says the short form there. -->
+        <span class="muted hint" id="cairn-namespace-hint">You may not list namespaces here: type yours; it is remembered in this browser.</span>
       }
     }
   `,
@@ -49,8 +51,10 @@ import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel
       background: rgb(255 255 255 / 10%); color: inherit; max-width: 12rem; }
     select option { color: var(--cairn-text); background: var(--cairn-surface); }
     .muted { opacity: 0.75; font-size: 0.875rem; }
+    .hint { font-size: 0.75rem; max-width: 16rem; line-height: 1.2; }
     @media (max-width: 720px) {
-      .label, .hint { display: none; }
+      .label { display: none; }
+      .hint { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
       .field { flex: 1 1 0; }
       select, input { max-width: none; width: 100%; min-height: 2.75rem; box-sizing: border-box; font-size: 1rem; }
     }
