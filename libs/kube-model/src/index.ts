@@ -9,6 +9,10 @@ export { nodeStatusText } from './lib/node-status';
 export { cellsByObject, printCell, printerColumns } from './lib/server-table';
 export type { PrinterColumn, ServerTable } from './lib/server-table';
 export { byLastSeen, eventCount, eventLastSeen } from './lib/events';
+export {
+  containerCells, formatLabels, formatLabelSelector, jobCompletionsText, jobDurationText, jobStatusText, KUBECTL_COLUMNS, kubectlCells, labelSelectorText,
+} from './lib/kubectl-columns';
+export type { KubectlColumn, PrintedKind } from './lib/kubectl-columns';
 export { containerDetails, podTemplateSpec, probeText, quantityValue, selectorText, strategyText, terminationText, volumeSource } from './lib/pod-spec';
 export type { ContainerDetails, EnvFrom, EnvVar, Mount, ObjectSource, Termination } from './lib/pod-spec';
 export { endpointsOf, serviceFacts } from './lib/service';

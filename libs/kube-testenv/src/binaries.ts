@@ -22,17 +22,25 @@ export interface KubeBinaries {
 }
 
 /**
- * Builds the pinned control plane with tools/kube-testenv/build.sh, or finds it in the
- * cache (instant). A cold build takes about 10 minutes on two cores; `onProgress` gets
- * its progress lines. `env` is the script's environment (default: this process's).
+ * Which control plane: `current` is the pinned release with every component; `older` is only
+ * the older kube-apiserver (v1.29, no aggregated discovery v2), run with the current set's
+ * etcd and kubectl.
+ */
+export type KubeBinarySet = 'current' | 'older';
+
+/**
+ * Builds the pinned control plane with tools/kube-testenv/build.sh (`build.sh older` for the
+ * older set), or finds it in the cache (instant). A cold build takes about 10 minutes on two
+ * cores (the older kube-apiserver alone about 5); `onProgress` gets its progress lines. `env`
+ * is the script's environment (default: this process's).
  *
  * Rejects with "building the control plane failed" and the last 20 lines of the script's
  * stderr when it exits non-zero, or when it prints no bin directory holding kube-apiserver.
  */
-export function ensureBinaries(onProgress: (line: string) => void = () => undefined, env: NodeJS.ProcessEnv = process.env): Promise<KubeBinaries> {
+export function ensureBinaries(onProgress: (line: string) => void = () => undefined, env: NodeJS.ProcessEnv = process.env, set: KubeBinarySet = 'current'): Promise<KubeBinaries> {
   const script = join(repoRoot(), 'tools', 'kube-testenv', 'build.sh');
   return new Promise((resolve, reject) => {
-    const child = execFile('bash', [script], { maxBuffer: 64 * 1024 * 1024, env }, (err, stdout, stderr) => {
+    const child = execFile('bash', [script, ...(set === 'older' ? ['older'] : [])], { maxBuffer: 64 * 1024 * 1024, env }, (err, stdout, stderr) => {
       if (err) {
         reject(new Error(`building the control plane failed (${script}):\n${stderr.split('\n').slice(-20).join('\n')}`));
         return;

@@ -55,9 +55,9 @@ describe('tools/kube-testenv/build.sh', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function run(extraEnv: NodeJS.ProcessEnv = {}, interruptWith?: NodeJS.Signals): Promise<Run> {
+  function run(extraEnv: NodeJS.ProcessEnv = {}, interruptWith?: NodeJS.Signals, args: string[] = []): Promise<Run> {
     return new Promise((resolve) => {
-      const child = spawn('bash', [script], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', [script, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -95,6 +95,23 @@ describe('tools/kube-testenv/build.sh', () => {
     expect(readdirSync(stages)).toEqual(['pod-ready.yaml']);
     // Nothing left behind but the published key dir.
     expect(cacheEntries()).toEqual([binDir.split('/').slice(-2)[0]]);
+  });
+
+  it('older: builds only the older kube-apiserver (providerless) into its own key dir, beside the current one', async () => {
+    const current = await run();
+    expect(current.status).toBe(0);
+    const older = await run({}, undefined, ['older']);
+    expect(older.status).toBe(0);
+    const binDir = older.stdout.trim().split('\n').pop() as string;
+    expect(binDir).toMatch(new RegExp(`^${cacheRoot}/k8s-v1\\.29\\.\\d+-[0-9a-f]{16}/bin$`));
+    expect(readdirSync(binDir)).toEqual(['kube-apiserver']);
+    expect(builds().filter((line) => line.includes('-tags providerless'))).toHaveLength(1);
+    expect(readFileSync(join(binDir, '..', 'versions.txt'), 'utf8')).toContain('kubernetes=v1.29.');
+    // The current set's cache is untouched and still a hit.
+    expect(cacheEntries().sort()).toEqual([current.stdout.trim().split('\n').pop()?.split('/').slice(-2)[0], binDir.split('/').slice(-2)[0]].sort());
+    expect((await run()).stderr).toContain('cache hit');
+    expect((await run({}, undefined, ['older'])).stderr).toContain('cache hit');
+    expect((await run({}, undefined, ['newest'])).status).toBe(2);
   });
 
   it('cache hit: a second run builds nothing, exits 0 and prints the same bin dir', async () => {

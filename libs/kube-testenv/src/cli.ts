@@ -10,14 +10,16 @@ import { DevCluster } from './cluster';
  * configured; it then reads <dir>/cluster.json.
  */
 
-const usage = `Usage: npm run cluster -- [--dir <dir>] [--nodes <n>] [--pods-per-node <n>] [--token-ttl <seconds>] [--no-seed]
+const usage = `Usage: npm run cluster -- [--dir <dir>] [--nodes <n>] [--pods-per-node <n>] [--token-ttl <seconds>] [--no-seed] [--older]
 
   --dir            where certificates, data, logs and cluster.json go (default: tmp/dev-cluster;
                    its previous content is removed)
   --nodes          number of kwok nodes (default 2)
   --pods-per-node  pod capacity of each node (default 110)
   --token-ttl      lifetime of the dev OpenID provider's ID and access tokens, seconds (default 300)
-  --no-seed        no namespaces, users' RBAC, workloads or logs; just the control plane`;
+  --no-seed        no namespaces, users' RBAC, workloads or logs; just the control plane
+  --older          the older kube-apiserver (v1.29, no aggregated discovery v2) with no controller
+                   manager, scheduler or kwok: objects are stored and served, nothing runs them`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
         'pods-per-node': { type: 'string' },
         'token-ttl': { type: 'string' },
         'no-seed': { type: 'boolean' },
+        older: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     nodes: positiveInt('nodes', values['nodes'] as string | undefined, 2),
     podsPerNode: positiveInt('pods-per-node', values['pods-per-node'] as string | undefined, 110),
     tokenTtlSeconds: positiveInt('token-ttl', values['token-ttl'] as string | undefined, 300),
+    ...(values['older'] ? { kubernetes: 'older' as const } : {}),
     seed: !values['no-seed'],
     log: (line) => console.log(line),
   });

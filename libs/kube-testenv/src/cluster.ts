@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ensureBinaries, KubeBinaries, repoRoot } from './binaries';
+import { ensureBinaries, KubeBinaries, KubeBinarySet, repoRoot } from './binaries';
 import { KubeApi, KubeApiError, KubeObject } from './kube-api';
 import { crashLoopStage, startLogTicker, writeLogs } from './kwok-config';
 import type { DevOidcProviderConfig } from './oidc/config';
@@ -11,6 +11,7 @@ import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
 import { freePort, ManagedProcess, ProcessGroup, tail } from './processes';
 import { seedOddObjects } from './odd-objects';
+import { seedJobStates } from './job-states';
 import { seedPodStates } from './pod-states';
 import { CRASH_LOOP_LABEL, SEED_NAMESPACES, seedNamespaces, seedNodes, seedRbac, seedWorkloads } from './seed';
 import { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
@@ -36,6 +37,16 @@ export interface DevClusterOptions {
   tokenTtlSeconds?: number;
   /** Progress lines. */
   log?: (line: string) => void;
+  /**
+   * `older`: the older kube-apiserver (v1.29, `tools/kube-testenv/build.sh older`; it serves
+   * aggregated discovery only as v2beta1, and OIDC through the `--oidc-*` flags) with the
+   * current etcd, and no controller manager, scheduler or kwok (components newer than the API
+   * server are outside Kubernetes' version skew policy): objects are stored, validated,
+   * authorized and served, nothing reconciles them. Its seed is the namespaces with their
+   * default ServiceAccounts, RBAC, the workloads (without pods), the frozen pods and Jobs and
+   * the custom resources. Default `current`: the full pinned control plane.
+   */
+  kubernetes?: KubeBinarySet;
 }
 
 /** Everything a test, `npm start` or a person needs to use the cluster; also written to cluster.json. */
@@ -61,7 +72,10 @@ export interface DevClusterInfo {
   logsDir: string;
   /** CRI-format container logs that kwok serves through pods/log. */
   containerLogsDir: string;
+  /** The current set's binaries (kubectl, etcd, ...), also for an `older` cluster. */
   binDir: string;
+  /** The kube-apiserver that runs: the current set's, or the older one. */
+  apiServerBinary: string;
 }
 
 export class DevCluster {
@@ -150,6 +164,7 @@ export class DevCluster {
   private static async startOnce(options: DevClusterOptions): Promise<DevCluster> {
     const log = options.log ?? (() => undefined);
     const binaries = await ensureBinaries(log);
+    const apiServerBinaries = options.kubernetes === 'older' ? await ensureBinaries(log, process.env, 'older') : binaries;
     const removeDir = !options.dir;
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
     mkdirSync(dir, { recursive: true });
@@ -158,7 +173,7 @@ export class DevCluster {
     process.once('exit', lastResort);
     let stopTicker = () => undefined as void;
     try {
-      const info = await bringUp(dir, binaries, processes, options, log);
+      const info = await bringUp(dir, binaries, apiServerBinaries, processes, options, log);
       stopTicker = options.seed === false ? stopTicker : startLogTicker(info.containerLogsDir);
       const cluster = new DevCluster(info, processes, () => {
         stopTicker();
@@ -176,7 +191,8 @@ export class DevCluster {
   }
 }
 
-async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGroup, options: DevClusterOptions, log: (line: string) => void): Promise<DevClusterInfo> {
+async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: KubeBinaries, processes: ProcessGroup, options: DevClusterOptions, log: (line: string) => void): Promise<DevClusterInfo> {
+  const older = options.kubernetes === 'older';
   const started = Date.now();
   const step = (what: string) => log(`kube-testenv: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const pkiDir = join(dir, 'pki');
@@ -268,7 +284,12 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
       ],
     }),
   );
-  start('kube-apiserver', binaries.bin('kube-apiserver'), [
+  // v1.29 has AuthenticationConfiguration only as an alpha (v1alpha1, feature-gated): there the
+  // same trust is given with the --oidc-* flags (one audience: the gateway's client).
+  const oidcFlags = older
+    ? [`--oidc-issuer-url=${issuer}`, `--oidc-client-id=${DEV_OIDC_CLIENTS.cairn.clientId}`, `--oidc-ca-file=${caFile}`, '--oidc-username-claim=email', '--oidc-username-prefix=-', '--oidc-groups-claim=groups']
+    : [`--authentication-config=${authConfig}`];
+  start('kube-apiserver', apiServerBinaries.bin('kube-apiserver'), [
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
     `--secure-port=${ports.apiserver}`,
@@ -282,7 +303,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${saPub}`,
     `--service-account-signing-key-file=${saKey}`,
-    `--authentication-config=${authConfig}`,
+    ...oidcFlags,
     '--authorization-mode=Node,RBAC',
     '--service-cluster-ip-range=10.96.0.0/16',
     '--allow-privileged=true',
@@ -299,79 +320,83 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
     return res?.status === 200;
   }, 120_000);
 
-  // 4. Controller manager, scheduler and kwok, each with its own identity.
-  step('starting kube-controller-manager, kube-scheduler and kwok');
-  const kubeconfigFor = (name: string, pair: { cert: string; key: string }) =>
-    file(`${name}.kubeconfig`, stringify(kubeconfig(server, pki.ca.cert, { name, cert: readFileSync(pair.cert, 'utf8'), key: readFileSync(pair.key, 'utf8') })));
-  /** Flags the controller manager and the scheduler share: identity, serving, no leader election. */
-  const componentFlags = (kubeconfigFile: string, port: number) => [
-    `--kubeconfig=${kubeconfigFile}`,
-    `--authentication-kubeconfig=${kubeconfigFile}`,
-    `--authorization-kubeconfig=${kubeconfigFile}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${port}`,
-    `--tls-cert-file=${certs('components').cert}`,
-    `--tls-private-key-file=${certs('components').key}`,
-    '--leader-elect=false',
-    '--profiling=false',
-    '--v=1',
-  ];
-  start('kube-controller-manager', binaries.bin('kube-controller-manager'), [
-    ...componentFlags(kubeconfigFor('kube-controller-manager', certs('controller-manager-client')), ports.kcm),
-    '--controllers=*',
-    '--use-service-account-credentials=true',
-    `--root-ca-file=${caFile}`,
-    `--service-account-private-key-file=${saKey}`,
-    '--cluster-cidr=10.244.0.0/16',
-    '--service-cluster-ip-range=10.96.0.0/16',
-  ]);
-  start('kube-scheduler', binaries.bin('kube-scheduler'), componentFlags(kubeconfigFor('kube-scheduler', certs('scheduler-client')), ports.scheduler));
-  const stage = (path: string) => join(binaries.stagesDir, path);
-  const kwokConfigs = [
-    stage('node/fast/node-initialize.yaml'),
-    stage('node/heartbeat-with-lease/node-heartbeat-with-lease.yaml'),
-    stage('pod/fast/pod-ready.yaml'),
-    stage('pod/fast/pod-complete.yaml'),
-    stage('pod/fast/pod-delete.yaml'),
-    stage('pod/chaos/pod-container-running-failed.yaml'),
-    file('kwok-crash-loop-stage.yaml', crashLoopStage()),
-  ];
-  if (options.seed !== false) kwokConfigs.push(file('kwok-logs.yaml', writeLogs(containerLogsDir)));
-  for (const config of kwokConfigs) if (!existsSync(config)) throw new Error(`kwok stage config ${config} is missing; rebuild with CAIRN_KUBE_REBUILD=1 npm run kube:build`);
-  start('kwok', binaries.bin('kwok'), [
-    `--kubeconfig=${kubeconfigFor('kwok', certs('kwok-client'))}`,
-    `--config=${kwokConfigs.join(',')}`,
-    // Only the fake nodes: the seed's lost node must keep the status it was given.
-    '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-    '--node-ip=127.0.0.1',
-    `--node-port=${ports.kwok}`,
-    `--server-address=127.0.0.1:${ports.kwok}`,
-    `--tls-cert-file=${certs('components').cert}`,
-    `--tls-private-key-file=${certs('components').key}`,
-    '--node-lease-duration-seconds=40',
-    '--cidr=10.244.0.0/16',
-  ]);
-  const componentHealthy = (port: number) => async () => {
-    const res = await new KubeApi({ server: `https://127.0.0.1:${port}`, ca: pki.ca.cert }).send('GET', '/healthz').catch(() => undefined);
-    return res?.status === 200;
-  };
-  await waitFor('kube-controller-manager to be healthy', componentHealthy(ports.kcm));
-  await waitFor('kube-scheduler to be healthy', componentHealthy(ports.scheduler));
+  if (!older) {
+    // 4. Controller manager, scheduler and kwok, each with its own identity.
+    step('starting kube-controller-manager, kube-scheduler and kwok');
+    const kubeconfigFor = (name: string, pair: { cert: string; key: string }) =>
+      file(`${name}.kubeconfig`, stringify(kubeconfig(server, pki.ca.cert, { name, cert: readFileSync(pair.cert, 'utf8'), key: readFileSync(pair.key, 'utf8') })));
+    /** Flags the controller manager and the scheduler share: identity, serving, no leader election. */
+    const componentFlags = (kubeconfigFile: string, port: number) => [
+      `--kubeconfig=${kubeconfigFile}`,
+      `--authentication-kubeconfig=${kubeconfigFile}`,
+      `--authorization-kubeconfig=${kubeconfigFile}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--tls-cert-file=${certs('components').cert}`,
+      `--tls-private-key-file=${certs('components').key}`,
+      '--leader-elect=false',
+      '--profiling=false',
+      '--v=1',
+    ];
+    start('kube-controller-manager', binaries.bin('kube-controller-manager'), [
+      ...componentFlags(kubeconfigFor('kube-controller-manager', certs('controller-manager-client')), ports.kcm),
+      '--controllers=*',
+      '--use-service-account-credentials=true',
+      `--root-ca-file=${caFile}`,
+      `--service-account-private-key-file=${saKey}`,
+      '--cluster-cidr=10.244.0.0/16',
+      '--service-cluster-ip-range=10.96.0.0/16',
+    ]);
+    start('kube-scheduler', binaries.bin('kube-scheduler'), componentFlags(kubeconfigFor('kube-scheduler', certs('scheduler-client')), ports.scheduler));
+    const stage = (path: string) => join(binaries.stagesDir, path);
+    const kwokConfigs = [
+      stage('node/fast/node-initialize.yaml'),
+      stage('node/heartbeat-with-lease/node-heartbeat-with-lease.yaml'),
+      stage('pod/fast/pod-ready.yaml'),
+      stage('pod/fast/pod-complete.yaml'),
+      stage('pod/fast/pod-delete.yaml'),
+      stage('pod/chaos/pod-container-running-failed.yaml'),
+      file('kwok-crash-loop-stage.yaml', crashLoopStage()),
+    ];
+    if (options.seed !== false) kwokConfigs.push(file('kwok-logs.yaml', writeLogs(containerLogsDir)));
+    for (const config of kwokConfigs) if (!existsSync(config)) throw new Error(`kwok stage config ${config} is missing; rebuild with CAIRN_KUBE_REBUILD=1 npm run kube:build`);
+    start('kwok', binaries.bin('kwok'), [
+      `--kubeconfig=${kubeconfigFor('kwok', certs('kwok-client'))}`,
+      `--config=${kwokConfigs.join(',')}`,
+      // Only the fake nodes: the seed's lost node must keep the status it was given.
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      '--node-ip=127.0.0.1',
+      `--node-port=${ports.kwok}`,
+      `--server-address=127.0.0.1:${ports.kwok}`,
+      `--tls-cert-file=${certs('components').cert}`,
+      `--tls-private-key-file=${certs('components').key}`,
+      '--node-lease-duration-seconds=40',
+      '--cidr=10.244.0.0/16',
+    ]);
+    const componentHealthy = (port: number) => async () => {
+      const res = await new KubeApi({ server: `https://127.0.0.1:${port}`, ca: pki.ca.cert }).send('GET', '/healthz').catch(() => undefined);
+      return res?.status === 200;
+    };
+    await waitFor('kube-controller-manager to be healthy', componentHealthy(ports.kcm));
+    await waitFor('kube-scheduler to be healthy', componentHealthy(ports.scheduler));
 
-  // 5. Nodes, then what runs on them.
-  step('registering fake nodes');
-  const nodes = seedNodes(options.nodes ?? 2, options.podsPerNode ?? 110);
-  for (const node of nodes) await admin.create(node).catch(ignoreConflict);
-  await waitFor('kwok to bring the nodes to Ready', async () => {
-    const list = await admin.get<{ items: NodeLike[] }>('/api/v1/nodes');
-    return nodes.every((n) => list.items.some((i) => i.metadata.name === n.metadata.name && isReady(i)));
-  });
+    // 5. Nodes, then what runs on them.
+    step('registering fake nodes');
+    const nodes = seedNodes(options.nodes ?? 2, options.podsPerNode ?? 110);
+    for (const node of nodes) await admin.create(node).catch(ignoreConflict);
+    await waitFor('kwok to bring the nodes to Ready', async () => {
+      const list = await admin.get<{ items: NodeLike[] }>('/api/v1/nodes');
+      return nodes.every((n) => list.items.some((i) => i.metadata.name === n.metadata.name && isReady(i)));
+    });
+  }
 
   const serviceAccountTokenFile = join(dir, 'deployer.token');
   let serviceAccountToken = '';
   if (options.seed !== false) {
     step('seeding namespaces, RBAC and workloads');
     for (const ns of seedNamespaces()) await admin.apply(ns);
+    // Without a controller manager nothing creates them: as its serviceaccounts controller would.
+    if (older) for (const ns of SEED_NAMESPACES) await admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }).catch(ignoreConflict);
     await waitFor('the default ServiceAccount in every seeded namespace', async () => {
       for (const ns of SEED_NAMESPACES) {
         const res = await admin.send('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`);
@@ -380,8 +405,10 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
       return true;
     });
     for (const object of seedRbac()) await admin.apply(object);
+    if (older) await aggregateClusterRoles(admin);
     for (const object of seedWorkloads()) await admin.apply(object);
     await seedPodStates(admin);
+    await seedJobStates(admin);
     await seedOddObjects(admin);
     const tokenRequest = await admin.json<{ status: { token: string } }>(
       'POST',
@@ -391,11 +418,13 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
     serviceAccountToken = tokenRequest.status.token;
     writeFileSync(serviceAccountTokenFile, serviceAccountToken, { mode: 0o600 });
 
-    await waitFor('team-a/web to have 2 available replicas', async () => {
-      const d = await admin.get<{ status?: { availableReplicas?: number } }>('/apis/apps/v1/namespaces/team-a/deployments/web');
-      return d.status?.availableReplicas === 2;
-    });
-    await recordCrashLoopEvents(admin, waitFor);
+    if (!older) {
+      await waitFor('team-a/web to have 2 available replicas', async () => {
+        const d = await admin.get<{ status?: { availableReplicas?: number } }>('/apis/apps/v1/namespaces/team-a/deployments/web');
+        return d.status?.availableReplicas === 2;
+      });
+      await recordCrashLoopEvents(admin, waitFor);
+    }
   }
 
   // 6. The API server discovers the provider lazily: wait until an ID token authenticates.
@@ -433,6 +462,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, processes: ProcessGr
     logsDir,
     containerLogsDir,
     binDir: binaries.binDir,
+    apiServerBinary: apiServerBinaries.bin('kube-apiserver'),
   };
 }
 
@@ -490,6 +520,31 @@ function isReady(node: NodeLike): boolean {
 function ignoreConflict(err: unknown): void {
   if (err instanceof KubeApiError && err.status === 409) return;
   throw err;
+}
+
+/**
+ * Fills each ClusterRole that has an `aggregationRule` (admin, edit, view, ...) with the rules
+ * of the ClusterRoles its selectors match, once, as the controller manager's
+ * clusterrole-aggregation controller does continuously: a cluster without a controller
+ * manager would otherwise give `edit` no rules at all.
+ */
+async function aggregateClusterRoles(admin: KubeApi): Promise<void> {
+  type ClusterRole = { metadata: { name: string; labels?: Record<string, string> }; rules?: unknown[]; aggregationRule?: { clusterRoleSelectors?: Array<{ matchLabels?: Record<string, string> }> } };
+  const roles = (await admin.get<{ items: ClusterRole[] }>('/apis/rbac.authorization.k8s.io/v1/clusterroles')).items;
+  const byName = new Map(roles.map((r) => [r.metadata.name, r]));
+  const rulesOf = (role: ClusterRole, seen: Set<string>): unknown[] => {
+    if (seen.has(role.metadata.name)) return [];
+    seen.add(role.metadata.name);
+    if (!role.aggregationRule) return role.rules ?? [];
+    const selectors = role.aggregationRule.clusterRoleSelectors ?? [];
+    const matched = roles.filter((r) => r !== role && selectors.some((s) => Object.entries(s.matchLabels ?? {}).every(([k, v]) => r.metadata.labels?.[k] === v)));
+    return matched.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)).flatMap((r) => rulesOf(byName.get(r.metadata.name) ?? r, seen));
+  };
+  for (const role of roles) {
+    if (!role.aggregationRule) continue;
+    const rules = [...new Map(rulesOf(role, new Set()).map((r) => [JSON.stringify(r), r])).values()];
+    await admin.json('PATCH', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role.metadata.name}`, { rules }, 'application/merge-patch+json');
+  }
 }
 
 /** Records the kubelet's BackOff warnings for the crash-looping pods, as a real node would. */

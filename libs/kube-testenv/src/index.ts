@@ -1,7 +1,7 @@
 export { DevCluster } from './cluster';
 export type { DevClusterInfo, DevClusterOptions } from './cluster';
 export { ensureBinaries, repoRoot } from './binaries';
-export type { KubeBinaries } from './binaries';
+export type { KubeBinaries, KubeBinarySet } from './binaries';
 export { KubeApi, KubeApiError, lines, resourcePath } from './kube-api';
 export type { KubeCredentials, KubeObject, WatchEvent } from './kube-api';
 export { followToRedirectUri, passwordLogin, refreshTokens } from './oidc/password-login';
@@ -13,4 +13,5 @@ export { SEED_NAMESPACES } from './seed';
 export { startBuiltGateway } from './built-gateway';
 export type { BuiltGateway } from './built-gateway';
 export { FROZEN_POD_STATUSES, LOST_NODE, POD_STATES_NAMESPACE } from './pod-states';
-export { GADGETS } from './odd-objects';
+export { CLUSTER_PROBES, GADGETS, SENSORS } from './odd-objects';
+export { FROZEN_JOB_STATUSES, FROZEN_JOBS_MANAGER } from './job-states';

@@ -86,6 +86,8 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   CronJob: { plural: 'cronjobs', namespaced: true },
   CustomResourceDefinition: { plural: 'customresourcedefinitions', namespaced: false },
   Gadget: { plural: 'gadgets', namespaced: true },
+  Sensor: { plural: 'sensors', namespaced: true },
+  ClusterProbe: { plural: 'clusterprobes', namespaced: false },
 };
 
 /** The REST path of an object (or of its collection when `name` is omitted). */

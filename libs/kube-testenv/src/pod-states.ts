@@ -21,8 +21,12 @@ export interface FrozenPod {
   pod: KubeObject;
   /** What the status subresource is set to. */
   status: Record<string, unknown>;
-  /** Deleted after its status is set (the finalizer keeps it, with a deletionTimestamp). */
-  deleted?: boolean;
+  /**
+   * Deleted after its status is set (the finalizer keeps it, with a deletionTimestamp): `true`
+   * with the default grace period (30 s), `'without-grace'` as `kubectl delete --grace-period=0
+   * --force` does (deletionGracePeriodSeconds 0).
+   */
+  deleted?: boolean | 'without-grace';
 }
 
 export function lostNode(): KubeObject {
@@ -133,6 +137,11 @@ export function frozenPods(now: string): FrozenPod[] {
       status: { phase: 'Running', conditions: [condition('Ready', true), ...scheduled], containerStatuses: [app('app', { state: running, ready: true, started: true })] },
       deleted: true,
     },
+    {
+      pod: pod('terminating-without-grace', {}, { finalizer: true }),
+      status: { phase: 'Running', conditions: [condition('Ready', true), ...scheduled], containerStatuses: [app('app', { state: running, ready: true, started: true })] },
+      deleted: 'without-grace',
+    },
     // Evicted as older kubelets leave it (no container statuses), and as newer ones do.
     { pod: pod('evicted', {}, { restartPolicy: 'Never' }), status: { phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.', conditions: scheduled } },
     {
@@ -197,7 +206,8 @@ export async function seedPodStates(admin: KubeApi): Promise<void> {
     await admin.create(pod);
     const path = `/api/v1/namespaces/${POD_STATES_NAMESPACE}/pods/${pod.metadata.name}`;
     await admin.json('PATCH', `${path}/status`, { status }, 'application/merge-patch+json');
-    if (deleted) await admin.json('DELETE', path);
+    if (deleted === 'without-grace') await admin.json('DELETE', path, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 });
+    else if (deleted) await admin.json('DELETE', path);
   }
   await admin.create(gatedPod());
 }

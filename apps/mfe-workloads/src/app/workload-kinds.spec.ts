@@ -6,7 +6,7 @@ describe('workload status', () => {
     expect(deployments.status({ metadata: { name: 'd' }, spec: { replicas: 2 }, status: { availableReplicas: 1 } })).toEqual({ health: 'progressing', text: '1/2 ready' });
     expect(deployments.status({ metadata: { name: 'd' }, spec: { replicas: 0 }, status: {} })).toEqual({ health: 'suspended', text: 'Scaled to 0' });
     const jobs = findWorkloadKind('jobs')!;
-    expect(jobs.status({ metadata: { name: 'j' }, status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] } })).toEqual({ health: 'failed', text: 'Failed: BackoffLimitExceeded' });
+    expect(jobs.status({ metadata: { name: 'j' }, status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] } })).toEqual({ health: 'failed', text: 'Failed' }); // kubectl's word
   });
 
   it('turns a selector into a label selector string', () => {

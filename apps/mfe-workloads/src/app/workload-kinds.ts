@@ -1,5 +1,5 @@
 import { age, KindRef, KubeObject } from '@cairn/data-access';
-import { asArray, asObject, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
+import { asArray, asObject, containerCells, jobStatusText, kubectlCells, podColumns, podStatus, PrintedKind, restartsText, text } from '@cairn/kube-model';
 import type { Status, TableColumn } from '@cairn/ui-kit';
 
 export { age };
@@ -58,33 +58,28 @@ const podSpecOf = (o: KubeObject): Any => {
   const template = (spec(o)['template'] ?? (spec(o)['jobTemplate'] as Any | undefined)?.['spec']?.['template']) as Any | undefined;
   return template ? ((template['spec'] as Any | undefined) ?? {}) : spec(o);
 };
-/** The images a workload runs: the column people add when chasing a rollout. */
+/** The images a workload runs (kubectl -o wide's IMAGES): the column people add when chasing a rollout. */
 const IMAGES: Column = {
   id: 'images', label: 'Images', hidden: true, minWidth: 12, grow: 2,
-  value: (o) => (asArray(podSpecOf(o)['containers']).map(asObject) as Any[]).map((c) => c['image']).join(', '),
+  value: (o) => containerCells(podSpecOf(o)['containers']).images,
 };
-const READY: Column = { id: 'ready', label: 'Ready', value: (o) => `${num(stat(o)['readyReplicas'])}/${num(spec(o)['replicas'])}`, sortValue: (o) => num(stat(o)['readyReplicas']), numeric: true };
-
-/** How long a Job ran (or has been running), as "42s", "5m", "3h". */
-function duration(start: unknown, end: unknown): string {
-  if (typeof start !== 'string') return '';
-  const finished = typeof end === 'string' ? Date.parse(end) : Date.now();
-  return age(start, finished);
-}
+/**
+ * A column whose cells are kubectl's (kube-model's `kubectlCells`, held against the API
+ * server's table for every seeded object): `name` is kubectl's column name.
+ */
+const kubectl = (kind: PrintedKind, name: string, column: Omit<Column, 'value'> & Partial<Pick<Column, 'value'>>): Column => ({ value: (o) => kubectlCells(kind, o)[name] ?? '', ...column });
+const READY = (kind: PrintedKind): Column => kubectl(kind, 'Ready', { id: 'ready', label: 'Ready', sortValue: (o) => num(stat(o)['readyReplicas']), numeric: true });
 
 function replicas(ready: number, desired: number, text = `${ready}/${desired} ready`): Status {
   if (desired === 0) return { health: 'suspended', text: 'Scaled to 0' };
   return { health: ready >= desired ? 'ok' : ready === 0 ? 'failed' : 'progressing', text };
 }
 
-/** A Job's state: Complete, Failed (with its reason), Suspended, or Running with its active pods. */
+/** A Job's STATUS in kubectl's word (kube-model's `jobStatusText`), with its health. */
 export function jobStatus(job: KubeObject): Status {
-  const conditions = (asArray(stat(job)['conditions']).map(asObject) as Any[]).filter((c) => c['status'] === 'True');
-  if (conditions.some((c) => c['type'] === 'Complete')) return { health: 'done', text: 'Complete' };
-  const failed = conditions.find((c) => c['type'] === 'Failed');
-  if (failed) return { health: 'failed', text: `Failed${failed['reason'] ? `: ${failed['reason']}` : ''}` };
-  if (spec(job)['suspend']) return { health: 'suspended', text: 'Suspended' };
-  return { health: 'progressing', text: `Running (${num(stat(job)['active'])} active)` };
+  const text = jobStatusText(job);
+  const healths: Record<string, Status['health']> = { Complete: 'done', SuccessCriteriaMet: 'done', Failed: 'failed', FailureTarget: 'failed', Suspended: 'suspended' };
+  return { health: healths[text] ?? 'progressing', text };
 }
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
@@ -92,9 +87,9 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'apps', version: 'v1', resource: 'deployments', section: 'workloads', path: ['/workloads', 'deployments'], label: 'Deployments', singular: 'Deployment',
     summary: 'Stateless apps kept at a number of identical replicas.',
     columns: [
-      READY,
-      { id: 'up-to-date', label: 'Up to date', value: (o) => num(stat(o)['updatedReplicas']), numeric: true },
-      { id: 'available', label: 'Available', value: (o) => num(stat(o)['availableReplicas']), numeric: true },
+      READY('Deployment'),
+      kubectl('Deployment', 'Up-to-date', { id: 'up-to-date', label: 'Up to date', numeric: true }),
+      kubectl('Deployment', 'Available', { id: 'available', label: 'Available', numeric: true }),
       IMAGES,
       AGE,
     ],
@@ -104,7 +99,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   {
     group: 'apps', version: 'v1', resource: 'statefulsets', section: 'workloads', path: ['/workloads', 'statefulsets'], label: 'StatefulSets', singular: 'StatefulSet',
     summary: 'Replicas with stable names and their own storage.',
-    columns: [READY, IMAGES, AGE],
+    columns: [READY('StatefulSet'), IMAGES, AGE],
     status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'] ?? 1)),
     scalable: true, restartable: true, hasPods: true,
   },
@@ -112,8 +107,12 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'apps', version: 'v1', resource: 'daemonsets', section: 'workloads', path: ['/workloads', 'daemonsets'], label: 'DaemonSets', singular: 'DaemonSet',
     summary: 'One pod on each matching node.',
     columns: [
-      { id: 'desired', label: 'Desired', value: (o) => num(stat(o)['desiredNumberScheduled']), numeric: true },
-      { id: 'ready', label: 'Ready', value: (o) => num(stat(o)['numberReady']), numeric: true },
+      kubectl('DaemonSet', 'Desired', { id: 'desired', label: 'Desired', numeric: true }),
+      kubectl('DaemonSet', 'Current', { id: 'current', label: 'Current', numeric: true, hidden: true }),
+      kubectl('DaemonSet', 'Ready', { id: 'ready', label: 'Ready', numeric: true }),
+      kubectl('DaemonSet', 'Up-to-date', { id: 'up-to-date', label: 'Up to date', numeric: true, hidden: true }),
+      kubectl('DaemonSet', 'Available', { id: 'available', label: 'Available', numeric: true, hidden: true }),
+      kubectl('DaemonSet', 'Node Selector', { id: 'node-selector', label: 'Node selector', hidden: true }),
       IMAGES,
       AGE,
     ],
@@ -123,7 +122,13 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   {
     group: 'apps', version: 'v1', resource: 'replicasets', section: 'workloads', path: ['/workloads', 'replicasets'], label: 'ReplicaSets', singular: 'ReplicaSet',
     summary: 'The replica groups a Deployment rolls between.',
-    columns: [READY, IMAGES, AGE],
+    columns: [
+      kubectl('ReplicaSet', 'Desired', { id: 'desired', label: 'Desired', numeric: true }),
+      kubectl('ReplicaSet', 'Current', { id: 'current', label: 'Current', numeric: true }),
+      kubectl('ReplicaSet', 'Ready', { id: 'ready', label: 'Ready', numeric: true }),
+      IMAGES,
+      AGE,
+    ],
     status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'])),
     scalable: true, hasPods: true,
   },
@@ -131,8 +136,8 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'batch', version: 'v1', resource: 'jobs', section: 'workloads', path: ['/workloads', 'jobs'], label: 'Jobs', singular: 'Job',
     summary: 'Pods that run to completion.',
     columns: [
-      { id: 'completions', label: 'Completions', value: (o) => `${num(stat(o)['succeeded'])}/${num(spec(o)['completions'] ?? 1)}`, sortValue: (o) => num(stat(o)['succeeded']), numeric: true },
-      { id: 'duration', label: 'Duration', hidden: true, value: (o) => duration(stat(o)['startTime'], stat(o)['completionTime']) },
+      kubectl('Job', 'Completions', { id: 'completions', label: 'Completions', sortValue: (o) => num(stat(o)['succeeded']), numeric: true }),
+      kubectl('Job', 'Duration', { id: 'duration', label: 'Duration', hidden: true }),
       AGE,
     ],
     status: jobStatus,
@@ -142,14 +147,15 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
     group: 'batch', version: 'v1', resource: 'cronjobs', section: 'workloads', path: ['/workloads', 'cronjobs'], label: 'CronJobs', singular: 'CronJob',
     summary: 'Jobs started on a schedule.',
     columns: [
-      { id: 'schedule', label: 'Schedule', value: (o) => String(spec(o)['schedule'] ?? '') },
-      { id: 'active', label: 'Active', value: (o) => ((stat(o)['active'] as unknown[]) ?? []).length, numeric: true },
-      {
+      kubectl('CronJob', 'Schedule', { id: 'schedule', label: 'Schedule' }),
+      kubectl('CronJob', 'Timezone', { id: 'timezone', label: 'Time zone', hidden: true }),
+      kubectl('CronJob', 'Suspend', { id: 'suspend', label: 'Suspend', hidden: true }),
+      kubectl('CronJob', 'Active', { id: 'active', label: 'Active', numeric: true }),
+      kubectl('CronJob', 'Last Schedule', {
         id: 'last-run', label: 'Last run', numeric: true,
-        value: (o) => age(stat(o)['lastScheduleTime'] as string | undefined) || 'never',
-        // The most recent run first; "never" last.
+        // The most recent run first; "<none>" (never ran) last.
         sortValue: (o) => -Date.parse(String(stat(o)['lastScheduleTime'] ?? '')) || Number.POSITIVE_INFINITY,
-      },
+      }),
       AGE,
     ],
     status: (o) => (spec(o)['suspend'] ? { health: 'suspended', text: 'Suspended' } : { health: 'ok', text: 'Scheduled' }),

@@ -51,7 +51,7 @@ describe('pod spec readers', () => {
   it('describes volumes and selectors in kubectl terms', () => {
     expect(volumeSource({ name: 'x', persistentVolumeClaim: { claimName: 'data', readOnly: true } })).toEqual({ text: 'PersistentVolumeClaim data (read-only)', source: { kind: 'PersistentVolumeClaim', name: 'data' } });
     expect(volumeSource({ name: 'x', nfs: { server: 'n' } }).text).toBe('Nfs');
-    expect(selectorText({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'legacy', operator: 'DoesNotExist' }] })).toBe('app=web,tier in (a,b),!legacy');
+    expect(selectorText({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }, { key: 'legacy', operator: 'DoesNotExist' }] })).toBe('app=web,!legacy,tier in (a,b)'); // sorted by key, as kubectl prints it
     expect(selectorText({ app: 'web' })).toBe('app=web');
     expect(selectorText({})).toBeUndefined();
     expect(strategyText({ spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } } } })).toBe('RollingUpdate (max surge 25%, max unavailable 0)');

@@ -1,4 +1,5 @@
 import { asArray, asNumber, asObject, asString, Json, text } from './json-shape';
+import { formatLabels, labelSelectorText } from './kubectl-columns';
 
 /**
  * What a pod (or a workload's pod template) asks for, container by container, in the words
@@ -313,25 +314,16 @@ export function podTemplateSpec(object: Json): Obj {
 
 /**
  * A label selector (`metav1.LabelSelector`, or a Service's plain map) in kubectl's selector
- * syntax: `app=web,tier in (a,b),!legacy`; undefined when it selects nothing in particular.
- * Rules from `metav1.LabelSelectorAsSelector` (k8s.io/apimachinery/pkg/apis/meta/v1/helpers.go).
+ * syntax, as `kubectl get -o wide` and `kubectl describe` print it: `app=web,!legacy,tier in (a,b)`
+ * (requirements sorted by key); undefined when it selects nothing in particular. The rules are
+ * kube-model's `labelSelectorText` and `formatLabels` (`metav1.LabelSelectorAsSelector`,
+ * `labels.FormatLabels`), held against the API server's table.
  */
 export function selectorText(value: Json): string | undefined {
   const selector = asObject(value);
   const plain = !('matchLabels' in selector) && !('matchExpressions' in selector);
-  const labels = plain ? selector : asObject(selector['matchLabels']);
-  const parts = Object.entries(labels).map(([k, v]) => `${k}=${text(v)}`);
-  if (!plain) {
-    for (const e of objects(selector['matchExpressions'])) {
-      const key = text(e['key']);
-      const values = strings(e['values']).join(',');
-      if (e['operator'] === 'In') parts.push(`${key} in (${values})`);
-      else if (e['operator'] === 'NotIn') parts.push(`${key} notin (${values})`);
-      else if (e['operator'] === 'Exists') parts.push(key);
-      else if (e['operator'] === 'DoesNotExist') parts.push(`!${key}`);
-    }
-  }
-  return parts.length ? parts.join(',') : undefined;
+  if (plain) return Object.keys(selector).length ? formatLabels(selector) : undefined;
+  return labelSelectorText(selector) || undefined;
 }
 
 /**

@@ -80,7 +80,8 @@ export class WorkloadList {
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
       ...(kind.hasStatus === false ? [] : [{ id: 'status', label: 'Status', value: (o: KubeObject) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 }]),
       ...this.printerColumns(),
-      ...kind.columns,
+      // A CRD whose printer columns leave out Age is listed by kubectl without it: Age starts hidden then.
+      ...kind.columns.map((column) => (column.id === 'age' && this.printed() && !this.printed()?.columns.some((c) => c.name === 'Age') ? { ...column, hidden: true } : column)),
     ];
   });
 
