@@ -48,4 +48,13 @@ describe('session cookies', () => {
     expect(parseCookies('a=1; cairn_session=x.y; b=')).toEqual({ a: '1', cairn_session: 'x.y', b: '' });
     expect(parseCookies(undefined)).toEqual({});
   });
+
+  it('treats a cookie sent twice (a sibling subdomain set one too) as no cookie at all', () => {
+    const jar = parseCookies('cairn_session=planted; a=1; cairn_session=real');
+    expect(readCookie('cairn_session', jar)).toBeUndefined();
+    expect(readCookie('a', jar)).toBe('1');
+    const split = parseCookies('cairn_session.0=aa; cairn_session.1=bb; cairn_session.0=zz');
+    expect(readCookie('cairn_session', split)).toBeUndefined();
+    expect(readCookie('cairn_session', parseCookies('cairn_session.0=aa; cairn_session.1=bb'))).toBe('aabb');
+  });
 });

@@ -50,6 +50,10 @@ export class ErrorBodyFilter implements ExceptionFilter {
     // Fastify's own errors (a body that is not JSON, a payload too large) carry a 4xx statusCode.
     const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      if ((exception as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        const limit = request.routeOptions?.bodyLimit;
+        return { statusCode: 413, error: STATUS_CODES[413] ?? 'Error', message: `The request body is larger than this service accepts${limit ? ` (${limit} bytes, the request-body bound CAIRN_MAX_BODY_BYTES)` : ''}.` };
+      }
       return {
         statusCode: fastifyStatus,
         error: STATUS_CODES[fastifyStatus] ?? 'Error',
