@@ -311,7 +311,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
 
   it('reads the legacy discovery documents (servers before 1.26, or with aggregation off) to the same kinds as aggregated discovery', async () => {
     const aggregated = (await call('GET', '/api/v1/clusters/cairn-dev/api-resources', { token: tokens['admin'] })).json as unknown as Array<Record<string, unknown>>;
-    const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header' });
+    const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header', credential: 'admin', identity: 'bearer:admin', verified: true, source: '127.0.0.1' });
     const key = (r: Record<string, unknown>) => `${r['group']}/${r['version']}/${r['resource']}`;
     const byKey = (list: Array<Record<string, unknown>>) => Object.fromEntries(list.map((r) => [key(r), { ...r, verbs: [...(r['verbs'] as string[])].sort(), subresources: [...(r['subresources'] as string[])].sort() }]));
     expect(aggregated.length).toBeGreaterThan(40);

@@ -193,13 +193,23 @@ function describeNetworkError(err: Error & { code?: string }): string {
   }
 }
 
-/** The whole body of a response, as text. */
-export async function readBody(res: IncomingMessage, limit = 64 * 1024 * 1024): Promise<string> {
+/**
+ * The whole body of a response, as text, reading at most `limit` bytes: past it the upstream
+ * is destroyed (nothing more is read) and the answer is a 502 naming the bound
+ * (CAIRN_MAX_UPSTREAM_BODY_BYTES). A declared Content-Length over the bound is refused
+ * before reading.
+ */
+export async function readBody(res: IncomingMessage, limit = 32 * 1024 * 1024): Promise<string> {
+  const tooLarge = () => {
+    res.destroy();
+    return new HttpException(`The API server\u2019s answer is larger than ${limit} bytes, the bound on what Cairn reads whole (CAIRN_MAX_UPSTREAM_BODY_BYTES).`, HttpStatus.BAD_GATEWAY);
+  };
+  if (Number(res.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpException('The API server\u2019s answer is too large to process.', HttpStatus.BAD_GATEWAY);
+    if (size > limit) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

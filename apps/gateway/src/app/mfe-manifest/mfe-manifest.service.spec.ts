@@ -2,11 +2,11 @@ import { SettingError } from '@cairn/server-runtime';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewaySettings } from '../settings/gateway-settings';
+import { DEFAULT_GATEWAY_LIMITS, GatewaySettings } from '../settings/gateway-settings';
 import { MfeManifestService } from './mfe-manifest.service';
 
 function settings(webRoot: string, remotesFile?: string): GatewaySettings {
-  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], kubeconfigProblems: [], extraCa: [], insecureSkipTlsVerify: false, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent' };
+  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], kubeconfigProblems: [], extraCa: [], insecureSkipTlsVerify: false, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent', userClusterDeny: [], anonymousUserClusters: false, sourceRequestRate: 50, limits: DEFAULT_GATEWAY_LIMITS };
 }
 
 function builtInRemote(root: string, folder: string, name: string, description: object): void {
