@@ -659,10 +659,25 @@ data:
         users: [{ name: 'aws', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', args: ['eks', 'get-token'] } } }],
         contexts: [{ name: 'eks', context: { cluster: 'eks', user: 'aws' } }],
       });
-      const dev = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: readFileSync(cluster.info.kubeconfig, 'utf8') } });
-      const refused = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: exec } });
+      const dev = await call('POST', '/api/v1/clusters/check-kubeconfig', { token: tokens['alice'], body: { kubeconfig: readFileSync(cluster.info.kubeconfig, 'utf8') } });
+      const refused = await call('POST', '/api/v1/clusters/check-kubeconfig', { token: tokens['alice'], body: { kubeconfig: exec } });
       return { dev: dev.json['contexts'] as Array<{ name: string; entry?: string; problem?: string }>, refused: refused.json['contexts'] as Array<{ name: string; problem?: string }> };
     };
+
+    it('answers an anonymous caller 401 before reading a kubeconfig or dialling a user-added cluster; a made-up bearer is anonymous too', async () => {
+      const { dev } = await entries();
+      for (const token of [undefined, 'made-up']) {
+        const check = await call('POST', '/api/v1/clusters/check-kubeconfig', { token, body: { kubeconfig: readFileSync(cluster.info.kubeconfig, 'utf8') } });
+        expect({ token, status: check.status, message: check.json.message }).toEqual({ token, status: 401, message: 'Sign in first: checking a kubeconfig is only for signed-in users.' });
+        const dial = await call('GET', '/api/v1/clusters/user:mine/whoami', { token, headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+        expect({ token, status: dial.status }).toEqual({ token, status: 401 });
+        const apply = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token, body: { yaml: 'a: b' } });
+        expect({ token, status: apply.status }).toEqual({ token, status: 401 });
+      }
+      // Any Authorization header is not a sign-in: the API servers stay unnamed.
+      const listed = (await call('GET', '/api/v1/clusters', { token: 'made-up' })).json as unknown as Array<{ server?: string }>;
+      expect(listed.some((c) => c.server)).toBe(false);
+    });
 
     it('checks a pasted kubeconfig context by context, without storing it', async () => {
       const { dev, refused } = await entries();
@@ -671,22 +686,22 @@ data:
         ['cairn-dev-deployer', true, undefined],
       ]);
       expect(refused[0]?.problem).toContain('runs a program on the server');
-      const notYaml = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: '{{{' } });
+      const notYaml = await call('POST', '/api/v1/clusters/check-kubeconfig', { token: tokens['alice'], body: { kubeconfig: '{{{' } });
       expect(notYaml.status).toBe(400);
       expect(notYaml.json.message).toContain('not a kubeconfig');
     });
 
     it('talks to a user-added cluster with the entry sent in the request, as that entry\u2019s user', async () => {
       const { dev } = await entries();
-      const asDeployer = await call('GET', '/api/v1/clusters/user:mine/whoami', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      const asDeployer = await call('GET', '/api/v1/clusters/user:mine/whoami', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
       expect(asDeployer.json).toMatchObject({ username: 'system:serviceaccount:team-a:deployer' });
-      const asCertAdmin = await call('GET', '/api/v1/clusters/user:mine/whoami', { headers: { 'x-cairn-cluster': dev[0]?.entry as string } });
+      const asCertAdmin = await call('GET', '/api/v1/clusters/user:mine/whoami', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[0]?.entry as string } });
       expect(asCertAdmin.json).toMatchObject({ username: 'cairn-dev-admin', groups: expect.arrayContaining(['system:masters']) });
-      const pods = await call('GET', '/api/v1/clusters/user:mine/resources/core/v1/pods?namespace=team-a', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      const pods = await call('GET', '/api/v1/clusters/user:mine/resources/core/v1/pods?namespace=team-a', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
       expect(pods.status).toBe(200);
-      const status = await call('GET', '/api/v1/clusters/user:mine/status', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      const status = await call('GET', '/api/v1/clusters/user:mine/status', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
       expect(status.json).toMatchObject({ reachable: true, version: 'v1.36.3' });
-      const missing = await call('GET', '/api/v1/clusters/user:mine/whoami');
+      const missing = await call('GET', '/api/v1/clusters/user:mine/whoami', { token: tokens['alice'] });
       expect(missing.status).toBe(400);
       expect(missing.json.message).toContain('send its kubeconfig entry in the x-cairn-cluster header');
     });
@@ -695,13 +710,13 @@ data:
       const { dev } = await entries();
       const headers = { 'x-cairn-cluster': dev[1]?.entry as string };
       const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-user-cluster\n  namespace: team-a\ndata:\n  a: "1"\n';
-      const applied = await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml } });
+      const applied = await call('POST', '/api/v1/clusters/user:mine/apply', { token: tokens['alice'], headers, body: { yaml } });
       expect(applied.json).toEqual({ dryRun: false, objects: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'from-user-cluster', namespace: 'team-a', result: 'created' }] });
       const stored = await cluster.adminApi().json<{ metadata: { managedFields: Array<{ manager: string }> } }>('GET', '/api/v1/namespaces/team-a/configmaps/from-user-cluster');
       expect(stored.metadata.managedFields.map((f) => f.manager)).toContain('cairn');
-      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml } })).json['objects']).toEqual([expect.objectContaining({ result: 'unchanged' })]);
+      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { token: tokens['alice'], headers, body: { yaml } })).json['objects']).toEqual([expect.objectContaining({ result: 'unchanged' })]);
       // The deployer's own rights: it may not write in team-b.
-      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml: yaml.replace('team-a', 'team-b') } })).status).toBe(403);
+      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { token: tokens['alice'], headers, body: { yaml: yaml.replace('team-a', 'team-b') } })).status).toBe(403);
       await cluster.adminApi().send('DELETE', '/api/v1/namespaces/team-a/configmaps/from-user-cluster');
     });
 
@@ -711,7 +726,7 @@ data:
         ['https://[fe80::1]:6443', 'which Cairn never connects to'],
         ['https://10.1.2.3:6443', 'outside the addresses allowed'],
       ] as const) {
-        const res = await call('GET', '/api/v1/clusters/user:evil/whoami', { headers: { 'x-cairn-cluster': encodeUserCluster({ server, insecureSkipTlsVerify: false, token: 't' }) } });
+        const res = await call('GET', '/api/v1/clusters/user:evil/whoami', { token: tokens['alice'], headers: { 'x-cairn-cluster': encodeUserCluster({ server, insecureSkipTlsVerify: false, token: 't' }) } });
         expect({ server, status: res.status, message: res.json.message?.includes(message) ? message : res.json.message }).toEqual({ server, status: 400, message });
       }
     });

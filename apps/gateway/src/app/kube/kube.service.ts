@@ -58,7 +58,7 @@ export class KubeService {
   }
 
   async json<T>(cluster: string, caller: Caller | undefined, req: Omit<UpstreamRequest, 'token'>): Promise<T> {
-    return this.parse<T>(cluster, await this.readBody(await this.open(cluster, caller, req)));
+    return this.parse<T>(cluster, await this.readBody(await this.open(cluster, caller, req), (req.timeoutMs ?? 30_000) * 2));
   }
 
   /** JSON from an API server; a 502 (never a 500) when it is not JSON. */
@@ -70,8 +70,11 @@ export class KubeService {
     }
   }
 
-  /** A whole upstream body, at most CAIRN_MAX_UPSTREAM_BODY_BYTES (else a 502 naming the bound). */
-  readBody(res: IncomingMessage): Promise<string> {
-    return readBody(res, this.limits.upstreamBodyBytes);
+  /**
+   * A whole upstream body, at most CAIRN_MAX_UPSTREAM_BODY_BYTES (else a 502 naming the bound),
+   * within `deadlineMs` (default 60 s; else a 504): a slow drip holds nothing open for long.
+   */
+  readBody(res: IncomingMessage, deadlineMs = 60_000): Promise<string> {
+    return readBody(res, this.limits.upstreamBodyBytes, deadlineMs);
   }
 }

@@ -137,11 +137,11 @@ class UpstreamWatch {
         res = await this.kube.open(this.target.cluster, this.caller, { method: 'GET', path: this.query(true), signal: this.abort.signal, timeoutMs: 15_000 });
       } catch (err) {
         if (this.stopped) return;
-        if (err instanceof HttpException && [401, 403, 404].includes(err.getStatus())) {
+        if (err instanceof HttpException && [400, 401, 403, 404, 422].includes(err.getStatus())) {
           // A restarted API server refuses OIDC tokens until it has rediscovered the issuer
           // (it retries every 10 s), and answers 403 until its RBAC caches have synced: an
           // established watch tries again for about 20 s before it reports the refusal.
-          if (this.established && err.getStatus() !== 404 && this.authRetries++ < AUTH_RETRIES) {
+          if (this.established && [401, 403].includes(err.getStatus()) && this.authRetries++ < AUTH_RETRIES) {
             await this.pause(err);
             continue;
           }
