@@ -44,6 +44,7 @@ describe('gateway over HTTP', () => {
       anonymousUserClusters: false,
       sourceRequestRate: 50,
       limits: DEFAULT_GATEWAY_LIMITS,
+      remotesAllowedOrigins: [],
     };
     gateway = await createGateway(settings);
     await gateway.init();

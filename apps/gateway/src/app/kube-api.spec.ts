@@ -865,6 +865,7 @@ data:
           CAIRN_SERVICE_ACCOUNT_DIR: saDir,
           CAIRN_WEB_ROOT: dir,
           CAIRN_LOG_LEVEL: 'error',
+          CAIRN_REMOTES_ALLOWED_ORIGINS: 'https://costs.example.test',
         },
         process.cwd(),
       );

@@ -50,6 +50,11 @@ export interface GatewaySettings {
   limits: GatewayLimits;
   /** Where teams register remotes with labelled ConfigMaps; undefined when off or not in a cluster. */
   remotesConfigMaps?: { cluster: string; namespace: string };
+  /**
+   * Origins (`https://team.example.com`) ConfigMap remotes may be loaded from
+   * (CAIRN_REMOTES_ALLOWED_ORIGINS); empty: none. `http:` only for a loopback host.
+   */
+  remotesAllowedOrigins: string[];
   serviceAccountDir: string;
 }
 
@@ -126,6 +131,7 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_MAX_MERGED_LOG_STREAMS',
   'CAIRN_REMOTES_CONFIGMAPS',
   'CAIRN_REMOTES_NAMESPACE',
+  'CAIRN_REMOTES_ALLOWED_ORIGINS',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
@@ -148,6 +154,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     userRequestRate: readRate(read),
     sourceRequestRate: read.count('CAIRN_SOURCE_REQUEST_RATE', 50, 1, 100_000),
     limits: readLimits(read),
+    remotesAllowedOrigins: readAllowedOrigins(read),
     serviceAccountDir: read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR),
   };
   return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
@@ -167,6 +174,23 @@ function readRate(read: SettingsReader): number {
   const rate = Number(text);
   if (!/^\d+$/.test(text) || rate < 1 || rate > 100_000) throw new SettingError('CAIRN_USER_REQUEST_RATE', `"${text}" is not a whole number of requests a second from 1 to 100000`);
   return rate;
+}
+
+function readAllowedOrigins(read: SettingsReader): string[] {
+  const listed = read.string('CAIRN_REMOTES_ALLOWED_ORIGINS', '').split(',').map((s) => s.trim()).filter(Boolean);
+  return listed.map((origin) => {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new SettingError('CAIRN_REMOTES_ALLOWED_ORIGINS', `"${origin}" is not an origin such as https://team.example.com`);
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) throw new SettingError('CAIRN_REMOTES_ALLOWED_ORIGINS', `"${origin}" is not an origin (scheme, host and port only), e.g. ${url.origin}`);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(url.hostname))) {
+      throw new SettingError('CAIRN_REMOTES_ALLOWED_ORIGINS', `"${origin}" must use https (plain http only on a loopback host, for development)`);
+    }
+    return url.origin;
+  });
 }
 
 const KiB = 1024;
