@@ -1,4 +1,5 @@
 import { clearCookie, CookieTooLargeError, MAX_COOKIE_VALUE, parseCookies, readCookie, writeCookie } from './cookies';
+import { cookieNames } from './names';
 
 const options = { name: 'cairn_session', path: '/', secure: true, maxAgeSeconds: 3600 };
 
@@ -56,5 +57,13 @@ describe('session cookies', () => {
     const split = parseCookies('cairn_session.0=aa; cairn_session.1=bb; cairn_session.0=zz');
     expect(readCookie('cairn_session', split)).toBeUndefined();
     expect(readCookie('cairn_session', parseCookies('cairn_session.0=aa; cairn_session.1=bb'))).toBe('aabb');
+  });
+});
+
+describe('cookieNames', () => {
+  it('uses the __Host- prefix only at / over a secure origin', () => {
+    expect(cookieNames({ secure: true, path: '/' })).toEqual({ session: '__Host-cairn_session', state: '__Host-cairn_signin' });
+    expect(cookieNames({ secure: true, path: '/cairn' })).toEqual({ session: 'cairn_session', state: 'cairn_signin' });
+    expect(cookieNames({ secure: false, path: '/' })).toEqual({ session: 'cairn_session', state: 'cairn_signin' });
   });
 });

@@ -83,15 +83,10 @@ export class AuthController {
     }
     const outcome = await this.flow.run(request, jar, this.sessions.basePath);
     if (outcome.kind === 'signed-in') {
-      const existing = await this.sessions.read(jar);
-      const session: Session = { v: 1, ...(existing?.tokens ? { tokens: existing.tokens } : {}), oidc: this.oidcSession(outcome.signedIn), issuedAt: now() };
-      try {
-        await this.sessions.write(jar, session);
-      } catch (err) {
-        if (!(err instanceof CookieTooLargeError)) throw err;
-        // Per-cluster bearer tokens made it too big: keep the OpenID sign-in, which covers every cluster that trusts it.
-        await this.sessions.write(jar, { ...session, tokens: {} });
-      }
+      // A new sign-in starts a new session: bearer tokens an older cookie carried (perhaps
+      // another person's, on a shared browser) do not ride along into it.
+      const session: Session = { v: 1, oidc: this.oidcSession(outcome.signedIn), issuedAt: now() };
+      await this.sessions.write(jar, session);
       this.signIns.inc({ method: 'oidc', outcome: 'ok' });
       this.log.log(`signed in ${session.oidc?.user.name} with OpenID Connect`);
       sendCookies(reply, jar).header('cache-control', 'no-store').redirect(outcome.signedIn.returnTo, 303);

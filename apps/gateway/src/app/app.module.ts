@@ -31,6 +31,7 @@ export class AppModule {
     const callers = new Callers(settings.sessionKeys, {
       verifyBearer: connections.list().length ? bearerVerifier(connections) : undefined,
       anonymousUserClusters: settings.anonymousUserClusters,
+      sessionCookie: settings.sessionCookie,
     });
     warnAboutSignIn(settings, callers);
     const clustersCheck = reachability(connections);

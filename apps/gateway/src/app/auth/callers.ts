@@ -61,6 +61,8 @@ export interface CallersOptions {
   verifyBearer?: (token: string) => Promise<string | undefined>;
   /** CAIRN_ANONYMOUS_USER_CLUSTERS: anonymous callers may use user-added clusters. */
   anonymousUserClusters?: boolean;
+  /** The session cookie's name (GatewaySettings.sessionCookie); default `cairn_session`. */
+  sessionCookie?: string;
 }
 
 /** Verified bearers are remembered this long (ms), by digest, so a script is not re-checked on every call. */
@@ -92,7 +94,7 @@ export class Callers {
   }
 
   async session(request: FastifyRequest): Promise<Session | undefined> {
-    const sealed = readCookie(SESSION_COOKIE, parseCookies(request.headers.cookie));
+    const sealed = readCookie(this.options.sessionCookie ?? SESSION_COOKIE, parseCookies(request.headers.cookie));
     if (!sealed || !this.box) return undefined;
     const session = await this.box.open<Session>(sealed);
     return session?.v === 1 ? session : undefined;

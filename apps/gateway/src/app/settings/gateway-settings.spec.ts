@@ -35,4 +35,12 @@ describe('readGatewaySettings', () => {
     expect(settings.anonymousUserClusters).toBe(false);
     expect(settings.limits).toMatchObject({ bodyBytes: 1024 * 1024, lineBytes: 4 * 1024 * 1024, streamsPerUser: 20 });
   });
+
+  it('names the session cookie as the auth service writes it: __Host- at / over HTTPS', () => {
+    const name = (env: Record<string, string>) => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, CAIRN_IN_CLUSTER: 'false', ...env }, cwd).sessionCookie;
+    expect(name({ CAIRN_PUBLIC_URL: 'https://cairn.example.com/' })).toBe('__Host-cairn_session');
+    expect(name({ CAIRN_PUBLIC_URL: 'https://example.com/cairn/' })).toBe('cairn_session');
+    expect(name({ CAIRN_PUBLIC_URL: 'http://127.0.0.1:4466', CAIRN_INSECURE_COOKIES: 'true' })).toBe('cairn_session');
+    expect(name({})).toBe('cairn_session');
+  });
 });

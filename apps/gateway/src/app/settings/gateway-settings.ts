@@ -1,5 +1,5 @@
 import { Environment, LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel, SettingError, SettingsReader } from '@cairn/server-runtime';
-import { MIN_KEY_LENGTH } from '@cairn/session';
+import { cookieNames, MIN_KEY_LENGTH } from '@cairn/session';
 import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -28,6 +28,12 @@ export interface GatewaySettings {
   insecureSkipTlsVerify: boolean;
   /** Session keys: the first is current, the rest still accepted. Empty: bearer headers only. */
   sessionKeys: string[];
+  /**
+   * The session cookie's name, as the auth service writes it: `__Host-cairn_session` when the
+   * console is served at `/` over HTTPS (CAIRN_PUBLIC_URL, the same value the auth service
+   * gets), else `cairn_session`.
+   */
+  sessionCookie?: string;
   /** Sustained requests a second each caller may send to each cluster (burst: 4x). */
   userRequestRate: number;
   /** Where user-added clusters may point (CIDRs); undefined when the feature is off. */
@@ -132,6 +138,8 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_REMOTES_CONFIGMAPS',
   'CAIRN_REMOTES_NAMESPACE',
   'CAIRN_REMOTES_ALLOWED_ORIGINS',
+  'CAIRN_PUBLIC_URL',
+  'CAIRN_INSECURE_COOKIES',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
@@ -155,6 +163,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     sourceRequestRate: read.count('CAIRN_SOURCE_REQUEST_RATE', 50, 1, 100_000),
     limits: readLimits(read),
     remotesAllowedOrigins: readAllowedOrigins(read),
+    sessionCookie: readSessionCookie(read),
     serviceAccountDir: read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR),
   };
   return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
@@ -174,6 +183,12 @@ function readRate(read: SettingsReader): number {
   const rate = Number(text);
   if (!/^\d+$/.test(text) || rate < 1 || rate > 100_000) throw new SettingError('CAIRN_USER_REQUEST_RATE', `"${text}" is not a whole number of requests a second from 1 to 100000`);
   return rate;
+}
+
+function readSessionCookie(read: SettingsReader): string {
+  const publicUrl = read.url('CAIRN_PUBLIC_URL', 'http://localhost:4466');
+  const path = publicUrl.pathname === '/' ? '/' : publicUrl.pathname.replace(/\/$/, '');
+  return cookieNames({ secure: publicUrl.protocol === 'https:' && !read.boolean('CAIRN_INSECURE_COOKIES', false), path }).session;
 }
 
 function readAllowedOrigins(read: SettingsReader): string[] {
