@@ -163,6 +163,13 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect(Buffer.from((revealed.json['data'] as Record<string, string>)['password'] as string, 'base64').toString()).toBe('not-a-real-password');
     const victor = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a&reveal=true', { token: tokens['victor'] });
     expect(victor.status).toBe(403);
+    // A delete's answer carries no values either; and a dry run deletes nothing (the API server
+    // reads DeleteOptions from the body when there is one, so dryRun must be there too).
+    const deleted = await call('DELETE', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a&dryRun=true', { token: tokens['admin'] });
+    expect(deleted.status).toBe(200);
+    expect(deleted.text).not.toContain(Buffer.from('not-a-real-password').toString('base64'));
+    if (deleted.json['data'] !== undefined) expect(deleted.json['data']).toEqual({ password: null, username: null });
+    expect((await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a', { token: tokens['admin'] })).status).toBe(200);
   });
 
   it('reads a manifest as kubectl does (YAML 1.1 with go-yaml\'s choices): what it stores equals kubectl apply --dry-run=server', async () => {
@@ -865,7 +872,7 @@ data:
           CAIRN_SERVICE_ACCOUNT_DIR: saDir,
           CAIRN_WEB_ROOT: dir,
           CAIRN_LOG_LEVEL: 'error',
-          CAIRN_REMOTES_ALLOWED_ORIGINS: 'https://costs.example.test',
+          CAIRN_REMOTES_ALLOWED_ORIGINS: 'https://costs.example.test,https://x.example.test,https://y.example.test',
         },
         process.cwd(),
       );
@@ -906,6 +913,11 @@ data:
       expect(await remotes()).toEqual(['team-costs', 'team-costs-2']);
       await admin.send('DELETE', '/api/v1/namespaces/cairn/configmaps/team-costs');
       await until('team-costs to be gone', async () => !(await remotes()).includes('team-costs'));
+      // A remote on an origin the admin did not list is never admitted.
+      await admin.apply(registration('team-elsewhere', { name: 'team-elsewhere', remoteEntry: 'https://elsewhere.example.test/remoteEntry.json', exposedModule: './routes', route: 'elsewhere', label: 'Elsewhere' }));
+      await admin.apply(registration('team-costs-3', { name: 'team-costs-3', remoteEntry: 'https://costs.example.test/3/remoteEntry.json', exposedModule: './routes', route: 'costs3', label: 'Costs 3' }));
+      await until('team-costs-3 to be registered', async () => (await remotes()).includes('team-costs-3'));
+      expect(await remotes()).toEqual(['team-costs-2', 'team-costs-3']);
     });
   });
 });

@@ -115,8 +115,8 @@ describe('trust boundary (hostile upstream)', () => {
     return { status: res.status, text, close: () => abort.abort() };
   };
 
-  const watchPath = (resource: string, cluster = 'user:hostile') =>
-    `/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify([{ id: 'w', cluster, group: 'core', version: 'v1', resource, namespace: 'x' }]))}`;
+  const watchPath = (resource: string, cluster = 'user:hostile', namespace = 'x') =>
+    `/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify([{ id: 'w', cluster, group: 'core', version: 'v1', resource, namespace }]))}`;
 
   /** Samples this process's RSS while `run` runs; resolves with the peak growth in bytes. */
   const peakGrowth = async (run: () => Promise<void>) => {
@@ -240,6 +240,14 @@ describe('trust boundary (hostile upstream)', () => {
       expect(hub.stats().upstreams).toBeGreaterThanOrEqual(upstreams);
       first.close();
       second.close();
+    }, 30_000);
+
+    it('redacts the Secrets of a RESYNC (after 410 Gone) as it does those of a live event', async () => {
+      const resync = await sse(watchPath('secrets', 'user:hostile', 'gone'), { authorization: 'Bearer good-token', ...userCluster({ token: 'resync' }) }, (t) => t.includes('"RESYNC"'));
+      resync.close();
+      expect(resync.text).toContain('"RESYNC"');
+      expect(resync.text).toContain('"password":null');
+      expect(resync.text).not.toContain(Buffer.from('hunter2').toString('base64'));
     }, 30_000);
 
     it('holds 300 requests with 300 different made-up bearers to the per-source limit (429s), like 300 with one', async () => {

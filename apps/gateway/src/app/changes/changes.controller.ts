@@ -204,13 +204,17 @@ export class ChangesController {
     }
     const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
     const caller = await this.changer(request, cluster);
-    return this.audited(caller, cluster, 'delete', path, () =>
-      this.kube.json(cluster, caller, {
+    const isDryRun = optionalBool('dryRun', dryRun) ?? false;
+    const deleted = await this.audited(caller, cluster, isDryRun ? 'delete (dry run)' : 'delete', path, () =>
+      this.kube.json<Record<string, unknown>>(cluster, caller, {
         method: 'DELETE',
-        path: path + query({ dryRun: optionalBool('dryRun', dryRun) ? 'All' : undefined }),
-        body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagationPolicy ?? 'Background' }),
+        path: path + query({ dryRun: isDryRun ? 'All' : undefined }),
+        // The API server takes DeleteOptions from the body when one is sent, ignoring the query: dryRun must be here.
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagationPolicy ?? 'Background', ...(isDryRun ? { dryRun: ['All'] } : {}) }),
       }),
     );
+    // The API server answers with the deleted object: a Secret's values stay on the server, as with a get.
+    return (ref.group === 'core' && ref.resource === 'secrets') || deleted?.['kind'] === 'Secret' ? redactSecret(deleted) : deleted;
   }
 
   @Post('resources/:group/:version/:resource/:name/scale')

@@ -22,7 +22,8 @@ import { join } from 'node:path';
  * - `.../redirect`: 302 to the cloud metadata address;
  * - `.../garbage`: 200 with a body that is not JSON;
  * - `.../storm`: 429 with Retry-After: 1, always;
- * - `.../secrets` with `?watch=1`: one ADDED Secret with its values, then silence;
+ * - `.../secrets` with `?watch=1`: one ADDED Secret with its values, then silence; in namespace
+ *   `gone`, a 410 Gone instead, and its list (no `watch`) holds that Secret: a RESYNC follows;
  * - anything else: 404 Status.
  */
 export interface HostileUpstream {
@@ -95,6 +96,12 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       const name = options.users?.[token];
       return name ? json(201, { kind: 'SelfSubjectReview', status: { userInfo: { username: name } } }) : json(401, { kind: 'Status', code: 401, message: 'Unauthorized' });
+    }
+    const secret = { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db', namespace: 'x', resourceVersion: '7' }, data: { password: Buffer.from('hunter2').toString('base64') } };
+    if (path === '/api/v1/namespaces/gone/secrets') {
+      if (!url.searchParams.get('watch')) return json(200, { kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: '8' }, items: [secret] });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old resource version' } })}\n`);
     }
     if (path.endsWith('/secrets') && url.searchParams.get('watch')) {
       res.writeHead(200, { 'content-type': 'application/json' });
