@@ -28,7 +28,9 @@ export class AppModule {
   static forSettings(settings: GatewaySettings): DynamicModule {
     const shellIndex = join(shellDirectory(settings.webRoot), 'index.html');
     const connections = new ClusterConnections(settings, settings.userClusterAllow ? new AddressPolicy(settings.userClusterAllow, { internal: settings.userClusterDeny }) : undefined);
+    const budget = new RequestBudget(settings.userRequestRate, settings.userRequestRate * 4, settings.sourceRequestRate);
     const callers = new Callers(settings.sessionKeys, {
+      beforeVerify: (source) => budget.takeSource(source),
       verifyBearer: connections.list().length ? bearerVerifier(connections) : undefined,
       anonymousUserClusters: settings.anonymousUserClusters,
       sessionCookie: settings.sessionCookie,
@@ -53,7 +55,7 @@ export class AppModule {
         { provide: MfeManifestService, useValue: new MfeManifestService(settings) },
         { provide: CLUSTER_CONNECTIONS, useValue: connections },
         { provide: CALLERS, useValue: callers },
-        { provide: REQUEST_BUDGET, useValue: new RequestBudget(settings.userRequestRate, settings.userRequestRate * 4, settings.sourceRequestRate) },
+        { provide: REQUEST_BUDGET, useValue: budget },
         KubeService,
         DiscoveryService,
         WatchHub,

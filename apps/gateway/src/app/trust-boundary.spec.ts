@@ -259,6 +259,12 @@ describe('trust boundary (hostile upstream)', () => {
       const refused = statuses.filter((s) => s === 429).length;
       expect(refused).toBeGreaterThan(30);
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
+      // Checking a made-up bearer costs the configured cluster a request: those share the budget too.
+      const reviews = () => configured.requests.filter((r) => r.includes('selfsubjectreviews')).length;
+      const before = reviews();
+      const checks = await Promise.all(Array.from({ length: 100 }, (_, i) => call('POST', '/api/v1/clusters/check-kubeconfig', { token: `junk-check-${i}`, body: { kubeconfig: 'x' } })));
+      expect(checks.filter((c) => c.status === 429).length).toBeGreaterThan(30);
+      expect(reviews() - before).toBeLessThan(70);
     }, 60_000);
   });
 });

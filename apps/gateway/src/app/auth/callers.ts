@@ -63,6 +63,11 @@ export interface CallersOptions {
   anonymousUserClusters?: boolean;
   /** The session cookie's name (GatewaySettings.sessionCookie); default `cairn_session`. */
   sessionCookie?: string;
+  /**
+   * Called with the peer address before a bearer token is checked with a cluster (work done
+   * for a caller not known yet); throws (a 429) to refuse. The per-source request budget.
+   */
+  beforeVerify?: (source: string) => void;
 }
 
 /** Verified bearers are remembered this long (ms), by digest, so a script is not re-checked on every call. */
@@ -114,6 +119,8 @@ export class Callers {
       const now = Date.now();
       let known = this.bearers.get(digest);
       if (!known || known.until <= now) {
+        // Made-up bearers cost the configured cluster a request each: they share the source's budget.
+        this.options.beforeVerify?.(peer(request));
         const name = await this.options.verifyBearer(token).catch(() => undefined);
         known = { name, until: now + BEARER_CACHE_MS };
         if (this.bearers.size >= BEARER_CACHE_SIZE) this.bearers.delete(this.bearers.keys().next().value as string);

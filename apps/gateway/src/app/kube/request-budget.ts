@@ -56,6 +56,16 @@ export class RequestBudget {
     this.sweep(now);
   }
 
+  /**
+   * Takes one request from the per-source bucket only: for work the gateway does on behalf of
+   * a caller it does not know yet (asking a cluster whose bearer token this is).
+   */
+  takeSource(source: string, now = Date.now()): void {
+    this.takeFrom(`source\0${source}`, this.sourceRate, this.sourceRate * 4, now, (wait) =>
+      `Too many requests from your address by callers no cluster has accepted yet (more than ${this.sourceRate} a second, CAIRN_SOURCE_REQUEST_RATE); sign in, or retry in ${wait} s.`,
+    );
+  }
+
   private takeFrom(name: string, rate: number, burst: number, now: number, message: (wait: number) => string): void {
     const key = createHash('sha256').update(name).digest('base64url');
     const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
