@@ -270,10 +270,41 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).status).toBe(200);
   });
 
-  it('ends the session when the provider has revoked the refresh token', async () => {
+  it('renews once for two tabs that ask at once: both keep the session, with the same new token', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'alice');
+    const box = new SealedBox([sessionKey], SESSION_PURPOSE);
+    const before = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const cookie = `cairn_session=${browser.cookies.get('cairn_session')}`;
+    const ask = () => fetch(`${base}auth/refresh`, { method: 'POST', headers: { cookie, 'x-cairn-csrf': '1' } });
+    const toProvider = jest.spyOn(auth.get(OidcClient), 'refresh');
+    const [one, two] = await Promise.all([ask(), ask()]);
+    // One renewal at the provider for both tabs.
+    expect(toProvider).toHaveBeenCalledTimes(1);
+    toProvider.mockRestore();
+    expect([one.status, two.status]).toEqual([200, 200]);
+    const sealed = (res: Response) => /cairn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] as string;
+    const [a, b] = [(await box.open<Session>(sealed(one))) as Session, (await box.open<Session>(sealed(two))) as Session];
+    expect(oidcOf(a)).toEqual(oidcOf(b));
+    expect(oidcOf(a).user).toEqual(oidcOf(before).user);
+  });
+
+  it('signs no one out when the refresh token is refused while the session\u2019s token still works (another replica renewed it)', async () => {
     const browser = new Browser();
     await signIn(browser, 'alice');
     const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    await new OidcClient(oidcSettings(), settings.extraCa).revoke(oidcOf(session).refreshToken as string);
+    const kept = await browser.fetch(`${base}auth/refresh`, { method: 'POST', csrf: true });
+    expect(kept.status).toBe(200);
+    expect((await (await browser.fetch(`${base}auth/session`)).json()).signedIn).toBe(true);
+  });
+
+  it('ends the session when the provider has revoked the refresh token and the session\u2019s token has run out', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'alice');
+    const box = new SealedBox([sessionKey], SESSION_PURPOSE);
+    const session = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    browser.cookies.set('cairn_session', await box.seal({ ...session, oidc: { ...oidcOf(session), expiresAt: Math.floor(Date.now() / 1000) - 600 } }, { ttlSeconds: 3600 }));
     const discovery = await (await fetch(`${base}auth/providers`)).json();
     expect(discovery.oidc).toBeDefined();
     const client = new OidcClient(oidcSettings(), settings.extraCa);
