@@ -58,6 +58,9 @@ describe('trust boundary (hostile upstream)', () => {
         CAIRN_MAX_LINE_BYTES: '1Mi',
         CAIRN_MAX_UPSTREAM_BODY_BYTES: '8Mi',
         CAIRN_MAX_STREAMS_PER_USER: '3',
+        CAIRN_MAX_WATCHES_PER_USER: '4',
+        CAIRN_MAX_FOLLOWED_LOGS_PER_USER: '2',
+        CAIRN_MAX_REPLAY_BYTES: '1Mi',
         // Low enough that 300 quick requests cross it (burst 40).
         CAIRN_SOURCE_REQUEST_RATE: '10',
       },
@@ -221,6 +224,67 @@ describe('trust boundary (hostile upstream)', () => {
       for (const s of open) s.close();
       fourth.close();
       // The gateway sees the tabs go and gives their places back.
+      await new Promise((r) => setTimeout(r, 500));
+    }, 30_000);
+  });
+
+  describe('per-identity and fan-out bounds', () => {
+    const alice = { authorization: 'Bearer good-token' };
+    const logPath = (pod: string, follow: boolean) => `/api/v1/clusters/user:hostile/namespaces/x/pods/${pod}/log${follow ? '?follow=true' : ''}`;
+
+    it('refuses the upstream watch past CAIRN_MAX_WATCHES_PER_USER with an ERROR for that subscription, keeping the others', async () => {
+      const subscriptions = Array.from({ length: 5 }, (_, i) => ({ id: `s${i}`, cluster: 'user:hostile', group: 'core', version: 'v1', resource: 'secrets', namespace: `ns${i}` }));
+      const stream = await sse(`/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify(subscriptions))}`, { ...alice, ...userCluster({ token: 'watches' }) }, (t) => t.includes('CAIRN_MAX_WATCHES_PER_USER') && (t.match(/"ADDED"/g) ?? []).length >= 4);
+      stream.close();
+      expect((stream.text.match(/"ADDED"/g) ?? []).length).toBe(4);
+      expect(stream.text).toContain('"id":"s4","type":"ERROR","status":429');
+      expect(stream.text).toContain('at most 4 are allowed per user (CAIRN_MAX_WATCHES_PER_USER)');
+      await new Promise((r) => setTimeout(r, 500));
+    }, 30_000);
+
+    it('refuses a followed log past CAIRN_MAX_FOLLOWED_LOGS_PER_USER with a 429, and counts it again once one ends', async () => {
+      const aborts = [new AbortController(), new AbortController()];
+      const open = await Promise.all(aborts.map((a, i) => fetch(base + logPath(`p${i}`, true), { headers: { ...alice, ...userCluster() }, signal: a.signal })));
+      expect(open.map((r) => r.status)).toEqual([200, 200]);
+      const third = await call('GET', logPath('p2', true), { headers: { ...alice, ...userCluster() } });
+      expect({ status: third.status, message: third.json.message }).toEqual({ status: 429, message: expect.stringContaining('at most 2 are allowed per user (CAIRN_MAX_FOLLOWED_LOGS_PER_USER)') });
+      // A log that is not followed is not counted.
+      expect((await call('GET', logPath('p3', false), { headers: { ...alice, ...userCluster() } })).text).toBe('hello from p3\n');
+      aborts[0]?.abort();
+      await new Promise((r) => setTimeout(r, 500));
+      const again = await fetch(base + logPath('p4', true), { headers: { ...alice, ...userCluster() }, signal: aborts[0] ? AbortSignal.timeout(5000) : undefined }).catch(() => undefined);
+      expect(again?.status).toBe(200);
+      aborts[1]?.abort();
+      await again?.body?.cancel().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 500));
+    }, 30_000);
+
+    it('follows at most CAIRN_MAX_MERGED_LOG_STREAMS containers of a workload with 2 000 of them, and says so', async () => {
+      const before = hostile.requests.filter((r) => r.includes('/log')).length;
+      const merged = await call('GET', '/api/v1/clusters/user:hostile/namespaces/x/workloads/apps/v1/deployments/many/logs', { headers: { ...alice, ...userCluster({ token: 'merged' }) } });
+      expect(merged.status).toBe(200);
+      const lines = merged.text.trim().split('\n').map((l) => JSON.parse(l) as { notice?: string; line?: string });
+      expect(lines[0]?.notice).toBe('following 40 of 2000 containers, the bound on one merged log (CAIRN_MAX_MERGED_LOG_STREAMS)');
+      expect(lines.filter((l) => l.line)).toHaveLength(40);
+      expect(hostile.requests.filter((r) => r.includes('/log')).length - before).toBe(40);
+    }, 30_000);
+
+    it('keeps at most CAIRN_MAX_REPLAY_BYTES of events per watch: a subscriber that asks for older ones gets its own upstream, not a replay', async () => {
+      const watchRequests = () => hostile.requests.filter((r) => r.includes('/namespaces/replay/configmaps') && r.includes('watch=1')).length;
+      const hub = gateway.get(WatchHub);
+      const headers = { ...alice, ...userCluster({ token: 'replay' }) };
+      const first = await sse(watchPath('configmaps', 'user:hostile', 'replay'), headers, (t) => t.includes('"resourceVersion":"50"'));
+      expect(watchRequests()).toBe(1);
+      const upstreams = hub.stats().upstreams;
+      // 50 events of 100 KiB: with a 1 MiB bound only the last ten are kept, so resourceVersion 5 is not.
+      const from = (rv: string) => `/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify([{ id: 'w', cluster: 'user:hostile', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'replay', resourceVersion: rv }]))}`;
+      const recent = await sse(from('45'), headers, (t) => t.includes('"resourceVersion":"50"'));
+      expect(hub.stats().upstreams).toBe(upstreams);
+      expect((recent.text.match(/"ADDED"/g) ?? []).length).toBe(5);
+      const old = await sse(from('5'), headers, (t) => t.includes('"resourceVersion":"50"'));
+      expect(hub.stats().upstreams).toBe(upstreams + 1);
+      expect(watchRequests()).toBe(2);
+      for (const s of [first, recent, old]) s.close();
       await new Promise((r) => setTimeout(r, 500));
     }, 30_000);
   });

@@ -24,6 +24,10 @@ import { join } from 'node:path';
  * - `.../storm`: 429 with Retry-After: 1, always;
  * - `.../secrets` with `?watch=1`: one ADDED Secret with its values, then silence; in namespace
  *   `gone`, a 410 Gone instead, and its list (no `watch`) holds that Secret: a RESYNC follows;
+ * - `/apis/apps/v1/namespaces/x/deployments/many`: a Deployment whose pods are the 20 below;
+ * - `/api/v1/namespaces/x/pods` (a list): 20 pods of 100 containers each;
+ * - `.../pods/<pod>/log`: one line, then the end; with `follow=true`, one line and silence;
+ * - `/api/v1/namespaces/replay/configmaps?watch=1`: 50 ADDED events of 100 KiB (resourceVersions 1 to 50), then silence;
  * - anything else: 404 Status.
  */
 export interface HostileUpstream {
@@ -96,6 +100,23 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       const name = options.users?.[token];
       return name ? json(201, { kind: 'SelfSubjectReview', status: { userInfo: { username: name } } }) : json(401, { kind: 'Status', code: 401, message: 'Unauthorized' });
+    }
+    if (path === '/apis/apps/v1/namespaces/x/deployments/many') return json(200, { kind: 'Deployment', metadata: { name: 'many', namespace: 'x' }, spec: { selector: { matchLabels: { app: 'many' } } } });
+    if (path === '/api/v1/namespaces/x/pods' && !url.searchParams.get('watch')) {
+      const containers = Array.from({ length: 100 }, (_, c) => ({ name: `c${c}`, image: 'i' }));
+      return json(200, { kind: 'PodList', metadata: { resourceVersion: '1' }, items: Array.from({ length: 20 }, (_, p) => ({ metadata: { name: `many-${p}`, namespace: 'x' }, spec: { containers } })) });
+    }
+    if (/^\/api\/v1\/namespaces\/x\/pods\/[^/]+\/log$/.test(path)) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write(`hello from ${path.split('/')[6]}\n`);
+      if (url.searchParams.get('follow') !== 'true') return res.end();
+      return; // and silence
+    }
+    if (path === '/api/v1/namespaces/replay/configmaps' && url.searchParams.get('watch')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const filler = 'r'.repeat(100 * 1024);
+      for (let rv = 1; rv <= 50; rv++) res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: `cm-${rv}`, namespace: 'replay', resourceVersion: String(rv) }, data: { filler } } })}\n`);
+      return; // and silence
     }
     const secret = { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db', namespace: 'x', resourceVersion: '7' }, data: { password: Buffer.from('hunter2').toString('base64') } };
     if (path === '/api/v1/namespaces/gone/secrets') {
