@@ -314,6 +314,12 @@ describe('trust boundary (hostile upstream)', () => {
       expect(resync.text).not.toContain(Buffer.from('hunter2').toString('base64'));
     }, 30_000);
 
+    it('ends a watch whose list after 410 Gone is not a Kubernetes list with an ERROR, instead of retrying for ever', async () => {
+      const broken = await sse(watchPath('secrets', 'user:hostile', 'badlist'), { authorization: 'Bearer good-token', ...userCluster({ token: 'badlist' }) }, (t) => t.includes('"ERROR"'));
+      broken.close();
+      expect(broken.text).toContain('is not a Kubernetes list; the watch is stopped');
+    }, 30_000);
+
     it('holds 300 requests with 300 different made-up bearers to the per-source limit (429s), like 300 with one', async () => {
       const statuses: number[] = [];
       for (let batch = 0; batch < 6; batch++) {

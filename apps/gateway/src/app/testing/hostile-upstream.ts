@@ -24,6 +24,7 @@ import { join } from 'node:path';
  * - `.../storm`: 429 with Retry-After: 1, always;
  * - `.../secrets` with `?watch=1`: one ADDED Secret with its values, then silence; in namespace
  *   `gone`, a 410 Gone instead, and its list (no `watch`) holds that Secret: a RESYNC follows;
+ *   in `badlist`, a 410 Gone and then a list whose items are not a list;
  * - `/apis/apps/v1/namespaces/x/deployments/many`: a Deployment whose pods are the 20 below;
  * - `/api/v1/namespaces/x/pods` (a list): 20 pods of 100 containers each;
  * - `.../pods/<pod>/log`: one line, then the end; with `follow=true`, one line and silence;
@@ -119,6 +120,11 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       return; // and silence
     }
     const secret = { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db', namespace: 'x', resourceVersion: '7' }, data: { password: Buffer.from('hunter2').toString('base64') } };
+    if (path === '/api/v1/namespaces/badlist/secrets') {
+      if (!url.searchParams.get('watch')) return json(200, { kind: 'SecretList', items: 'not a list' });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, message: 'too old resource version' } })}\n`);
+    }
     if (path === '/api/v1/namespaces/gone/secrets') {
       if (!url.searchParams.get('watch')) return json(200, { kind: 'SecretList', apiVersion: 'v1', metadata: { resourceVersion: '8' }, items: [secret] });
       res.writeHead(200, { 'content-type': 'application/json' });

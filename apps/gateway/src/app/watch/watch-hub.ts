@@ -202,6 +202,7 @@ class UpstreamWatch {
   private async resync(): Promise<void> {
     try {
       const list = await this.kube.json<{ metadata: { resourceVersion: string }; items: unknown[] }>(this.target.cluster, this.caller, { method: 'GET', path: this.query(false) });
+      if (!Array.isArray(list?.items) || typeof list.metadata?.resourceVersion !== 'string') throw new UpstreamBroken('its list (after 410 Gone) is not a Kubernetes list');
       this.resourceVersion = list.metadata.resourceVersion;
       this.recent.length = 0;
       this.recentBytes = 0;
@@ -209,6 +210,11 @@ class UpstreamWatch {
     } catch (err) {
       if (err instanceof HttpException && [401, 403].includes(err.getStatus())) {
         this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
+        this.stop();
+        return;
+      }
+      if (err instanceof UpstreamBroken) {
+        this.emit({ type: 'ERROR', status: HttpStatus.BAD_GATEWAY, message: `Cluster ${this.target.cluster}: ${err.message}; the watch is stopped.` });
         this.stop();
         return;
       }
