@@ -52,7 +52,18 @@ const services = [
     main: 'dist/apps/gateway/main.js',
     ready: `http://127.0.0.1:${gatewayPort}/readyz`,
     // People read these logs: text unless told otherwise (the services default to JSON).
-    env: { CAIRN_PORT: gatewayPort, CAIRN_AUTH_SERVICE_URL: authUrl, CAIRN_SESSION_KEY: sessionKey, CAIRN_LOG_FORMAT: process.env.CAIRN_LOG_FORMAT ?? 'text' },
+    env: {
+      CAIRN_PORT: gatewayPort,
+      CAIRN_AUTH_SERVICE_URL: authUrl,
+      CAIRN_SESSION_KEY: sessionKey,
+      CAIRN_LOG_FORMAT: process.env.CAIRN_LOG_FORMAT ?? 'text',
+      // The same public URL as the auth service's: both then agree on the session cookie's name.
+      CAIRN_PUBLIC_URL: publicUrl,
+      ...(publicUrl.startsWith('http://localhost') || publicUrl.startsWith('http://127.0.0.1') ? { CAIRN_INSECURE_COOKIES: process.env.CAIRN_INSECURE_COOKIES ?? 'true' } : {}),
+      // The development cluster listens on loopback, which user-added clusters may reach only
+      // when listed: opened here so its kubeconfig can be pasted as a user-added cluster.
+      ...(useDevCluster ? { CAIRN_USER_CLUSTER_ALLOW: process.env.CAIRN_USER_CLUSTER_ALLOW ?? '0.0.0.0/0,::/0,127.0.0.1/32' } : {}),
+    },
   },
 ];
 

@@ -37,7 +37,8 @@ describe('a team ships its own remote at run time', () => {
     });
     await new Promise<void>((listening) => team.listen(0, '127.0.0.1', listening));
     teamOrigin = `http://127.0.0.1:${(team.address() as AddressInfo).port}`;
-    stage = await startStage({ settings: runInCluster });
+    // The console's admin lets team remotes load from the team's origin (plain http: it is loopback).
+    stage = await startStage({ settings: async (c) => ({ ...(await runInCluster(c)), CAIRN_REMOTES_ALLOWED_ORIGINS: teamOrigin }) });
     await stage.cluster.adminApi().json('POST', '/api/v1/namespaces/team-a/resourcequotas', { metadata: { name: 'compute' }, spec: { hard: { pods: '20', 'requests.cpu': '8' } } });
   }, 240_000);
 

@@ -64,6 +64,7 @@ const remote = object(
     route: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
     label: { type: 'string', minLength: 1 },
     icon: string,
+    integrity: { type: 'string', pattern: '^sha(256|384|512)-' },
   },
   { required: ['name', 'remoteEntry', 'exposedModule', 'route', 'label'] },
 );
@@ -83,7 +84,7 @@ const config = object({
   }),
   insecureSkipTlsVerify: boolean,
   userRequestRate: { type: 'integer', minimum: 1, maximum: 100000 },
-  userClusters: object({ enabled: boolean, allow: arrayOf({ type: 'string', minLength: 1 }, { minItems: 1 }) }),
+  userClusters: object({ enabled: boolean, allow: arrayOf({ type: 'string', minLength: 1 }, { minItems: 1 }), deny: arrayOf({ type: 'string', minLength: 1 }) }),
   sessionKey: object({ existingSecret: objectName }),
   oidc: object({
     issuerURL: { type: 'string', pattern: '^(https?://.+)?$' },
@@ -97,7 +98,7 @@ const config = object({
   }),
   authConfigSecret: objectName,
   remotes: arrayOf(remote),
-  remotesConfigMaps: object({ enabled: boolean, namespace: objectName }),
+  remotesConfigMaps: object({ enabled: boolean, namespace: objectName, allowedOrigins: arrayOf({ type: 'string', pattern: '^https?://[^/]+$' }) }),
   extraArgs: arrayOf({ type: 'string', pattern: '^--[a-z0-9-]+(=.*)?$' }),
 });
 

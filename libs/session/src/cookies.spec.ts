@@ -1,4 +1,5 @@
 import { clearCookie, CookieTooLargeError, MAX_COOKIE_VALUE, parseCookies, readCookie, writeCookie } from './cookies';
+import { cookieNames } from './names';
 
 const options = { name: 'cairn_session', path: '/', secure: true, maxAgeSeconds: 3600 };
 
@@ -47,5 +48,22 @@ describe('session cookies', () => {
   it('parses a Cookie header', () => {
     expect(parseCookies('a=1; cairn_session=x.y; b=')).toEqual({ a: '1', cairn_session: 'x.y', b: '' });
     expect(parseCookies(undefined)).toEqual({});
+  });
+
+  it('treats a cookie sent twice (a sibling subdomain set one too) as no cookie at all', () => {
+    const jar = parseCookies('cairn_session=planted; a=1; cairn_session=real');
+    expect(readCookie('cairn_session', jar)).toBeUndefined();
+    expect(readCookie('a', jar)).toBe('1');
+    const split = parseCookies('cairn_session.0=aa; cairn_session.1=bb; cairn_session.0=zz');
+    expect(readCookie('cairn_session', split)).toBeUndefined();
+    expect(readCookie('cairn_session', parseCookies('cairn_session.0=aa; cairn_session.1=bb'))).toBe('aabb');
+  });
+});
+
+describe('cookieNames', () => {
+  it('uses the __Host- prefix only at / over a secure origin', () => {
+    expect(cookieNames({ secure: true, path: '/' })).toEqual({ session: '__Host-cairn_session', state: '__Host-cairn_signin' });
+    expect(cookieNames({ secure: true, path: '/cairn' })).toEqual({ session: 'cairn_session', state: 'cairn_signin' });
+    expect(cookieNames({ secure: false, path: '/' })).toEqual({ session: 'cairn_session', state: 'cairn_signin' });
   });
 });

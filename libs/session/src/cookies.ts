@@ -21,6 +21,11 @@ export interface CookieOptions {
 
 export class CookieTooLargeError extends Error {}
 
+/**
+ * The cookies of a `Cookie` header, by name. A name sent twice maps to `''`, which readCookie
+ * treats as no cookie: a browser sends two cookies of one name when a sibling subdomain or
+ * another path set one too, and neither can be told to be ours, so the caller signs in again.
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = {};
   if (!header) return cookies;
@@ -28,7 +33,8 @@ export function parseCookies(header: string | undefined): Record<string, string>
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const name = part.slice(0, eq).trim();
-    if (name && !(name in cookies)) cookies[name] = part.slice(eq + 1).trim();
+    if (!name) continue;
+    cookies[name] = name in cookies ? '' : part.slice(eq + 1).trim();
   }
   return cookies;
 }
@@ -37,12 +43,13 @@ const chunkName = (name: string, i: number) => `${name}.${i}`;
 
 /** The value of a possibly split cookie, or undefined when absent or incomplete. */
 export function readCookie(name: string, cookies: Record<string, string>): string | undefined {
-  const whole = cookies[name];
-  if (whole) return whole;
+  // Present but empty: sent twice (see parseCookies), or cleared.
+  if (name in cookies) return cookies[name] || undefined;
   let value = '';
   for (let i = 0; i < MAX_CHUNKS; i++) {
     const piece = cookies[chunkName(name, i)];
     if (piece === undefined) break;
+    if (piece === '') return undefined;
     value += piece;
   }
   return value || undefined;

@@ -24,7 +24,7 @@ export class AppModule {
         { provide: MetricsRegistry, useValue: metrics },
         { provide: Sessions, useValue: sessions },
         { provide: OidcClient, useValue: oidc },
-        { provide: SignInFlow, useValue: oidc ? new SignInFlow(oidc, sessions.stateBox) : null },
+        { provide: SignInFlow, useValue: oidc ? new SignInFlow(oidc, sessions.stateBox, sessions.names.state) : null },
         GatewayClient,
       ],
     };

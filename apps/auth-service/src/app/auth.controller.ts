@@ -3,6 +3,7 @@ import { Counter, MetricsRegistry } from '@cairn/server-runtime';
 import { CookieTooLargeError, Session, SessionUser } from '@cairn/session';
 import { AUTH_PATHS, BearerTokenSignIn, CSRF_HEADER, SessionSummary, SignedOut, SignInOptions, USER_CLUSTER_PREFIX } from '@cairn/api-contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { errorPage } from './error-page';
 import { GatewayClient } from './gateway-client';
 import { OidcClient, ProviderUnavailableError, SignInRejectedError } from './oidc/oidc-client';
@@ -23,6 +24,13 @@ export class AuthController {
   private readonly log = new Logger('Auth');
   private readonly signIns: Counter;
   private readonly refreshes: Counter;
+  /**
+   * Renewals in flight or just done, by a digest of the refresh token: tabs of one browser
+   * that ask at once (each saw "token expired") share one renewal instead of spending the
+   * refresh token twice, which a provider with rotation would take for theft and revoke.
+   * Kept 30 s after they settle; at most 10 000.
+   */
+  private readonly renewals = new Map<string, { renewal: Promise<SignedIn>; settledAt?: number }>();
 
   constructor(
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
@@ -83,15 +91,10 @@ export class AuthController {
     }
     const outcome = await this.flow.run(request, jar, this.sessions.basePath);
     if (outcome.kind === 'signed-in') {
-      const existing = await this.sessions.read(jar);
-      const session: Session = { v: 1, ...(existing?.tokens ? { tokens: existing.tokens } : {}), oidc: this.oidcSession(outcome.signedIn), issuedAt: now() };
-      try {
-        await this.sessions.write(jar, session);
-      } catch (err) {
-        if (!(err instanceof CookieTooLargeError)) throw err;
-        // Per-cluster bearer tokens made it too big: keep the OpenID sign-in, which covers every cluster that trusts it.
-        await this.sessions.write(jar, { ...session, tokens: {} });
-      }
+      // A new sign-in starts a new session: bearer tokens an older cookie carried (perhaps
+      // another person's, on a shared browser) do not ride along into it.
+      const session: Session = { v: 1, oidc: this.oidcSession(outcome.signedIn), issuedAt: now() };
+      await this.sessions.write(jar, session);
       this.signIns.inc({ method: 'oidc', outcome: 'ok' });
       this.log.log(`signed in ${session.oidc?.user.name} with OpenID Connect`);
       sendCookies(reply, jar).header('cache-control', 'no-store').redirect(outcome.signedIn.returnTo, 303);
@@ -124,19 +127,18 @@ export class AuthController {
     }
     let signedIn: SignedIn;
     try {
-      const tokens = await this.oidc.refresh(refreshToken);
-      const idToken = tokens.idToken;
-      if (!idToken && !this.oidc.settings.useAccessToken) throw new SignInRejectedError('the provider renewed the session without a new ID token');
-      const claims = idToken ? ((await this.oidc.verifyIdToken(idToken)) as Record<string, unknown>) : undefined;
-      signedIn = {
-        idToken: idToken ?? session.oidc.idToken ?? session.oidc.token,
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken ?? refreshToken,
-        ...(tokens.expiresIn !== undefined ? { expiresIn: tokens.expiresIn } : {}),
-        claims: claims ?? { email: session.oidc.user.email, name: session.oidc.user.name, groups: session.oidc.user.groups },
-        returnTo: this.sessions.basePath,
-      };
+      signedIn = await this.renewOnce(session, refreshToken);
     } catch (err) {
+      if (err instanceof SignInRejectedError && session.oidc.expiresAt * 1000 > Date.now() - 120_000) {
+        // The refresh token was refused while the session's token still works (or just ran out):
+        // most likely another tab, on another replica, renewed it a moment ago and the browser
+        // already holds that cookie. Nobody is signed out for that; the caller retries with the
+        // cookie it has now. A real revocation ends the session at the next renewal, and the
+        // API servers accept the current token until it expires in any case.
+        this.refreshes.inc({ outcome: 'raced' });
+        this.log.log(`the refresh token of ${session.oidc.user.name} was refused while the session is still valid (${err.message}); keeping the session`);
+        return this.sessions.summary(session, this.oidc.settings.providerName);
+      }
       if (err instanceof SignInRejectedError) {
         this.refreshes.inc({ outcome: 'rejected' });
         this.log.log(`could not renew the session of ${session.oidc.user.name}: ${err.message}`);
@@ -156,6 +158,43 @@ export class AuthController {
     sendCookies(reply, jar);
     this.refreshes.inc({ outcome: 'ok' });
     return this.sessions.summary(renewed, this.oidc.settings.providerName);
+  }
+
+  /**
+   * One renewal per refresh token at a time (see `renewals`): a second request with the same
+   * token gets the first one's result. Rejects with SignInRejectedError or ProviderUnavailableError.
+   */
+  private renewOnce(session: Session, refreshToken: string): Promise<SignedIn> {
+    const oidc = this.oidc as OidcClient;
+    const key = createHash('sha256').update(refreshToken).digest('base64url');
+    const now = Date.now();
+    for (const [k, v] of this.renewals) if (v.settledAt !== undefined && now - v.settledAt > 30_000) this.renewals.delete(k);
+    const known = this.renewals.get(key);
+    if (known) return known.renewal;
+    const user = session.oidc?.user;
+    const renewal = (async (): Promise<SignedIn> => {
+      const tokens = await oidc.refresh(refreshToken);
+      const idToken = tokens.idToken;
+      if (!idToken && !oidc.settings.useAccessToken) throw new SignInRejectedError('the provider renewed the session without a new ID token');
+      const claims = idToken ? ((await oidc.verifyIdToken(idToken)) as Record<string, unknown>) : undefined;
+      return {
+        idToken: idToken ?? session.oidc?.idToken ?? session.oidc?.token ?? '',
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken ?? refreshToken,
+        ...(tokens.expiresIn !== undefined ? { expiresIn: tokens.expiresIn } : {}),
+        claims: claims ?? { email: user?.email, name: user?.name, groups: user?.groups },
+        returnTo: this.sessions.basePath,
+      };
+    })();
+    const entry: { renewal: Promise<SignedIn>; settledAt?: number } = { renewal };
+    if (this.renewals.size >= 10_000) this.renewals.clear();
+    this.renewals.set(key, entry);
+    renewal.then(
+      () => (entry.settledAt = Date.now()),
+      // A failure is not shared with later requests: the next one asks the provider again.
+      () => this.renewals.delete(key),
+    );
+    return renewal;
   }
 
   /** Signs out: the cookie goes, the refresh token is revoked, and the provider's logout follows when it has one. */

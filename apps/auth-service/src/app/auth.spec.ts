@@ -131,6 +131,10 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect(Object.fromEntries(authorization.searchParams)).toMatchObject({ client_id: 'cairn', response_type: 'code', redirect_uri: `${base}oidc-callback`, prompt: 'consent' });
     expect(authorization.searchParams.get('scope')?.split(' ').sort()).toEqual(['email', 'groups', 'offline_access', 'openid', 'profile']);
     expect(authorization.searchParams.get('nonce')).toBeTruthy();
+    // PKCE (S256): the provider checks the verifier at the token request, so the sign-in below
+    // completes only if the auth service sent the one this challenge was made from.
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorization.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const stateCookie = login.headers.getSetCookie().find((c) => c.startsWith('cairn_signin='));
     expect(stateCookie).toMatch(/HttpOnly; SameSite=Lax/);
     expect(stateCookie).toContain('Path=/');
@@ -151,6 +155,17 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     const refused = await browser.fetch(`${base}api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-b`);
     expect(refused.status).toBe(403);
     expect((await refused.json()).message).toContain('cannot list resource "pods"');
+  });
+
+  it('starts a new session at each sign-in: bearer tokens an older cookie carried are dropped', async () => {
+    const browser = new Browser();
+    const box = new SealedBox([sessionKey], SESSION_PURPOSE);
+    const older: Session = { v: 1, issuedAt: Math.floor(Date.now() / 1000), tokens: { 'cairn-dev': { token: 'someone-elses-token', user: { name: 'mallory' } } } };
+    browser.cookies.set('cairn_session', await box.seal(older, { ttlSeconds: 3600 }));
+    expect((await (await browser.fetch(`${base}auth/session`)).json()).tokens).toHaveLength(1);
+    expect((await signIn(browser, 'victor')).status).toBe(303);
+    const session = await (await browser.fetch(`${base}auth/session`)).json();
+    expect(session).toMatchObject({ signedIn: true, oidc: { user: { name: 'victor@cairn.test' } }, tokens: [] });
   });
 
   it('refuses an answer whose state does not match, and one that arrives without the state cookie', async () => {
@@ -178,7 +193,10 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     const authorization = new URL(login.headers.get('location') as string);
     const handle = authorization.searchParams.get('state') as string;
     // A state cookie for the same handle that remembers another nonce: what a mixed-up or replayed response looks like.
-    const forged = await new SealedBox([sessionKey], STATE_PURPOSE).seal({ handle, ctx: { nonce: 'not-the-nonce-sent' }, returnTo: '/' }, { ttlSeconds: 600 });
+    // (It keeps the sign-in's PKCE verifier, so the provider's token request succeeds and the nonce check is what refuses.)
+    const stateBox = new SealedBox([sessionKey], STATE_PURPOSE);
+    const real = await stateBox.open<{ verifier?: string }>(browser.cookies.get('cairn_signin') as string);
+    const forged = await stateBox.seal({ handle, ctx: { nonce: 'not-the-nonce-sent' }, returnTo: '/', verifier: real?.verifier }, { ttlSeconds: 600 });
     browser.cookies.set('cairn_signin', forged);
     const callback = await atProvider(authorization);
     const refused = await browser.fetch(callback.href);
@@ -252,10 +270,41 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).status).toBe(200);
   });
 
-  it('ends the session when the provider has revoked the refresh token', async () => {
+  it('renews once for two tabs that ask at once: both keep the session, with the same new token', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'alice');
+    const box = new SealedBox([sessionKey], SESSION_PURPOSE);
+    const before = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const cookie = `cairn_session=${browser.cookies.get('cairn_session')}`;
+    const ask = () => fetch(`${base}auth/refresh`, { method: 'POST', headers: { cookie, 'x-cairn-csrf': '1' } });
+    const toProvider = jest.spyOn(auth.get(OidcClient), 'refresh');
+    const [one, two] = await Promise.all([ask(), ask()]);
+    // One renewal at the provider for both tabs.
+    expect(toProvider).toHaveBeenCalledTimes(1);
+    toProvider.mockRestore();
+    expect([one.status, two.status]).toEqual([200, 200]);
+    const sealed = (res: Response) => /cairn_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1] as string;
+    const [a, b] = [(await box.open<Session>(sealed(one))) as Session, (await box.open<Session>(sealed(two))) as Session];
+    expect(oidcOf(a)).toEqual(oidcOf(b));
+    expect(oidcOf(a).user).toEqual(oidcOf(before).user);
+  });
+
+  it('signs no one out when the refresh token is refused while the session\u2019s token still works (another replica renewed it)', async () => {
     const browser = new Browser();
     await signIn(browser, 'alice');
     const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    await new OidcClient(oidcSettings(), settings.extraCa).revoke(oidcOf(session).refreshToken as string);
+    const kept = await browser.fetch(`${base}auth/refresh`, { method: 'POST', csrf: true });
+    expect(kept.status).toBe(200);
+    expect((await (await browser.fetch(`${base}auth/session`)).json()).signedIn).toBe(true);
+  });
+
+  it('ends the session when the provider has revoked the refresh token and the session\u2019s token has run out', async () => {
+    const browser = new Browser();
+    await signIn(browser, 'alice');
+    const box = new SealedBox([sessionKey], SESSION_PURPOSE);
+    const session = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    browser.cookies.set('cairn_session', await box.seal({ ...session, oidc: { ...oidcOf(session), expiresAt: Math.floor(Date.now() / 1000) - 600 } }, { ttlSeconds: 3600 }));
     const discovery = await (await fetch(`${base}auth/providers`)).json();
     expect(discovery.oidc).toBeDefined();
     const client = new OidcClient(oidcSettings(), settings.extraCa);
@@ -281,12 +330,15 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('system:serviceaccount:team-a:deployer');
     expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-b`)).status).toBe(403);
 
-    // An OpenID sign-in afterwards keeps the cluster's own token, which wins for that cluster.
-    await signIn(browser, 'admin');
-    const both = await (await browser.fetch(`${base}auth/session`)).json();
-    expect(both.oidc.user.name).toBe('admin@cairn.test');
-    expect(both.tokens).toHaveLength(1);
+    // The cluster's own token can be forgotten again.
     expect((await browser.fetch(`${base}auth/token/cairn-dev`, { method: 'DELETE', csrf: true })).status).toBe(200);
+    expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).status).toBe(401);
+    // An OpenID sign-in afterwards starts a new session: a token added before it does not ride along.
+    await browser.fetch(`${base}auth/token`, { method: 'POST', csrf: true, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cluster: 'cairn-dev', token: cluster.info.serviceAccount.token }) });
+    await signIn(browser, 'admin');
+    const fresh = await (await browser.fetch(`${base}auth/session`)).json();
+    expect(fresh.oidc.user.name).toBe('admin@cairn.test');
+    expect(fresh.tokens).toEqual([]);
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('admin@cairn.test');
   });
 

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HealthModule } from '@cairn/server-runtime';
@@ -12,7 +12,7 @@ import { shellDirectory } from './web/web-assets';
 import { CALLERS, Callers } from './auth/callers';
 import { AddressPolicy } from './clusters/address-policy';
 import { ClustersController } from './clusters/clusters.controller';
-import { CLUSTER_CONNECTIONS, ClusterConnections } from './kube/cluster-connections';
+import { CLUSTER_CONNECTIONS, ClusterConnections, readBody } from './kube/cluster-connections';
 import { KubeService, REQUEST_BUDGET } from './kube/kube.service';
 import { RequestBudget } from './kube/request-budget';
 import { LogsController } from './logs/logs.controller';
@@ -27,7 +27,15 @@ import { WatchHub } from './watch/watch-hub';
 export class AppModule {
   static forSettings(settings: GatewaySettings): DynamicModule {
     const shellIndex = join(shellDirectory(settings.webRoot), 'index.html');
-    const connections = new ClusterConnections(settings, settings.userClusterAllow ? new AddressPolicy(settings.userClusterAllow) : undefined);
+    const connections = new ClusterConnections(settings, settings.userClusterAllow ? new AddressPolicy(settings.userClusterAllow, { internal: settings.userClusterDeny }) : undefined);
+    const budget = new RequestBudget(settings.userRequestRate, settings.userRequestRate * 4, settings.sourceRequestRate);
+    const callers = new Callers(settings.sessionKeys, {
+      beforeVerify: (source) => budget.takeSource(source),
+      verifyBearer: connections.list().length ? bearerVerifier(connections) : undefined,
+      anonymousUserClusters: settings.anonymousUserClusters,
+      sessionCookie: settings.sessionCookie,
+    });
+    warnAboutSignIn(settings, callers);
     const clustersCheck = reachability(connections);
     return {
       module: AppModule,
@@ -46,8 +54,8 @@ export class AppModule {
         // clear line instead of an injector stack trace.
         { provide: MfeManifestService, useValue: new MfeManifestService(settings) },
         { provide: CLUSTER_CONNECTIONS, useValue: connections },
-        { provide: CALLERS, useValue: new Callers(settings.sessionKeys) },
-        { provide: REQUEST_BUDGET, useValue: new RequestBudget(settings.userRequestRate, settings.userRequestRate * 4) },
+        { provide: CALLERS, useValue: callers },
+        { provide: REQUEST_BUDGET, useValue: budget },
         KubeService,
         DiscoveryService,
         WatchHub,
@@ -85,5 +93,45 @@ function reachability(connections: ClusterConnections): () => Promise<ReadinessC
         : { name: 'clusters', ok: false, message: `no configured cluster answers: ${down.map((d) => d.error).join(' ')}` };
     cached = { at: Date.now(), check };
     return check;
+  };
+}
+
+/** Says at start who may make the gateway dial user-added clusters. */
+function warnAboutSignIn(settings: GatewaySettings, callers: Callers): void {
+  const logger = new Logger('Clusters');
+  if (!settings.userClusterAllow) return;
+  if (settings.anonymousUserClusters) {
+    logger.warn('CAIRN_ANONYMOUS_USER_CLUSTERS is true: anyone who reaches this console can make it connect to the addresses CAIRN_USER_CLUSTER_ALLOW permits and read the answers. Use it only on a trusted network.');
+  } else if (!callers.hasSignIn) {
+    logger.warn('This console has no sign-in (no CAIRN_SESSION_KEY, no configured cluster), so nobody can use user-added clusters; set CAIRN_ANONYMOUS_USER_CLUSTERS=true to let anonymous callers use them.');
+  }
+}
+
+/**
+ * Checks a bearer token with the configured clusters, in order, with a SelfSubjectReview (the
+ * API server's own word on whose token it is): the user name from the first that accepts it,
+ * else undefined. At most three clusters are asked, each with a 5 s timeout.
+ */
+function bearerVerifier(connections: ClusterConnections): (token: string) => Promise<string | undefined> {
+  return async (token) => {
+    for (const cluster of connections.list().slice(0, 3)) {
+      try {
+        const res = await connections.request(cluster.name, {
+          method: 'POST',
+          path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+          token,
+          body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+          timeoutMs: 5000,
+        });
+        const text = await readBody(res, 256 * 1024);
+        if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) {
+          const name = (JSON.parse(text) as { status?: { userInfo?: { username?: unknown } } }).status?.userInfo?.username;
+          if (typeof name === 'string' && name) return name;
+        }
+      } catch {
+        // Unreachable or unreadable: ask the next one.
+      }
+    }
+    return undefined;
   };
 }

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from './gateway';
-import { GatewaySettings } from './settings/gateway-settings';
+import { DEFAULT_GATEWAY_LIMITS, GatewaySettings } from './settings/gateway-settings';
 
 /** A web root laid out as the build leaves it: the shell and one built-in remote. */
 function webRoot(): string {
@@ -40,6 +40,11 @@ describe('gateway over HTTP', () => {
       sessionKeys: [],
       userRequestRate: 50,
       serviceAccountDir: '/nonexistent',
+      userClusterDeny: [],
+      anonymousUserClusters: false,
+      sourceRequestRate: 50,
+      limits: DEFAULT_GATEWAY_LIMITS,
+      remotesAllowedOrigins: [],
     };
     gateway = await createGateway(settings);
     await gateway.init();

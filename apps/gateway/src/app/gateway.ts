@@ -18,6 +18,7 @@ export function gatewayOptions(settings: GatewaySettings): ServiceOptions {
     logLevel: settings.logLevel,
     logFormat: settings.logFormat,
     metrics,
+    bodyLimit: settings.limits.bodyBytes,
     notFoundFallback: spaFallback(settings.webRoot),
     configure: async (app: NestFastifyApplication) => {
       const hub = app.get(WatchHub);

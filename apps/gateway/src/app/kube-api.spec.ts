@@ -163,6 +163,13 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect(Buffer.from((revealed.json['data'] as Record<string, string>)['password'] as string, 'base64').toString()).toBe('not-a-real-password');
     const victor = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a&reveal=true', { token: tokens['victor'] });
     expect(victor.status).toBe(403);
+    // A delete's answer carries no values either; and a dry run deletes nothing (the API server
+    // reads DeleteOptions from the body when there is one, so dryRun must be there too).
+    const deleted = await call('DELETE', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a&dryRun=true', { token: tokens['admin'] });
+    expect(deleted.status).toBe(200);
+    expect(deleted.text).not.toContain(Buffer.from('not-a-real-password').toString('base64'));
+    if (deleted.json['data'] !== undefined) expect(deleted.json['data']).toEqual({ password: null, username: null });
+    expect((await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets/db-credentials?namespace=team-a', { token: tokens['admin'] })).status).toBe(200);
   });
 
   it('reads a manifest as kubectl does (YAML 1.1 with go-yaml\'s choices): what it stores equals kubectl apply --dry-run=server', async () => {
@@ -311,7 +318,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
 
   it('reads the legacy discovery documents (servers before 1.26, or with aggregation off) to the same kinds as aggregated discovery', async () => {
     const aggregated = (await call('GET', '/api/v1/clusters/cairn-dev/api-resources', { token: tokens['admin'] })).json as unknown as Array<Record<string, unknown>>;
-    const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header' });
+    const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header', credential: 'admin', identity: 'bearer:admin', verified: true, source: '127.0.0.1' });
     const key = (r: Record<string, unknown>) => `${r['group']}/${r['version']}/${r['resource']}`;
     const byKey = (list: Array<Record<string, unknown>>) => Object.fromEntries(list.map((r) => [key(r), { ...r, verbs: [...(r['verbs'] as string[])].sort(), subresources: [...(r['subresources'] as string[])].sort() }]));
     expect(aggregated.length).toBeGreaterThan(40);
@@ -659,10 +666,25 @@ data:
         users: [{ name: 'aws', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'aws', args: ['eks', 'get-token'] } } }],
         contexts: [{ name: 'eks', context: { cluster: 'eks', user: 'aws' } }],
       });
-      const dev = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: readFileSync(cluster.info.kubeconfig, 'utf8') } });
-      const refused = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: exec } });
+      const dev = await call('POST', '/api/v1/clusters/check-kubeconfig', { token: tokens['alice'], body: { kubeconfig: readFileSync(cluster.info.kubeconfig, 'utf8') } });
+      const refused = await call('POST', '/api/v1/clusters/check-kubeconfig', { token: tokens['alice'], body: { kubeconfig: exec } });
       return { dev: dev.json['contexts'] as Array<{ name: string; entry?: string; problem?: string }>, refused: refused.json['contexts'] as Array<{ name: string; problem?: string }> };
     };
+
+    it('answers an anonymous caller 401 before reading a kubeconfig or dialling a user-added cluster; a made-up bearer is anonymous too', async () => {
+      const { dev } = await entries();
+      for (const token of [undefined, 'made-up']) {
+        const check = await call('POST', '/api/v1/clusters/check-kubeconfig', { token, body: { kubeconfig: readFileSync(cluster.info.kubeconfig, 'utf8') } });
+        expect({ token, status: check.status, message: check.json.message }).toEqual({ token, status: 401, message: 'Sign in first: checking a kubeconfig is only for signed-in users.' });
+        const dial = await call('GET', '/api/v1/clusters/user:mine/whoami', { token, headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+        expect({ token, status: dial.status }).toEqual({ token, status: 401 });
+        const apply = await call('POST', '/api/v1/clusters/cairn-dev/apply', { token, body: { yaml: 'a: b' } });
+        expect({ token, status: apply.status }).toEqual({ token, status: 401 });
+      }
+      // Any Authorization header is not a sign-in: the API servers stay unnamed.
+      const listed = (await call('GET', '/api/v1/clusters', { token: 'made-up' })).json as unknown as Array<{ server?: string }>;
+      expect(listed.some((c) => c.server)).toBe(false);
+    });
 
     it('checks a pasted kubeconfig context by context, without storing it', async () => {
       const { dev, refused } = await entries();
@@ -671,22 +693,22 @@ data:
         ['cairn-dev-deployer', true, undefined],
       ]);
       expect(refused[0]?.problem).toContain('runs a program on the server');
-      const notYaml = await call('POST', '/api/v1/clusters/check-kubeconfig', { body: { kubeconfig: '{{{' } });
+      const notYaml = await call('POST', '/api/v1/clusters/check-kubeconfig', { token: tokens['alice'], body: { kubeconfig: '{{{' } });
       expect(notYaml.status).toBe(400);
       expect(notYaml.json.message).toContain('not a kubeconfig');
     });
 
     it('talks to a user-added cluster with the entry sent in the request, as that entry\u2019s user', async () => {
       const { dev } = await entries();
-      const asDeployer = await call('GET', '/api/v1/clusters/user:mine/whoami', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      const asDeployer = await call('GET', '/api/v1/clusters/user:mine/whoami', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
       expect(asDeployer.json).toMatchObject({ username: 'system:serviceaccount:team-a:deployer' });
-      const asCertAdmin = await call('GET', '/api/v1/clusters/user:mine/whoami', { headers: { 'x-cairn-cluster': dev[0]?.entry as string } });
+      const asCertAdmin = await call('GET', '/api/v1/clusters/user:mine/whoami', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[0]?.entry as string } });
       expect(asCertAdmin.json).toMatchObject({ username: 'cairn-dev-admin', groups: expect.arrayContaining(['system:masters']) });
-      const pods = await call('GET', '/api/v1/clusters/user:mine/resources/core/v1/pods?namespace=team-a', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      const pods = await call('GET', '/api/v1/clusters/user:mine/resources/core/v1/pods?namespace=team-a', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
       expect(pods.status).toBe(200);
-      const status = await call('GET', '/api/v1/clusters/user:mine/status', { headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
+      const status = await call('GET', '/api/v1/clusters/user:mine/status', { token: tokens['alice'], headers: { 'x-cairn-cluster': dev[1]?.entry as string } });
       expect(status.json).toMatchObject({ reachable: true, version: 'v1.36.3' });
-      const missing = await call('GET', '/api/v1/clusters/user:mine/whoami');
+      const missing = await call('GET', '/api/v1/clusters/user:mine/whoami', { token: tokens['alice'] });
       expect(missing.status).toBe(400);
       expect(missing.json.message).toContain('send its kubeconfig entry in the x-cairn-cluster header');
     });
@@ -695,13 +717,13 @@ data:
       const { dev } = await entries();
       const headers = { 'x-cairn-cluster': dev[1]?.entry as string };
       const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-user-cluster\n  namespace: team-a\ndata:\n  a: "1"\n';
-      const applied = await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml } });
+      const applied = await call('POST', '/api/v1/clusters/user:mine/apply', { token: tokens['alice'], headers, body: { yaml } });
       expect(applied.json).toEqual({ dryRun: false, objects: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'from-user-cluster', namespace: 'team-a', result: 'created' }] });
       const stored = await cluster.adminApi().json<{ metadata: { managedFields: Array<{ manager: string }> } }>('GET', '/api/v1/namespaces/team-a/configmaps/from-user-cluster');
       expect(stored.metadata.managedFields.map((f) => f.manager)).toContain('cairn');
-      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml } })).json['objects']).toEqual([expect.objectContaining({ result: 'unchanged' })]);
+      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { token: tokens['alice'], headers, body: { yaml } })).json['objects']).toEqual([expect.objectContaining({ result: 'unchanged' })]);
       // The deployer's own rights: it may not write in team-b.
-      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { headers, body: { yaml: yaml.replace('team-a', 'team-b') } })).status).toBe(403);
+      expect((await call('POST', '/api/v1/clusters/user:mine/apply', { token: tokens['alice'], headers, body: { yaml: yaml.replace('team-a', 'team-b') } })).status).toBe(403);
       await cluster.adminApi().send('DELETE', '/api/v1/namespaces/team-a/configmaps/from-user-cluster');
     });
 
@@ -711,7 +733,7 @@ data:
         ['https://[fe80::1]:6443', 'which Cairn never connects to'],
         ['https://10.1.2.3:6443', 'outside the addresses allowed'],
       ] as const) {
-        const res = await call('GET', '/api/v1/clusters/user:evil/whoami', { headers: { 'x-cairn-cluster': encodeUserCluster({ server, insecureSkipTlsVerify: false, token: 't' }) } });
+        const res = await call('GET', '/api/v1/clusters/user:evil/whoami', { token: tokens['alice'], headers: { 'x-cairn-cluster': encodeUserCluster({ server, insecureSkipTlsVerify: false, token: 't' }) } });
         expect({ server, status: res.status, message: res.json.message?.includes(message) ? message : res.json.message }).toEqual({ server, status: 400, message });
       }
     });
@@ -850,6 +872,7 @@ data:
           CAIRN_SERVICE_ACCOUNT_DIR: saDir,
           CAIRN_WEB_ROOT: dir,
           CAIRN_LOG_LEVEL: 'error',
+          CAIRN_REMOTES_ALLOWED_ORIGINS: 'https://costs.example.test,https://x.example.test,https://y.example.test',
         },
         process.cwd(),
       );
@@ -890,6 +913,11 @@ data:
       expect(await remotes()).toEqual(['team-costs', 'team-costs-2']);
       await admin.send('DELETE', '/api/v1/namespaces/cairn/configmaps/team-costs');
       await until('team-costs to be gone', async () => !(await remotes()).includes('team-costs'));
+      // A remote on an origin the admin did not list is never admitted.
+      await admin.apply(registration('team-elsewhere', { name: 'team-elsewhere', remoteEntry: 'https://elsewhere.example.test/remoteEntry.json', exposedModule: './routes', route: 'elsewhere', label: 'Elsewhere' }));
+      await admin.apply(registration('team-costs-3', { name: 'team-costs-3', remoteEntry: 'https://costs.example.test/3/remoteEntry.json', exposedModule: './routes', route: 'costs3', label: 'Costs 3' }));
+      await until('team-costs-3 to be registered', async () => (await remotes()).includes('team-costs-3'));
+      expect(await remotes()).toEqual(['team-costs-2', 'team-costs-3']);
     });
   });
 });

@@ -175,6 +175,16 @@ webRoot: /app/web
     {{- if .Values.config.userClusters.enabled }}
     - name: CAIRN_USER_CLUSTER_ALLOW
       value: {{ join "," .Values.config.userClusters.allow | quote }}
+    {{- with .Values.config.userClusters.deny }}
+    - name: CAIRN_USER_CLUSTER_DENY
+      value: {{ join "," . | quote }}
+    {{- end }}
+    {{- end }}
+    - name: CAIRN_PUBLIC_URL
+      value: {{ include "cairn.publicUrl" . | quote }}
+    {{- if .Values.config.insecureCookies }}
+    - name: CAIRN_INSECURE_COOKIES
+      value: "true"
     {{- end }}
     {{- if .Values.config.remotes }}
     - name: CAIRN_REMOTES_FILE
@@ -185,6 +195,10 @@ webRoot: /app/web
     {{- if and .Values.config.remotesConfigMaps.enabled .Values.config.remotesConfigMaps.namespace }}
     - name: CAIRN_REMOTES_NAMESPACE
       value: {{ .Values.config.remotesConfigMaps.namespace | quote }}
+    {{- end }}
+    {{- if and .Values.config.remotesConfigMaps.enabled .Values.config.remotesConfigMaps.allowedOrigins }}
+    - name: CAIRN_REMOTES_ALLOWED_ORIGINS
+      value: {{ join "," .Values.config.remotesConfigMaps.allowedOrigins | quote }}
     {{- end }}
     {{- include "cairn.sessionKeyEnv" . | nindent 4 }}
     {{- with .Values.env }}

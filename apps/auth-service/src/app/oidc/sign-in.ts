@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Passport } from 'passport';
 import { Strategy as OpenIdConnectStrategy } from 'passport-openidconnect';
 import type { FastifyRequest } from 'fastify';
-import { readCookie, SealedBox, STATE_COOKIE } from '@cairn/session';
+import { readCookie, SealedBox } from '@cairn/session';
 import { CookieJar } from '../session/cookie-jar';
 import { OidcClient, ProviderUnavailableError, SignInRejectedError } from './oidc-client';
 
@@ -33,6 +33,8 @@ interface SignInState {
   handle: string;
   ctx: { nonce?: string };
   returnTo: string;
+  /** The PKCE code verifier (RFC 7636); its S256 challenge went to the provider. */
+  verifier?: string;
 }
 
 /** The Express-shaped request passport works with, carrying what the Fastify request had. */
@@ -43,7 +45,7 @@ interface PassportRequest {
   headers: FastifyRequest['headers'];
   query: Record<string, unknown>;
   body: Record<string, unknown>;
-  cairn: { jar: CookieJar; returnTo: string; nonce?: string };
+  cairn: { jar: CookieJar; returnTo: string; nonce?: string; challenge?: string };
 }
 
 type Done = (err: Error | null, ...rest: unknown[]) => void;
@@ -55,22 +57,31 @@ type Done = (err: Error | null, ...rest: unknown[]) => void;
  * meant for another browser or another sign-in is refused.
  */
 class CookieStateStore {
-  constructor(private readonly box: SealedBox) {}
+  constructor(
+    private readonly box: SealedBox,
+    /** Code verifiers by authorization code, for the token request that follows verify(). */
+    private readonly verifiers: Map<string, string>,
+    /** The state cookie's name (Sessions.names.state). */
+    private readonly cookie: string,
+  ) {}
 
   store(req: PassportRequest, ctx: SignInState['ctx'], _appState: unknown, _meta: unknown, done: Done): void {
     const handle = randomBytes(24).toString('base64url');
+    // PKCE (RFC 7636, S256): the challenge goes with the redirect, the verifier stays sealed in this browser.
+    const verifier = randomBytes(32).toString('base64url');
+    req.cairn.challenge = createHash('sha256').update(verifier).digest('base64url');
     this.box
-      .seal({ handle, ctx: { ...(ctx.nonce ? { nonce: ctx.nonce } : {}) }, returnTo: req.cairn.returnTo } satisfies SignInState, { ttlSeconds: SIGN_IN_TTL_SECONDS })
+      .seal({ handle, ctx: { ...(ctx.nonce ? { nonce: ctx.nonce } : {}) }, returnTo: req.cairn.returnTo, verifier } satisfies SignInState, { ttlSeconds: SIGN_IN_TTL_SECONDS })
       .then((sealed) => {
-        req.cairn.jar.set(STATE_COOKIE, sealed, SIGN_IN_TTL_SECONDS);
+        req.cairn.jar.set(this.cookie, sealed, SIGN_IN_TTL_SECONDS);
         done(null, handle);
       }, done);
   }
 
   verify(req: PassportRequest, handle: string, done: Done): void {
-    const sealed = readCookie(STATE_COOKIE, req.cairn.jar.request);
+    const sealed = readCookie(this.cookie, req.cairn.jar.request);
     // Whatever happens next, this sign-in's state is used up.
-    req.cairn.jar.clear(STATE_COOKIE);
+    req.cairn.jar.clear(this.cookie);
     if (!sealed) {
       done(null, false, { message: 'this browser has no sign-in in progress (it took longer than 10 minutes, cookies are blocked, or it was started in another browser)' });
       return;
@@ -80,6 +91,11 @@ class CookieStateStore {
       req.cairn.returnTo = state.returnTo;
       if (state.handle !== handle) return done(null, false, { message: 'the answer from the provider belongs to another sign-in (state does not match)' });
       req.cairn.nonce = state.ctx.nonce;
+      const code = req.query['code'];
+      if (state.verifier && typeof code === 'string') {
+        if (this.verifiers.size > 10_000) this.verifiers.clear();
+        this.verifiers.set(code, state.verifier);
+      }
       done(null, state.ctx, undefined);
     }, done);
   }
@@ -93,10 +109,13 @@ class CookieStateStore {
 export class SignInFlow {
   private readonly passport = new Passport();
   private configured?: Promise<void>;
+  /** PKCE verifiers between the state check and the token request, by code; each used once. */
+  private readonly verifiers = new Map<string, string>();
 
   constructor(
     private readonly client: OidcClient,
     private readonly stateBox: SealedBox,
+    private readonly stateCookie: string,
   ) {}
 
   private configure(): Promise<void> {
@@ -117,7 +136,7 @@ export class SignInFlow {
           nonce: true,
           skipUserProfile: true,
           passReqToCallback: true,
-          store: new CookieStateStore(this.stateBox),
+          store: new CookieStateStore(this.stateBox, this.verifiers, this.stateCookie),
           ...(metadata.token_endpoint.startsWith('https:') ? { agent: this.client.agent } : {}),
         },
         // Nine parameters: passport-openidconnect picks the call by the function's arity.
@@ -136,6 +155,14 @@ export class SignInFlow {
           );
         },
       );
+      // passport-openidconnect 0.1 has no PKCE: its token request gets the code's verifier here.
+      const oauth2 = (strategy as unknown as { _oauth2: { getOAuthAccessToken(code: string, params: Record<string, string>, callback: unknown): void } })._oauth2;
+      const exchange = oauth2.getOAuthAccessToken.bind(oauth2);
+      oauth2.getOAuthAccessToken = (code, params, callback) => {
+        const verifier = this.verifiers.get(code);
+        this.verifiers.delete(code);
+        exchange(code, verifier ? { ...params, code_verifier: verifier } : params, callback);
+      };
       this.passport.use('openidconnect', strategy);
     });
     // A failed discovery must not stick: the next sign-in tries again.
@@ -167,7 +194,13 @@ export class SignInFlow {
           this.headers[name.toLowerCase()] = value;
         },
         end() {
-          const location = this.headers['location'];
+          let location = this.headers['location'];
+          if (location && req.cairn.challenge) {
+            const url = new URL(location);
+            url.searchParams.set('code_challenge', req.cairn.challenge);
+            url.searchParams.set('code_challenge_method', 'S256');
+            location = url.href;
+          }
           resolve(location ? { kind: 'redirect', location } : { kind: 'rejected', message: `the sign-in ended with HTTP ${this.statusCode}`, returnTo: req.cairn.returnTo });
         },
       };

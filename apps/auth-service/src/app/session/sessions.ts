@@ -1,4 +1,4 @@
-import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE, STATE_COOKIE, STATE_PURPOSE, readCookie } from '@cairn/session';
+import { cookieNames, SealedBox, Session, SESSION_PURPOSE, STATE_PURPOSE, readCookie } from '@cairn/session';
 import type { SessionSummary } from '@cairn/api-contracts';
 import type { FastifyRequest } from 'fastify';
 import type { AuthSettings } from '../settings/auth-settings';
@@ -18,12 +18,15 @@ export class Sessions {
   private readonly cookies: CookieSettings;
   /** The console's base path, ending in a slash. */
   readonly basePath: string;
+  /** `__Host-cairn_session` and `__Host-cairn_signin` at `/` over HTTPS, else without the prefix. */
+  readonly names: { session: string; state: string };
 
   constructor(settings: AuthSettings) {
     this.box = new SealedBox(settings.sessionKeys, SESSION_PURPOSE);
     this.stateBox = new SealedBox(settings.sessionKeys, STATE_PURPOSE);
     this.basePath = settings.publicUrl.pathname.endsWith('/') ? settings.publicUrl.pathname : `${settings.publicUrl.pathname}/`;
     this.cookies = { path: this.basePath === '/' ? '/' : this.basePath.replace(/\/$/, ''), secure: settings.secureCookies };
+    this.names = cookieNames({ secure: this.cookies.secure && settings.publicUrl.protocol === 'https:', path: this.cookies.path });
   }
 
   jar(request: FastifyRequest): CookieJar {
@@ -32,7 +35,7 @@ export class Sessions {
 
   /** The session the request carries, if any that this service sealed and that is still valid. */
   async read(jar: CookieJar): Promise<Session | undefined> {
-    const sealed = readCookie(SESSION_COOKIE, jar.request);
+    const sealed = readCookie(this.names.session, jar.request);
     if (!sealed) return undefined;
     const session = await this.box.open<Session>(sealed);
     return session?.v === 1 ? session : undefined;
@@ -41,15 +44,15 @@ export class Sessions {
   /** Seals and sets the session; an empty one is removed instead. Throws CookieTooLargeError, writing nothing. */
   async write(jar: CookieJar, session: Session): Promise<void> {
     if (!session.oidc && !Object.keys(session.tokens ?? {}).length) {
-      jar.clear(SESSION_COOKIE);
+      jar.clear(this.names.session);
       return;
     }
-    jar.set(SESSION_COOKIE, await this.box.seal(session, { ttlSeconds: SESSION_TTL_SECONDS }), SESSION_TTL_SECONDS);
+    jar.set(this.names.session, await this.box.seal(session, { ttlSeconds: SESSION_TTL_SECONDS }), SESSION_TTL_SECONDS);
   }
 
   clear(jar: CookieJar): void {
-    jar.clear(SESSION_COOKIE);
-    if (readCookie(STATE_COOKIE, jar.request)) jar.clear(STATE_COOKIE);
+    jar.clear(this.names.session);
+    if (readCookie(this.names.state, jar.request)) jar.clear(this.names.state);
   }
 
   summary(session: Session | undefined, providerName: string | undefined): SessionSummary {

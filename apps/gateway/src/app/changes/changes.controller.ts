@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Controller, Delete, Headers, HttpCode, HttpException, Logger, Param, Patch, Post, Put, Query, Req, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Headers, HttpCode, HttpException, Logger, Param, Patch, PayloadTooLargeException, Post, Put, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { parseAllDocuments } from 'yaml';
+import { Alias, Document, isAlias, isCollection, isPair, isScalar, Node, parseAllDocuments } from 'yaml';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
@@ -64,14 +64,16 @@ export class ChangesController {
   ): Promise<{ dryRun: boolean; objects: ApplyResult[] }> {
     const dryRun = optionalBool('dryRun', dryRunParam) ?? false;
     const force = optionalBool('force', forceParam) ?? false;
+    // Who asks comes first: an anonymous caller (or a made-up bearer) gets a 401 before the YAML is read.
+    await this.kube.callers.requireSignedIn(request, 'applying YAML');
+    const caller = await this.changer(request, cluster);
     if (typeof body?.yaml !== 'string' || !body.yaml.trim()) throw new BadRequestException('Send {"yaml": "<one or more YAML documents>"}.');
     const defaultNamespace = typeof body.namespace === 'string' ? body.namespace : undefined;
-    const manifests = parseManifests(body.yaml);
+    const manifests = parseManifests(body.yaml, { bytes: this.kube.limits.manifestBytes, aliases: this.kube.limits.yamlAliases });
     manifests.forEach((m, i) => {
       const hidden = hiddenValueProblem(m.object);
       if (hidden) throw new UnprocessableEntityException(`Document ${i + 1}: ${hidden} Nothing was applied.`);
     });
-    const caller = await this.changer(request, cluster);
     const kinds = await this.discovery.resources(cluster, caller);
     const targets = manifests.map((m, i) => {
       const r = kinds.find((k) => `${k.group === 'core' ? '' : `${k.group}/`}${k.version}` === m.apiVersion && k.kind === m.kind && !k.resource.includes('/'));
@@ -202,13 +204,17 @@ export class ChangesController {
     }
     const path = resourcePath({ group: ref.group, version: ref.version, resource: ref.resource, namespace, name: ref.name });
     const caller = await this.changer(request, cluster);
-    return this.audited(caller, cluster, 'delete', path, () =>
-      this.kube.json(cluster, caller, {
+    const isDryRun = optionalBool('dryRun', dryRun) ?? false;
+    const deleted = await this.audited(caller, cluster, isDryRun ? 'delete (dry run)' : 'delete', path, () =>
+      this.kube.json<Record<string, unknown>>(cluster, caller, {
         method: 'DELETE',
-        path: path + query({ dryRun: optionalBool('dryRun', dryRun) ? 'All' : undefined }),
-        body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagationPolicy ?? 'Background' }),
+        path: path + query({ dryRun: isDryRun ? 'All' : undefined }),
+        // The API server takes DeleteOptions from the body when one is sent, ignoring the query: dryRun must be here.
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagationPolicy ?? 'Background', ...(isDryRun ? { dryRun: ['All'] } : {}) }),
       }),
     );
+    // The API server answers with the deleted object: a Secret's values stay on the server, as with a get.
+    return (ref.group === 'core' && ref.resource === 'secrets') || deleted?.['kind'] === 'Secret' ? redactSecret(deleted) : deleted;
   }
 
   @Post('resources/:group/:version/:resource/:name/scale')
@@ -299,13 +305,78 @@ interface ParsedManifest {
   object: Record<string, unknown>;
 }
 
-/** The documents of a YAML stream, read as kubectl reads them (YAML 1.1), each checked for what an apply needs. */
-export function parseManifests(text: string): ParsedManifest[] {
+/** Bounds on an apply's YAML (GatewayLimits). */
+export interface ManifestBounds {
+  /** CAIRN_MAX_MANIFEST_BYTES: the documents' source with every alias expanded. */
+  bytes: number;
+  /** CAIRN_MAX_YAML_ALIASES: alias nodes in the whole stream. */
+  aliases: number;
+}
+
+export const DEFAULT_MANIFEST_BOUNDS: ManifestBounds = { bytes: 4 * 1024 * 1024, aliases: 100 };
+
+/**
+ * How large a document becomes once every alias is expanded, in bytes of its source, and how
+ * many aliases it has; measured on the parsed nodes, before anything is expanded, so a small
+ * text with many aliases of one big value (a 0.5 MB manifest with 99 aliases once took the
+ * gateway from 250 to 450 MB) is refused without costing the memory it describes.
+ */
+export function expandedSize(doc: Document): { bytes: number; aliases: number } {
+  const sizes = new Map<unknown, number>();
+  let aliases = 0;
+  const size = (node: unknown, depth: number): number => {
+    if (depth > 200) throw new BadRequestException('The YAML nests deeper than 200 levels.');
+    if (node === null || node === undefined) return 0;
+    if (isAlias(node)) {
+      aliases++;
+      const target = (node as Alias).resolve(doc);
+      if (!target) return 0;
+      if (sizes.get(target) === -1) throw new BadRequestException('The YAML has an alias that refers to itself.');
+      return size(target, depth + 1);
+    }
+    const known = sizes.get(node);
+    if (known !== undefined && known >= 0) return known;
+    sizes.set(node, -1);
+    let total: number;
+    if (isScalar(node)) {
+      const range = (node as Node).range;
+      total = range ? range[1] - range[0] : String((node as { value?: unknown }).value ?? '').length;
+    } else if (isCollection(node)) {
+      total = 2;
+      for (const item of node.items) {
+        if (isPair(item)) total += size(item.key, depth + 1) + size(item.value, depth + 1) + 2;
+        else total += size(item, depth + 1) + 2;
+      }
+    } else total = 0;
+    sizes.set(node, total);
+    return total;
+  };
+  const bytes = size(doc.contents, 0);
+  return { bytes, aliases };
+}
+
+/**
+ * The documents of a YAML stream, read as kubectl reads them (YAML 1.1), each checked for
+ * what an apply needs. Bounded by `bounds`: the alias count and the expanded size are checked
+ * before any document is turned into objects; crossing either is a 413 naming the bound.
+ */
+export function parseManifests(text: string, bounds: ManifestBounds = DEFAULT_MANIFEST_BOUNDS): ParsedManifest[] {
   const docs = parseAllDocuments(text, MANIFEST_YAML_OPTIONS);
+  if (!Array.isArray(docs)) throw new BadRequestException('The YAML holds no object to apply.');
+  let expanded = 0;
+  let aliases = 0;
+  for (const doc of docs) {
+    if (doc.errors.length) continue; // reported below, with its number
+    const measured = expandedSize(doc);
+    expanded += measured.bytes;
+    aliases += measured.aliases;
+    if (aliases > bounds.aliases) throw new PayloadTooLargeException(`The YAML has more than ${bounds.aliases} aliases (*name), the bound on one apply (CAIRN_MAX_YAML_ALIASES).`);
+    if (expanded > bounds.bytes) throw new PayloadTooLargeException(`The YAML, with its aliases expanded, is larger than ${bounds.bytes} bytes, the bound on one apply (CAIRN_MAX_MANIFEST_BYTES).`);
+  }
   const out: ParsedManifest[] = [];
   docs.forEach((doc, i) => {
     if (doc.errors.length) throw new BadRequestException(`Document ${i + 1} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
-    const value = doc.toJS() as unknown;
+    const value = doc.toJS({ maxAliasCount: bounds.aliases }) as unknown;
     if (value === null || value === undefined) return; // an empty document between ---
     if (typeof value !== 'object' || Array.isArray(value)) throw new BadRequestException(`Document ${i + 1} must be a Kubernetes object (a mapping with apiVersion, kind and metadata.name).`);
     const m = value as Manifest;

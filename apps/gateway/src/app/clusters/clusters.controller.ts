@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Param, Post, Req } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Param, PayloadTooLargeException, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
@@ -15,7 +15,8 @@ export class ClustersController {
   async list(@Req() request: FastifyRequest): Promise<ClusterSummary[]> {
     // The sign-in page needs the names (a bearer token is per cluster); where the API
     // servers are is nobody's business before signing in.
-    const signedIn = Boolean(request.headers.authorization) || Boolean(await this.kube.callers.session(request));
+    // Any Authorization header is not enough: only a session or a bearer a cluster accepts.
+    const signedIn = Boolean(await this.kube.callers.signedIn(request));
     const usable = this.kube.connections.list().map(({ name, server, source, namespace }): ClusterSummary => ({ name, ...(signedIn ? { server } : {}), source, ...(namespace ? { namespace } : {}) }));
     // Contexts that cannot be used are listed with the reason (for signed-in callers), so people see why one is missing.
     const unusable = signedIn ? [...this.kube.connections.problems].map(([name, problem]): ClusterSummary => ({ name, source: 'kubeconfig', problem })) : [];
@@ -43,11 +44,14 @@ export class ClustersController {
     summary:
       "Check a kubeconfig a user wants to add (kept in the browser, never stored here): each context's server and either the X-Cairn-Cluster entry to send with its requests, or why Cairn refuses it.",
   })
-  checkKubeconfig(@Body() body: { kubeconfig?: unknown }): { contexts: KubeconfigContextCheck[] } {
+  async checkKubeconfig(@Body() body: { kubeconfig?: unknown }, @Req() request: FastifyRequest): Promise<{ contexts: KubeconfigContextCheck[] }> {
     if (!this.kube.connections.userClusterPolicy) throw new BadRequestException('User-added clusters are turned off on this console (CAIRN_USER_CLUSTERS=false).');
+    // The document is parsed only for a signed-in caller.
+    await this.kube.callers.requireSignedIn(request, 'checking a kubeconfig');
     if (typeof body?.kubeconfig !== 'string' || !body.kubeconfig.trim()) throw new BadRequestException('Send {"kubeconfig": "<the kubeconfig file\'s text>"}.');
-    if (body.kubeconfig.length > 1024 * 1024) throw new BadRequestException('A kubeconfig larger than 1 MiB is not accepted.');
-    return { contexts: checkKubeconfig(body.kubeconfig) };
+    if (body.kubeconfig.length > 1024 * 1024) throw new PayloadTooLargeException('A kubeconfig larger than 1 MiB is not accepted.');
+    const limits = this.kube.limits;
+    return { contexts: checkKubeconfig(body.kubeconfig, { contexts: limits.kubeconfigContexts, fieldBytes: limits.kubeconfigFieldBytes, replyBytes: limits.checkReplyBytes }) };
   }
 
   @Get(':cluster/whoami')

@@ -64,6 +64,42 @@ describe('user-added clusters', () => {
   });
 });
 
+describe('pasted kubeconfig bounds', () => {
+  const big = (n: number) => `-----BEGIN CERTIFICATE-----\n${'A'.repeat(n)}\n-----END CERTIFICATE-----\n`;
+  /** One user with a large certificate and key, referenced by `contexts` contexts: the 114 KB → 40 MB shape. */
+  const fanOut = (contexts: number, certBytes: number) =>
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://k8s.example:6443' } }],
+      users: [{ name: 'u', user: { 'client-certificate-data': b64(big(certBytes)), 'client-key-data': b64(big(certBytes)) } }],
+      contexts: Array.from({ length: contexts }, (_, i) => ({ name: `ctx-${i}`, context: { cluster: 'c', user: 'u' } })),
+    });
+
+  it('refuses more contexts than the bound, naming it (413)', () => {
+    const text = fanOut(101, 10);
+    expect(() => checkKubeconfig(text)).toThrow('at most 100 at once (CAIRN_MAX_KUBECONFIG_CONTEXTS)');
+    try {
+      checkKubeconfig(text);
+    } catch (err) {
+      expect((err as { getStatus(): number }).getStatus()).toBe(413);
+    }
+  });
+
+  it('bounds the reply: a user shared by many contexts cannot multiply a small file into a huge answer', () => {
+    const text = fanOut(100, 20 * 1024);
+    expect(text.length).toBeLessThan(120 * 1024);
+    expect(() => checkKubeconfig(text)).toThrow('larger than 2097152 bytes (CAIRN_MAX_CHECK_REPLY_BYTES)');
+    // Under the bound it answers, each distinct user encoded once.
+    expect(checkKubeconfig(fanOut(10, 20 * 1024))).toHaveLength(10);
+  });
+
+  it('refuses a field larger than the bound, naming it', () => {
+    const [ctx] = checkKubeconfig(kubeconfig({ huge: { token: 't'.repeat(70 * 1024) } }));
+    expect(ctx?.problem).toContain('larger than 65536 bytes, the bound on one kubeconfig field (CAIRN_MAX_KUBECONFIG_FIELD_BYTES)');
+  });
+});
+
 describe('address policy', () => {
   const open = new AddressPolicy(['0.0.0.0/0', '::/0']);
 
@@ -87,5 +123,46 @@ describe('address policy', () => {
   it('refuses an allowlist entry that is not a range', () => {
     expect(() => new AddressPolicy(['10.0.0.0/33'])).toThrow('is not an address or CIDR range');
     expect(() => new AddressPolicy(['example.com'])).toThrow('is not an address or CIDR range');
+  });
+
+  it('checks every spelling of an address as the address it is: mapped, compatible, SIIT, NAT64, 6to4, Teredo', () => {
+    const spellings: Array<[string, RegExp]> = [
+      // The URL parser writes [::ffff:127.0.0.1] as [::ffff:7f00:1]: both are loopback.
+      ['::ffff:127.0.0.1', /is the IPv4 address 127\.0\.0\.1: .*loopback/],
+      ['::ffff:7f00:1', /is the IPv4 address 127\.0\.0\.1: .*loopback/],
+      ['::127.0.0.1', /127\.0\.0\.1: .*loopback/],
+      ['::7f00:1', /127\.0\.0\.1: .*loopback/],
+      ['::ffff:0:7f00:1', /127\.0\.0\.1: .*loopback/],
+      ['::ffff:a9fe:a9fe', /169\.254\.169\.254: .*never connects to/],
+      ['::ffff:169.254.169.254', /169\.254\.169\.254: .*never connects to/],
+      ['64:ff9b::a9fe:a9fe', /reaches the IPv4 address 169\.254\.169\.254 through a translator/],
+      ['64:ff9b::127.0.0.1', /reaches the IPv4 address 127\.0\.0\.1 through a translator: .*loopback/],
+      ['2002:7f00:1::1', /reaches the IPv4 address 127\.0\.0\.1/],
+      ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /Teredo/],
+      ['64:ff9b:1::a9fe:a9fe', /local NAT64/],
+      ['[::1]', /loopback/],
+      ['fe80::1%eth0', /not an IP address/],
+    ];
+    for (const [address, refusal] of spellings) expect({ address, refusal: open.refusal(address) }).toEqual({ address, refusal: expect.stringMatching(refusal) });
+    // What the URL parser makes of decimal, octal, hex and trailing-dot spellings is what is checked.
+    for (const server of ['https://2130706433/', 'https://0x7f.1/', 'https://0177.0.0.1/', 'https://127.0.0.1./', 'https://[::ffff:127.0.0.1]/']) {
+      expect(open.refusal(new URL(server).hostname)).toMatch(/loopback/);
+    }
+    // A NAT64 address of a public host is fine.
+    expect(open.refusal('64:ff9b::cb00:7107')).toBeUndefined();
+    // Loopback opened explicitly is open in every spelling.
+    expect(new AddressPolicy(['127.0.0.1/32']).refusal('::ffff:7f00:1')).toBeUndefined();
+  });
+
+  it('refuses the console\'s own networks unless an allowlist entry lies inside them', () => {
+    const inCluster = new AddressPolicy(['0.0.0.0/0', '::/0'], { internal: ['10.96.0.0/12', '10.244.0.0/16', '10.244.1.7'] });
+    expect(inCluster.refusal('10.96.0.1')).toContain("one of the console's own networks");
+    expect(inCluster.refusal('10.244.3.3')).toContain("one of the console's own networks");
+    expect(inCluster.refusal('::ffff:10.96.0.1')).toContain("one of the console's own networks");
+    expect(inCluster.refusal('10.0.0.1')).toBeUndefined();
+    // A broad range does not open them; one inside them does.
+    expect(new AddressPolicy(['10.0.0.0/8'], { internal: ['10.96.0.0/12'] }).refusal('10.96.0.1')).toContain('own networks');
+    expect(new AddressPolicy(['10.96.0.10/32'], { internal: ['10.96.0.0/12'] }).refusal('10.96.0.10')).toBeUndefined();
+    expect(() => new AddressPolicy([], { internal: ['10.96.0.0/40'] })).toThrow('CAIRN_USER_CLUSTER_DENY');
   });
 });

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { parse } from 'yaml';
 import type { KubeconfigContextCheck } from '@cairn/api-contracts';
 
@@ -77,10 +77,37 @@ function checkServer(server: unknown, where: string): string {
   return server.replace(/\/+$/, '');
 }
 
-/** A kubeconfig cluster and user entry, checked, as a UserCluster. */
-export function userClusterFromEntries(cluster: Entry, user: Entry, where: string): UserCluster {
+/** Bounds on a kubeconfig a user pastes (GatewayLimits). */
+export interface KubeconfigBounds {
+  /** CAIRN_MAX_KUBECONFIG_CONTEXTS. */
+  contexts: number;
+  /** CAIRN_MAX_KUBECONFIG_FIELD_BYTES: one token, certificate, key, CA or server. */
+  fieldBytes: number;
+  /** CAIRN_MAX_CHECK_REPLY_BYTES: the whole check-kubeconfig reply. */
+  replyBytes: number;
+}
+
+export const DEFAULT_KUBECONFIG_BOUNDS: KubeconfigBounds = { contexts: 100, fieldBytes: 64 * 1024, replyBytes: 2 * 1024 * 1024 };
+
+function checkSizes(entry: Entry, where: string, fieldBytes: number): void {
+  for (const [key, value] of Object.entries(entry)) {
+    const size = typeof value === 'string' ? value.length : JSON.stringify(value ?? null).length;
+    if (size > fieldBytes) throw new UserClusterError(`${where}'s ${key} is larger than ${fieldBytes} bytes, the bound on one kubeconfig field (CAIRN_MAX_KUBECONFIG_FIELD_BYTES)`);
+  }
+}
+
+/**
+ * A kubeconfig cluster and user entry, checked, as a UserCluster.
+ * @param fieldBytes the bound on each field (CAIRN_MAX_KUBECONFIG_FIELD_BYTES).
+ * @throws UserClusterError saying what Cairn refuses and why.
+ */
+export function userClusterFromEntries(cluster: Entry, user: Entry, where: string, fieldBytes = DEFAULT_KUBECONFIG_BOUNDS.fieldBytes): UserCluster {
+  if (!cluster || typeof cluster !== 'object' || Array.isArray(cluster)) throw new UserClusterError(`${where}: its cluster is not a mapping`);
+  if (!user || typeof user !== 'object' || Array.isArray(user)) throw new UserClusterError(`${where}: its user is not a mapping`);
   checkFields(cluster, CLUSTER_FIELDS, `${where}: its cluster`);
   checkFields(user, USER_FIELDS, `${where}: its user`);
+  checkSizes(cluster, `${where}: its cluster`, fieldBytes);
+  checkSizes(user, `${where}: its user`, fieldBytes);
   const server = checkServer(cluster['server'], where);
   const hasCert = user['client-certificate-data'] !== undefined || user['client-key-data'] !== undefined;
   if (hasCert && (user['client-certificate-data'] === undefined || user['client-key-data'] === undefined)) {
@@ -98,8 +125,15 @@ export function userClusterFromEntries(cluster: Entry, user: Entry, where: strin
   };
 }
 
-/** Every context of a pasted kubeconfig, each usable or with the reason it is not. */
-export function checkKubeconfig(text: string): KubeconfigContextCheck[] {
+/**
+ * Every context of a pasted kubeconfig, each usable or with the reason it is not.
+ *
+ * Bounded (issue 19: a 114 KB kubeconfig once came back as a 40 MB reply, because each
+ * context re-encoded its user's certificate and key): at most `bounds.contexts` contexts,
+ * each field at most `bounds.fieldBytes`, each (cluster, user) pair encoded once, and the
+ * whole reply at most `bounds.replyBytes`; crossing a bound is a 413 naming it.
+ */
+export function checkKubeconfig(text: string, bounds: KubeconfigBounds = DEFAULT_KUBECONFIG_BOUNDS): KubeconfigContextCheck[] {
   let config: { clusters?: Array<{ name?: string; cluster?: Entry }>; users?: Array<{ name?: string; user?: Entry }>; contexts?: Array<{ name?: string; context?: { cluster?: string; user?: string; namespace?: string } }> };
   try {
     config = parse(text) as typeof config;
@@ -109,20 +143,48 @@ export function checkKubeconfig(text: string): KubeconfigContextCheck[] {
   if (!config || typeof config !== 'object' || !Array.isArray(config.contexts) || config.contexts.length === 0) {
     throw new BadRequestException('This is not a kubeconfig: it has no contexts.');
   }
-  return config.contexts.map((c) => {
-    const name = c?.name ?? '';
-    const where = `context "${name}"`;
-    const cluster = config.clusters?.find((x) => x?.name === c?.context?.cluster)?.cluster;
-    const user = config.users?.find((x) => x?.name === c?.context?.user)?.user ?? {};
-    if (!name) return { name, problem: 'a context has no name' };
-    if (!cluster) return { name, problem: `${where} names cluster "${c?.context?.cluster ?? ''}", which the file does not define` };
-    try {
-      const checked = userClusterFromEntries(cluster, user, where);
-      return { name, server: checked.server, namespace: c.context?.namespace, entry: encodeUserCluster(checked) };
-    } catch (err) {
-      return { name, server: typeof cluster['server'] === 'string' ? cluster['server'] : undefined, problem: (err as Error).message };
+  if (config.contexts.length > bounds.contexts) {
+    throw new PayloadTooLargeException(`This kubeconfig has ${config.contexts.length} contexts; Cairn checks at most ${bounds.contexts} at once (CAIRN_MAX_KUBECONFIG_CONTEXTS). Paste the contexts you want to add.`);
+  }
+  const clusters = Array.isArray(config.clusters) ? config.clusters : [];
+  const users = Array.isArray(config.users) ? config.users : [];
+  const encoded = new Map<string, { server: string; entry: string } | { problem: string }>();
+  let replyBytes = 0;
+  const out = config.contexts.map((c): KubeconfigContextCheck => {
+    const name = typeof c?.name === 'string' ? c.name : '';
+    const where = `context "${name.slice(0, 200)}"`;
+    const clusterName = c?.context?.cluster;
+    const userName = c?.context?.user;
+    const cluster = clusters.find((x) => x?.name === clusterName)?.cluster;
+    const user = users.find((x) => x?.name === userName)?.user ?? {};
+    const server = cluster && typeof cluster['server'] === 'string' && cluster['server'].length <= bounds.fieldBytes ? cluster['server'] : undefined;
+    let check: KubeconfigContextCheck;
+    if (!name) check = { name, problem: 'a context has no name' };
+    else if (name.length > 253) check = { name: name.slice(0, 253), problem: `${where} has a name longer than 253 characters` };
+    else if (!cluster) check = { name, problem: `${where} names cluster "${String(clusterName ?? '').slice(0, 200)}", which the file does not define` };
+    else {
+      // A user shared by many contexts is checked and encoded once, not once per context.
+      const pair = JSON.stringify([clusterName, userName]);
+      let result = encoded.get(pair);
+      if (!result) {
+        try {
+          const checked = userClusterFromEntries(cluster, user, where, bounds.fieldBytes);
+          result = { server: checked.server, entry: encodeUserCluster(checked) };
+        } catch (err) {
+          result = { problem: (err as Error).message };
+        }
+        encoded.set(pair, result);
+      }
+      const namespace = typeof c.context?.namespace === 'string' ? c.context.namespace.slice(0, 253) : undefined;
+      check = 'entry' in result ? { name, server: result.server, namespace, entry: result.entry } : { name, server, problem: result.problem };
     }
+    replyBytes += (check.entry?.length ?? 0) + (check.problem?.length ?? 0) + (check.server?.length ?? 0) + check.name.length + 64;
+    if (replyBytes > bounds.replyBytes) {
+      throw new PayloadTooLargeException(`The checked contexts would make a reply larger than ${bounds.replyBytes} bytes (CAIRN_MAX_CHECK_REPLY_BYTES); paste fewer contexts at once.`);
+    }
+    return check;
   });
+  return out;
 }
 
 /** The X-Cairn-Cluster header value for an entry. */
@@ -158,5 +220,5 @@ export function decodeUserCluster(header: string): UserCluster {
   if (token !== undefined) user['token'] = token;
   if (clientCertificateData !== undefined) user['client-certificate-data'] = clientCertificateData;
   if (clientKeyData !== undefined) user['client-key-data'] = clientKeyData;
-  return userClusterFromEntries(cluster, user, 'the user-added cluster');
+  return userClusterFromEntries(cluster, user, 'the user-added cluster', DEFAULT_KUBECONFIG_BOUNDS.fieldBytes);
 }

@@ -155,13 +155,20 @@ function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'l
   }
   const timeoutMs = req.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const upstream = httpsRequest(
-      { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 443, path: basePath + req.path, method: req.method, headers, signal: req.signal, ...options },
-      (res) => {
-        upstream.setTimeout(0);
-        resolve(res);
-      },
-    );
+    let upstream: ReturnType<typeof httpsRequest>;
+    try {
+      upstream = httpsRequest(
+        { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 443, path: basePath + req.path, method: req.method, headers, signal: req.signal, ...options },
+        (res) => {
+          upstream.setTimeout(0);
+          resolve(res);
+        },
+      );
+    } catch (err) {
+      // The TLS context could not be built: a key that does not belong to its certificate, a malformed PEM.
+      reject(new BadRequestException(`Cairn cannot connect to ${url.origin} with these credentials: ${(err as Error).message.replace(/^error:[0-9A-F]+:[^:]*::/, '')}.`));
+      return;
+    }
     upstream.setTimeout(timeoutMs, () => {
       upstream.destroy(new HttpException(`Cluster ${name} (${url.origin}) did not answer within ${timeoutMs / 1000} s.`, HttpStatus.GATEWAY_TIMEOUT));
     });
@@ -193,13 +200,40 @@ function describeNetworkError(err: Error & { code?: string }): string {
   }
 }
 
-/** The whole body of a response, as text. */
-export async function readBody(res: IncomingMessage, limit = 64 * 1024 * 1024): Promise<string> {
+/**
+ * The whole body of a response, as text, reading at most `limit` bytes: past it the upstream
+ * is destroyed (nothing more is read) and the answer is a 502 naming the bound
+ * (CAIRN_MAX_UPSTREAM_BODY_BYTES). A declared Content-Length over the bound is refused
+ * before reading.
+ */
+export async function readBody(res: IncomingMessage, limit = 32 * 1024 * 1024, deadlineMs?: number): Promise<string> {
+  // A body that drips in slower than the deadline is abandoned (504), never held open.
+  let late = false;
+  const timer = deadlineMs === undefined ? undefined : setTimeout(() => {
+    late = true;
+    res.destroy();
+  }, deadlineMs);
+  try {
+    return await readAll(res, limit);
+  } catch (err) {
+    if (late) throw new HttpException(`The API server did not finish its answer within ${Math.round((deadlineMs ?? 0) / 1000)} s.`, HttpStatus.GATEWAY_TIMEOUT);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readAll(res: IncomingMessage, limit: number): Promise<string> {
+  const tooLarge = () => {
+    res.destroy();
+    return new HttpException(`The API server\u2019s answer is larger than ${limit} bytes, the bound on what Cairn reads whole (CAIRN_MAX_UPSTREAM_BODY_BYTES).`, HttpStatus.BAD_GATEWAY);
+  };
+  if (Number(res.headers['content-length'] ?? 0) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpException('The API server\u2019s answer is too large to process.', HttpStatus.BAD_GATEWAY);
+    if (size > limit) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -1,4 +1,4 @@
-import { lines } from './lines';
+import { lines, LineTooLongError } from './lines';
 
 /** A body as the network delivers it: the same bytes, cut into chunks at the given offsets. */
 async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Buffer> {
@@ -35,5 +35,38 @@ describe('lines', () => {
   it('gives a last line that has no newline, and nothing for an empty body', async () => {
     expect(await collect(chunked(Buffer.from('a\nlast €'), [8]))).toEqual(['a', 'last €']);
     expect(await collect(chunked(Buffer.alloc(0), []))).toEqual([]);
+  });
+});
+
+describe('lines bound', () => {
+  it('stops at a line longer than the bound, naming it, without reading the rest of an endless stream', async () => {
+    let chunksRead = 0;
+    async function* endless() {
+      yield Buffer.from('{"ok":1}\n');
+      for (;;) {
+        chunksRead++;
+        yield Buffer.alloc(64 * 1024, 'x');
+      }
+    }
+    const got: string[] = [];
+    await expect(
+      (async () => {
+        for await (const line of lines(endless(), { maxLine: 1024 * 1024 })) got.push(line);
+      })(),
+    ).rejects.toThrow(new LineTooLongError(1024 * 1024));
+    expect(got).toEqual(['{"ok":1}']);
+    // 1 MiB in 64 KiB chunks: the 17th chunk crosses it.
+    expect(chunksRead).toBe(17);
+    expect(new LineTooLongError(10).message).toContain('CAIRN_MAX_LINE_BYTES');
+  });
+
+  it('keeps lines at the bound, and a long line split over many chunks', async () => {
+    async function* parts() {
+      for (let i = 0; i < 10; i++) yield Buffer.from('a'.repeat(100));
+      yield Buffer.from('\nb\n');
+    }
+    const got: string[] = [];
+    for await (const line of lines(parts(), { maxLine: 1000 })) got.push(line);
+    expect(got).toEqual(['a'.repeat(1000), 'b']);
   });
 });

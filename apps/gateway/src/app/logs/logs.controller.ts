@@ -9,6 +9,7 @@ const logQueries = () => (target: object, key: string | symbol, descriptor: Prop
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { lines } from '../kube/lines';
+import { PerIdentityLimit } from '../kube/per-identity-limit';
 import { optionalBool, optionalInt, query, resourcePath } from '../kube/resource-paths';
 
 /** Merged logs follow at most this many pods of a workload. */
@@ -27,7 +28,12 @@ type LogQuery = {
 @ApiTags('logs')
 @Controller('api/v1/clusters/:cluster/namespaces/:namespace')
 export class LogsController {
-  constructor(private readonly kube: KubeService) {}
+  /** Followed logs per identity (each container of a merged log counts): CAIRN_MAX_FOLLOWED_LOGS_PER_USER. */
+  private readonly followedPerUser: PerIdentityLimit;
+
+  constructor(private readonly kube: KubeService) {
+    this.followedPerUser = new PerIdentityLimit(kube.limits.followedLogsPerUser, 'followed logs', 'CAIRN_MAX_FOLLOWED_LOGS_PER_USER');
+  }
 
   @Get('pods/:pod/log')
   @logQueries()
@@ -52,10 +58,18 @@ export class LogsController {
         limitBytes: optionalInt('limitBytes', q.limitBytes, 1, 1024 * 1024 * 1024),
       });
     const caller = await this.kube.caller(request, cluster);
+    const release = optionalBool('follow', q.follow) ? this.followedPerUser.acquire(caller.identity) : () => undefined;
     const abort = new AbortController();
     // The browser went away: stop reading the API server's stream too.
     request.raw.on('close', () => abort.abort());
-    const upstream = await this.kube.open(cluster, caller, { method: 'GET', path, accept: '*/*', signal: abort.signal, timeoutMs: 30_000 });
+    reply.raw.once('close', release);
+    let upstream: IncomingMessage;
+    try {
+      upstream = await this.kube.open(cluster, caller, { method: 'GET', path, accept: '*/*', signal: abort.signal, timeoutMs: 30_000 });
+    } catch (err) {
+      release();
+      throw err;
+    }
     upstream.on('error', () => undefined);
     void reply
       .type('text/plain; charset=utf-8')
@@ -99,18 +113,25 @@ export class LogsController {
       tailLines: optionalInt('tailLines', q.tailLines, 0, 1_000_000),
       sinceSeconds: optionalInt('sinceSeconds', q.sinceSeconds, 1, 10 * 365 * 24 * 3600),
     };
-    const targets = pods.items
+    const items = Array.isArray(pods.items) ? pods.items : [];
+    const all = items
       .slice(0, MAX_MERGED_PODS)
-      .flatMap((pod) => pod.spec.containers.filter((c) => !q.container || c.name === q.container).map((c) => ({ pod: pod.metadata.name, container: c.name })));
+      .flatMap((pod) => (Array.isArray(pod?.spec?.containers) ? pod.spec.containers : []).filter((c) => !q.container || c?.name === q.container).map((c) => ({ pod: String(pod.metadata?.name), container: String(c?.name) })));
+    // Fan-out bound: one merged log opens at most CAIRN_MAX_MERGED_LOG_STREAMS upstream streams.
+    const limit = this.kube.limits.mergedLogStreams;
+    const targets = all.slice(0, limit);
+    const release = params.follow ? this.followedPerUser.acquire(caller.identity, targets.length) : () => undefined;
     const abort = new AbortController();
     request.raw.on('close', () => abort.abort());
+    reply.raw.once('close', release);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     const write = (value: object) => {
       if (!res.writableEnded) res.write(`${JSON.stringify(value)}\n`);
     };
-    if (pods.items.length > MAX_MERGED_PODS) write({ notice: `showing ${MAX_MERGED_PODS} of ${pods.items.length} pods` });
+    if (items.length > MAX_MERGED_PODS) write({ notice: `showing ${MAX_MERGED_PODS} of ${items.length} pods` });
+    if (all.length > limit) write({ notice: `following ${limit} of ${all.length} containers, the bound on one merged log (CAIRN_MAX_MERGED_LOG_STREAMS)` });
     await Promise.all(
       targets.map(async ({ pod, container }) => {
         let upstream: IncomingMessage;
@@ -126,12 +147,15 @@ export class LogsController {
           return;
         }
         try {
-          for await (const line of lines(upstream, { keepEmpty: true })) write({ pod, container, line });
-        } catch {
-          // The caller left, or the pod went away; the other streams go on.
+          for await (const line of lines(upstream, { keepEmpty: true, maxLine: this.kube.limits.lineBytes })) write({ pod, container, line });
+        } catch (err) {
+          // The caller left, the pod went away, or a line broke the bound; the other streams go on.
+          upstream.destroy();
+          if (!abort.signal.aborted) write({ pod, container, error: (err as Error).message });
         }
       }),
     );
+    release();
     res.end();
   }
 }

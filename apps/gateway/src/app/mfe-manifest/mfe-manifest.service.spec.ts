@@ -2,11 +2,11 @@ import { SettingError } from '@cairn/server-runtime';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewaySettings } from '../settings/gateway-settings';
+import { DEFAULT_GATEWAY_LIMITS, GatewaySettings } from '../settings/gateway-settings';
 import { MfeManifestService } from './mfe-manifest.service';
 
 function settings(webRoot: string, remotesFile?: string): GatewaySettings {
-  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], kubeconfigProblems: [], extraCa: [], insecureSkipTlsVerify: false, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent' };
+  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], kubeconfigProblems: [], extraCa: [], insecureSkipTlsVerify: false, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent', userClusterDeny: [], anonymousUserClusters: false, sourceRequestRate: 50, limits: DEFAULT_GATEWAY_LIMITS, remotesAllowedOrigins: ['https://costs.example.net'] };
 }
 
 function builtInRemote(root: string, folder: string, name: string, description: object): void {
@@ -56,5 +56,19 @@ describe('MfeManifestService', () => {
     expect(() => new MfeManifestService(settings(root, file))).toThrow(/CAIRN_REMOTES_FILE: .* is not valid JSON/);
     writeFileSync(file, '{ "remotes": [] }');
     expect(() => new MfeManifestService(settings(root, file))).toThrow('must hold a JSON array of remotes');
+  });
+
+  it('admits a team\'s ConfigMap remote only from an origin the admin listed, over https, with an optional integrity hash', () => {
+    const service = new MfeManifestService(settings(root));
+    const remote = (remoteEntry: string, extra: object = {}) => ({ name: 'team-costs', remoteEntry, exposedModule: './routes', route: 'costs', label: 'Costs', ...extra });
+    const integrity = `sha384-${'A'.repeat(64)}`;
+    service.setRegisteredRemotes([{ source: 'ConfigMap cairn/ok', value: remote('https://costs.example.net/remoteEntry.json', { integrity }) }]);
+    expect(service.manifest.remotes.map((r) => [r.name, r.integrity])).toEqual([['mfe-logs', undefined], ['team-costs', integrity]]);
+    for (const entry of ['https://evil.example.com/remoteEntry.json', 'http://costs.example.net/remoteEntry.json', '/remotes/mfe-logs/remoteEntry.json', 'http://10.0.0.1/remoteEntry.json']) {
+      service.setRegisteredRemotes([{ source: 'ConfigMap cairn/x', value: remote(entry) }]);
+      expect({ entry, remotes: service.manifest.remotes.map((r) => r.name) }).toEqual({ entry, remotes: ['mfe-logs'] });
+    }
+    service.setRegisteredRemotes([{ source: 'ConfigMap cairn/x', value: remote('https://costs.example.net/remoteEntry.json', { integrity: 'md5-abc' }) }]);
+    expect(service.manifest.remotes.map((r) => r.name)).toEqual(['mfe-logs']);
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { checkMfeRemotes, MfeManifest } from '@cairn/api-contracts';
+import { checkMfeRemotes, MfeManifest, remoteOriginProblem } from '@cairn/api-contracts';
 import { SettingError } from '@cairn/server-runtime';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ export class MfeManifestService {
   private readonly configured: { value: unknown; source: string }[];
   private current: MfeManifest;
   private lastProblems = '';
+  private readonly allowedOrigins: string[];
 
   /** The manifest now: settings first, then the ConfigMaps teams applied. */
   get manifest(): MfeManifest {
@@ -36,6 +37,7 @@ export class MfeManifestService {
   }
 
   constructor(@Inject(GATEWAY_SETTINGS) settings: GatewaySettings) {
+    this.allowedOrigins = settings.remotesAllowedOrigins ?? [];
     this.builtInRemotes = this.findBuiltInRemotes(settings.webRoot);
     const candidates: { value: unknown; source: string }[] = this.builtInRemotes.map(({ folder, directory }) => {
       const source = `built-in remote ${join(directory, 'mfe.json')}`;
@@ -87,10 +89,21 @@ export class MfeManifestService {
   /**
    * The remotes registered by ConfigMaps (see ConfigMapRemotes), replacing the previous set.
    * One that is broken, or clashes with a configured remote, is left out and logged: a team's
-   * mistake must not take the console down.
+   * mistake must not take the console down. One whose remoteEntry is not on an origin the
+   * admin allowed (remoteOriginProblem: CAIRN_REMOTES_ALLOWED_ORIGINS, https only) is left
+   * out too: writing a ConfigMap must not be enough to run code in every user's session.
    */
   setRegisteredRemotes(candidates: { value: unknown; source: string }[]): void {
-    const { remotes, problems } = checkMfeRemotes([...this.configured, ...candidates]);
+    const refused: Array<{ source: string; message: string }> = [];
+    const admitted = candidates.filter(({ value, source }) => {
+      const entry = (value as { remoteEntry?: unknown } | null)?.remoteEntry;
+      const problem = typeof entry === 'string' ? remoteOriginProblem(entry, this.allowedOrigins) : undefined;
+      if (problem) refused.push({ source, message: problem });
+      return !problem;
+    });
+    const checked = checkMfeRemotes([...this.configured, ...admitted]);
+    const remotes = checked.remotes;
+    const problems = [...refused, ...checked.problems];
     this.current = { remotes };
     const text = problems.map((p) => `${p.source}: ${p.message}`).join('; ');
     if (text && text !== this.lastProblems) this.logger.warn(`micro-frontends left out: ${text}`);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/callers';
-import { readBody } from '../kube/cluster-connections';
 import { KubeService } from '../kube/kube.service';
 import type { ApiResource } from '@cairn/api-contracts';
 
@@ -84,7 +83,7 @@ export class DiscoveryService {
   private async get(cluster: string, caller: Caller, path: string, accept: string): Promise<{ body: unknown; aggregated: boolean }> {
     const res = await this.kube.open(cluster, caller, { method: 'GET', path, accept });
     const type = String(res.headers['content-type'] ?? '');
-    return { body: JSON.parse(await readBody(res)), aggregated: type.includes('as=APIGroupDiscoveryList') };
+    return { body: this.kube.parse(cluster, await this.kube.readBody(res)), aggregated: type.includes('as=APIGroupDiscoveryList') };
   }
 }
 

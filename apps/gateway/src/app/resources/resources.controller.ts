@@ -1,7 +1,6 @@
 import { BadRequestException, Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { readBody } from '../kube/cluster-connections';
 import { KubeService } from '../kube/kube.service';
 import { optionalBool, optionalInt, query, resourcePath, ResourceRef } from '../kube/resource-paths';
 import { DiscoveryService } from './discovery.service';
@@ -69,7 +68,7 @@ export class ResourcesController {
     const caller = await this.kube.caller(request, cluster);
     const res = await this.kube.open(cluster, caller, { method: 'GET', path, ...(table ? { accept: TABLE_ACCEPT } : {}) });
     if (isSecrets(ref)) {
-      void reply.type('application/json').header('cache-control', 'no-store').send(redactSecretList(JSON.parse(await readBody(res))));
+      void reply.type('application/json').header('cache-control', 'no-store').send(redactSecretList(this.kube.parse(cluster, await this.kube.readBody(res))));
       return;
     }
     // Everything else streams through untouched: no parse, no copy of a 5 000-item list.

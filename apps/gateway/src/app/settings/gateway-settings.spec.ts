@@ -19,9 +19,28 @@ describe('readGatewaySettings', () => {
     [{ CAIRN_REMOTES_FILE: 'missing.json' }, 'CAIRN_REMOTES_FILE: file'],
     [{ CAIRN_AUTH_SERVICE_URL: 'auth:4467' }, 'CAIRN_AUTH_SERVICE_URL: "auth:4467" must use http or https'],
     [{ CAIRN_LOG_LEVEL: 'chatty' }, 'CAIRN_LOG_LEVEL: "chatty" is not one of error, warn, log, debug, verbose'],
+    [{ CAIRN_USER_CLUSTER_DENY: '10.96.0.0/40' }, 'CAIRN_USER_CLUSTER_DENY: "10.96.0.0/40" in CAIRN_USER_CLUSTER_DENY is not an address or CIDR range'],
+    [{ CAIRN_MAX_LINE_BYTES: '4MB' }, 'CAIRN_MAX_LINE_BYTES: "4MB" is not a size'],
+    [{ CAIRN_MAX_STREAMS_PER_USER: '0' }, 'CAIRN_MAX_STREAMS_PER_USER: "0" is not a whole number from 1'],
   ])('refuses %j naming the setting', (env, message) => {
     const read = () => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, ...env }, cwd);
     expect(read).toThrow(SettingError);
     expect(read).toThrow(message);
+  });
+
+  it('keeps user-added clusters away from the console\'s own networks and bounds everything by default', () => {
+    const settings = readGatewaySettings({ CAIRN_WEB_ROOT: cwd, CAIRN_IN_CLUSTER: 'false', KUBERNETES_SERVICE_HOST: '10.96.0.1', CAIRN_USER_CLUSTER_DENY: '10.96.0.0/12, 10.244.0.0/16', CAIRN_MAX_BODY_BYTES: '1Mi' }, cwd);
+    expect(settings.userClusterAllow).toEqual(['0.0.0.0/0', '::/0']);
+    expect(settings.userClusterDeny).toEqual(expect.arrayContaining(['10.96.0.0/12', '10.244.0.0/16', '10.96.0.1']));
+    expect(settings.anonymousUserClusters).toBe(false);
+    expect(settings.limits).toMatchObject({ bodyBytes: 1024 * 1024, lineBytes: 4 * 1024 * 1024, streamsPerUser: 20 });
+  });
+
+  it('names the session cookie as the auth service writes it: __Host- at / over HTTPS', () => {
+    const name = (env: Record<string, string>) => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, CAIRN_IN_CLUSTER: 'false', ...env }, cwd).sessionCookie;
+    expect(name({ CAIRN_PUBLIC_URL: 'https://cairn.example.com/' })).toBe('__Host-cairn_session');
+    expect(name({ CAIRN_PUBLIC_URL: 'https://example.com/cairn/' })).toBe('cairn_session');
+    expect(name({ CAIRN_PUBLIC_URL: 'http://127.0.0.1:4466', CAIRN_INSECURE_COOKIES: 'true' })).toBe('cairn_session');
+    expect(name({})).toBe('cairn_session');
   });
 });

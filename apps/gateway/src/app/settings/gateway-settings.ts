@@ -1,5 +1,7 @@
 import { Environment, LOG_FORMATS, LOG_LEVELS, LogFormat, LogLevel, SettingError, SettingsReader } from '@cairn/server-runtime';
-import { MIN_KEY_LENGTH } from '@cairn/session';
+import { cookieNames, MIN_KEY_LENGTH } from '@cairn/session';
+import { networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
 import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
@@ -26,13 +28,73 @@ export interface GatewaySettings {
   insecureSkipTlsVerify: boolean;
   /** Session keys: the first is current, the rest still accepted. Empty: bearer headers only. */
   sessionKeys: string[];
+  /**
+   * The session cookie's name, as the auth service writes it: `__Host-cairn_session` when the
+   * console is served at `/` over HTTPS (CAIRN_PUBLIC_URL, the same value the auth service
+   * gets), else `cairn_session`.
+   */
+  sessionCookie?: string;
   /** Sustained requests a second each caller may send to each cluster (burst: 4x). */
   userRequestRate: number;
   /** Where user-added clusters may point (CIDRs); undefined when the feature is off. */
   userClusterAllow?: string[];
+  /**
+   * The console's own networks (CIDRs), refused to user-added clusters unless an allowlist
+   * entry lies inside one: CAIRN_USER_CLUSTER_DENY (the cluster's service and pod ranges),
+   * this host's interface addresses and the in-cluster API server's address. Loopback is
+   * always among them (address-policy.ts).
+   */
+  userClusterDeny: string[];
+  /**
+   * Whether anonymous callers may use user-added clusters and parse kubeconfigs on a console
+   * that has a sign-in (CAIRN_ANONYMOUS_USER_CLUSTERS). Only for a console with no sign-in at
+   * all (seed 000 on a trusted network); warned at start.
+   */
+  anonymousUserClusters: boolean;
+  /** Per-source requests a second for callers not yet verified (junk bearers, no credential), burst 4x. */
+  sourceRequestRate: number;
+  limits: GatewayLimits;
   /** Where teams register remotes with labelled ConfigMaps; undefined when off or not in a cluster. */
   remotesConfigMaps?: { cluster: string; namespace: string };
+  /**
+   * Origins (`https://team.example.com`) ConfigMap remotes may be loaded from
+   * (CAIRN_REMOTES_ALLOWED_ORIGINS); empty: none. `http:` only for a loopback host.
+   */
+  remotesAllowedOrigins: string[];
   serviceAccountDir: string;
+}
+
+/**
+ * Every bound the gateway keeps, read from CAIRN_MAX_* settings. Crossing one is a 413 (a
+ * size) or 429 (a count) whose message names the bound, or an ERROR event on a stream.
+ */
+export interface GatewayLimits {
+  /** Request body, bytes (CAIRN_MAX_BODY_BYTES, default 2 MiB). */
+  bodyBytes: number;
+  /** Contexts in a pasted kubeconfig (CAIRN_MAX_KUBECONFIG_CONTEXTS, default 100). */
+  kubeconfigContexts: number;
+  /** One token, certificate, key or CA of a kubeconfig or X-Cairn-Cluster entry, bytes (CAIRN_MAX_KUBECONFIG_FIELD_BYTES, default 64 KiB). */
+  kubeconfigFieldBytes: number;
+  /** The check-kubeconfig reply, bytes (CAIRN_MAX_CHECK_REPLY_BYTES, default 2 MiB). */
+  checkReplyBytes: number;
+  /** An apply's YAML with every alias expanded, bytes (CAIRN_MAX_MANIFEST_BYTES, default 4 MiB). */
+  manifestBytes: number;
+  /** Aliases in one apply's YAML (CAIRN_MAX_YAML_ALIASES, default 100). */
+  yamlAliases: number;
+  /** One line of an upstream stream (watch event, log line), bytes (CAIRN_MAX_LINE_BYTES, default 4 MiB). */
+  lineBytes: number;
+  /** Events kept per upstream watch for replay, bytes (CAIRN_MAX_REPLAY_BYTES, default 4 MiB). */
+  replayBytes: number;
+  /** An upstream body the gateway reads whole (a get, a list of Secrets, discovery), bytes (CAIRN_MAX_UPSTREAM_BODY_BYTES, default 32 MiB). */
+  upstreamBodyBytes: number;
+  /** Open watch streams (browser tabs) per identity (CAIRN_MAX_STREAMS_PER_USER, default 20). */
+  streamsPerUser: number;
+  /** Upstream watches per identity (CAIRN_MAX_WATCHES_PER_USER, default 200). */
+  watchesPerUser: number;
+  /** Followed logs per identity, each pod's container counting once (CAIRN_MAX_FOLLOWED_LOGS_PER_USER, default 40). */
+  followedLogsPerUser: number;
+  /** Containers one merged log follows (CAIRN_MAX_MERGED_LOG_STREAMS, default 40). */
+  mergedLogStreams: number;
 }
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
@@ -57,8 +119,27 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_USER_REQUEST_RATE',
   'CAIRN_USER_CLUSTERS',
   'CAIRN_USER_CLUSTER_ALLOW',
+  'CAIRN_USER_CLUSTER_DENY',
+  'CAIRN_ANONYMOUS_USER_CLUSTERS',
+  'CAIRN_SOURCE_REQUEST_RATE',
+  'CAIRN_MAX_BODY_BYTES',
+  'CAIRN_MAX_KUBECONFIG_CONTEXTS',
+  'CAIRN_MAX_KUBECONFIG_FIELD_BYTES',
+  'CAIRN_MAX_CHECK_REPLY_BYTES',
+  'CAIRN_MAX_MANIFEST_BYTES',
+  'CAIRN_MAX_YAML_ALIASES',
+  'CAIRN_MAX_LINE_BYTES',
+  'CAIRN_MAX_REPLAY_BYTES',
+  'CAIRN_MAX_UPSTREAM_BODY_BYTES',
+  'CAIRN_MAX_STREAMS_PER_USER',
+  'CAIRN_MAX_WATCHES_PER_USER',
+  'CAIRN_MAX_FOLLOWED_LOGS_PER_USER',
+  'CAIRN_MAX_MERGED_LOG_STREAMS',
   'CAIRN_REMOTES_CONFIGMAPS',
   'CAIRN_REMOTES_NAMESPACE',
+  'CAIRN_REMOTES_ALLOWED_ORIGINS',
+  'CAIRN_PUBLIC_URL',
+  'CAIRN_INSECURE_COOKIES',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
@@ -76,7 +157,13 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     insecureSkipTlsVerify: read.boolean('CAIRN_INSECURE_SKIP_TLS_VERIFY', false),
     sessionKeys: read.sessionKeys('CAIRN_SESSION_KEY', 'CAIRN_SESSION_KEY_PREVIOUS', MIN_KEY_LENGTH),
     userClusterAllow: readUserClusterAllow(read),
+    userClusterDeny: readUserClusterDeny(env, read),
+    anonymousUserClusters: read.boolean('CAIRN_ANONYMOUS_USER_CLUSTERS', false),
     userRequestRate: readRate(read),
+    sourceRequestRate: read.count('CAIRN_SOURCE_REQUEST_RATE', 50, 1, 100_000),
+    limits: readLimits(read),
+    remotesAllowedOrigins: readAllowedOrigins(read),
+    sessionCookie: readSessionCookie(read),
     serviceAccountDir: read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR),
   };
   return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
@@ -96,6 +183,75 @@ function readRate(read: SettingsReader): number {
   const rate = Number(text);
   if (!/^\d+$/.test(text) || rate < 1 || rate > 100_000) throw new SettingError('CAIRN_USER_REQUEST_RATE', `"${text}" is not a whole number of requests a second from 1 to 100000`);
   return rate;
+}
+
+function readSessionCookie(read: SettingsReader): string {
+  const publicUrl = read.url('CAIRN_PUBLIC_URL', 'http://localhost:4466');
+  const path = publicUrl.pathname === '/' ? '/' : publicUrl.pathname.replace(/\/$/, '');
+  return cookieNames({ secure: publicUrl.protocol === 'https:' && !read.boolean('CAIRN_INSECURE_COOKIES', false), path }).session;
+}
+
+function readAllowedOrigins(read: SettingsReader): string[] {
+  const listed = read.string('CAIRN_REMOTES_ALLOWED_ORIGINS', '').split(',').map((s) => s.trim()).filter(Boolean);
+  return listed.map((origin) => {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new SettingError('CAIRN_REMOTES_ALLOWED_ORIGINS', `"${origin}" is not an origin such as https://team.example.com`);
+    }
+    if (url.origin !== origin.replace(/\/$/, '')) throw new SettingError('CAIRN_REMOTES_ALLOWED_ORIGINS', `"${origin}" is not an origin (scheme, host and port only), e.g. ${url.origin}`);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(url.hostname))) {
+      throw new SettingError('CAIRN_REMOTES_ALLOWED_ORIGINS', `"${origin}" must use https (plain http only on a loopback host, for development)`);
+    }
+    return url.origin;
+  });
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+function readLimits(read: SettingsReader): GatewayLimits {
+  return {
+    bodyBytes: read.bytes('CAIRN_MAX_BODY_BYTES', 2 * MiB, KiB, 64 * MiB),
+    kubeconfigContexts: read.count('CAIRN_MAX_KUBECONFIG_CONTEXTS', 100, 1, 10_000),
+    kubeconfigFieldBytes: read.bytes('CAIRN_MAX_KUBECONFIG_FIELD_BYTES', 64 * KiB, KiB, 16 * MiB),
+    checkReplyBytes: read.bytes('CAIRN_MAX_CHECK_REPLY_BYTES', 2 * MiB, KiB, 256 * MiB),
+    manifestBytes: read.bytes('CAIRN_MAX_MANIFEST_BYTES', 4 * MiB, KiB, 256 * MiB),
+    yamlAliases: read.count('CAIRN_MAX_YAML_ALIASES', 100, 0, 100_000),
+    lineBytes: read.bytes('CAIRN_MAX_LINE_BYTES', 4 * MiB, KiB, 256 * MiB),
+    replayBytes: read.bytes('CAIRN_MAX_REPLAY_BYTES', 4 * MiB, KiB, 1024 * MiB),
+    upstreamBodyBytes: read.bytes('CAIRN_MAX_UPSTREAM_BODY_BYTES', 32 * MiB, KiB, 1024 * MiB),
+    streamsPerUser: read.count('CAIRN_MAX_STREAMS_PER_USER', 20, 1, 10_000),
+    watchesPerUser: read.count('CAIRN_MAX_WATCHES_PER_USER', 200, 1, 100_000),
+    followedLogsPerUser: read.count('CAIRN_MAX_FOLLOWED_LOGS_PER_USER', 40, 1, 10_000),
+    mergedLogStreams: read.count('CAIRN_MAX_MERGED_LOG_STREAMS', 40, 1, 10_000),
+  };
+}
+
+/**
+ * The console's own networks that user-added clusters may not reach unless allowed:
+ * CAIRN_USER_CLUSTER_DENY, plus what this process can know by itself: its interface
+ * addresses (the pod's IP) and the in-cluster API server's address (KUBERNETES_SERVICE_HOST).
+ */
+/** Every bound at its default (what an unset CAIRN_MAX_* means). */
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = readLimits(new SettingsReader({}));
+
+function readUserClusterDeny(env: Environment, read: SettingsReader): string[] {
+  const listed = read.string('CAIRN_USER_CLUSTER_DENY', '').split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    new AddressPolicy([], { internal: listed });
+  } catch (err) {
+    if (err instanceof AddressPolicyError) throw new SettingError('CAIRN_USER_CLUSTER_DENY', err.message);
+    throw err;
+  }
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i && !i.internal && !i.address.includes('%'))
+    .map((i) => i?.address as string);
+  const serviceHost = env['KUBERNETES_SERVICE_HOST']?.trim();
+  const apiServer = serviceHost && isIP(serviceHost) ? [serviceHost] : [];
+  return [...new Set([...listed, ...own, ...apiServer])];
 }
 
 function readUserClusterAllow(read: SettingsReader): string[] | undefined {

@@ -1,9 +1,10 @@
-import { HttpException, Injectable, Logger } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
-import { lines } from '../kube/lines';
+import { lines, LineTooLongError } from '../kube/lines';
+import { PerIdentityLimit } from '../kube/per-identity-limit';
 import { redactSecret } from '../resources/secrets';
 import type { WatchEventOut } from '@cairn/api-contracts';
 
@@ -29,12 +30,24 @@ export interface WatchTarget {
 type Listener = (event: WatchEventOut) => void;
 
 const REPLAY_EVENTS = 1000;
+
+/** What an upstream watch is bounded by (GatewayLimits). */
+interface WatchBounds {
+  /** CAIRN_MAX_LINE_BYTES: one event. */
+  lineBytes: number;
+  /** CAIRN_MAX_REPLAY_BYTES: events kept for replay, by the length of their JSON. */
+  replayBytes: number;
+}
+
+/** An upstream that broke a bound or the protocol: reported once, not retried (it would do it again). */
+class UpstreamBroken extends Error {}
 const MAX_BACKOFF_MS = 10_000;
 const AUTH_RETRIES = 6;
 
 class UpstreamWatch {
   private readonly listeners = new Set<Listener>();
-  private readonly recent: Array<{ rv: bigint; event: WatchEventOut }> = [];
+  private readonly recent: Array<{ rv: bigint; event: WatchEventOut; size: number }> = [];
+  private recentBytes = 0;
   private resourceVersion: string | undefined;
   private abort = new AbortController();
   private stopped = false;
@@ -52,9 +65,12 @@ class UpstreamWatch {
     startVersion: string | undefined,
     private readonly onEmpty: () => void,
     private readonly logger: Logger,
+    private readonly bounds: WatchBounds,
   ) {
     this.resourceVersion = startVersion;
-    this.redact = /^\/api\/v1\/(namespaces\/[^/]+\/)?secrets$/.test(target.path) ? redactSecret : (object) => object;
+    // By address, and by kind as well: whatever path carries a Secret, its values stay here.
+    const secrets = /^\/api\/v1\/(namespaces\/[^/]+\/)?secrets$/.test(target.path);
+    this.redact = (object) => (secrets || object?.['kind'] === 'Secret' ? redactSecret(object) : object);
     void this.run();
   }
 
@@ -88,11 +104,15 @@ class UpstreamWatch {
     this.onEmpty();
   }
 
-  private emit(event: WatchEventOut): void {
+  /** `size`: the event's length on the wire (its upstream line), for the replay buffer's byte bound. */
+  private emit(event: WatchEventOut, size = 0): void {
     const rv = toBigInt(event.resourceVersion);
     if (rv !== undefined && event.type !== 'RESYNC') {
-      this.recent.push({ rv, event });
-      if (this.recent.length > REPLAY_EVENTS) this.recent.shift();
+      this.recent.push({ rv, event, size });
+      this.recentBytes += size;
+      while (this.recent.length > REPLAY_EVENTS || (this.recentBytes > this.bounds.replayBytes && this.recent.length > 0)) {
+        this.recentBytes -= this.recent.shift()?.size ?? 0;
+      }
     }
     for (const listener of this.listeners) listener(event);
   }
@@ -117,11 +137,11 @@ class UpstreamWatch {
         res = await this.kube.open(this.target.cluster, this.caller, { method: 'GET', path: this.query(true), signal: this.abort.signal, timeoutMs: 15_000 });
       } catch (err) {
         if (this.stopped) return;
-        if (err instanceof HttpException && [401, 403, 404].includes(err.getStatus())) {
+        if (err instanceof HttpException && [400, 401, 403, 404, 422].includes(err.getStatus())) {
           // A restarted API server refuses OIDC tokens until it has rediscovered the issuer
           // (it retries every 10 s), and answers 403 until its RBAC caches have synced: an
           // established watch tries again for about 20 s before it reports the refusal.
-          if (this.established && err.getStatus() !== 404 && this.authRetries++ < AUTH_RETRIES) {
+          if (this.established && [401, 403].includes(err.getStatus()) && this.authRetries++ < AUTH_RETRIES) {
             await this.pause(err);
             continue;
           }
@@ -144,7 +164,13 @@ class UpstreamWatch {
         this.backoffMs = 250;
         if (gone) await this.resync();
       } catch (err) {
+        res.destroy();
         if (this.stopped) return;
+        if (err instanceof UpstreamBroken || err instanceof LineTooLongError) {
+          this.emit({ type: 'ERROR', status: HttpStatus.BAD_GATEWAY, message: `Cluster ${this.target.cluster}: ${err.message}; the watch is stopped.` });
+          this.stop();
+          return;
+        }
         await this.pause(err);
       }
     }
@@ -152,8 +178,14 @@ class UpstreamWatch {
 
   /** Reads one upstream stream to its end; true when it ended with 410 Gone. */
   private async follow(res: IncomingMessage): Promise<boolean> {
-    for await (const line of lines(res)) {
-      const event = JSON.parse(line) as { type: WatchEventOut['type']; object: { code?: number; message?: string; metadata?: { resourceVersion?: string } } };
+    for await (const line of lines(res, { maxLine: this.bounds.lineBytes })) {
+      let event: { type: WatchEventOut['type']; object: { code?: number; message?: string; metadata?: { resourceVersion?: string } } };
+      try {
+        event = JSON.parse(line);
+      } catch {
+        throw new UpstreamBroken('its watch stream sent a line that is not JSON');
+      }
+      if (!event || typeof event !== 'object' || !event.object || typeof event.object !== 'object') throw new UpstreamBroken('its watch stream sent an event without an object');
       if (event.type === 'ERROR') {
         if (event.object.code === 410) return true;
         this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
@@ -161,7 +193,7 @@ class UpstreamWatch {
       }
       const rv = event.object.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
-      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: this.redact(event.object as Record<string, unknown>), resourceVersion: rv });
+      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: this.redact(event.object as Record<string, unknown>), resourceVersion: rv }, line.length);
     }
     return false;
   }
@@ -170,12 +202,19 @@ class UpstreamWatch {
   private async resync(): Promise<void> {
     try {
       const list = await this.kube.json<{ metadata: { resourceVersion: string }; items: unknown[] }>(this.target.cluster, this.caller, { method: 'GET', path: this.query(false) });
+      if (!Array.isArray(list?.items) || typeof list.metadata?.resourceVersion !== 'string') throw new UpstreamBroken('its list (after 410 Gone) is not a Kubernetes list');
       this.resourceVersion = list.metadata.resourceVersion;
       this.recent.length = 0;
+      this.recentBytes = 0;
       this.emit({ type: 'RESYNC', items: list.items.map((item) => this.redact(item as Record<string, unknown>)), resourceVersion: list.metadata.resourceVersion });
     } catch (err) {
       if (err instanceof HttpException && [401, 403].includes(err.getStatus())) {
         this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
+        this.stop();
+        return;
+      }
+      if (err instanceof UpstreamBroken) {
+        this.emit({ type: 'ERROR', status: HttpStatus.BAD_GATEWAY, message: `Cluster ${this.target.cluster}: ${err.message}; the watch is stopped.` });
         this.stop();
         return;
       }
@@ -199,8 +238,12 @@ function toBigInt(rv: string | undefined): bigint | undefined {
 export class WatchHub {
   private readonly logger = new Logger('Watch');
   private readonly upstreams = new Map<string, UpstreamWatch[]>();
+  /** Upstream watches per identity (CAIRN_MAX_WATCHES_PER_USER). */
+  readonly watchesPerUser: PerIdentityLimit;
 
-  constructor(private readonly kube: KubeService) {}
+  constructor(private readonly kube: KubeService) {
+    this.watchesPerUser = new PerIdentityLimit(kube.limits.watchesPerUser, 'watches of API servers', 'CAIRN_MAX_WATCHES_PER_USER');
+  }
 
   /** Counts for /metrics and the benchmarks. */
   stats(): { upstreams: number; subscribers: number } {
@@ -208,16 +251,33 @@ export class WatchHub {
     return { upstreams: all.length, subscribers: all.reduce((n, u) => n + u.subscribers, 0) };
   }
 
+  /**
+   * Subscribes `listener` to `target` as `caller`. Joins an upstream only when its whole
+   * credential (Caller.credential: token, certificate and key, server, CA, TLS options) and
+   * query are the same, so nobody receives an event their own connection did not
+   * authenticate. Opening a new upstream counts against the caller's identity; past
+   * CAIRN_MAX_WATCHES_PER_USER it throws a 429.
+   */
   subscribe(caller: Caller, target: WatchTarget, fromVersion: string | undefined, listener: Listener): () => void {
-    const key = createHash('sha256').update(JSON.stringify([caller.token, caller.userCluster?.server ?? '', caller.userCluster?.cert ?? '', target.cluster, target.path, target.labelSelector ?? '', target.fieldSelector ?? ''])).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify([caller.credential, target.cluster, target.path, target.labelSelector ?? '', target.fieldSelector ?? ''])).digest('hex');
     const list = this.upstreams.get(key) ?? [];
     let upstream = list.find((u) => u.canServeFrom(fromVersion));
     if (!upstream) {
-      const created: UpstreamWatch = new UpstreamWatch(this.kube, caller, target, fromVersion, () => {
-        const remaining = (this.upstreams.get(key) ?? []).filter((u) => u !== created);
-        if (remaining.length) this.upstreams.set(key, remaining);
-        else this.upstreams.delete(key);
-      }, this.logger);
+      const release = this.watchesPerUser.acquire(caller.identity);
+      const created: UpstreamWatch = new UpstreamWatch(
+        this.kube,
+        caller,
+        target,
+        fromVersion,
+        () => {
+          release();
+          const remaining = (this.upstreams.get(key) ?? []).filter((u) => u !== created);
+          if (remaining.length) this.upstreams.set(key, remaining);
+          else this.upstreams.delete(key);
+        },
+        this.logger,
+        { lineBytes: this.kube.limits.lineBytes, replayBytes: this.kube.limits.replayBytes },
+      );
       upstream = created;
       list.push(created);
       this.upstreams.set(key, list);

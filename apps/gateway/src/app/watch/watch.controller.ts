@@ -2,6 +2,8 @@ import { BadRequestException, Controller, Get, HttpException, Query, Req, Res } 
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
+import { PerIdentityLimit } from '../kube/per-identity-limit';
+import type { Caller } from '../auth/callers';
 import { resourcePath } from '../kube/resource-paths';
 import { WatchHub } from './watch-hub';
 import type { WatchEventOut, WatchSubscription } from '@cairn/api-contracts';
@@ -29,10 +31,15 @@ export function watchFrame(id: string, event: WatchEventOut): string {
 @ApiTags('watch')
 @Controller('api/v1/watch')
 export class WatchController {
+  /** Open streams (tabs) per identity: CAIRN_MAX_STREAMS_PER_USER. */
+  private readonly streamsPerUser: PerIdentityLimit;
+
   constructor(
     private readonly kube: KubeService,
     private readonly hub: WatchHub,
-  ) {}
+  ) {
+    this.streamsPerUser = new PerIdentityLimit(kube.limits.streamsPerUser, 'watch streams', 'CAIRN_MAX_STREAMS_PER_USER');
+  }
 
   @Get()
   @ApiOperation({
@@ -50,6 +57,15 @@ export class WatchController {
         caller: await this.kube.caller(request, s.cluster).catch((err: unknown) => err as HttpException),
       })),
     );
+    // Each identity behind the stream counts it once; past the bound, a 429 before the stream opens.
+    const identities = [...new Set(prepared.map((p) => p.caller).filter((c): c is Caller => !(c instanceof HttpException)).map((c) => c.identity))];
+    const releases: Array<() => void> = [];
+    try {
+      for (const identity of identities) releases.push(this.streamsPerUser.acquire(identity));
+    } catch (err) {
+      for (const release of releases) release();
+      throw err;
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -66,6 +82,7 @@ export class WatchController {
       closed = true;
       clearInterval(heartbeat);
       for (const stop of stops) stop();
+      for (const release of releases) release();
       res.end();
     };
     const send = (id: string, event: WatchEventOut) => {
@@ -78,12 +95,18 @@ export class WatchController {
     };
     const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
     request.raw.on('close', close);
+    res.on('close', close);
     for (const { s, path, caller } of prepared) {
       if (caller instanceof HttpException) {
         send(s.id, { type: 'ERROR', status: caller.getStatus(), message: caller.message });
         continue;
       }
-      stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event) => send(s.id, event)));
+      try {
+        stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event) => send(s.id, event)));
+      } catch (err) {
+        // Over CAIRN_MAX_WATCHES_PER_USER: this subscription is refused, the others go on.
+        send(s.id, { type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message });
+      }
     }
   }
 }

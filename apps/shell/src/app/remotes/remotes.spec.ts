@@ -1,4 +1,5 @@
-import { fetchMfeManifest, incompatibleShared } from './remotes';
+import { webcrypto } from 'node:crypto';
+import { fetchMfeManifest, incompatibleShared, matchesIntegrity } from './remotes';
 
 const url = 'http://localhost:4466/mfe-manifest.json';
 // jsdom has no fetch Response; this carries the three members fetchMfeManifest reads.
@@ -39,5 +40,18 @@ describe('incompatibleShared', () => {
       '@angular/core 21.2.0 (this console provides 22.1.8)',
       '@angular/router 21.2.0 (this console provides 22.1.8)',
     ]);
+  });
+});
+
+describe('matchesIntegrity', () => {
+  it('accepts the remote entry whose hash the console gives, and refuses any other', async () => {
+    // jsdom has no crypto.subtle; the browser's and Node's are the same Web Crypto.
+    const subtle = webcrypto.subtle as unknown as SubtleCrypto;
+    const bytes = new Uint8Array(Buffer.from('{"name":"team-costs"}'));
+    // sha256 of those bytes, as `openssl dgst -sha256 -binary | base64` prints it.
+    const good = 'sha256-YzOYSH6r7AuMR+7RSKxd3RkCfUTQTIwXZ1GnU1Lh2UM=';
+    expect(await matchesIntegrity(bytes as unknown as ArrayBuffer, good, subtle)).toBe(true);
+    expect(await matchesIntegrity(new Uint8Array(Buffer.from('{"name":"evil"}')) as unknown as ArrayBuffer, good, subtle)).toBe(false);
+    expect(await matchesIntegrity(bytes as unknown as ArrayBuffer, 'md5-abc', subtle)).toBe(false);
   });
 });

@@ -18,7 +18,7 @@ export function federationLoader(federation: NativeFederationResult, baseUri: st
     if (!registration) {
       const entryUrl = new URL(remote.remoteEntry, baseUri).href;
       shellShared ??= readShared(new URL('remoteEntry.json', baseUri).href, fetchFn).catch(() => []);
-      registration = Promise.all([shellShared, readShared(entryUrl, fetchFn)]).then(([shell, theirs]) => {
+      registration = Promise.all([shellShared, readShared(entryUrl, fetchFn, remote.integrity)]).then(([shell, theirs]) => {
         const clashes = incompatibleShared(shell, theirs);
         if (clashes.length > 0) throw new Error(`it was built against ${clashes.join(', ')}. Its team must rebuild it against this console's versions; until then it stays off`);
         return federation.initRemoteEntry(entryUrl, remote.name);
@@ -39,11 +39,23 @@ export interface SharedPackage {
   singleton?: boolean;
 }
 
-async function readShared(url: string, fetchFn: typeof fetch): Promise<SharedPackage[]> {
+async function readShared(url: string, fetchFn: typeof fetch, integrity?: string): Promise<SharedPackage[]> {
   const response = await fetchFn(url, { headers: { accept: 'application/json' }, cache: 'no-cache' });
   if (!response.ok) throw new Error(`its remote entry ${url} answered HTTP ${response.status}`);
-  const entry = (await response.json()) as { shared?: SharedPackage[] };
-  return Array.isArray(entry.shared) ? entry.shared : [];
+  const bytes = await response.arrayBuffer();
+  if (integrity && !(await matchesIntegrity(bytes, integrity))) {
+    throw new Error(`its remote entry ${url} does not match the integrity hash the console's settings give for it; it stays off until its team and the console's admin agree on the build`);
+  }
+  const entry = JSON.parse(new TextDecoder().decode(bytes)) as { shared?: SharedPackage[] };
+  return Array.isArray(entry?.shared) ? entry.shared : [];
+}
+
+/** Whether `bytes` have the subresource-integrity hash `integrity` (`sha384-<base64>`). */
+export async function matchesIntegrity(bytes: ArrayBuffer, integrity: string, subtle: SubtleCrypto = globalThis.crypto.subtle): Promise<boolean> {
+  const [, bits, expected] = /^sha(256|384|512)-(.+)$/.exec(integrity) ?? [];
+  if (!bits || !expected) return false;
+  const digest = new Uint8Array(await subtle.digest(`SHA-${bits}`, bytes));
+  return btoa(String.fromCharCode(...digest)) === expected;
 }
 
 const major = (version: string | undefined) => /(\d+)\./.exec(version ?? '')?.[1];

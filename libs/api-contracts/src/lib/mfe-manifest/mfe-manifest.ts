@@ -17,6 +17,12 @@ export interface MfeRemote {
   label: string;
   /** An icon name from the shell's icon set; unknown names fall back to a generic icon. */
   icon?: string;
+  /**
+   * Subresource-integrity hash of the remote's `remoteEntry.json` (`sha256-<base64>`, also
+   * sha384/sha512): the shell refuses the remote when the file it fetches has another hash.
+   * The entry names the remote's content-hashed bundles, so pinning it pins which files load.
+   */
+  integrity?: string;
 }
 
 export interface MfeManifest {
@@ -33,6 +39,7 @@ const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const ROUTE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ICON = /^[a-z0-9-]{1,40}$/;
 const MAX_LABEL = 40;
+const INTEGRITY = /^sha(256|384|512)-[A-Za-z0-9+/]{43,86}={0,2}$/;
 
 /** What is wrong with one manifest entry, worded for the person who wrote it. */
 export interface MfeRemoteProblem {
@@ -79,7 +86,7 @@ export function checkMfeRemote(value: unknown, source: string): MfeRemoteCheck {
   if (!isRecord(value)) {
     return fail('an entry must be an object with name, remoteEntry, exposedModule, route and label');
   }
-  const known = ['name', 'remoteEntry', 'exposedModule', 'route', 'label', 'icon'];
+  const known = ['name', 'remoteEntry', 'exposedModule', 'route', 'label', 'icon', 'integrity'];
   const unknown = Object.keys(value).filter((key) => !known.includes(key));
   if (unknown.length > 0) {
     return fail(`unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')}; allowed: ${known.join(', ')}`);
@@ -89,7 +96,7 @@ export function checkMfeRemote(value: unknown, source: string): MfeRemoteCheck {
       return fail(`"${key}" is required and must be a non-empty string`);
     }
   }
-  const { name, remoteEntry, exposedModule, route, label, icon } = value as Record<string, string>;
+  const { name, remoteEntry, exposedModule, route, label, icon, integrity } = value as Record<string, string>;
   if (!NAME.test(name)) {
     return fail(`"name" must be lower-case letters, digits, "-" or "_", starting with a letter, got "${name}"`);
   }
@@ -112,9 +119,15 @@ export function checkMfeRemote(value: unknown, source: string): MfeRemoteCheck {
   if (icon !== undefined && (typeof icon !== 'string' || !ICON.test(icon))) {
     return fail('"icon" must be a short lower-case icon name');
   }
+  if (integrity !== undefined && (typeof integrity !== 'string' || !INTEGRITY.test(integrity))) {
+    return fail('"integrity" must be a subresource-integrity hash of remoteEntry.json, e.g. "sha384-<base64>"');
+  }
   const remote: MfeRemote = { name, remoteEntry, exposedModule, route, label };
   if (icon !== undefined) {
     remote.icon = icon;
+  }
+  if (integrity !== undefined) {
+    remote.integrity = integrity;
   }
   return { ok: true, remote };
 }
@@ -167,4 +180,31 @@ export function checkMfeManifest(document: unknown, source: string): MfeManifest
   return checkMfeRemotes(
     document['remotes'].map((value, index) => ({ value, source: `${source} remotes[${index}]` })),
   );
+}
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * Why a remote registered by a team (a ConfigMap) may not be loaded from `remoteEntry`, or
+ * undefined when it may: its origin must be one the console's admin listed
+ * (CAIRN_REMOTES_ALLOWED_ORIGINS), over `https:`; plain `http:` only on a loopback host, for
+ * development. A remote runs in the console's origin with the full rights of each user who
+ * opens it, so who may add one is the admin's decision, not the ConfigMap author's.
+ */
+export function remoteOriginProblem(remoteEntry: string, allowedOrigins: readonly string[]): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(remoteEntry);
+  } catch {
+    return `"remoteEntry" must be an absolute https URL on an origin the console's settings allow, got "${remoteEntry}"`;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))) {
+    return `"remoteEntry" must use https (plain http only on a loopback host, for development), got "${url.protocol}"`;
+  }
+  if (!allowedOrigins.includes(url.origin)) {
+    return allowedOrigins.length
+      ? `its origin ${url.origin} is not one the console's settings allow (CAIRN_REMOTES_ALLOWED_ORIGINS: ${allowedOrigins.join(', ')})`
+      : `no origin is allowed for team remotes: the console's admin lists them in CAIRN_REMOTES_ALLOWED_ORIGINS (chart: remotes.allowedOrigins)`;
+  }
+  return undefined;
 }

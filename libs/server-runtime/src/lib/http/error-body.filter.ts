@@ -42,6 +42,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
         const detail = (response as { message: unknown }).message;
         message = Array.isArray(detail) ? detail.join('; ') : String(detail);
       }
+      if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE && message === 'Request body is too large') message = tooLargeMessage(request);
       if (statusCode === HttpStatus.NOT_FOUND && message.startsWith('Cannot ')) {
         message = `There is nothing at ${request.method} ${request.url.split('?')[0]}; see /api/docs for the API.`;
       }
@@ -50,6 +51,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
     // Fastify's own errors (a body that is not JSON, a payload too large) carry a 4xx statusCode.
     const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      if ((exception as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, error: STATUS_CODES[413] ?? 'Error', message: tooLargeMessage(request) };
       return {
         statusCode: fastifyStatus,
         error: STATUS_CODES[fastifyStatus] ?? 'Error',
@@ -66,4 +68,10 @@ export class ErrorBodyFilter implements ExceptionFilter {
       message: 'The server failed to answer this request; the error is in its log.',
     };
   }
+}
+
+/** Fastify's "Request body is too large", with the bound named (the gateway's CAIRN_MAX_BODY_BYTES). */
+function tooLargeMessage(request: FastifyRequest): string {
+  const limit = request.routeOptions?.bodyLimit;
+  return `The request body is larger than this service accepts${limit ? ` (${limit} bytes, the request-body bound CAIRN_MAX_BODY_BYTES)` : ''}.`;
 }

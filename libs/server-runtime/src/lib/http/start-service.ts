@@ -21,6 +21,8 @@ export interface ServiceOptions {
   logFormat?: LogFormat;
   /** Served at /metrics, with the HTTP figures every service records added. */
   metrics?: MetricsRegistry;
+  /** Largest request body in bytes; a larger one is a 413 naming the bound. Default 2 MiB. */
+  bodyLimit?: number;
 }
 
 export const LOG_FORMATS = ['json', 'text'] as const;
@@ -36,7 +38,7 @@ export async function createService(module: Type<unknown> | DynamicModule, optio
     module,
     new FastifyAdapter({
       // Request bodies are YAML manifests at most; 2 MiB leaves room without inviting abuse.
-      bodyLimit: 2 * 1024 * 1024,
+      bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
       trustProxy: true,
       // A caller's (or the ingress's) X-Request-Id is kept; otherwise each request gets one.
       requestIdHeader: 'x-request-id',

@@ -28,4 +28,15 @@ describe('SettingsReader', () => {
     expect(read.optionalFile('UNSET', base)).toBeUndefined();
     expect(() => read.directory('NOT_A_DIR', 'x', base)).toThrow(`NOT_A_DIR: directory "${join(base, 'remotes.json')}" does not exist`);
   });
+
+  it('reads sizes with binary suffixes and counts, refusing anything else by name', () => {
+    const read = new SettingsReader({ SIZE: '2Mi', PLAIN: '512', BAD: '2MB', HUGE: '3Gi', N: '7', NEG: '-1' });
+    expect(read.bytes('SIZE', 1)).toBe(2 * 1024 * 1024);
+    expect(read.bytes('PLAIN', 1)).toBe(512);
+    expect(read.bytes('UNSET', 42)).toBe(42);
+    expect(() => read.bytes('BAD', 1)).toThrow('BAD: "2MB" is not a size');
+    expect(() => read.bytes('HUGE', 1, 1, 1024 ** 3)).toThrow('HUGE: "3Gi" is not a size from 1 to 1073741824 bytes');
+    expect(read.count('N', 1, 1, 10)).toBe(7);
+    expect(() => read.count('NEG', 1, 0, 10)).toThrow('NEG: "-1" is not a whole number from 0 to 10');
+  });
 });

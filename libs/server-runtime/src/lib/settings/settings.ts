@@ -47,6 +47,34 @@ export class SettingsReader {
     return port;
   }
 
+  /**
+   * A size in bytes: a whole number, optionally with a binary suffix (`512Ki`, `2Mi`, `1Gi`).
+   * @throws SettingError naming the setting when it is not such a size or is outside [min, max].
+   */
+  bytes(name: string, fallback: number, min = 1, max = 2 ** 40): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(value);
+    const units: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+    const bytes = match ? Number(match[1]) * (units[match[2] ?? ''] ?? NaN) : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes < min || bytes > max) {
+      throw new SettingError(name, `"${value}" is not a size from ${min} to ${max} bytes; use a whole number with an optional Ki, Mi or Gi suffix (e.g. 2Mi)`);
+    }
+    return bytes;
+  }
+
+  /**
+   * A whole number from `min` to `max` (a count or a rate).
+   * @throws SettingError naming the setting otherwise.
+   */
+  count(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new SettingError(name, `"${value}" is not a whole number from ${min} to ${max}`);
+    return n;
+  }
+
   /** An IPv4/IPv6 address or host name to listen on. */
   host(name: string, fallback: string): string {
     const value = this.raw(name) ?? fallback;
