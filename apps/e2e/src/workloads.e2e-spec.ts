@@ -90,6 +90,8 @@ describe('workloads', () => {
     await main().getByRole('button', { name: 'Edit' }).click();
     // These stories edit text as a whole: the plain text area (the code editor has its own story).
     await main().getByRole('button', { name: 'Plain text' }).click();
+    // Drawn when the switch has happened: only then is the text area the one 'YAML of …' textbox.
+    await main().getByRole('button', { name: 'Code editor' }).waitFor();
     const editor = main().getByRole('textbox', { name: 'YAML of web' });
     await editor.fill((await editor.inputValue()).replace(/^( {2}replicas:) 3$/m, '$1 1'));
     expect(await main().getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
@@ -125,6 +127,8 @@ describe('workloads', () => {
     await reveal.getByRole('button', { name: 'Reveal and edit' }).click();
     // These stories edit text as a whole: the plain text area (the code editor has its own story).
     await main().getByRole('button', { name: 'Plain text' }).click();
+    // Drawn when the switch has happened: only then is the text area the one 'YAML of …' textbox.
+    await main().getByRole('button', { name: 'Code editor' }).waitFor();
     const editor = main().getByRole('textbox', { name: 'YAML of registry-auth' });
     await editor.waitFor();
     const draft = await editor.inputValue();
@@ -150,6 +154,8 @@ describe('workloads', () => {
     await main().getByRole('button', { name: 'Edit' }).click();
     // These stories edit text as a whole: the plain text area (the code editor has its own story).
     await main().getByRole('button', { name: 'Plain text' }).click();
+    // Drawn when the switch has happened: only then is the text area the one 'YAML of …' textbox.
+    await main().getByRole('button', { name: 'Code editor' }).waitFor();
     const editor = main().getByRole('textbox', { name: 'YAML of web' });
     await editor.waitFor();
     await editor.fill((await editor.inputValue()).replace(new RegExp(`^( {2}replicas:) ${start}$`, 'm'), '$1 7'));
