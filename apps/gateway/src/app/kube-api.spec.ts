@@ -570,7 +570,7 @@ data:
       try {
         await new Promise((r) => setTimeout(r, 500));
         const hub = gateway.get(WatchHub);
-        expect(hub.stats()).toEqual({ upstreams: 2, subscribers: 3 });
+        expect(hub.stats()).toMatchObject({ upstreams: 2, subscribers: 3 });
         await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 4 } });
         for (const [tab, id] of [[tab1, 'deploys'], [tab2, 'deploys'], [other, 'admin-view']] as const) {
           const frame = await tab.waitFor('the scale', (f) => f.data.id === id && f.data.type === 'MODIFIED' && f.data.object?.metadata.name === 'web' && f.data.object.spec?.replicas === 4);

@@ -83,8 +83,12 @@ export interface GatewayLimits {
   yamlAliases: number;
   /** One line of an upstream stream (watch event, log line), bytes (CAIRN_MAX_LINE_BYTES, default 4 MiB). */
   lineBytes: number;
-  /** Events kept per upstream watch for replay, bytes (CAIRN_MAX_REPLAY_BYTES, default 4 MiB). */
+  /** Event text kept per upstream watch for replay, bytes (CAIRN_MAX_REPLAY_BYTES, default 1 MiB). */
   replayBytes: number;
+  /** Event text kept for replay by all upstream watches together, bytes (CAIRN_MAX_REPLAY_TOTAL_BYTES, default 8 MiB): each watch keeps at most its share. */
+  replayTotalBytes: number;
+  /** Bytes waiting to be sent to one browser tab's watch stream before it is told to reconnect (CAIRN_MAX_STREAM_BUFFER_BYTES, default 1 MiB). */
+  streamBufferBytes: number;
   /** An upstream body the gateway reads whole (a get, a list of Secrets, discovery), bytes (CAIRN_MAX_UPSTREAM_BODY_BYTES, default 32 MiB). */
   upstreamBodyBytes: number;
   /** Open watch streams (browser tabs) per identity (CAIRN_MAX_STREAMS_PER_USER, default 20). */
@@ -130,6 +134,8 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_MAX_YAML_ALIASES',
   'CAIRN_MAX_LINE_BYTES',
   'CAIRN_MAX_REPLAY_BYTES',
+  'CAIRN_MAX_REPLAY_TOTAL_BYTES',
+  'CAIRN_MAX_STREAM_BUFFER_BYTES',
   'CAIRN_MAX_UPSTREAM_BODY_BYTES',
   'CAIRN_MAX_STREAMS_PER_USER',
   'CAIRN_MAX_WATCHES_PER_USER',
@@ -220,7 +226,9 @@ function readLimits(read: SettingsReader): GatewayLimits {
     manifestBytes: read.bytes('CAIRN_MAX_MANIFEST_BYTES', 4 * MiB, KiB, 256 * MiB),
     yamlAliases: read.count('CAIRN_MAX_YAML_ALIASES', 100, 0, 100_000),
     lineBytes: read.bytes('CAIRN_MAX_LINE_BYTES', 4 * MiB, KiB, 256 * MiB),
-    replayBytes: read.bytes('CAIRN_MAX_REPLAY_BYTES', 4 * MiB, KiB, 1024 * MiB),
+    replayBytes: read.bytes('CAIRN_MAX_REPLAY_BYTES', 1 * MiB, KiB, 1024 * MiB),
+    replayTotalBytes: read.bytes('CAIRN_MAX_REPLAY_TOTAL_BYTES', 8 * MiB, 64 * KiB, 4096 * MiB),
+    streamBufferBytes: read.bytes('CAIRN_MAX_STREAM_BUFFER_BYTES', 1 * MiB, 64 * KiB, 1024 * MiB),
     upstreamBodyBytes: read.bytes('CAIRN_MAX_UPSTREAM_BODY_BYTES', 32 * MiB, KiB, 1024 * MiB),
     streamsPerUser: read.count('CAIRN_MAX_STREAMS_PER_USER', 20, 1, 10_000),
     watchesPerUser: read.count('CAIRN_MAX_WATCHES_PER_USER', 200, 1, 100_000),

@@ -1,4 +1,5 @@
 import type { WatchEventOut } from '@cairn/api-contracts';
+import { serialize } from './watch-hub';
 import { watchFrame } from './watch.controller';
 
 describe('watch frames', () => {
@@ -22,7 +23,9 @@ describe('watch frames', () => {
     const event: WatchEventOut = { type: 'ADDED', object: pod, resourceVersion: '45' };
     const stringify = jest.spyOn(JSON, 'stringify');
     try {
-      const frames = Array.from({ length: 500 }, (_, i) => watchFrame(`tab-${i}"`, event));
+      // The hub serialises each event once, when it arrives; every tab's frame reuses that text.
+      const shared = serialize(event);
+      const frames = Array.from({ length: 500 }, (_, i) => watchFrame(`tab-${i}"`, shared));
       // One for the event, one per id (ids need escaping too).
       expect(stringify).toHaveBeenCalledTimes(501);
       expect(JSON.parse(frames[499]!.slice('event: watch\ndata: '.length))).toEqual({ id: 'tab-499"', ...event });

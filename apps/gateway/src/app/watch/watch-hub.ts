@@ -27,7 +27,18 @@ export interface WatchTarget {
   fieldSelector?: string;
 }
 
-type Listener = (event: WatchEventOut) => void;
+/**
+ * An event as it goes to every subscriber: serialised once, when it arrives. Only this text is
+ * kept (for replay), never the parsed object, so what a watch holds is what its bound counts.
+ */
+export interface SerializedEvent {
+  type: WatchEventOut['type'];
+  resourceVersion?: string;
+  /** `JSON.stringify` of the WatchEventOut. */
+  json: string;
+}
+
+type Listener = (event: SerializedEvent) => void;
 
 const REPLAY_EVENTS = 1000;
 
@@ -35,8 +46,16 @@ const REPLAY_EVENTS = 1000;
 interface WatchBounds {
   /** CAIRN_MAX_LINE_BYTES: one event. */
   lineBytes: number;
-  /** CAIRN_MAX_REPLAY_BYTES: events kept for replay, by the length of their JSON. */
-  replayBytes: number;
+  /**
+   * Bytes of event text this watch may keep for replay now: CAIRN_MAX_REPLAY_BYTES, and no more
+   * than its share of CAIRN_MAX_REPLAY_TOTAL_BYTES among the open watches (asked per event).
+   */
+  replayBytes: () => number;
+}
+
+/** Serialises an event for every subscriber, once. */
+export function serialize(event: WatchEventOut): SerializedEvent {
+  return { type: event.type, ...(event.resourceVersion ? { resourceVersion: event.resourceVersion } : {}), json: JSON.stringify(event) };
 }
 
 /** An upstream that broke a bound or the protocol: reported once, not retried (it would do it again). */
@@ -46,7 +65,7 @@ const AUTH_RETRIES = 6;
 
 class UpstreamWatch {
   private readonly listeners = new Set<Listener>();
-  private readonly recent: Array<{ rv: bigint; event: WatchEventOut; size: number }> = [];
+  private readonly recent: Array<{ rv: bigint; event: SerializedEvent }> = [];
   private recentBytes = 0;
   private resourceVersion: string | undefined;
   private abort = new AbortController();
@@ -104,14 +123,26 @@ class UpstreamWatch {
     this.onEmpty();
   }
 
-  /** `size`: the event's length on the wire (its upstream line), for the replay buffer's byte bound. */
-  private emit(event: WatchEventOut, size = 0): void {
+  /** Bytes of event text this watch keeps for replay now. */
+  get replayBytes(): number {
+    return this.recentBytes;
+  }
+
+  /** Drops the oldest kept events until at most `limit` bytes remain (the watch's share shrank). */
+  trim(limit: number): void {
+    while (this.recentBytes > limit && this.recent.length > 0) this.recentBytes -= this.recent.shift()?.event.json.length ?? 0;
+  }
+
+  /** Serialises the event once, keeps its text for replay (within the bound), and hands it to every subscriber. */
+  private emit(out: WatchEventOut): void {
+    const event = serialize(out);
     const rv = toBigInt(event.resourceVersion);
     if (rv !== undefined && event.type !== 'RESYNC') {
-      this.recent.push({ rv, event, size });
-      this.recentBytes += size;
-      while (this.recent.length > REPLAY_EVENTS || (this.recentBytes > this.bounds.replayBytes && this.recent.length > 0)) {
-        this.recentBytes -= this.recent.shift()?.size ?? 0;
+      this.recent.push({ rv, event });
+      this.recentBytes += event.json.length;
+      const allowed = this.bounds.replayBytes();
+      while (this.recent.length > REPLAY_EVENTS || (this.recentBytes > allowed && this.recent.length > 0)) {
+        this.recentBytes -= this.recent.shift()?.event.json.length ?? 0;
       }
     }
     for (const listener of this.listeners) listener(event);
@@ -193,7 +224,7 @@ class UpstreamWatch {
       }
       const rv = event.object.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
-      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: this.redact(event.object as Record<string, unknown>), resourceVersion: rv }, line.length);
+      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: this.redact(event.object as Record<string, unknown>), resourceVersion: rv });
     }
     return false;
   }
@@ -245,10 +276,21 @@ export class WatchHub {
     this.watchesPerUser = new PerIdentityLimit(kube.limits.watchesPerUser, 'watches of API servers', 'CAIRN_MAX_WATCHES_PER_USER');
   }
 
-  /** Counts for /metrics and the benchmarks. */
-  stats(): { upstreams: number; subscribers: number } {
+  /** Counts for /metrics and the benchmarks; `replayBytes`: event text held for replay by all watches. */
+  stats(): { upstreams: number; subscribers: number; replayBytes: number } {
     const all = [...this.upstreams.values()].flat();
-    return { upstreams: all.length, subscribers: all.reduce((n, u) => n + u.subscribers, 0) };
+    return { upstreams: all.length, subscribers: all.reduce((n, u) => n + u.subscribers, 0), replayBytes: all.reduce((n, u) => n + u.replayBytes, 0) };
+  }
+
+  /**
+   * What one watch may keep for replay now: CAIRN_MAX_REPLAY_BYTES, and at most an equal share
+   * of CAIRN_MAX_REPLAY_TOTAL_BYTES among the open watches, so the total stays bounded however
+   * many users watch (at least one line's worth of 64 KiB each, for the reconnect of a quiet list).
+   */
+  private replayAllowance(): number {
+    let open = 0;
+    for (const list of this.upstreams.values()) open += list.length;
+    return Math.min(this.kube.limits.replayBytes, Math.max(64 * 1024, Math.floor(this.kube.limits.replayTotalBytes / Math.max(open, 1))));
   }
 
   /**
@@ -276,11 +318,14 @@ export class WatchHub {
           else this.upstreams.delete(key);
         },
         this.logger,
-        { lineBytes: this.kube.limits.lineBytes, replayBytes: this.kube.limits.replayBytes },
+        { lineBytes: this.kube.limits.lineBytes, replayBytes: () => this.replayAllowance() },
       );
       upstream = created;
       list.push(created);
       this.upstreams.set(key, list);
+      // One more watch: every watch's share of the total shrinks now, not at its next event.
+      const allowance = this.replayAllowance();
+      for (const watches of this.upstreams.values()) for (const watch of watches) watch.trim(allowance);
       return created.subscribe(listener, undefined);
     }
     return upstream.subscribe(listener, fromVersion);

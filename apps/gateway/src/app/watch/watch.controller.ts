@@ -5,26 +5,18 @@ import { KubeService } from '../kube/kube.service';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import type { Caller } from '../auth/callers';
 import { resourcePath } from '../kube/resource-paths';
-import { WatchHub } from './watch-hub';
+import { SerializedEvent, serialize, WatchHub } from './watch-hub';
 import type { WatchEventOut, WatchSubscription } from '@cairn/api-contracts';
 
 export const MAX_SUBSCRIPTIONS = 50;
 const HEARTBEAT_MS = 15_000;
-/** A tab that cannot keep up is told to reconnect instead of buffering without bound. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
 /**
- * One upstream event goes to every tab that shares the watch as the same object: it is
- * serialised once, and each tab's frame only adds its own subscription id in front.
+ * One upstream event goes to every tab that shares the watch as the same text: it was
+ * serialised once when it arrived (SerializedEvent), and each tab's frame only adds its own
+ * subscription id in front.
  */
-const serialised = new WeakMap<WatchEventOut, string>();
-
-export function watchFrame(id: string, event: WatchEventOut): string {
-  let json = serialised.get(event);
-  if (json === undefined) {
-    json = JSON.stringify(event);
-    serialised.set(event, json);
-  }
+export function watchFrame(id: string, event: SerializedEvent | WatchEventOut): string {
+  const json = 'json' in event && typeof event.json === 'string' ? event.json : JSON.stringify(event);
   return `event: watch\ndata: {"id":${JSON.stringify(id)}${json.length > 2 ? `,${json.slice(1)}` : '}'}\n\n`;
 }
 
@@ -85,10 +77,12 @@ export class WatchController {
       for (const release of releases) release();
       res.end();
     };
-    const send = (id: string, event: WatchEventOut) => {
+    // A tab that cannot keep up is told to reconnect instead of buffering without bound (CAIRN_MAX_STREAM_BUFFER_BYTES).
+    const maxBuffered = this.kube.limits.streamBufferBytes;
+    const send = (id: string, event: SerializedEvent) => {
       if (closed) return;
       res.write(watchFrame(id, event));
-      if (res.writableLength > MAX_BUFFERED_BYTES) {
+      if (res.writableLength > maxBuffered) {
         res.write(`event: overflow\ndata: ${JSON.stringify({ message: 'This tab fell too far behind; reconnect with each subscription\u2019s last resourceVersion.' })}\n\n`);
         close();
       }
@@ -98,14 +92,14 @@ export class WatchController {
     res.on('close', close);
     for (const { s, path, caller } of prepared) {
       if (caller instanceof HttpException) {
-        send(s.id, { type: 'ERROR', status: caller.getStatus(), message: caller.message });
+        send(s.id, serialize({ type: 'ERROR', status: caller.getStatus(), message: caller.message }));
         continue;
       }
       try {
         stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event) => send(s.id, event)));
       } catch (err) {
         // Over CAIRN_MAX_WATCHES_PER_USER: this subscription is refused, the others go on.
-        send(s.id, { type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message });
+        send(s.id, serialize({ type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message }));
       }
     }
   }
