@@ -182,9 +182,10 @@ describe('the installed defaults, run as the pods would run against this cluster
     await Promise.all(running.map((p) => p.stop()));
   });
 
-  it('the `helm test` script passes, and a labelled ConfigMap registers a remote through the chart’s Role', async () => {
+  it('the `helm test` script passes, and a labelled ConfigMap from an allowed origin registers a remote through the chart’s Role (one from another origin does not)', async () => {
     const ns = namespaceOf('defaults');
-    const rendered: Rendered = await render({ values: [join(CHART_DIR, '..', 'values', 'defaults.yaml')], namespace: ns });
+    // ConfigMap remotes load only from origins the admin lists (config.remotesConfigMaps.allowedOrigins).
+    const rendered: Rendered = await render({ values: [join(CHART_DIR, '..', 'values', 'defaults.yaml')], namespace: ns, set: ['config.remotesConfigMaps.allowedOrigins={https://costs.example.net}'] });
     // The kubelet's service-account mount, with a real token of the chart's ServiceAccount.
     const tokenRequest = await admin.json<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/cairn/token`, {
       apiVersion: 'authentication.k8s.io/v1',
@@ -236,6 +237,16 @@ describe('the installed defaults, run as the pods would run against this cluster
     const result = await run(process.execPath, ['--eval', local]);
     expect({ code: result.code, out: result.stdout + result.stderr }).toEqual({ code: 0, out: expect.stringContaining('/readyz 200') });
 
+    // Applied first, so by the time the allowed one shows, this one has been seen and refused.
+    await must(
+      kubectl(['apply', '-n', ns, '-f', '-'], stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'team-elsewhere', labels: { 'cairn.dev/micro-frontend': 'true' } },
+        data: { 'remote.json': JSON.stringify({ name: 'team-elsewhere', remoteEntry: 'https://elsewhere.example.org/remoteEntry.json', exposedModule: './routes', route: 'elsewhere', label: 'Elsewhere' }) },
+      })),
+      'applying a remote ConfigMap from an origin not listed',
+    );
     await must(
       kubectl(['apply', '-n', ns, '-f', '-'], stringify({
         apiVersion: 'v1',
@@ -245,9 +256,10 @@ describe('the installed defaults, run as the pods would run against this cluster
       })),
       'applying a remote ConfigMap',
     );
-    await waitFor('the remote to appear in /mfe-manifest.json', async () => {
-      const manifest = await httpGet(`${gateway.url}/mfe-manifest.json`);
-      return manifest.body.includes('team-costs') ? true : undefined;
+    const manifest = await waitFor('the remote to appear in /mfe-manifest.json', async () => {
+      const answer = await httpGet(`${gateway.url}/mfe-manifest.json`);
+      return answer.body.includes('team-costs') ? answer.body : undefined;
     }, 30_000);
+    expect(manifest).not.toContain('team-elsewhere');
   });
 });
