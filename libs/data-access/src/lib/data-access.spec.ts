@@ -96,10 +96,11 @@ describe('data access (built gateway, real cluster)', () => {
   });
 
   it('reaches a user-added cluster with the entry from the browser\u2019s store', async () => {
-    const anonymous = new ApiClient({ baseUrl: base });
-    const { contexts } = await anonymous.checkKubeconfig(readFileSync(cluster.info.kubeconfig, 'utf8'));
+    // Checking a kubeconfig and using a user-added cluster are for signed-in callers only.
+    await expect(new ApiClient({ baseUrl: base }).checkKubeconfig(readFileSync(cluster.info.kubeconfig, 'utf8'))).rejects.toMatchObject({ status: 401 });
+    const { contexts } = await client().checkKubeconfig(readFileSync(cluster.info.kubeconfig, 'utf8'));
     const deployer = contexts.find((c) => c.name === 'cairn-dev-deployer');
-    const api = new ApiClient({ baseUrl: base, userClusters: { entry: async (name) => (name === 'user:mine' ? deployer?.entry : undefined) } });
+    const api = client(aliceToken, { userClusters: { entry: async (name) => (name === 'user:mine' ? deployer?.entry : undefined) } });
     expect((await api.whoami('user:mine')).username).toBe('system:serviceaccount:team-a:deployer');
     await expect(api.whoami('user:gone')).rejects.toThrow('gone is no longer among your clusters; add it again.');
   });
