@@ -8,15 +8,28 @@ import { AUTH_SETTINGS, AuthSettings } from './settings/auth-settings';
  * (a SelfSubjectReview made by the gateway with that token). The auth service never talks
  * to API servers itself.
  */
+/** How the question reaches the gateway: over HTTP (two services), or in memory (all-in-one). */
+export type GatewayTransport = (path: string, headers: Record<string, string>) => Promise<{ status: number; body: string }>;
+
 @Injectable()
 export class GatewayClient {
+  /** Set by the all-in-one process (apps/console): the gateway in this process, asked without a socket. */
+  private transport: GatewayTransport | undefined;
+
   constructor(@Inject(AUTH_SETTINGS) private readonly settings: AuthSettings) {}
 
+  /** Asks the gateway in this same process instead of CAIRN_GATEWAY_URL (the all-in-one mode). */
+  useTransport(transport: GatewayTransport): void {
+    this.transport = transport;
+  }
+
   async whoAmI(cluster: string, token: string): Promise<WhoAmI> {
-    const url = new URL(`api/v1/clusters/${encodeURIComponent(cluster)}/whoami`, this.settings.gatewayUrl);
+    const path = `/api/v1/clusters/${encodeURIComponent(cluster)}/whoami`;
+    const url = new URL(path.slice(1), this.settings.gatewayUrl);
+    const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
     let answer;
     try {
-      answer = await call(url, undefined, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, timeoutMs: 15_000 });
+      answer = this.transport ? await this.transport(path, headers) : await call(url, undefined, { headers, timeoutMs: 15_000 });
     } catch (err) {
       const reason = err instanceof UnreachableError ? err.message : (err as Error).message;
       throw new BadGatewayException(`The token could not be checked: the gateway at ${this.settings.gatewayUrl.origin} did not answer (${reason}).`);

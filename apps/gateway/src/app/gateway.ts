@@ -4,12 +4,16 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { MfeManifestService } from './mfe-manifest/mfe-manifest.service';
 import { GatewaySettings } from './settings/gateway-settings';
-import { forwardToAuthService } from './web/auth-proxy';
+import { forwardInProcess, forwardToAuthService, InProcessAuth } from './web/auth-proxy';
 import { serveWebAssets, spaFallback } from './web/web-assets';
 import { addSecurityHeaders } from './web/security-headers';
 import { WatchHub } from './watch/watch-hub';
 
-export function gatewayOptions(settings: GatewaySettings): ServiceOptions {
+/**
+ * `auth`: the auth service running in this process (the all-in-one mode, apps/console); without
+ * it `/auth/*` goes to CAIRN_AUTH_SERVICE_URL over HTTP.
+ */
+export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth): ServiceOptions {
   const metrics = new MetricsRegistry();
   return {
     name: 'gateway',
@@ -48,13 +52,14 @@ export function gatewayOptions(settings: GatewaySettings): ServiceOptions {
           .build(),
       );
       SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
-      await forwardToAuthService(app, settings.authServiceUrl);
+      if (auth) await forwardInProcess(app, auth);
+      else await forwardToAuthService(app, settings.authServiceUrl);
       await serveWebAssets(app, settings.webRoot, app.get(MfeManifestService).builtInRemotes);
     },
   };
 }
 
 /** The whole gateway, ready to listen: what `main.ts` starts and the tests drive. */
-export function createGateway(settings: GatewaySettings): Promise<NestFastifyApplication> {
-  return createService(AppModule.forSettings(settings), gatewayOptions(settings));
+export function createGateway(settings: GatewaySettings, auth?: InProcessAuth): Promise<NestFastifyApplication> {
+  return createService(AppModule.forSettings(settings), gatewayOptions(settings, auth));
 }
