@@ -84,7 +84,8 @@ describe('workload lists read as kubectl get -o wide', () => {
   }
 
   /** Whether two printed times are the same reading, a few seconds apart. */
-  const sameTime = (a: string, b: string) => Math.abs((seconds(a) ?? -1e9) - (seconds(b) ?? 1e9)) <= 5;
+  /** Two printed durations of the same moment-dependent cell, read `slackSeconds` apart (plus rounding). */
+  const sameTime = (a: string, b: string, slackSeconds = 5) => Math.abs((seconds(a) ?? -1e9) - (seconds(b) ?? 1e9)) <= slackSeconds + 2;
 
   it.each(OTHER_KINDS)('$what show the columns kubectl get shows, and the cells kubectl get -o wide prints in every column', async ({ list, resource, namespaced }) => {
     const kubectlGet = async (wide: boolean) => {
@@ -92,6 +93,7 @@ describe('workload lists read as kubectl get -o wide', () => {
       const [header = '', ...lines] = (await promisify(execFile)(join(cluster.info.binDir, 'kubectl'), args)).stdout.split('\n').filter((l) => l.trim());
       return { lines, starts: [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index ?? 0 })) };
     };
+    const readAt = Date.now();
     const { lines, starts } = await kubectlGet(true);
     const kubectl = new Map(
       lines.map((line) => {
@@ -100,6 +102,8 @@ describe('workload lists read as kubectl get -o wide', () => {
       }),
     );
     const { defaults, headers, cells } = await everyColumn(list, kubectl.size);
+    // Times are printed at each reading's moment: allow the seconds that passed between the two readings.
+    const slack = (Date.now() - readAt) / 1000;
     // Before any choice: the columns of `kubectl get` (Cairn's own Status aside), in any order.
     const own = (names: string[]) => names.filter((name, index) => name !== 'Name' && name !== 'Namespace' && index !== names.indexOf('Status')).map((n) => n.toUpperCase()).sort();
     expect(own(defaults)).toEqual((await kubectlGet(false)).starts.map((s) => s.name).filter((n) => n !== 'NAME' && n !== 'NAMESPACE').sort());
@@ -119,7 +123,7 @@ describe('workload lists read as kubectl get -o wide', () => {
       for (const { name, index } of compared) {
         const mine = row[index] ?? '';
         const want = kubectl.get(id)?.[name.toUpperCase()] ?? '(no such object)';
-        if (mine !== want && !sameTime(mine, want)) differences.push(`${id} ${name}: kubectl "${want}", Cairn "${mine}"`);
+        if (mine !== want && !sameTime(mine, want, slack)) differences.push(`${id} ${name}: kubectl "${want}", Cairn "${mine}"`);
       }
     }
     expect(differences).toEqual([]);
@@ -128,6 +132,7 @@ describe('workload lists read as kubectl get -o wide', () => {
 
   it.each(KINDS)('every $resource of the seed shows the cells kubectl prints, in every column', async ({ resource, path, kubectlStatus }) => {
     type Table = { columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[]; object: { metadata: { name: string; namespace: string } } }> };
+    const readAt = Date.now();
     const res = await cluster.adminApi().send('GET', `${path}?includeObject=Metadata`, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
     const table = JSON.parse(res.body) as Table;
     const kubectl = new Map(
@@ -135,6 +140,7 @@ describe('workload lists read as kubectl get -o wide', () => {
     );
 
     const { headers, cells: shown } = await everyColumn(`/workloads/${resource}`, kubectl.size);
+    const slack = (Date.now() - readAt) / 1000;
     const compared = headers.filter((h) => h !== 'Name' && h !== 'Namespace' && (h !== 'Status' || kubectlStatus));
     // No column is left out of the comparison: each one Cairn shows is one kubectl prints.
     for (const header of compared) expect(table.columnDefinitions.map((c) => c.name)).toContain(KUBECTL_NAME[header] ?? header);
@@ -149,7 +155,7 @@ describe('workload lists read as kubectl get -o wide', () => {
         const mine = cells[headers.indexOf(header)] ?? '';
         const want = theirs?.[KUBECTL_NAME[header] ?? header] ?? '(no such object)';
         // Times are printed at each reading's moment: allow the seconds between the two.
-        if (mine !== want && !(['Age', 'Duration', 'Last run'].includes(header) && sameTime(mine, want))) differences.push(`${id} ${header}: kubectl "${want}", Cairn "${mine}"`);
+        if (mine !== want && !(['Age', 'Duration', 'Last run'].includes(header) && sameTime(mine, want, slack))) differences.push(`${id} ${header}: kubectl "${want}", Cairn "${mine}"`);
       }
     }
     expect(differences).toEqual([]);
