@@ -5,7 +5,7 @@ import { CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
 import { figure, Figure } from './report';
 import { Cgroup } from './cgroup';
-import { bareNodeRss, Console, RssSampler, startConsole } from './services';
+import { bareNodeRss, RssSampler, Service, startConsole } from './services';
 import { MiB, sleep, summarize } from './stats';
 import { TimedClient } from './timed-get';
 
@@ -31,20 +31,31 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   log(`bench 3: signing ${options.users} users in at the dev OpenID provider`);
   const tokens: string[] = [];
   for (let i = 0; i < options.users; i++) tokens.push((await ctx.cluster.login('admin')).idToken);
+  // Seed 001's layout (one process, apps/console) and the two-service layout, each in its own pod-sized cgroup, same load.
+  const allInOne = await measure(ctx, 'all-in-one', tokens, bare);
+  const twoServices = await measure(ctx, 'two services', tokens, bare);
+  return [...allInOne, ...twoServices];
+}
 
-  // Seed 001's pod: both services under one 128 MiB memory limit, enforced by the kernel (where this machine allows it).
-  const pod = Cgroup.available() ? Cgroup.create('footprint', { memoryBytes: TARGET }) : undefined;
+/** One layout of the console under the load: its processes, its cgroup, its figures. */
+async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services', tokens: string[], bare: number): Promise<Figure[]> {
+  const { options, log } = ctx;
+  const label = layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)';
+  // Seed 001's pod: the console under one 128 MiB memory limit, enforced by the kernel (where this machine allows it).
+  const pod = Cgroup.available() ? Cgroup.create(layout === 'all-in-one' ? 'footprint-one' : 'footprint-two', { memoryBytes: TARGET }) : undefined;
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
-  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, cgroup: pod }).catch(async (err: unknown) => {
+  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, allInOne: layout === 'all-in-one', cgroup: pod }).catch(async (err: unknown) => {
     await pod?.remove();
     throw err;
   });
-  const auth = cairn.auth as NonNullable<Console['auth']>;
+  const services: Service[] = [cairn.gateway, ...(cairn.auth ? [cairn.auth] : [])];
   const streams: ClientRequest[] = [];
   try {
     const users = await Promise.all(
       tokens.map(async (token, i) => {
-        const cookie = await sessionCookie(cairn.sessionKey, token, 'admin@cairn.test');
+        // 50 people, 50 identities: the gateway's per-identity limits (requests a second, open streams) are each person's,
+        // so each simulated user has a session of their own name (the API server sees the dev admin's token behind all of them).
+        const cookie = await sessionCookie(cairn.sessionKey, token, `bench-user-${i}@cairn.test`);
         return { headers: { Cookie: `${cookie.name}=${cookie.value}`, Accept: 'application/json' }, namespace: SEED_NAMESPACES[i % SEED_NAMESPACES.length] as string };
       }),
     );
@@ -57,11 +68,11 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
     }
     await sleep(5000);
     const idleCgroup = pod?.memory();
-    const idle = { gateway: cairn.gateway.rss(), auth: auth.rss() };
-    const idleParts = { gateway: cairn.gateway.rssParts(), auth: auth.rssParts() };
+    const idle = services.map((s) => s.rss());
+    const idleSum = idle.reduce((a, b) => a + b, 0);
 
-    log(`bench 3: ${options.users} users for ${options.loadSeconds} s`);
-    const sampler = new RssSampler([cairn.gateway, auth]);
+    log(`bench 3 (${layout}): ${options.users} users for ${options.loadSeconds} s`);
+    const sampler = new RssSampler(services);
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
     let watchEvents = 0;
@@ -114,7 +125,7 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
     direct.close();
     const loaded = sampler.stop();
     const loadedCgroup = pod?.memory();
-    const killed = [cairn.gateway, auth].filter((s) => s.exited).map((s) => s.name);
+    const killed = services.filter((s) => s.exited).map((s) => s.name);
     const alive = <T>(read: () => T, dead: T): T => {
       try {
         return read();
@@ -122,23 +133,20 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
         return dead; // the process is gone (killed in its cgroup): its /proc entry with it
       }
     };
-    const loadedParts = { gateway: alive(() => cairn.gateway.rssParts(), { anon: 0, file: 0 }), auth: alive(() => auth.rssParts(), { anon: 0, file: 0 }) };
-    const pssEnd = alive(() => cairn.gateway.pss(), 0) + alive(() => auth.pss(), 0);
-    const rssEnd = (loaded.last[0] ?? 0) + (loaded.last[1] ?? 0);
-    const idleSum = idle.gateway + idle.auth;
+    const loadedParts = services.map((s) => alive(() => s.rssParts(), { anon: 0, file: 0 }));
+    const pssEnd = services.reduce((sum, s) => sum + alive(() => s.pss(), 0), 0);
+    const rssEnd = loaded.last.reduce((a, b) => a + b, 0);
     const peakSum = loaded.peakSum;
-    const [peakGateway = 0, peakAuth = 0] = loaded.peak;
     const requests = [...statuses.values()].reduce((a, b) => a + b, 0);
     const failed = requests - (statuses.get(200) ?? 0);
-    ctx.details['footprint'] = {
+    ctx.details[`footprint ${layout}`] = {
       users: options.users,
       seconds: options.loadSeconds,
       thinkMs: THINK_MS,
       bareNodeRss: bare,
-      idle,
-      idleParts,
-      peak: { gateway: peakGateway, auth: peakAuth, sum: peakSum },
-      loadedParts,
+      idle: Object.fromEntries(services.map((s, i) => [s.name, idle[i]])),
+      peak: { ...Object.fromEntries(services.map((s, i) => [s.name, loaded.peak[i]])), sum: peakSum },
+      loadedParts: Object.fromEntries(services.map((s, i) => [s.name, loadedParts[i]])),
       end: { rssSum: rssEnd, pssSum: pssEnd },
       requests,
       timedOut,
@@ -150,26 +158,20 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
       watchEvents,
       cgroup: pod ? { limit: TARGET, idle: idleCgroup, loaded: loadedCgroup, killed } : 'not available on this machine',
     };
-    const met = peakSum <= TARGET;
     const userLatency = summarize(latencies);
     const directList = summarize(directLatencies);
     const slow = userLatency.p95 > 10 * directList.p95;
-    const queueing = slow
-      ? `; the users' requests queued: p95 ${(userLatency.p95 / 1000).toFixed(1)} s vs ${directList.p95.toFixed(0)} ms for the same list direct, ${timedOut} of ${requests} gave up after ${REQUEST_TIMEOUT_MS / 1000} s, while the gateway held ${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches (so the memory was measured under less load than intended)`
-      : '';
     const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
-    const parts = (name: string, p: { anon: number; file: number }) =>
-      killed.includes(name) ? 'killed before the end of the load' : `anonymous ${mib(p.anon)}: V8 heap and buffers; file-backed ${mib(p.file)}: node binary and libraries`;
-    const reason = met
-      ? undefined
-      : `idle the two already hold ${mib(idleSum)} (an empty Node HTTP server: ${mib(bare)}); at peak gateway ${mib(peakGateway)} (${parts('gateway', loadedParts.gateway)}), auth service ${mib(peakAuth)} (${parts('auth-service', loadedParts.auth)})${queueing}`;
-    const cgroupFigures: Figure[] = [];
+    const parts = services
+      .map((s, i) => (killed.includes(s.name) ? `${s.name} killed before the end of the load` : `${s.name} ${mib(loaded.peak[i] ?? 0)} (anonymous ${mib(loadedParts[i]?.anon ?? 0)}: V8 heap and buffers; file-backed ${mib(loadedParts[i]?.file ?? 0)}: node binary and libraries)`))
+      .join(', ');
+    const figures: Figure[] = [];
     if (pod && idleCgroup && loadedCgroup) {
       const podMet = loadedCgroup.maxUsage <= POD_PEAK_TARGET && loadedCgroup.oomKills === 0 && killed.length === 0 && failed === 0;
-      cgroupFigures.push(
+      figures.push(
         figure({
           benchmark: B,
-          name: `console pod (gateway + auth service) in a 128 MiB memory cgroup: peak charge under ${options.users} users (${failed} of ${requests} requests failed; ${loadedCgroup.oomKills} OOM kills; memory.failcnt ${loadedCgroup.failcnt})`,
+          name: `${label} in a 128 MiB memory cgroup: peak charge under ${options.users} users (${failed} of ${requests} requests failed; ${loadedCgroup.oomKills} OOM kills; memory.failcnt ${loadedCgroup.failcnt}; ${streamsOpen} watch streams)`,
           unit: 'MiB',
           value: loadedCgroup.maxUsage / MiB,
           baseline: { label: 'the pod idle', value: idleCgroup.usage / MiB },
@@ -177,27 +179,24 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
           met: podMet,
           reason: podMet
             ? undefined
-            : `the kernel charged up to ${mib(loadedCgroup.maxUsage)} (anonymous ${mib(loadedCgroup.rss)}, page cache ${mib(loadedCgroup.cache)} at the end); it hit the limit ${loadedCgroup.failcnt} times${loadedCgroup.oomKills ? ` and its OOM killer killed ${loadedCgroup.oomKills} process(es)` : ''}${killed.length ? ` (${killed.join(' and ')} gone)` : ''}; ${failed} requests failed`,
+            : `the kernel charged up to ${mib(loadedCgroup.maxUsage)} (anonymous ${mib(loadedCgroup.rss)}, page cache ${mib(loadedCgroup.cache)} at the end); it hit the limit ${loadedCgroup.failcnt} times${loadedCgroup.oomKills ? ` and its OOM killer killed ${loadedCgroup.oomKills} process(es)` : ''}${killed.length ? ` (${killed.join(' and ')} gone)` : ''}; ${failed} requests failed; at peak ${parts}`,
         }),
-        figure({ benchmark: B, name: 'console pod in its 128 MiB memory cgroup: idle charge', unit: 'MiB', value: idleCgroup.usage / MiB, baseline: { label: 'empty Node HTTP server RSS', value: bare / MiB }, target: '≤ 64 MiB', met: idleCgroup.usage <= 64 * MiB }),
+        figure({ benchmark: B, name: `${label} in its 128 MiB memory cgroup: idle charge`, unit: 'MiB', value: idleCgroup.usage / MiB, baseline: { label: 'empty Node HTTP server RSS', value: bare / MiB }, target: '≤ 64 MiB', met: idleCgroup.usage <= 64 * MiB }),
       );
     }
-    return [
-      ...cgroupFigures,
-      figure({ benchmark: B, name: `gateway + auth service RSS, peak under ${options.users} users (${requests} requests, ${failed} failed or timed out; ${streamsOpen} watch streams)`, unit: 'MiB', value: peakSum / MiB, baseline: { label: 'both idle', value: idleSum / MiB }, target: '≤ 128 MiB', met, reason }),
-      figure({ benchmark: B, name: 'gateway + auth service PSS at the end of the load (shared pages counted once)', unit: 'MiB', value: pssEnd / MiB, baseline: { label: 'their RSS sum at that moment', value: rssEnd / MiB } }),
+    figures.push(
+      figure({ benchmark: B, name: `${label}: RSS, peak under ${options.users} users (${requests} requests, ${failed} failed or timed out)`, unit: 'MiB', value: peakSum / MiB, baseline: { label: 'idle', value: idleSum / MiB } }),
+      figure({ benchmark: B, name: `${label}: PSS at the end of the load (shared pages counted once)`, unit: 'MiB', value: pssEnd / MiB, baseline: { label: 'RSS at that moment', value: rssEnd / MiB } }),
       figure({
         benchmark: B,
-        name: `users' requests under load, p95 (${requests} requests)`,
+        name: `${label}: users' requests under load, p95 (${requests} requests)`,
         unit: 'ms',
         value: userLatency.p95,
-        baseline: { label: 'a namespace\'s pods straight from the API server, same moment', value: directList.p95 },
+        baseline: { label: "a namespace's pods straight from the API server, same moment", value: directList.p95 },
         reason: slow ? `requests queued in the gateway (${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches open); ${timedOut} timed out after ${REQUEST_TIMEOUT_MS / 1000} s` : undefined,
       }),
-      figure({ benchmark: B, name: 'gateway RSS, peak under load', unit: 'MiB', value: peakGateway / MiB, baseline: { label: 'gateway idle', value: idle.gateway / MiB } }),
-      figure({ benchmark: B, name: 'auth service RSS, peak under load', unit: 'MiB', value: peakAuth / MiB, baseline: { label: 'auth service idle', value: idle.auth / MiB } }),
-      figure({ benchmark: B, name: 'gateway RSS idle', unit: 'MiB', value: idle.gateway / MiB, baseline: { label: 'empty Node HTTP server', value: bare / MiB } }),
-    ];
+    );
+    return figures;
   } finally {
     for (const s of streams) s.destroy();
     await cairn.stop();

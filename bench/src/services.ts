@@ -81,7 +81,7 @@ let started = 0;
  * Starts `app` and resolves once `upPath` answers 200. (The gateway's /readyz caches a failed
  * cluster check for 10 s, which would only slow the run down; /healthz says it listens.)
  */
-async function startService(app: 'gateway' | 'auth-service', port: number, upPath: string, options: ServiceOptions): Promise<Service> {
+async function startService(app: 'gateway' | 'auth-service' | 'console', port: number, upPath: string, options: ServiceOptions): Promise<Service> {
   const root = repoRoot();
   const main = join(root, 'dist/apps', app, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build it (npm run bench builds it first)`);
@@ -114,7 +114,10 @@ export interface Console {
   stop(): Promise<void>;
 }
 
-export async function startConsole(cluster: DevCluster, options: ServiceOptions & { withAuthService?: boolean; gatewayFlags?: string[] }): Promise<Console> {
+export async function startConsole(
+  cluster: DevCluster,
+  options: ServiceOptions & { withAuthService?: boolean; gatewayFlags?: string[]; allInOne?: boolean },
+): Promise<Console> {
   const gatewayPort = await freePort();
   const authPort = await freePort();
   const sessionKey = randomBytes(36).toString('base64url');
@@ -122,38 +125,41 @@ export async function startConsole(cluster: DevCluster, options: ServiceOptions 
     CAIRN_SESSION_KEY: sessionKey,
     CAIRN_LOG_LEVEL: 'log',
   };
+  const { oidc } = cluster.info;
+  const authEnv = {
+    CAIRN_AUTH_PORT: String(authPort),
+    CAIRN_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
+    CAIRN_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+    CAIRN_INSECURE_COOKIES: 'true',
+    CAIRN_CA_BUNDLE: oidc.caFile,
+    OIDC_ISSUER_URL: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clients.cairn.clientId,
+    OIDC_CLIENT_SECRET: oidc.clients.cairn.clientSecret as string,
+    OIDC_SCOPES: 'openid profile email groups offline_access',
+  };
+  const gatewayEnv = {
+    KUBECONFIG: cluster.info.kubeconfig,
+    CAIRN_PORT: String(gatewayPort),
+    CAIRN_IN_CLUSTER: 'false',
+    CAIRN_AUTH_SERVICE_URL: `http://127.0.0.1:${authPort}`,
+  };
+  if (options.allInOne) {
+    // Seed 001's layout: both services in one process (apps/console), on the gateway's port.
+    const one = await startService('console', gatewayPort, '/healthz', { ...options, nodeFlags: options.gatewayFlags, env: { ...shared, ...authEnv, ...gatewayEnv, ...options.env } });
+    return { gateway: one, sessionKey, stop: () => one.stop() };
+  }
   let auth: Service | undefined;
   if (options.withAuthService) {
-    const { oidc } = cluster.info;
     auth = await startService('auth-service', authPort, '/readyz', {
       ...options,
-      env: {
-        ...shared,
-        CAIRN_AUTH_PORT: String(authPort),
-        CAIRN_PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
-        CAIRN_GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
-        CAIRN_INSECURE_COOKIES: 'true',
-        CAIRN_CA_BUNDLE: oidc.caFile,
-        OIDC_ISSUER_URL: oidc.issuer,
-        OIDC_CLIENT_ID: oidc.clients.cairn.clientId,
-        OIDC_CLIENT_SECRET: oidc.clients.cairn.clientSecret as string,
-        OIDC_SCOPES: 'openid profile email groups offline_access',
-        ...options.env,
-      },
+      env: { ...shared, ...authEnv, ...options.env },
     });
   }
   try {
     const gateway = await startService('gateway', gatewayPort, '/healthz', {
       ...options,
       nodeFlags: options.gatewayFlags,
-      env: {
-        ...shared,
-        KUBECONFIG: cluster.info.kubeconfig,
-        CAIRN_PORT: String(gatewayPort),
-        CAIRN_IN_CLUSTER: 'false',
-        CAIRN_AUTH_SERVICE_URL: `http://127.0.0.1:${authPort}`,
-        ...options.env,
-      },
+      env: { ...shared, ...gatewayEnv, ...options.env },
     });
     return {
       gateway,
