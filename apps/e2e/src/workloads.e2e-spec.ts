@@ -61,6 +61,8 @@ describe('workloads', () => {
     await problems.getByText('Unschedulable').waitFor();
     await problems.getByRole('link', { name: 'Job backup' }).first().waitFor();
     await main().getByRole('cell', { name: /FailedScheduling|BackOff/ }).first().waitFor();
+    // First on the page: the problems come before the counts and the warnings.
+    expect(await main().getByRole('heading', { level: 2 }).allInnerTexts()).toEqual(['Needs attention', 'At a glance', 'Latest warnings']);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
