@@ -436,9 +436,15 @@ describe('workloads', () => {
     await events.getByRole('row').filter({ hasText: 'BackOff' }).filter({ hasText: /Pod queue-worker-[a-z0-9-]+:/ }).first().waitFor();
   });
 
-  it('tina, the tenant, lists her namespace', async () => {
+  it('tina, the tenant, lists her namespace: every Deployment kubectl lists there, and nothing else', async () => {
     page = await signedIn('tina');
     await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=tenant-1`);
     await rowOf('shop').waitFor();
+    const expected = [...(await kubectlColumns(['get', 'deployments', '-n', 'tenant-1'])).keys()].sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const rows = main().getByRole('row').filter({ has: page.getByRole('link') });
+    for (const name of expected) await rowOf(name).waitFor();
+    const names = (await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('a')?.textContent?.trim() ?? ''))).sort();
+    expect(names).toEqual(expected);
   });
 });
