@@ -84,7 +84,7 @@ describe.each([
     expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'example.com', version: 'v1', resource: 'clusterprobes', kind: 'ClusterProbe', namespaced: false })]));
     expect(kinds.map(key)).toEqual(expect.arrayContaining(['example.com/v1/gadgets', 'example.com/v1/sensors', 'example.com/v1beta1/sensors']));
     expect(kinds.map(key)).not.toContain('example.com/v1alpha1/sensors');
-    const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header' });
+    const legacy = await gateway.get(DiscoveryService).legacyResources('cairn-dev', { token: tokens['admin'] as string, via: 'header', credential: 'admin', identity: 'bearer:admin', verified: true, source: '127.0.0.1' });
     const byKey = (list: Array<Record<string, unknown>>) => Object.fromEntries(list.map((r) => [key(r), { ...r, verbs: [...(r['verbs'] as string[])].sort(), subresources: [...(r['subresources'] as string[])].sort() }]));
     expect(byKey(legacy as unknown as Array<Record<string, unknown>>)).toEqual(byKey(kinds));
   });
