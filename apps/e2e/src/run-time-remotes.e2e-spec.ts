@@ -117,10 +117,17 @@ describe('micro-frontends loaded at run time', () => {
   });
 
   it('opens a shared deep link directly, including one with a dot in it', async () => {
-    await page.goto(`${cairn.url}/workloads/cronjobs`);
-    await page.getByText('Jobs started on a schedule.').waitFor();
-    await page.goto(`${cairn.url}/workloads/coredns.v2`);
-    await page.getByText('"coredns.v2" is not a workload kind').waitFor();
+    for (const [path, text] of [
+      ['/workloads/cronjobs', 'Jobs started on a schedule.'],
+      ['/workloads/coredns.v2', '"coredns.v2" is not a workload kind'],
+    ] as const) {
+      const answer = await page.goto(`${cairn.url}${path}`);
+      // The gateway answers the deep link with the shell's page itself (not a 404, not a redirect) ...
+      expect({ status: answer?.status(), type: answer?.headers()['content-type'] }).toEqual({ status: 200, type: expect.stringContaining('text/html') });
+      // ... and the shell routes it, staying on that address.
+      await page.getByText(text).waitFor();
+      expect(new URL(page.url()).pathname).toBe(path);
+    }
   });
 
   it('works on a phone: the navigation opens as a drawer from the menu button', async () => {

@@ -61,6 +61,8 @@ describe('workloads', () => {
     await problems.getByText('Unschedulable').waitFor();
     await problems.getByRole('link', { name: 'Job backup' }).first().waitFor();
     await main().getByRole('cell', { name: /FailedScheduling|BackOff/ }).first().waitFor();
+    // First on the page: the problems come before the counts and the warnings.
+    expect(await main().getByRole('heading', { level: 2 }).allInnerTexts()).toEqual(['Needs attention', 'At a glance', 'Latest warnings']);
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -434,9 +436,15 @@ describe('workloads', () => {
     await events.getByRole('row').filter({ hasText: 'BackOff' }).filter({ hasText: /Pod queue-worker-[a-z0-9-]+:/ }).first().waitFor();
   });
 
-  it('tina, the tenant, lists her namespace', async () => {
+  it('tina, the tenant, lists her namespace: every Deployment kubectl lists there, and nothing else', async () => {
     page = await signedIn('tina');
     await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=tenant-1`);
     await rowOf('shop').waitFor();
+    const expected = [...(await kubectlColumns(['get', 'deployments', '-n', 'tenant-1'])).keys()].sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const rows = main().getByRole('row').filter({ has: page.getByRole('link') });
+    for (const name of expected) await rowOf(name).waitFor();
+    const names = (await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('a')?.textContent?.trim() ?? ''))).sort();
+    expect(names).toEqual(expected);
   });
 });

@@ -359,8 +359,23 @@ describe('auth service (real OpenID provider, real API server, through the gatew
 
   it('refuses sign-out and token sign-in from another origin', async () => {
     const browser = new Browser();
-    const res = await browser.fetch(`${base}auth/logout`, { method: 'POST', csrf: true, headers: { origin: 'https://evil.example' } });
-    expect(res.status).toBe(403);
+    await signIn(browser, 'alice');
+    const signedIn = new Map(browser.cookies);
+    const out = await browser.fetch(`${base}auth/logout`, { method: 'POST', csrf: true, headers: { origin: 'https://evil.example' } });
+    expect(out.status).toBe(403);
+    expect(browser.cookies).toEqual(signedIn);
+    expect((await (await browser.fetch(`${base}auth/session`)).json()).signedIn).toBe(true);
+
+    const tokenSignIn = (origin: string) =>
+      browser.fetch(`${base}auth/token`, { method: 'POST', csrf: true, headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ cluster: 'cairn-dev', token: cluster.info.serviceAccount.token }) });
+    const crossSite = await tokenSignIn('https://evil.example');
+    expect(crossSite.status).toBe(403);
+    expect(browser.cookies).toEqual(signedIn);
+    expect((await (await browser.fetch(`${base}auth/session`)).json()).tokens).toEqual([]);
+    // The same request from the console's own origin is taken: the origin alone was refused.
+    const own = await tokenSignIn(new URL(base).origin);
+    expect(own.status).toBe(200);
+    expect((await own.json()).tokens).toEqual([expect.objectContaining({ cluster: 'cairn-dev' })]);
   });
 
   it('rotates keys: a service with [new, old] reads old cookies and writes new ones the old key cannot read', async () => {
@@ -376,7 +391,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect((await (await browser.fetch(`${oldOnly}auth/session`)).json()).signedIn).toBe(false);
   });
 
-  it('shows a clear page, and keeps serving, when the provider is down', async () => {
+  it('shows a clear page, answers /auth/refresh 503 and stays ready when the provider is down', async () => {
     const closedPort = await freePort();
     const down = await startAuth(authEnv({ OIDC_ISSUER_URL: `https://127.0.0.1:${closedPort}` }));
     const page = await fetch(`${down}auth/login`, { redirect: 'manual' });
@@ -387,6 +402,42 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect(text).toContain('ECONNREFUSED');
     expect((await fetch(`${down}healthz`)).status).toBe(200);
     expect((await fetch(`${down}auth/providers`)).status).toBe(200);
+    // A session from the provider asks this replica, which cannot reach it, to renew: 503, and
+    // the session is kept for when the provider is back; the service stays ready meanwhile.
+    const browser = new Browser();
+    await signIn(browser, 'alice');
+    const before = browser.cookies.get('cairn_session');
+    const refresh = await browser.fetch(`${down}auth/refresh`, { method: 'POST', csrf: true });
+    expect(refresh.status).toBe(503);
+    expect(browser.cookies.get('cairn_session')).toBe(before);
+    const ready = await fetch(`${down}readyz`);
+    expect(ready.status).toBe(200);
+    expect((await ready.json()).status).toBe('ok');
+  });
+
+  it('with OIDC_USE_ACCESS_TOKEN=true, seals the access token and the API server takes it as the user', async () => {
+    const accessTokens = await startAuth(authEnv({ OIDC_USE_ACCESS_TOKEN: 'true' }));
+    const browser = new Browser();
+    const login = await browser.fetch(`${accessTokens}auth/login?returnTo=/`);
+    expect(login.status).toBe(303);
+    const callback = await atProvider(new URL(login.headers.get('location') as string), 'victor');
+    // The provider sends the browser to the public URL's callback; this replica answers it.
+    const back = await browser.fetch(`${accessTokens}oidc-callback${callback.search}`);
+    expect(back.status).toBe(303);
+    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const [header, payload] = oidcOf(session).token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part as string, 'base64url').toString()) as Record<string, unknown>);
+    expect(header?.['typ']).toBe('at+jwt');
+    expect(payload).toMatchObject({ client_id: 'cairn', email: 'victor@cairn.test' });
+    // The gateway sends it to the real API server, which maps it to victor and his RBAC.
+    expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
+    expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a`)).status).toBe(403);
+    expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/resources/core/v1/configmaps?namespace=team-a`)).status).toBe(200);
+    // A renewal keeps sending the access token.
+    const renewed = await browser.fetch(`${accessTokens}auth/refresh`, { method: 'POST', csrf: true });
+    expect(renewed.status).toBe(200);
+    const after = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    expect(JSON.parse(Buffer.from(oidcOf(after).token.split('.')[0] as string, 'base64url').toString()).typ).toBe('at+jwt');
+    expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
   });
 
   it('counts sign-ins in /metrics', async () => {

@@ -12,7 +12,7 @@ import { WatchHub } from './watch/watch-hub';
 import { DiscoveryService } from './resources/discovery.service';
 import { AddressPolicy } from './clusters/address-policy';
 import { encodeUserCluster } from './clusters/user-clusters';
-import { ClusterConnections } from './kube/cluster-connections';
+import { CLUSTER_CONNECTIONS, ClusterConnections } from './kube/cluster-connections';
 import { readFileSync } from 'node:fs';
 import { readGatewaySettings } from './settings/gateway-settings';
 
@@ -331,6 +331,8 @@ describe('gateway Kubernetes API (real cluster)', () => {
     const kinds = (await call('GET', '/api/v1/clusters/cairn-dev/api-resources', { token: tokens['victor'] })).json as unknown as Array<{ group: string; resource: string; kind: string; namespaced: boolean; preferred: boolean }>;
     expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'apps', resource: 'deployments', kind: 'Deployment', namespaced: true, preferred: true })]));
     expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'core', resource: 'nodes', namespaced: false })]));
+    // The seeded CustomResourceDefinition's kind, served like a built-in one.
+    expect(kinds).toEqual(expect.arrayContaining([expect.objectContaining({ group: 'example.com', version: 'v1', resource: 'gadgets', kind: 'Gadget', namespaced: true })]));
     const review = await call('POST', '/api/v1/clusters/cairn-dev/access-reviews', {
       token: tokens['alice'],
       body: {
@@ -357,6 +359,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
     const pod = (pods.json['items'] as Array<{ metadata: { name: string } }>)[0]?.metadata.name as string;
     // A line stamped well after the request started can only come from following the file.
     const since = Date.now() + 1500;
+    const upstreamCalls = jest.spyOn(gateway.get<ClusterConnections>(CLUSTER_CONNECTIONS), 'request');
     const lines = await new Promise<string[]>((resolve, reject) => {
       const req = request(`${base}/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/log?container=web&follow=true&tailLines=2&timestamps=true`, { headers: { authorization: `Bearer ${tokens['alice']}` } }, (res) => {
         expect(res.statusCode).toBe(200);
@@ -376,6 +379,15 @@ describe('gateway Kubernetes API (real cluster)', () => {
       req.end();
     });
     expect(lines.length).toBeGreaterThanOrEqual(3);
+    // The caller has gone: the gateway must close its own request to the API server too.
+    const followed = upstreamCalls.mock.calls.findIndex(([, req]) => req.path.includes('/log?') && req.path.includes('follow=true'));
+    const upstreamAnswer = upstreamCalls.mock.results[followed]?.value as Promise<import('node:http').IncomingMessage> | undefined;
+    upstreamCalls.mockRestore();
+    expect(followed).toBeGreaterThanOrEqual(0);
+    const upstream = (await upstreamAnswer) as import('node:http').IncomingMessage;
+    const deadline = Date.now() + 10_000;
+    while (!upstream.destroyed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(upstream.destroyed).toBe(true);
     const previous = await call('GET', `/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/log?container=web&previous=true`, { token: tokens['alice'] });
     expect(previous.text).toContain('previous instance exited with code 1');
     const refused = await call('GET', `/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/log`, { token: tokens['tina'] });
@@ -546,6 +558,14 @@ data:
       return { frames, waitFor, status: () => status, close: () => req.destroy() };
     };
 
+    /** Waits until the hub's figures are `expected`, failing with the last ones seen. */
+    const statsReach = async (hub: WatchHub, expected: { upstreams: number; subscribers: number }, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      const counts = () => ({ upstreams: hub.stats().upstreams, subscribers: hub.stats().subscribers });
+      while (JSON.stringify(counts()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(counts()).toEqual(expected);
+    };
+
     const listRv = async (path: string, token: string) => ((await call('GET', path, { token })).json['metadata'] as { resourceVersion: string }).resourceVersion;
 
     it('sends Secrets without their values, as lists and gets do', async () => {
@@ -568,22 +588,22 @@ data:
       const tab2 = openStream([sub], tokens['alice'] as string);
       const other = openStream([{ ...sub, id: 'admin-view' }], tokens['admin'] as string);
       try {
-        await new Promise((r) => setTimeout(r, 500));
         const hub = gateway.get(WatchHub);
-        expect(hub.stats()).toMatchObject({ upstreams: 2, subscribers: 3 });
+        // Three tabs, two upstream watches: alice's two tabs share one.
+        await statsReach(hub, { upstreams: 2, subscribers: 3 });
         await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 4 } });
         for (const [tab, id] of [[tab1, 'deploys'], [tab2, 'deploys'], [other, 'admin-view']] as const) {
           const frame = await tab.waitFor('the scale', (f) => f.data.id === id && f.data.type === 'MODIFIED' && f.data.object?.metadata.name === 'web' && f.data.object.spec?.replicas === 4);
           expect(frame.event).toBe('watch');
         }
+        expect(hub.stats()).toEqual({ upstreams: 2, subscribers: 3 });
       } finally {
         tab1.close();
         tab2.close();
         other.close();
         await call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/web/scale?namespace=team-a', { token: tokens['alice'], body: { replicas: 2 } });
       }
-      await new Promise((r) => setTimeout(r, 300));
-      expect(gateway.get(WatchHub).stats()).toEqual({ upstreams: 0, subscribers: 0 });
+      await statsReach(gateway.get(WatchHub), { upstreams: 0, subscribers: 0 });
     });
 
     it('recovers from 410 Gone with a RESYNC of the whole state, then keeps streaming', async () => {
@@ -623,20 +643,55 @@ data:
       }
     });
 
-    it('loses no event when the API server restarts under an open watch', async () => {
+    it('misses no change made while its watch was down: after an API-server restart it resumes from its resourceVersion, or RESYNCs the whole state', async () => {
       const rv = await listRv('/api/v1/clusters/cairn-dev/resources/apps/v1/deployments?namespace=team-b', tokens['admin'] as string);
       const tab = openStream([{ id: 'b', cluster: 'cairn-dev', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'team-b', resourceVersion: rv }], tokens['admin'] as string);
       const scaleApi = (replicas: number) => call('POST', '/api/v1/clusters/cairn-dev/resources/apps/v1/deployments/api/scale?namespace=team-b', { token: tokens['admin'], body: { replicas } });
+      // Hold the gateway's attempts to watch again until the test lets them go, so that the
+      // changes below are made while no watch is open and can only come back by resuming.
+      const connections = gateway.get<ClusterConnections>(CLUSTER_CONNECTIONS);
+      const original = connections.request.bind(connections);
+      let letGo!: () => void;
+      const gate = new Promise<void>((r) => (letGo = r));
+      const held: string[] = [];
+      let holding = false;
+      const spy = jest.spyOn(connections, 'request').mockImplementation(async (name, req) => {
+        if (holding && req.path.startsWith('/apis/apps/v1/namespaces/team-b/deployments?') && req.path.includes('watch=1')) {
+          held.push(req.path);
+          await gate;
+        }
+        return original(name, req);
+      });
       try {
         await scaleApi(2);
         await tab.waitFor('the change before the restart', (f) => f.data.object?.metadata.name === 'api' && f.data.object.spec?.replicas === 2);
+        holding = true;
         await cluster.restartApiServer();
+        const deadline = Date.now() + 60_000;
+        while (held.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        expect(held.length).toBeGreaterThan(0); // the drop was noticed, and the watch is down
         await scaleApi(3);
-        await tab.waitFor('the change after the restart', (f) => f.data.object?.metadata.name === 'api' && f.data.object.spec?.replicas === 3, 60_000);
+        await scaleApi(4);
+        letGo();
+        // Either the events themselves (resumed from the last resourceVersion) or, when the
+        // restarted API server no longer has that far back (410 Gone), a RESYNC of the whole state.
+        const apiAt4 = (o: { metadata: { name: string }; spec?: { replicas?: number } } | undefined) => o?.metadata.name === 'api' && o.spec?.replicas === 4;
+        const caughtUp = await tab.waitFor(
+          'the changes made while the watch was down',
+          (f) => (f.data.type === 'MODIFIED' && apiAt4(f.data.object)) || (f.data.type === 'RESYNC' && (f.data.items as Array<{ metadata: { name: string }; spec?: { replicas?: number } }> | undefined)?.some(apiAt4) === true),
+          60_000,
+        );
+        if (caughtUp.data.type === 'MODIFIED') {
+          const replicas = tab.frames.filter((f) => f.data.object?.metadata.name === 'api' && f.data.type === 'MODIFIED').map((f) => f.data.object?.spec?.replicas);
+          expect(replicas).toEqual(expect.arrayContaining([2, 3, 4]));
+        }
         const seen = tab.frames.filter((f) => f.data.object?.metadata.name === 'api' && f.data.type === 'MODIFIED').map((f) => f.data.resourceVersion);
         expect(new Set(seen).size).toBe(seen.length); // resumed from its resourceVersion: nothing twice
+        expect(held[0]).toMatch(/resourceVersion=\d+/);
         expect(tab.frames.some((f) => f.data.type === 'ERROR')).toBe(false);
       } finally {
+        letGo();
+        spy.mockRestore();
         tab.close();
         await scaleApi(1);
       }
@@ -768,7 +823,7 @@ data:
       }
     };
 
-    it('answers every generated case with a 4xx that says what is wrong, never a 5xx', async () => {
+    it('answers every generated case without a 5xx, and every refusal (4xx) says what is wrong', async () => {
       const doc = (await call('GET', '/api/openapi.json')).json as unknown as { paths: Record<string, Record<string, Operation>> };
       const pods = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dweb', { token: tokens['admin'] });
       const valid: Record<string, string> = {

@@ -118,6 +118,19 @@ describe('trust boundary (hostile upstream)', () => {
     return { status: res.status, text, close: () => abort.abort() };
   };
 
+  /** Requests (and streams) the gateway holds open now, not counting the one that asks. */
+  const inFlight = async () => {
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    return Number(/^cairn_gateway_http_requests_in_flight (\d+)$/m.exec(metrics)?.[1] ?? NaN) - 1;
+  };
+  /** Waits until the gateway has let go of all but `open` requests and every watch subscription. */
+  const settled = async (open = 0, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    const now = async () => ({ inFlight: await inFlight(), subscribers: gateway.get(WatchHub).stats().subscribers });
+    while (JSON.stringify(await now()) !== JSON.stringify({ inFlight: open, subscribers: 0 }) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await now()).toEqual({ inFlight: open, subscribers: 0 });
+  };
+
   const watchPath = (resource: string, cluster = 'user:hostile', namespace = 'x') =>
     `/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify([{ id: 'w', cluster, group: 'core', version: 'v1', resource, namespace }]))}`;
 
@@ -200,8 +213,14 @@ describe('trust boundary (hostile upstream)', () => {
       expect({ status: redirect.status, message: redirect.json.message }).toEqual({ status: 502, message: expect.stringContaining('redirect (HTTP 302), which Cairn does not follow') });
       const garbage = await get('garbage');
       expect({ status: garbage.status, message: garbage.json.message }).toEqual({ status: 502, message: 'Cluster user:hostile answered with something that is not JSON.' });
+      // An upstream 429 on a read is retried after its Retry-After (1 s here), twice, then passed on.
+      const stormRequests = () => hostile.requests.filter((r) => r.includes('/configmaps/storm')).length;
+      const before = stormRequests();
+      const started = Date.now();
       const storm = await get('storm');
       expect(storm.status).toBe(429);
+      expect(stormRequests() - before).toBe(3);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
       // The redirect's target was never dialled: it is not even an allowed address.
     }, 30_000);
 
@@ -224,7 +243,7 @@ describe('trust boundary (hostile upstream)', () => {
       for (const s of open) s.close();
       fourth.close();
       // The gateway sees the tabs go and gives their places back.
-      await new Promise((r) => setTimeout(r, 500));
+      await settled();
     }, 30_000);
   });
 
@@ -239,7 +258,7 @@ describe('trust boundary (hostile upstream)', () => {
       expect((stream.text.match(/"ADDED"/g) ?? []).length).toBe(4);
       expect(stream.text).toContain('"id":"s4","type":"ERROR","status":429');
       expect(stream.text).toContain('at most 4 are allowed per user (CAIRN_MAX_WATCHES_PER_USER)');
-      await new Promise((r) => setTimeout(r, 500));
+      await settled();
     }, 30_000);
 
     it('refuses a followed log past CAIRN_MAX_FOLLOWED_LOGS_PER_USER with a 429, and counts it again once one ends', async () => {
@@ -251,12 +270,13 @@ describe('trust boundary (hostile upstream)', () => {
       // A log that is not followed is not counted.
       expect((await call('GET', logPath('p3', false), { headers: { ...alice, ...userCluster() } })).text).toBe('hello from p3\n');
       aborts[0]?.abort();
-      await new Promise((r) => setTimeout(r, 500));
+      // Once the gateway has let the first go (one followed log left open), a place is free again.
+      await settled(1);
       const again = await fetch(base + logPath('p4', true), { headers: { ...alice, ...userCluster() }, signal: aborts[0] ? AbortSignal.timeout(5000) : undefined }).catch(() => undefined);
       expect(again?.status).toBe(200);
       aborts[1]?.abort();
       await again?.body?.cancel().catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 500));
+      await settled();
     }, 30_000);
 
     it('follows at most CAIRN_MAX_MERGED_LOG_STREAMS containers of a workload with 2 000 of them, and says so', async () => {
@@ -285,7 +305,7 @@ describe('trust boundary (hostile upstream)', () => {
       expect(hub.stats().upstreams).toBe(upstreams + 1);
       expect(watchRequests()).toBe(2);
       for (const s of [first, recent, old]) s.close();
-      await new Promise((r) => setTimeout(r, 500));
+      await settled();
     }, 30_000);
   });
 

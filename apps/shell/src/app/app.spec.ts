@@ -77,7 +77,7 @@ describe('App', () => {
     expect(signedOut.querySelector('cairn-user-menu a')?.getAttribute('href')).toBe('/sign-in?returnTo=%2F');
   });
 
-  it('says plainly when the session has ended and could not be renewed, with a way to sign in again', async () => {
+  it('shows the session-ended notice, with the reason and a way to sign in again, once the API client marks the session ended', async () => {
     const answer = (s: number, b: unknown) => ({ ok: s < 400, status: s, statusText: '', headers: { get: () => null }, json: async () => b }) as unknown as Response;
     const api = new ApiClient({
       baseUrl: 'http://localhost/',

@@ -153,7 +153,7 @@ describe('the dev OpenID provider', () => {
     expect(tokens.tokenType).toBe('Bearer');
   });
 
-  it('issues access tokens as JWTs for the client, with email and groups, that the API server can verify', async () => {
+  it('issues access tokens as JWTs for the client, signed by its keys, with the claims the API server reads (issuer, audience, email, groups)', async () => {
     const tokens = await passwordLogin({ issuer: ready.issuer, ca, ...cairn, username: victor.username, password: victor.password });
     expect(decodeProtectedHeader(tokens.accessToken).typ).toBe('at+jwt');
     const { payload } = await verify(tokens.accessToken, 'cairn');
