@@ -596,7 +596,7 @@ data:
           const frame = await tab.waitFor('the scale', (f) => f.data.id === id && f.data.type === 'MODIFIED' && f.data.object?.metadata.name === 'web' && f.data.object.spec?.replicas === 4);
           expect(frame.event).toBe('watch');
         }
-        expect(hub.stats()).toEqual({ upstreams: 2, subscribers: 3 });
+        expect(hub.stats()).toMatchObject({ upstreams: 2, subscribers: 3 });
       } finally {
         tab1.close();
         tab2.close();

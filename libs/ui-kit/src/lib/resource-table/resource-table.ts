@@ -99,6 +99,10 @@ export class ResourceTable<T> {
   private readonly router = inject(Router);
 
   constructor() {
+    const host = inject<ElementRef<HTMLElement>>(ElementRef).nativeElement;
+    const tap = (event: MouseEvent) => this.tapCard(event);
+    host.addEventListener('click', tap);
+    inject(DestroyRef).onDestroy(() => host.removeEventListener('click', tap));
     const phone = inject(DOCUMENT).defaultView?.matchMedia?.(`(max-width: ${PHONE_MAX_WIDTH}px)`);
     if (phone) {
       this.narrow.set(phone.matches);
@@ -119,10 +123,17 @@ export class ResourceTable<T> {
 
   protected readonly trackRow = (_index: number, row: T): string => this.rowKey()(row);
 
-  /** A tap on a card outside its links and buttons opens the row's object, as a tap on its name would. */
-  protected tapCard(row: T, event: MouseEvent): void {
-    if ((event.target as HTMLElement | null)?.closest('a, button, input, label, select')) return;
-    const link = this.card().name?.link?.(row);
+  /**
+   * A tap on a card outside its links and buttons opens the row's object, as a tap on its name
+   * would: a pointer convenience on phones. Keyboard and screen-reader users reach the same
+   * object through the name's link, so the card itself is not made a second focus stop.
+   */
+  private tapCard(event: MouseEvent): void {
+    const target = event.target as HTMLElement | null;
+    if (!this.narrow() || !target || target.closest('a, button, input, label, select')) return;
+    const key = target.closest<HTMLElement>('.row.card')?.dataset['rowKey'];
+    const row = key === undefined ? undefined : this.visible().find((r) => this.rowKey()(r) === key);
+    const link = row === undefined ? undefined : this.card().name?.link?.(row);
     if (link) void this.router.navigate(link, { queryParamsHandling: 'preserve' });
   }
 
