@@ -155,9 +155,9 @@ export class AddressPolicy {
     const own = this.internal.find((n) => n.type === type && list([n]).check(bare, type));
     if (own && !this.opened.check(bare, type)) {
       const what = LOOPBACK.includes(own) ? 'a loopback address' : `in ${own.address}/${own.prefix}, one of the console's own networks`;
-      return `${bare} is ${what}; user-added clusters may reach it only when CAIRN_USER_CLUSTER_ALLOW lists a range inside it`;
+      return `${bare} is ${what}; user-added clusters may reach it only when the gateway's CAIRN_USER_CLUSTER_ALLOW setting lists a range inside it: ask whoever runs this console`;
     }
-    if (!this.allow.check(bare, type)) return `${bare} is outside the addresses allowed for user-added clusters (CAIRN_USER_CLUSTER_ALLOW: ${this.allowlist.join(', ')})`;
+    if (!this.allow.check(bare, type)) return `${bare} is outside the addresses allowed for user-added clusters (the gateway's CAIRN_USER_CLUSTER_ALLOW setting: ${this.allowlist.join(', ')}); ask whoever runs this console to add it`;
     return undefined;
   }
 }
