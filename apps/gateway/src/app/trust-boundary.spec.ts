@@ -1,12 +1,7 @@
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { encodeUserCluster, UserCluster } from './clusters/user-clusters';
-import { createGateway } from './gateway';
-import { readGatewaySettings } from './settings/gateway-settings';
+import { gatewayAgainst, TestGateway } from './testing/gateway-against';
 import { HostileUpstream, startHostileUpstream } from './testing/hostile-upstream';
 import { WatchHub } from './watch/watch-hub';
 
@@ -21,62 +16,36 @@ import { WatchHub } from './watch/watch-hub';
  */
 const MEMORY_BOUND = 160 * 1024 * 1024;
 const SESSION_KEY = 's'.repeat(48);
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('trust boundary (hostile upstream)', () => {
   let configured: HostileUpstream;
   let hostile: HostileUpstream;
   let gateway: NestFastifyApplication;
   let base: string;
-  let dir: string;
+  let test: TestGateway;
 
   beforeAll(async () => {
     configured = await startHostileUpstream({ users: { 'good-token': 'alice', 'bob-token': 'bob' } });
     hostile = await startHostileUpstream({ users: {} });
-    dir = mkdtempSync(join(tmpdir(), 'cairn-trust-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'main', cluster: { server: configured.url, 'certificate-authority-data': b64(configured.ca) } }],
-        contexts: [{ name: 'main', context: { cluster: 'main', user: 'nobody' } }],
-        users: [{ name: 'nobody', user: {} }],
-      }),
-    );
-    const settings = readGatewaySettings(
-      {
-        KUBECONFIG: kubeconfig,
-        CAIRN_WEB_ROOT: dir,
-        CAIRN_SESSION_KEY: SESSION_KEY,
-        CAIRN_LOG_LEVEL: 'error',
-        CAIRN_IN_CLUSTER: 'false',
-        // The hostile upstream listens on loopback: opened explicitly, as the dev stack does.
-        CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32',
-        CAIRN_MAX_BODY_BYTES: '1Mi',
-        CAIRN_MAX_LINE_BYTES: '1Mi',
-        CAIRN_MAX_UPSTREAM_BODY_BYTES: '8Mi',
-        CAIRN_MAX_STREAMS_PER_USER: '3',
-        CAIRN_MAX_WATCHES_PER_USER: '4',
-        CAIRN_MAX_FOLLOWED_LOGS_PER_USER: '2',
-        CAIRN_MAX_REPLAY_BYTES: '1Mi',
-        // Low enough that 300 quick requests cross it (burst 40).
-        CAIRN_SOURCE_REQUEST_RATE: '10',
-      },
-      process.cwd(),
-    );
-    gateway = await createGateway({ ...settings, port: 0 });
-    await gateway.listen(0, '127.0.0.1');
-    const address = gateway.getHttpServer().address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    test = await gatewayAgainst(configured, {
+      CAIRN_SESSION_KEY: SESSION_KEY,
+      CAIRN_MAX_BODY_BYTES: '1Mi',
+      CAIRN_MAX_LINE_BYTES: '1Mi',
+      CAIRN_MAX_UPSTREAM_BODY_BYTES: '8Mi',
+      CAIRN_MAX_STREAMS_PER_USER: '3',
+      CAIRN_MAX_WATCHES_PER_USER: '4',
+      CAIRN_MAX_FOLLOWED_LOGS_PER_USER: '2',
+      CAIRN_MAX_REPLAY_BYTES: '1Mi',
+      // Low enough that 300 quick requests cross it (burst 40).
+      CAIRN_SOURCE_REQUEST_RATE: '10',
+    });
+    ({ gateway, base } = test);
   }, 60_000);
 
   afterAll(async () => {
-    await gateway?.close();
+    await test?.close();
     await configured?.stop();
     await hostile?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) => {

@@ -1,11 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { encodeUserCluster } from '../clusters/user-clusters';
-import { createGateway } from '../gateway';
-import { readGatewaySettings } from '../settings/gateway-settings';
+import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
 import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
 import { WatchHub } from './watch-hub';
 
@@ -17,48 +12,20 @@ import { WatchHub } from './watch-hub';
  */
 describe('watch hub memory bounds', () => {
   let upstream: HostileUpstream;
+  let test: TestGateway;
   let gateway: NestFastifyApplication;
   let base: string;
-  let dir: string;
   const TOTAL = 1024 * 1024;
 
   beforeAll(async () => {
     upstream = await startHostileUpstream({ users: { 'good-token': 'alice' } });
-    dir = mkdtempSync(join(tmpdir(), 'cairn-watch-bounds-'));
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'main', cluster: { server: upstream.url, 'certificate-authority-data': Buffer.from(upstream.ca).toString('base64') } }],
-        contexts: [{ name: 'main', context: { cluster: 'main', user: 'nobody' } }],
-        users: [{ name: 'nobody', user: {} }],
-      }),
-    );
-    const settings = readGatewaySettings(
-      {
-        KUBECONFIG: kubeconfig,
-        CAIRN_WEB_ROOT: dir,
-        CAIRN_SESSION_KEY: 's'.repeat(48),
-        CAIRN_LOG_LEVEL: 'error',
-        CAIRN_IN_CLUSTER: 'false',
-        CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32',
-        CAIRN_MAX_REPLAY_BYTES: '1Mi',
-        CAIRN_MAX_REPLAY_TOTAL_BYTES: '1Mi',
-      },
-      process.cwd(),
-    );
-    gateway = await createGateway({ ...settings, port: 0 });
-    await gateway.listen(0, '127.0.0.1');
-    const address = gateway.getHttpServer().address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    test = await gatewayAgainst(upstream, { CAIRN_MAX_REPLAY_BYTES: '1Mi', CAIRN_MAX_REPLAY_TOTAL_BYTES: '1Mi' });
+    ({ gateway, base } = test);
   }, 60_000);
 
   afterAll(async () => {
-    await gateway?.close();
+    await test?.close();
     await upstream?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Opens a watch stream and reads it until `until` holds; returns the text and a way to close it. */
