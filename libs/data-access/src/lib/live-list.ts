@@ -18,8 +18,15 @@ export interface LiveListQuery extends KindRef {
 /** How often a list is read again when the API server refuses to let the user watch it. */
 export const POLL_MS = 10_000;
 
-/** Page size when listing: large lists arrive in pieces, shown as they come. */
-const PAGE = 500;
+/**
+ * Page sizes when listing: the first page is small so the first rows show at once; the rest come
+ * in pages five times larger. Pages follow one another (a `continue` token names the next), so
+ * each one costs a round trip and a re-sort of everything shown: 10 000 pods in 500s were 20 of
+ * each; in 500 + 2 500s they are 5, and no page is large enough for its JSON.parse to block the
+ * page for long (2 500 pods are about 4.5 MB).
+ */
+const FIRST_PAGE = 500;
+const NEXT_PAGE = 2500;
 
 export interface LiveListOptions {
   /** Stop listing after this many objects (an overview needs the picture, not every object). Default: all. */
@@ -86,7 +93,7 @@ export class LiveList {
     let resourceVersion = '';
     let next: string | undefined;
     do {
-      const page = await this.api.list(cluster, kind, { namespace, labelSelector, fieldSelector: this.fieldSelector, limit: PAGE, continue: next });
+      const page = await this.api.list(cluster, kind, { namespace, labelSelector, fieldSelector: this.fieldSelector, limit: next ? NEXT_PAGE : FIRST_PAGE, continue: next });
       if (this.stopped) break;
       items.push(...page.items);
       if (publishPages) {
