@@ -1,9 +1,14 @@
 import { Routes } from '@angular/router';
 import { OtherKinds } from './other-kinds/other-kinds';
 import { Overview } from './overview/overview';
-import { WorkloadDetail } from './workload-detail/workload-detail';
 import { WorkloadList } from './workload-list/workload-list';
 import { WorkloadsPage } from './workloads-page/workloads-page';
+
+/**
+ * An object's page is loaded when first opened: it brings the YAML printer and the code
+ * editor (about 36 KB gz of `yaml` alone), which a list never needs.
+ */
+const detail = () => import('./workload-detail/workload-detail').then((m) => m.WorkloadDetail);
 
 /** Exposed to the shell as `./routes`; mounted under the route the manifest gives (`/workloads`). */
 export const routes: Routes = [
@@ -15,10 +20,10 @@ export const routes: Routes = [
       { path: '', pathMatch: 'full', component: Overview, title: 'Workloads · Cairn' },
       { path: 'other', component: OtherKinds, title: 'Other kinds · Cairn' },
       { path: 'other/:group/:version/:resource', component: WorkloadList },
-      { path: 'other/:group/:version/:resource/:namespace/:name', component: WorkloadDetail },
+      { path: 'other/:group/:version/:resource/:namespace/:name', loadComponent: detail },
       { path: ':kind', component: WorkloadList },
       // `_` in place of the namespace for cluster-scoped objects.
-      { path: ':kind/:namespace/:name', component: WorkloadDetail },
+      { path: ':kind/:namespace/:name', loadComponent: detail },
     ],
   },
 ];

@@ -18,8 +18,15 @@ export interface LiveListQuery extends KindRef {
 /** How often a list is read again when the API server refuses to let the user watch it. */
 export const POLL_MS = 10_000;
 
-/** Page size when listing: large lists arrive in pieces, shown as they come. */
-const PAGE = 500;
+/**
+ * The first page, small so the first rows show at once. When there is more, the rest is not
+ * followed page by page: the API server answers `continue` pages from etcd (2 500 pods took
+ * 450-900 ms a page in benchmark 4) but a whole list from its watch cache (10 000 pods in about
+ * 1 s, parse included), so the whole list is read in one request and replaces the first page.
+ * Lists capped by `maxItems` still page (by NEXT_PAGE) and stop at the cap.
+ */
+const FIRST_PAGE = 500;
+const NEXT_PAGE = 2500;
 
 export interface LiveListOptions {
   /** Stop listing after this many objects (an overview needs the picture, not every object). Default: all. */
@@ -85,8 +92,9 @@ export class LiveList {
     const items: KubeObject[] = [];
     let resourceVersion = '';
     let next: string | undefined;
+    const all = this.options.maxItems === undefined;
     do {
-      const page = await this.api.list(cluster, kind, { namespace, labelSelector, fieldSelector: this.fieldSelector, limit: PAGE, continue: next });
+      const page = await this.api.list(cluster, kind, { namespace, labelSelector, fieldSelector: this.fieldSelector, limit: next ? NEXT_PAGE : FIRST_PAGE, continue: next });
       if (this.stopped) break;
       items.push(...page.items);
       if (publishPages) {
@@ -95,6 +103,13 @@ export class LiveList {
       }
       next = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
+      if (next && all) {
+        // More than one page: the whole list in one request (see FIRST_PAGE), which replaces what is shown.
+        const whole = await this.api.list(cluster, kind, { namespace, labelSelector, fieldSelector: this.fieldSelector });
+        if (this.stopped) break;
+        if (publishPages) this.replaceAll(whole.items);
+        return { items: whole.items, resourceVersion: whole.metadata.resourceVersion };
+      }
     } while (next && items.length < (this.options.maxItems ?? Infinity));
     return { items, resourceVersion };
   }

@@ -1,4 +1,4 @@
-import { ColumnChoice, filterRows, isShown, parseFilter, sortRows, TableColumn } from './table-column';
+import { ColumnChoice, compareSimple, filterRows, isShown, parseFilter, sortRows, TableColumn } from './table-column';
 
 interface Pod {
   name: string;
@@ -65,6 +65,21 @@ describe('table sorting', () => {
 
   it('sorts ages by time, youngest first, objects without a timestamp last', () => {
     expect(names(sortRows(pods, columns, { column: 'age', descending: false }))).toEqual(['web-9', 'web-10', 'db-0']);
+  });
+
+  it('orders Kubernetes names as the collator does, numbers by value, without asking it', () => {
+    const collator = new Intl.Collator(undefined, { numeric: true });
+    const sign = (n: number) => Math.sign(n);
+    const alphabet = 'ab-.0129';
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const word = () => Array.from({ length: 1 + Math.floor(random() * 8) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    for (let n = 0; n < 5000; n++) {
+      const a = word();
+      const b = random() < 0.3 ? a.slice(0, Math.floor(random() * a.length)) + word() : word();
+      expect([a, b, sign(compareSimple(a, b))]).toEqual([a, b, sign(collator.compare(a, b))]);
+    }
+    expect(['pod-10', 'pod-9', 'pod-1', 'pod', 'pod.a', 'pod-a'].sort(compareSimple)).toEqual(['pod', 'pod-1', 'pod-9', 'pod-10', 'pod-a', 'pod.a']);
   });
 
   it('sorts a status column by its words', () => {

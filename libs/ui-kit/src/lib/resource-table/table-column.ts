@@ -47,16 +47,38 @@ export function parseFilter(filter: string): FilterTerm[] {
     });
 }
 
+/**
+ * Each row's searchable text (its shown cells, lower case, apart), per set of columns: typing a
+ * filter over 10 000 rows reads each cell once, not once per keystroke. Rows are replaced, never
+ * changed in place, so a row's text stays true for the row.
+ */
+const searchable = new WeakMap<readonly TableColumn<never>[], WeakMap<object, string>>();
+
+/** The text of the cells that do not change while the row stays the same: not ages, which grow. */
+function textOf<T>(row: T, columns: readonly TableColumn<T>[]): string {
+  const compute = () =>
+    columns
+      .filter((column) => !column.since)
+      .map((column) => (column.status ? column.status(row).text : column.value(row)))
+      .filter((text) => text !== undefined)
+      .map((text) => String(text).toLowerCase())
+      .join('\u0000');
+  if (typeof row !== 'object' || row === null) return compute();
+  let byRow = searchable.get(columns as readonly TableColumn<never>[]);
+  if (!byRow) searchable.set(columns as readonly TableColumn<never>[], (byRow = new WeakMap()));
+  let text = byRow.get(row);
+  if (text === undefined) byRow.set(row, (text = compute()));
+  return text;
+}
+
 /** Rows matching every term: text in any shown column, labels by exact value. */
 export function filterRows<T>(rows: readonly T[], columns: readonly TableColumn<T>[], terms: readonly FilterTerm[], labels?: (row: T) => Record<string, string> | undefined): T[] {
   if (terms.length === 0) return [...rows];
   return rows.filter((row) =>
     terms.every((term) => {
       if ('label' in term) return (labels?.(row)?.[term.label] === term.value) !== term.negate;
-      return columns.some((column) => {
-        const text = column.status ? column.status(row).text : column.value(row);
-        return text !== undefined && String(text).toLowerCase().includes(term.text);
-      });
+      // Cells are joined by a NUL, which no term holds: a term never matches across two cells.
+      return textOf(row, columns).includes(term.text) || columns.some((column) => column.since && String(column.value(row) ?? '').toLowerCase().includes(term.text));
     }),
   );
 }
@@ -72,18 +94,88 @@ function sortKey<T>(column: TableColumn<T>, row: T): string | number {
   return column.value(row) ?? '';
 }
 
-/** Rows in the column's order; ties are broken by the first column, so the order never jumps. */
+/**
+ * One collator for every comparison: `localeCompare` with options builds one per call, which at
+ * 10 000 rows (about 140 000 comparisons) made a sort take seconds instead of milliseconds.
+ */
+const collator = new Intl.Collator(undefined, { numeric: true });
+
+/** Kubernetes names, namespaces, IPs: lower-case letters, digits, `-` and `.` only. */
+const SIMPLE = /^[a-z0-9.-]*$/;
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * `collator.compare` for two strings of SIMPLE characters, about ten times faster: for these
+ * the collation order is the code-unit order (`-` < `.` < digits < letters, as in Unicode's
+ * root collation) with each run of digits compared as a number. Runs equal in value but not in
+ * spelling (`01`, `1`) go to the collator.
+ */
+export function compareSimple(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    if (isDigit(ca) && isDigit(cb)) {
+      let ie = i;
+      let je = j;
+      while (ie < a.length && isDigit(a.charCodeAt(ie))) ie++;
+      while (je < b.length && isDigit(b.charCodeAt(je))) je++;
+      let is = i;
+      let js = j;
+      while (is < ie - 1 && a.charCodeAt(is) === 48) is++;
+      while (js < je - 1 && b.charCodeAt(js) === 48) js++;
+      // The longer run (leading zeros aside) is the larger number; equally long ones compare digit by digit.
+      let order = ie - is - (je - js);
+      for (let k = 0; order === 0 && k < ie - is; k++) order = a.charCodeAt(is + k) - b.charCodeAt(js + k);
+      if (order) return order;
+      if (ie - i !== je - j) return collator.compare(a, b);
+      i = ie;
+      j = je;
+    } else if (ca !== cb) {
+      return ca - cb;
+    } else {
+      i++;
+      j++;
+    }
+  }
+  return a.length - i - (b.length - j);
+}
+
+const compareText = (a: string, b: string): number => (SIMPLE.test(a) && SIMPLE.test(b) ? compareSimple(a, b) : collator.compare(a, b));
+
+/**
+ * Each text's place among the distinct texts: the texts are compared once per pair of distinct
+ * values (a status column of 10 000 rows has a handful), and the rows are then sorted by numbers.
+ */
+function ranks(texts: readonly string[]): Map<string, number> {
+  const distinct = [...new Set(texts)];
+  const simple = distinct.every((t) => SIMPLE.test(t));
+  distinct.sort(simple ? compareSimple : compareText);
+  return new Map(distinct.map((text, i) => [text, i]));
+}
+
+/**
+ * Rows in the column's order; ties are broken by the first column, so the order never jumps.
+ * Each row's keys are read once (a status is computed once, not per comparison).
+ */
 export function sortRows<T>(rows: readonly T[], columns: readonly TableColumn<T>[], sort: TableSort | undefined): T[] {
   const column = columns.find((c) => c.id === sort?.column) ?? columns[0];
   const first = columns[0];
   if (!column || !first) return [...rows];
   const numeric = column.numeric || Boolean(column.since);
   const direction = sort?.descending ? -1 : 1;
-  const keyed = rows.map((row) => ({ row, key: sortKey(column, row), tie: String(first.value(row) ?? '') }));
-  keyed.sort((a, b) => {
-    const order = numeric ? Number(a.key) - Number(b.key) || 0 : String(a.key).localeCompare(String(b.key), undefined, { numeric: true });
-    return (order || a.tie.localeCompare(b.tie, undefined, { numeric: true })) * direction;
-  });
+  const keys = rows.map((row) => sortKey(column, row));
+  const ties = rows.map((row) => String(first.value(row) ?? ''));
+  const tieRank = ranks(ties);
+  const keyRank = numeric ? undefined : column === first ? tieRank : ranks(keys.map(String));
+  const keyed = rows.map((row, i) => ({
+    row,
+    key: keyRank ? (keyRank.get(String(keys[i])) as number) : Number(keys[i]),
+    tie: tieRank.get(ties[i] as string) as number,
+  }));
+  keyed.sort((a, b) => ((a.key - b.key || 0) || a.tie - b.tie) * direction);
   return keyed.map((k) => k.row);
 }
 
