@@ -181,7 +181,7 @@ describe('the documented API, on the real cluster', () => {
     });
 
     it('leaves one JSON audit line per change: who, what, which cluster, and the result', async () => {
-      // As the browser makes changes: with the session cookie (an API client's bearer is logged as "bearer-token client").
+      // As the browser makes changes (with the session cookie), and as an API client does (a bearer: named by the cluster's SelfSubjectReview).
       const cookie = async (user: 'alice' | 'victor') => {
         const session: Session = { v: 1, issuedAt: Math.floor(Date.now() / 1000), oidc: { token: tokens[user] as string, expiresAt: Math.floor(Date.now() / 1000) + 300, user: { name: `${user}@cairn.test` } } };
         return `${SESSION_COOKIE}=${await new SealedBox([SESSION_KEY], SESSION_PURPOSE).seal(session, { ttlSeconds: 300 })}`;
@@ -197,10 +197,13 @@ describe('the documented API, on the real cluster', () => {
           .map((l) => JSON.parse(l) as { context?: string; message?: string })
           .filter((l) => l.context === 'Audit')
           .map((l) => JSON.parse(l.message as string) as Record<string, unknown>);
-      await until('two audit lines', async () => audits().length >= 2, 5_000);
+      const byBearer = await call('POST', `${R}/apps/v1/deployments/web/scale?namespace=team-a`, { token: tokens['alice'], body: { replicas: 2 } });
+      expect(byBearer.status).toBe(200);
+      await until('three audit lines', async () => audits().length >= 3, 5_000);
       expect(audits()).toEqual([
         { audit: true, who: 'alice@cairn.test', cluster: 'cairn-dev', action: 'scale to 2', target: expect.stringContaining('deployments/web'), result: 'ok' },
         { audit: true, who: 'victor@cairn.test', cluster: 'cairn-dev', action: 'scale to 5', target: expect.stringContaining('deployments/web'), result: 'refused', status: 403 },
+        { audit: true, who: expect.stringMatching(/alice/), cluster: 'cairn-dev', action: 'scale to 2', target: expect.stringContaining('deployments/web'), result: 'ok' },
       ]);
     });
   });
