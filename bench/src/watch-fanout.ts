@@ -83,7 +83,14 @@ async function fanout(ctx: BenchContext, seconds: number, profileDir?: string): 
   const { options, log } = ctx;
   await ctx.admin.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CONFIGMAP, namespace: BENCH_NAMESPACE }, data: { seq: '0', sentAt: '0' } });
   const spawned = Date.now();
-  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), gatewayFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  // The subscribers share one credential, so one upstream watch fans out to all of them: the
+  // path measured here. The per-person cap on open streams (CAIRN_MAX_STREAMS_PER_USER, 20) would
+  // refuse all but 20 of them, so this run opens it to the subscriber count; the cap has its own test.
+  const cairn = await startConsole(ctx.cluster, {
+    logsDir: join(ctx.runDir, 'logs'),
+    gatewayFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    env: { CAIRN_MAX_STREAMS_PER_USER: String(options.subscribers + 10), CAIRN_USER_REQUEST_RATE: String(Math.max(50, options.subscribers * 2)) },
+  });
   const patch = (seq: number) =>
     ctx.admin.json('PATCH', `/api/v1/namespaces/${BENCH_NAMESPACE}/configmaps/${CONFIGMAP}`, { data: { seq: String(seq), sentAt: nowMs().toFixed(1) } }, 'application/merge-patch+json');
   let worker: Worker | undefined;
