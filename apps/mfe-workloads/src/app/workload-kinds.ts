@@ -1,5 +1,5 @@
 import { age, KindRef, KubeObject } from '@cairn/data-access';
-import { asArray, asObject, containerCells, jobStatusText, kubectlCells, podColumns, podStatus, PrintedKind, restartsText, text } from '@cairn/kube-model';
+import { asArray, asObject, containerCells, jobStatusText, kubectlCells, podColumns, podStatus, PrintedKind, restartsText, selectorText, text } from '@cairn/kube-model';
 import type { Status, TableColumn } from '@cairn/ui-kit';
 
 export { age };
@@ -240,17 +240,10 @@ export function builtInKind(group: string, resource: string): WorkloadKind | und
   return WORKLOAD_KINDS.find((kind) => kind.group === group && kind.resource === resource);
 }
 
-/** The label selector of a workload's pods, as `a=b,c=d`, or undefined when it has none. */
+/**
+ * The label selector of a workload's pods (a CronJob's from its Job template), as `a=b,c=d`, or
+ * undefined when it has none: kube-model's `selectorText`, the one place the rule lives.
+ */
 export function podSelector(o: KubeObject): string | undefined {
-  const selector = (spec(o)['selector'] as Any | undefined) ?? ((spec(o)['jobTemplate'] as Any | undefined)?.['spec']?.['selector'] as Any | undefined);
-  const labels = (selector?.['matchLabels'] as Record<string, string> | undefined) ?? undefined;
-  const expressions = asArray(selector?.['matchExpressions']).map(asObject) as Any[];
-  const parts = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of expressions) {
-    if (e['operator'] === 'In') parts.push(`${e['key']} in (${asArray(e['values']).map(text).join(',')})`);
-    else if (e['operator'] === 'NotIn') parts.push(`${e['key']} notin (${asArray(e['values']).map(text).join(',')})`);
-    else if (e['operator'] === 'Exists') parts.push(e['key']);
-    else if (e['operator'] === 'DoesNotExist') parts.push(`!${e['key']}`);
-  }
-  return parts.length ? parts.join(',') : undefined;
+  return selectorText(spec(o)['selector'] ?? asObject(asObject(spec(o)['jobTemplate'])['spec'])['selector']);
 }
