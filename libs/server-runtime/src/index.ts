@@ -5,3 +5,5 @@ export * from './lib/health/health';
 export * from './lib/metrics/metrics';
 export * from './lib/settings/flags';
 export * from './lib/settings/settings-file';
+export * from './lib/http/request-schemas';
+export * from './lib/http/from-console.guard';

@@ -49,16 +49,8 @@ export interface ApiResource {
 /** At most this many questions per `access-reviews` call. */
 export const MAX_ACCESS_CHECKS = 100;
 
-/** One question of `POST /api/v1/clusters/{cluster}/access-reviews`. */
-export interface AccessCheck {
-  verb: string;
-  /** API group; `core` or empty for the legacy group. */
-  group?: string;
-  resource: string;
-  subresource?: string;
-  namespace?: string;
-  name?: string;
-}
+/** Request shapes, declared once with their validation schemas (../requests); types only here, so front ends load no validator. */
+export type { AccessCheck, WatchSubscription } from '../requests/gateway-requests';
 
 export interface AccessResult {
   allowed: boolean;
@@ -83,21 +75,6 @@ export interface KubeconfigContextCheck {
   /** The entry the browser sends in X-Cairn-Cluster for this context; absent when refused. */
   entry?: string;
   problem?: string;
-}
-
-/** One list the browser follows on `GET /api/v1/watch`. */
-export interface WatchSubscription {
-  /** The browser's name for it; every event carries it back. */
-  id: string;
-  cluster: string;
-  group: string;
-  version: string;
-  resource: string;
-  namespace?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-  /** The list's resourceVersion (or the last event's): events after it are sent. */
-  resourceVersion?: string;
 }
 
 /** One `watch` event of the stream (without its subscription id). */

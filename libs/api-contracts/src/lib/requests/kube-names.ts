@@ -1,0 +1,63 @@
+import * as z from 'zod/mini';
+
+/**
+ * The names a request may carry, with Kubernetes' own rules, declared once: the gateway
+ * validates every path parameter, query and body against these before it builds an API-server
+ * path, and builds paths only from values that pass them (no `..`, no `/`, no `?`).
+ *
+ * Where the rules come from: k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label for
+ * namespaces, IsDNS1123Subdomain for groups and most object names, both lower-case), widened
+ * for object names with the upper-case letters, `:` and `@` that RBAC objects and some CRDs
+ * use (`system:controller:x`), and k8s.io/apimachinery/pkg/version for API versions.
+ */
+export const KUBE_NAME_PATTERNS = {
+  /** An API group (`apps`, `cert-manager.io`), or `core` for the legacy group. */
+  group: /^(core|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/,
+  /** `v1`, `v1beta1`, `v2alpha3`. */
+  version: /^v[0-9]+((alpha|beta)[0-9]+)?$/,
+  /** A resource (plural) or subresource name: `pods`, `deployments`, `log`, `scale`. */
+  resource: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+  /** An object name. */
+  name: /^[A-Za-z0-9]([-A-Za-z0-9._:@]*[A-Za-z0-9])?$/,
+  /** A namespace: a DNS label. */
+  namespace: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+} as const;
+
+/** Longest names, in characters: 253 for DNS subdomains, 63 for labels (namespaces). */
+export const KUBE_NAME_MAX = { group: 253, version: 20, resource: 253, name: 253, namespace: 63 } as const;
+
+/** What each kind of name must look like, in words (used in every refusal). */
+export const KUBE_NAME_RULES: Record<keyof typeof KUBE_NAME_PATTERNS, string> = {
+  group: 'must be an API group such as apps or cert-manager.io (core for the legacy group)',
+  version: 'must be an API version such as v1, v1beta1 or v2alpha1',
+  resource: 'must be a resource name such as pods or deployments (lowercase letters, digits, "-" and ".")',
+  name: 'must be an object name (letters, digits, "-", ".", ":", "@"; starting and ending with a letter or digit; at most 253 characters)',
+  namespace: 'must be a namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
+};
+
+/** A schema for one kind of Kubernetes name (length and pattern, one message). */
+export function kubeName(kind: keyof typeof KUBE_NAME_PATTERNS) {
+  const error = KUBE_NAME_RULES[kind];
+  return z.string().check(z.minLength(1, { error }), z.maxLength(KUBE_NAME_MAX[kind], { error }), z.regex(KUBE_NAME_PATTERNS[kind], { error }));
+}
+
+/**
+ * Whether `value` is a valid name of `kind`: for code that builds paths from values that did
+ * not come through a request schema (discovery results, an object's own references).
+ */
+export function isKubeName(kind: keyof typeof KUBE_NAME_PATTERNS, value: string | undefined): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= KUBE_NAME_MAX[kind] && KUBE_NAME_PATTERNS[kind].test(value);
+}
+
+/**
+ * A cluster as the console names it: a kubeconfig context name, the in-cluster name, or
+ * `user:<name>` for a cluster the browser added. Context names are free text in kubeconfig
+ * files (EKS names hold `:` and `/`), and the name is only ever looked up, never put in a
+ * path, so only its length and the absence of control characters are checked here; whether
+ * the cluster exists is the gateway's answer (a 404).
+ */
+export const clusterName = z.string().check(
+  z.minLength(1, { error: 'must name a cluster' }),
+  z.maxLength(253, { error: 'must be a cluster name of at most 253 characters' }),
+  z.refine((name: string) => ![...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), { error: 'must be a cluster name without control characters' }),
+);

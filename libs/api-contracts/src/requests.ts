@@ -1,0 +1,8 @@
+/**
+ * `@cairn/api-contracts/requests`: the validation schemas of every request the gateway and the
+ * auth service take (zod), apart from the main entry so that a front end that only needs the
+ * types and constants loads no validator.
+ */
+export * from './lib/requests/kube-names';
+export * from './lib/requests/gateway-requests';
+export * from './lib/requests/auth-requests';
