@@ -53,7 +53,7 @@ describe('auth service without an OpenID provider', () => {
     expect(empty.statusCode).toBe(400);
     expect(empty.json().message).toContain('kubectl create token');
     const spaces = await inject('POST', '/auth/token', { 'x-cairn-csrf': '1' }, { cluster: 'c', token: 'two words' });
-    expect(spaces.json().message).toContain('That is not a bearer token');
+    expect(spaces.json().message).toContain('token must be a bearer token: one line of printable characters without spaces');
     const userCluster = await inject('POST', '/auth/token', { 'x-cairn-csrf': '1' }, { cluster: 'user:mine', token: 'abc' });
     expect(userCluster.json().message).toContain('keeps its credentials in your browser');
   });

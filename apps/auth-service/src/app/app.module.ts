@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, MetricsRegistry } from '@cairn/server-runtime';
+import { fromConsoleGuard, HealthModule, MetricsRegistry } from '@cairn/server-runtime';
 import { AuthController } from './auth.controller';
 import { GatewayClient } from './gateway-client';
 import { OidcClient } from './oidc/oidc-client';
@@ -26,6 +26,8 @@ export class AppModule {
         { provide: OidcClient, useValue: oidc },
         { provide: SignInFlow, useValue: oidc ? new SignInFlow(oidc, sessions.stateBox, sessions.names.state) : null },
         GatewayClient,
+        // Every sign-in and sign-out acts on the session cookie: no request is exempt.
+        ...fromConsoleGuard({ action: 'sign in or out here', isConsole: (origin) => origin === settings.publicUrl.origin }),
       ],
     };
   }

@@ -1,7 +1,9 @@
-import { BadRequestException, Body, Controller, Delete, ForbiddenException, Get, HttpCode, HttpException, HttpStatus, Inject, Logger, Param, Post, Query, Req, Res, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { Counter, MetricsRegistry } from '@cairn/server-runtime';
+import { Controller, Delete, Get, HttpCode, HttpException, HttpStatus, Inject, Logger, Post, Req, Res, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { Counter, JsonBody, MetricsRegistry, PathParams, QueryParams } from '@cairn/server-runtime';
 import { CookieTooLargeError, Session, SessionUser } from '@cairn/session';
-import { AUTH_PATHS, BearerTokenSignIn, CSRF_HEADER, SessionSummary, SignedOut, SignInOptions, USER_CLUSTER_PREFIX } from '@cairn/api-contracts';
+import { AUTH_PATHS, SessionSummary, SignedOut, SignInOptions } from '@cairn/api-contracts';
+import { BearerTokenSignInBody, ForgetTokenParams, LoginQuery } from '@cairn/api-contracts/requests';
+import type { z } from 'zod/mini';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { errorPage } from './error-page';
@@ -12,12 +14,11 @@ import { CookieJar } from './session/cookie-jar';
 import { Sessions } from './session/sessions';
 import { AUTH_SETTINGS, AuthSettings } from './settings/auth-settings';
 
-/** Bearer tokens longer than this are not tokens (the largest real ones are a few KiB). */
-const MAX_TOKEN_LENGTH = 8192;
-
 /**
  * Every sign-in conversation: OpenID Connect (login, callback, refresh, logout), bearer
- * tokens per cluster, and the session summary. State lives only in sealed cookies.
+ * tokens per cluster, and the session summary. State lives only in sealed cookies. Every
+ * change (POST, DELETE) passes FromConsoleGuard first (the CSRF header and CAIRN_PUBLIC_URL's
+ * origin), and every parameter the request schemas of `@cairn/api-contracts/requests`.
  */
 @Controller()
 export class AuthController {
@@ -60,8 +61,8 @@ export class AuthController {
 
   /** Starts the OpenID Connect code flow: a redirect to the provider, the state in a sealed cookie. */
   @Get(AUTH_PATHS.login)
-  async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('returnTo') returnToParam?: string): Promise<void> {
-    const returnTo = this.sessions.returnTo(returnToParam);
+  async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @QueryParams(LoginQuery) q: z.output<typeof LoginQuery>): Promise<void> {
+    const returnTo = this.sessions.returnTo(q.returnTo);
     if (!this.flow) {
       // No provider configured: the sign-in page offers bearer tokens.
       void reply.redirect(`${this.sessions.basePath}sign-in?returnTo=${encodeURIComponent(returnTo)}`, 303);
@@ -115,7 +116,6 @@ export class AuthController {
   @Post(AUTH_PATHS.refresh)
   @HttpCode(200)
   async refresh(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionSummary> {
-    this.assertFromConsole(request);
     void reply.header('cache-control', 'no-store');
     const jar = this.sessions.jar(request);
     const session = await this.sessions.read(jar);
@@ -201,7 +201,6 @@ export class AuthController {
   @Post(AUTH_PATHS.logout)
   @HttpCode(200)
   async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SignedOut> {
-    this.assertFromConsole(request);
     void reply.header('cache-control', 'no-store');
     const jar = this.sessions.jar(request);
     const session = await this.sessions.read(jar);
@@ -219,19 +218,9 @@ export class AuthController {
   /** Signs in to one cluster with a bearer token, after the cluster itself says who the token is. */
   @Post(AUTH_PATHS.token)
   @HttpCode(200)
-  async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: Partial<BearerTokenSignIn> | undefined): Promise<SessionSummary> {
-    this.assertFromConsole(request);
+  async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @JsonBody(BearerTokenSignInBody) body: z.output<typeof BearerTokenSignInBody>): Promise<SessionSummary> {
     void reply.header('cache-control', 'no-store');
-    const cluster = typeof body?.cluster === 'string' ? body.cluster.trim() : '';
-    const token = typeof body?.token === 'string' ? body.token.trim().replace(/^Bearer\s+/i, '') : '';
-    if (!cluster) throw new BadRequestException('Choose the cluster this token is for ("cluster").');
-    if (cluster.startsWith(USER_CLUSTER_PREFIX)) {
-      throw new BadRequestException('A cluster you added from a kubeconfig keeps its credentials in your browser; edit that kubeconfig instead of signing in here.');
-    }
-    if (!token) throw new BadRequestException('Paste a bearer token ("token"); get one with: kubectl create token <service-account> -n <namespace>');
-    if (token.length > MAX_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
-      throw new BadRequestException('That is not a bearer token: a token is one line of printable characters without spaces, at most 8 KiB.');
-    }
+    const { cluster, token } = body;
     const who = await this.gateway.whoAmI(cluster, token);
     const jar = this.sessions.jar(request);
     const session: Session = (await this.sessions.read(jar)) ?? { v: 1, issuedAt: now() };
@@ -255,8 +244,7 @@ export class AuthController {
   /** Forgets one cluster's bearer token. */
   @Delete(`${AUTH_PATHS.token}/:cluster`)
   @HttpCode(200)
-  async forgetToken(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @Param('cluster') cluster: string): Promise<SessionSummary> {
-    this.assertFromConsole(request);
+  async forgetToken(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply, @PathParams(ForgetTokenParams) { cluster }: z.output<typeof ForgetTokenParams>): Promise<SessionSummary> {
     void reply.header('cache-control', 'no-store');
     const jar = this.sessions.jar(request);
     const session = await this.sessions.read(jar);
@@ -284,16 +272,6 @@ export class AuthController {
       ...(useAccess ? { idToken: signedIn.idToken } : {}),
       user: { name: email ?? str('preferred_username') ?? str('name') ?? str('sub') ?? 'unknown', ...(email ? { email } : {}), ...(groups?.length ? { groups } : {}) },
     };
-  }
-
-  /**
-   * A change made with the session cookie must come from the console itself: the custom
-   * header (which a cross-site form cannot send) and, when the browser names one, our origin.
-   */
-  private assertFromConsole(request: FastifyRequest): void {
-    if (request.headers[CSRF_HEADER] !== '1') throw new ForbiddenException(`This request needs the ${CSRF_HEADER}: 1 header (the console sends it).`);
-    const origin = request.headers.origin;
-    if (origin && origin !== this.settings.publicUrl.origin) throw new ForbiddenException(`Requests from ${origin} may not sign in or out here; use ${this.settings.publicUrl.origin}.`);
   }
 
   private pageForFailure(reply: FastifyReply, jar: CookieJar, outcome: { kind: 'rejected' | 'unavailable'; message: string }, returnTo: string): void {

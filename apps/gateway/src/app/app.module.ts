@@ -1,7 +1,8 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { HealthModule } from '@cairn/server-runtime';
+import { fromConsoleGuard, HealthModule } from '@cairn/server-runtime';
+import type { FastifyRequest } from 'fastify';
 import type { ReadinessCheck } from '@cairn/api-contracts';
 import { GATEWAY_SETTINGS, GatewaySettings } from './settings/gateway-settings';
 import { MfeManifestController } from './mfe-manifest/mfe-manifest.controller';
@@ -10,6 +11,14 @@ import { ConfigMapRemotes } from './mfe-manifest/configmap-remotes';
 import { VersionController } from './version/version.controller';
 import { shellDirectory } from './web/web-assets';
 import { CALLERS, Callers } from './auth/callers';
+import { ClustersService } from './clusters/clusters.service';
+import { USER_CLUSTER_HEADER } from './clusters/user-clusters';
+import { ChangesService } from './changes/changes.service';
+import { AuditInterceptor } from './edge/audit';
+import { SignedInGuard } from './edge/signed-in.guard';
+import { LogsService } from './logs/logs.service';
+import { PermissionsService } from './permissions/permissions.service';
+import { ResourcesService } from './resources/resources.service';
 import { AddressPolicy } from './clusters/address-policy';
 import { ClustersController } from './clusters/clusters.controller';
 import { CLUSTER_CONNECTIONS, ClusterConnections, readBody } from './kube/cluster-connections';
@@ -56,14 +65,42 @@ export class AppModule {
         { provide: CLUSTER_CONNECTIONS, useValue: connections },
         { provide: CALLERS, useValue: callers },
         { provide: REQUEST_BUDGET, useValue: budget },
+        ...fromConsoleGuard(GATEWAY_ORIGIN_RULE),
+        SignedInGuard,
+        AuditInterceptor,
         KubeService,
         DiscoveryService,
+        ResourcesService,
+        ChangesService,
+        ClustersService,
+        LogsService,
+        PermissionsService,
         WatchHub,
         ConfigMapRemotes,
       ],
     };
   }
 }
+
+/**
+ * The gateway's side of the one CSRF/Origin rule (FromConsoleGuard): the console is whatever
+ * Host the gateway was reached at (it may be served under several names), and a request with
+ * no cookie at all, or authenticated by a header a cross-site form cannot send
+ * (Authorization, X-Cairn-Cluster), needs no proof.
+ */
+const GATEWAY_ORIGIN_RULE = {
+  action: 'change anything here',
+  isConsole(origin: string, request: FastifyRequest): boolean {
+    try {
+      return new URL(origin).host === request.headers.host;
+    } catch {
+      return false;
+    }
+  },
+  exempt(request: FastifyRequest): boolean {
+    return !request.headers.cookie || Boolean(request.headers.authorization) || request.headers[USER_CLUSTER_HEADER] !== undefined;
+  },
+};
 
 /**
  * The readiness check for the configured clusters: ready when none is configured (users add

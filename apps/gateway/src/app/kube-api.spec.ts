@@ -267,7 +267,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
       const revealed = (await call('GET', `${secretPath}&reveal=true`, { token: tokens['admin'] })).json as unknown as Secret;
       const anyVersion = await put(secretPath, { ...revealed, metadata: { ...revealed.metadata, resourceVersion: '0' } });
       expect(anyVersion.status).toBe(400);
-      expect(anyVersion.json.message).toContain('metadata.resourceVersion is missing');
+      expect(anyVersion.json.message).toContain('metadata.resourceVersion must be the version the object was edited from');
       const table = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a&as=Table', { token: tokens['admin'] });
       expect(table.status).toBe(200);
       expect(table.text).not.toContain(before.data['.dockerconfigjson'] as string);
@@ -309,7 +309,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
       // A replace must say which version it was edited from, and may not rename or move.
       const { resourceVersion, ...noVersion } = draft.metadata;
       void resourceVersion;
-      expect((await put(path, { ...draft, metadata: noVersion }, tokens['alice'])).json.message).toContain('metadata.resourceVersion is missing');
+      expect((await put(path, { ...draft, metadata: noVersion }, tokens['alice'])).json.message).toContain('metadata.resourceVersion must be the version');
       expect((await put(path, { ...draft, metadata: { ...draft.metadata, name: 'other' } }, tokens['alice'])).status).toBe(400);
       expect((await put(path, { ...draft, metadata: { ...draft.metadata, namespace: 'team-b' } }, tokens['alice'])).status).toBe(400);
       await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: draft.spec.replicas } }, 'application/merge-patch+json');
@@ -412,12 +412,12 @@ describe('gateway Kubernetes API (real cluster)', () => {
   it('refuses malformed input with a 4xx that says what is wrong', async () => {
     const cases: Array<[string, string, number, string]> = [
       ['GET', '/api/v1/clusters/nope/status', 404, 'There is no cluster "nope"'],
-      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=Team_A', 400, 'is not a valid namespace'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=Team_A', 400, 'namespace must be a namespace name'],
       ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?limit=-4', 400, 'limit must be a whole number'],
-      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1%2F..%2Fsecrets/pods', 400, 'is not a valid API version'],
-      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods/a..b%3Fx=1?namespace=team-a', 400, 'is not a valid name'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1%2F..%2Fsecrets/pods', 400, 'version must be an API version'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods/a..b%3Fx=1?namespace=team-a', 400, 'name must be an object name'],
       ['GET', '/api/v1/clusters/cairn-dev/namespaces/team-a/pods/x/log?follow=maybe', 400, 'follow must be true or false'],
-      ['POST', '/api/v1/clusters/cairn-dev/access-reviews', 400, 'Send {"checks"'],
+      ['POST', '/api/v1/clusters/cairn-dev/access-reviews', 400, 'checks must be a list of checks'],
     ];
     for (const [method, path, status, message] of cases) {
       const res = await call(method, path, { token: tokens['admin'], body: method === 'POST' ? {} : undefined });
@@ -699,11 +699,11 @@ data:
 
     it('refuses malformed subscriptions before opening the stream', async () => {
       const cases: Array<[string, string]> = [
-        ['', 'Give subscriptions='],
-        ['{', 'subscriptions is not JSON'],
-        ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1"}]', 'subscriptions[0].resource must be a non-empty string'],
+        ['', 'subscriptions must be JSON'],
+        ['{', 'subscriptions must be JSON'],
+        ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1"}]', 'subscriptions[0].resource is missing'],
         ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1","resource":"pods","resourceVersion":"x"}]', 'resourceVersion must be'],
-        ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1","resource":"pods","namespace":"../x"}]', 'is not a valid namespace'],
+        ['[{"id":"a","cluster":"cairn-dev","group":"core","version":"v1","resource":"pods","namespace":"../x"}]', 'subscriptions[0].namespace must be a namespace name'],
       ];
       for (const [q, message] of cases) {
         const res = await call('GET', `/api/v1/watch?subscriptions=${encodeURIComponent(q)}`, { token: tokens['alice'] });

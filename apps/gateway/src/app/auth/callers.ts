@@ -30,8 +30,6 @@ export interface Caller {
 
 export const CALLERS = Symbol('CALLERS');
 
-export { CSRF_HEADER } from '@cairn/api-contracts';
-import { CSRF_HEADER } from '@cairn/api-contracts';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
@@ -194,27 +192,6 @@ export class Callers {
       );
     }
     return { token: credential.token, user: credential.user, via: 'session', credential: credentialDigest(credential.token), identity: `user:${credential.user.name}`, verified: true, source };
-  }
-
-  /**
-   * A mutating request made with the session cookie must prove it comes from the console:
-   * the custom header (which a cross-site form cannot send) and, when present, our Origin.
-   * `Origin: null` (a sandboxed frame, a file, a redirect across origins) is no origin of ours.
-   */
-  assertCsrfSafe(request: FastifyRequest, caller: Caller): void {
-    // A header (Authorization, X-Cairn-Cluster) is itself the proof: a cross-site form cannot send one.
-    if (caller.via === 'header') return;
-    if (request.headers[CSRF_HEADER] !== '1') throw new ForbiddenException(`A change made with the session cookie needs the ${CSRF_HEADER}: 1 header.`);
-    const origin = request.headers.origin;
-    const host = request.headers.host;
-    if (origin === undefined || !host) return;
-    let originHost: string | undefined;
-    try {
-      originHost = new URL(origin).host;
-    } catch {
-      originHost = undefined;
-    }
-    if (originHost !== host) throw new ForbiddenException(`Requests from ${JSON.stringify(origin).slice(0, 200)} may not change anything here.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { parseManifests } from './changes.controller';
+import { parseManifests } from './manifests';
 
 const status = (fn: () => unknown): { status?: number; message?: string } => {
   try {

@@ -1,7 +1,10 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { Caller, CALLERS, Callers } from '../auth/callers';
+import { Caller, CALLERS, Callers, SignedIn } from '../auth/callers';
+import type { AuditRecord } from '../edge/audit';
+import type { ClusterConfig } from '../clusters/kubeconfig';
+import type { AddressPolicy } from '../clusters/address-policy';
 import { CLUSTER_CONNECTIONS, ClusterConnections, readBody, UpstreamRequest } from './cluster-connections';
 import { kubeError } from './kube-errors';
 import { USER_CLUSTER_PREFIX } from '../clusters/user-clusters';
@@ -11,12 +14,17 @@ import { GATEWAY_SETTINGS, GatewayLimits, GatewaySettings } from '../settings/ga
 export const REQUEST_BUDGET = Symbol('REQUEST_BUDGET');
 const MAX_429_RETRIES = 2;
 
-/** Calls an API server as the caller of the current request, with errors mapped for the console. */
+/**
+ * The one adapter between the gateway's HTTP edge and the API servers: who the caller is
+ * (Callers), which cluster (ClusterConnections, the transport), and every call made as that
+ * caller, with its request budget, 429 retries, byte bounds and errors mapped for the console.
+ * Controllers and services reach clusters only through it.
+ */
 @Injectable()
 export class KubeService {
   constructor(
-    @Inject(CLUSTER_CONNECTIONS) readonly connections: ClusterConnections,
-    @Inject(CALLERS) readonly callers: Callers,
+    @Inject(CLUSTER_CONNECTIONS) private readonly connections: ClusterConnections,
+    @Inject(CALLERS) private readonly callers: Callers,
     @Inject(REQUEST_BUDGET) private readonly budget: RequestBudget,
     @Inject(GATEWAY_SETTINGS) settings: Pick<GatewaySettings, 'limits'>,
   ) {
@@ -25,10 +33,63 @@ export class KubeService {
 
   readonly limits: GatewayLimits;
 
+  /** The caller of `request` for `cluster`: a 404 for an unknown configured cluster, a 401 without credentials for it. */
   caller(request: FastifyRequest, cluster: string): Promise<Caller> {
     // 404 for an unknown configured cluster before asking for credentials.
     if (!cluster.startsWith(USER_CLUSTER_PREFIX)) this.connections.config(cluster);
     return this.callers.forCluster(request, cluster);
+  }
+
+  /**
+   * The caller of a change, recorded in `audit` (who, which cluster). An API client's bearer
+   * is named by what a configured cluster says it is (its SelfSubjectReview, cached a
+   * minute), not just "a bearer-token client".
+   */
+  async changer(request: FastifyRequest, cluster: string, audit: AuditRecord): Promise<Caller> {
+    let caller = await this.caller(request, cluster);
+    if (!caller.user && caller.via === 'header') {
+      const who = await this.callers.signedIn(request).catch(() => undefined);
+      if (who?.name) caller = { ...caller, user: { name: who.name } };
+    }
+    audit.who = caller.user?.name ?? (caller.via === 'header' ? 'bearer-token client (not known to any configured cluster)' : 'unknown');
+    audit.cluster = cluster;
+    return caller;
+  }
+
+  /**
+   * The caller for a configured cluster's public endpoints (`/version`): undefined (anonymous)
+   * when the request has no credentials for it; a 404 for an unknown cluster. A user-added
+   * cluster's entry must be usable (a 400 says why not).
+   */
+  async optionalCaller(request: FastifyRequest, cluster: string): Promise<Caller | undefined> {
+    if (cluster.startsWith(USER_CLUSTER_PREFIX)) return this.caller(request, cluster);
+    this.connections.config(cluster);
+    return this.callers.forCluster(request, cluster).catch(() => undefined);
+  }
+
+  /** The signed-in caller of `request`, or undefined (see Callers.signedIn). */
+  signedIn(request: FastifyRequest): Promise<SignedIn | undefined> {
+    return this.callers.signedIn(request);
+  }
+
+  /** The signed-in caller, or a 401 naming `what` needed it (see Callers.requireSignedIn). */
+  requireSignedIn(request: FastifyRequest, what: string): Promise<SignedIn> {
+    return this.callers.requireSignedIn(request, what);
+  }
+
+  /** The configured clusters (KUBECONFIG's contexts and the in-cluster one). */
+  configuredClusters(): ClusterConfig[] {
+    return this.connections.list();
+  }
+
+  /** Contexts of KUBECONFIG that cannot be used, by name, with the reason. */
+  clusterProblems(): ReadonlyMap<string, string> {
+    return this.connections.problems;
+  }
+
+  /** Where user-added clusters may be (CAIRN_USER_CLUSTER_ALLOW); undefined when they are turned off. */
+  get userClusterPolicy(): AddressPolicy | undefined {
+    return this.connections.userClusterPolicy;
   }
 
   /**

@@ -1,14 +1,16 @@
-import { BadRequestException, Controller, Get, HttpException, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpException, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { z } from 'zod/mini';
+import { QueryParams } from '@cairn/server-runtime';
+import { WatchQuery } from '@cairn/api-contracts/requests';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { KubeService } from '../kube/kube.service';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import type { Caller } from '../auth/callers';
 import { resourcePath } from '../kube/resource-paths';
 import { SerializedEvent, serialize, WatchHub } from './watch-hub';
-import type { WatchEventOut, WatchSubscription } from '@cairn/api-contracts';
+import type { WatchEventOut } from '@cairn/api-contracts';
 
-export const MAX_SUBSCRIPTIONS = 50;
 const HEARTBEAT_MS = 15_000;
 /**
  * One upstream event goes to every tab that shares the watch as the same text: it was
@@ -38,9 +40,7 @@ export class WatchController {
     summary:
       'One server-sent-events stream per browser tab, multiplexing many watches. Each `watch` event is {id, type, object|items, resourceVersion}; type RESYNC carries the whole state after a 410; ERROR carries the status. Reconnect with each subscription\u2019s last resourceVersion to resume.',
   })
-  @ApiQuery({ name: 'subscriptions', description: 'JSON array of {id, cluster, group, version, resource, namespace?, labelSelector?, fieldSelector?, resourceVersion?}' })
-  async stream(@Query('subscriptions') raw: string | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const subscriptions = parseSubscriptions(raw);
+  async stream(@QueryParams(WatchQuery) { subscriptions }: z.output<typeof WatchQuery>, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     // Credentials and paths are checked before the stream opens, so a bad request gets a plain 4xx.
     const prepared = await Promise.all(
       subscriptions.map(async (s) => ({
@@ -103,28 +103,4 @@ export class WatchController {
       }
     }
   }
-}
-
-function parseSubscriptions(raw: string | undefined): WatchSubscription[] {
-  const example = '[{"id":"pods","cluster":"main","group":"core","version":"v1","resource":"pods","namespace":"team-a","resourceVersion":"123"}]';
-  if (!raw) throw new BadRequestException(`Give subscriptions=${example}.`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new BadRequestException(`subscriptions is not JSON; give e.g. ${example}.`);
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new BadRequestException(`subscriptions must be a non-empty array, e.g. ${example}.`);
-  if (parsed.length > MAX_SUBSCRIPTIONS) throw new BadRequestException(`At most ${MAX_SUBSCRIPTIONS} subscriptions per stream (got ${parsed.length}).`);
-  const ids = new Set<string>();
-  return parsed.map((item: unknown, i) => {
-    const s = item as Partial<WatchSubscription>;
-    for (const key of ['id', 'cluster', 'group', 'version', 'resource'] as const) {
-      if (typeof s?.[key] !== 'string' || !s[key]) throw new BadRequestException(`subscriptions[${i}].${key} must be a non-empty string.`);
-    }
-    if (s.resourceVersion !== undefined && !/^\d+$/.test(String(s.resourceVersion))) throw new BadRequestException(`subscriptions[${i}].resourceVersion must be a resourceVersion from a list or an event.`);
-    if (ids.has(s.id as string)) throw new BadRequestException(`subscriptions[${i}].id "${s.id}" is used twice.`);
-    ids.add(s.id as string);
-    return s as WatchSubscription;
-  });
 }
