@@ -5,3 +5,4 @@ export * from './lib/health/health';
 export * from './lib/metrics/metrics';
 export * from './lib/settings/flags';
 export * from './lib/settings/settings-file';
+export * from './lib/http/heap-limit';
