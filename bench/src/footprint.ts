@@ -1,10 +1,9 @@
 import { request as httpRequest, ClientRequest } from 'node:http';
 import { join } from 'node:path';
-import { SEED_NAMESPACES } from '@cairn/kube-testenv';
+import { Cgroup, SEED_NAMESPACES } from '@cairn/kube-testenv';
 import { CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
 import { figure, Figure } from './report';
-import { Cgroup } from './cgroup';
 import { bareNodeRss, RssSampler, Service, startConsole } from './services';
 import { MiB, sleep, summarize } from './stats';
 import { TimedClient } from './timed-get';
@@ -42,7 +41,7 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
   const { options, log } = ctx;
   const label = layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)';
   // Seed 001's pod: the console under one 128 MiB memory limit, enforced by the kernel (where this machine allows it).
-  const pod = Cgroup.available() ? Cgroup.create(layout === 'all-in-one' ? 'footprint-one' : 'footprint-two', { memoryBytes: TARGET }) : undefined;
+  const pod = Cgroup.available() ? Cgroup.create(layout === 'all-in-one' ? 'bench-footprint-one' : 'bench-footprint-two', { memoryBytes: TARGET }) : undefined;
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
   const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, allInOne: layout === 'all-in-one', cgroup: pod }).catch(async (err: unknown) => {
     await pod?.remove();
