@@ -15,12 +15,15 @@ import { chartMetadata, DEPLOY_DIR, render, REPO_ROOT, run } from './chart';
  * of the node the `helm test` hook calls, the web root and ports the chart sets.
  */
 
+/** `set`: the chart values that render the image's container (the console only runs with allInOne). */
 const DOCKERFILES = {
-  gateway: { file: join(DEPLOY_DIR, 'docker/Dockerfile.gateway'), port: '4466', settings: GATEWAY_SETTING_NAMES as readonly string[] },
-  'auth-service': { file: join(DEPLOY_DIR, 'docker/Dockerfile.auth-service'), port: '4467', settings: AUTH_SETTING_NAMES as readonly string[] },
+  gateway: { file: join(DEPLOY_DIR, 'docker/Dockerfile.gateway'), port: '4466', settings: GATEWAY_SETTING_NAMES as readonly string[], set: [] as string[] },
+  'auth-service': { file: join(DEPLOY_DIR, 'docker/Dockerfile.auth-service'), port: '4467', settings: AUTH_SETTING_NAMES as readonly string[], set: [] as string[] },
+  // The console process reads both services' settings by their own names.
+  console: { file: join(DEPLOY_DIR, 'docker/Dockerfile.console'), port: '4466', settings: [...GATEWAY_SETTING_NAMES, ...AUTH_SETTING_NAMES] as readonly string[], set: ['allInOne=true'] },
 };
 /** Read by node itself, not by the services. */
-const NODE_ENV_VARS = ['NODE_ENV'];
+const NODE_ENV_VARS = ['NODE_ENV', 'NODE_OPTIONS'];
 const DOCKERFILE_UTILS = 'dockerfile-utils@0.16.3';
 
 /**
@@ -81,7 +84,7 @@ it('the Dockerfile linter reports a broken Dockerfile (the check itself works)',
   expect((await dockerfileLint(bad)).map((f) => f.message)).toEqual(['Invalid containerPort: http']);
 }, 120_000);
 
-describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (service, { file, port, settings }) => {
+describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (service, { file, port, settings, set }) => {
   const text = readFileSync(file, 'utf8');
   const all = stages(text);
   const final = all[all.length - 1] as Instruction[];
@@ -117,10 +120,32 @@ describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (servi
   it('sets only variables the service reads, matching the chart', async () => {
     const env = finalOf('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]));
     for (const [name] of env) expect([...settings, ...NODE_ENV_VARS]).toContain(name);
-    const chartContainer = (await render()).containers(service)[0];
+    const chartContainer = (await render({ set })).containers(service)[0];
+    expect(chartContainer).toBeDefined();
     const chartEnv = Object.fromEntries((chartContainer?.env ?? []).map((e) => [e.name, e.value]));
     for (const [name, value] of env) if (name in chartEnv) expect({ name, value: chartEnv[name] }).toEqual({ name, value });
     expect(chartContainer?.image).toContain(`:${chartMetadata().appVersion}`);
+  });
+
+  it('holds V8 to half the container’s memory limit, as the chart does (config.heapPercentage)', () => {
+    const env = Object.fromEntries(finalOf('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string])));
+    expect(env['NODE_OPTIONS']).toBe('--max-old-space-size-percentage=50');
+  });
+
+  it('copies the build of its own app and the built front ends, from the output paths the builds write', () => {
+    const app = service === 'console' ? 'console' : service;
+    const copies = finalOf('COPY').map((i) => i.args);
+    expect(copies).toContain(`--from=build /src/dist/apps/${app}/main.js /src/dist/apps/${app}/package.json ./`);
+    const built = all.flatMap((stage) => stage.filter((i) => i.keyword === 'RUN' && i.args.includes('nx ')).map((i) => i.args)).join(' ');
+    expect(built).toMatch(new RegExp(`\\b${app}\\b`));
+    // The webpack config of the app writes dist/apps/<app>, the path copied above.
+    expect(readFileSync(join(REPO_ROOT, 'apps', app, 'webpack.config.js'), 'utf8')).toContain(`'../../dist/apps/${app}'`);
+    if (service !== 'auth-service') {
+      for (const web of ['shell', 'mfe-workloads', 'mfe-logs', 'mfe-clusters']) {
+        expect(copies).toContain(`--from=build /src/dist/apps/${web} ./web/${web}`);
+        expect(built).toContain(web);
+      }
+    }
   });
 
   it('has its own .dockerignore that keeps local builds, dependencies and the git history out of the context', () => {
