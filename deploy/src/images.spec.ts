@@ -156,10 +156,51 @@ describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (servi
   });
 });
 
-describe('deploy/docker-compose.yaml', () => {
-  const compose = parse(readFileSync(join(DEPLOY_DIR, 'docker-compose.yaml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image: string; ports?: string[]; environment: Record<string, string>; read_only: boolean; user: string; cap_drop: string[]; security_opt: string[]; healthcheck: { test: string[] } }>;
-  };
+interface ComposeService {
+  image: string;
+  ports?: string[];
+  environment: Record<string, string>;
+  read_only: boolean;
+  user: string;
+  cap_drop: string[];
+  security_opt: string[];
+  mem_limit?: string;
+  cpus?: number;
+  healthcheck: { test: string[] };
+}
+function composeFile(name: string): { services: Record<string, ComposeService> } {
+  return parse(readFileSync(join(DEPLOY_DIR, name), 'utf8'), { merge: true });
+}
+const HARDENED = { read_only: true, user: '65532:65532', cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] };
+
+describe('deploy/docker-compose.yaml: the all-in-one console, one service', () => {
+  const compose = composeFile('docker-compose.yaml');
+  const { appVersion } = chartMetadata();
+
+  it('runs the console image alone, on port 4466, publishing nothing else (seed 000)', () => {
+    expect(Object.keys(compose.services)).toEqual(['console']);
+    expect(compose.services['console']?.image).toBe(`ghcr.io/cairn-dev/cairn-console:${appVersion}`);
+    expect(compose.services['console']?.ports).toEqual(['4466:4466']);
+  });
+
+  it('hardened (read-only, numeric non-root user, no capability, no privilege gain) and in seed 001’s 100m / 128 MiB', () => {
+    const s = compose.services['console'] as ComposeService;
+    expect({ read_only: s.read_only, user: s.user, cap_drop: s.cap_drop, security_opt: s.security_opt }).toEqual(HARDENED);
+    expect({ mem_limit: s.mem_limit, cpus: s.cpus }).toEqual({ mem_limit: '128m', cpus: 0.1 });
+    expect(s.healthcheck.test.slice(0, 2)).toEqual(['CMD', '/nodejs/bin/node']);
+  });
+
+  it('sets only variables the console reads, and no address of a second service', () => {
+    const env = compose.services['console']?.environment ?? {};
+    for (const name of Object.keys(env)) expect([...GATEWAY_SETTING_NAMES, ...AUTH_SETTING_NAMES] as string[]).toContain(name);
+    for (const between of ['CAIRN_AUTH_SERVICE_URL', 'CAIRN_GATEWAY_URL', 'CAIRN_AUTH_HOST', 'CAIRN_AUTH_PORT']) expect(Object.keys(env)).not.toContain(between);
+    expect(env['CAIRN_SESSION_KEY']).toMatch(/^\$\{CAIRN_SESSION_KEY:\?/);
+    expect(env['OIDC_ISSUER_URL']).toBe('${OIDC_ISSUER_URL:-}');
+  });
+});
+
+describe('deploy/docker-compose.split.yaml: the two-service layout', () => {
+  const compose = composeFile('docker-compose.split.yaml');
   const { appVersion } = chartMetadata();
 
   it('serves the console on port 4466 and publishes nothing else (seed 000)', () => {
@@ -170,13 +211,7 @@ describe('deploy/docker-compose.yaml', () => {
 
   it('runs both services hardened: read-only, numeric non-root user, no capability, no privilege gain', () => {
     for (const [name, s] of Object.entries(compose.services)) {
-      expect({ name, read_only: s.read_only, user: s.user, cap_drop: s.cap_drop, security_opt: s.security_opt }).toEqual({
-        name,
-        read_only: true,
-        user: '65532:65532',
-        cap_drop: ['ALL'],
-        security_opt: ['no-new-privileges:true'],
-      });
+      expect({ name, read_only: s.read_only, user: s.user, cap_drop: s.cap_drop, security_opt: s.security_opt }).toEqual({ name, ...HARDENED });
       expect(s.image).toMatch(new RegExp(`:${appVersion.replace(/\./g, '\\.')}$`));
       expect(s.healthcheck.test.slice(0, 2)).toEqual(['CMD', '/nodejs/bin/node']);
     }
