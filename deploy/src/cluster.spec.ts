@@ -147,6 +147,8 @@ describe('helm install into namespaces that enforce the restricted Pod Security 
     expect(installs.get('oidc-from-secret')?.stdout).toContain('Open https://cairn.example.net');
     expect(installs.get('oidc-from-secret')?.stdout).toContain('at the provider: https://cairn.example.net/oidc-callback');
     expect(installs.get('read-only')?.stdout).toContain("get secret cairn-login-token -o jsonpath='{.data.token}' | base64 -d");
+    expect(installs.get('all-in-one')?.stdout).toContain('installed as "cairn" in namespace ex-all-in-one (all in one: gateway and auth service in one process, one container)');
+    expect(installs.get('defaults')?.stdout).not.toContain('all in one');
   });
 
   it('read-only: the login token may read but not change anything, and not read Secrets (seed 003)', async () => {
