@@ -1,16 +1,17 @@
 import { request as httpRequest, ClientRequest } from 'node:http';
 import { join } from 'node:path';
-import { SEED_NAMESPACES } from '@cairn/kube-testenv';
+import { Cgroup, SEED_NAMESPACES } from '@cairn/kube-testenv';
 import { CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
 import { figure, Figure } from './report';
-import { Cgroup } from './cgroup';
 import { bareNodeRss, RssSampler, Service, startConsole } from './services';
 import { MiB, sleep, summarize } from './stats';
 import { TimedClient } from './timed-get';
 
 const B = '3 footprint';
 const TARGET = 128 * MiB;
+/** What deploy/docker/Dockerfile.* and the chart's config.heapPercentage (50) set. */
+const HEAP_OPTIONS = '--max-old-space-size-percentage=50';
 /** Issue 20's target for the pod's peak: headroom under the limit, so a burst does not reach the OOM killer. */
 const POD_PEAK_TARGET = 110 * MiB;
 /** A simulated user lists, then looks at the result for this long, like a person refreshing a busy page. */
@@ -42,9 +43,10 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
   const { options, log } = ctx;
   const label = layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)';
   // Seed 001's pod: the console under one 128 MiB memory limit, enforced by the kernel (where this machine allows it).
-  const pod = Cgroup.available() ? Cgroup.create(layout === 'all-in-one' ? 'footprint-one' : 'footprint-two', { memoryBytes: TARGET }) : undefined;
+  const pod = Cgroup.available() ? Cgroup.create(layout === 'all-in-one' ? 'bench-footprint-one' : 'bench-footprint-two', { memoryBytes: TARGET }) : undefined;
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
-  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, allInOne: layout === 'all-in-one', cgroup: pod }).catch(async (err: unknown) => {
+  // As the images and the chart run every process: V8's heap held to half the memory limit (config.heapPercentage).
+  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, allInOne: layout === 'all-in-one', cgroup: pod, env: { NODE_OPTIONS: HEAP_OPTIONS } }).catch(async (err: unknown) => {
     await pod?.remove();
     throw err;
   });

@@ -2,8 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DevCluster, freePort, repoRoot } from '@cairn/kube-testenv';
-import type { Cgroup } from './cgroup';
+import { Cgroup, DevCluster, freePort, repoRoot } from '@cairn/kube-testenv';
 import { sleep } from './stats';
 
 /** A built service (dist/apps/<app>/main.js) running as a child process of the benchmark. */

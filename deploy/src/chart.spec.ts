@@ -77,16 +77,71 @@ describe('every example renders', () => {
     }
   });
 
-  it('all-in-one: both containers in one pod, the auth service on loopback only', () => {
+  it('all-in-one: one Deployment, one container of the console image, one Service port, no auth objects, nothing on loopback (seed 001)', () => {
+    const { appVersion } = chartMetadata();
     const r = get('all-in-one');
     const deployment = only(r.find('Deployment'), 'Deployment');
+    expect(deployment.metadata.name).toBe('cairn');
     const spec = r.podSpecs().find((p) => p.owner === deployment)?.spec;
-    expect(spec?.containers.map((c) => c.name)).toEqual(['gateway', 'auth-service']);
-    expect(envOf(only(r.containers('gateway'), 'gateway'))['CAIRN_AUTH_SERVICE_URL']?.value).toBe('http://127.0.0.1:4467');
-    const auth = envOf(only(r.containers('auth-service'), 'auth-service'));
-    expect(auth['CAIRN_AUTH_HOST']?.value).toBe('127.0.0.1');
-    expect(auth['CAIRN_GATEWAY_URL']?.value).toBe('http://127.0.0.1:4466');
+    expect(spec?.containers.map((c) => c.name)).toEqual(['console']);
+    const consoleContainer = only(r.containers('console'), 'console');
+    expect(consoleContainer.image).toBe(`ghcr.io/cairn-dev/cairn-console:${appVersion}`);
+    expect((consoleContainer as Container & { ports?: unknown[] }).ports).toEqual([{ name: 'http', containerPort: 4466, protocol: 'TCP' }]);
+    // Seed 001's pod: 100m / 128Mi, requests equal to limits.
+    expect(consoleContainer.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '100m', memory: '128Mi' } });
+    const env = envOf(consoleContainer);
+    for (const between of ['CAIRN_AUTH_SERVICE_URL', 'CAIRN_GATEWAY_URL', 'CAIRN_AUTH_HOST', 'CAIRN_AUTH_PORT']) expect({ between, set: between in env }).toEqual({ between, set: false });
+    expect(r.text).not.toContain('127.0.0.1');
+    expect(env['CAIRN_HOST']?.value).toBe('0.0.0.0');
+    expect(env['NODE_OPTIONS']?.value).toBe('--max-old-space-size-percentage=50');
+    // Both halves' settings: the gateway's token mount and in-cluster cluster, the auth service's OIDC from the Secret.
+    expect(spec?.automountServiceAccountToken).toBe(true);
+    expect(env['CAIRN_IN_CLUSTER']?.value).toBe('true');
+    expect(env['OIDC_CLIENT_SECRET']?.valueFrom?.secretKeyRef).toEqual({ name: 'cairn-oidc', key: 'clientSecret' });
     expect(r.find('Service').map((s) => s.metadata.name)).toEqual(['cairn']);
+    expect((only(r.find('Service'), 'Service') as unknown as { spec: { ports: unknown[] } }).spec.ports).toHaveLength(1);
+    expect(r.objects.filter((o) => o.metadata.name.startsWith('cairn-auth')).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(r.containers('gateway')).toEqual([]);
+    expect(r.containers('auth-service')).toEqual([]);
+    // `helm test` runs the console image's node: the gateway image is not pulled for it.
+    const hook = only(r.find('Pod'), 'test pod') as unknown as { spec: { containers: Container[] } };
+    expect(hook.spec.containers[0]?.image).toBe(`ghcr.io/cairn-dev/cairn-console:${appVersion}`);
+  });
+
+  it('all-in-one: the console container carries every setting the two services get in the split layout, with the same value, except how they reach each other', async () => {
+    const split = await render({ values: [examples.find((e) => e.name === 'production')?.file as string] });
+    const one = await render({ values: [examples.find((e) => e.name === 'production')?.file as string], set: ['allInOne=true'] });
+    const consoleContainer = only(one.containers('console'), 'console');
+    const between = ['CAIRN_AUTH_SERVICE_URL', 'CAIRN_GATEWAY_URL', 'CAIRN_AUTH_HOST', 'CAIRN_AUTH_PORT'];
+    const expected = new Map<string, unknown>();
+    for (const c of [only(split.containers('gateway'), 'gateway'), only(split.containers('auth-service'), 'auth-service')]) {
+      for (const e of c.env ?? []) if (!between.includes(e.name) && !expected.has(e.name)) expected.set(e.name, e);
+    }
+    expect(new Map((consoleContainer.env ?? []).map((e) => [e.name, e]))).toEqual(expected);
+    expect(consoleContainer.args).toEqual(only(split.containers('gateway'), 'gateway').args);
+    // Mounts of both, each once.
+    expect(consoleContainer.volumeMounts?.map((m) => m.mountPath)).toEqual(['/etc/cairn/remotes', '/etc/cairn/kubeconfig', '/scratch', '/etc/cairn/auth']);
+    const pod = only(one.podSpecs().filter((p) => p.owner.kind === 'Deployment'), 'Deployment').spec;
+    expect(pod.volumes?.map((v) => v.name).sort()).toEqual(['auth-config', 'kubeconfig', 'remotes', 'scratch']);
+    // The objects that loop over components make one of each, for the one Deployment.
+    expect(one.find('HorizontalPodAutoscaler').map((h) => h.metadata.name)).toEqual(['cairn']);
+    expect(one.find('PodDisruptionBudget').map((p) => p.metadata.name)).toEqual(['cairn']);
+    expect(one.find('Deployment').map((d) => d.metadata.name)).toEqual(['cairn']);
+    const policies = (await render({ values: [examples.find((e) => e.name === 'read-only')?.file as string], set: ['allInOne=true'] })).find('NetworkPolicy');
+    expect(policies.map((p) => p.metadata.name)).toEqual(['cairn']);
+  });
+
+  it('every Cairn container holds V8 to half its memory limit (config.heapPercentage), and 0 leaves V8 its default', async () => {
+    for (const [name, r] of rendered) {
+      for (const c of ['gateway', 'auth-service', 'console'].flatMap((n) => r.containers(n))) {
+        expect({ name, container: c.name, nodeOptions: envOf(c)['NODE_OPTIONS']?.value }).toEqual({ name, container: c.name, nodeOptions: '--max-old-space-size-percentage=50' });
+        expect({ name, container: c.name, limit: c.resources?.limits?.['memory'] }).toEqual({ name, container: c.name, limit: expect.stringMatching(/^[0-9]+(Mi|Gi)$/) });
+      }
+    }
+    const off = await render({ set: ['allInOne=true', 'config.heapPercentage=0'] });
+    expect(envOf(only(off.containers('console'), 'console'))['NODE_OPTIONS']).toBeUndefined();
+    const split = await render({ set: ['config.heapPercentage=75'] });
+    expect(envOf(only(split.containers('auth-service'), 'auth-service'))['NODE_OPTIONS']?.value).toBe('--max-old-space-size-percentage=75');
   });
 
   it('oidc-from-secret: the existing Secret feeds the auth service without any env by hand (seed 001)', () => {
@@ -212,6 +267,8 @@ describe('values the chart refuses, by name', () => {
     ['a remote without its route', { config: { remotes: [{ name: 'a', remoteEntry: 'https://a.example/remoteEntry.json', exposedModule: './routes', label: 'A' }] } }, "missing property 'route'"],
     ['a flag that is not a flag', { config: { extraArgs: ['-insecure-ssl'] } }, "at '/config/extraArgs/0'"],
     ['an image tag with a space', { image: { tag: 'v1 beta' } }, "at '/image/tag'"],
+    ['a heap percentage over 100', { config: { heapPercentage: 150 } }, "at '/config/heapPercentage'"],
+    ['a replica count under console (it is the top-level replicaCount)', { console: { replicaCount: 2 } }, "additional properties 'replicaCount' not allowed"],
   ])('%s', async (_what, values, message) => {
     const result = await tryRender({ values: [valuesFile(values)] });
     expect(result.code).not.toBe(0);
@@ -230,6 +287,9 @@ describe('values the chart refuses, by name', () => {
       'env: OIDC_CLIENT_ID is already set by the chart for the auth-service container',
     ],
     ['an env var the chart sets', { env: [{ name: 'CAIRN_PORT', value: '8080' }] }, 'env: CAIRN_PORT is already set by the chart for the gateway container'],
+    ['NODE_OPTIONS by hand beside config.heapPercentage', { env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=200' }] }, 'env: NODE_OPTIONS is already set by the chart for the gateway container'],
+    ['all-in-one: an auth-service setting in `env`, where the console already has it', { allInOne: true, config: { oidc: { issuerURL: 'https://login.example.net', clientID: 'c', clientSecret: 's' } }, env: [{ name: 'OIDC_CLIENT_ID', value: 'other' }] }, 'env: OIDC_CLIENT_ID is already set by the chart for the console container'],
+    ['all-in-one: a gateway setting in `auth.env`', { allInOne: true, auth: { env: [{ name: 'CAIRN_PORT', value: '8080' }] } }, 'env: CAIRN_PORT is already set by the chart for the console container'],
   ])('%s', async (_what, values, message) => {
     const result = await tryRender({ values: [valuesFile(values)] });
     expect(result.code).not.toBe(0);

@@ -1,12 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { DevCluster, freePort, KubeApi } from '@cairn/kube-testenv';
+import { Cgroup, DevCluster, freePort, KubeApi } from '@cairn/kube-testenv';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { CHART_DIR, Container, exampleValues, helm, kubeBinaries, KubeObject, render, Rendered, run, RunResult } from './chart';
 import { userObjects } from './fixtures';
-import { httpGet, imageWebRoot, LocalProcess, ObjectSource, startLocal, waitHealthy } from './local-pod';
+import { httpGet, imageWebRoot, LocalProcess, memoryBytes, ObjectSource, startLocal, waitHealthy } from './local-pod';
 import { kubernetesDefinitions, OPENAPI_PATHS } from './schema/kubernetes-definitions';
 import { KUBERNETES_ROOTS, valuesSchema } from './schema/values-schema';
 
@@ -147,6 +147,8 @@ describe('helm install into namespaces that enforce the restricted Pod Security 
     expect(installs.get('oidc-from-secret')?.stdout).toContain('Open https://cairn.example.net');
     expect(installs.get('oidc-from-secret')?.stdout).toContain('at the provider: https://cairn.example.net/oidc-callback');
     expect(installs.get('read-only')?.stdout).toContain("get secret cairn-login-token -o jsonpath='{.data.token}' | base64 -d");
+    expect(installs.get('all-in-one')?.stdout).toContain('installed as "cairn" in namespace ex-all-in-one (all in one: gateway and auth service in one process, one container)');
+    expect(installs.get('defaults')?.stdout).not.toContain('all in one');
   });
 
   it('read-only: the login token may read but not change anything, and not read Secrets (seed 003)', async () => {
@@ -176,6 +178,101 @@ describe('helm install into namespaces that enforce the restricted Pod Security 
   });
 });
 
+/** The kubelet's service-account mount for the chart's ServiceAccount in `ns` (a real token), and the API server the pod is pointed at. */
+async function kubeletMount(ns: string): Promise<{ saDir: string; server: URL }> {
+  const tokenRequest = await admin.json<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/cairn/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds: 3600 },
+  });
+  const saDir = mkdtempSync(join(tmpdir(), 'cairn-sa-'));
+  writeFileSync(join(saDir, 'ca.crt'), cluster.info.ca);
+  writeFileSync(join(saDir, 'namespace'), ns);
+  writeFileSync(join(saDir, 'token'), tokenRequest.status.token);
+  return { saDir, server: new URL(cluster.info.server) };
+}
+
+/** The `helm test` hook's script, pointed at a local process instead of the Service. */
+async function runHelmTestScript(rendered: Rendered, url: string): Promise<RunResult> {
+  const hook = rendered.find('Pod')[0] as unknown as { spec: { containers: Container[] } };
+  const script = (hook.spec.containers[0]?.args ?? [])[1] as string;
+  const local = script.replace(/const base = '[^']+'/, `const base = '${url}'`);
+  if (local === script) throw new Error('the helm test script no longer names its base URL as `const base = ...`');
+  return run(process.execPath, ['--eval', local]);
+}
+
+describe('the installed all-in-one console, run as its one container would run against this cluster (seed 001)', () => {
+  const ns = namespaceOf('all-in-one');
+  let rendered: Rendered;
+  let consoleProcess: LocalProcess | undefined;
+  // The container's memory limit, enforced by the kernel as the kubelet would, where this machine lets us (root, cgroup v1).
+  let cgroup: Cgroup | undefined;
+  let limit = 0;
+
+  beforeAll(async () => {
+    await waitFor('the all-in-one install', async () => (installs.has('all-in-one') ? true : undefined), 300_000);
+    rendered = await render({ values: [join(CHART_DIR, '..', 'values', 'all-in-one.yaml')], namespace: ns });
+    const pod = rendered.podSpecs().find((p) => p.owner.kind === 'Deployment');
+    const container = pod?.spec.containers.find((c) => c.name === 'console');
+    if (!pod || !container) throw new Error('no console container rendered');
+    limit = memoryBytes(container.resources?.limits?.['memory'] as string);
+    cgroup = Cgroup.available() ? Cgroup.create('deploy-all-in-one', { memoryBytes: limit }) : undefined;
+    const installed = await admin.get<KubeObject>(`/api/v1/namespaces/${ns}/secrets/cairn-session`);
+    const { saDir, server } = await kubeletMount(ns);
+    consoleProcess = startLocal({
+      service: 'console',
+      container,
+      pod: pod.spec,
+      source: new ObjectSource(rendered, [installed, ...userObjects(ns)]),
+      namespace: ns,
+      port: await freePort(),
+      webRoot: imageWebRoot(),
+      kubelet: { host: server.hostname, port: server.port, serviceAccountDir: saDir },
+      cgroup,
+    });
+  }, 400_000);
+
+  afterAll(async () => {
+    await consoleProcess?.stop();
+    await cgroup?.remove();
+  });
+
+  it('the installed Deployment runs one container, the console, with 100m / 128Mi requested and limited', async () => {
+    const deployment = await admin.get<{ spec: { template: { spec: { containers: Container[] } } } }>(`/apis/apps/v1/namespaces/${ns}/deployments/cairn`);
+    expect(deployment.spec.template.spec.containers.map((c) => ({ name: c.name, resources: c.resources }))).toEqual([
+      { name: 'console', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '100m', memory: '128Mi' } } },
+    ]);
+    const deployments = await admin.get<{ items: KubeObject[] }>(`/apis/apps/v1/namespaces/${ns}/deployments`);
+    expect(deployments.items.map((d) => d.metadata.name)).toEqual(['cairn']);
+  });
+
+  it('starts from what the chart renders, and the `helm test` script passes against it (the auth service answers on the one port)', async () => {
+    const p = consoleProcess as LocalProcess;
+    const state = await waitHealthy(p);
+    expect({ state, output: state === 'healthy' ? '' : p.output().slice(-2000) }).toEqual({ state: 'healthy', output: '' });
+    const result = await runHelmTestScript(rendered, p.url);
+    expect({ code: result.code, out: result.stdout + result.stderr }).toEqual({ code: 0, out: expect.stringContaining('/auth/v1/version 200') });
+    // The in-cluster cluster is reached with the pod's own mount, as in the cluster.
+    expect((await httpGet(`${p.url}/readyz`)).status).toBe(200);
+  });
+
+  (Cgroup.available() ? it : it.skip)(
+    `in a memory cgroup of its limits.memory, V8's heap limit is below it (config.heapPercentage)${Cgroup.available() ? '' : ' — SKIPPED: needs root and the cgroup v1 memory controller'}`,
+    async () => {
+      const p = consoleProcess as LocalProcess;
+      expect(await waitHealthy(p)).toBe('healthy');
+      const line = /V8 heap limit (\d+) MiB of the memory limit (\d+) MiB/.exec(p.output());
+      expect({ line: line?.[0], output: line ? '' : p.output().slice(-2000) }).toEqual({ line: expect.any(String), output: '' });
+      const [heap, memory] = [Number(line?.[1]), Number(line?.[2])];
+      expect(memory * 1024 * 1024).toBe(limit);
+      // Half the limit for the old space, plus V8's young generation: 67 MiB of 128 measured.
+      expect(heap).toBeLessThanOrEqual(memory * 0.6);
+      expect(cgroup?.memory().oomKills).toBe(0);
+      console.log(`deploy: all-in-one console in a ${memory} MiB cgroup: ${line?.[0]}; charge ${((cgroup?.memory().usage ?? 0) / 1048576).toFixed(1)} MiB`);
+    },
+  );
+});
+
 describe('the installed defaults, run as the pods would run against this cluster', () => {
   const running: LocalProcess[] = [];
   afterAll(async () => {
@@ -186,17 +283,7 @@ describe('the installed defaults, run as the pods would run against this cluster
     const ns = namespaceOf('defaults');
     // ConfigMap remotes load only from origins the admin lists (config.remotesConfigMaps.allowedOrigins).
     const rendered: Rendered = await render({ values: [join(CHART_DIR, '..', 'values', 'defaults.yaml')], namespace: ns, set: ['config.remotesConfigMaps.allowedOrigins={https://costs.example.net}'] });
-    // The kubelet's service-account mount, with a real token of the chart's ServiceAccount.
-    const tokenRequest = await admin.json<{ status: { token: string } }>('POST', `/api/v1/namespaces/${ns}/serviceaccounts/cairn/token`, {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: { expirationSeconds: 3600 },
-    });
-    const saDir = mkdtempSync(join(tmpdir(), 'cairn-sa-'));
-    writeFileSync(join(saDir, 'ca.crt'), cluster.info.ca);
-    writeFileSync(join(saDir, 'namespace'), ns);
-    writeFileSync(join(saDir, 'token'), tokenRequest.status.token);
-    const server = new URL(cluster.info.server);
+    const { saDir, server } = await kubeletMount(ns);
     // The installed session Secret is the one the pods read.
     const installed = await admin.get<KubeObject>(`/api/v1/namespaces/${ns}/secrets/cairn-session`);
     const source = new ObjectSource(rendered, [installed]);
@@ -230,11 +317,7 @@ describe('the installed defaults, run as the pods would run against this cluster
     running.push(gateway, auth);
     expect([await waitHealthy(gateway), await waitHealthy(auth)]).toEqual(['healthy', 'healthy']);
 
-    const hook = rendered.find('Pod')[0] as unknown as { spec: { containers: Container[] } };
-    const script = (hook.spec.containers[0]?.args ?? [])[1] as string;
-    const local = script.replace(/const base = '[^']+'/, `const base = '${gateway.url}'`);
-    expect(local).not.toBe(script);
-    const result = await run(process.execPath, ['--eval', local]);
+    const result = await runHelmTestScript(rendered, gateway.url);
     expect({ code: result.code, out: result.stdout + result.stderr }).toEqual({ code: 0, out: expect.stringContaining('/readyz 200') });
 
     // Applied first, so by the time the allowed one shows, this one has been seen and refused.

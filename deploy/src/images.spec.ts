@@ -15,12 +15,15 @@ import { chartMetadata, DEPLOY_DIR, render, REPO_ROOT, run } from './chart';
  * of the node the `helm test` hook calls, the web root and ports the chart sets.
  */
 
+/** `set`: the chart values that render the image's container (the console only runs with allInOne). */
 const DOCKERFILES = {
-  gateway: { file: join(DEPLOY_DIR, 'docker/Dockerfile.gateway'), port: '4466', settings: GATEWAY_SETTING_NAMES as readonly string[] },
-  'auth-service': { file: join(DEPLOY_DIR, 'docker/Dockerfile.auth-service'), port: '4467', settings: AUTH_SETTING_NAMES as readonly string[] },
+  gateway: { file: join(DEPLOY_DIR, 'docker/Dockerfile.gateway'), port: '4466', settings: GATEWAY_SETTING_NAMES as readonly string[], set: [] as string[] },
+  'auth-service': { file: join(DEPLOY_DIR, 'docker/Dockerfile.auth-service'), port: '4467', settings: AUTH_SETTING_NAMES as readonly string[], set: [] as string[] },
+  // The console process reads both services' settings by their own names.
+  console: { file: join(DEPLOY_DIR, 'docker/Dockerfile.console'), port: '4466', settings: [...GATEWAY_SETTING_NAMES, ...AUTH_SETTING_NAMES] as readonly string[], set: ['allInOne=true'] },
 };
 /** Read by node itself, not by the services. */
-const NODE_ENV_VARS = ['NODE_ENV'];
+const NODE_ENV_VARS = ['NODE_ENV', 'NODE_OPTIONS'];
 const DOCKERFILE_UTILS = 'dockerfile-utils@0.16.3';
 
 /**
@@ -81,7 +84,7 @@ it('the Dockerfile linter reports a broken Dockerfile (the check itself works)',
   expect((await dockerfileLint(bad)).map((f) => f.message)).toEqual(['Invalid containerPort: http']);
 }, 120_000);
 
-describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (service, { file, port, settings }) => {
+describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (service, { file, port, settings, set }) => {
   const text = readFileSync(file, 'utf8');
   const all = stages(text);
   const final = all[all.length - 1] as Instruction[];
@@ -117,10 +120,32 @@ describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (servi
   it('sets only variables the service reads, matching the chart', async () => {
     const env = finalOf('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string]));
     for (const [name] of env) expect([...settings, ...NODE_ENV_VARS]).toContain(name);
-    const chartContainer = (await render()).containers(service)[0];
+    const chartContainer = (await render({ set })).containers(service)[0];
+    expect(chartContainer).toBeDefined();
     const chartEnv = Object.fromEntries((chartContainer?.env ?? []).map((e) => [e.name, e.value]));
     for (const [name, value] of env) if (name in chartEnv) expect({ name, value: chartEnv[name] }).toEqual({ name, value });
     expect(chartContainer?.image).toContain(`:${chartMetadata().appVersion}`);
+  });
+
+  it('holds V8 to half the container’s memory limit, as the chart does (config.heapPercentage)', () => {
+    const env = Object.fromEntries(finalOf('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string])));
+    expect(env['NODE_OPTIONS']).toBe('--max-old-space-size-percentage=50');
+  });
+
+  it('copies the build of its own app and the built front ends, from the output paths the builds write', () => {
+    const app = service === 'console' ? 'console' : service;
+    const copies = finalOf('COPY').map((i) => i.args);
+    expect(copies).toContain(`--from=build /src/dist/apps/${app}/main.js /src/dist/apps/${app}/package.json ./`);
+    const built = all.flatMap((stage) => stage.filter((i) => i.keyword === 'RUN' && i.args.includes('nx ')).map((i) => i.args)).join(' ');
+    expect(built).toMatch(new RegExp(`\\b${app}\\b`));
+    // The webpack config of the app writes dist/apps/<app>, the path copied above.
+    expect(readFileSync(join(REPO_ROOT, 'apps', app, 'webpack.config.js'), 'utf8')).toContain(`'../../dist/apps/${app}'`);
+    if (service !== 'auth-service') {
+      for (const web of ['shell', 'mfe-workloads', 'mfe-logs', 'mfe-clusters']) {
+        expect(copies).toContain(`--from=build /src/dist/apps/${web} ./web/${web}`);
+        expect(built).toContain(web);
+      }
+    }
   });
 
   it('has its own .dockerignore that keeps local builds, dependencies and the git history out of the context', () => {
@@ -131,10 +156,51 @@ describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (servi
   });
 });
 
-describe('deploy/docker-compose.yaml', () => {
-  const compose = parse(readFileSync(join(DEPLOY_DIR, 'docker-compose.yaml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image: string; ports?: string[]; environment: Record<string, string>; read_only: boolean; user: string; cap_drop: string[]; security_opt: string[]; healthcheck: { test: string[] } }>;
-  };
+interface ComposeService {
+  image: string;
+  ports?: string[];
+  environment: Record<string, string>;
+  read_only: boolean;
+  user: string;
+  cap_drop: string[];
+  security_opt: string[];
+  mem_limit?: string;
+  cpus?: number;
+  healthcheck: { test: string[] };
+}
+function composeFile(name: string): { services: Record<string, ComposeService> } {
+  return parse(readFileSync(join(DEPLOY_DIR, name), 'utf8'), { merge: true });
+}
+const HARDENED = { read_only: true, user: '65532:65532', cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] };
+
+describe('deploy/docker-compose.yaml: the all-in-one console, one service', () => {
+  const compose = composeFile('docker-compose.yaml');
+  const { appVersion } = chartMetadata();
+
+  it('runs the console image alone, on port 4466, publishing nothing else (seed 000)', () => {
+    expect(Object.keys(compose.services)).toEqual(['console']);
+    expect(compose.services['console']?.image).toBe(`ghcr.io/cairn-dev/cairn-console:${appVersion}`);
+    expect(compose.services['console']?.ports).toEqual(['4466:4466']);
+  });
+
+  it('hardened (read-only, numeric non-root user, no capability, no privilege gain) and in seed 001’s 100m / 128 MiB', () => {
+    const s = compose.services['console'] as ComposeService;
+    expect({ read_only: s.read_only, user: s.user, cap_drop: s.cap_drop, security_opt: s.security_opt }).toEqual(HARDENED);
+    expect({ mem_limit: s.mem_limit, cpus: s.cpus }).toEqual({ mem_limit: '128m', cpus: 0.1 });
+    expect(s.healthcheck.test.slice(0, 2)).toEqual(['CMD', '/nodejs/bin/node']);
+  });
+
+  it('sets only variables the console reads, and no address of a second service', () => {
+    const env = compose.services['console']?.environment ?? {};
+    for (const name of Object.keys(env)) expect([...GATEWAY_SETTING_NAMES, ...AUTH_SETTING_NAMES] as string[]).toContain(name);
+    for (const between of ['CAIRN_AUTH_SERVICE_URL', 'CAIRN_GATEWAY_URL', 'CAIRN_AUTH_HOST', 'CAIRN_AUTH_PORT']) expect(Object.keys(env)).not.toContain(between);
+    expect(env['CAIRN_SESSION_KEY']).toMatch(/^\$\{CAIRN_SESSION_KEY:\?/);
+    expect(env['OIDC_ISSUER_URL']).toBe('${OIDC_ISSUER_URL:-}');
+  });
+});
+
+describe('deploy/docker-compose.split.yaml: the two-service layout', () => {
+  const compose = composeFile('docker-compose.split.yaml');
   const { appVersion } = chartMetadata();
 
   it('serves the console on port 4466 and publishes nothing else (seed 000)', () => {
@@ -145,13 +211,7 @@ describe('deploy/docker-compose.yaml', () => {
 
   it('runs both services hardened: read-only, numeric non-root user, no capability, no privilege gain', () => {
     for (const [name, s] of Object.entries(compose.services)) {
-      expect({ name, read_only: s.read_only, user: s.user, cap_drop: s.cap_drop, security_opt: s.security_opt }).toEqual({
-        name,
-        read_only: true,
-        user: '65532:65532',
-        cap_drop: ['ALL'],
-        security_opt: ['no-new-privileges:true'],
-      });
+      expect({ name, read_only: s.read_only, user: s.user, cap_drop: s.cap_drop, security_opt: s.security_opt }).toEqual({ name, ...HARDENED });
       expect(s.image).toMatch(new RegExp(`:${appVersion.replace(/\./g, '\\.')}$`));
       expect(s.healthcheck.test.slice(0, 2)).toEqual(['CMD', '/nodejs/bin/node']);
     }

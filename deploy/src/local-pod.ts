@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import type { Cgroup } from '@cairn/kube-testenv';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { SOME_CA } from './fixtures';
 export const IMAGE_PATHS = {
   gatewayMain: join(REPO_ROOT, 'dist/apps/gateway/main.js'),
   authMain: join(REPO_ROOT, 'dist/apps/auth-service/main.js'),
+  consoleMain: join(REPO_ROOT, 'dist/apps/console/main.js'),
   webRoot: '/app/web',
   serviceAccountDir: '/var/run/secrets/kubernetes.io/serviceaccount',
 };
@@ -127,16 +129,20 @@ export function materializeMounts(container: Container, pod: PodSpec, source: Ob
   return mounts;
 }
 
+export type ServiceName = 'gateway' | 'auth-service' | 'console';
+
 export interface StartOptions {
-  /** `gateway` or `auth-service`: which built service the container's image holds. */
-  service: 'gateway' | 'auth-service';
+  /** `gateway`, `auth-service` or `console` (both in one process): which built service the container's image holds. */
+  service: ServiceName;
   container: Container;
   pod: PodSpec;
   source: ObjectSource;
   namespace: string;
   port: number;
-  /** The partner service's local URL (CAIRN_AUTH_SERVICE_URL / CAIRN_GATEWAY_URL). */
-  partnerUrl: string;
+  /** The partner service's local URL (CAIRN_AUTH_SERVICE_URL / CAIRN_GATEWAY_URL); the console has none. */
+  partnerUrl?: string;
+  /** Run inside this cgroup (made with the container's `limits.memory`), as the kubelet would. */
+  cgroup?: Cgroup;
   webRoot: string;
   /** The API server the kubelet points the pod at, and its service-account mount; default: none reachable. */
   kubelet?: { host: string; port: string; serviceAccountDir: string };
@@ -161,13 +167,17 @@ export function startLocal(options: StartOptions): LocalProcess {
     }
   }
   if (service === 'gateway') {
-    Object.assign(env, { CAIRN_HOST: '127.0.0.1', CAIRN_PORT: String(port), CAIRN_AUTH_SERVICE_URL: options.partnerUrl });
+    Object.assign(env, { CAIRN_HOST: '127.0.0.1', CAIRN_PORT: String(port), CAIRN_AUTH_SERVICE_URL: options.partnerUrl ?? 'http://127.0.0.1:9' });
+  } else if (service === 'auth-service') {
+    Object.assign(env, { CAIRN_AUTH_HOST: '127.0.0.1', CAIRN_AUTH_PORT: String(port), CAIRN_GATEWAY_URL: options.partnerUrl ?? 'http://127.0.0.1:9' });
   } else {
-    Object.assign(env, { CAIRN_AUTH_HOST: '127.0.0.1', CAIRN_AUTH_PORT: String(port), CAIRN_GATEWAY_URL: options.partnerUrl });
+    // One process: only the gateway's address; the two halves talk in memory.
+    Object.assign(env, { CAIRN_HOST: '127.0.0.1', CAIRN_PORT: String(port) });
   }
   const args = container.args ?? [];
-  const main = service === 'gateway' ? IMAGE_PATHS.gatewayMain : IMAGE_PATHS.authMain;
-  const child = spawn(nodeBinary, [main, ...args], {
+  const main = { gateway: IMAGE_PATHS.gatewayMain, 'auth-service': IMAGE_PATHS.authMain, console: IMAGE_PATHS.consoleMain }[service];
+  const command = options.cgroup ? options.cgroup.wrap(nodeBinary, [main, ...args]) : { command: nodeBinary, args: [main, ...args] };
+  const child = spawn(command.command, command.args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -225,4 +235,12 @@ export async function waitHealthy(p: LocalProcess, timeoutMs = 60_000): Promise<
     await new Promise((r) => setTimeout(r, 250));
   }
   return 'timeout';
+}
+
+/** A Kubernetes memory quantity (`128Mi`, `1G`, `500M`, `134217728`) in bytes. */
+export function memoryBytes(quantity: string): number {
+  const match = /^([0-9.]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
+  if (!match) throw new Error(`${quantity} is not a memory quantity this test reads`);
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[match[2] ?? ''] ?? 1;
+  return Math.round(Number(match[1]) * unit);
 }

@@ -19,9 +19,14 @@ import { httpGet, IMAGE_PATHS, imageWebRoot, LocalProcess, ObjectSource, startLo
 
 /** Read by the gateway for the in-cluster cluster; the kubelet sets them, the chart may override them. */
 const GATEWAY_EXTRA_ENV = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'];
+/** Read by node itself (the V8 heap limit, config.heapPercentage). */
+const NODE_ENV = ['NODE_OPTIONS'];
+/** The console process reads both services' settings by their own names (apps/console CONSOLE_SETTING_NAMES). */
+const CONSOLE_SETTING_NAMES = [...new Set([...GATEWAY_SETTING_NAMES, ...AUTH_SETTING_NAMES])];
 const SERVICES = {
-  gateway: { settings: [...GATEWAY_SETTING_NAMES, ...GATEWAY_EXTRA_ENV], flags: GATEWAY_SETTING_NAMES.map(flagName) },
-  'auth-service': { settings: [...AUTH_SETTING_NAMES], flags: AUTH_SETTING_NAMES.map(flagName) },
+  gateway: { settings: [...GATEWAY_SETTING_NAMES, ...GATEWAY_EXTRA_ENV, ...NODE_ENV], flags: GATEWAY_SETTING_NAMES.map(flagName) },
+  'auth-service': { settings: [...AUTH_SETTING_NAMES, ...NODE_ENV], flags: AUTH_SETTING_NAMES.map(flagName) },
+  console: { settings: [...CONSOLE_SETTING_NAMES, ...GATEWAY_EXTRA_ENV, ...NODE_ENV], flags: CONSOLE_SETTING_NAMES.map(flagName) },
 } as const;
 type ServiceName = keyof typeof SERVICES;
 
@@ -54,12 +59,14 @@ describe('the settings contract between the chart and the services', () => {
       }
     }
     expect(found).toEqual({});
-    expect(checked).toBeGreaterThan(150);
+    expect(checked).toBeGreaterThan(160);
   });
 
   it('a flag or variable the services do not know is caught (the check itself works)', async () => {
     const r = await render({ set: ['config.extraArgs[0]=--no-such-flag=1'] });
     expect(unknownSettings('gateway', r.containers('gateway')[0] as Container)).toEqual(['flag --no-such-flag=1']);
+    const one = await render({ set: ['allInOne=true', 'env[0].name=CAIRN_NO_SUCH_SETTING', 'env[0].value=yes'] });
+    expect(unknownSettings('console', one.containers('console')[0] as Container)).toEqual(['env CAIRN_NO_SUCH_SETTING']);
   });
 
   describe('the built services of this version start with exactly what the chart renders', () => {
@@ -70,7 +77,7 @@ describe('the settings contract between the chart and the services', () => {
     });
 
     beforeAll(() => {
-      for (const main of [IMAGE_PATHS.gatewayMain, IMAGE_PATHS.authMain]) {
+      for (const main of [IMAGE_PATHS.gatewayMain, IMAGE_PATHS.authMain, IMAGE_PATHS.consoleMain]) {
         if (!existsSync(main)) throw new Error(`${main} is missing: run through \`npx nx test deploy\`, which builds the services first`);
       }
     });
@@ -79,6 +86,16 @@ describe('the settings contract between the chart and the services', () => {
       const r = rendered.get(name) as Rendered;
       const source = new ObjectSource(r, userObjects(NAMESPACE));
       const pods = r.podSpecs().filter((p) => p.owner.kind === 'Deployment');
+      const consolePod = pods.find((p) => p.spec.containers.some((c) => c.name === 'console'));
+      if (consolePod) {
+        // All in one: the one container is the whole console, on its one port.
+        const one = startLocal({ service: 'console', container: consolePod.spec.containers.find((c) => c.name === 'console') as Container, pod: consolePod.spec, source, namespace: NAMESPACE, port: await freePort(), webRoot });
+        running.push(one);
+        const state = await waitHealthy(one);
+        expect({ state, exitCode: one.exitCode(), output: state === 'healthy' ? '' : one.output().slice(-2000) }).toEqual({ state: 'healthy', exitCode: null, output: '' });
+        expect((await httpGet(`${one.url}/auth/v1/version`)).status).toBe(200);
+        return;
+      }
       const gatewayPod = pods.find((p) => p.spec.containers.some((c) => c.name === 'gateway'));
       const authPod = pods.find((p) => p.spec.containers.some((c) => c.name === 'auth-service'));
       if (!gatewayPod || !authPod) throw new Error(`${name}: no gateway or auth-service pod rendered`);

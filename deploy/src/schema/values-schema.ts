@@ -99,6 +99,7 @@ const config = object({
   authConfigSecret: objectName,
   remotes: arrayOf(remote),
   remotesConfigMaps: object({ enabled: boolean, namespace: objectName, allowedOrigins: arrayOf({ type: 'string', pattern: '^https?://[^/]+$' }) }),
+  heapPercentage: { type: 'integer', minimum: 0, maximum: 100 },
   extraArgs: arrayOf({ type: 'string', pattern: '^--[a-z0-9-]+(=.*)?$' }),
 });
 
@@ -123,6 +124,7 @@ export function valuesSchema(definitions: Record<string, unknown>): Schema {
       podSecurityContext: core('PodSecurityContext'),
       securityContext: core('SecurityContext'),
       resources,
+      console: object({ image, resources }),
       auth: object({
         replicaCount: { type: 'integer', minimum: 0 },
         image,

@@ -15,3 +15,5 @@ export type { BuiltGateway } from './built-gateway';
 export { FROZEN_POD_STATUSES, LOST_NODE, POD_STATES_NAMESPACE } from './pod-states';
 export { CLUSTER_PROBES, GADGETS, SENSORS } from './odd-objects';
 export { FROZEN_JOB_STATUSES, FROZEN_JOBS_MANAGER } from './job-states';
+export { Cgroup } from './cgroup';
+export type { CgroupMemory } from './cgroup';

@@ -7,3 +7,4 @@ export * from './lib/settings/flags';
 export * from './lib/settings/settings-file';
 export * from './lib/http/request-schemas';
 export * from './lib/http/from-console.guard';
+export * from './lib/http/heap-limit';

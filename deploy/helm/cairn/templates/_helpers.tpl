@@ -120,6 +120,18 @@ webRoot: /app/web
       optional: true
 {{- end }}
 
+{{/*
+V8's heap limit as a share of the memory the container may use: Node reads the cgroup's limit
+(resources.limits.memory) at start. Without it V8 sizes its heap from the host (~259 MiB in a
+128 MiB pod) and never collects before the kernel kills the process.
+*/}}
+{{- define "cairn.nodeOptionsEnv" -}}
+{{- if .Values.config.heapPercentage }}
+- name: NODE_OPTIONS
+  value: {{ printf "--max-old-space-size-percentage=%v" .Values.config.heapPercentage | quote }}
+{{- end }}
+{{- end }}
+
 {{/* The gateway container. */}}
 {{- define "cairn.gatewayContainer" -}}
 {{- $paths := include "cairn.paths" . | fromYaml }}
@@ -138,12 +150,13 @@ webRoot: /app/web
       value: "4466"
     - name: CAIRN_WEB_ROOT
       value: {{ $paths.webRoot }}
+    {{- include "cairn.nodeOptionsEnv" . | nindent 4 }}
     - name: CAIRN_LOG_LEVEL
       value: {{ .Values.config.logLevel | quote }}
     - name: CAIRN_LOG_FORMAT
       value: {{ .Values.config.logFormat | quote }}
     - name: CAIRN_AUTH_SERVICE_URL
-      value: {{ ternary "http://127.0.0.1:4467" (printf "http://%s.%s.svc:4467" (include "cairn.authName" .) .Release.Namespace) .Values.allInOne | quote }}
+      value: {{ printf "http://%s.%s.svc:4467" (include "cairn.authName" .) .Release.Namespace | quote }}
     - name: CAIRN_IN_CLUSTER
       value: {{ .Values.config.inCluster | quote }}
     {{- with .Values.config.apiServer }}
@@ -249,8 +262,9 @@ webRoot: /app/web
   image: {{ include "cairn.image" (dict "image" .Values.auth.image "root" .) }}
   imagePullPolicy: {{ .Values.auth.image.pullPolicy }}
   env:
+    {{- include "cairn.nodeOptionsEnv" . | nindent 4 }}
     - name: CAIRN_AUTH_HOST
-      value: {{ ternary "127.0.0.1" "0.0.0.0" .Values.allInOne }}
+      value: 0.0.0.0
     - name: CAIRN_AUTH_PORT
       value: "4467"
     - name: CAIRN_LOG_LEVEL
@@ -264,7 +278,7 @@ webRoot: /app/web
       value: "true"
     {{- end }}
     - name: CAIRN_GATEWAY_URL
-      value: {{ ternary "http://127.0.0.1:4466" (printf "http://%s.%s.svc:%v" (include "cairn.fullname" .) .Release.Namespace .Values.service.port) .Values.allInOne | quote }}
+      value: {{ printf "http://%s.%s.svc:%v" (include "cairn.fullname" .) .Release.Namespace .Values.service.port | quote }}
     {{- if include "cairn.caBundleEnabled" . }}
     - name: CAIRN_CA_BUNDLE
       value: {{ $paths.caBundle }}
@@ -336,6 +350,40 @@ webRoot: /app/web
   volumeMounts:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end }}
+
+{{/*
+The console container (allInOne): the gateway and the auth service in one Node process, one
+port. Built from the two containers above so both keep one definition of every setting: the
+gateway's environment, then the auth service's minus what the gateway already sets (the shared
+settings), minus the addresses the two services use to reach each other (the console hands
+requests across in memory). Settings a person adds (`env`, `auth.env`) are kept as given, so a
+name set twice is caught by cairn.validate.
+*/}}
+{{- define "cairn.consoleContainer" -}}
+{{- $gateway := index (include "cairn.gatewayContainer" . | fromYamlArray) 0 }}
+{{- $auth := index (include "cairn.authContainer" . | fromYamlArray) 0 }}
+{{- $between := list "CAIRN_AUTH_SERVICE_URL" "CAIRN_GATEWAY_URL" "CAIRN_AUTH_HOST" "CAIRN_AUTH_PORT" }}
+{{- $added := list }}
+{{- range concat .Values.env .Values.auth.env }}{{ $added = append $added .name }}{{ end }}
+{{- $env := list }}
+{{- $fromGateway := dict }}
+{{- range $gateway.env }}
+{{- if not (has .name $between) }}{{ $env = append $env . }}{{ end }}
+{{- $_ := set $fromGateway .name true }}
+{{- end }}
+{{- range $auth.env }}
+{{- if and (not (has .name $between)) (or (not (hasKey $fromGateway .name)) (has .name $added)) }}{{ $env = append $env . }}{{ end }}
+{{- end }}
+{{- $mounts := list }}
+{{- $mounted := dict }}
+{{- range concat ($gateway.volumeMounts | default list) ($auth.volumeMounts | default list) }}
+{{- $key := printf "%s=%s" .name .mountPath }}
+{{- if not (hasKey $mounted $key) }}{{ $mounts = append $mounts . }}{{ $_ := set $mounted $key true }}{{ end }}
+{{- end }}
+{{- $console := merge (dict "name" "console" "image" (include "cairn.image" (dict "image" .Values.console.image "root" .)) "imagePullPolicy" .Values.console.image.pullPolicy "env" $env "resources" .Values.console.resources) (omit $gateway "env" "volumeMounts" "resources" "image" "imagePullPolicy" "name") }}
+{{- with $mounts }}{{ $_ := set $console "volumeMounts" . }}{{ end }}
+{{- list $console | toYaml }}
 {{- end }}
 
 {{/* Volumes of a pod; `gateway` and `auth` say which containers it runs. */}}

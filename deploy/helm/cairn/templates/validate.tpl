@@ -23,7 +23,9 @@ message naming the value, instead of a pod that crash-loops on a setting error.
 {{- fail "config.insecureCookies is only for a console on plain-HTTP localhost; remove it" }}
 {{- end }}
 {{- /* An `env` entry the chart also sets would leave two values and a guess which wins. */}}
-{{- range $container := list (include "cairn.gatewayContainer" . | fromYamlArray) (include "cairn.authContainer" . | fromYamlArray) }}
+{{- $containers := list (include "cairn.gatewayContainer" . | fromYamlArray) (include "cairn.authContainer" . | fromYamlArray) }}
+{{- if .Values.allInOne }}{{ $containers = append $containers (include "cairn.consoleContainer" . | fromYamlArray) }}{{ end }}
+{{- range $container := $containers }}
 {{- $seen := dict }}
 {{- range (index $container 0).env }}
 {{- if hasKey $seen .name }}

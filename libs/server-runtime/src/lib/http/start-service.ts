@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ErrorBodyFilter, NotFoundFallback } from './error-body.filter';
 import { LOG_LEVELS, LogLevel, SettingError } from '../settings/settings';
+import { currentHeapLimitLine } from './heap-limit';
 
 export interface ServiceOptions {
   /** The service's name in logs. */
@@ -102,6 +103,8 @@ export async function listen(app: INestApplication, options: ServiceOptions): Pr
     throw error;
   }
   Logger.log(`listening on http://${options.host}:${options.port}`, options.name);
+  const heap = currentHeapLimitLine();
+  Logger[heap.level](heap.text, options.name);
 }
 
 /**

@@ -21,7 +21,7 @@ export interface CgroupMemory {
 }
 
 /**
- * A cgroup v1 memory (and optionally cpu) group for processes the benchmark starts: the same
+ * A cgroup v1 memory (and optionally cpu) group for processes the benchmarks and the deploy tests start: the same
  * limit a pod's `resources.limits` sets, enforced by the kernel, so "fits in 128 MiB" is the
  * kernel's answer, not an estimate from RSS. Needs root and the v1 controllers mounted at
  * /sys/fs/cgroup/memory and /sys/fs/cgroup/cpu; `remove()` deletes the groups again.
@@ -33,7 +33,7 @@ export class Cgroup {
     private readonly cpuDir: string | undefined,
   ) {}
 
-  /** Whether this machine lets the benchmark make memory cgroups (root, v1 controller mounted). */
+  /** Whether this machine lets us make memory cgroups (root, v1 controller mounted). */
   static available(): boolean {
     try {
       return existsSync(join(MEMORY_ROOT, 'memory.limit_in_bytes')) && process.getuid?.() === 0;
@@ -43,12 +43,12 @@ export class Cgroup {
   }
 
   /**
-   * Makes `cairn-bench-<name>-<pid>` with a memory limit in bytes (swap included, so the limit
+   * Makes `cairn-<name>-<pid>` with a memory limit in bytes (swap included, so the limit
    * cannot be dodged by swapping) and, when given, a CPU limit in millicores (100 = 0.1 core:
    * `cpu.cfs_quota_us` over a 100 ms period), as Kubernetes sets them for a container.
    */
   static create(name: string, limits: { memoryBytes: number; cpuMillicores?: number }): Cgroup {
-    const group = `cairn-bench-${name}-${process.pid}`;
+    const group = `cairn-${name}-${process.pid}`;
     const memoryDir = join(MEMORY_ROOT, group);
     mkdirSync(memoryDir);
     writeFileSync(join(memoryDir, 'memory.limit_in_bytes'), String(limits.memoryBytes));
