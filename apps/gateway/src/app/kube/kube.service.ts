@@ -1,6 +1,8 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Caller, CALLERS, Callers, SignedIn } from '../auth/callers';
 import type { AuditRecord } from '../edge/audit';
 import type { ClusterConfig } from '../clusters/kubeconfig';
@@ -18,7 +20,9 @@ const MAX_429_RETRIES = 2;
  * The one adapter between the gateway's HTTP edge and the API servers: who the caller is
  * (Callers), which cluster (ClusterConnections, the transport), and every call made as that
  * caller, with its request budget, 429 retries, byte bounds and errors mapped for the console.
- * Controllers and services reach clusters only through it.
+ * Controllers and services reach clusters only through it; the transport is used directly
+ * only by the bearer check and the readiness probe, which app.module builds before Nest (the
+ * callers this adapter serves depend on the first).
  */
 @Injectable()
 export class KubeService {
@@ -26,10 +30,13 @@ export class KubeService {
     @Inject(CLUSTER_CONNECTIONS) private readonly connections: ClusterConnections,
     @Inject(CALLERS) private readonly callers: Callers,
     @Inject(REQUEST_BUDGET) private readonly budget: RequestBudget,
-    @Inject(GATEWAY_SETTINGS) settings: Pick<GatewaySettings, 'limits'>,
+    @Inject(GATEWAY_SETTINGS) settings: Pick<GatewaySettings, 'limits'> & Partial<Pick<GatewaySettings, 'serviceAccountDir'>>,
   ) {
     this.limits = settings.limits;
+    this.serviceAccountDir = settings.serviceAccountDir;
   }
+
+  private readonly serviceAccountDir: string | undefined;
 
   readonly limits: GatewayLimits;
 
@@ -116,6 +123,21 @@ export class KubeService {
       }
       throw kubeError(cluster, status, await readBody(res, 64 * 1024).catch(() => ''), typeof retryAfter === 'string' ? retryAfter : undefined);
     }
+  }
+
+  /**
+   * A request with the gateway's own ServiceAccount (its projected token, re-read each time),
+   * for the gateway's configuration only (the ConfigMaps that register remotes), never for a
+   * user's request: the response stream on 2xx, a mapped error otherwise. No request budget
+   * (it is not a caller's); the same byte bounds as every other read.
+   */
+  async openAsGateway(cluster: string, req: Omit<UpstreamRequest, 'token'>): Promise<IncomingMessage> {
+    if (!this.serviceAccountDir) throw new Error('The gateway has no ServiceAccount directory (CAIRN_SERVICE_ACCOUNT_DIR).');
+    const token = readFileSync(join(this.serviceAccountDir, 'token'), 'utf8').trim();
+    const res = await this.connections.request(cluster, { ...req, token });
+    const status = res.statusCode ?? 502;
+    if (status >= 200 && status < 300) return res;
+    throw kubeError(cluster, status, await readBody(res, 64 * 1024).catch(() => ''), undefined);
   }
 
   async json<T>(cluster: string, caller: Caller | undefined, req: Omit<UpstreamRequest, 'token'>): Promise<T> {

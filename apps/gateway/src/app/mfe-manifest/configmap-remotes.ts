@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CLUSTER_CONNECTIONS, ClusterConnections, readBody } from '../kube/cluster-connections';
+import { KubeService } from '../kube/kube.service';
 import { lines } from '../kube/lines';
 import { GATEWAY_SETTINGS, GatewaySettings } from '../settings/gateway-settings';
 import { MfeManifestService } from './mfe-manifest.service';
@@ -26,7 +24,7 @@ export class ConfigMapRemotes implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
-    @Inject(CLUSTER_CONNECTIONS) private readonly connections: ClusterConnections,
+    private readonly kube: KubeService,
     private readonly manifests: MfeManifestService,
   ) {}
 
@@ -39,10 +37,6 @@ export class ConfigMapRemotes implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.abort.abort();
-  }
-
-  private token(): string {
-    return readFileSync(join(this.settings.serviceAccountDir, 'token'), 'utf8').trim();
   }
 
   private publish(): void {
@@ -67,10 +61,8 @@ export class ConfigMapRemotes implements OnModuleInit, OnModuleDestroy {
     let backoff = 500;
     while (!this.abort.signal.aborted) {
       try {
-        const list = await this.connections.request(cluster, { method: 'GET', path: base, token: this.token(), signal: this.abort.signal });
-        const body = await readBody(list);
-        if (list.statusCode !== 200) throw new Error(`listing ConfigMaps answered HTTP ${list.statusCode}: ${body.slice(0, 200)}`);
-        const parsed = JSON.parse(body) as { metadata: { resourceVersion: string }; items: ConfigMap[] };
+        const list = await this.kube.openAsGateway(cluster, { method: 'GET', path: base, signal: this.abort.signal });
+        const parsed = this.kube.parse(cluster, await this.kube.readBody(list)) as { metadata: { resourceVersion: string }; items: ConfigMap[] };
         this.known.clear();
         for (const cm of parsed.items) this.known.set(cm.metadata.name, cm);
         this.publish();
@@ -89,14 +81,12 @@ export class ConfigMapRemotes implements OnModuleInit, OnModuleDestroy {
   private async follow(cluster: string, base: string, resourceVersion: string): Promise<void> {
     let rv = resourceVersion;
     while (!this.abort.signal.aborted) {
-      const res = await this.connections.request(cluster, {
+      const res = await this.kube.openAsGateway(cluster, {
         method: 'GET',
         path: `${base}&watch=1&allowWatchBookmarks=true&timeoutSeconds=300&resourceVersion=${rv}`,
-        token: this.token(),
         signal: this.abort.signal,
       });
-      if (res.statusCode !== 200) throw new Error(`watching ConfigMaps answered HTTP ${res.statusCode}`);
-      for await (const line of lines(res)) {
+      for await (const line of lines(res, { maxLine: this.kube.limits.lineBytes })) {
         const event = JSON.parse(line) as { type: string; object: ConfigMap & { code?: number } };
         if (event.type === 'ERROR') {
           if (event.object.code === 410) return;
