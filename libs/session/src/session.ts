@@ -43,7 +43,7 @@ export interface Session {
 
 /** The credential to use for `cluster`: its own bearer token first, else the OIDC token. */
 export function credentialFor(session: Session, cluster: string): { token: string; user: SessionUser; expiresAt?: number; kind: 'token' | 'oidc' } | undefined {
-  const perCluster = session.tokens?.[cluster];
+  const perCluster = session.tokens && Object.hasOwn(session.tokens, cluster) ? session.tokens[cluster] : undefined;
   if (perCluster) return { ...perCluster, kind: 'token' };
   if (session.oidc) return { token: session.oidc.token, user: session.oidc.user, expiresAt: session.oidc.expiresAt, kind: 'oidc' };
   return undefined;

@@ -248,7 +248,7 @@ export class AuthController {
     void reply.header('cache-control', 'no-store');
     const jar = this.sessions.jar(request);
     const session = await this.sessions.read(jar);
-    if (!session?.tokens?.[cluster]) throw new HttpException(`You have no bearer token for cluster ${cluster}.`, HttpStatus.NOT_FOUND);
+    if (!session?.tokens || !Object.hasOwn(session.tokens, cluster)) throw new HttpException(`You have no bearer token for cluster ${cluster}.`, HttpStatus.NOT_FOUND);
     const tokens = Object.fromEntries(Object.entries(session.tokens).filter(([name]) => name !== cluster));
     const updated: Session = { ...session, tokens, issuedAt: now() };
     await this.sessions.write(jar, updated);

@@ -90,6 +90,7 @@ export class AppModule {
  */
 const GATEWAY_ORIGIN_RULE = {
   action: 'change anything here',
+  hint: 'an API client sends an Authorization header instead of the cookie',
   isConsole(origin: string, request: FastifyRequest): boolean {
     try {
       return new URL(origin).host === request.headers.host;

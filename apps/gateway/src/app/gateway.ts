@@ -47,7 +47,11 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
         app,
         new DocumentBuilder()
           .setTitle('Cairn gateway')
-          .setDescription("The console's REST API. Every Kubernetes call is made with the caller's own credentials.")
+          .setDescription(
+            "The console's REST API. Every Kubernetes call is made with the caller's own credentials: an `Authorization: Bearer` token (API clients), or the session cookie the auth service writes (the browser). A request that may change something and carries the cookie (and no Authorization or X-Cairn-Cluster header) also needs the header `X-Cairn-CSRF: 1`; the Origin, when sent, must be the console's. Parameters and bodies are validated by the schemas this document is generated from: a 400 names each field and its rule, a 413 the bound a body crossed, and a query or body field a route does not take is a 400.",
+          )
+          .addBearerAuth()
+          .addCookieAuth(settings.sessionCookie ?? 'cairn_session')
           .setVersion('v1')
           .build(),
       );

@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Delete, Headers, HttpCode, Patch, Post, Put, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod/mini';
 import { JsonBody, PathParams, QueryParams } from '@cairn/server-runtime';
@@ -16,6 +16,7 @@ import {
   PATCH_CONTENT_TYPES,
   PatchBody,
   ReplaceBody,
+  ReplaceBodyBounded,
   ScaleBody,
 } from '@cairn/api-contracts/requests';
 import { Audit, AuditRecord, Audited } from '../edge/audit';
@@ -63,7 +64,7 @@ export class ChangesController {
   async replace(
     @PathParams(ObjectParams) ref: ObjectParams,
     @QueryParams(DryRunQuery) q: z.output<typeof DryRunQuery>,
-    @JsonBody(ReplaceBody, 'The whole object as it should be stored, with the metadata.resourceVersion it was edited from.') object: ReplaceBody,
+    @JsonBody(ReplaceBodyBounded, 'The whole object as it should be stored, with the metadata.resourceVersion it was edited from.') object: ReplaceBody,
     @Audit() audit: AuditRecord,
     @Req() request: FastifyRequest,
   ): Promise<unknown> {
@@ -72,6 +73,7 @@ export class ChangesController {
   }
 
   @Patch('resources/:group/:version/:resource/:name')
+  @ApiConsumes(...PATCH_CONTENT_TYPES)
   @ApiOperation({ summary: `Patch one object: Content-Type ${PATCH_CONTENT_TYPES.join(', ')} (JSON).` })
   async patch(
     @PathParams(ObjectParams) ref: ObjectParams,

@@ -108,7 +108,7 @@ export class ChangesService {
   /** A merge, strategic-merge or JSON patch; the answer is the whole object (a Secret without its values). */
   async patch(caller: Caller, ref: ObjectParams, namespace: string | undefined, patch: unknown, contentType: string, dryRun: boolean, audit: AuditRecord): Promise<unknown> {
     const path = resourcePath({ ...ref, namespace });
-    audit.describe('patch', path);
+    audit.describe(dryRun ? 'patch (dry run)' : 'patch', path);
     const patched = await this.kube.json<Record<string, unknown>>(ref.cluster, caller, {
       method: 'PATCH',
       path: path + query({ fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined }),

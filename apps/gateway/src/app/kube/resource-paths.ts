@@ -32,7 +32,8 @@ export function resourcePath(ref: ResourceRef): string {
   const name = ref.name === undefined ? undefined : check('name', ref.name);
   const subresource = ref.subresource === undefined ? undefined : check('resource', ref.subresource);
   const base = group === 'core' ? `/api/${version}` : `/apis/${group}/${version}`;
-  return `${base}${namespace ? `/namespaces/${namespace}` : ''}/${resource}${name ? `/${name}` : ''}${subresource ? `/${subresource}` : ''}`;
+  // Names may hold characters a path must escape (RBAC's `Team Leads`, `oncall+sre`); the other parts cannot.
+  return `${base}${namespace ? `/namespaces/${namespace}` : ''}/${resource}${name ? `/${encodeURIComponent(name)}` : ''}${subresource ? `/${subresource}` : ''}`;
 }
 
 /** A query string of the given parameters that are set, URL-encoded. */

@@ -22,6 +22,8 @@ export class LogsController {
     // The browser went away: stop reading the API server's stream too.
     const abort = new AbortController();
     request.raw.on('close', () => abort.abort());
+    // HEAD learns that the log is there (the caller may read it), and streams nothing.
+    if (request.method === 'HEAD') q = { ...q, follow: false, limitBytes: 1 };
     const { stream, release } = await this.logs.podLog(caller, p, q, abort.signal);
     reply.raw.once('close', release);
     void reply
@@ -39,6 +41,10 @@ export class LogsController {
   async workloadLogs(@PathParams(WorkloadLogParams) p: z.output<typeof WorkloadLogParams>, @QueryParams(LogQuery) q: LogQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const caller = await this.kube.caller(request, p.cluster);
     const merged = await this.logs.workloadLog(caller, p, q);
+    if (request.method === 'HEAD') {
+      void reply.code(200).type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send();
+      return;
+    }
     const abort = new AbortController();
     request.raw.on('close', () => abort.abort());
     reply.hijack();

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { labelSelectorText, type Json } from '@cairn/kube-model';
+import { selectorText, type Json } from '@cairn/kube-model';
 import type { LogQuery } from '@cairn/api-contracts/requests';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
@@ -65,17 +65,19 @@ export class LogsService {
   ): Promise<{ run: (write: (record: MergedLogRecord) => void, signal: AbortSignal) => Promise<void> }> {
     const { cluster, namespace } = target;
     const workload = await this.kube.json<{ spec?: { selector?: object } }>(cluster, caller, { method: 'GET', path: resourcePath(target) });
-    const selector = workload.spec?.selector;
-    if (!selector) throw new BadRequestException(`${target.resource}/${target.name} has no pod selector: only workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs) have merged logs.`);
+    // A LabelSelector (workloads) or a plain map (Services, ReplicationControllers), as kubectl reads either.
+    const selector = workload.spec?.selector === undefined ? undefined : selectorText(workload.spec.selector as Json);
+    if (!selector) throw new BadRequestException(`${target.resource}/${target.name} has no pod selector: only objects that select pods (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, Services) have merged logs.`);
     const pods = await this.kube.json<{ items?: Array<{ metadata?: { name?: string }; spec?: { containers?: Array<{ name?: string }> } }> }>(cluster, caller, {
       method: 'GET',
-      path: resourcePath({ group: 'core', version: 'v1', resource: 'pods', namespace }) + query({ labelSelector: labelSelectorText(selector as Json) }),
+      path: resourcePath({ group: 'core', version: 'v1', resource: 'pods', namespace }) + query({ labelSelector: selector }),
     });
     const params = { follow: q.follow, previous: q.previous, timestamps: q.timestamps, tailLines: q.tailLines, sinceSeconds: q.sinceSeconds };
     const items = Array.isArray(pods.items) ? pods.items : [];
     const all = items
       .slice(0, MAX_MERGED_PODS)
       .flatMap((pod) => (Array.isArray(pod?.spec?.containers) ? pod.spec.containers : []).filter((c) => !q.container || c?.name === q.container).map((c) => ({ pod: String(pod.metadata?.name), container: String(c?.name) })));
+    if (q.container && items.length && all.length === 0) throw new BadRequestException(`No pod of ${target.resource}/${target.name} has a container "${q.container}".`);
     // Fan-out bound: one merged log opens at most CAIRN_MAX_MERGED_LOG_STREAMS upstream streams.
     const limit = this.kube.limits.mergedLogStreams;
     const targets = all.slice(0, limit);

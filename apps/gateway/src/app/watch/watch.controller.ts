@@ -46,9 +46,17 @@ export class WatchController {
       subscriptions.map(async (s) => ({
         s,
         path: resourcePath({ group: s.group, version: s.version, resource: s.resource, namespace: s.namespace }),
-        caller: await this.kube.caller(request, s.cluster).catch((err: unknown) => err as HttpException),
+        // Through a promise, so an unknown cluster (thrown at once) is this subscription's ERROR, not the whole stream's.
+        caller: await Promise.resolve()
+          .then(() => this.kube.caller(request, s.cluster))
+          .catch((err: unknown) => (err instanceof HttpException ? err : new HttpException((err as Error).message, 500))),
       })),
     );
+    // HEAD learns that the stream would open, and opens nothing upstream.
+    if (request.method === 'HEAD') {
+      void reply.code(200).type('text/event-stream; charset=utf-8').header('cache-control', 'no-store').send();
+      return;
+    }
     // Each identity behind the stream counts it once; past the bound, a 429 before the stream opens.
     const identities = [...new Set(prepared.map((p) => p.caller).filter((c): c is Caller => !(c instanceof HttpException)).map((c) => c.identity))];
     const releases: Array<() => void> = [];
@@ -67,6 +75,9 @@ export class WatchController {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 3000\n\n');
+    // Nobody to watch for (every subscription refused): the tab gets each refusal, and the
+    // connection is not held open for a caller no cluster accepts.
+    const nobody = identities.length === 0;
     const stops: Array<() => void> = [];
     let closed = false;
     const close = () => {
@@ -102,5 +113,6 @@ export class WatchController {
         send(s.id, serialize({ type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message }));
       }
     }
+    if (nobody) close();
   }
 }

@@ -9,7 +9,7 @@ export const MAX_BEARER_TOKEN = 8 * 1024;
  * `POST /auth/token`: sign in to one configured cluster with a bearer token. The token may be
  * pasted with its `Bearer ` prefix and surrounding blanks; both are removed.
  */
-export const BearerTokenSignInBody = z.object({
+export const BearerTokenSignInBody = z.strictObject({
   cluster: z.pipe(
     z.string({ error: 'must name the cluster this token is for' }).check(z.trim()),
     clusterName.check(z.refine((c: string) => !c.startsWith(USER_CLUSTER_PREFIX), { error: 'must be a configured cluster: a cluster you added from a kubeconfig keeps its credentials in your browser; edit that kubeconfig instead of signing in here' })),

@@ -7,7 +7,9 @@ import { clusterName, kubeName } from './kube-names';
  * requests with these (a 400 naming the field and the rule, a 413 for a body over its size
  * bound) and generates its OpenAPI document (`/api/openapi.json`) from the same objects, and
  * the front ends use them for what they send. Query values arrive as text: the query schemas
- * accept text and give numbers and booleans.
+ * accept text and give numbers and booleans. Queries and bodies are strict: a parameter or
+ * field a route does not know is a 400, never silently dropped (a misspelt `dryrun=true` must
+ * not become a real change).
  */
 
 /** `true`/`1` or `false`/`0` in a query, as a boolean. */
@@ -20,7 +22,7 @@ export function queryInteger(min: number, max: number) {
   const error = `must be a whole number from ${min} to ${max}`;
   return z.optional(
     z.pipe(
-      z.string().check(z.regex(/^-?[0-9]{1,16}$/, { error })),
+      z.string().check(z.regex(/^-?[0-9]{1,16}$/, { error }), z.meta({ description: `A whole number from ${min} to ${max}.` })),
       z.pipe(
         z.transform((v: string) => Number(v)),
         z.number().check(z.gte(min, { error }), z.lte(max, { error })),
@@ -36,6 +38,22 @@ function text(max: number, what: string) {
 
 const optionalNamespace = z.optional(kubeName('namespace'));
 
+/** Deepest nesting a JSON body may have: Kubernetes objects stay far below it; deeper input only costs stack. */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether `value` nests at most `max` arrays and objects deep (iterative: a deep value cannot overflow the check). */
+export function withinDepth(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return false;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+const depthBound = z.refine((v: unknown) => withinDepth(v), { error: `must nest at most ${MAX_JSON_DEPTH} levels deep (the bound on a JSON body)`, abort: true });
+
 /** `/api/v1/clusters/{cluster}/…` */
 export const ClusterParams = z.object({ cluster: clusterName });
 
@@ -48,7 +66,7 @@ export const ObjectParams = z.object({ ...KindParams.shape, name: kubeName('name
 export type ObjectParams = z.output<typeof ObjectParams>;
 
 /** The list of one kind: `GET …/resources/{group}/{version}/{resource}`. */
-export const ListQuery = z.object({
+export const ListQuery = z.strictObject({
   namespace: optionalNamespace,
   labelSelector: text(8192, 'a label selector'),
   fieldSelector: text(8192, 'a field selector'),
@@ -61,30 +79,34 @@ export const ListQuery = z.object({
 export type ListQuery = z.output<typeof ListQuery>;
 
 /** Where a namespaced object is: `?namespace=` (left out for cluster-scoped kinds). */
-export const NamespaceQuery = z.object({ namespace: optionalNamespace });
+export const NamespaceQuery = z.strictObject({ namespace: optionalNamespace });
 
 /** One object: `GET …/{name}`; `reveal=true` asks for a Secret's values. */
-export const GetQuery = z.object({ namespace: optionalNamespace, reveal: queryBoolean() });
+export const GetQuery = z.strictObject({ namespace: optionalNamespace, reveal: queryBoolean() });
 
 /** A change that the API server can try without storing it. */
-export const DryRunQuery = z.object({ namespace: optionalNamespace, dryRun: queryBoolean() });
+export const DryRunQuery = z.strictObject({ namespace: optionalNamespace, dryRun: queryBoolean() });
 
 /** `DELETE …/{name}` */
-export const DeleteQuery = z.object({
+export const DeleteQuery = z.strictObject({
   namespace: optionalNamespace,
   dryRun: queryBoolean(),
   propagationPolicy: z.optional(z.enum(['Foreground', 'Background', 'Orphan'], { error: 'must be Foreground, Background or Orphan' })),
 });
 
-/** Longest YAML an apply takes, in characters (the expanded size is bounded again by CAIRN_MAX_MANIFEST_BYTES). */
-export const MAX_APPLY_TEXT = 4 * 1024 * 1024;
+/**
+ * Longest YAML an apply takes, in characters: the request body's own bound
+ * (CAIRN_MAX_BODY_BYTES, default 2 MiB) applies first; the expanded size is bounded again by
+ * CAIRN_MAX_MANIFEST_BYTES.
+ */
+export const MAX_APPLY_TEXT = 2 * 1024 * 1024;
 
 /** `POST …/apply?dryRun&force` */
-export const ApplyQuery = z.object({ dryRun: queryBoolean(), force: queryBoolean() });
-export const ApplyBody = z.object({
+export const ApplyQuery = z.strictObject({ dryRun: queryBoolean(), force: queryBoolean() });
+export const ApplyBody = z.strictObject({
   yaml: z.string().check(
     z.regex(/\S/, { error: 'must hold one or more YAML (or JSON) documents' }),
-    z.maxLength(MAX_APPLY_TEXT, { error: `must be at most ${MAX_APPLY_TEXT} characters (4 MiB)` }),
+    z.maxLength(MAX_APPLY_TEXT, { error: `must be at most ${MAX_APPLY_TEXT} characters (2 MiB)` }),
   ),
   namespace: optionalNamespace,
 });
@@ -100,20 +122,26 @@ export const ReplaceBody = z.looseObject({
     name: z.string(),
     namespace: z.optional(z.string()),
     // "0" means "any version" to the API server: it would skip the conflict check.
-    resourceVersion: z.string({ error: RESOURCE_VERSION_RULE }).check(z.regex(/^(?!0$).+$/, { error: RESOURCE_VERSION_RULE })),
+    // The API server reads any spelling of 0 ("0", "00") as "any version": it would skip the conflict check.
+    resourceVersion: z.string({ error: RESOURCE_VERSION_RULE }).check(z.regex(/^(?!0+$)[0-9]{1,40}$/, { error: RESOURCE_VERSION_RULE })),
   }),
 });
 export type ReplaceBody = z.output<typeof ReplaceBody>;
+/** The replace body with its depth checked first (the object itself is the API server's to validate). */
+export const ReplaceBodyBounded = z.pipe(z.unknown().check(depthBound), ReplaceBody);
 
 /** Content types of `PATCH …/{name}`. */
 export const PATCH_CONTENT_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'] as const;
 /** A merge or strategic-merge patch (an object), or a JSON patch (an array of operations). */
-export const PatchBody = z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], { error: 'must be a patch: an object (merge patch) or an array (JSON patch)' });
+export const PatchBody = z.pipe(
+  z.unknown().check(depthBound),
+  z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())], { error: 'must be a patch: an object (merge patch) or an array (JSON patch)' }),
+);
 
 /** Most replicas a scale sets. */
 export const MAX_REPLICAS = 100_000;
 /** `POST …/{name}/scale` */
-export const ScaleBody = z.object({
+export const ScaleBody = z.strictObject({
   replicas: z.number({ error: `must be a whole number from 0 to ${MAX_REPLICAS}` }).check(
     z.int({ error: `must be a whole number from 0 to ${MAX_REPLICAS}` }),
     z.gte(0, { error: `must be a whole number from 0 to ${MAX_REPLICAS}` }),
@@ -132,7 +160,7 @@ export const PodLogParams = z.object({ cluster: clusterName, namespace: kubeName
 export const WorkloadLogParams = z.object({ ...KindParams.shape, namespace: kubeName('namespace'), name: kubeName('name') });
 
 /** A container log's options, as the API server's PodLogOptions names them. */
-export const LogQuery = z.object({
+export const LogQuery = z.strictObject({
   container: z.optional(kubeName('name')),
   follow: queryBoolean(),
   previous: queryBoolean(),
@@ -147,17 +175,17 @@ export type LogQuery = z.output<typeof LogQuery>;
 export const ACCESS_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'impersonate', 'escalate', 'bind', 'approve', 'sign', 'use', '*'] as const;
 
 /** One question of `POST /api/v1/clusters/{cluster}/access-reviews`. */
-export const AccessCheck = z.object({
+export const AccessCheck = z.strictObject({
   verb: z.enum(ACCESS_VERBS, { error: `must be one of ${ACCESS_VERBS.join(', ')}` }),
   /** API group; `core` or empty for the legacy group. */
-  group: z.optional(z.union([z.literal(''), kubeName('group')])),
-  resource: kubeName('resource'),
-  subresource: z.optional(kubeName('resource')),
+  group: z.optional(z.union([z.literal(''), z.literal('*'), kubeName('group')], { error: 'must be an API group such as apps, "" or core for the legacy group, or *' })),
+  resource: z.union([z.literal('*'), kubeName('resource')], { error: 'must be a resource name such as pods or deployments, or *' }),
+  subresource: z.optional(z.union([z.literal('*'), kubeName('resource')], { error: 'must be a subresource name such as log or scale, or *' })),
   namespace: z.optional(z.union([z.literal(''), kubeName('namespace')])),
   name: z.optional(kubeName('name')),
 });
 export type AccessCheck = z.output<typeof AccessCheck>;
-export const AccessReviewBody = z.object({
+export const AccessReviewBody = z.strictObject({
   checks: z.array(AccessCheck, { error: 'must be a list of checks, e.g. [{"verb": "list", "group": "apps", "resource": "deployments", "namespace": "team-a"}]' }).check(
     z.minLength(1, { error: 'must hold at least one check, e.g. [{"verb": "list", "group": "apps", "resource": "deployments", "namespace": "team-a"}]' }),
     z.maxLength(MAX_ACCESS_CHECKS, { error: `must hold at most ${MAX_ACCESS_CHECKS} checks per call` }),
@@ -167,7 +195,7 @@ export const AccessReviewBody = z.object({
 /** Longest kubeconfig `check-kubeconfig` reads, in characters. */
 export const MAX_KUBECONFIG_TEXT = 1024 * 1024;
 /** `POST /api/v1/clusters/check-kubeconfig` */
-export const CheckKubeconfigBody = z.object({
+export const CheckKubeconfigBody = z.strictObject({
   kubeconfig: z.string().check(
     z.regex(/\S/, { error: "must be the kubeconfig file's text (YAML or JSON)" }),
     z.maxLength(MAX_KUBECONFIG_TEXT, { error: 'must be at most 1 MiB: a kubeconfig larger than that is not accepted' }),
@@ -177,7 +205,7 @@ export const CheckKubeconfigBody = z.object({
 /** Most watches one browser stream multiplexes. */
 export const MAX_SUBSCRIPTIONS = 50;
 /** One watch of a browser stream (`GET /api/v1/watch?subscriptions=[…]`). */
-export const WatchSubscription = z.object({
+export const WatchSubscription = z.strictObject({
   /** The browser's name for it; every event carries it back. */
   id: z.string().check(z.minLength(1, { error: 'must be a non-empty string' }), z.maxLength(200, { error: 'must be at most 200 characters' })),
   cluster: clusterName,
@@ -193,7 +221,7 @@ export const WatchSubscription = z.object({
 export type WatchSubscription = z.output<typeof WatchSubscription>;
 const SUBSCRIPTIONS_EXAMPLE = '[{"id":"pods","cluster":"main","group":"core","version":"v1","resource":"pods","namespace":"team-a","resourceVersion":"123"}]';
 /** `subscriptions`: a JSON array in the query, each id used once. */
-export const WatchQuery = z.object({
+export const WatchQuery = z.strictObject({
   subscriptions: z.pipe(
     z.string({ error: `must be given, e.g. subscriptions=${SUBSCRIPTIONS_EXAMPLE}` }).check(z.maxLength(64 * 1024, { error: 'must be at most 64 KiB' })),
     z.pipe(

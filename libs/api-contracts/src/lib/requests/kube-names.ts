@@ -6,32 +6,39 @@ import * as z from 'zod/mini';
  * path, and builds paths only from values that pass them (no `..`, no `/`, no `?`).
  *
  * Where the rules come from: k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label for
- * namespaces, IsDNS1123Subdomain for groups and most object names, both lower-case), widened
- * for object names with the upper-case letters, `:` and `@` that RBAC objects and some CRDs
- * use (`system:controller:x`), and k8s.io/apimachinery/pkg/version for API versions.
+ * namespaces, IsDNS1123Subdomain for groups, IsDNS1035Label for CRD versions) and
+ * k8s.io/apimachinery/pkg/api/validation/path (ValidatePathSegmentName, the widest rule any
+ * kind's names follow: RBAC names such as `system:controller:x` or `Team Leads`).
  */
 export const KUBE_NAME_PATTERNS = {
   /** An API group (`apps`, `cert-manager.io`), or `core` for the legacy group. */
   group: /^(core|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/,
-  /** `v1`, `v1beta1`, `v2alpha3`. */
-  version: /^v[0-9]+((alpha|beta)[0-9]+)?$/,
+  /**
+   * An API version: built-in ones look like `v1`, `v1beta1`, but a CRD may serve any DNS-1035
+   * label (`v1-preview`, `v2rc1`), which is all the API server asks of a CRD version.
+   */
+  version: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
   /** A resource (plural) or subresource name: `pods`, `deployments`, `log`, `scale`. */
   resource: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
-  /** An object name. */
-  name: /^[A-Za-z0-9]([-A-Za-z0-9._:@]*[A-Za-z0-9])?$/,
+  /**
+   * An object name. Most kinds take DNS subdomains, but some (RBAC roles and bindings, some
+   * CRDs) take any name that is a valid path segment (apimachinery's ValidatePathSegmentName):
+   * not `.` or `..`, no `/` or `%`. Control characters are refused here too.
+   */
+  name: /^(?!\.{1,2}$)[^/%\p{Cc}]+$/u,
   /** A namespace: a DNS label. */
   namespace: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
 } as const;
 
-/** Longest names, in characters: 253 for DNS subdomains, 63 for labels (namespaces). */
-export const KUBE_NAME_MAX = { group: 253, version: 20, resource: 253, name: 253, namespace: 63 } as const;
+/** Longest names, in characters: 253 for DNS subdomains and object names, 63 for labels (namespaces, versions). */
+export const KUBE_NAME_MAX = { group: 253, version: 63, resource: 253, name: 253, namespace: 63 } as const;
 
 /** What each kind of name must look like, in words (used in every refusal). */
 export const KUBE_NAME_RULES: Record<keyof typeof KUBE_NAME_PATTERNS, string> = {
   group: 'must be an API group such as apps or cert-manager.io (core for the legacy group)',
-  version: 'must be an API version such as v1, v1beta1 or v2alpha1',
+  version: 'must be an API version such as v1, v1beta1 or a CRD\'s own (lowercase letters, digits and "-", starting with a letter, at most 63 characters)',
   resource: 'must be a resource name such as pods or deployments (lowercase letters, digits, "-" and ".")',
-  name: 'must be an object name (letters, digits, "-", ".", ":", "@"; starting and ending with a letter or digit; at most 253 characters)',
+  name: 'must be an object name: at most 253 characters, not "." or "..", without "/", "%" or control characters',
   namespace: 'must be a namespace name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)',
 };
 

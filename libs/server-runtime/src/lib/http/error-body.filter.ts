@@ -44,7 +44,9 @@ export class ErrorBodyFilter implements ExceptionFilter {
       }
       if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE && message === 'Request body is too large') message = tooLargeMessage(request);
       if (statusCode === HttpStatus.NOT_FOUND && message.startsWith('Cannot ')) {
-        message = `There is nothing at ${request.method} ${request.url.split('?')[0]}; see /api/docs for the API.`;
+        const path = request.url.split('?')[0] ?? '';
+        // The path is the caller's: echo a bounded piece of it.
+        message = `There is nothing at ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}; see /api/docs for the API.`;
       }
       return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
     }

@@ -23,6 +23,8 @@ export interface ConsoleOriginRule {
   exempt?(request: FastifyRequest): boolean;
   /** Ends the refusal's first sentence: what the request was trying to do (`change anything here`). */
   action: string;
+  /** Added to the refusal for a missing header: what else the caller can do, if anything. */
+  hint?: string;
 }
 
 export const CONSOLE_ORIGIN_RULE = Symbol('CONSOLE_ORIGIN_RULE');
@@ -44,7 +46,7 @@ export class FromConsoleGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (SAFE_METHODS.has(request.method) || this.rule.exempt?.(request)) return true;
     if (request.headers[CSRF_HEADER] !== '1') {
-      throw new ForbiddenException(`This request needs the ${CSRF_HEADER}: 1 header (the console sends it; an API client sends an Authorization header instead of the cookie).`);
+      throw new ForbiddenException(`This request needs the ${CSRF_HEADER}: 1 header (the console sends it${this.rule.hint ? `; ${this.rule.hint}` : ''}).`);
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !this.rule.isConsole(origin, request)) {

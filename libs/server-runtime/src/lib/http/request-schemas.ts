@@ -36,21 +36,27 @@ export class SchemaPipe<S extends z.ZodMiniType> implements PipeTransform<unknow
 
 /** The HTTP error for `issues` found in `part`: a 413 when a body is over a size bound, else a 400. */
 export function refusal(issues: readonly $ZodIssue[], part: RequestPart): HttpException {
-  const message = issues
-    .slice(0, MAX_LISTED)
-    .map((issue) => describe(issue, part))
-    .join(' ');
-  const more = issues.length > MAX_LISTED ? ` (and ${issues.length - MAX_LISTED} more)` : '';
+  // One sentence per field: a value can break two checks of one rule (an empty namespace is too short and off-pattern).
+  const sentences = [...new Set(issues.map((issue) => describe(issue, part)))];
+  const more = sentences.length > MAX_LISTED ? ` (and ${sentences.length - MAX_LISTED} more)` : '';
+  const message = sentences.slice(0, MAX_LISTED).join(' ') + more;
   const tooLarge = part === 'body' && issues.some((i) => i.code === 'too_big' && (i.origin === 'string' || i.origin === 'array'));
-  return tooLarge ? new PayloadTooLargeException(message + more) : new BadRequestException(message + more);
+  return tooLarge ? new PayloadTooLargeException(message) : new BadRequestException(message);
 }
 
 function describe(issue: $ZodIssue, part: RequestPart): string {
   const label = issue.path.length ? fieldName(issue.path) : part === 'body' ? 'The request body' : `The ${part}`;
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `${label} has` : part === 'body' ? 'The request body has' : `The ${part} has`;
+    const keys = issue.keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40)));
+    return `${where} ${keys.length === 1 ? 'a field' : 'fields'} this request does not take: ${keys.join(', ')}${issue.keys.length > 5 ? ', …' : ''} (check the spelling: names are case-sensitive).`;
+  }
   if (!issue.path.length && issue.code === 'invalid_type') return `${label} must be a JSON object${part === 'body' ? ' (Content-Type: application/json)' : ''}.`;
   const input = (issue as { input?: unknown }).input;
+  // Fastify gives a query key sent twice as an array.
+  if (part === 'query' && Array.isArray(input) && issue.code === 'invalid_type') return `${label} was given more than once; give it once.`;
   const sizeIssue = (issue.code === 'too_big' || issue.code === 'too_small') && issue.origin !== 'number';
-  const shown = !sizeIssue && (typeof input === 'string' || typeof input === 'number' || typeof input === 'boolean') ? ` (got ${JSON.stringify(typeof input === 'string' && input.length > 80 ? `${input.slice(0, 80)}…` : input)})` : '';
+  const shown = !sizeIssue && (typeof input === 'string' || (typeof input === 'number' && Number.isFinite(input)) || typeof input === 'boolean') ? ` (got ${JSON.stringify(typeof input === 'string' && input.length > 80 ? `${input.slice(0, 80)}…` : input)})` : '';
   const text = /^Invalid input/.test(issue.message) ? 'is missing or of the wrong type' : issue.message;
   return `${label} ${text}${shown}.`;
 }

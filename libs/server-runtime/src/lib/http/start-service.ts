@@ -1,6 +1,7 @@
 import { ConsoleLogger, DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MetricsRegistry } from '../metrics/metrics';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -44,6 +45,27 @@ export async function createService(module: Type<unknown> | DynamicModule, optio
       // A caller's (or the ingress's) X-Request-Id is kept; otherwise each request gets one.
       requestIdHeader: 'x-request-id',
       genReqId: () => randomUUID(),
+      // A path parameter holds at most a 253-character name, percent-encoded (Fastify's default, 100, refused valid names).
+      maxParamLength: 1024,
+      // Errors Fastify finds before routing (a malformed URL, a parameter over the bound) get the same body as every other error.
+      frameworkErrors: (error: Error & { code?: string; statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => {
+        const statusCode = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 400;
+        const message =
+          error.code === 'FST_ERR_BAD_URL'
+            ? 'The URL is not valid: a percent sign must start an escape such as %2F.'
+            : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+              ? 'A part of the path is longer than 1024 characters; no Kubernetes name is that long.'
+              : 'The request could not be read.';
+        // No route, so no route's hooks: the headers every answer carries are set here.
+        void reply
+          .code(statusCode)
+          .type('application/json')
+          .header('cache-control', 'no-store')
+          .header('x-content-type-options', 'nosniff')
+          .header('x-frame-options', 'DENY')
+          .header('referrer-policy', 'same-origin')
+          .send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message });
+      },
     }),
     {
       logger: new ConsoleLogger({ logLevels, json: options.logFormat === 'json', colors: options.logFormat !== 'json' }),
