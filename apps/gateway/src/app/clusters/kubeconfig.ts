@@ -1,4 +1,5 @@
-import type { Cluster, Context, KubeConfig } from '@kubernetes/client-node';
+import type { Cluster, Context } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -38,7 +39,7 @@ export class KubeconfigError extends Error {}
  *
  * Each file is read by `@kubernetes/client-node` (`KubeConfig.loadFromFile`: its YAML reader,
  * its entry rules, and `certificate-authority` paths made absolute against the file's
- * directory). The files are then merged with kubectl's rule rather than client-node's
+ * directory), in a child process that ends once it has read them. The files are then merged with kubectl's rule rather than client-node's
  * `mergeConfig` (which throws on a name defined twice): in client-go's loader
  * (`k8s.io/client-go/tools/clientcmd/loader.go`, `ClientConfigLoadingRules.Load`) the first
  * file to set a map key wins, so a cluster or context defined again in a later file is ignored.
@@ -50,19 +51,20 @@ export class KubeconfigError extends Error {}
  * such a cluster counts as undefined), when the server is not an https URL, when the
  * `certificate-authority` file is missing, or when both it and `certificate-authority-data`
  * are set. A file that kubectl refuses as a whole (not YAML, YAML that is not a mapping, a
- * name defined twice within the file) is reported under its path.
- * Everything else still works. Nothing here throws for bad content; an unreadable file
- * (permissions) is a problem too.
+ * name defined twice within the file), or that cannot be read, is reported under its path.
+ * Everything else still works: nothing here throws for bad content.
  */
 export function clustersFromKubeconfigs(paths: string[]): { clusters: ClusterConfig[]; problems: KubeconfigProblem[] } {
   const problems: KubeconfigProblem[] = [];
   const clusters = new Map<string, { cluster: Cluster; file: string }>();
   const contexts = new Map<string, { context: Context; file: string }>();
-  for (const file of paths) {
-    const config = loadFile(file, problems);
-    for (const cluster of config?.getClusters() ?? []) if (!clusters.has(cluster.name)) clusters.set(cluster.name, { cluster, file });
-    for (const context of config?.getContexts() ?? []) if (!contexts.has(context.name)) contexts.set(context.name, { context, file });
-  }
+  const files = paths.filter((file) => existsSync(file)); // kubectl ignores missing files in KUBECONFIG too
+  const readings = readWithClientNode(files);
+  files.forEach((file, i) => {
+    const reading = usableReading(file, readings[i], problems);
+    for (const cluster of reading?.clusters ?? []) if (!clusters.has(cluster.name)) clusters.set(cluster.name, { cluster, file });
+    for (const context of reading?.contexts ?? []) if (!contexts.has(context.name)) contexts.set(context.name, { context, file });
+  });
   const result: ClusterConfig[] = [];
   for (const [name, { context, file }] of contexts) {
     const entry = clusters.get(context.cluster);
@@ -77,23 +79,63 @@ export function clustersFromKubeconfigs(paths: string[]): { clusters: ClusterCon
   return { clusters: result, problems };
 }
 
+/** What client-node read from one file: plain data (users by name only), or the error it threw. */
+type FileReading = { clusters: Cluster[]; contexts: Context[]; users: string[] } | { error: { name: string; message: string } };
+
 /**
- * One file read by client-node; undefined when it holds nothing Cairn can use, with a problem
- * wherever kubectl would refuse the file too (`kubectl config view` names the file and stops).
+ * Runs in a child Node process: reads each file with client-node's `KubeConfig.loadFromFile`
+ * ('filter': an entry client-node cannot read is left out instead of failing the whole file)
+ * and prints what it read as JSON. Users are parsed by client-node (it even reads a user's
+ * token-file), but only their names leave the child: their credentials are never used.
  */
-function loadFile(file: string, problems: KubeconfigProblem[]): KubeConfig | undefined {
-  if (!existsSync(file)) return undefined; // kubectl ignores missing files in KUBECONFIG too
+const READ_WITH_CLIENT_NODE = `
+const { files, from } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+const { KubeConfig } = require('node:module').createRequire(from)('@kubernetes/client-node');
+process.stdout.write(JSON.stringify(files.map((file) => {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(file, { onInvalidEntry: 'filter' });
+  } catch (err) {
+    return { error: { name: String(err && err.name), message: String(err && err.message) } };
+  }
+  return { clusters: config.getClusters(), contexts: config.getContexts(), users: config.getUsers().map((u) => u.name) };
+})));
+`;
+
+/**
+ * client-node's reading of `files`, done in a short-lived child process. Loading client-node
+ * costs a process about 50 MiB for as long as it runs (its `KubeConfig` module brings the
+ * whole generated API along: the built gateway, idle, measured 123–126 MiB RSS without it and
+ * 171–173 MiB with it; the all-in-one console's idle charge in its 128 MiB cgroup went from 49
+ * to 83 MiB), so the gateway never loads it itself. Start-up takes about half a second longer
+ * when KUBECONFIG is set. Throws KubeconfigError when the child fails (client-node missing).
+ */
+function readWithClientNode(files: string[]): FileReading[] {
+  if (files.length === 0) return [];
+  // Resolved from where the running program lives (dist/apps/gateway/main.js, /app/main.js).
+  const from = process.argv[1] ?? join(process.cwd(), 'main.js');
+  try {
+    const output = execFileSync(process.execPath, ['-e', READ_WITH_CLIENT_NODE], { input: JSON.stringify({ files, from }), encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024, stdio: 'pipe' });
+    return JSON.parse(output) as FileReading[];
+  } catch (err) {
+    // Node prints the source line and a caret first; the line that says what went wrong names an Error.
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '').split('\n');
+    const reason = stderr.find((line) => /^\w*Error\b/.test(line)) ?? (err as Error).message.split('\n')[0];
+    throw new KubeconfigError(`@kubernetes/client-node could not read the files (${reason})`);
+  }
+}
+
+/**
+ * One file as client-node read it; undefined when it holds nothing Cairn can use, with a
+ * problem wherever kubectl would refuse the file too (`kubectl config view` names the file and stops).
+ */
+function usableReading(file: string, reading: FileReading, problems: KubeconfigProblem[]): Exclude<FileReading, { error: unknown }> | undefined {
   const refuse = (why: string) => {
     problems.push({ name: file, message: `${file} ${why}` });
     return undefined;
   };
-  const config = new (clientNode().KubeConfig)();
-  try {
-    // 'filter': an entry client-node cannot read is left out instead of failing the whole file.
-    // Users are read and dropped: a user whose token file is gone must not cost the clusters.
-    config.loadFromFile(file, { onInvalidEntry: 'filter' });
-  } catch (err) {
-    const { name, message } = err as Error;
+  if ('error' in reading) {
+    const { name, message } = reading.error;
     const firstLine = message.split('\n')[0];
     // kubectl reads an empty file (js-yaml: "the input is empty") or a null document (client-node
     // then reads `.clusters` of null) as an empty kubeconfig.
@@ -101,29 +143,18 @@ function loadFile(file: string, problems: KubeconfigProblem[]): KubeConfig | und
     if (name === 'TypeError' && yamlDocument(file) === null) return undefined;
     return refuse(`cannot be read: ${firstLine}`);
   }
-  if (config.getClusters().length === 0 && config.getContexts().length === 0 && !isMappingOrNull(yamlDocument(file))) {
+  if (reading.clusters.length === 0 && reading.contexts.length === 0 && !isMappingOrNull(yamlDocument(file))) {
     // client-node reads a list or a string as an empty kubeconfig; kubectl refuses the file.
     return refuse('is not a kubeconfig: its YAML is not a mapping');
   }
   // Within one file a name defined twice is an error to kubectl (client-go's conversion of the
   // v1 lists: "duplicate name in list"); the first-wins rule is only across files.
-  for (const [kind, entries] of [['cluster', config.getClusters()], ['context', config.getContexts()], ['user', config.getUsers()]] as const) {
-    const names = entries.map((e) => e.name);
-    const twice = names.find((n, i) => names.indexOf(n) !== i);
+  const names = { cluster: reading.clusters.map((c) => c.name), context: reading.contexts.map((c) => c.name), user: reading.users };
+  for (const [kind, list] of Object.entries(names)) {
+    const twice = list.find((n, i) => list.indexOf(n) !== i);
     if (twice !== undefined) return refuse(`defines ${kind} "${twice}" twice; kubectl refuses this file too`);
   }
-  return config;
-}
-
-/**
- * client-node, loaded on the first kubeconfig file only. Loading it costs the process about
- * 50 MiB of resident memory for as long as it runs (its `KubeConfig` module brings the whole
- * generated API along: the built gateway, idle, measured 123–126 MiB RSS without it and
- * 171–173 MiB with it), so a gateway configured without KUBECONFIG, as the Helm chart's
- * in-cluster default is, does not pay it.
- */
-function clientNode(): typeof import('@kubernetes/client-node') {
-  return require('@kubernetes/client-node');
+  return reading;
 }
 
 /** No YAML document at all (empty, or only comments): kubectl reads such a file as an empty kubeconfig. */

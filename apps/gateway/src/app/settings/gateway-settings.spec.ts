@@ -45,6 +45,20 @@ describe('readGatewaySettings', () => {
     expect(read).toThrow(`KUBERNETES_SERVICE_HOST: cluster "main" in ${saDir}: server "https://api server:443" is not a URL`);
   });
 
+  it('stops start-up naming KUBECONFIG when client-node cannot be found to read it', () => {
+    const kubeconfig = join(mkdtempSync(`${tmpdir()}/cairn-kc-`), 'config');
+    writeFileSync(kubeconfig, 'clusters: []\n');
+    const program = process.argv[1];
+    process.argv[1] = '/nonexistent/main.js'; // where client-node is resolved from
+    try {
+      const read = () => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, CAIRN_IN_CLUSTER: 'false', KUBECONFIG: kubeconfig }, cwd);
+      expect(read).toThrow(SettingError);
+      expect(read).toThrow(/^KUBECONFIG: @kubernetes\/client-node could not read the files \(.*Cannot find module '@kubernetes\/client-node'/);
+    } finally {
+      process.argv[1] = program;
+    }
+  });
+
   it('names the session cookie as the auth service writes it: __Host- at / over HTTPS', () => {
     const name = (env: Record<string, string>) => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, CAIRN_IN_CLUSTER: 'false', ...env }, cwd).sessionCookie;
     expect(name({ CAIRN_PUBLIC_URL: 'https://cairn.example.com/' })).toBe('__Host-cairn_session');

@@ -289,7 +289,7 @@ function readClusters(env: Environment, read: SettingsReader): { clusters: Clust
   const kubeconfig = read.optionalString('KUBECONFIG');
   const problems: KubeconfigProblem[] = [];
   if (kubeconfig) {
-    const found = clustersFromKubeconfigs(kubeconfig.split(delimiter).filter(Boolean));
+    const found = readKubeconfigs(kubeconfig.split(delimiter).filter(Boolean));
     problems.push(...found.problems);
     for (const cluster of found.clusters) {
       if (clusters.some((c) => c.name === cluster.name)) {
@@ -306,6 +306,15 @@ function readInCluster(env: Environment, name: string, saDir: string): ClusterCo
     return inClusterConfig(env, name, saDir);
   } catch (err) {
     if (err instanceof KubeconfigError) throw new SettingError('KUBERNETES_SERVICE_HOST', err.message);
+    throw err;
+  }
+}
+
+function readKubeconfigs(paths: string[]): ReturnType<typeof clustersFromKubeconfigs> {
+  try {
+    return clustersFromKubeconfigs(paths);
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new SettingError('KUBECONFIG', err.message);
     throw err;
   }
 }
