@@ -48,7 +48,7 @@ describe('configured clusters', () => {
     expect(found.problems).toEqual([
       { name: join(dir, 'bad'), message: expect.stringMatching(/bad is not valid YAML/) },
       { name: 'c', message: 'cluster "c" in ' + join(dir, 'http') + ': server "http://plain:80" must use https' },
-      { name: 'x', message: 'context "x" in ' + join(dir, 'orphan') + ' names cluster "nowhere", which no kubeconfig file defines' },
+      { name: 'x', message: 'context "x" in ' + join(dir, 'orphan') + ' names cluster "nowhere", which no kubeconfig file defines with a server' },
     ]);
   });
 

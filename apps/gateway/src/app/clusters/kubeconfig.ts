@@ -1,5 +1,7 @@
+import type { Cluster, Context } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 
 /**
@@ -21,27 +23,6 @@ export interface ClusterConfig {
   source: 'kubeconfig' | 'in-cluster';
 }
 
-export class KubeconfigError extends Error {}
-
-interface NamedCluster {
-  name: string;
-  cluster?: {
-    server?: string;
-    'certificate-authority'?: string;
-    'certificate-authority-data'?: string;
-    'insecure-skip-tls-verify'?: boolean;
-    'tls-server-name'?: string;
-  };
-}
-interface NamedContext {
-  name: string;
-  context?: { cluster?: string; user?: string; namespace?: string };
-}
-interface Kubeconfig {
-  clusters?: NamedCluster[];
-  contexts?: NamedContext[];
-}
-
 /** A context of KUBECONFIG the console cannot use, and why (a whole file when it is not YAML). */
 export interface KubeconfigProblem {
   /** The context's name, or the file's path when the file itself cannot be read. */
@@ -49,39 +30,47 @@ export interface KubeconfigProblem {
   message: string;
 }
 
+/** Why a cluster cannot be used: the message names the cluster, its file and the reason. */
+export class KubeconfigError extends Error {}
+
 /**
- * Reads the kubeconfig files of `KUBECONFIG` (in order) with kubectl's merge rule: the
- * first file to define a name wins. Every usable context becomes a cluster of the console; a
- * context (or file) that cannot be used is reported in `problems` with the reason, and the
- * others still work.
+ * Reads the kubeconfig files of `KUBECONFIG`, in order, and lists every usable context as a
+ * cluster of the console.
+ *
+ * Each file is read by `@kubernetes/client-node` (`KubeConfig.loadFromFile`: its YAML reader,
+ * its entry rules, and `certificate-authority` paths made absolute against the file's
+ * directory), in a child process that ends once it has read them. The files are then merged with kubectl's rule rather than client-node's
+ * `mergeConfig` (which throws on a name defined twice): in client-go's loader
+ * (`k8s.io/client-go/tools/clientcmd/loader.go`, `ClientConfigLoadingRules.Load`) the first
+ * file to set a map key wins, so a cluster or context defined again in a later file is ignored.
+ * A file of `KUBECONFIG` that does not exist is skipped, as kubectl does; an empty one holds
+ * nothing. The kubeconfig's `current-context` and users are not used.
+ *
+ * A context is unusable, and reported in `problems` with its name and the reason, when its
+ * cluster is not defined by any file (client-node leaves out a cluster without a server, so
+ * such a cluster counts as undefined), when the server is not an https URL, when the
+ * `certificate-authority` file is missing, or when both it and `certificate-authority-data`
+ * are set. A file that kubectl refuses as a whole (not YAML, YAML that is not a mapping, a
+ * name defined twice within the file), or that cannot be read, is reported under its path.
+ * Everything else still works: nothing here throws for bad content.
  */
 export function clustersFromKubeconfigs(paths: string[]): { clusters: ClusterConfig[]; problems: KubeconfigProblem[] } {
   const problems: KubeconfigProblem[] = [];
-  const clusters = new Map<string, { cluster: NamedCluster; baseDir: string; file: string }>();
-  const contexts = new Map<string, { context: NamedContext; file: string }>();
-  for (const file of paths) {
-    if (!existsSync(file)) continue; // kubectl ignores missing files in KUBECONFIG too
-    let config: Kubeconfig;
-    try {
-      config = (parse(readFileSync(file, 'utf8')) ?? {}) as Kubeconfig;
-    } catch (err) {
-      problems.push({ name: file, message: `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}` });
-      continue;
-    }
-    for (const cluster of config.clusters ?? []) {
-      if (cluster?.name && !clusters.has(cluster.name)) clusters.set(cluster.name, { cluster, baseDir: dirname(file), file });
-    }
-    for (const context of config.contexts ?? []) {
-      if (context?.name && !contexts.has(context.name)) contexts.set(context.name, { context, file });
-    }
-  }
+  const clusters = new Map<string, { cluster: Cluster; file: string }>();
+  const contexts = new Map<string, { context: Context; file: string }>();
+  const files = paths.filter((file) => existsSync(file)); // kubectl ignores missing files in KUBECONFIG too
+  const readings = readWithClientNode(files);
+  files.forEach((file, i) => {
+    const reading = usableReading(file, readings[i], problems);
+    for (const cluster of reading?.clusters ?? []) if (!clusters.has(cluster.name)) clusters.set(cluster.name, { cluster, file });
+    for (const context of reading?.contexts ?? []) if (!contexts.has(context.name)) contexts.set(context.name, { context, file });
+  });
   const result: ClusterConfig[] = [];
   for (const [name, { context, file }] of contexts) {
+    const entry = clusters.get(context.cluster);
     try {
-      const clusterName = context.context?.cluster;
-      const entry = clusterName ? clusters.get(clusterName) : undefined;
-      if (!entry) throw new KubeconfigError(`context "${name}" in ${file} names cluster "${clusterName ?? ''}", which no kubeconfig file defines`);
-      result.push(toClusterConfig(name, entry.cluster, entry.baseDir, entry.file, context.context?.namespace));
+      if (!entry) throw new KubeconfigError(`context "${name}" in ${file} names cluster "${context.cluster}", which no kubeconfig file defines with a server`);
+      result.push(toClusterConfig(name, entry.cluster, entry.file, context.namespace, 'kubeconfig'));
     } catch (err) {
       if (!(err instanceof KubeconfigError)) throw err;
       problems.push({ name, message: err.message });
@@ -90,39 +79,151 @@ export function clustersFromKubeconfigs(paths: string[]): { clusters: ClusterCon
   return { clusters: result, problems };
 }
 
-function toClusterConfig(name: string, named: NamedCluster, baseDir: string, file: string, namespace: string | undefined): ClusterConfig {
-  const c = named.cluster ?? {};
-  if (!c.server) throw new KubeconfigError(`cluster "${named.name}" in ${file} has no server`);
+/** What client-node read from one file: plain data (users by name only), or the error it threw. */
+type FileReading = { clusters: Cluster[]; contexts: Context[]; users: string[] } | { error: { name: string; message: string } };
+
+/**
+ * Runs in a child Node process: reads each file with client-node's `KubeConfig.loadFromFile`
+ * ('filter': an entry client-node cannot read is left out instead of failing the whole file)
+ * and prints what it read as JSON. Users are parsed by client-node (it even reads a user's
+ * token-file), but only their names leave the child: their credentials are never used.
+ */
+const READ_WITH_CLIENT_NODE = `
+const { files, from } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+const { KubeConfig } = require('node:module').createRequire(from)('@kubernetes/client-node');
+process.stdout.write(JSON.stringify(files.map((file) => {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(file, { onInvalidEntry: 'filter' });
+  } catch (err) {
+    return { error: { name: String(err && err.name), message: String(err && err.message) } };
+  }
+  return { clusters: config.getClusters(), contexts: config.getContexts(), users: config.getUsers().map((u) => u.name) };
+})));
+`;
+
+/**
+ * client-node's reading of `files`, done in a short-lived child process. Loading client-node
+ * costs a process about 50 MiB for as long as it runs (its `KubeConfig` module brings the
+ * whole generated API along: the built gateway, idle, measured 123–126 MiB RSS without it and
+ * 171–173 MiB with it; the all-in-one console's idle charge in its 128 MiB cgroup went from 49
+ * to 83 MiB), so the gateway never loads it itself. Start-up takes about half a second longer
+ * when KUBECONFIG is set. Throws KubeconfigError when the child fails (client-node missing).
+ */
+function readWithClientNode(files: string[]): FileReading[] {
+  if (files.length === 0) return [];
+  // Resolved from where the running program lives (dist/apps/gateway/main.js, /app/main.js).
+  const from = process.argv[1] ?? join(process.cwd(), 'main.js');
+  try {
+    const output = execFileSync(process.execPath, ['-e', READ_WITH_CLIENT_NODE], { input: JSON.stringify({ files, from }), encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024, stdio: 'pipe' });
+    return JSON.parse(output) as FileReading[];
+  } catch (err) {
+    // Node prints the source line and a caret first; the line that says what went wrong names an Error.
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '').split('\n');
+    const reason = stderr.find((line) => /^\w*Error\b/.test(line)) ?? (err as Error).message.split('\n')[0];
+    throw new KubeconfigError(`@kubernetes/client-node could not read the files (${reason})`);
+  }
+}
+
+/**
+ * One file as client-node read it; undefined when it holds nothing Cairn can use, with a
+ * problem wherever kubectl would refuse the file too (`kubectl config view` names the file and stops).
+ */
+function usableReading(file: string, reading: FileReading, problems: KubeconfigProblem[]): Exclude<FileReading, { error: unknown }> | undefined {
+  const refuse = (why: string) => {
+    problems.push({ name: file, message: `${file} ${why}` });
+    return undefined;
+  };
+  if ('error' in reading) {
+    const { name, message } = reading.error;
+    const firstLine = message.split('\n')[0];
+    // kubectl reads an empty file (js-yaml: "the input is empty") or a null document (client-node
+    // then reads `.clusters` of null) as an empty kubeconfig.
+    if (name === 'YAMLException') return isBlank(file) ? undefined : refuse(`is not valid YAML: ${firstLine}`);
+    if (name === 'TypeError' && yamlDocument(file) === null) return undefined;
+    return refuse(`cannot be read: ${firstLine}`);
+  }
+  if (reading.clusters.length === 0 && reading.contexts.length === 0 && !isMappingOrNull(yamlDocument(file))) {
+    // client-node reads a list or a string as an empty kubeconfig; kubectl refuses the file.
+    return refuse('is not a kubeconfig: its YAML is not a mapping');
+  }
+  // Within one file a name defined twice is an error to kubectl (client-go's conversion of the
+  // v1 lists: "duplicate name in list"); the first-wins rule is only across files.
+  const names = { cluster: reading.clusters.map((c) => c.name), context: reading.contexts.map((c) => c.name), user: reading.users };
+  for (const [kind, list] of Object.entries(names)) {
+    const twice = list.find((n, i) => list.indexOf(n) !== i);
+    if (twice !== undefined) return refuse(`defines ${kind} "${twice}" twice; kubectl refuses this file too`);
+  }
+  return reading;
+}
+
+/** No YAML document at all (empty, or only comments): kubectl reads such a file as an empty kubeconfig. */
+function isBlank(file: string): boolean {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .every((line) => /^\s*(#.*)?$/.test(line));
+}
+
+/** The file's YAML as plain data, for the rare questions client-node does not answer; undefined when this reader fails. */
+function yamlDocument(file: string): unknown {
+  try {
+    return parse(readFileSync(file, 'utf8'), { uniqueKeys: false });
+  } catch {
+    return undefined;
+  }
+}
+
+function isMappingOrNull(document: unknown): boolean {
+  // undefined: the second reader failed where client-node did not; client-node's reading stands.
+  return document === null || document === undefined || (typeof document === 'object' && !Array.isArray(document));
+}
+
+function toClusterConfig(name: string, cluster: Cluster, file: string, namespace: string | undefined, source: ClusterConfig['source']): ClusterConfig {
+  const where = `cluster "${cluster.name}" in ${file}`;
   let url: URL;
   try {
-    url = new URL(c.server);
+    url = new URL(cluster.server);
   } catch {
-    throw new KubeconfigError(`cluster "${named.name}" in ${file}: server "${c.server}" is not a URL`);
+    throw new KubeconfigError(`${where}: server "${cluster.server}" is not a URL`);
   }
-  if (url.protocol !== 'https:') throw new KubeconfigError(`cluster "${named.name}" in ${file}: server "${c.server}" must use https`);
-  let ca: string | undefined;
-  if (c['certificate-authority-data']) ca = Buffer.from(c['certificate-authority-data'], 'base64').toString('utf8');
-  else if (c['certificate-authority']) {
-    const path = isAbsolute(c['certificate-authority']) ? c['certificate-authority'] : join(baseDir, c['certificate-authority']);
-    if (!existsSync(path)) throw new KubeconfigError(`cluster "${named.name}" in ${file}: certificate-authority ${path} does not exist`);
-    ca = readFileSync(path, 'utf8');
-  }
+  if (url.protocol !== 'https:') throw new KubeconfigError(`${where}: server "${cluster.server}" must use https`);
   return {
     name,
-    server: c.server.replace(/\/+$/, ''),
-    ca,
-    insecureSkipTlsVerify: c['insecure-skip-tls-verify'] === true,
-    tlsServerName: c['tls-server-name'],
+    server: cluster.server.replace(/\/+$/, ''),
+    ca: clusterCa(cluster, where),
+    insecureSkipTlsVerify: cluster.skipTLSVerify,
+    tlsServerName: cluster.tlsServerName,
     namespace,
-    source: 'kubeconfig',
+    source,
   };
+}
+
+/**
+ * The cluster's CA as PEM, from `certificate-authority-data` or the `certificate-authority`
+ * file. Both at once is refused, as kubectl refuses to use such a context (client-go's
+ * `validateClusterInfo`: "certificate-authority-data and certificate-authority are both
+ * specified").
+ */
+function clusterCa(cluster: Cluster, where: string): string | undefined {
+  if (cluster.caData && cluster.caFile) throw new KubeconfigError(`${where}: certificate-authority-data and certificate-authority are both set; kubectl refuses this too`);
+  if (cluster.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
+  if (!cluster.caFile) return undefined;
+  if (!existsSync(cluster.caFile)) throw new KubeconfigError(`${where}: certificate-authority ${cluster.caFile} does not exist`);
+  return readFileSync(cluster.caFile, 'utf8');
 }
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /**
  * The cluster the gateway runs in: the API server from KUBERNETES_SERVICE_HOST/PORT (which a
- * proxy such as Capsule's may override), trusted with the service account's CA.
+ * proxy such as Capsule's may override; the port defaults to 443), always over https as in
+ * client-go's `rest.InClusterConfig`, trusted with the service account's `ca.crt`, with the
+ * service account's `namespace`. Undefined when the host is unset or `ca.crt` is missing;
+ * throws KubeconfigError when host and port make no URL.
+ *
+ * Not client-node's `loadFromCluster`: it reads `process.env` rather than the settings'
+ * environment, only finds the files at the fixed path below a prefix (so `serviceAccountDir`
+ * cannot move them), and picks plain http for ports 80, 8080 and 8001.
  */
 export function inClusterConfig(env: Readonly<Record<string, string | undefined>>, name: string, serviceAccountDir = SERVICE_ACCOUNT_DIR): ClusterConfig | undefined {
   const host = env['KUBERNETES_SERVICE_HOST'];
@@ -131,12 +232,7 @@ export function inClusterConfig(env: Readonly<Record<string, string | undefined>
   if (!host || !existsSync(caFile)) return undefined;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const namespaceFile = join(serviceAccountDir, 'namespace');
-  return {
-    name,
-    server: `https://${hostPart}:${port}`,
-    ca: readFileSync(caFile, 'utf8'),
-    insecureSkipTlsVerify: false,
-    namespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined,
-    source: 'in-cluster',
-  };
+  const cluster: Cluster = { name, server: `https://${hostPart}:${port}`, caFile, skipTLSVerify: false };
+  const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined;
+  return toClusterConfig(name, cluster, serviceAccountDir, namespace, 'in-cluster');
 }

@@ -1,6 +1,7 @@
 import { SettingError } from '@cairn/server-runtime';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readGatewaySettings } from './gateway-settings';
 
 describe('readGatewaySettings', () => {
@@ -34,6 +35,28 @@ describe('readGatewaySettings', () => {
     expect(settings.userClusterDeny).toEqual(expect.arrayContaining(['10.96.0.0/12', '10.244.0.0/16', '10.96.0.1']));
     expect(settings.anonymousUserClusters).toBe(false);
     expect(settings.limits).toMatchObject({ bodyBytes: 1024 * 1024, lineBytes: 4 * 1024 * 1024, streamsPerUser: 20 });
+  });
+
+  it('refuses an in-cluster API server address that makes no URL, naming KUBERNETES_SERVICE_HOST', () => {
+    const saDir = mkdtempSync(`${tmpdir()}/cairn-sa-`);
+    writeFileSync(join(saDir, 'ca.crt'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const read = () => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, KUBERNETES_SERVICE_HOST: 'api server', CAIRN_SERVICE_ACCOUNT_DIR: saDir }, cwd);
+    expect(read).toThrow(SettingError);
+    expect(read).toThrow(`KUBERNETES_SERVICE_HOST: cluster "main" in ${saDir}: server "https://api server:443" is not a URL`);
+  });
+
+  it('stops start-up naming KUBECONFIG when client-node cannot be found to read it', () => {
+    const kubeconfig = join(mkdtempSync(`${tmpdir()}/cairn-kc-`), 'config');
+    writeFileSync(kubeconfig, 'clusters: []\n');
+    const program = process.argv[1];
+    process.argv[1] = '/nonexistent/main.js'; // where client-node is resolved from
+    try {
+      const read = () => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, CAIRN_IN_CLUSTER: 'false', KUBECONFIG: kubeconfig }, cwd);
+      expect(read).toThrow(SettingError);
+      expect(read).toThrow(/^KUBECONFIG: @kubernetes\/client-node could not read the files \(.*Cannot find module '@kubernetes\/client-node'/);
+    } finally {
+      process.argv[1] = program;
+    }
   });
 
   it('names the session cookie as the auth service writes it: __Host- at / over HTTPS', () => {

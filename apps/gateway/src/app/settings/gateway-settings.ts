@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
-import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
+import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
 
 /** Everything the gateway is told at start-up; read once, validated, then immutable. */
 export interface GatewaySettings {
@@ -280,7 +280,7 @@ function readClusters(env: Environment, read: SettingsReader): { clusters: Clust
   const saDir = read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR);
   const clusters: ClusterConfig[] = [];
   if (mode !== 'false') {
-    const inCluster = inClusterConfig(env, inClusterName, saDir);
+    const inCluster = readInCluster(env, inClusterName, saDir);
     if (inCluster) clusters.push(inCluster);
     else if (mode === 'true') {
       throw new SettingError('CAIRN_IN_CLUSTER', `is true, but KUBERNETES_SERVICE_HOST is unset or ${join(saDir, 'ca.crt')} is missing: is the gateway running in a pod with a service account?`);
@@ -289,7 +289,7 @@ function readClusters(env: Environment, read: SettingsReader): { clusters: Clust
   const kubeconfig = read.optionalString('KUBECONFIG');
   const problems: KubeconfigProblem[] = [];
   if (kubeconfig) {
-    const found = clustersFromKubeconfigs(kubeconfig.split(delimiter).filter(Boolean));
+    const found = readKubeconfigs(kubeconfig.split(delimiter).filter(Boolean));
     problems.push(...found.problems);
     for (const cluster of found.clusters) {
       if (clusters.some((c) => c.name === cluster.name)) {
@@ -301,3 +301,20 @@ function readClusters(env: Environment, read: SettingsReader): { clusters: Clust
   return { clusters, kubeconfigProblems: problems };
 }
 
+function readInCluster(env: Environment, name: string, saDir: string): ClusterConfig | undefined {
+  try {
+    return inClusterConfig(env, name, saDir);
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new SettingError('KUBERNETES_SERVICE_HOST', err.message);
+    throw err;
+  }
+}
+
+function readKubeconfigs(paths: string[]): ReturnType<typeof clustersFromKubeconfigs> {
+  try {
+    return clustersFromKubeconfigs(paths);
+  } catch (err) {
+    if (err instanceof KubeconfigError) throw new SettingError('KUBECONFIG', err.message);
+    throw err;
+  }
+}
