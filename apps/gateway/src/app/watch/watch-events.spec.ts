@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { createGateway } from '../gateway';
 import { CLUSTER_CONNECTIONS, ClusterConnections } from '../kube/cluster-connections';
 import { readGatewaySettings } from '../settings/gateway-settings';
+import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
+import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
 import { openWatchTab, waitUntil, WatchTab } from '../testing/watch-tab';
 import { WatchHub } from './watch-hub';
 
@@ -188,4 +190,52 @@ describe('watch events, on the real cluster', () => {
       await admin.json('DELETE', '/api/v1/namespaces/team-a/configmaps/before-revoke');
     }
   }, 120_000);
+});
+
+/** What only an API server that misbehaves on purpose sends: a 401 inside the stream, a 410 answered to the watch itself. */
+describe('watch events, from a hostile upstream', () => {
+  let upstream: HostileUpstream;
+  let test: TestGateway;
+  const tabs: WatchTab[] = [];
+
+  beforeAll(async () => {
+    upstream = await startHostileUpstream();
+    test = await gatewayAgainst(upstream, { CAIRN_LOG_LEVEL: 'error' });
+  }, 60_000);
+
+  afterEach(() => {
+    for (const tab of tabs.splice(0)) tab.close();
+  });
+
+  afterAll(async () => {
+    await test?.close();
+    await upstream?.stop();
+  });
+
+  const tab = (namespace: string) => {
+    const opened = openWatchTab(test.base, [{ id: 'cms', cluster: 'main', group: 'core', version: 'v1', resource: 'configmaps', namespace, resourceVersion: '3' }], { authorization: 'Bearer some-token' });
+    tabs.push(opened);
+    return opened;
+  };
+
+  it('reports an ERROR event with a 401 Status in the upstream stream to the tab as ERROR 401 (renew the session)', async () => {
+    const t = tab('revoked');
+    const refused = await t.waitFor('ERROR 401', (f) => f.data.type === 'ERROR');
+    expect(t.frames.map((f) => [f.data.type, f.data.object?.metadata.name ?? f.data.status])).toEqual([
+      ['ADDED', 'before'],
+      ['ERROR', 401],
+    ]);
+    expect(refused.data).toEqual({ id: 'cms', type: 'ERROR', status: 401, message: 'Unauthorized' });
+  });
+
+  it('lists again and sends a RESYNC with the whole state when the watch itself is answered 410 Gone', async () => {
+    const t = tab('gone-at-open');
+    const resync = await t.waitFor('a RESYNC', (f) => f.data.type === 'RESYNC');
+    expect(resync.data).toEqual({ id: 'cms', type: 'RESYNC', resourceVersion: '9', items: [expect.objectContaining({ metadata: expect.objectContaining({ name: 'current' }) })] });
+    expect(t.frames.filter((f) => f.data.type === 'ERROR')).toEqual([]);
+    // The list was asked for after the refused watch, without its resourceVersion (the whole state).
+    const asked = upstream.requests.filter((r) => r.includes('/namespaces/gone-at-open/configmaps'));
+    expect(asked[0]).toMatch(/watch=1.*resourceVersion=3|resourceVersion=3.*watch=1/);
+    expect(asked.find((r) => !r.includes('watch=1'))).not.toMatch(/resourceVersion=/);
+  });
 });
