@@ -177,6 +177,36 @@ describe('workloads', () => {
     await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start } }, 'application/merge-patch+json');
   });
 
+  it('9: a checked draft that a colleague\u2019s kubectl overtakes before Apply is refused by the API server (409); the editor says what they changed, and their change stays', async () => {
+    const web = () => cluster.adminApi().json<{ spec: { replicas: number }; metadata: { annotations?: Record<string, string> } }>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
+    const start = (await web()).spec.replicas;
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev&tab=yaml`);
+    await main().getByRole('button', { name: 'Edit' }).click();
+    await main().getByRole('button', { name: 'Plain text' }).click();
+    await main().getByRole('button', { name: 'Code editor' }).waitFor();
+    const editor = main().getByRole('textbox', { name: 'YAML of web' });
+    await editor.waitFor();
+    await editor.fill((await editor.inputValue()).replace(new RegExp(`^( {2}replicas:) ${start}$`, 'm'), `$1 ${start + 3}`));
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    await main().getByRole('status').filter({ hasText: 'accepts this change' }).waitFor();
+    // Between the check and Apply, a colleague annotates it with kubectl itself.
+    await kubectlColumns(['annotate', '-n', 'team-a', 'deployment/web', 'cairn.test/reviewed-by=colleague', '--overwrite']);
+    expect((await web()).metadata.annotations?.['cairn.test/reviewed-by']).toBe('colleague');
+    await main().getByRole('button', { name: 'Apply' }).click();
+    const refused = main().getByRole('alert').filter({ hasText: 'Not applied: web changed after you began editing, and the API server refused your draft as a conflict' });
+    await refused.waitFor();
+    // The API server's own words about the conflict are quoted.
+    expect(await refused.innerText()).toContain('the object has been modified');
+    const changed = main().getByRole('region', { name: 'Changed meanwhile' }).getByRole('listitem');
+    await changed.filter({ hasText: 'cairn.test/reviewed-by' }).waitFor();
+    expect(await changed.allTextContents()).toContain('metadata.annotations["cairn.test/reviewed-by"]: added, colleague');
+    const after = await web();
+    expect({ replicas: after.spec.replicas, reviewedBy: after.metadata.annotations?.['cairn.test/reviewed-by'] }).toEqual({ replicas: start, reviewedBy: 'colleague' });
+    await main().getByRole('button', { name: 'Cancel' }).click();
+    await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web', { metadata: { annotations: { 'cairn.test/reviewed-by': null } } }, 'application/merge-patch+json');
+  });
+
   it('10: every pod of the seed shows the READY, STATUS and RESTARTS kubectl prints, in the list and in its detail header', async () => {
     // The oracle: the API server's table, which is what `kubectl get pods` prints.
     type Table = { columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: string[] }> };
