@@ -4,6 +4,7 @@ import { DevCluster, DevUserName } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import type { ConsoleUnderTest } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
 
@@ -30,18 +31,6 @@ describe('logs', () => {
   });
 
   const signedIn = (user: DevUserName) => stage.signedIn(user);
-
-  /** Waits until `read` gives a value `ok` accepts; fails with the last value. */
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      value = await read();
-    }
-    expect(ok(value) ? 'ok' : value).toBe('ok');
-    return value;
-  }
 
   async function podOf(deployment: string): Promise<string> {
     const pods = await cluster.adminApi().json<{ items: Array<{ metadata: { name: string } }> }>('GET', `/api/v1/namespaces/team-a/pods`);

@@ -4,6 +4,7 @@ import type { DevCluster, DevUserName } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import type { ConsoleUnderTest } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
 
@@ -171,8 +172,7 @@ describe('workloads', () => {
     await main().getByRole('button', { name: 'Start over from the current version' }).first().click();
     // The current version is fetched again before the draft is replaced.
     const current = new RegExp(`^ {2}replicas: ${start + 1}$`, 'm');
-    for (let i = 0; i < 50 && !current.test(await editor.inputValue()); i++) await page.waitForTimeout(100);
-    expect(await editor.inputValue()).toMatch(current);
+    expect(await eventually(() => editor.inputValue(), (text) => current.test(text))).toMatch(current);
     await main().getByRole('button', { name: 'Cancel' }).click();
     await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start } }, 'application/merge-patch+json');
   });
@@ -222,7 +222,9 @@ describe('workloads', () => {
     await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=pod-states`);
     const expected = await kubectl();
     const rows = main().getByRole('row');
-    for (let i = 0; i < 100 && (await rows.count()) < expected.size + 1; i++) await page.waitForTimeout(100);
+    // A header row and one row per pod kubectl prints.
+    await rows.nth(expected.size).waitFor();
+    expect(await rows.count()).toBe(expected.size + 1);
     const headers = (await rows.first().getByRole('columnheader').allTextContents()).map((h) => h.replace(/[▲▼]/, '').trim());
     const col = (name: string) => headers.indexOf(name);
     const shown = new Map<string, { ready: string; status: string; restarts: string }>();
@@ -374,7 +376,8 @@ describe('workloads', () => {
         versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
       },
     });
-    for (let i = 0; i < 50 && (await admin.send('GET', '/apis/example.com/v1/widgets')).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    // Served once the API server has established the CRD.
+    expect(await eventually(async () => (await admin.send('GET', '/apis/example.com/v1/widgets')).status, (status) => status === 200)).toBe(200);
     await admin.json('POST', '/apis/example.com/v1/namespaces/team-a/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'sprocket', namespace: 'team-a' }, spec: { size: 3 } });
 
     page = await signedIn('admin');
