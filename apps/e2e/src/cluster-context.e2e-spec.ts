@@ -1,8 +1,9 @@
 import type { DevUserName } from '@cairn/kube-testenv';
+import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { Browser, Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
-import type { ConsoleUnderTest } from './support/console-under-test';
+import { ConsoleUnderTest, startConsole } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
 
 /**
@@ -94,6 +95,35 @@ describe('cluster and namespace context', () => {
     // Before signing in, the console names its clusters but not where they are.
     const clusters = (await (await page.request.get(`${cairn.url}/api/v1/clusters`)).json()) as Array<Record<string, unknown>>;
     expect(clusters).toEqual([{ name: 'cairn-dev', source: 'kubeconfig' }, { name: 'cairn-dev-deployer', source: 'kubeconfig', namespace: 'team-a' }]);
+  });
+
+  it('a console with no cluster configured (no KUBECONFIG, not in a pod) says so to a signed-in person, and offers to add their own', async () => {
+    // The same built gateway and auth service, started as a shared console for people who bring their clusters.
+    const bare = await startConsole([], { KUBECONFIG: '', CAIRN_IN_CLUSTER: 'false' });
+    try {
+      const tokens = await stage.cluster.login('alice');
+      const now = Math.floor(Date.now() / 1000);
+      const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: 'alice@cairn.test', email: 'alice@cairn.test' } } };
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([bare.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: bare.url }]);
+      page = await context.newPage();
+      await page.goto(`${bare.url}/`);
+      await page.locator('cairn-context-bar').getByText('No cluster configured').waitFor();
+      expect(await page.getByRole('combobox', { name: 'Cluster' }).count()).toBe(0);
+      // The gateway itself: no cluster, and ready all the same (people add their own).
+      expect(await (await page.request.get(`${bare.url}/api/v1/clusters`)).json()).toEqual([]);
+      expect((await page.request.get(`${bare.url}/readyz`)).status()).toBe(200);
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Clusters' }).click();
+      const main = page.getByRole('main');
+      await main.getByRole('heading', { name: 'No clusters yet' }).waitFor();
+      expect(await main.getByText('You can add your own from a kubeconfig').count()).toBe(1);
+      await main.getByRole('button', { name: 'Add a cluster' }).waitFor();
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Workloads' }).click();
+      await main.getByRole('heading', { name: 'No cluster is selected' }).waitFor();
+      expect(await page.locator('cairn-context-bar').innerText()).toContain('No cluster configured');
+    } finally {
+      await bare.stop();
+    }
   });
 
   it('has no serious accessibility problems on the home page and a module page, in both themes', async () => {

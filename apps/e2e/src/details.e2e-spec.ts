@@ -102,6 +102,8 @@ describe('detail pages', () => {
   });
 
   it('a CronJob: its schedule, when it runs next (03:00 UTC), and a Deployment its template and strategy', async () => {
+    const api = stage.cluster.adminApi();
+    const cronJob = await api.get<{ spec: { schedule: string } }>('/apis/batch/v1/namespaces/team-a/cronjobs/nightly-report');
     page = await stage.signedIn('admin', { width: 1280, height: 900 });
     await page.goto(`${stage.cairn.url}/workloads/cronjobs/team-a/nightly-report?cluster=cairn-dev`);
     const schedule = main().getByRole('region', { name: 'Schedule' });
@@ -110,11 +112,18 @@ describe('detail pages', () => {
     if (next <= now) next.setUTCDate(next.getUTCDate() + 1);
     await schedule.getByText(`(${next.toISOString()})`).waitFor();
     await schedule.getByRole('heading', { name: /^Recent Jobs/ }).waitFor();
+    expect(await schedule.innerText()).toContain(cronJob.spec.schedule);
 
+    type Deployment = { spec: { strategy: { type: string; rollingUpdate: { maxSurge: string; maxUnavailable: string } }; template: { spec: { containers: Array<{ name: string }> } } } };
+    const { spec } = await api.get<Deployment>('/apis/apps/v1/namespaces/team-a/deployments/web');
     await page.goto(`${stage.cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev`);
     const template = main().getByRole('region', { name: 'Pod template' });
-    await template.getByText('RollingUpdate (max surge 25%, max unavailable 25%)').waitFor();
     await template.getByRole('article', { name: 'Container log-shipper' }).waitFor();
+    // What the API server has: the strategy, and one card per container of the template.
+    const { type, rollingUpdate } = spec.strategy;
+    expect(await template.innerText()).toContain(`${type} (max surge ${rollingUpdate.maxSurge}, max unavailable ${rollingUpdate.maxUnavailable})`);
+    expect(await template.getByRole('article').evaluateAll((cards) => cards.map((c) => c.getAttribute('aria-label')))).toEqual(spec.template.spec.containers.map((c) => `Container ${c.name}`));
+    api.close();
   });
 
   it('on a 390 px phone the pod page has no sideways scroll, containers are cards, the kinds a select, links 44 px tall', async () => {

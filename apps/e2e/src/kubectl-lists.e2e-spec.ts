@@ -77,7 +77,9 @@ describe('workload lists read as kubectl get -o wide', () => {
     for (const box of await main.getByRole('group', { name: 'Columns shown' }).getByRole('checkbox').all()) if (!(await box.isDisabled()) && !(await box.isChecked())) await box.check();
     await main.getByRole('button', { name: 'Done' }).click();
     const rows = main.getByRole('row');
-    for (let i = 0; i < 100 && (await rows.count()) < expectedRows + 1; i++) await page.waitForTimeout(100);
+    // "N of N" is said before the last rows are drawn: wait for them, a header and one row each.
+    await rows.nth(expectedRows).waitFor();
+    expect(await rows.count()).toBe(expectedRows + 1);
     const headers = await headersNow();
     const cells = await Promise.all((await rows.all()).slice(1).map(async (row) => (await row.getByRole('cell').allTextContents()).map((c) => c.trim())));
     return { defaults, headers, cells };

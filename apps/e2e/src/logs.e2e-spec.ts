@@ -4,6 +4,7 @@ import { DevCluster, DevUserName } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import type { ConsoleUnderTest } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
 
@@ -30,18 +31,6 @@ describe('logs', () => {
   });
 
   const signedIn = (user: DevUserName) => stage.signedIn(user);
-
-  /** Waits until `read` gives a value `ok` accepts; fails with the last value. */
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let value = await read();
-    while (!ok(value) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250));
-      value = await read();
-    }
-    expect(ok(value) ? 'ok' : value).toBe('ok');
-    return value;
-  }
 
   async function podOf(deployment: string): Promise<string> {
     const pods = await cluster.adminApi().json<{ items: Array<{ metadata: { name: string } }> }>('GET', `/api/v1/namespaces/team-a/pods`);
@@ -221,6 +210,36 @@ describe('logs', () => {
     // The top bar still reads "All namespaces".
     expect(await page.getByRole('combobox', { name: 'Namespace' }).first().inputValue()).toBe('');
   });
+
+  it('a merged view of a workload with more than 20 pods says it shows 20 of them, and a pod whose log cannot be read says why on its own line', async () => {
+    const api = cluster.adminApi();
+    const container = { name: 'web', image: 'ghcr.io/cairn-test/web:1.0.0' };
+    // 22 pods of one Deployment, and one more its selector picks: a pod bound to the seed's lost
+    // node (no kubelet answers for it), named to come first in the list the view merges.
+    await api.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'crowd', namespace: 'team-b' }, spec: { replicas: 22, selector: { matchLabels: { app: 'crowd' } }, template: { metadata: { labels: { app: 'crowd' } }, spec: { containers: [container] } } } });
+    await api.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crowd-0-on-a-lost-node', namespace: 'team-b', labels: { app: 'crowd' } }, spec: { nodeName: 'lost-node', containers: [container] } });
+    try {
+      await eventually(() => api.get<{ status?: { readyReplicas?: number } }>('/apis/apps/v1/namespaces/team-b/deployments/crowd'), (d) => d.status?.readyReplicas === 22, 90_000);
+      page = await signedIn('admin');
+      await page.goto(`${cairn.url}/logs?cluster=cairn-dev&ns=team-b&workload=apps/v1/deployments/crowd`);
+      // The other pods' lines arrive.
+      await page.locator('cairn-log-viewport .line.k-log .src', { hasText: /^crowd-(?!0-on)/ }).first().waitFor({ timeout: 30_000 });
+      // The view's own lines (notices, a pod's error) stay when only matching log lines are
+      // shown: with a search no log line matches, they are all that is left to read.
+      await page.getByRole('searchbox', { name: 'Search the log' }).fill('no log line says this');
+      await page.getByLabel('Only matching lines').check();
+      await page.locator('cairn-log-viewport .line.k-notice', { hasText: 'showing 20 of 23 pods' }).waitFor();
+      const failed = page.locator('cairn-log-viewport .line.k-error').filter({ has: page.locator('.src[title="crowd-0-on-a-lost-node/web"]') });
+      await failed.waitFor();
+      // In the API server's words: nothing answers for the node the pod is bound to.
+      expect(await failed.locator('.msg').innerText()).toMatch(/^Cluster cairn-dev failed to answer \(HTTP 500\): no preferred addresses found/);
+      const errorSources = await page.locator('cairn-log-viewport .line.k-error .src').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+      expect(errorSources).toEqual(['crowd-0-on-a-lost-node/web']);
+    } finally {
+      await api.json('DELETE', '/apis/apps/v1/namespaces/team-b/deployments/crowd');
+      await api.json('DELETE', '/api/v1/namespaces/team-b/pods/crowd-0-on-a-lost-node?gracePeriodSeconds=0');
+    }
+  }, 180_000);
 
   it('in a merged view, one pod\u2019s lines can be hidden, only matching lines shown, and a phone shows short pod names', async () => {
     page = await signedIn('admin');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import { Stage, startStage } from './support/stage';
 
 /**
@@ -71,8 +72,8 @@ describe('acceptance scenarios', () => {
     const count = async () => Number(/([\d,]+) lines?/.exec((await status.textContent()) ?? '')?.[1]?.replace(/,/g, '') ?? 0);
     await page.locator('cairn-log-viewport .line').first().waitFor();
     const before = await count();
-    for (let i = 0; i < 60 && (await count()) <= before; i++) await page.waitForTimeout(250);
-    expect(await count()).toBeGreaterThan(before);
+    // New lines arrive while the page is open: the count in the status line goes up.
+    expect(await eventually(count, (n) => n > before)).toBeGreaterThan(before);
     await screenshot(page, 'scenario-1-logs');
   });
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import { Stage, startStage } from './support/stage';
 
 const workspace = resolve(__dirname, '../../..');
@@ -70,7 +71,7 @@ describe('a team ships its own remote at run time', () => {
       data: { 'remote.json': JSON.stringify({ name: 'team-quotas', remoteEntry: `${teamOrigin}/remoteEntry.json`, exposedModule: './routes', route: 'quotas', label: 'Quotas', icon: 'grid' }) },
     });
     // The gateway watches the ConfigMaps: the next page load has the new module.
-    for (let i = 0; i < 50 && !(await manifestRoutes()).includes('quotas'); i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await eventually(manifestRoutes, (routes) => routes.includes('quotas'))).toContain('quotas');
     await page.reload();
     await navigation().getByRole('link', { name: 'Quotas' }).waitFor();
     // A shared link into the new module, with the cluster and namespace to look at.
@@ -83,7 +84,7 @@ describe('a team ships its own remote at run time', () => {
     expect(fromTeam.some((p) => p.endsWith('.js'))).toBe(true);
 
     await stage.cluster.adminApi().send('DELETE', '/api/v1/namespaces/cairn/configmaps/team-quotas');
-    for (let i = 0; i < 50 && (await manifestRoutes()).includes('quotas'); i++) await new Promise((r) => setTimeout(r, 200));
+    expect(await eventually(manifestRoutes, (routes) => !routes.includes('quotas'))).not.toContain('quotas');
     await page.reload();
     await navigation().getByRole('link').first().waitFor();
     expect(await navigation().getByRole('link').allInnerTexts()).toEqual(['Clusters', 'Logs', 'Workloads']);

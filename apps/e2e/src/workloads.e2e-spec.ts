@@ -4,6 +4,7 @@ import type { DevCluster, DevUserName } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import type { ConsoleUnderTest } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
 
@@ -171,10 +172,43 @@ describe('workloads', () => {
     await main().getByRole('button', { name: 'Start over from the current version' }).first().click();
     // The current version is fetched again before the draft is replaced.
     const current = new RegExp(`^ {2}replicas: ${start + 1}$`, 'm');
-    for (let i = 0; i < 50 && !current.test(await editor.inputValue()); i++) await page.waitForTimeout(100);
-    expect(await editor.inputValue()).toMatch(current);
+    expect(await eventually(() => editor.inputValue(), (text) => current.test(text))).toMatch(current);
     await main().getByRole('button', { name: 'Cancel' }).click();
     await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: start } }, 'application/merge-patch+json');
+  });
+
+  it('9: a checked draft that a colleague\u2019s kubectl overtakes before Apply is refused by the API server (409); the editor says what they changed, and their change stays', async () => {
+    const web = () => cluster.adminApi().json<{ spec: { replicas: number }; metadata: { annotations?: Record<string, string> } }>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
+    const start = (await web()).spec.replicas;
+    page = await signedIn('admin');
+    await page.goto(`${cairn.url}/workloads/deployments/team-a/web?cluster=cairn-dev&tab=yaml`);
+    await main().getByRole('button', { name: 'Edit' }).click();
+    await main().getByRole('button', { name: 'Plain text' }).click();
+    await main().getByRole('button', { name: 'Code editor' }).waitFor();
+    const editor = main().getByRole('textbox', { name: 'YAML of web' });
+    await editor.waitFor();
+    await editor.fill((await editor.inputValue()).replace(new RegExp(`^( {2}replicas:) ${start}$`, 'm'), `$1 ${start + 3}`));
+    await main().getByRole('button', { name: 'Check (dry run)' }).click();
+    await main().getByRole('status').filter({ hasText: 'accepts this change' }).waitFor();
+    // Between the check and Apply, a colleague annotates it with kubectl itself.
+    await kubectlColumns(['annotate', '-n', 'team-a', 'deployment/web', 'cairn.test/reviewed-by=colleague', '--overwrite']);
+    expect((await web()).metadata.annotations?.['cairn.test/reviewed-by']).toBe('colleague');
+    await main().getByRole('button', { name: 'Apply' }).click();
+    const refused = main().getByRole('alert').filter({ hasText: 'Not applied: web changed after you began editing, and the API server refused your draft as a conflict' });
+    await refused.waitFor();
+    // The API server's own words about the conflict are quoted.
+    expect(await refused.innerText()).toContain('the object has been modified');
+    const changed = main().getByRole('region', { name: 'Changed meanwhile' }).getByRole('listitem');
+    await changed.filter({ hasText: 'cairn.test/reviewed-by' }).waitFor();
+    const listed = await changed.allTextContents();
+    expect(listed).toContain('metadata.annotations["cairn.test/reviewed-by"]: added, colleague');
+    const after = await web();
+    expect({ replicas: after.spec.replicas, reviewedBy: after.metadata.annotations?.['cairn.test/reviewed-by'] }).toEqual({ replicas: start, reviewedBy: 'colleague' });
+    await main().getByRole('button', { name: 'Cancel' }).click();
+    await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web', { metadata: { annotations: { 'cairn.test/reviewed-by': null } } }, 'application/merge-patch+json');
+    // The colleague touched no field of the spec (the API server stores the template as it was),
+    // so none is listed as changed.
+    expect(listed.filter((line) => line.startsWith('spec.'))).toEqual([]);
   });
 
   it('10: every pod of the seed shows the READY, STATUS and RESTARTS kubectl prints, in the list and in its detail header', async () => {
@@ -192,7 +226,9 @@ describe('workloads', () => {
     await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=pod-states`);
     const expected = await kubectl();
     const rows = main().getByRole('row');
-    for (let i = 0; i < 100 && (await rows.count()) < expected.size + 1; i++) await page.waitForTimeout(100);
+    // A header row and one row per pod kubectl prints.
+    await rows.nth(expected.size).waitFor();
+    expect(await rows.count()).toBe(expected.size + 1);
     const headers = (await rows.first().getByRole('columnheader').allTextContents()).map((h) => h.replace(/[▲▼]/, '').trim());
     const col = (name: string) => headers.indexOf(name);
     const shown = new Map<string, { ready: string; status: string; restarts: string }>();
@@ -344,7 +380,8 @@ describe('workloads', () => {
         versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
       },
     });
-    for (let i = 0; i < 50 && (await admin.send('GET', '/apis/example.com/v1/widgets')).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    // Served once the API server has established the CRD.
+    expect(await eventually(async () => (await admin.send('GET', '/apis/example.com/v1/widgets')).status, (status) => status === 200)).toBe(200);
     await admin.json('POST', '/apis/example.com/v1/namespaces/team-a/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'sprocket', namespace: 'team-a' }, spec: { size: 3 } });
 
     page = await signedIn('admin');

@@ -29,6 +29,10 @@ import { join } from 'node:path';
  * - `/api/v1/namespaces/x/pods` (a list): 20 pods of 100 containers each;
  * - `.../pods/<pod>/log`: one line, then the end; with `follow=true`, one line and silence;
  * - `/api/v1/namespaces/replay/configmaps?watch=1`: 50 ADDED events of 100 KiB (resourceVersions 1 to 50), then silence;
+ * - `/api/v1/namespaces/revoked/configmaps?watch=1`: one ADDED ConfigMap (resourceVersion 5), then an
+ *   `ERROR` event with a 401 Status in the stream, then silence;
+ * - `/api/v1/namespaces/gone-at-open/configmaps`: a watch is answered 410 Gone (the HTTP status, as
+ *   a watch cache answers a resourceVersion it no longer has), a list holds one ConfigMap at 9;
  * - anything else: 404 Status.
  */
 export interface HostileUpstream {
@@ -118,6 +122,16 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       const filler = 'r'.repeat(100 * 1024);
       for (let rv = 1; rv <= 50; rv++) res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: `cm-${rv}`, namespace: 'replay', resourceVersion: String(rv) }, data: { filler } } })}\n`);
       return; // and silence
+    }
+    if (path === '/api/v1/namespaces/revoked/configmaps' && url.searchParams.get('watch')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'before', namespace: 'revoked', resourceVersion: '5' } } })}\n`);
+      res.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 401, reason: 'Unauthorized', message: 'Unauthorized' } })}\n`);
+      return; // and silence
+    }
+    if (path === '/api/v1/namespaces/gone-at-open/configmaps') {
+      if (url.searchParams.get('watch')) return json(410, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version: 3 (9)' });
+      return json(200, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '9' }, items: [{ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'current', namespace: 'gone-at-open', resourceVersion: '9' } }] });
     }
     const secret = { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db', namespace: 'x', resourceVersion: '7' }, data: { password: Buffer.from('hunter2').toString('base64') } };
     if (path === '/api/v1/namespaces/badlist/secrets') {

@@ -24,6 +24,12 @@ describe('fieldChanges', () => {
   it('finds nothing between equal objects, whatever their key order', () => {
     expect(fieldChanges({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 })).toEqual([]);
   });
+
+  it('finds nothing where an empty mapping stays empty (a pod template\u2019s `securityContext: {}`, as the API server stores it)', () => {
+    // Seen in the browser: a colleague's `kubectl annotate` listed as "spec.template.spec.securityContext: removed (was {})".
+    const template = { spec: { template: { spec: { securityContext: {}, containers: [{ name: 'web' }] } } } };
+    expect(fieldChanges(template, JSON.parse(JSON.stringify(template)))).toEqual([]);
+  });
 });
 
 describe('fieldChanges, whole mappings', () => {
