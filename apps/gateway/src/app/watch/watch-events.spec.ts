@@ -238,4 +238,15 @@ describe('watch events, from a hostile upstream', () => {
     expect(asked[0]).toMatch(/watch=1.*resourceVersion=3|resourceVersion=3.*watch=1/);
     expect(asked.find((r) => !r.includes('watch=1'))).not.toMatch(/resourceVersion=/);
   });
+
+  it('backs off when the upstream answers 410 to every watch, instead of listing again in a tight loop', async () => {
+    const t = tab('gone-at-open');
+    await t.waitFor('a RESYNC', (f) => f.data.type === 'RESYNC');
+    const from = upstream.requests.length;
+    await new Promise((r) => setTimeout(r, 3_000));
+    const asked = upstream.requests.slice(from).filter((r) => r.includes('/namespaces/gone-at-open/configmaps'));
+    // Backoff 250 ms, doubling: a handful of requests in 3 s (without it: about 300).
+    expect(asked.length).toBeLessThanOrEqual(12);
+    expect(t.frames.filter((f) => f.data.type === 'RESYNC').length).toBeLessThanOrEqual(6);
+  }, 20_000);
 });

@@ -61,6 +61,8 @@ export function serialize(event: WatchEventOut): SerializedEvent {
 /** An upstream that broke a bound or the protocol: reported once, not retried (it would do it again). */
 class UpstreamBroken extends Error {}
 const MAX_BACKOFF_MS = 10_000;
+/** A relist less than this long after the previous one (ms) waits out the backoff first. */
+const RESYNC_QUIET_MS = 5_000;
 const AUTH_RETRIES = 6;
 
 class UpstreamWatch {
@@ -71,6 +73,8 @@ class UpstreamWatch {
   private abort = new AbortController();
   private stopped = false;
   private backoffMs = 250;
+  /** When the last relist after a 410 was made (ms since the epoch). */
+  private lastResync = 0;
   /** Set once the API server has accepted this watch; later auth refusals may be transient. */
   private established = false;
   private authRetries = 0;
@@ -191,8 +195,10 @@ class UpstreamWatch {
       this.established = true;
       this.authRetries = 0;
       try {
+        const started = Date.now();
         const gone = await this.follow(res);
-        this.backoffMs = 250;
+        // Only a watch that held for a while proves the upstream well again.
+        if (Date.now() - started > RESYNC_QUIET_MS) this.backoffMs = 250;
         if (gone) await this.resync();
       } catch (err) {
         res.destroy();
@@ -231,6 +237,12 @@ class UpstreamWatch {
 
   /** 410 Gone: list again and give every subscriber the whole state. */
   private async resync(): Promise<void> {
+    // A 410 right after a fresh list is not compaction catching up: an upstream that answers
+    // 410 to everything would otherwise be listed again in a tight loop (about 100 requests a
+    // second, each a RESYNC to every tab). Back off as after any other failure.
+    if (Date.now() - this.lastResync < RESYNC_QUIET_MS) await this.pause(new Error('410 Gone again right after a fresh list'));
+    if (this.stopped) return;
+    this.lastResync = Date.now();
     try {
       const list = await this.kube.json<{ metadata: { resourceVersion: string }; items: unknown[] }>(this.target.cluster, this.caller, { method: 'GET', path: this.query(false) });
       if (!Array.isArray(list?.items) || typeof list.metadata?.resourceVersion !== 'string') throw new UpstreamBroken('its list (after 410 Gone) is not a Kubernetes list');

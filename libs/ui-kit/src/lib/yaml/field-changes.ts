@@ -28,7 +28,11 @@ export function fieldChanges(before: Value, after: Value, path = ''): FieldChang
   if ((isObject(before) || before === undefined) && (isObject(after) || after === undefined) && (isObject(before) || isObject(after))) {
     const [from, to] = [before ?? {}, after ?? {}] as Array<Record<string, Value>>;
     const names = [...new Set([...Object.keys(from), ...Object.keys(to)])];
-    if (names.length === 0) return before === undefined ? [{ path, kind: 'added', after: '{}', emptied: false }] : [{ path, kind: 'removed', before: '{}', emptied: false }];
+    if (names.length === 0) {
+      // Both empty (`securityContext: {}` on both sides): nothing changed.
+      if (before !== undefined && after !== undefined) return [];
+      return before === undefined ? [{ path, kind: 'added', after: '{}', emptied: false }] : [{ path, kind: 'removed', before: '{}', emptied: false }];
+    }
     return names.flatMap((name) => fieldChanges(from[name], to[name], key(path, name)));
   }
   if (isObject(before) && isObject(after)) {
