@@ -415,7 +415,9 @@ describe('gateway Kubernetes API (real cluster)', () => {
       ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=Team_A', 400, 'namespace must be a namespace name'],
       ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?limit=-4', 400, 'limit must be a whole number'],
       ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1%2F..%2Fsecrets/pods', 400, 'version must be an API version'],
-      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods/a..b%3Fx=1?namespace=team-a', 400, 'name must be an object name'],
+      // A name may hold "?" (a valid path segment): it reaches the API server escaped, never as a query.
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods/a..b%3Fx=1?namespace=team-a', 404, 'pods "a..b?x=1" not found'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods/a%2F..%2Fsecrets?namespace=team-a', 400, 'name must be an object name'],
       ['GET', '/api/v1/clusters/cairn-dev/namespaces/team-a/pods/x/log?follow=maybe', 400, 'follow must be true or false'],
       ['POST', '/api/v1/clusters/cairn-dev/access-reviews', 400, 'checks must be a list of checks'],
     ];

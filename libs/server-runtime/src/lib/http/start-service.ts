@@ -46,7 +46,7 @@ export async function createService(module: Type<unknown> | DynamicModule, optio
       requestIdHeader: 'x-request-id',
       genReqId: () => randomUUID(),
       // A path parameter holds at most a 253-character name, percent-encoded (Fastify's default, 100, refused valid names).
-      maxParamLength: 1024,
+      routerOptions: { maxParamLength: 1024 },
       // Errors Fastify finds before routing (a malformed URL, a parameter over the bound) get the same body as every other error.
       frameworkErrors: (error: Error & { code?: string; statusCode?: number }, _request: FastifyRequest, reply: FastifyReply) => {
         const statusCode = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 400;
