@@ -33,58 +33,104 @@ describe('two replicas behind a round-robin front', () => {
   const url = (path: string) => `${stage.cairn.url}${path}`;
   const main = () => page.getByRole('main');
   const deployment = (name: string) => main().getByRole('row').getByRole('link', { name, exact: true });
+  const list = '/workloads/deployments?cluster=cairn-dev&ns=team-a';
+
+  /** Signs in at the dev provider's own form, as a person does; lands on `path`. */
+  async function signIn(user: string, path: string): Promise<void> {
+    // The provider's certificate comes from the dev cluster's CA, which this browser does not know.
+    const context = await stage.browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
+    page = await context.newPage();
+    await page.goto(url(`/sign-in?returnTo=${encodeURIComponent(path)}`));
+    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
+    await page.getByLabel('Username').fill(user);
+    await page.getByLabel('Password').fill(`${user}-dev-password`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(url(`${path.split('?')[0]}**`));
+  }
+
+  const sessionBox = () => new SealedBox([stage.cairn.sessionKey], SESSION_PURPOSE);
+  const sessionInBrowser = async () => sessionBox().open<Session>((await page.context().cookies(stage.cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string);
+
+  /** Time passes: the ID token in the browser's session runs out a minute ago (its refresh token is still good). */
+  async function expireToken(): Promise<void> {
+    const session = (await sessionInBrowser()) as Session;
+    const expired: Session = { ...session, oidc: { ...(session.oidc as NonNullable<Session['oidc']>), expiresAt: Math.floor(Date.now() / 1000) - 60 } };
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: await sessionBox().seal(expired, { ttlSeconds: 3600 }), url: stage.cairn.url }]);
+  }
+
+  /** POST /auth/refresh from the page, as the shell sends it; `tab` only tells the front where to send it. */
+  const renew = (tab: string) => page.evaluate(async (t) => (await fetch(`auth/refresh?tab=${t}`, { method: 'POST', headers: { 'x-cairn-csrf': '1' } })).status, tab);
+
   /** The tab's watch of team-a's Deployments in one /api/v1/watch request, with the resourceVersion it resumes from. */
   const deploymentsWatch = (s: Served) =>
     (JSON.parse(new URL(s.url, 'http://front').searchParams.get('subscriptions') ?? '[]') as Array<{ resource: string; namespace?: string; resourceVersion?: string }>).find(
       (w) => w.resource === 'deployments' && w.namespace === 'team-a',
     );
 
+  it('two tabs renew the same expired session at the same moment, one through each replica: both are renewed, and the session renews again later', async () => {
+    await signIn('alice', list);
+    await deployment('web').waitFor();
+    await expireToken();
+    // Each replica has its own "one renewal per refresh token" memory, so two tabs that renew at
+    // once through two replicas spend the refresh token at the provider twice; the front lets
+    // both go at the same moment. The dev provider does not rotate a confidential client's
+    // refresh token, so both renew here; one that rotates would refuse the second, which the
+    // auth service answers as a race and keeps the session (auth.spec.ts covers that answer).
+    front.pin(/^\/auth\/refresh\?tab=a\b/, A);
+    front.pin(/^\/auth\/refresh\?tab=b\b/, B);
+    const held = [front.hold(/^\/auth\/refresh\?tab=a\b/), front.hold(/^\/auth\/refresh\?tab=b\b/)];
+    const statuses = Promise.all([renew('a'), renew('b')]);
+    await Promise.all(held.map((h) => h.arrived));
+    for (const h of held) h.release();
+    expect(await statuses).toEqual([200, 200]);
+    expect(front.requests(/^\/auth\/refresh\?tab=/).map((s) => [s.replica, s.status]).sort()).toEqual([
+      [A, 200],
+      [B, 200],
+    ]);
+    expect((await sessionInBrowser())?.oidc?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    expect(await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/whoami')).status)).toBe(200);
+
+    // Whichever answer the browser kept, its refresh token still works at the next renewal.
+    await expireToken();
+    expect(await renew('a')).toBe(200);
+    expect((await sessionInBrowser())?.oidc?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+  });
+
   it('alice signs in through one replica, is renewed by the other, and her live list resumes on the other when its replica dies, missing nothing', async () => {
     front.pin(/^\/auth\/login\b/, A);
     front.pin(/^\/oidc-callback\b/, B);
     front.pin(/^\/auth\/refresh\b/, A);
     const unpinWatch = front.pin(/^\/api\/v1\/watch\b/, A);
-    const list = '/workloads/deployments?cluster=cairn-dev&ns=team-a';
+    const start = front.served.length;
 
     // Signing in: replica A starts the flow (its sign-in cookie carries state, nonce and PKCE
     // verifier), replica B finishes it from that cookie alone and seals the session.
-    const context = await stage.browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
-    page = await context.newPage();
-    await page.goto(url(`/sign-in?returnTo=${encodeURIComponent(list)}`));
-    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-dev-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(url('/workloads/deployments**'));
+    await signIn('alice', list);
     await deployment('web').waitFor();
     await page.getByRole('button', { name: 'alice@cairn.test' }).waitFor();
-    expect(front.requests(/^\/auth\/login\b/)).toMatchObject([{ replica: A, status: 303 }]);
-    expect(front.requests(/^\/oidc-callback\b/)).toMatchObject([{ replica: B, status: 303 }]);
+    const since = (match: RegExp) => front.served.slice(start).filter((s) => match.test(s.url));
+    expect(since(/^\/auth\/login\b/)).toMatchObject([{ replica: A, status: 303 }]);
+    expect(since(/^\/oidc-callback\b/)).toMatchObject([{ replica: B, status: 303 }]);
 
     // The session B sealed works on both: the same question, asked in turn, answered by each.
     const whoami: string[] = [];
     for (let i = 0; i < 4; i++) whoami.push(await page.evaluate(async () => ((await (await fetch('api/v1/clusters/cairn-dev/whoami')).json()) as { username: string }).username));
     expect(whoami).toEqual(Array(4).fill('alice@cairn.test'));
-    expect(new Set(front.requests(/\/whoami$/).map((s) => `${s.replica} ${s.status}`))).toEqual(new Set([`${A} 200`, `${B} 200`]));
+    expect(new Set(since(/\/whoami$/).map((s) => `${s.replica} ${s.status}`))).toEqual(new Set([`${A} 200`, `${B} 200`]));
 
     // Time passes: the ID token in the session B sealed runs out (the refresh token is still
     // good). The shell renews it without the user noticing, through replica A.
-    const box = new SealedBox([stage.cairn.sessionKey], SESSION_PURPOSE);
-    const sealed = (await context.cookies(stage.cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string;
-    const session = (await box.open<Session>(sealed)) as Session;
-    const expired: Session = { ...session, oidc: { ...(session.oidc as NonNullable<Session['oidc']>), expiresAt: Math.floor(Date.now() / 1000) - 60 } };
-    await context.addCookies([{ name: SESSION_COOKIE, value: await box.seal(expired, { ttlSeconds: 3600 }), url: stage.cairn.url }]);
+    await expireToken();
     await page.reload();
     await deployment('queue-worker').waitFor();
-    const refresh = await front.whenServed((s) => /^\/auth\/refresh\b/.test(s.url) && s.status !== undefined, 'session renewal');
+    const refresh = await front.whenServed((s, i) => i >= start && /^\/auth\/refresh\b/.test(s.url) && s.status !== undefined, 'session renewal');
     expect(refresh).toMatchObject({ replica: A, status: 200 });
-    expect(front.requests(/^\/auth\/refresh\b/).every((s) => s.replica === A && s.status === 200)).toBe(true);
-    const renewed = await box.open<Session>((await context.cookies(stage.cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string);
-    expect(renewed?.oidc?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+    expect(since(/^\/auth\/refresh\b/).every((s) => s.replica === A && s.status === 200)).toBe(true);
+    expect((await sessionInBrowser())?.oidc?.expiresAt).toBeGreaterThan(Date.now() / 1000);
     expect(await main().getByRole('alert').count()).toBe(0);
 
     // The list follows the cluster through one server-sent-events stream, served by replica A.
-    const stream = await front.whenServed((s) => /^\/api\/v1\/watch\b/.test(s.url) && s.replica === A && s.status === 200 && !s.ended && deploymentsWatch(s) !== undefined, 'open watch stream on replica A');
+    const stream = await front.whenServed((s, i) => i >= start && /^\/api\/v1\/watch\b/.test(s.url) && s.replica === A && s.status === 200 && !s.ended && deploymentsWatch(s) !== undefined, 'open watch stream on replica A');
     const listedAt = BigInt(deploymentsWatch(stream)?.resourceVersion ?? '0');
     expect(listedAt).toBeGreaterThan(0n);
 

@@ -94,7 +94,7 @@ export class RoundRobin {
   }
 
   /** Waits until a recorded request satisfies `ok` (its answer may still be on the way); fails after `timeoutMs`. */
-  async whenServed(ok: (s: Served) => boolean, what: string, timeoutMs = 30_000): Promise<Served> {
+  async whenServed(ok: (s: Served, index: number) => boolean, what: string, timeoutMs = 30_000): Promise<Served> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.served.find(ok);
