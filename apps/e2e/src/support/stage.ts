@@ -25,25 +25,31 @@ export interface StageOptions {
   remotes?: MfeRemote[];
   /** Extra settings for both services; a function may first prepare the cluster (e.g. a service account). */
   settings?: Record<string, string> | ((cluster: DevCluster) => Promise<Record<string, string>>);
+  /** Several all-in-one processes behind a round-robin front, instead of the two services (see startConsole). */
+  replicas?: number;
 }
 
 export async function startStage(options: StageOptions = {}): Promise<Stage> {
   const cluster = await DevCluster.start();
   const { oidc } = cluster.info;
-  const cairn = await startConsole(options.remotes ?? [], {
-    KUBECONFIG: cluster.info.kubeconfig,
-    ...(options.oidc
-      ? {
-          CAIRN_CA_BUNDLE: oidc.caFile,
-          OIDC_ISSUER_URL: oidc.issuer,
-          OIDC_CLIENT_ID: oidc.clients.cairn.clientId,
-          OIDC_CLIENT_SECRET: oidc.clients.cairn.clientSecret as string,
-          OIDC_SCOPES: 'openid profile email groups offline_access',
-          OIDC_PROVIDER_NAME: 'Cairn dev',
-        }
-      : {}),
-    ...(typeof options.settings === 'function' ? await options.settings(cluster) : options.settings),
-  });
+  const cairn = await startConsole(
+    options.remotes ?? [],
+    {
+      KUBECONFIG: cluster.info.kubeconfig,
+      ...(options.oidc
+        ? {
+            CAIRN_CA_BUNDLE: oidc.caFile,
+            OIDC_ISSUER_URL: oidc.issuer,
+            OIDC_CLIENT_ID: oidc.clients.cairn.clientId,
+            OIDC_CLIENT_SECRET: oidc.clients.cairn.clientSecret as string,
+            OIDC_SCOPES: 'openid profile email groups offline_access',
+            OIDC_PROVIDER_NAME: 'Cairn dev',
+          }
+        : {}),
+      ...(typeof options.settings === 'function' ? await options.settings(cluster) : options.settings),
+    },
+    { replicas: options.replicas },
+  );
   const browser = await launchBrowser();
   return {
     cluster,
