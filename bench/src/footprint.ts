@@ -1,9 +1,9 @@
 import { request as httpRequest, ClientRequest } from 'node:http';
 import { join } from 'node:path';
 import { Cgroup, SEED_NAMESPACES } from '@cairn/kube-testenv';
-import { CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
+import { BENCH_NAMESPACE, CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
-import { figure, Figure } from './report';
+import { figure, Figure, notMeasured } from './report';
 import { bareNodeRss, RssSampler, Service, startConsole } from './services';
 import { MiB, sleep, summarize } from './stats';
 import { TimedClient } from './timed-get';
@@ -14,16 +14,21 @@ const TARGET = 128 * MiB;
 const HEAP_OPTIONS = '--max-old-space-size-percentage=50';
 /** Issue 20's target for the pod's peak: headroom under the limit, so a burst does not reach the OOM killer. */
 const POD_PEAK_TARGET = 110 * MiB;
-/** A simulated user lists, then looks at the result for this long, like a person refreshing a busy page. */
+/** A simulated user looks at each page of the list for this long before asking for the next. */
 const THINK_MS = 1000;
+/** Pods per page, as the console asks for them. */
+const PAGE = 500;
 /** A user's request that takes longer than this is given up (and counted), so the run ends on time. */
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
- * Benchmark 3: resident memory of the gateway and the auth service (the all-in-one pod) idle,
- * then under `users` simulated browser users, each signed in with their own session (a real ID
- * token of its own), listing pods and deployments of a namespace in a loop and holding one
- * watch stream on both.
+ * Benchmark 3: the console in seed 001's pod (a 128 MiB memory cgroup; and once more with
+ * 100m of CPU, cpu.cfs_quota_us) idle, then under `users` simulated browser users, each
+ * signed in with their own session (a real ID token of its own), each following one
+ * container's log, listing the bench namespace's pods 500 at a time through every page,
+ * opening a watch stream on its pods and deployments, and listing every page again (issue 20:
+ * the load Headlamp was measured under). The baseline is the same 500-pod page straight from
+ * the API server at the same moment.
  */
 export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   const { options, log } = ctx;
@@ -34,22 +39,29 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   for (let i = 0; i < options.users; i++) tokens.push((await ctx.cluster.login('admin')).idToken);
   // Seed 001's layout (one process, apps/console) and the two-service layout, each in its own pod-sized cgroup, same load.
   const allInOne = await measure(ctx, 'all-in-one', tokens, bare);
+  // Seed 001's CPU limit too: the same load with the process held to 100m.
+  const slowCpu = await measure(ctx, 'all-in-one', tokens, bare, 100);
   const twoServices = await measure(ctx, 'two services', tokens, bare);
-  return [...allInOne, ...twoServices];
+  return [...allInOne, ...slowCpu, ...twoServices];
 }
 
 /** One layout of the console under the load: its processes, its cgroup, its figures. */
-async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services', tokens: string[], bare: number): Promise<Figure[]> {
+async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services', tokens: string[], bare: number, cpuMillicores?: number): Promise<Figure[]> {
   const { options, log } = ctx;
-  const label = layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)';
-  // Seed 001's pod: the console under one 128 MiB memory limit, enforced by the kernel (where this machine allows it).
-  const pod = Cgroup.available() ? Cgroup.create(layout === 'all-in-one' ? 'bench-footprint-one' : 'bench-footprint-two', { memoryBytes: TARGET }) : undefined;
+  const label = `${layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)'}${cpuMillicores ? ` at ${cpuMillicores}m CPU` : ''}`;
+  // Seed 001's pod: the console under one 128 MiB memory limit (and a CPU quota), enforced by the kernel (where this machine allows it).
+  const pod = Cgroup.available() ? Cgroup.create(`bench-footprint-${layout === 'all-in-one' ? 'one' : 'two'}${cpuMillicores ? `-${cpuMillicores}m` : ''}`, { memoryBytes: TARGET, ...(cpuMillicores ? { cpuMillicores } : {}) }) : undefined;
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
   // As the images and the chart run every process: V8's heap held to half the memory limit (config.heapPercentage).
-  const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, allInOne: layout === 'all-in-one', cgroup: pod, env: { NODE_OPTIONS: HEAP_OPTIONS } }).catch(async (err: unknown) => {
+  let cairn: Awaited<ReturnType<typeof startConsole>>;
+  try {
+    cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, allInOne: layout === 'all-in-one', cgroup: pod, env: { NODE_OPTIONS: HEAP_OPTIONS } });
+  } catch (err) {
+    // A layout that cannot even start inside the pod's limits is a result, not a crash of the benchmark.
+    const charge = pod?.memory();
     await pod?.remove();
-    throw err;
-  });
+    return [notMeasured(B, `${label} in a 128 MiB memory cgroup`, `did not start inside the cgroup (${(err as Error).message.split(';')[0]}; the kernel charged up to ${charge ? (charge.maxUsage / MiB).toFixed(0) : '?'} MiB, ${charge?.oomKills ?? '?'} OOM kills)`)];
+  }
   const services: Service[] = [cairn.gateway, ...(cairn.auth ? [cairn.auth] : [])];
   const streams: ClientRequest[] = [];
   try {
@@ -73,56 +85,76 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
     const idle = services.map((s) => s.rss());
     const idleSum = idle.reduce((a, b) => a + b, 0);
 
-    log(`bench 3 (${layout}): ${options.users} users for ${options.loadSeconds} s`);
+    log(`bench 3 (${label}): ${options.users} users, each following a log and listing ${BENCH_NAMESPACE}'s pods ${PAGE} at a time, twice, around a watch stream`);
     const sampler = new RssSampler(services);
     const latencies: number[] = [];
+    const pageLatencies: number[] = [];
     const statuses = new Map<number, number>();
     let watchEvents = 0;
     let streamsOpen = 0;
-    const deadline = Date.now() + options.loadSeconds * 1000;
+    let logsOpen = 0;
+    let logBytes = 0;
     let timedOut = 0;
+    let done = false;
+    const timeoutMs = cpuMillicores ? REQUEST_TIMEOUT_MS * 4 : REQUEST_TIMEOUT_MS;
     const get = async (path: string, headers: Record<string, string>) => {
       const started = performance.now();
-      const res = await fetch(`${cairn.gateway.url}${path}`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch(() => undefined);
+      const res = await fetch(`${cairn.gateway.url}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
       const body = await res?.arrayBuffer().catch(() => undefined);
       if (!res || !body) timedOut++;
-      latencies.push(performance.now() - started);
+      const ms = performance.now() - started;
+      latencies.push(ms);
       statuses.set(res?.status ?? 0, (statuses.get(res?.status ?? 0) ?? 0) + 1);
+      return { ms, json: res?.ok && body ? (JSON.parse(new TextDecoder().decode(body)) as { metadata?: { continue?: string } }) : undefined };
     };
-    // Baseline for the users' lists: the same kind of list straight from the API server, at the same moment.
+    // Baseline: the same 500-pod page straight from the API server, at the same moments.
     const direct = new TimedClient(new URL(ctx.cluster.info.server), { Authorization: `Bearer ${ctx.adminToken}` }, ctx.cluster.info.ca);
     const directLatencies: number[] = [];
     const probe = (async () => {
-      while (Date.now() < deadline) {
-        directLatencies.push((await direct.get('/api/v1/namespaces/team-a/pods')).total);
+      while (!done) {
+        directLatencies.push((await direct.get(`/api/v1/namespaces/${BENCH_NAMESPACE}/pods?limit=${PAGE}`)).total);
         await sleep(500);
       }
     })();
     let metrics: Record<string, number> = {};
-    const midway = sleep((options.loadSeconds * 1000) / 2).then(async () => (metrics = await gatewayMetrics(cairn.gateway.url)));
     const gatewayUrl = new URL(cairn.gateway.url);
+    const open = (path: string, headers: Record<string, string>, onData: (chunk: string) => void, onOpen: () => void) => {
+      const stream = httpRequest({ host: gatewayUrl.hostname, port: gatewayUrl.port, path, headers, agent: false }, (res) => {
+        if (res.statusCode === 200) onOpen();
+        res.setEncoding('utf8');
+        res.on('data', onData);
+      });
+      stream.on('error', () => undefined);
+      stream.end();
+      streams.push(stream);
+    };
+    // One container each to follow: the seed's team-a pods, whose logs keep growing.
+    const podList = (await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=team-a&labelSelector=${encodeURIComponent('app.kubernetes.io/name=web')}`, first.headers)).json as { items?: Array<{ metadata: { name: string } }> } | undefined;
+    const logPods = (podList?.items ?? []).map((p) => p.metadata.name);
+    const everyPage = async (headers: Record<string, string>) => {
+      let token: string | undefined;
+      do {
+        const page = await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=${BENCH_NAMESPACE}&limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`, headers);
+        pageLatencies.push(page.ms);
+        token = page.json?.metadata?.continue || undefined;
+        await sleep(THINK_MS);
+      } while (token);
+    };
+    const midway = sleep(Math.min(options.loadSeconds * 1000, 20_000)).then(async () => (metrics = await gatewayMetrics(cairn.gateway.url)));
     await Promise.all(
       users.map(async (user, i) => {
         await sleep((i * THINK_MS) / users.length);
         await get('/auth/session', user.headers);
-        const ns = encodeURIComponent(user.namespace);
-        const subscriptions = ['pods', 'deployments'].map((resource) => ({ id: resource, cluster: CLUSTER, group: resource === 'pods' ? 'core' : 'apps', version: 'v1', resource, namespace: user.namespace }));
-        const stream = httpRequest({ host: gatewayUrl.hostname, port: gatewayUrl.port, path: `/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify(subscriptions))}`, headers: { ...user.headers, Accept: 'text/event-stream' }, agent: false }, (res) => {
-          if (res.statusCode === 200) streamsOpen++;
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (watchEvents += chunk.split('event: watch').length - 1));
-        });
-        stream.on('error', () => undefined);
-        stream.end();
-        streams.push(stream);
-        for (let round = 0; Date.now() < deadline; round++) {
-          await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=${ns}`, user.headers);
-          await get(`/api/v1/clusters/${CLUSTER}/resources/apps/v1/deployments?namespace=${ns}`, user.headers);
-          if (round % 10 === 9) await get('/auth/session', user.headers);
-          await sleep(THINK_MS);
-        }
+        const pod = logPods[i % Math.max(logPods.length, 1)];
+        if (pod) open(`/api/v1/clusters/${CLUSTER}/namespaces/team-a/pods/${pod}/log?container=web&follow=true&tailLines=10`, user.headers, (chunk) => (logBytes += chunk.length), () => logsOpen++);
+        await everyPage(user.headers);
+        const subscriptions = ['pods', 'deployments'].map((resource) => ({ id: resource, cluster: CLUSTER, group: resource === 'pods' ? 'core' : 'apps', version: 'v1', resource, namespace: BENCH_NAMESPACE }));
+        open(`/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify(subscriptions))}`, { ...user.headers, Accept: 'text/event-stream' }, (chunk) => (watchEvents += chunk.split('event: watch').length - 1), () => streamsOpen++);
+        await everyPage(user.headers);
+        await get('/auth/session', user.headers);
       }),
     );
+    done = true;
     await Promise.all([probe, midway]);
     direct.close();
     const loaded = sampler.stop();
@@ -143,7 +175,10 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
     const failed = requests - (statuses.get(200) ?? 0);
     ctx.details[`footprint ${layout}`] = {
       users: options.users,
-      seconds: options.loadSeconds,
+      cpuMillicores: cpuMillicores ?? 'unlimited',
+      pageLatencyMs: summarize(pageLatencies),
+      logsOpen,
+      logBytes,
       thinkMs: THINK_MS,
       bareNodeRss: bare,
       idle: Object.fromEntries(services.map((s, i) => [s.name, idle[i]])),
@@ -161,8 +196,10 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
       cgroup: pod ? { limit: TARGET, idle: idleCgroup, loaded: loadedCgroup, killed } : 'not available on this machine',
     };
     const userLatency = summarize(latencies);
+    const pages = summarize(pageLatencies);
     const directList = summarize(directLatencies);
     const slow = userLatency.p95 > 10 * directList.p95;
+    const pageMet = pages.p95 <= 1.5 * directList.p95;
     const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
     const parts = services
       .map((s, i) => (killed.includes(s.name) ? `${s.name} killed before the end of the load` : `${s.name} ${mib(loaded.peak[i] ?? 0)} (anonymous ${mib(loadedParts[i]?.anon ?? 0)}: V8 heap and buffers; file-backed ${mib(loadedParts[i]?.file ?? 0)}: node binary and libraries)`))
@@ -173,7 +210,7 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
       figures.push(
         figure({
           benchmark: B,
-          name: `${label} in a 128 MiB memory cgroup: peak charge under ${options.users} users (${failed} of ${requests} requests failed; ${loadedCgroup.oomKills} OOM kills; memory.failcnt ${loadedCgroup.failcnt}; ${streamsOpen} watch streams)`,
+          name: `${label} in a 128 MiB memory cgroup: peak charge under ${options.users} users (${failed} of ${requests} requests failed; ${loadedCgroup.oomKills} OOM kills; memory.failcnt ${loadedCgroup.failcnt}; ${streamsOpen} watch streams, ${logsOpen} followed logs)`,
           unit: 'MiB',
           value: loadedCgroup.maxUsage / MiB,
           baseline: { label: 'the pod idle', value: idleCgroup.usage / MiB },
@@ -191,11 +228,13 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
       figure({ benchmark: B, name: `${label}: PSS at the end of the load (shared pages counted once)`, unit: 'MiB', value: pssEnd / MiB, baseline: { label: 'RSS at that moment', value: rssEnd / MiB } }),
       figure({
         benchmark: B,
-        name: `${label}: users' requests under load, p95 (${requests} requests)`,
+        name: `${label}: a ${PAGE}-pod page under the load, p95 (${pageLatencies.length} pages; p50 ${pages.p50.toFixed(0)} ms vs ${directList.p50.toFixed(0)} ms direct)`,
         unit: 'ms',
-        value: userLatency.p95,
-        baseline: { label: "a namespace's pods straight from the API server, same moment", value: directList.p95 },
-        reason: slow ? `requests queued in the gateway (${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches open); ${timedOut} timed out after ${REQUEST_TIMEOUT_MS / 1000} s` : undefined,
+        value: pages.p95,
+        baseline: { label: `the same ${PAGE}-pod page straight from the API server, same moments`, value: directList.p95 },
+        // The 1.5x target is for the memory-limited pod; at 100m CPU the ratio is reported (issue 20 asks for it, with no target).
+        ...(cpuMillicores ? {} : { target: '≤ 1.5× direct', met: pageMet }),
+        reason: slow || (!cpuMillicores && !pageMet) ? `requests queued in the gateway (${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches open midway); ${timedOut} timed out after ${timeoutMs / 1000} s; all requests p95 ${userLatency.p95.toFixed(0)} ms` : undefined,
       }),
     );
     return figures;
