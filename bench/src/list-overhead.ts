@@ -8,7 +8,8 @@ import { summarize } from './stats';
 import { Timing, TimedClient } from './timed-get';
 
 const B = '1 list';
-const TARGET = 1.15;
+/** Issue 20 item 4: Headlamp measured 0.94–1.03× here; the gateway streams lists through, so it must stay within 5 %. */
+const TARGET = 1.05;
 
 /**
  * Benchmark 1: every pod of the cluster listed through the gateway and straight from the API
