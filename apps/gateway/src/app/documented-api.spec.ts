@@ -1,12 +1,8 @@
 import { DevCluster } from '@cairn/kube-testenv';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGateway } from './gateway';
-import { readGatewaySettings } from './settings/gateway-settings';
+import { gatewayFor, TestGateway } from './testing/gateway-against';
+import { captureJsonLogs } from './testing/json-logs';
 import { WatchHub } from './watch/watch-hub';
 
 /**
@@ -30,40 +26,23 @@ async function until<T>(what: string, check: () => Promise<T>, timeoutMs = 30_00
 
 describe('the documented API, on the real cluster', () => {
   let cluster: DevCluster;
-  let dir: string;
-  const gateways: NestFastifyApplication[] = [];
+  const gateways: TestGateway[] = [];
   let base: string;
   let strictBase: string;
   const tokens: Record<string, string> = {};
-  const logLines: string[] = [];
-  let writeSpy: jest.SpyInstance;
+  // The audit lines go to stdout as JSON; keep them here instead of in the test output.
+  const logs = captureJsonLogs();
+  const logLines = logs.lines;
 
   const start = async (env: Record<string, string>) => {
-    const settings = readGatewaySettings(
-      { KUBECONFIG: cluster.info.kubeconfig, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32', CAIRN_LOG_FORMAT: 'json', CAIRN_LOG_LEVEL: 'log', ...env },
-      process.cwd(),
-    );
-    const gateway = await createGateway({ ...settings, port: 0 });
-    await gateway.listen(0, '127.0.0.1');
-    gateways.push(gateway);
-    const address = gateway.getHttpServer().address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const test = await gatewayFor(cluster.info.kubeconfig, { CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_LOG_FORMAT: 'json', CAIRN_LOG_LEVEL: 'log', ...env });
+    gateways.push(test);
+    return test.base;
   };
 
   beforeAll(async () => {
-    // The audit lines go to stdout as JSON; keep them here instead of in the test output.
-    const write = process.stdout.write.bind(process.stdout);
-    writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.includes('"context"')) {
-        logLines.push(...text.split('\n').filter(Boolean));
-        return true;
-      }
-      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write);
     cluster = await DevCluster.start();
     for (const user of ['admin', 'alice', 'victor'] as const) tokens[user] = (await cluster.login(user)).idToken;
-    dir = mkdtempSync(join(tmpdir(), 'cairn-doc-'));
     base = await start({});
     // A second console with a tight rate and user-added clusters off. (Nest's logger is one
     // per process, the last one created: both log at the same level, into logLines.)
@@ -74,8 +53,7 @@ describe('the documented API, on the real cluster', () => {
     for (const g of gateways) await g.close();
     adminClient?.close();
     await cluster?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    writeSpy?.mockRestore();
+    logs.restore();
   });
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; at?: string } = {}) => {
@@ -310,7 +288,7 @@ describe('the documented API, on the real cluster', () => {
       return { text: () => text, status: () => status, frames, close: () => req.destroy() };
     };
     const sub = (id: string, resourceVersion?: string) => ({ id, cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'team-a', ...(resourceVersion ? { resourceVersion } : {}) });
-    const hub = () => gateways[0]?.get(WatchHub) as WatchHub;
+    const hub = () => gateways[0]?.gateway.get(WatchHub) as WatchHub;
 
     it('refuses more than 50 subscriptions on one stream', async () => {
       const many = Array.from({ length: 51 }, (_, i) => sub(`s${i}`));

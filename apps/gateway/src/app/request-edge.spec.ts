@@ -1,10 +1,6 @@
 import { DevCluster } from '@cairn/kube-testenv';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGateway } from './gateway';
-import { readGatewaySettings } from './settings/gateway-settings';
+import { gatewayFor, TestGateway } from './testing/gateway-against';
+import { captureJsonLogs } from './testing/json-logs';
 import { WatchHub } from './watch/watch-hub';
 
 /**
@@ -18,41 +14,22 @@ const R = '/api/v1/clusters/cairn-dev/resources';
 
 describe('the request edge, against the real cluster', () => {
   let cluster: DevCluster;
-  let gateway: NestFastifyApplication;
+  let test: TestGateway;
   let base: string;
-  let dir: string;
   const tokens: Record<string, string> = {};
-  const logLines: string[] = [];
-  let writeSpy: jest.SpyInstance;
+  const logs = captureJsonLogs();
 
   beforeAll(async () => {
-    const write = process.stdout.write.bind(process.stdout);
-    writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.includes('"context"')) {
-        logLines.push(...text.split('\n').filter(Boolean));
-        return true;
-      }
-      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write);
     cluster = await DevCluster.start();
     for (const user of ['admin', 'alice'] as const) tokens[user] = (await cluster.login(user)).idToken;
-    dir = mkdtempSync(join(tmpdir(), 'cairn-edge-'));
-    const settings = readGatewaySettings(
-      { KUBECONFIG: cluster.info.kubeconfig, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: 's'.repeat(48), CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32', CAIRN_LOG_FORMAT: 'json', CAIRN_LOG_LEVEL: 'log' },
-      process.cwd(),
-    );
-    gateway = await createGateway({ ...settings, port: 0 });
-    await gateway.listen(0, '127.0.0.1');
-    const address = gateway.getHttpServer().address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    test = await gatewayFor(cluster.info.kubeconfig, { CAIRN_LOG_FORMAT: 'json', CAIRN_LOG_LEVEL: 'log' });
+    base = test.base;
   }, 300_000);
 
   afterAll(async () => {
-    await gateway?.close();
+    await test?.close();
     await cluster?.stop();
-    writeSpy?.mockRestore();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    logs.restore();
   });
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) => {
@@ -179,7 +156,7 @@ describe('the request edge, against the real cluster', () => {
       expect(res.status).toBe(200);
       expect(res.text).toContain('"type":"ERROR","status":401');
     }
-    const hub = gateway.get(WatchHub);
+    const hub = test.gateway.get(WatchHub);
     const before = hub.stats().upstreams;
     const head = await fetch(`${base}/api/v1/watch?subscriptions=${sub('cairn-dev')}`, { method: 'HEAD', headers: { authorization: `Bearer ${tokens['alice']}` }, signal: AbortSignal.timeout(5_000) });
     expect(head.status).toBe(200);
@@ -202,14 +179,9 @@ describe('the request edge, against the real cluster', () => {
   });
 
   it('audits a dry-run patch as a dry run', async () => {
-    const from = logLines.length;
+    const from = logs.lines.length;
     expect((await call('PATCH', `${R}/core/v1/configmaps/edge-rv?namespace=team-a&dryRun=true`, { token: tokens['admin'], body: { data: { v: 'dry' } }, headers: { 'content-type': 'application/merge-patch+json' } })).status).toBe(200);
-    const audits = () =>
-      logLines
-        .slice(from)
-        .map((l) => JSON.parse(l) as { context?: string; message?: string })
-        .filter((l) => l.context === 'Audit')
-        .map((l) => JSON.parse(l.message as string) as { action: string });
+    const audits = () => logs.audits(from) as Array<{ action: string }>;
     const deadline = Date.now() + 5_000;
     while (audits().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(audits().map((a) => a.action)).toEqual(['patch (dry run)']);

@@ -35,6 +35,23 @@ export async function gatewayAgainst(upstream: HostileUpstream, env: Record<stri
       users: [{ name: 'nobody', user: {} }],
     }),
   );
+  const test = await gatewayFor(kubeconfig, { CAIRN_WEB_ROOT: dir, ...env });
+  return {
+    ...test,
+    close: async () => {
+      await test.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A gateway configured with `kubeconfig` (a dev cluster's, or a test's own), a session key,
+ * no in-cluster config, loopback open for user-added clusters, error-level logs, and the
+ * settings `env` adds or overrides.
+ */
+export async function gatewayFor(kubeconfig: string, env: Record<string, string> = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-test-web-'));
   const settings = readGatewaySettings(
     { KUBECONFIG: kubeconfig, CAIRN_WEB_ROOT: dir, CAIRN_SESSION_KEY: 's'.repeat(48), CAIRN_LOG_LEVEL: 'error', CAIRN_IN_CLUSTER: 'false', CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32', ...env },
     process.cwd(),
