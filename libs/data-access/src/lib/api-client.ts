@@ -230,7 +230,7 @@ export class ApiClient {
     if (res.body) return readListStream(res.body, onItems);
     const list = (await res.json()) as KubeList<T>;
     onItems(list.items ?? []);
-    return list;
+    return { metadata: list.metadata };
   }
 
   /** The API server's printed table of a list (what `kubectl get` shows), rows carrying their object's metadata. */

@@ -7,7 +7,7 @@ const list = {
   items: [
     { metadata: { name: 'a', annotations: { note: 'braces } ] { [ and "quotes" \\ and \u00e9' } }, spec: { containers: [{ name: 'c', args: ['[', '{'] }] } },
     { metadata: { name: 'b', labels: { app: 'web' } }, status: { phase: 'Running' } },
-    { metadata: { name: 'c' }, data: { '"items":[': 'not the list' } },
+    { metadata: { name: 'c' }, data: { '"items":[': 'not the list', path: 'C:\\', quote: '\\"' } },
   ],
 };
 const text = JSON.stringify(list, null, 1);

@@ -52,13 +52,11 @@ export class ListTextSplitter {
     let outsideFrom = this.phase === 'items' ? -1 : 0;
     const n = piece.length;
     for (let i = 0; i < n; i++) {
-      const c = piece.charCodeAt(i);
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
+        i = this.endOfString(piece, i);
         continue;
       }
+      const c = piece.charCodeAt(i);
       if (c === QUOTE) {
         this.inString = true;
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
@@ -85,6 +83,35 @@ export class ListTextSplitter {
     if (itemFrom >= 0) this.partial += piece.slice(itemFrom);
     if (outsideFrom >= 0) this.outside += piece.slice(outsideFrom);
     return done;
+  }
+
+  /**
+   * Inside a string from `from`: the index of its closing quote (the string has ended), or the
+   * piece's last index (it goes on in the next piece). Strings are most of a list's text, so
+   * they are skipped with indexOf, not read a character at a time.
+   */
+  private endOfString(piece: string, from: number): number {
+    let i = from;
+    if (this.escaped) {
+      // The last piece ended on a backslash: this character is escaped.
+      this.escaped = false;
+      i++;
+    }
+    for (;;) {
+      const quote = piece.indexOf('"', i);
+      const end = quote < 0 ? piece.length : quote;
+      let backslashes = 0;
+      while (end - backslashes - 1 >= i && piece.charCodeAt(end - backslashes - 1) === BACKSLASH) backslashes++;
+      if (quote < 0) {
+        this.escaped = backslashes % 2 === 1;
+        return piece.length - 1;
+      }
+      if (backslashes % 2 === 0) {
+        this.inString = false;
+        return quote;
+      }
+      i = quote + 1;
+    }
   }
 
   /** The list without its items, once the whole text has been pushed. */
