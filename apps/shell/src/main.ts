@@ -50,6 +50,9 @@ async function start(): Promise<void> {
     return;
   }
   const native = !page.cairnShimMode;
+  // Asked for now, while Native Federation reads the shell's remoteEntry.json, not after it.
+  const manifest = fetch(new URL('mfe-manifest.json', document.baseURI).href, { headers: { accept: 'application/json' }, cache: 'no-cache' });
+  manifest.catch(() => undefined); // bootstrap reports a failure in its own words
   const federation = await initFederation(
     {},
     {
@@ -58,7 +61,7 @@ async function start(): Promise<void> {
       ...(native ? { shimMode: false, setImportMapFn: async <T extends object>(importMap: T) => (addImportMap(importMap), importMap) } : {}),
     },
   );
-  await (await import('./bootstrap')).bootstrap(federation);
+  await (await import('./bootstrap')).bootstrap(federation, manifest);
 }
 
 start().catch((error) => {
