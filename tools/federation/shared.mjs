@@ -19,8 +19,11 @@ export const shared = {
   ),
 };
 
-/** Entry points nothing here uses at run time. */
-export const skip = ['rxjs/ajax', 'rxjs/fetch', 'rxjs/testing', 'rxjs/webSocket'];
+/**
+ * Entry points nothing here uses at run time; and es-module-shims, which the shell bundles and
+ * loads itself only where native import maps fall short (it must load before any import map).
+ */
+export const skip = ['rxjs/ajax', 'rxjs/fetch', 'rxjs/testing', 'rxjs/webSocket', 'es-module-shims'];
 
 /** denseChunking groups chunks in remoteEntry.json, for a smaller file to fetch. */
 export const features = { denseChunking: true };

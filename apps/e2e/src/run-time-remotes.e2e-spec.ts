@@ -91,6 +91,8 @@ describe('micro-frontends loaded at run time', () => {
 
   it('shows an error panel where a module that is down would be, and the rest of the console keeps working', async () => {
     await page.goto(`${cairn.url}/`);
+    // Signed out, / ends on the sign-in page: clicked before that, the module's page would be replaced by it.
+    await page.getByRole('heading', { name: 'Sign in to Cairn' }).waitFor();
     await navigation().getByRole('link', { name: 'Costs' }).click();
     const panel = page.getByRole('alert');
     await panel.waitFor();
@@ -107,6 +109,8 @@ describe('micro-frontends loaded at run time', () => {
 
   it('refuses a module built against another major version of Angular, saying so, instead of breaking the page', async () => {
     await page.goto(`${cairn.url}/`);
+    // Signed out, / ends on the sign-in page: clicked before that, the module's page would be replaced by it.
+    await page.getByRole('heading', { name: 'Sign in to Cairn' }).waitFor();
     await navigation().getByRole('link', { name: 'Quotas' }).click();
     const panel = page.getByRole('alert');
     await panel.waitFor();

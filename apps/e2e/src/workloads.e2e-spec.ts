@@ -67,6 +67,25 @@ describe('workloads', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it('modules load natively where import maps work, and through es-module-shims where they do not, under the same CSP', async () => {
+    page = await signedIn('admin');
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+    });
+    await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
+    await rowOf('web').getByText('2/2 ready').waitFor();
+    expect(await page.evaluate(() => 'importShim' in globalThis)).toBe(false);
+    expect(refused).toEqual([]);
+    // A browser whose import maps cannot be used here (none at all, or none added after the first module).
+    const older = await page.context().newPage();
+    await older.addInitScript(() => Object.defineProperty(HTMLScriptElement, 'supports', { value: () => false }));
+    await older.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
+    await older.getByRole('main').getByRole('row').filter({ has: older.getByRole('link', { name: 'web', exact: true }) }).getByText('2/2 ready').waitFor();
+    expect(await older.evaluate(() => typeof (globalThis as { importShim?: unknown }).importShim)).toBe('function');
+    await older.close();
+  });
+
   it('an admin lists deployments, filters, opens web, scales it live, edits its YAML with a dry run and a diff', async () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);

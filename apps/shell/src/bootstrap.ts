@@ -14,8 +14,9 @@ import { federationLoader, fetchMfeManifest, MFE_MANIFEST } from './app/remotes/
  * Remotes are found at run time: the manifest comes from the gateway on every start, so a
  * remote registered there appears without rebuilding the shell.
  */
-export async function bootstrap(federation: NativeFederationResult): Promise<void> {
-  const manifest = await fetchMfeManifest(new URL('mfe-manifest.json', document.baseURI).href);
+export async function bootstrap(federation: NativeFederationResult, manifestResponse?: Promise<Response>): Promise<void> {
+  // The manifest's request, when main.ts has already sent it.
+  const manifest = await fetchMfeManifest(new URL('mfe-manifest.json', document.baseURI).href, (input, init) => manifestResponse ?? fetch(input, init));
   const load = federationLoader(federation, document.baseURI);
   await bootstrapApplication(App, {
     providers: [

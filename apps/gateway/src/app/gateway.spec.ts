@@ -11,7 +11,7 @@ import { DEFAULT_GATEWAY_LIMITS, GatewaySettings } from './settings/gateway-sett
 function webRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'cairn-web-'));
   mkdirSync(join(root, 'shell', 'browser'), { recursive: true });
-  writeFileSync(join(root, 'shell', 'browser', 'index.html'), '<!doctype html><title>Cairn</title>');
+  writeFileSync(join(root, 'shell', 'browser', 'index.html'), '<!doctype html><title>Cairn</title><meta name="csp-nonce" content="CAIRN_CSP_NONCE">');
   writeFileSync(join(root, 'shell', 'browser', 'main-ABCD1234.js'), 'export {};');
   const remote = join(root, 'mfe-logs', 'browser');
   mkdirSync(remote, { recursive: true });
@@ -96,10 +96,14 @@ describe('gateway over HTTP', () => {
     expect(entry.json().name).toBe('mfe-logs');
   });
 
-  it('serves hashed bundles as immutable and the page itself as always revalidated', async () => {
+  it('serves hashed bundles as immutable and the page itself never stored (it carries a one-time nonce)', async () => {
     await start();
     expect((await get('/main-ABCD1234.js', '*/*')).headers['cache-control']).toContain('immutable');
-    expect((await get('/', 'text/html')).headers['cache-control']).toBe('no-cache');
+    for (const path of ['/', '/index.html', '/workloads/pods']) {
+      const page = await get(path, 'text/html');
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.headers['etag']).toBeUndefined();
+    }
   });
 
   it("answers a deep link with the shell's page, and an unknown API path with a JSON error", async () => {
@@ -152,9 +156,15 @@ describe('gateway over HTTP', () => {
   it('sends security headers, and a CSP on pages that allows only itself and the registered remotes', async () => {
     await start();
     const page = await get('/workloads', 'text/html');
+    // The page's inline import maps run with a nonce that is new on every response, in the page and its CSP.
+    const nonce = /<meta name="csp-nonce" content="([^"]+)">/.exec(page.body)?.[1] ?? '';
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{24}$/);
     expect(page.headers['content-security-policy']).toBe(
-      "default-src 'self'; script-src 'self' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
+      `default-src 'self'; script-src 'self' 'nonce-${nonce}' blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; object-src 'none'`,
     );
+    const again = await get('/', 'text/html');
+    expect(again.body).not.toContain(nonce);
+    expect(again.headers['content-security-policy']).not.toContain(nonce);
     const api = await get('/api/v1/version');
     expect(api.headers['x-content-type-options']).toBe('nosniff');
     expect(api.headers['x-frame-options']).toBe('DENY');

@@ -17,6 +17,7 @@ import {
   WhoAmI,
 } from '@cairn/api-contracts';
 import type { ServerTable } from '@cairn/kube-model';
+import { ListEnvelope, readListStream } from './list-stream';
 
 /**
  * The browser's client of the gateway's `/api/v1`: typed by the shared contracts, sends the
@@ -217,6 +218,19 @@ export class ApiClient {
 
   list<T = KubeObject>(cluster: string, kind: KindRef, options: ListOptions = {}): Promise<KubeList<T>> {
     return this.json('GET', this.resourcePath(cluster, kind) + query({ ...options }), { cluster });
+  }
+
+  /**
+   * A whole list in one request, read as it arrives: `onItems` gets the objects as they are
+   * parsed (the first rows before the last byte; no one parse of the whole body), and the
+   * answer is the list's envelope (its resourceVersion).
+   */
+  async listStream<T = KubeObject>(cluster: string, kind: KindRef, options: Omit<ListOptions, 'limit' | 'continue'>, onItems: (items: T[]) => void, signal?: AbortSignal): Promise<ListEnvelope> {
+    const res = await this.request('GET', this.resourcePath(cluster, kind) + query({ ...options }), { cluster, signal });
+    if (res.body) return readListStream(res.body, onItems);
+    const list = (await res.json()) as KubeList<T>;
+    onItems(list.items ?? []);
+    return { metadata: list.metadata };
   }
 
   /** The API server's printed table of a list (what `kubectl get` shows), rows carrying their object's metadata. */

@@ -1,5 +1,3 @@
-import { Cron } from 'croner';
-
 /**
  * When a CronJob runs next, from its `spec.schedule` and `spec.timeZone`, as the CronJob
  * controller reads them: the standard five fields (minute hour day-of-month month day-of-week,
@@ -11,8 +9,10 @@ import { Cron } from 'croner';
  *
  * Answers the next run strictly after `after` (a Date), or `{ problem }` in words when the
  * schedule cannot be read here (e.g. `@every 1h`, whose next run depends on the last one).
+ * croner (11 KB gz) is loaded on the first call: only a CronJob's page needs it, and this
+ * library is part of every page's initial JavaScript.
  */
-export function nextCronRun(schedule: string, timeZone: string | undefined, after: Date): { next: Date; timeZone: string } | { problem: string } {
+export async function nextCronRun(schedule: string, timeZone: string | undefined, after: Date): Promise<{ next: Date; timeZone: string } | { problem: string }> {
   const pattern = schedule.trim();
   const zone = timeZone || 'UTC';
   if (pattern.startsWith('@every')) return { problem: `"${pattern}" runs at a fixed interval after the last run` };
@@ -20,6 +20,7 @@ export function nextCronRun(schedule: string, timeZone: string | undefined, afte
   const descriptors: Record<string, string> = { '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *' };
   const fields = descriptors[pattern.toLowerCase()] ?? pattern;
   if (fields.split(/\s+/).length !== 5) return { problem: `"${pattern}" is not five fields (minute hour day-of-month month day-of-week)` };
+  const { Cron } = await import('croner');
   try {
     const next = new Cron(fields, { timezone: zone, mode: '5-part', domAndDow: false, paused: true }).nextRun(after);
     return next ? { next, timeZone: zone } : { problem: `"${pattern}" never runs again` };

@@ -77,21 +77,21 @@ describe('services and endpoints', () => {
 
 describe('nextCronRun', () => {
   const at = new Date('2026-11-29T13:30:00Z'); // a Sunday
-  it('reads the five fields and descriptors in the CronJob time zone', () => {
-    expect(nextCronRun('0 3 * * *', undefined, at)).toEqual({ next: new Date('2026-11-30T03:00:00Z'), timeZone: 'UTC' });
-    expect(nextCronRun('@hourly', undefined, at)).toEqual({ next: new Date('2026-11-29T14:00:00Z'), timeZone: 'UTC' });
-    expect(nextCronRun('0 3 * * *', 'Europe/Berlin', at)).toEqual({ next: new Date('2026-11-30T02:00:00Z'), timeZone: 'Europe/Berlin' });
-    expect(nextCronRun('*/15 * * * MON-FRI', undefined, at)).toEqual({ next: new Date('2026-11-30T00:00:00Z'), timeZone: 'UTC' });
+  it('reads the five fields and descriptors in the CronJob time zone', async () => {
+    expect(await nextCronRun('0 3 * * *', undefined, at)).toEqual({ next: new Date('2026-11-30T03:00:00Z'), timeZone: 'UTC' });
+    expect(await nextCronRun('@hourly', undefined, at)).toEqual({ next: new Date('2026-11-29T14:00:00Z'), timeZone: 'UTC' });
+    expect(await nextCronRun('0 3 * * *', 'Europe/Berlin', at)).toEqual({ next: new Date('2026-11-30T02:00:00Z'), timeZone: 'Europe/Berlin' });
+    expect(await nextCronRun('*/15 * * * MON-FRI', undefined, at)).toEqual({ next: new Date('2026-11-30T00:00:00Z'), timeZone: 'UTC' });
   });
 
-  it('runs on either the day of month or the day of week when both are set (Vixie cron, as robfig/cron)', () => {
+  it('runs on either the day of month or the day of week when both are set (Vixie cron, as robfig/cron)', async () => {
     // The 1st of the month or a Monday: Monday the 30th comes first.
-    expect(nextCronRun('0 0 1 * MON', undefined, at)).toEqual({ next: new Date('2026-11-30T00:00:00Z'), timeZone: 'UTC' });
+    expect(await nextCronRun('0 0 1 * MON', undefined, at)).toEqual({ next: new Date('2026-11-30T00:00:00Z'), timeZone: 'UTC' });
   });
 
-  it('says in words what it cannot read', () => {
-    expect(nextCronRun('@every 1h', undefined, at)).toEqual({ problem: '"@every 1h" runs at a fixed interval after the last run' });
-    expect(nextCronRun('0 3 * *', undefined, at)).toMatchObject({ problem: expect.stringContaining('not five fields') });
-    expect(nextCronRun('99 3 * * *', undefined, at)).toMatchObject({ problem: expect.stringContaining('could not be read') });
+  it('says in words what it cannot read', async () => {
+    expect(await nextCronRun('@every 1h', undefined, at)).toEqual({ problem: '"@every 1h" runs at a fixed interval after the last run' });
+    expect(await nextCronRun('0 3 * *', undefined, at)).toMatchObject({ problem: expect.stringContaining('not five fields') });
+    expect(await nextCronRun('99 3 * * *', undefined, at)).toMatchObject({ problem: expect.stringContaining('could not be read') });
   });
 });

@@ -3,7 +3,7 @@ import { SERVER_PATHS } from '@cairn/api-contracts';
 import type { NotFoundFallback } from '@cairn/server-runtime';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BuiltInRemote } from '../mfe-manifest/mfe-manifest.service';
 
@@ -17,12 +17,29 @@ const NOT_SPA = new RegExp(`^/(${SERVER_PATHS.join('|')})(/|$)`);
 const HASHED = /[.-][A-Za-z0-9_-]{8,}\.(js|css|mjs)$/;
 
 function setCacheHeaders(reply: FastifyReply, path: string): void {
-  // index.html, remoteEntry.json and importmap.json name the current bundles: always revalidate them.
+  // remoteEntry.json and importmap.json name the current bundles: always revalidate them.
   void reply.header('cache-control', HASHED.test(basename(path)) ? 'public, max-age=31536000, immutable' : 'no-cache');
 }
 
 export function shellDirectory(webRoot: string): string {
   return join(webRoot, 'shell', 'browser');
+}
+
+/**
+ * The shell's page, as text: the security headers put the response's CSP nonce into it. Never
+ * stored, not even for revalidation, since a stored copy would carry a nonce no longer in force.
+ * Read on each request (a few hundred bytes), so a rebuilt shell is served at once.
+ */
+function sendShellPage(reply: FastifyReply, webRoot: string): void {
+  let page: string;
+  try {
+    page = readFileSync(join(shellDirectory(webRoot), 'index.html'), 'utf8');
+  } catch {
+    // No shell built here (readyz says so): a plain 404, as for any other missing file.
+    void reply.callNotFound();
+    return;
+  }
+  void reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
 }
 
 /** Serves the shell at `/` and each built-in remote at `/remotes/<folder>/`. */
@@ -34,7 +51,7 @@ export async function serveWebAssets(
   await app.register(fastifyStatic, {
     root: shellDirectory(webRoot),
     prefix: '/',
-    index: 'index.html',
+    index: false,
     wildcard: true,
     cacheControl: false,
     setHeaders: setCacheHeaders,
@@ -48,6 +65,8 @@ export async function serveWebAssets(
       setHeaders: setCacheHeaders,
     });
   }
+  const fastify = app.getHttpAdapter().getInstance();
+  for (const url of ['/', '/index.html']) fastify.get(url, (_request, reply) => sendShellPage(reply, webRoot));
 }
 
 /** Deep links (`/workloads/…`) reach the shell's index.html, which routes them in the browser. */
@@ -59,7 +78,7 @@ export function spaFallback(webRoot: string): NotFoundFallback {
     if (!hasShell || !['GET', 'HEAD'].includes(request.method) || !wantsPage || NOT_SPA.test(path)) {
       return false;
     }
-    void reply.header('cache-control', 'no-cache').type('text/html').sendFile('index.html');
+    sendShellPage(reply, webRoot);
     return true;
   };
 }

@@ -79,6 +79,12 @@ export class ContextBar implements OnInit {
   protected readonly mayNotList = signal(false);
   protected readonly signedOut = signal(false);
   protected readonly loading = signal(true);
+  /**
+   * The cluster and namespace of the address the page was opened at, read before anything runs:
+   * the router may finish its first navigation (and the URL be synced to an empty choice)
+   * before the clusters have been listed.
+   */
+  private readonly opened = new URLSearchParams(location.search);
 
   constructor() {
     // Keep the URL in step with the choice, so the page can be shared as it is.
@@ -106,7 +112,7 @@ export class ContextBar implements OnInit {
     try {
       const clusters = await this.api.clusters();
       this.clusters.set(clusters);
-      const params = new URLSearchParams(location.search);
+      const params = this.opened;
       const wanted = params.get('cluster');
       const chosen = clusters.find((c) => c.name === wanted)?.name ?? this.context.cluster() ?? clusters[0]?.name;
       if (chosen) {

@@ -50,6 +50,15 @@ describe('table filters', () => {
   it('searches only the columns given, so a hidden column does not match unseen', () => {
     expect(filterRows(pods, columns.slice(0, 2), parseFilter('crashloop'))).toEqual([]);
   });
+
+  it('matches ages as they read now, and reads them only for a term that could be one', () => {
+    const read: string[] = [];
+    const aged: TableColumn<Pod>[] = [columns[0] as TableColumn<Pod>, { id: 'age', label: 'Age', value: (p) => (read.push(p.name), p.name === 'db-0' ? '' : '3d4h'), since: (p) => p.created }];
+    expect(names(filterRows(pods, aged, parseFilter('3d')))).toEqual(['web-10', 'web-9']);
+    read.length = 0;
+    expect(names(filterRows(pods, aged, parseFilter('web-1')))).toEqual(['web-10']);
+    expect(read).toEqual([]);
+  });
 });
 
 describe('table sorting', () => {

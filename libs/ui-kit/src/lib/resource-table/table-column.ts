@@ -71,14 +71,23 @@ function textOf<T>(row: T, columns: readonly TableColumn<T>[]): string {
   return text;
 }
 
+/**
+ * Whether a term could be part of an age as kubectl prints it (`45s`, `3m20s`, `2d`, `<invalid>`):
+ * ages are read live for every row a term did not otherwise match, so a term that cannot be in
+ * one (a name, most of the time) skips that work (9 000 ages per keystroke at 10 000 pods).
+ */
+const mayBeInAge = (text: string) => /^[0-9smhdy<>inval]*$/.test(text);
+
 /** Rows matching every term: text in any shown column, labels by exact value. */
 export function filterRows<T>(rows: readonly T[], columns: readonly TableColumn<T>[], terms: readonly FilterTerm[], labels?: (row: T) => Record<string, string> | undefined): T[] {
   if (terms.length === 0) return [...rows];
+  const ageColumns = columns.filter((column) => column.since);
   return rows.filter((row) =>
     terms.every((term) => {
       if ('label' in term) return (labels?.(row)?.[term.label] === term.value) !== term.negate;
       // Cells are joined by a NUL, which no term holds: a term never matches across two cells.
-      return textOf(row, columns).includes(term.text) || columns.some((column) => column.since && String(column.value(row) ?? '').toLowerCase().includes(term.text));
+      if (textOf(row, columns).includes(term.text)) return true;
+      return mayBeInAge(term.text) && ageColumns.some((column) => String(column.value(row) ?? '').toLowerCase().includes(term.text));
     }),
   );
 }

@@ -103,11 +103,9 @@ export class ObjectFacts {
   protected readonly revealing = signal(false);
   private revealedOf: string | undefined;
 
-  // CronJobs.
-  protected readonly nextRun = computed(() => {
-    if (this.resource() !== 'cronjobs' || this.spec()['suspend'] === true) return undefined;
-    return nextCronRun(text(this.spec()['schedule']), asString(this.spec()['timeZone']), new Date());
-  });
+  // CronJobs: the next run is worked out by croner, loaded with the first CronJob shown.
+  protected readonly nextRun = signal<Awaited<ReturnType<typeof nextCronRun>> | undefined>(undefined);
+  private nextRunAsked = 0;
   private readonly jobs = signal<LiveList | undefined>(undefined);
   protected readonly recentJobs = computed(() => {
     const uid = this.object().metadata.uid;
@@ -144,6 +142,18 @@ export class ObjectFacts {
   protected readonly pullSecrets = computed(() => asArray(this.object()['imagePullSecrets']).map((s) => text(asObject(s)['name'])).filter(Boolean));
 
   constructor() {
+    // Worked out again whenever the CronJob changes (a run just happened, the schedule was edited).
+    effect(() => {
+      const asked = ++this.nextRunAsked;
+      const spec = this.spec();
+      if (this.resource() !== 'cronjobs' || spec['suspend'] === true) {
+        this.nextRun.set(undefined);
+        return;
+      }
+      void nextCronRun(text(spec['schedule']), asString(spec['timeZone']), new Date()).then((next) => {
+        if (asked === this.nextRunAsked) this.nextRun.set(next);
+      });
+    });
     // A Service's endpoints, live: its EndpointSlices carry its name in a label.
     effect(() => {
       const wanted = this.resource() === 'services' ? `${this.context.cluster()}/${this.namespace()}/${this.object().metadata.name}` : undefined;
