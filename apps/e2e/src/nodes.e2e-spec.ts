@@ -86,6 +86,15 @@ describe('node maintenance', () => {
     await main().getByRole('list', { name: 'Node labels' }).getByText('cairn.test/zone=a').waitFor();
     expect((await nodeObject()).metadata.labels['cairn.test/zone']).toBe('a');
 
+    await main().getByRole('textbox', { name: 'Taint key' }).fill('cairn.test/maintenance');
+    await main().getByRole('combobox', { name: 'Taint effect' }).selectOption('PreferNoSchedule');
+    await main().getByRole('button', { name: 'Add taint' }).click();
+    const taints = main().getByRole('list', { name: 'Taints' });
+    await taints.getByText('cairn.test/maintenance:PreferNoSchedule').waitFor();
+    await taints.getByRole('button', { name: 'Remove taint cairn.test/maintenance:PreferNoSchedule' }).click();
+    await taints.getByText('cairn.test/maintenance:PreferNoSchedule').waitFor({ state: 'detached' });
+    expect((await stage.cluster.adminApi().get<{ spec: { taints: unknown[] } }>(`/api/v1/nodes/${NODE}`)).spec.taints).toEqual([TAINT]);
+
     await main().getByRole('button', { name: 'Cordon', exact: true }).click();
     await main().getByText('Cordoned: no new pods are scheduled on this node.').waitFor();
     expect((await nodeObject()).spec.unschedulable).toBe(true);

@@ -125,20 +125,23 @@ export class NodeMaintenance {
     });
   }
 
-  private async act(what: string, action: () => Promise<unknown>, done: string): Promise<void> {
+  /** Runs a change and says what happened in words; true when it was made. */
+  private async act(what: string, action: () => Promise<unknown>, done: string): Promise<boolean> {
     this.busy.set(true);
     this.notice.set(undefined);
     try {
       await action();
       this.notice.set({ ok: true, text: done });
+      return true;
     } catch (err) {
       this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
+      return false;
     } finally {
       this.busy.set(false);
     }
   }
 
-  protected setCordoned(cordon: boolean): Promise<void> {
+  protected setCordoned(cordon: boolean): Promise<boolean> {
     const name = this.name();
     return this.act(
       cordon ? `cordon ${name}` : `uncordon ${name}`,
@@ -149,11 +152,11 @@ export class NodeMaintenance {
   }
 
   /** Taints are one list with no merge key: it is written whole, only over the version shown (else a conflict). */
-  private writeTaints(taints: Taint[], what: string, done: string): Promise<void> {
+  private writeTaints(taints: Taint[], what: string, done: string): Promise<boolean> {
     return this.act(what, () => this.api.patch(this.cluster(), NODES, this.name(), undefined, { metadata: { resourceVersion: this.node().metadata.resourceVersion }, spec: { taints: taints.length ? taints : null } }, 'merge'), done);
   }
 
-  protected removeTaint(taint: Taint): Promise<void> {
+  protected removeTaint(taint: Taint): Promise<boolean> {
     return this.writeTaints(
       this.taints().filter((t) => !(t.key === taint.key && t.effect === taint.effect)),
       `remove taint ${taint.key}`,
@@ -161,28 +164,30 @@ export class NodeMaintenance {
     );
   }
 
-  protected addTaint(key: string, value: string, effect: string): Promise<void> | undefined {
-    key = key.trim();
+  protected async addTaint(keyField: HTMLInputElement, valueField: HTMLInputElement, effect: string): Promise<void> {
+    const key = keyField.value.trim();
     if (!key) {
       this.notice.set({ ok: false, text: 'A taint needs a key.' });
-      return undefined;
+      return;
     }
-    const taint: Taint = { key, ...(value.trim() ? { value: value.trim() } : {}), effect };
-    return this.writeTaints([...this.taints().filter((t) => !(t.key === key && t.effect === effect)), taint], `add taint ${key}`, `Taint ${key}${taint.value ? `=${taint.value}` : ''}:${effect} added.`);
+    const taint: Taint = { key, ...(valueField.value.trim() ? { value: valueField.value.trim() } : {}), effect };
+    const added = await this.writeTaints([...this.taints().filter((t) => !(t.key === key && t.effect === effect)), taint], `add taint ${key}`, `Taint ${key}${taint.value ? `=${taint.value}` : ''}:${effect} added.`);
+    if (added) keyField.value = valueField.value = '';
   }
 
-  protected removeLabel(key: string): Promise<void> {
+  protected removeLabel(key: string): Promise<boolean> {
     return this.act(`remove label ${key}`, () => this.api.patch(this.cluster(), NODES, this.name(), undefined, { metadata: { resourceVersion: this.node().metadata.resourceVersion, labels: { [key]: null } } }, 'merge'), `Label ${key} removed.`);
   }
 
-  protected addLabel(text: string): Promise<void> | undefined {
-    const match = /^\s*([^=\s]+)=(\S*)\s*$/.exec(text);
+  protected async addLabel(field: HTMLInputElement): Promise<void> {
+    const match = /^\s*([^=\s]+)=(\S*)\s*$/.exec(field.value);
     if (!match) {
       this.notice.set({ ok: false, text: 'Write a label as key=value.' });
-      return undefined;
+      return;
     }
     const [, key = '', value = ''] = match;
-    return this.act(`set label ${key}`, () => this.api.patch(this.cluster(), NODES, this.name(), undefined, { metadata: { resourceVersion: this.node().metadata.resourceVersion, labels: { [key]: value } } }, 'merge'), `Label ${key}=${value} set.`);
+    const set = await this.act(`set label ${key}`, () => this.api.patch(this.cluster(), NODES, this.name(), undefined, { metadata: { resourceVersion: this.node().metadata.resourceVersion, labels: { [key]: value } } }, 'merge'), `Label ${key}=${value} set.`);
+    if (set) field.value = '';
   }
 
   protected openDrain(): void {
