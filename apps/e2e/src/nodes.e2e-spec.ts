@@ -62,6 +62,12 @@ describe('node maintenance', () => {
       spec: { nodeName: NODE, tolerations: ON_NODE.tolerations, containers: [{ ...CONTAINER[0], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }], volumes: [{ name: 'tmp', emptyDir: {} }] },
     });
     await until('three pods running on the story node', async () => ((await podsOnNode()).filter((p) => p.status?.phase === 'Running').length === 3 ? true : undefined));
+    // A budget that lets no web pod go until the story relaxes it.
+    await admin.json('POST', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets`, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web-budget', namespace: NS }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
+    await until('the disruption controller to count the budget', async () => {
+      const pdb = await admin.get<{ status?: { observedGeneration?: number; currentHealthy?: number } }>(`/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web-budget`);
+      return (pdb.status?.observedGeneration ?? 0) >= 1 && pdb.status?.currentHealthy === 1 ? true : undefined;
+    });
   }, 360_000);
 
   afterAll(() => stage?.stop());
@@ -74,9 +80,12 @@ describe('node maintenance', () => {
   const main = () => page.getByRole('main');
   const nodePage = `/workloads/other/core/v1/nodes/_/${NODE}?cluster=cairn-dev`;
 
-  it('an admin sees the pods on the node, sets a label, cordons it, and drains it with consent for the bare pod, live', async () => {
+  it('an admin opens a node from the cluster, sees its pods, edits a taint and a label, cordons it, and drains it: consent for the bare pod, a budget that holds the web pod until relaxed, live', async () => {
     page = await stage.signedIn('admin', { width: 1280, height: 900 });
-    await page.goto(stage.cairn.url + nodePage);
+    // From the cluster's overview, a node's name leads to its page.
+    await page.goto(`${stage.cairn.url}/clusters/cairn-dev?cluster=cairn-dev`);
+    await main().getByRole('link', { name: NODE, exact: true }).click();
+    await main().getByRole('heading', { name: `Node ${NODE}` }).waitFor();
     const onNode = main().getByRole('region', { name: /Pods on this node/ });
     await onNode.getByRole('link', { name: 'scratch' }).waitFor();
     await onNode.getByRole('link', { name: /^agent-/ }).waitFor();
@@ -109,8 +118,14 @@ describe('node maintenance', () => {
     await force.check();
     await emptyDir.check();
     await dialog.getByRole('button', { name: `Drain ${NODE}` }).click();
-    await dialog.getByText(/^Drained:/).waitFor({ timeout: 90_000 });
     const progress = dialog.getByRole('list', { name: 'Drain progress' });
+    // The budget holds the web pod, and the page says which budget; relaxed, the drain goes on.
+    const web = progress.getByRole('listitem').filter({ hasText: /node-story\/web-/ });
+    await web.getByText('waiting', { exact: true }).waitFor();
+    await web.getByText(/Waiting on budget web-budget/).waitFor();
+    await stage.cluster.adminApi().json('PATCH', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web-budget`, { spec: { minAvailable: 0 } }, 'application/merge-patch+json');
+    await dialog.getByText(/^Drained:/).waitFor({ timeout: 90_000 });
+    await web.getByText('evicted', { exact: true }).waitFor();
     await progress.getByRole('listitem').filter({ hasText: 'node-story/scratch' }).getByText('evicted', { exact: true }).waitFor();
     await progress.getByRole('listitem').filter({ hasText: /node-story\/agent-/ }).getByText('skipped', { exact: true }).waitFor();
     expect((await podsOnNode()).map((p) => p.metadata.ownerReferences?.[0]?.kind)).toEqual(['DaemonSet']);
