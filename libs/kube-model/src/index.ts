@@ -18,3 +18,5 @@ export type { ContainerDetails, EnvFrom, EnvVar, Mount, ObjectSource, Terminatio
 export { endpointsOf, serviceFacts } from './lib/service';
 export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
 export { nextCronRun } from './lib/cron-schedule';
+export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/drain';
+export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';

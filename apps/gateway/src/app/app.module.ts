@@ -31,6 +31,8 @@ import { DiscoveryService } from './resources/discovery.service';
 import { ChangesController } from './changes/changes.controller';
 import { WatchController } from './watch/watch.controller';
 import { WatchHub } from './watch/watch-hub';
+import { NodesController } from './nodes/nodes.controller';
+import { DrainService } from './nodes/drain.service';
 
 @Module({})
 export class AppModule {
@@ -56,7 +58,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -77,6 +79,7 @@ export class AppModule {
         PermissionsService,
         WatchHub,
         ConfigMapRemotes,
+        DrainService,
       ],
     };
   }

@@ -8,6 +8,7 @@ import {
   ClusterStatus,
   ClusterSummary,
   CSRF_HEADER,
+  DrainEvent,
   KubeconfigContextCheck,
   SessionSummary,
   SignedOut,
@@ -300,6 +301,26 @@ export class ApiClient {
     const res = await this.request('GET', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/log${query({ ...options })}`, { cluster, signal });
     if (!res.body) throw new ApiError(502, 'The log stream is empty.');
     return res.body;
+  }
+
+  /**
+   * Drains a node (kubectl drain as the caller): yields its progress lines as they come;
+   * aborting `signal` stops the drain. A refusal before it starts (no right, a drain already
+   * running) is thrown as an ApiError.
+   */
+  async *drain(cluster: string, node: string, options: { force?: boolean; deleteEmptyDirData?: boolean; timeoutSeconds?: number }, signal?: AbortSignal): AsyncGenerator<DrainEvent> {
+    const res = await this.request('POST', `api/v1/clusters/${enc(cluster)}/nodes/${enc(node)}/drain`, { cluster, body: options, signal });
+    if (!res.body) throw new ApiError(502, 'The drain answered with no progress.');
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let rest = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += value;
+      const lines = rest.split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) yield JSON.parse(line) as DrainEvent;
+    }
   }
 }
 

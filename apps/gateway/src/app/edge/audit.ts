@@ -13,6 +13,8 @@ export class AuditRecord {
   cluster?: string;
   action?: string;
   target?: string;
+  /** Set once a streamed change wrote its own lines (its start, then its end): the interceptor then writes none. */
+  settled = false;
 
   /** The change about to be made: from here on, the request leaves an audit line whatever happens. */
   describe(action: string, target: string): void {
@@ -36,6 +38,7 @@ export const Audit = createParamDecorator((_: unknown, context: ExecutionContext
  * Writes one audit line per change (logger `Audit`, JSON):
  * `{"audit":true,"who","cluster","action","target","result":"ok"|"refused","status"?}` —
  * `refused` with the HTTP status the caller got when the API server (or the gateway) said no.
+ * A streamed change writes its own start and end lines instead (auditStreamed).
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -52,9 +55,24 @@ export class AuditInterceptor implements NestInterceptor {
   }
 
   private write(record: AuditRecord, outcome: { result: 'ok' } | { result: 'refused'; status: number }): void {
-    if (!record.action) return;
-    this.logger.log(JSON.stringify({ audit: true, who: record.who ?? 'unknown', cluster: record.cluster, action: record.action, target: record.target, ...outcome }));
+    if (!record.action || record.settled) return;
+    writeAuditLine(this.logger, record, outcome);
   }
+}
+
+const STREAM_LOGGER = new Logger('Audit');
+
+/**
+ * An audit line for a change whose answer is a stream (a drain): one when it starts, one with
+ * how it ended; the request then leaves no line of its own (see AuditRecord.settled).
+ */
+export function auditStreamed(record: AuditRecord, outcome: { result: string; detail?: string }): void {
+  record.settled = true;
+  writeAuditLine(STREAM_LOGGER, record, outcome);
+}
+
+function writeAuditLine(logger: Logger, record: AuditRecord, outcome: object): void {
+  logger.log(JSON.stringify({ audit: true, who: record.who ?? 'unknown', cluster: record.cluster, action: record.action, target: record.target, ...outcome }));
 }
 
 /** Every route of the controller (or the one route) leaves an audit line when it changes something. */

@@ -8,6 +8,7 @@ import { KindResolver, kindFromRoute, ownerChain, OwnerLink } from '../kind-reso
 import { asArray, asObject, asString, byLastSeen, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
 import { podSelector, WorkloadKind } from '../workload-kinds';
 import { ObjectFacts } from './sections/object-facts';
+import { NodeMaintenance } from '../node-maintenance/node-maintenance';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,7 +30,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
