@@ -3,3 +3,4 @@ export * from './lib/service-status/service-status';
 export * from './lib/kube-api/kube-api';
 export * from './lib/auth-api/auth-api';
 export * from './lib/kube-api/manifest-yaml';
+export * from './lib/exec/exec-protocol';

@@ -8,6 +8,7 @@ import { forwardInProcess, forwardToAuthService, InProcessAuth } from './web/aut
 import { serveWebAssets, spaFallback } from './web/web-assets';
 import { addSecurityHeaders } from './web/security-headers';
 import { WatchHub } from './watch/watch-hub';
+import { registerExecRoute } from './exec/exec.route';
 
 /**
  * `auth`: the auth service running in this process (the all-in-one mode, apps/console); without
@@ -56,6 +57,7 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
           .build(),
       );
       SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+      await registerExecRoute(app);
       if (auth) await forwardInProcess(app, auth);
       else await forwardToAuthService(app, settings.authServiceUrl);
       await serveWebAssets(app, settings.webRoot, app.get(MfeManifestService).builtInRemotes);
