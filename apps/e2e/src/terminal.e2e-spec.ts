@@ -49,7 +49,7 @@ describe('a terminal in a pod', () => {
     expect(await screenText()).not.toContain('cairn-42');
   });
 
-  it('a deep link opens the terminal on the chosen container; on a phone the key row'''s Ctrl makes the next key Ctrl+C', async () => {
+  it('a deep link opens the terminal on the chosen container; on a phone the key row\'s Ctrl makes the next key Ctrl+C', async () => {
     const pod = await webPod();
     page = await stage.signedIn('alice', { width: 390, height: 844 });
     await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec&container=log-shipper`);
