@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { ensureBinaries, KubeBinaries, KubeBinarySet, repoRoot } from './binaries';
 import { KubeApi, KubeApiError, KubeObject } from './kube-api';
-import { clusterExec, crashLoopStage, startLogTicker, writeLogs } from './kwok-config';
+import { clusterAttach, clusterExec, crashLoopStage, startLogTicker, writeLogs } from './kwok-config';
 import type { DevOidcProviderConfig } from './oidc/config';
 import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
@@ -372,6 +372,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
         for (let d = dirname(execDir); asNobody && d !== dirname(d); d = dirname(d)) asNobody = (statSync(d).mode & 0o001) !== 0;
       }
       kwokConfigs.push(file('kwok-exec.yaml', clusterExec(execDir, asNobody)));
+      kwokConfigs.push(file('kwok-attach.yaml', clusterAttach(containerLogsDir)));
     }
     for (const config of kwokConfigs) if (!existsSync(config)) throw new Error(`kwok stage config ${config} is missing; rebuild with CAIRN_KUBE_REBUILD=1 npm run kube:build`);
     start('kwok', binaries.bin('kwok'), [

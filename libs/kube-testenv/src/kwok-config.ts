@@ -179,3 +179,23 @@ export function clusterExec(workDir: string, runAsNobody: boolean): string {
     },
   });
 }
+
+/**
+ * kwok's ClusterAttach: attaching to a container of a pod in {@link EXEC_NAMESPACES} follows
+ * that container's sample log (as attaching to a real container shows its main process's
+ * output from now on). kwok's attach is output only: what is typed goes nowhere.
+ */
+export function clusterAttach(logsDir: string): string {
+  return stringify({
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterAttach',
+    metadata: { name: 'cairn-attach-to-logs' },
+    spec: {
+      selector: { matchNamespaces: EXEC_NAMESPACES },
+      attaches: [
+        ...Object.keys(SAMPLE_LINES).map((container) => ({ containers: [container], logsFile: logFile(logsDir, container) })),
+        { logsFile: logFile(logsDir, 'default') },
+      ],
+    },
+  });
+}

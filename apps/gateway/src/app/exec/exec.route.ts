@@ -4,10 +4,11 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { refusal } from '@cairn/server-runtime';
-import { ExecQuery, PodExecParams } from '@cairn/api-contracts/requests';
+import { AttachQuery, ExecQuery, PodExecParams } from '@cairn/api-contracts/requests';
 import { ExecService, ExecTicket } from './exec.service';
 
 export const EXEC_ROUTE = '/api/v1/clusters/:cluster/namespaces/:namespace/pods/:pod/exec';
+export const ATTACH_ROUTE = '/api/v1/clusters/:cluster/namespaces/:namespace/pods/:pod/attach';
 
 const TICKETS = new WeakMap<FastifyRequest, ExecTicket>();
 
@@ -48,34 +49,39 @@ export async function registerExecRoute(app: NestFastifyApplication): Promise<vo
   const exec = app.get(ExecService);
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.register(websocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
-  fastify.get(
-    EXEC_ROUTE,
-    {
-      websocket: true,
-      schema: { hide: true } as never,
-      preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
-        try {
-          const origin = originRefusal(request);
-          if (origin) throw new HttpException(origin, 403);
-          const params = PodExecParams.safeParse(request.params, { reportInput: true });
-          if (!params.success) throw refusal(params.error.issues, 'path');
-          const query = ExecQuery.safeParse(request.query ?? {}, { reportInput: true });
-          if (!query.success) throw refusal(query.error.issues, 'query');
-          if (request.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpException('This is a WebSocket (the console\'s terminal): open it with an Upgrade: websocket request.', 426);
-          TICKETS.set(request, await exec.admit(request, params.data, query.data));
-        } catch (err) {
-          return fail(reply, err);
-        }
-        return undefined;
+  for (const [route, mode] of [
+    [EXEC_ROUTE, 'exec'],
+    [ATTACH_ROUTE, 'attach'],
+  ] as const) {
+    fastify.get(
+      route,
+      {
+        websocket: true,
+        schema: { hide: true } as never,
+        preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
+          try {
+            const origin = originRefusal(request);
+            if (origin) throw new HttpException(origin, 403);
+            const params = PodExecParams.safeParse(request.params, { reportInput: true });
+            if (!params.success) throw refusal(params.error.issues, 'path');
+            const query = (mode === 'exec' ? ExecQuery : AttachQuery).safeParse(request.query ?? {}, { reportInput: true });
+            if (!query.success) throw refusal(query.error.issues, 'query');
+            if (request.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpException("This is a WebSocket (the console's terminal): open it with an Upgrade: websocket request.", 426);
+            TICKETS.set(request, await exec.admit(request, params.data, mode === 'exec' ? (query.data as ExecQuery) : { ...query.data, command: [] }, mode));
+          } catch (err) {
+            return fail(reply, err);
+          }
+          return undefined;
+        },
       },
-    },
-    (socket, request) => {
-      const ticket = TICKETS.get(request);
-      if (!ticket) {
-        socket.close(1011, 'no session');
-        return;
-      }
-      void exec.run(socket, ticket).catch(() => ticket.release());
-    },
-  );
+      (socket, request) => {
+        const ticket = TICKETS.get(request);
+        if (!ticket) {
+          socket.close(1011, 'no session');
+          return;
+        }
+        void exec.run(socket, ticket).catch(() => ticket.release());
+      },
+    );
+  }
 }

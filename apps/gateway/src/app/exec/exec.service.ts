@@ -29,6 +29,8 @@ export interface ExecTicket {
   audit: AuditRecord;
   target: ExecTarget;
   query: ExecQuery;
+  /** `exec` runs `query.command`; `attach` joins the container's main process (no command). */
+  mode: 'exec' | 'attach';
   release(): void;
 }
 
@@ -76,13 +78,13 @@ export class ExecService {
    * for a user-added one), within the sessions bound (429). The ticket holds the session's slot
    * until it is released.
    */
-  async admit(request: FastifyRequest, target: ExecTarget, query: ExecQuery): Promise<ExecTicket> {
+  async admit(request: FastifyRequest, target: ExecTarget, query: ExecQuery, mode: 'exec' | 'attach' = 'exec'): Promise<ExecTicket> {
     if (target.cluster.startsWith('user:')) {
       throw new HttpException('A terminal works on the console\'s configured clusters only: a browser\'s WebSocket cannot carry a user-added cluster\'s kubeconfig entry.', HttpStatus.BAD_REQUEST);
     }
     const audit = new AuditRecord();
     const caller = await this.kube.changer(request, target.cluster, audit);
-    audit.describe('exec', `pods/${target.namespace}/${target.pod}`);
+    audit.describe(mode, `pods/${target.namespace}/${target.pod}`);
     const limit = this.kube.limits.execSessionsPerUser;
     const open = this.sessions.get(caller.identity) ?? 0;
     if (open >= limit) {
@@ -98,12 +100,12 @@ export class ExecService {
       if (left > 0) this.sessions.set(caller.identity, left);
       else this.sessions.delete(caller.identity);
     };
-    return { caller, audit, target, query, release };
+    return { caller, audit, target, query, mode, release };
   }
 
   /** After the upgrade: opens the process upstream and bridges the two sockets until either ends. */
   async run(browser: WebSocket, ticket: ExecTicket): Promise<void> {
-    const { caller, audit, target, query } = ticket;
+    const { caller, audit, target, query, mode } = ticket;
     const started = Date.now();
     const send = (message: ExecServerMessage) => {
       if (browser.readyState === browser.OPEN) browser.send(JSON.stringify(message));
@@ -120,15 +122,17 @@ export class ExecService {
     browser.on('message', onEarly);
     browser.once('close', () => (closedEarly = true));
 
-    const tty = query.tty ?? true;
+    // An attach defaults to watching the output: a container's stdin and terminal exist only
+    // when its spec asks for them (`stdin`, `tty`), and the API server refuses them otherwise.
+    const tty = query.tty ?? mode === 'exec';
     const params = new URLSearchParams();
     for (const word of query.command) params.append('command', word);
     if (query.container) params.set('container', query.container);
-    params.set('stdin', 'true');
+    params.set('stdin', String(mode === 'exec' || tty));
     params.set('stdout', 'true');
     params.set('stderr', String(!tty));
     params.set('tty', String(tty));
-    const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/exec?${params}`;
+    const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/${mode}?${params}`;
 
     let upstream: WebSocket;
     try {
@@ -269,8 +273,8 @@ export class ExecService {
         action: audit.action ?? 'exec',
         target: audit.target,
         container: query.container ?? null,
-        command: query.command,
-        tty: query.tty ?? true,
+        ...(query.command.length ? { command: query.command } : {}),
+        tty: query.tty ?? audit.action === 'exec',
         ...outcome,
       }),
     );

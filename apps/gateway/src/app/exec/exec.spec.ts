@@ -172,6 +172,21 @@ describe('exec: a terminal on a pod, against the real cluster', () => {
     expect((await refused(base, '/api/v1/clusters/user:mine/namespaces/team-a/pods/x/exec?command=sh', { authorization: `Bearer ${tokens['alice']}` })).status).toBe(400);
   });
 
+  it('attaches to a container\'s main process and shows its output as it comes (alice), refused for victor', async () => {
+    const attach = `/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${pod}/attach?container=web`;
+    const s = open(base, attach, { token: tokens['alice'] });
+    await s.until('the session to start', () => s.messages.some((m) => m.type === 'started'));
+    // kwok's attach follows the container's log from now on: the dev cluster appends a line a second.
+    await s.until('a new line of the web server', () => /HTTP\/1\.1" \d{3}/.test(s.out()));
+    s.socket.close();
+    await s.closed;
+    const v = open(base, attach, { token: tokens['victor'] });
+    expect((await v.closed).code).toBe(EXEC_CLOSE.refused);
+    expect(v.messages).toEqual([expect.objectContaining({ type: 'error', status: 403 })]);
+    await waitFor(() => auditLines.some((l) => l.includes('alice') && l.includes('\\"action\\":\\"attach\\"') && l.includes('\\"ended\\"')));
+    expect((await refused(base, `${attach}&command=sh`, { authorization: `Bearer ${tokens['alice']}` })).status).toBe(400);
+  });
+
   it('allows CAIRN_MAX_EXEC_SESSIONS_PER_USER terminals per user, then a 429 until one closes', async () => {
     const a = open(bounded, path(['/bin/sh']), { token: tokens['alice'] });
     const b = open(bounded, path(['/bin/sh']), { token: tokens['alice'] });

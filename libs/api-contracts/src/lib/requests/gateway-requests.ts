@@ -171,8 +171,15 @@ export const LogQuery = z.strictObject({
 });
 export type LogQuery = z.output<typeof LogQuery>;
 
-/** `…/namespaces/{namespace}/pods/{pod}/exec` (a WebSocket): the same parameters as a pod's log. */
+/** `…/namespaces/{namespace}/pods/{pod}/exec` and `…/attach` (WebSockets): the same parameters as a pod's log. */
 export const PodExecParams = PodLogParams;
+
+/** Attaching to a container's main process: which container, and whether it has a terminal (default true). */
+export const AttachQuery = z.strictObject({
+  container: z.optional(kubeName('name')),
+  tty: queryBoolean(),
+});
+export type AttachQuery = z.output<typeof AttachQuery>;
 
 /** Longest command (all its words together), and most words, a terminal may run. */
 export const MAX_EXEC_COMMAND_CHARS = 4096;
