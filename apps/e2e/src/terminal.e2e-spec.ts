@@ -64,6 +64,18 @@ describe('a terminal in a pod', () => {
     await typeAndRead('echo after-$((2 + 3))', 'after-5');
   });
 
+  it('alice attaches to the web container\'s main process and reads its output as it comes', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('alice', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec&container=web`);
+    await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
+    await main().getByRole('combobox', { name: 'Shell' }).selectOption({ label: 'Attach to the main process' });
+    await main().getByRole('button', { name: 'Reconnect' }).click();
+    await main().getByRole('status').filter({ hasText: "Attached to web's main process" }).waitFor({ timeout: 20_000 });
+    // The dev cluster's web container logs a request a second; attached, they appear as they come.
+    await page.waitForFunction(() => /HTTP\/1\.1" \d{3}/.test((document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 20_000 });
+  });
+
   it('victor (view) sees no Terminal, not even from a deep link', async () => {
     const pod = await webPod();
     page = await stage.signedIn('victor', { width: 1280, height: 900 });

@@ -22,9 +22,11 @@ interface Allowed {
   edit: boolean;
   /** A terminal in the pod's containers (`create pods/exec`). */
   exec: boolean;
+  /** Attaching to a pod's container (`create pods/attach`). */
+  attach: boolean;
 }
 
-const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: false, remove: false, edit: false, exec: false };
+const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: false, remove: false, edit: false, exec: false, attach: false };
 
 /**
  * `/workloads/:kind/:namespace/:name`: one object, live — status, conditions, its pods and
@@ -219,7 +221,7 @@ export class WorkloadDetail {
   private async checkPermissions(kind: WorkloadKind, cluster: string, namespace: string | undefined, name: string): Promise<void> {
     const on = { group: kind.group, resource: kind.resource, namespace, name };
     const pod = kind.group === 'core' && kind.resource === 'pods';
-    const [scale, patch, update, remove, createJobs, exec] = await Promise.all([
+    const [scale, patch, update, remove, createJobs, exec, attach] = await Promise.all([
       kind.scalable ? this.permissions.can(cluster, { ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
       this.permissions.can(cluster, { ...on, verb: 'patch' }),
       // An edit of the YAML replaces the whole object.
@@ -227,6 +229,7 @@ export class WorkloadDetail {
       this.permissions.can(cluster, { ...on, verb: 'delete' }),
       kind.resource === 'cronjobs' ? this.permissions.can(cluster, { verb: 'create', group: 'batch', resource: 'jobs', namespace }) : Promise.resolve(false),
       pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'exec', namespace, name }) : Promise.resolve(false),
+      pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'attach', namespace, name }) : Promise.resolve(false),
     ]);
     this.allowed.set({
       scale,
@@ -236,6 +239,7 @@ export class WorkloadDetail {
       remove,
       edit: update,
       exec,
+      attach,
     });
   }
 

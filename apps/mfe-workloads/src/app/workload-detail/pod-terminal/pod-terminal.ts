@@ -46,6 +46,8 @@ export class PodTerminal {
   readonly containers = input.required<string[]>();
   /** The container to start with (from the address: `?view=exec&container=…`). */
   readonly initialContainer = input<string | undefined>(undefined);
+  /** Whether attaching to the container's main process is offered (`create pods/attach`). */
+  readonly canAttach = input(false);
 
   protected readonly shells = EXEC_SHELLS;
   protected readonly keys = KEYS;
@@ -63,7 +65,7 @@ export class PodTerminal {
       case 'connecting':
         return 'Connecting…';
       case 'running':
-        return `Connected to ${this.chosenContainer()}.`;
+        return this.shell() === 'attach' ? `Attached to ${this.chosenContainer()}'s main process (its output from now on).` : `Connected to ${this.chosenContainer()}.`;
       case 'exited':
         return `The process exited with code ${s.code}.${s.message && s.code !== 0 ? ` ${s.message}` : ''}`;
       case 'failed':
@@ -108,16 +110,18 @@ export class PodTerminal {
     const terminal = this.terminal;
     if (!terminal) return;
     this.socket?.close();
-    const command = this.shell() === 'custom' ? commandWords(this.custom()) : [this.shell()];
-    if (!command.length) {
+    const attach = this.shell() === 'attach';
+    const command = attach ? [] : this.shell() === 'custom' ? commandWords(this.custom()) : [this.shell()];
+    if (!attach && !command.length) {
       this.state.set({ kind: 'failed', message: 'Type the command to run first.' });
       return;
     }
     const params = new URLSearchParams();
     for (const word of command) params.append('command', word);
     if (this.chosenContainer()) params.set('container', this.chosenContainer());
-    params.set('tty', 'true');
-    const path = `/api/v1/clusters/${encodeURIComponent(this.cluster())}/namespaces/${encodeURIComponent(this.namespace())}/pods/${encodeURIComponent(this.pod())}/exec?${params}`;
+    // An attach watches the output: a container has a terminal only when its spec asks for one.
+    params.set('tty', String(!attach));
+    const path = `/api/v1/clusters/${encodeURIComponent(this.cluster())}/namespaces/${encodeURIComponent(this.namespace())}/pods/${encodeURIComponent(this.pod())}/${attach ? 'attach' : 'exec'}?${params}`;
     const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
@@ -127,7 +131,8 @@ export class PodTerminal {
     socket.onmessage = (event) => {
       if (socket !== this.socket) return;
       if (typeof event.data !== 'string') {
-        terminal.write(new Uint8Array(event.data as ArrayBuffer).subarray(1));
+        const bytes = new Uint8Array(event.data as ArrayBuffer).subarray(1);
+        terminal.write(attach ? new TextDecoder().decode(bytes).replace(/\r?\n/g, '\r\n') : bytes);
         return;
       }
       const message = JSON.parse(event.data) as ExecServerMessage;
