@@ -50,7 +50,7 @@ export class WorkloadDetail {
   /** The view, from the address (`?tab=yaml`), so a link can open the YAML directly. */
   readonly tab = input<string>();
   /** `?view=exec&container=…`: a link straight to a pod's terminal on that container. */
-  readonly viewParam = input<string | undefined>(undefined, { alias: 'view' });
+  readonly view = input<string>();
   readonly container = input<string>();
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
@@ -82,7 +82,7 @@ export class WorkloadDetail {
   });
   protected readonly eventsError = computed(() => this.eventList()?.error() ?? this.podEventList()?.error());
   protected readonly isPod = computed(() => this.workloadKind()?.group === 'core' && this.workloadKind()?.resource === 'pods');
-  protected readonly view = computed<'overview' | 'yaml' | 'exec'>(() => (this.viewParam() === 'exec' && this.isPod() && this.allowed().exec ? 'exec' : this.tab() === 'yaml' ? 'yaml' : 'overview'));
+  protected readonly shownView = computed<'overview' | 'yaml' | 'exec'>(() => (this.view() === 'exec' && this.isPod() && this.allowed().exec ? 'exec' : this.tab() === 'yaml' ? 'yaml' : 'overview'));
   /** The pod's containers, for the terminal's choice. */
   protected readonly containerNames = computed(() => asArray(asObject(this.object()?.['spec'])['containers']).map((c) => asString(asObject(c)['name'])).filter((n): n is string => Boolean(n)));
   /** A message about the last action: what happened, or why it was refused. */

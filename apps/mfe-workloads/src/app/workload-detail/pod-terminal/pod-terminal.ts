@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, i
 import { EXEC_CLOSE, EXEC_SHELLS, ExecServerMessage } from '@cairn/api-contracts';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
+import { commandWords } from './command-words';
 
 /** What the terminal is doing, in words for the status line. */
 type State = { kind: 'idle' } | { kind: 'connecting' } | { kind: 'running' } | { kind: 'exited'; code: number; message?: string } | { kind: 'failed'; message: string };
@@ -16,13 +17,6 @@ const KEYS: ReadonlyArray<{ label: string; name: string; send: string }> = [
   { label: '→', name: 'Right arrow', send: '\u001b[C' },
 ];
 
-/** Splits a custom command into words as a shell would for plain words and quotes (no expansion). */
-export function commandWords(text: string): string[] {
-  const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? ''));
-  return words;
-}
 
 /**
  * A terminal on one of a pod's containers (xterm.js), through the gateway's exec WebSocket:

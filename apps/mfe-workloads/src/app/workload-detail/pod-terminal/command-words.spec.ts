@@ -1,4 +1,4 @@
-import { commandWords } from './pod-terminal';
+import { commandWords } from './command-words';
 
 describe('a custom command, split into words', () => {
   it('splits on spaces and keeps quoted words whole', () => {
