@@ -4,3 +4,4 @@ export * from './lib/kube-api/kube-api';
 export * from './lib/auth-api/auth-api';
 export * from './lib/kube-api/manifest-yaml';
 export * from './lib/kube-api/drain-events';
+export * from './lib/exec/exec-protocol';

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { ensureBinaries, KubeBinaries, KubeBinarySet, repoRoot } from './binaries';
 import { KubeApi, KubeApiError, KubeObject } from './kube-api';
-import { crashLoopStage, startLogTicker, writeLogs } from './kwok-config';
+import { clusterAttach, clusterExec, crashLoopStage, startLogTicker, writeLogs } from './kwok-config';
 import type { DevOidcProviderConfig } from './oidc/config';
 import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
@@ -359,6 +359,21 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
       file('kwok-crash-loop-stage.yaml', crashLoopStage()),
     ];
     if (options.seed !== false) kwokConfigs.push(file('kwok-logs.yaml', writeLogs(containerLogsDir)));
+    if (options.seed !== false) {
+      // The working directory of exec'd processes. Run as root, the cluster makes them run as
+      // `nobody`, who owns that directory and may pass through the cluster's (its keys stay 0600);
+      // when a parent directory does not let others through, they run as this user instead.
+      const execDir = join(dir, 'exec-home');
+      mkdirSync(execDir, { recursive: true, mode: 0o755 });
+      let asNobody = process.getuid?.() === 0;
+      if (asNobody) {
+        chmodSync(dir, 0o711);
+        chownSync(execDir, 65534, 65534);
+        for (let d = dirname(execDir); asNobody && d !== dirname(d); d = dirname(d)) asNobody = (statSync(d).mode & 0o001) !== 0;
+      }
+      kwokConfigs.push(file('kwok-exec.yaml', clusterExec(execDir, asNobody)));
+      kwokConfigs.push(file('kwok-attach.yaml', clusterAttach(containerLogsDir)));
+    }
     for (const config of kwokConfigs) if (!existsSync(config)) throw new Error(`kwok stage config ${config} is missing; rebuild with CAIRN_KUBE_REBUILD=1 npm run kube:build`);
     start('kwok', binaries.bin('kwok'), [
       `--kubeconfig=${kubeconfigFor('kwok', certs('kwok-client'))}`,

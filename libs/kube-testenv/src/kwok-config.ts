@@ -144,3 +144,58 @@ export function startLogTicker(logsDir: string, intervalMs = 1000): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** Namespaces whose pods run a real local process when exec'd into (kwok's ClusterExec). */
+export const EXEC_NAMESPACES = ['team-a'];
+
+/**
+ * kwok's ClusterExec: `kubectl exec` (and the console's terminal) into any container of a pod
+ * in {@link EXEC_NAMESPACES} runs the command as a real local process, in `workDir` (a fresh
+ * directory of the dev cluster's), so a terminal test types a command and reads its output.
+ * The command is whatever the caller asked for (`/bin/sh`, `sh -c "exit 3"`), on this machine:
+ * when the cluster runs as root, the process runs as `nobody` (65534) instead.
+ */
+export function clusterExec(workDir: string, runAsNobody: boolean): string {
+  return stringify({
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterExec',
+    metadata: { name: 'cairn-local-shell' },
+    spec: {
+      selector: { matchNamespaces: EXEC_NAMESPACES },
+      execs: [
+        {
+          local: {
+            workDir,
+            envs: [
+              { name: 'HOME', value: workDir },
+              { name: 'PATH', value: '/usr/local/bin:/usr/bin:/bin' },
+              { name: 'PS1', value: '$ ' },
+              { name: 'TERM', value: 'xterm-256color' },
+            ],
+            ...(runAsNobody ? { securityContext: { runAsUser: 65534, runAsGroup: 65534 } } : {}),
+          },
+        },
+      ],
+    },
+  });
+}
+
+/**
+ * kwok's ClusterAttach: attaching to a container of a pod in {@link EXEC_NAMESPACES} follows
+ * that container's sample log (as attaching to a real container shows its main process's
+ * output from now on). kwok's attach is output only: what is typed goes nowhere.
+ */
+export function clusterAttach(logsDir: string): string {
+  return stringify({
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'ClusterAttach',
+    metadata: { name: 'cairn-attach-to-logs' },
+    spec: {
+      selector: { matchNamespaces: EXEC_NAMESPACES },
+      attaches: [
+        ...Object.keys(SAMPLE_LINES).map((container) => ({ containers: [container], logsFile: logFile(logsDir, container) })),
+        { logsFile: logFile(logsDir, 'default') },
+      ],
+    },
+  });
+}

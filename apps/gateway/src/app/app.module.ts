@@ -16,6 +16,7 @@ import { USER_CLUSTER_HEADER } from './clusters/user-clusters';
 import { ChangesService } from './changes/changes.service';
 import { AuditInterceptor } from './edge/audit';
 import { SignedInGuard } from './edge/signed-in.guard';
+import { ExecService } from './exec/exec.service';
 import { LogsService } from './logs/logs.service';
 import { PermissionsService } from './permissions/permissions.service';
 import { ResourcesService } from './resources/resources.service';
@@ -76,6 +77,7 @@ export class AppModule {
         ChangesService,
         ClustersService,
         LogsService,
+        ExecService,
         PermissionsService,
         WatchHub,
         ConfigMapRemotes,

@@ -189,6 +189,8 @@ describe('gateway over HTTP', () => {
     expect(metrics).toContain('# TYPE cairn_gateway_http_request_duration_seconds histogram');
     expect(metrics).toContain('cairn_gateway_upstream_watches 0');
     expect(metrics).toContain('cairn_gateway_watch_subscriptions 0');
+    expect(metrics).toContain('cairn_gateway_exec_sessions 0');
+    expect(metrics).toContain('cairn_gateway_exec_sessions_paused 0');
     expect(metrics).toMatch(/cairn_gateway_http_requests_in_flight \d/);
   });
 });

@@ -8,6 +8,8 @@ import { forwardInProcess, forwardToAuthService, InProcessAuth } from './web/aut
 import { serveWebAssets, spaFallback } from './web/web-assets';
 import { addSecurityHeaders } from './web/security-headers';
 import { WatchHub } from './watch/watch-hub';
+import { registerExecRoute } from './exec/exec.route';
+import { ExecService } from './exec/exec.service';
 
 /**
  * `auth`: the auth service running in this process (the all-in-one mode, apps/console); without
@@ -28,6 +30,9 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
       const hub = app.get(WatchHub);
       metrics.gauge('cairn_gateway_upstream_watches', 'Watches open to API servers (shared by subscribers with the same credentials and query).').track(() => hub.stats().upstreams);
       metrics.gauge('cairn_gateway_watch_subscriptions', 'Watch subscriptions of open browser streams.').track(() => hub.stats().subscribers);
+      const terminals = app.get(ExecService);
+      metrics.gauge('cairn_gateway_exec_sessions', 'Open terminals (exec and attach sessions).').track(() => terminals.openSessions());
+      metrics.gauge('cairn_gateway_exec_sessions_paused', 'Terminals whose output is paused because their browser does not read.').track(() => terminals.pausedSessions());
       const manifests = app.get(MfeManifestService);
       addSecurityHeaders(app, () => manifests.manifest.remotes);
       // Kubernetes patch bodies are JSON under their own media types.
@@ -56,6 +61,7 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
           .build(),
       );
       SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+      await registerExecRoute(app);
       if (auth) await forwardInProcess(app, auth);
       else await forwardToAuthService(app, settings.authServiceUrl);
       await serveWebAssets(app, settings.webRoot, app.get(MfeManifestService).builtInRemotes);

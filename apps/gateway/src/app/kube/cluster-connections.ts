@@ -3,6 +3,7 @@ import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import type { IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
+import { WebSocket } from 'ws';
 import { rootCertificates } from 'node:tls';
 import type { AddressPolicy } from '../clusters/address-policy';
 import type { ClusterConfig } from '../clusters/kubeconfig';
@@ -35,7 +36,7 @@ export const CLUSTER_CONNECTIONS = Symbol('CLUSTER_CONNECTIONS');
 
 export class ClusterConnections {
   private readonly logger = new Logger('Clusters');
-  private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; url: URL }>();
+  private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; url: URL; tls: { ca: string[]; rejectUnauthorized: boolean; servername?: string } }>();
 
   private readonly extraCa: string[];
 
@@ -64,7 +65,7 @@ export class ClusterConnections {
       // behind 100 watches). Load is bounded per caller by the request budget instead, and
       // identical watches share one upstream.
       const agent = new Agent({ keepAlive: true, ca, rejectUnauthorized: !insecure, servername: config.tlsServerName });
-      this.clusters.set(config.name, { config, agent, url: new URL(config.server) });
+      this.clusters.set(config.name, { config, agent, url: new URL(config.server), tls: { ca, rejectUnauthorized: !insecure, servername: config.tlsServerName } });
     }
   }
 
@@ -85,6 +86,26 @@ export class ClusterConnections {
       throw new NotFoundException(`There is no cluster "${cluster}"; ${known.length ? `the configured clusters are ${known.join(', ')}` : 'no cluster is configured (KUBECONFIG)'}.`);
     }
     return entry;
+  }
+
+  /**
+   * A WebSocket to a configured cluster's `path` (an exec's channel protocols), with the
+   * caller's bearer token and the cluster's CA and TLS options, on a connection of its own
+   * (the socket belongs to the conversation after the upgrade, so no agent is shared).
+   * Configured clusters only: a user-added cluster would need the address policy's checked
+   * dial, which this does not do.
+   */
+  openWebSocket(cluster: string, path: string, token: string, protocols: string[], maxPayload: number): WebSocket {
+    const { url, tls } = this.entry(cluster);
+    const target = `wss://${url.host}${url.pathname.replace(/\/+$/, '')}${path}`;
+    return new WebSocket(target, protocols, {
+      ...tls,
+      headers: { Authorization: `Bearer ${token}`, 'User-Agent': 'cairn-gateway' },
+      handshakeTimeout: 30_000,
+      maxPayload,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
   }
 
   /** Resolves with the API server's response (any status); rejects with 502/504 when it cannot be reached. */

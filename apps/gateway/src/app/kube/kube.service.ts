@@ -11,6 +11,7 @@ import { CLUSTER_CONNECTIONS, ClusterConnections, readBody, UpstreamRequest } fr
 import { kubeError } from './kube-errors';
 import { USER_CLUSTER_PREFIX } from '../clusters/user-clusters';
 import { RequestBudget } from './request-budget';
+import type { WebSocket } from 'ws';
 import { GATEWAY_SETTINGS, GatewayLimits, GatewaySettings } from '../settings/gateway-settings';
 
 export const REQUEST_BUDGET = Symbol('REQUEST_BUDGET');
@@ -138,6 +139,40 @@ export class KubeService {
     const status = res.statusCode ?? 502;
     if (status >= 200 && status < 300) return res;
     throw kubeError(cluster, status, await readBody(res, 64 * 1024).catch(() => ''), undefined);
+  }
+
+  /**
+   * The API server's WebSocket at `path` (an exec or attach) as `caller`, once it is open with
+   * one of `protocols`; a refusal is the API server's own status (403 from its authorization,
+   * 404 for a missing pod, 400 for a missing container), mapped as every other call's.
+   * Configured clusters only (a 400 for a user-added one: a browser's WebSocket cannot send its
+   * X-Cairn-Cluster header, and the address policy's dial is not wired for WebSockets).
+   */
+  async openWebSocket(cluster: string, caller: Caller, path: string, protocols: string[], maxPayload: number): Promise<WebSocket> {
+    if (cluster.startsWith(USER_CLUSTER_PREFIX) || caller.userCluster) {
+      throw new HttpException('A terminal works on the console\'s configured clusters only, not on user-added ones (yet).', HttpStatus.BAD_REQUEST);
+    }
+    this.budget.take(caller, cluster);
+    const socket = this.connections.openWebSocket(cluster, path, caller.token, protocols, maxPayload);
+    return new Promise<WebSocket>((resolve, reject) => {
+      socket.once('open', () => {
+        this.callers.accept(caller.credential);
+        resolve(socket);
+      });
+      let answered = false;
+      socket.once('unexpected-response', (_req, res) => {
+        answered = true;
+        readBody(res, 64 * 1024, 10_000)
+          .catch(() => '')
+          .then((body) => {
+            reject(kubeError(cluster, res.statusCode ?? 502, body, undefined));
+            socket.terminate();
+          });
+      });
+      socket.on('error', (err: Error & { code?: string }) => {
+        if (!answered) reject(new HttpException(`Cluster ${cluster} cannot be reached for a terminal: ${err.message}.`, HttpStatus.BAD_GATEWAY));
+      });
+    });
   }
 
   async json<T>(cluster: string, caller: Caller | undefined, req: Omit<UpstreamRequest, 'token'>): Promise<T> {

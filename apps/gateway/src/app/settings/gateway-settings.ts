@@ -99,6 +99,12 @@ export interface GatewayLimits {
   followedLogsPerUser: number;
   /** Containers one merged log follows (CAIRN_MAX_MERGED_LOG_STREAMS, default 40). */
   mergedLogStreams: number;
+  /** Open terminals (exec sessions) per identity (CAIRN_MAX_EXEC_SESSIONS_PER_USER, default 4). */
+  execSessionsPerUser: number;
+  /** A terminal with nothing typed and nothing printed for this long is closed (CAIRN_EXEC_IDLE_SECONDS, default 600). */
+  execIdleSeconds: number;
+  /** Output of one terminal waiting for the browser; past it the process's output is paused (CAIRN_MAX_EXEC_BUFFER_BYTES, default 256 KiB). */
+  execBufferBytes: number;
 }
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
@@ -141,6 +147,9 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_MAX_WATCHES_PER_USER',
   'CAIRN_MAX_FOLLOWED_LOGS_PER_USER',
   'CAIRN_MAX_MERGED_LOG_STREAMS',
+  'CAIRN_MAX_EXEC_SESSIONS_PER_USER',
+  'CAIRN_EXEC_IDLE_SECONDS',
+  'CAIRN_MAX_EXEC_BUFFER_BYTES',
   'CAIRN_REMOTES_CONFIGMAPS',
   'CAIRN_REMOTES_NAMESPACE',
   'CAIRN_REMOTES_ALLOWED_ORIGINS',
@@ -234,6 +243,9 @@ function readLimits(read: SettingsReader): GatewayLimits {
     watchesPerUser: read.count('CAIRN_MAX_WATCHES_PER_USER', 200, 1, 100_000),
     followedLogsPerUser: read.count('CAIRN_MAX_FOLLOWED_LOGS_PER_USER', 40, 1, 10_000),
     mergedLogStreams: read.count('CAIRN_MAX_MERGED_LOG_STREAMS', 40, 1, 10_000),
+    execSessionsPerUser: read.count('CAIRN_MAX_EXEC_SESSIONS_PER_USER', 4, 1, 1_000),
+    execIdleSeconds: read.count('CAIRN_EXEC_IDLE_SECONDS', 600, 1, 7 * 24 * 3600),
+    execBufferBytes: read.bytes('CAIRN_MAX_EXEC_BUFFER_BYTES', 256 * KiB, KiB, 64 * MiB),
   };
 }
 

@@ -9,6 +9,7 @@ import { asArray, asObject, asString, byLastSeen, eventCount, eventLastSeen, pod
 import { podSelector, WorkloadKind } from '../workload-kinds';
 import { ObjectFacts } from './sections/object-facts';
 import { NodeMaintenance } from '../node-maintenance/node-maintenance';
+import { PodTerminal } from './pod-terminal/pod-terminal';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -20,9 +21,13 @@ interface Allowed {
   trigger: boolean;
   remove: boolean;
   edit: boolean;
+  /** A terminal in the pod's containers (`create pods/exec`). */
+  exec: boolean;
+  /** Attaching to a pod's container (`create pods/attach`). */
+  attach: boolean;
 }
 
-const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: false, remove: false, edit: false };
+const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: false, remove: false, edit: false, exec: false, attach: false };
 
 /**
  * `/workloads/:kind/:namespace/:name`: one object, live — status, conditions, its pods and
@@ -30,7 +35,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -45,6 +50,9 @@ export class WorkloadDetail {
   readonly name = input.required<string>();
   /** The view, from the address (`?tab=yaml`), so a link can open the YAML directly. */
   readonly tab = input<string>();
+  /** `?view=exec&container=…`: a link straight to a pod's terminal on that container. */
+  readonly view = input<string>();
+  readonly container = input<string>();
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
   private readonly permissions = inject(Permissions);
@@ -74,7 +82,10 @@ export class WorkloadDetail {
     return [...(this.eventList()?.items() ?? []), ...ofPods].sort(byLastSeen);
   });
   protected readonly eventsError = computed(() => this.eventList()?.error() ?? this.podEventList()?.error());
-  protected readonly view = computed<'overview' | 'yaml'>(() => (this.tab() === 'yaml' ? 'yaml' : 'overview'));
+  protected readonly isPod = computed(() => this.workloadKind()?.group === 'core' && this.workloadKind()?.resource === 'pods');
+  protected readonly shownView = computed<'overview' | 'yaml' | 'exec'>(() => (this.view() === 'exec' && this.isPod() && this.allowed().exec ? 'exec' : this.tab() === 'yaml' ? 'yaml' : 'overview'));
+  /** The pod's containers, for the terminal's choice. */
+  protected readonly containerNames = computed(() => asArray(asObject(this.object()?.['spec'])['containers']).map((c) => asString(asObject(c)['name'])).filter((n): n is string => Boolean(n)));
   /** A message about the last action: what happened, or why it was refused. */
   protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
   protected readonly busy = signal(false);
@@ -187,8 +198,9 @@ export class WorkloadDetail {
     });
   }
 
-  protected showView(view: 'overview' | 'yaml'): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { tab: view === 'overview' ? null : view }, queryParamsHandling: 'merge' });
+  protected showView(view: 'overview' | 'yaml' | 'exec'): void {
+    const queryParams = view === 'exec' ? { view: 'exec', tab: null } : { tab: view === 'overview' ? null : view, view: null, container: null };
+    void this.router.navigate([], { relativeTo: this.route, queryParams, queryParamsHandling: 'merge' });
   }
 
   /** `_` stands for "no namespace" in the URL (cluster-scoped objects). */
@@ -209,13 +221,16 @@ export class WorkloadDetail {
 
   private async checkPermissions(kind: WorkloadKind, cluster: string, namespace: string | undefined, name: string): Promise<void> {
     const on = { group: kind.group, resource: kind.resource, namespace, name };
-    const [scale, patch, update, remove, createJobs] = await Promise.all([
+    const pod = kind.group === 'core' && kind.resource === 'pods';
+    const [scale, patch, update, remove, createJobs, exec, attach] = await Promise.all([
       kind.scalable ? this.permissions.can(cluster, { ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
       this.permissions.can(cluster, { ...on, verb: 'patch' }),
       // An edit of the YAML replaces the whole object.
       this.permissions.can(cluster, { ...on, verb: 'update' }),
       this.permissions.can(cluster, { ...on, verb: 'delete' }),
       kind.resource === 'cronjobs' ? this.permissions.can(cluster, { verb: 'create', group: 'batch', resource: 'jobs', namespace }) : Promise.resolve(false),
+      pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'exec', namespace, name }) : Promise.resolve(false),
+      pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'attach', namespace, name }) : Promise.resolve(false),
     ]);
     this.allowed.set({
       scale,
@@ -224,6 +239,8 @@ export class WorkloadDetail {
       trigger: createJobs,
       remove,
       edit: update,
+      exec,
+      attach,
     });
   }
 

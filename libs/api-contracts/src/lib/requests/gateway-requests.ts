@@ -171,6 +171,42 @@ export const LogQuery = z.strictObject({
 });
 export type LogQuery = z.output<typeof LogQuery>;
 
+/** `…/namespaces/{namespace}/pods/{pod}/exec` and `…/attach` (WebSockets): the same parameters as a pod's log. */
+export const PodExecParams = PodLogParams;
+
+/** Attaching to a container's main process: which container, and whether it has a terminal (default true). */
+export const AttachQuery = z.strictObject({
+  container: z.optional(kubeName('name')),
+  tty: queryBoolean(),
+});
+export type AttachQuery = z.output<typeof AttachQuery>;
+
+/** Longest command (all its words together), and most words, a terminal may run. */
+export const MAX_EXEC_COMMAND_CHARS = 4096;
+export const MAX_EXEC_COMMAND_WORDS = 64;
+
+/**
+ * A terminal's options, as the API server's PodExecOptions names them: the command is one
+ * `command` parameter per word (`command=sh&command=-c&command=exit%203`), run without a shell
+ * unless it is one; `tty` (default true) gives it a terminal, with stdout and stderr merged.
+ */
+export const ExecQuery = z.strictObject({
+  container: z.optional(kubeName('name')),
+  command: z.pipe(
+    z.union([z.string(), z.array(z.string())], { error: 'must be the command, one command parameter per word' }),
+    z.pipe(
+      z.transform((v: string | string[]) => (Array.isArray(v) ? v : [v])),
+      z.array(z.string()).check(
+        z.minLength(1, { error: 'must name a command' }),
+        z.maxLength(MAX_EXEC_COMMAND_WORDS, { error: `must have at most ${MAX_EXEC_COMMAND_WORDS} words` }),
+        z.refine((words: string[]) => words[0] !== '' && words.join(' ').length <= MAX_EXEC_COMMAND_CHARS, { error: `must start with a program and be at most ${MAX_EXEC_COMMAND_CHARS} characters` }),
+      ),
+    ),
+  ),
+  tty: queryBoolean(),
+});
+export type ExecQuery = z.output<typeof ExecQuery>;
+
 /** The verbs a SelfSubjectAccessReview may ask about. */
 export const ACCESS_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'impersonate', 'escalate', 'bind', 'approve', 'sign', 'use', '*'] as const;
 

@@ -1,0 +1,96 @@
+import type { Page } from 'playwright-core';
+import { screenshot } from './support/browser';
+import { Stage, startStage } from './support/stage';
+
+/**
+ * A terminal in a pod's container: the gateway opens the API server's exec with the signed-in
+ * user's own token, and the dev cluster's kwok runs the command as a real local process, so
+ * what is typed is answered by a real shell. Offered only to who may `create pods/exec`.
+ */
+describe('a terminal in a pod', () => {
+  let stage: Stage;
+  let page: Page;
+
+  beforeAll(async () => {
+    stage = await startStage();
+  }, 240_000);
+
+  afterAll(() => stage?.stop());
+
+  afterEach(async () => {
+    await screenshot(page, `terminal-${expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story'}`);
+    await page.context().close();
+  });
+
+  const main = () => page.getByRole('main');
+  const webPod = async () => (await stage.cluster.adminApi().get<{ items: Array<{ metadata: { name: string } }> }>('/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb')).items[0]?.metadata.name ?? '';
+  const screenText = () => main().locator('.xterm-rows').innerText();
+
+  async function typeAndRead(command: string, expected: string): Promise<void> {
+    await main().locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type(`${command}\n`);
+    await page.waitForFunction((text) => (document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText.includes(text), expected, { timeout: 20_000 });
+  }
+
+  it('alice (edit in team-a) opens a shell on web, types a command and reads its output, then sees the exit code', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('alice', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev`);
+    await main().getByRole('tab', { name: 'Terminal' }).click();
+    await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
+    expect(page.url()).toContain('view=exec');
+    await typeAndRead('echo cairn-$((6 * 7))', 'cairn-42');
+    await typeAndRead('exit 3', '');
+    await main().getByRole('status').filter({ hasText: 'exited with code 3' }).waitFor({ timeout: 20_000 });
+    // Reconnect: a new shell in the same place.
+    await main().getByRole('button', { name: 'Reconnect' }).click();
+    await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
+    await typeAndRead('echo again-$((1 + 1))', 'again-2');
+    expect(await screenText()).not.toContain('cairn-42');
+  });
+
+  it('a deep link opens the terminal on the chosen container; on a phone the key row\'s Ctrl makes the next key Ctrl+C', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('alice', { width: 390, height: 844 });
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec&container=log-shipper`);
+    await main().getByRole('status').filter({ hasText: 'Connected to log-shipper.' }).waitFor({ timeout: 20_000 });
+    const keys = main().getByRole('group', { name: 'Terminal keys' });
+    await keys.getByRole('button', { name: 'Escape' }).waitFor();
+    await main().locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('sleep 100');
+    await keys.getByRole('button', { name: 'Control (for the next key)' }).click();
+    await main().locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('c');
+    await typeAndRead('echo after-$((2 + 3))', 'after-5');
+  });
+
+  it('alice attaches to the web container\'s main process and reads its output as it comes', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('alice', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec&container=web`);
+    await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
+    await main().getByRole('combobox', { name: 'Shell' }).selectOption({ label: 'Attach to the main process' });
+    await main().getByRole('button', { name: 'Reconnect' }).click();
+    await main().getByRole('status').filter({ hasText: "Attached to web's main process" }).waitFor({ timeout: 20_000 });
+    // The dev cluster's web container logs a request a second; attached, they appear as they come.
+    await page.waitForFunction(() => /HTTP\/1\.1" \d{3}/.test((document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText ?? ''), undefined, { timeout: 20_000 });
+  });
+
+  it('victor (view) sees no Terminal, not even from a deep link', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('victor', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec&container=web`);
+    await main().getByRole('tab', { name: 'YAML' }).waitFor();
+    await main().getByRole('heading', { name: 'Facts' }).waitFor();
+    expect(await main().getByRole('tab', { name: 'Terminal' }).count()).toBe(0);
+    expect(await main().locator('.xterm').count()).toBe(0);
+  });
+
+  it('admin has the Terminal too', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('admin', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec`);
+    await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
+    await typeAndRead('echo admin-$((3 * 3))', 'admin-9');
+  });
+});

@@ -1,0 +1,87 @@
+import websocket from '@fastify/websocket';
+import { HttpException } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { refusal } from '@cairn/server-runtime';
+import { AttachQuery, ExecQuery, PodExecParams } from '@cairn/api-contracts/requests';
+import { ExecService, ExecTicket } from './exec.service';
+
+export const EXEC_ROUTE = '/api/v1/clusters/:cluster/namespaces/:namespace/pods/:pod/exec';
+export const ATTACH_ROUTE = '/api/v1/clusters/:cluster/namespaces/:namespace/pods/:pod/attach';
+
+const TICKETS = new WeakMap<FastifyRequest, ExecTicket>();
+
+/**
+ * Whether a WebSocket upgrade may go on, as far as its origin goes. A WebSocket is not bound
+ * by CORS and cannot carry the CSRF header, so the Origin is the proof: a request riding on
+ * the session cookie must name the console's own origin (the Host the gateway was reached
+ * at); a header-authenticated API client may leave it out, but any Origin sent must match.
+ */
+export function originRefusal(request: FastifyRequest): string | undefined {
+  const origin = request.headers.origin;
+  if (origin === undefined) return request.headers.cookie && !request.headers.authorization ? 'A terminal opened with the session cookie must come from the console (no Origin header was sent).' : undefined;
+  try {
+    if (new URL(origin).host === request.headers.host) return undefined;
+  } catch {
+    /* not a URL: refused below */
+  }
+  return `A terminal may not be opened from ${JSON.stringify(origin).slice(0, 200)}.`;
+}
+
+function fail(reply: FastifyReply, err: unknown): FastifyReply {
+  const status = err instanceof HttpException ? err.getStatus() : 500;
+  const message = err instanceof HttpException ? err.message : 'The server failed to answer this request; the error is in its log.';
+  const headers = (err as { headers?: Record<string, string> }).headers;
+  if (headers) for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') void reply.header(k, v);
+  return reply.code(status).header('cache-control', 'no-store').send({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message });
+}
+
+/**
+ * The terminal's WebSocket route (@fastify/websocket on the gateway's Fastify; Nest's router
+ * has no WebSocket upgrade for Fastify routes). Before the upgrade, as every other route:
+ * the origin (403), the parameters (400, by the shared schemas), the caller (401) and the
+ * sessions bound (429) answer as HTTP errors with the usual error body; after it, the API
+ * server's own answer (403 from its authorization, 404…) arrives as an `error` message and
+ * close code 4000 (see `@cairn/api-contracts` exec-protocol).
+ */
+export async function registerExecRoute(app: NestFastifyApplication): Promise<void> {
+  const exec = app.get(ExecService);
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.register(websocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
+  for (const [route, mode] of [
+    [EXEC_ROUTE, 'exec'],
+    [ATTACH_ROUTE, 'attach'],
+  ] as const) {
+    fastify.get(
+      route,
+      {
+        websocket: true,
+        schema: { hide: true } as never,
+        preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
+          try {
+            const origin = originRefusal(request);
+            if (origin) throw new HttpException(origin, 403);
+            const params = PodExecParams.safeParse(request.params, { reportInput: true });
+            if (!params.success) throw refusal(params.error.issues, 'path');
+            const query = (mode === 'exec' ? ExecQuery : AttachQuery).safeParse(request.query ?? {}, { reportInput: true });
+            if (!query.success) throw refusal(query.error.issues, 'query');
+            if (request.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpException("This is a WebSocket (the console's terminal): open it with an Upgrade: websocket request.", 426);
+            TICKETS.set(request, await exec.admit(request, params.data, mode === 'exec' ? (query.data as ExecQuery) : { ...query.data, command: [] }, mode));
+          } catch (err) {
+            return fail(reply, err);
+          }
+          return undefined;
+        },
+      },
+      (socket, request) => {
+        const ticket = TICKETS.get(request);
+        if (!ticket) {
+          socket.close(1011, 'no session');
+          return;
+        }
+        void exec.run(socket, ticket).catch(() => ticket.release());
+      },
+    );
+  }
+}

@@ -1,0 +1,203 @@
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, signal, viewChild, ViewEncapsulation, afterNextRender } from '@angular/core';
+import { EXEC_CLOSE, EXEC_SHELLS, ExecServerMessage } from '@cairn/api-contracts';
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import { commandWords } from './command-words';
+
+/** What the terminal is doing, in words for the status line. */
+type State = { kind: 'idle' } | { kind: 'connecting' } | { kind: 'running' } | { kind: 'exited'; code: number; message?: string } | { kind: 'failed'; message: string };
+
+/** The phone key row: what each key sends (Ctrl is a one-shot modifier for the next key). */
+const KEYS: ReadonlyArray<{ label: string; name: string; send: string }> = [
+  { label: 'Esc', name: 'Escape', send: '\u001b' },
+  { label: 'Tab', name: 'Tab', send: '\t' },
+  { label: '←', name: 'Left arrow', send: '\u001b[D' },
+  { label: '↑', name: 'Up arrow', send: '\u001b[A' },
+  { label: '↓', name: 'Down arrow', send: '\u001b[B' },
+  { label: '→', name: 'Right arrow', send: '\u001b[C' },
+];
+
+
+/**
+ * A terminal on one of a pod's containers (xterm.js), through the gateway's exec WebSocket:
+ * the gateway opens the API server's exec with the signed-in user's own credentials. The
+ * user picks the container and the shell (or a command), sees the exit status when the
+ * process ends, and reconnects with one button; on a phone a key row gives Esc, Tab, Ctrl and
+ * the arrows. Copy is the selection (Copy button or the browser's own), paste the clipboard.
+ */
+@Component({
+  selector: 'cairn-pod-terminal',
+  templateUrl: './pod-terminal.html',
+  // xterm draws its own DOM, which an emulated style scope would not reach.
+  styleUrls: ['../../../../../../node_modules/@xterm/xterm/css/xterm.css', './pod-terminal.css'],
+  encapsulation: ViewEncapsulation.None,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class PodTerminal {
+  readonly cluster = input.required<string>();
+  readonly namespace = input.required<string>();
+  readonly pod = input.required<string>();
+  readonly containers = input.required<string[]>();
+  /** The container to start with (from the address: `?view=exec&container=…`). */
+  readonly initialContainer = input<string | undefined>(undefined);
+  /** Whether attaching to the container's main process is offered (`create pods/attach`). */
+  readonly canAttach = input(false);
+
+  protected readonly shells = EXEC_SHELLS;
+  protected readonly keys = KEYS;
+  protected readonly container = signal<string>('');
+  protected readonly shell = signal<string>(EXEC_SHELLS[0]);
+  protected readonly custom = signal('');
+  protected readonly ctrl = signal(false);
+  protected readonly state = signal<State>({ kind: 'idle' });
+  protected readonly chosenContainer = computed(() => this.container() || this.initialContainer() || this.containers()[0] || '');
+  protected readonly statusText = computed(() => {
+    const s = this.state();
+    switch (s.kind) {
+      case 'idle':
+        return 'Not connected.';
+      case 'connecting':
+        return 'Connecting…';
+      case 'running':
+        return this.shell() === 'attach' ? `Attached to ${this.chosenContainer()}'s main process (its output from now on).` : `Connected to ${this.chosenContainer()}.`;
+      case 'exited':
+        return `The process exited with code ${s.code}.${s.message && s.code !== 0 ? ` ${s.message}` : ''}`;
+      case 'failed':
+        return s.message;
+    }
+  });
+
+  private readonly screen = viewChild.required<ElementRef<HTMLElement>>('screen');
+  private terminal: Terminal | undefined;
+  private fit: FitAddon | undefined;
+  private socket: WebSocket | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+
+  constructor() {
+    afterNextRender(() => {
+      const terminal = new Terminal({ cursorBlink: true, convertEol: false, fontSize: 14, scrollback: 5000, fontFamily: 'ui-monospace, Menlo, Consolas, monospace' });
+      this.fit = new FitAddon();
+      terminal.loadAddon(this.fit);
+      terminal.open(this.screen().nativeElement);
+      terminal.onData((data) => this.type(data));
+      terminal.onResize(({ cols, rows }) => this.sendResize(cols, rows));
+      this.terminal = terminal;
+      this.resizeObserver = new ResizeObserver(() => this.fitNow());
+      this.resizeObserver.observe(this.screen().nativeElement);
+      this.fitNow();
+      this.connect();
+    });
+    inject(DestroyRef).onDestroy(() => {
+      this.resizeObserver?.disconnect();
+      this.socket?.close();
+      this.terminal?.dispose();
+    });
+  }
+
+  protected chooseContainer(name: string): void {
+    this.container.set(name);
+    this.connect();
+  }
+
+  /** Opens a new session (closing the current one): the Connect / Reconnect button. */
+  protected connect(): void {
+    const terminal = this.terminal;
+    if (!terminal) return;
+    this.socket?.close();
+    const attach = this.shell() === 'attach';
+    const command = attach ? [] : this.shell() === 'custom' ? commandWords(this.custom()) : [this.shell()];
+    if (!attach && !command.length) {
+      this.state.set({ kind: 'failed', message: 'Type the command to run first.' });
+      return;
+    }
+    const params = new URLSearchParams();
+    for (const word of command) params.append('command', word);
+    if (this.chosenContainer()) params.set('container', this.chosenContainer());
+    // An attach watches the output: a container has a terminal only when its spec asks for one.
+    params.set('tty', String(!attach));
+    const path = `/api/v1/clusters/${encodeURIComponent(this.cluster())}/namespaces/${encodeURIComponent(this.namespace())}/pods/${encodeURIComponent(this.pod())}/${attach ? 'attach' : 'exec'}?${params}`;
+    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    this.state.set({ kind: 'connecting' });
+    terminal.reset();
+    let ended = false;
+    socket.onmessage = (event) => {
+      if (socket !== this.socket) return;
+      if (typeof event.data !== 'string') {
+        const bytes = new Uint8Array(event.data as ArrayBuffer).subarray(1);
+        terminal.write(attach ? new TextDecoder().decode(bytes).replace(/\r?\n/g, '\r\n') : bytes);
+        return;
+      }
+      const message = JSON.parse(event.data) as ExecServerMessage;
+      if (message.type === 'started') {
+        this.state.set({ kind: 'running' });
+        this.sendResize(terminal.cols, terminal.rows);
+        terminal.focus();
+      } else if (message.type === 'exit') {
+        ended = true;
+        this.state.set({ kind: 'exited', code: message.code, message: message.message });
+      } else {
+        ended = true;
+        this.state.set({ kind: 'failed', message: message.status === 403 ? `You may not open a terminal here: ${message.message}` : message.message });
+      }
+    };
+    socket.onclose = (event) => {
+      if (socket !== this.socket || ended) return;
+      // Refused before the upgrade (origin, bounds, sign-in): the browser is told nothing more.
+      this.state.set({ kind: 'failed', message: event.code === EXEC_CLOSE.exited ? 'The terminal closed.' : 'The terminal could not be opened or was cut off; Reconnect to try again.' });
+    };
+  }
+
+  protected disconnect(): void {
+    this.socket?.close();
+    this.socket = undefined;
+    this.state.set({ kind: 'idle' });
+  }
+
+  /** Sends typed text, applying a pending on-screen Ctrl to its first letter. */
+  protected type(data: string): void {
+    let text = data;
+    if (this.ctrl() && text.length) {
+      const c = text[0]?.toUpperCase() ?? '';
+      if (c >= '@' && c <= '_') text = String.fromCharCode(c.charCodeAt(0) - 64) + text.slice(1);
+      this.ctrl.set(false);
+    }
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(new TextEncoder().encode(text));
+  }
+
+  protected press(send: string): void {
+    this.ctrl.set(false);
+    this.type(send);
+    this.terminal?.focus();
+  }
+
+  protected toggleCtrl(): void {
+    this.ctrl.update((v) => !v);
+    this.terminal?.focus();
+  }
+
+  protected async copy(): Promise<void> {
+    const selection = this.terminal?.getSelection();
+    if (selection) await navigator.clipboard?.writeText(selection).catch(() => undefined);
+    this.terminal?.focus();
+  }
+
+  protected async paste(): Promise<void> {
+    const text = await navigator.clipboard?.readText().catch(() => '');
+    if (text) this.terminal?.paste(text);
+    this.terminal?.focus();
+  }
+
+  private fitNow(): void {
+    try {
+      this.fit?.fit();
+    } catch {
+      // Not laid out yet (hidden): the next resize fits it.
+    }
+  }
+
+  private sendResize(cols: number, rows: number): void {
+    if (this.socket?.readyState === WebSocket.OPEN && cols > 0 && rows > 0) this.socket.send(JSON.stringify({ type: 'resize', cols, rows }));
+  }
+}
