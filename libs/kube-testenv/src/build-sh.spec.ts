@@ -20,6 +20,9 @@ interface Run {
   stderr: string;
 }
 
+
+/** How long the stand-in compiler hangs: 300 s, with this process's id as decimals (unique per run). */
+const HANG_SECONDS = `300.${process.pid}`;
 describe('tools/kube-testenv/build.sh', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
@@ -51,6 +54,8 @@ describe('tools/kube-testenv/build.sh', () => {
       FAKE_GO_MODDIR: kwokModule,
       FAKE_GO_LOG: goLog,
       FAKE_GO_HANG_MARK: hangMark,
+      // A duration no other run on this machine uses, so the check below finds only this run's stand-in.
+      FAKE_GO_HANG_SECONDS: HANG_SECONDS,
     };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -149,7 +154,7 @@ describe('tools/kube-testenv/build.sh', () => {
     expect(cacheEntries()).toEqual([]);
     // The stand-in compiler (`sleep`) was told to stop too: nothing still runs from this build.
     const stillRunning = await new Promise<string>((resolve) => {
-      const ps = spawn('pgrep', ['-f', 'sleep 300'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const ps = spawn('pgrep', ['-f', `sleep ${HANG_SECONDS}`], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
       ps.stdout.on('data', (chunk) => (out += chunk));
       ps.on('close', () => resolve(out.trim()));
