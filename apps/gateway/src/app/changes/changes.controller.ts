@@ -83,7 +83,8 @@ export class ChangesController {
     @Audit() audit: AuditRecord,
     @Req() request: FastifyRequest,
   ): Promise<unknown> {
-    const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
+    // Media types are case-insensitive (RFC 9110).
+    const type = ((contentType ?? '').split(';')[0] ?? '').trim().toLowerCase();
     if (!(PATCH_CONTENT_TYPES as readonly string[]).includes(type)) throw new BadRequestException(`Content-Type must be one of ${PATCH_CONTENT_TYPES.join(', ')} (got "${type}").`);
     const caller = await this.kube.changer(request, ref.cluster, audit);
     return this.changes.patch(caller, ref, q.namespace, patch, type, q.dryRun ?? false, audit);
