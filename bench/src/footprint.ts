@@ -173,7 +173,7 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
     const peakSum = loaded.peakSum;
     const requests = [...statuses.values()].reduce((a, b) => a + b, 0);
     const failed = requests - (statuses.get(200) ?? 0);
-    ctx.details[`footprint ${layout}`] = {
+    ctx.details[`footprint ${label}`] = {
       users: options.users,
       cpuMillicores: cpuMillicores ?? 'unlimited',
       pageLatencyMs: summarize(pageLatencies),
