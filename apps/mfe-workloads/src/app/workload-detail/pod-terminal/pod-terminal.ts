@@ -69,15 +69,15 @@ export class PodTerminal {
 
   private readonly screen = viewChild.required<ElementRef<HTMLElement>>('screen');
   private terminal: Terminal | undefined;
-  private fit: FitAddon | undefined;
+  private fitAddon: FitAddon | undefined;
   private socket: WebSocket | undefined;
   private resizeObserver: ResizeObserver | undefined;
 
   constructor() {
     afterNextRender(() => {
       const terminal = new Terminal({ cursorBlink: true, convertEol: false, fontSize: 14, scrollback: 5000, fontFamily: 'ui-monospace, Menlo, Consolas, monospace' });
-      this.fit = new FitAddon();
-      terminal.loadAddon(this.fit);
+      this.fitAddon = new FitAddon();
+      terminal.loadAddon(this.fitAddon);
       terminal.open(this.screen().nativeElement);
       terminal.onData((data) => this.type(data));
       terminal.onResize(({ cols, rows }) => this.sendResize(cols, rows));
@@ -191,7 +191,7 @@ export class PodTerminal {
 
   private fitNow(): void {
     try {
-      this.fit?.fit();
+      this.fitAddon?.fit();
     } catch {
       // Not laid out yet (hidden): the next resize fits it.
     }
