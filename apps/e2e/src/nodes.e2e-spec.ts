@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
+import { createDrainFixture } from '@cairn/kube-testenv';
 import { Stage, startStage } from './support/stage';
 
 /**
@@ -11,8 +12,6 @@ import { Stage, startStage } from './support/stage';
 const NODE = 'story-node';
 const NS = 'node-story';
 const TAINT = { key: 'cairn.test/story', value: 'true', effect: 'NoSchedule' };
-const ON_NODE = { nodeSelector: { 'kubernetes.io/hostname': NODE }, tolerations: [{ ...TAINT, operator: 'Equal' }] };
-const CONTAINER = [{ name: 'app', image: 'ghcr.io/cairn-test/web:1.0.0' }];
 
 describe('node maintenance', () => {
   let stage: Stage;
@@ -35,39 +34,8 @@ describe('node maintenance', () => {
   beforeAll(async () => {
     stage = await startStage();
     const admin = stage.cluster.adminApi();
-    await admin.create({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: NODE, labels: { 'kubernetes.io/hostname': NODE, 'kubernetes.io/os': 'linux' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },
-      spec: { taints: [TAINT] },
-      status: { capacity: { cpu: '8', memory: '16Gi', pods: '50' }, allocatable: { cpu: '8', memory: '16Gi', pods: '50' } },
-    });
-    await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await admin.create({
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: { name: 'web', namespace: NS },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { ...ON_NODE, containers: CONTAINER } } },
-    });
-    await admin.create({
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'agent', namespace: NS },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { ...ON_NODE, containers: CONTAINER } } },
-    });
-    await admin.create({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'scratch', namespace: NS },
-      spec: { nodeName: NODE, tolerations: ON_NODE.tolerations, containers: [{ ...CONTAINER[0], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }], volumes: [{ name: 'tmp', emptyDir: {} }] },
-    });
-    await until('three pods running on the story node', async () => ((await podsOnNode()).filter((p) => p.status?.phase === 'Running').length === 3 ? true : undefined));
-    // A budget that lets no web pod go until the story relaxes it.
-    await admin.json('POST', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets`, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web-budget', namespace: NS }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
-    await until('the disruption controller to count the budget', async () => {
-      const pdb = await admin.get<{ status?: { observedGeneration?: number; currentHealthy?: number } }>(`/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web-budget`);
-      return (pdb.status?.observedGeneration ?? 0) >= 1 && pdb.status?.currentHealthy === 1 ? true : undefined;
-    });
+    // One web pod behind a budget that lets none go until the story relaxes it, a DaemonSet pod and a bare emptyDir pod.
+    await createDrainFixture(admin, { node: NODE, namespace: NS, taintKey: TAINT.key, webReplicas: 1 });
   }, 360_000);
 
   afterAll(() => stage?.stop());

@@ -17,3 +17,5 @@ export { CLUSTER_PROBES, GADGETS, SENSORS } from './odd-objects';
 export { FROZEN_JOB_STATUSES, FROZEN_JOBS_MANAGER } from './job-states';
 export { Cgroup } from './cgroup';
 export type { CgroupMemory } from './cgroup';
+export { createDrainFixture } from './drain-fixture';
+export type { DrainFixture } from './drain-fixture';

@@ -1,4 +1,4 @@
-import { DevCluster, KubeApi } from '@cairn/kube-testenv';
+import { createDrainFixture, DevCluster, KubeApi } from '@cairn/kube-testenv';
 import type { DrainEvent } from '@cairn/api-contracts';
 import { gatewayFor, TestGateway } from '../testing/gateway-against';
 import { captureJsonLogs } from '../testing/json-logs';
@@ -11,9 +11,6 @@ import { captureJsonLogs } from '../testing/json-logs';
 
 const NODE = `drain-test-${process.pid}`;
 const NS = `drain-test-${process.pid}`;
-const TAINT = { key: 'cairn.test/drain', value: 'true', effect: 'NoSchedule' };
-const ON_NODE = { nodeSelector: { 'kubernetes.io/hostname': NODE }, tolerations: [{ ...TAINT, operator: 'Equal' }] };
-const CONTAINER = [{ name: 'app', image: 'ghcr.io/cairn-test/web:1.0.0' }];
 
 describe('draining a node (real cluster)', () => {
   let cluster: DevCluster;
@@ -67,41 +64,8 @@ describe('draining a node (real cluster)', () => {
     for (const user of ['admin', 'alice', 'victor'] as const) tokens[user] = (await cluster.login(user)).idToken;
     test = await gatewayFor(cluster.info.kubeconfig, { CAIRN_LOG_LEVEL: 'log', CAIRN_LOG_FORMAT: 'json' });
 
-    await admin.create({
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: NODE, labels: { 'kubernetes.io/hostname': NODE, 'kubernetes.io/os': 'linux' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },
-      spec: { taints: [TAINT] },
-      status: { capacity: { cpu: '8', memory: '16Gi', pods: '50' }, allocatable: { cpu: '8', memory: '16Gi', pods: '50' } },
-    });
-    await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
-    await admin.create({
-      apiVersion: 'apps/v1',
-      kind: 'ReplicaSet',
-      metadata: { name: 'web', namespace: NS },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { ...ON_NODE, containers: CONTAINER } } },
-    });
-    await admin.create({
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'agent', namespace: NS },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { ...ON_NODE, containers: CONTAINER } } },
-    });
-    await admin.create({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'scratch', namespace: NS, labels: { app: 'scratch' } },
-      spec: { nodeName: NODE, tolerations: ON_NODE.tolerations, containers: [{ ...CONTAINER[0], volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }], volumes: [{ name: 'tmp', emptyDir: {} }] },
-    });
-    await admin.json('POST', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets`, { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web-budget', namespace: NS }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } } });
-    await until('two web pods, the agent and the scratch pod running on the test node', async () => {
-      const pods = await podsOnNode();
-      return pods.filter((p) => p.status?.phase === 'Running').length === 4 || undefined;
-    });
-    await until('the disruption controller to count the budget', async () => {
-      const pdb = await admin.get<{ status?: { observedGeneration?: number; currentHealthy?: number } }>(`/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/web-budget`);
-      return (pdb.status?.observedGeneration ?? 0) >= 1 && pdb.status?.currentHealthy === 2 ? true : undefined;
-    });
+    // Two web pods behind a budget of 2, a DaemonSet pod and a bare emptyDir pod, on a node of its own.
+    await createDrainFixture(admin, { node: NODE, namespace: NS, taintKey: 'cairn.test/drain', webReplicas: 2 });
   }, 420_000);
 
   afterAll(async () => {
