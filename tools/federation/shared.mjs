@@ -2,7 +2,7 @@ import { shareAll } from '@angular-architects/native-federation/config';
 
 /**
  * What the shell and every in-repo remote share at run time, as strict singletons: Angular,
- * RxJS, the CDK and the workspace libs (data-access, ui-kit, api-contracts). A remote built
+ * RxJS, the CDK and the workspace libs that hold state (data-access, ui-kit). A remote built
  * against another major version is refused by the shell instead of loading a second Angular.
  * A team's remote in its own repository carries the same block (see examples/team-quotas).
  */
@@ -20,10 +20,30 @@ export const shared = {
 };
 
 /**
- * Entry points nothing here uses at run time; and es-module-shims, which the shell bundles and
- * loads itself only where native import maps fall short (it must load before any import map).
+ * Entry points nothing here uses at run time; es-module-shims, which the shell bundles and
+ * loads itself only where native import maps fall short (it must load before any import map);
+ * and the two workspace libs that hold no state (types, schemas and pure kubectl rules): each
+ * bundle keeps only the functions it calls, tree-shaken, instead of every page loading all of
+ * kube-model and api-contracts from the shell (issue 20's shell budget; 10 KB gz). The rules
+ * stay declared once, in libs/; only their copies in the built files differ.
+ * `@angular/platform-browser` and `@cairn/ui-kit/standalone` too: only a page's start-up code
+ * bootstraps Angular (the shell's, or a remote served on its own), and the router's bundle keeps
+ * only what it uses of it; shared, all of it loaded on every page (measured: 3 KB gz less).
+ * `@angular/common/http` still loads (13 KB gz): platform-browser imports its
+ * `ɵwithHttpTransferCache` for hydration, which the console does not use.
  */
-export const skip = ['rxjs/ajax', 'rxjs/fetch', 'rxjs/testing', 'rxjs/webSocket', 'es-module-shims'];
+export const skip = [
+  'rxjs/ajax',
+  'rxjs/fetch',
+  'rxjs/testing',
+  'rxjs/webSocket',
+  'es-module-shims',
+  '@cairn/kube-model',
+  '@cairn/api-contracts',
+  '@cairn/api-contracts/requests',
+  '@angular/platform-browser',
+  '@cairn/ui-kit/standalone',
+];
 
 /** denseChunking groups chunks in remoteEntry.json, for a smaller file to fetch. */
 export const features = { denseChunking: true };

@@ -19,5 +19,3 @@ export { fieldChanges } from './lib/yaml/field-changes';
 export type { FieldChange } from './lib/yaml/field-changes';
 export { lineDiff } from './lib/yaml/line-diff';
 export type { DiffLine } from './lib/yaml/line-diff';
-export { bootstrapStandaloneRemote, StandaloneRemoteFrame } from './lib/standalone-remote/standalone-remote';
-export type { StandaloneRemote } from './lib/standalone-remote/standalone-remote';
