@@ -18,6 +18,7 @@ export type { ProblemPosition } from './lib/yaml/yaml-problem';
 export { fieldChanges } from './lib/yaml/field-changes';
 export type { FieldChange } from './lib/yaml/field-changes';
 export { lineDiff } from './lib/yaml/line-diff';
+export { DiffView } from './lib/yaml/diff-view';
 export type { DiffLine } from './lib/yaml/line-diff';
 export { bootstrapStandaloneRemote, StandaloneRemoteFrame } from './lib/standalone-remote/standalone-remote';
 export type { StandaloneRemote } from './lib/standalone-remote/standalone-remote';
