@@ -60,7 +60,7 @@ describe('rollout rules against kubectl', () => {
     // kubectl rollout history --revision=n prints the template's image: the same as ours.
     for (const r of revisions) {
       const { out } = await run(['rollout', 'history', '-n', namespace, `${kindArg[kind]}/${names()[kind]}`, `--revision=${r.revision}`]);
-      expect(out).toMatch(new RegExp(`Image:\\s+${r.images[0]!.replace(/[.]/g, '\\.')}\\n`));
+      expect(out).toMatch(new RegExp(`Image:\\s+${String(r.images[0]).replace(/[.]/g, '\\.')}\\n`));
       expect(r.images).toEqual([fixture.images[r.revision - 1]]);
       expect(r.template).not.toHaveProperty(['metadata', 'labels', 'pod-template-hash']);
       expect(r.template).not.toHaveProperty('$patch');
