@@ -5,6 +5,7 @@ import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { asObject, Json, Revision, revisionHistory, rollbackPlan, RolloutKind, rolloutProgress, shownRevisions } from '@cairn/kube-model';
 import { stringify } from 'yaml';
 import { podSelector, WorkloadKind } from '../../workload-kinds';
+import { ActionNotice, runAction } from '../../action-notice';
 
 /** A rollback checked by the API server (a server-side dry run), waiting for the person to confirm it. */
 interface RollbackPreview {
@@ -75,7 +76,7 @@ export class Rollouts {
   /** `patch` on this workload, from the batched access review. */
   protected readonly canPatch = signal(false);
   protected readonly busy = signal(false);
-  protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
+  protected readonly notice = signal<ActionNotice>(undefined);
   protected readonly preview = signal<RollbackPreview | undefined>(undefined);
 
   constructor() {
@@ -123,19 +124,9 @@ export class Rollouts {
     this.chosenTo.set(revision.revision);
   }
 
-  private async act(what: string, action: () => Promise<unknown>, done: string): Promise<boolean> {
-    this.busy.set(true);
-    this.notice.set(undefined);
-    try {
-      await action();
-      if (done) this.notice.set({ ok: true, text: done });
-      return true;
-    } catch (err) {
-      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
-      return false;
-    } finally {
-      this.busy.set(false);
-    }
+  /** Runs a change and says what happened in words; true when it was made. */
+  private act(what: string, action: () => Promise<unknown>, done: string): Promise<boolean> {
+    return runAction({ busy: this.busy, notice: this.notice }, what, action, done);
   }
 
   /** `kubectl rollout pause|resume`: a merge patch of `spec.paused`. */
