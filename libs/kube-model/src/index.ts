@@ -20,3 +20,5 @@ export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
 export { nextCronRun } from './lib/cron-schedule';
 export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/drain';
 export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';
+export { CHANGE_CAUSE_ANNOTATION, MAX_REVISIONS_SHOWN, POD_TEMPLATE_HASH, recordedTemplate, REVISION_ANNOTATION, revisionHistory, ROLLBACK_KEEPS_ANNOTATIONS, rollbackPlan, ROLLOUT_KINDS, rolloutProgress, sameJson, shownRevisions, templateImages } from './lib/rollout';
+export type { Revision, RollbackPlan, RolloutKind, RolloutProgress } from './lib/rollout';

@@ -1,4 +1,5 @@
 import type { KubeApi } from './kube-api';
+import { waitUntil } from './wait-until';
 
 /** What a drain test needs, on a node of its own. */
 export interface DrainFixture {
@@ -62,12 +63,4 @@ export async function createDrainFixture(admin: KubeApi, options: { node: string
     return (pdb.status?.observedGeneration ?? 0) >= 1 && pdb.status?.currentHealthy === webReplicas;
   });
   return { node, namespace, taint };
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

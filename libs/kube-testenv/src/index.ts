@@ -19,3 +19,8 @@ export { Cgroup } from './cgroup';
 export type { CgroupMemory } from './cgroup';
 export { createDrainFixture } from './drain-fixture';
 export type { DrainFixture } from './drain-fixture';
+export { createRolloutFixture } from './rollout-fixture';
+export type { RolloutFixture } from './rollout-fixture';
+export { kubectl } from './kubectl';
+export type { KubectlRun } from './kubectl';
+export { waitUntil } from './wait-until';

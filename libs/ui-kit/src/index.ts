@@ -18,4 +18,5 @@ export type { ProblemPosition } from './lib/yaml/yaml-problem';
 export { fieldChanges } from './lib/yaml/field-changes';
 export type { FieldChange } from './lib/yaml/field-changes';
 export { lineDiff } from './lib/yaml/line-diff';
+export { DiffView } from './lib/yaml/diff-view';
 export type { DiffLine } from './lib/yaml/line-diff';

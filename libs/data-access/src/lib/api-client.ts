@@ -261,9 +261,13 @@ export class ApiClient {
     return this.json('PUT', this.resourcePath(cluster, kind, object.metadata.name) + query({ namespace: options.namespace, dryRun: options.dryRun || undefined }), { cluster, body: object });
   }
 
-  patch<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace: string | undefined, patch: unknown, type: 'merge' | 'strategic' | 'json' = 'merge'): Promise<T> {
+  /**
+   * Patches one object (`type` picks the Content-Type). With `dryRun` the API server checks and
+   * answers with the object as it would store it, and stores nothing (a preview).
+   */
+  patch<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace: string | undefined, patch: unknown, type: 'merge' | 'strategic' | 'json' = 'merge', options: { dryRun?: boolean } = {}): Promise<T> {
     const contentType = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[type];
-    return this.json('PATCH', this.resourcePath(cluster, kind, name) + query({ namespace }), { cluster, body: patch, contentType });
+    return this.json('PATCH', this.resourcePath(cluster, kind, name) + query({ namespace, dryRun: options.dryRun || undefined }), { cluster, body: patch, contentType });
   }
 
   delete(cluster: string, kind: KindRef, name: string, namespace?: string): Promise<unknown> {

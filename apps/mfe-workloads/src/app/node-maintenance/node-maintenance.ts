@@ -4,6 +4,7 @@ import type { DrainEvent, DrainPodState, DrainResult } from '@cairn/api-contract
 import { ApiClient, ApiError, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
 import { Confirmation, Notice, StatusBadge } from '@cairn/ui-kit';
 import { asArray, asObject, asString, consentFlag, DrainConcern, drainPlan, podStatus } from '@cairn/kube-model';
+import { ActionNotice, runAction } from '../action-notice';
 
 const NODES = { group: 'core', version: 'v1', resource: 'nodes' };
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
@@ -78,7 +79,7 @@ export class NodeMaintenance {
   protected readonly canDrain = computed(() => this.canPatch() && this.plan().evict.every((p) => this.evictableNamespaces().has(p.namespace)));
 
   protected readonly busy = signal(false);
-  protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
+  protected readonly notice = signal<ActionNotice>(undefined);
 
   protected readonly drainOpen = signal(false);
   protected readonly force = signal(false);
@@ -126,19 +127,8 @@ export class NodeMaintenance {
   }
 
   /** Runs a change and says what happened in words; true when it was made. */
-  private async act(what: string, action: () => Promise<unknown>, done: string): Promise<boolean> {
-    this.busy.set(true);
-    this.notice.set(undefined);
-    try {
-      await action();
-      this.notice.set({ ok: true, text: done });
-      return true;
-    } catch (err) {
-      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
-      return false;
-    } finally {
-      this.busy.set(false);
-    }
+  private act(what: string, action: () => Promise<unknown>, done: string): Promise<boolean> {
+    return runAction({ busy: this.busy, notice: this.notice }, what, action, done);
   }
 
   protected setCordoned(cordon: boolean): Promise<boolean> {

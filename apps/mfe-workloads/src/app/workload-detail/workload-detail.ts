@@ -5,11 +5,12 @@ import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo,
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
 import { KindResolver, kindFromRoute, ownerChain, OwnerLink } from '../kind-resolver';
-import { asArray, asObject, asString, byLastSeen, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
+import { asArray, asObject, asString, byLastSeen, ROLLOUT_KINDS, RolloutKind, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
 import { podSelector, WorkloadKind } from '../workload-kinds';
 import { ObjectFacts } from './sections/object-facts';
 import { NodeMaintenance } from '../node-maintenance/node-maintenance';
 import { PodTerminal } from './pod-terminal/pod-terminal';
+import { Rollouts } from './rollouts/rollouts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -35,7 +36,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal, Rollouts],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -82,6 +83,8 @@ export class WorkloadDetail {
     return [...(this.eventList()?.items() ?? []), ...ofPods].sort(byLastSeen);
   });
   protected readonly eventsError = computed(() => this.eventList()?.error() ?? this.podEventList()?.error());
+  /** A Deployment, StatefulSet or DaemonSet: it has revisions and rollouts. */
+  protected readonly hasRollouts = computed(() => this.workloadKind()?.group === 'apps' && ROLLOUT_KINDS.includes(this.workloadKind()?.resource as RolloutKind));
   protected readonly isPod = computed(() => this.workloadKind()?.group === 'core' && this.workloadKind()?.resource === 'pods');
   protected readonly shownView = computed<'overview' | 'yaml' | 'exec'>(() => (this.view() === 'exec' && this.isPod() && this.allowed().exec ? 'exec' : this.tab() === 'yaml' ? 'yaml' : 'overview'));
   /** The pod's containers, for the terminal's choice. */

@@ -4,6 +4,7 @@ import { Notice, NoticeTone } from '../states/notice';
 import { FieldChange, fieldChanges } from './field-changes';
 import { lineDiff } from './line-diff';
 import { YamlView } from './yaml-view';
+import { DiffView } from './diff-view';
 import { CodeEditor } from './code-editor';
 import { parseYamlObject, ProblemPosition, toYaml } from './yaml-problem';
 
@@ -22,7 +23,7 @@ import { parseYamlObject, ProblemPosition, toYaml } from './yaml-problem';
  */
 @Component({
   selector: 'cairn-yaml-editor',
-  imports: [Notice, YamlView, CodeEditor],
+  imports: [Notice, YamlView, CodeEditor, DiffView],
   template: `
     @if (notice(); as n) {
       <cairn-notice [tone]="n.tone">{{ n.text }}</cairn-notice>
@@ -77,8 +78,7 @@ import { parseYamlObject, ProblemPosition, toYaml } from './yaml-problem';
       } @else {
         <h3>Your changes (not checked yet)</h3>
       }
-      <pre class="diff" tabindex="0" aria-label="Changes">@for (line of diff(); track $index) {<span [class]="line.kind">{{ line.kind === 'added' ? '+ ' : line.kind === 'removed' ? '- ' : '  ' }}{{ line.text }}
-</span>} @empty {<span>No changes yet.</span>}</pre>
+      <cairn-diff-view [lines]="diff()" empty="No changes yet." />
     }
   `,
   styles: `
@@ -91,9 +91,6 @@ import { parseYamlObject, ProblemPosition, toYaml } from './yaml-problem';
     .fields { margin: 0 0 0.75rem; padding-left: 1.25rem; word-break: break-word; }
     .fields .emptied { color: var(--cairn-danger); font-weight: 600; }
     .conflict { border: 1px solid var(--cairn-danger); border-radius: 6px; padding: 0.25rem 0.75rem 0.75rem; margin-bottom: 0.75rem; }
-    .diff { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.8125rem; background: var(--cairn-surface); border: 1px solid var(--cairn-border); border-radius: 6px; padding: 0.5rem; overflow: auto; margin: 0; }
-    .diff .added { background: #dafbe1; color: #116329; display: block; }
-    .diff .removed { background: #ffebe9; color: #82071e; display: block; }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
