@@ -4,6 +4,7 @@ import type { ClusterStatus, ClusterSummary, WhoAmI } from '@cairn/api-contracts
 import { ApiClient, ConsoleContext, ScopedLiveList, userClusterLabel, WatchStream } from '@cairn/data-access';
 import { byProblemRank, objectProblem, Problem, PROBLEM_KINDS, ProblemResource } from '@cairn/kube-model';
 import { Notice, StatusBadge } from '@cairn/ui-kit';
+import { MFE_MANIFEST } from '../remotes/remotes';
 
 /**
  * Objects of each kind one card reads at most (listed in pages of 500, then 2 500), so a big
@@ -12,7 +13,7 @@ import { Notice, StatusBadge } from '@cairn/ui-kit';
  */
 export const HOME_MAX_PER_KIND = 2000;
 /** Problems one card lists; the rest are counted, with a link to the workloads overview. */
-export const HOME_MAX_PROBLEMS_SHOWN = 8;
+export const HOME_MAX_PROBLEMS_SHOWN = 30;
 
 /**
  * One cluster on the home page: whether its API server answers and its version (`/status`),
@@ -28,10 +29,10 @@ export const HOME_MAX_PROBLEMS_SHOWN = 8;
     <header>
       <h2 [id]="headingId()">{{ label() }}</h2>
       @if (status(); as s) {
-        <cairn-status [status]="s.reachable ? { health: 'ok', text: 'Reachable' } : { health: 'failed', text: 'Unreachable' }" />
+        <cairn-status [status]="s.reachable ? { health: 'ok', text: 'Reachable' } : { health: 'failed', text: 'Not reachable' }" />
         @if (s.version) { <span class="version">{{ s.version }}</span> }
       } @else if (statusError()) {
-        <cairn-status [status]="{ health: 'failed', text: 'Unreachable' }" />
+        <cairn-status [status]="{ health: 'failed', text: 'Not reachable' }" />
       } @else {
         <span class="muted">Checking…</span>
       }
@@ -46,7 +47,7 @@ export const HOME_MAX_PROBLEMS_SHOWN = 8;
     }
     @if (started()) {
       <section [attr.aria-label]="'Needs attention in ' + label()">
-        <h3>Needs attention <span class="muted scope">{{ scope() }}</span></h3>
+        <h3>Needs attention <span class="muted scope">{{ scope() }}@if (!loading() && problems().length) { · {{ problems().length }} }</span></h3>
         @for (e of errors(); track e) { <cairn-notice tone="error">{{ e }}</cairn-notice> }
         @if (refusedEverywhere()) {
           <p class="muted">You may not list workloads across this cluster. Add a namespace of yours to see its problems:</p>
@@ -55,7 +56,7 @@ export const HOME_MAX_PROBLEMS_SHOWN = 8;
         } @else if (problems().length === 0) {
           <cairn-notice tone="ok">Nothing needs attention {{ scope() }}.</cairn-notice>
         } @else {
-          <ul class="problems">
+          <ul class="problems" tabindex="0" [attr.aria-label]="'Problems in ' + label()">
             @for (p of shown(); track p.resource + p.namespace + p.name) {
               <li>
                 <cairn-status [status]="p.status" />
@@ -73,13 +74,20 @@ export const HOME_MAX_PROBLEMS_SHOWN = 8;
         }
         @if (mayAddNamespace()) {
           <form class="add-namespace" (submit)="$event.preventDefault(); addNamespace($any($event.target).elements.namespace)">
-            <label [for]="headingId() + '-ns'">Your namespace</label>
+            <label [for]="headingId() + '-ns'">{{ namespaces() ? 'Another namespace' : 'Your namespace' }}</label>
             <input [id]="headingId() + '-ns'" name="namespace" autocomplete="off" spellcheck="false" placeholder="e.g. team-a" />
             <button type="submit">Add</button>
           </form>
           @if (namespaceError(); as e) { <cairn-notice tone="error">{{ e }}</cairn-notice> }
         }
       </section>
+    }
+    @if (links().length) {
+      <nav class="links" [attr.aria-label]="'Open ' + label()">
+        @for (l of links(); track l.text) {
+          <a [routerLink]="l.path" [queryParams]="{ cluster: cluster().name }">{{ l.text }}</a>
+        }
+      </nav>
     }
   `,
   styles: `
@@ -92,10 +100,12 @@ export const HOME_MAX_PROBLEMS_SHOWN = 8;
     .version { font-family: ui-monospace, monospace; font-size: 0.85rem; color: var(--cairn-muted); }
     .who { margin: 0.25rem 0; overflow-wrap: anywhere; }
     .muted { color: var(--cairn-muted); }
-    .problems { list-style: none; padding: 0; margin: 0; }
+    .problems { list-style: none; padding: 0 0.25rem 0 0; margin: 0; max-height: 22rem; overflow-y: auto; }
     .problems li { display: flex; flex-wrap: wrap; gap: 0.25rem 0.5rem; align-items: center; padding: 0.3rem 0; border-bottom: 1px solid var(--cairn-border); }
     .problems li:last-child { border-bottom: 0; }
     .problems a { overflow-wrap: anywhere; }
+    .links { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; margin-top: 0.5rem; padding-top: 0.5rem; border-top: 1px solid var(--cairn-border); }
+    .links a { min-height: 2rem; display: inline-flex; align-items: center; }
     .add-namespace { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-top: 0.5rem; }
     .add-namespace input, .add-namespace button { font: inherit; min-height: 2.5rem; padding: 0 0.5rem; border-radius: 4px; border: 1px solid var(--cairn-border);
       background: var(--cairn-surface); color: var(--cairn-text); box-sizing: border-box; }
@@ -110,6 +120,15 @@ export class ClusterCard implements OnInit {
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
   private readonly context = inject(ConsoleContext);
+  private readonly routes = new Set(inject(MFE_MANIFEST).remotes.map((r) => r.route));
+  /** Where to go from the card, among the modules this console has. */
+  protected readonly links = computed(() =>
+    [
+      { route: 'workloads', text: 'Workloads', path: ['/workloads'] },
+      { route: 'workloads', text: 'Events', path: ['/workloads', 'events'] },
+      { route: 'clusters', text: 'Cluster overview', path: ['/clusters', this.cluster().name] },
+    ].filter((l) => this.routes.has(l.route)),
+  );
   protected readonly maxPerKind = HOME_MAX_PER_KIND;
   protected readonly status = signal<ClusterStatus | undefined>(undefined);
   protected readonly statusError = signal<string | undefined>(undefined);
@@ -160,10 +179,14 @@ export class ClusterCard implements OnInit {
   protected readonly loading = computed(() => this.listValues().some((l) => l.loading()));
   protected readonly truncated = computed(() => this.listValues().some((l) => l.truncated()));
   /** The namespaces followed one by one (the cluster-wide lists were refused), if any. */
-  private readonly namespaces = computed(() => this.listValues().find((l) => l.namespaces())?.namespaces());
+  protected readonly namespaces = computed(() => this.listValues().find((l) => l.namespaces())?.namespaces());
   /** Refused cluster-wide, and no namespace of the user's to look at instead. */
   protected readonly refusedEverywhere = computed(() => !this.loading() && this.started() && this.listValues().every((l) => l.refused() !== undefined && l.namespaces() === undefined));
-  protected readonly mayAddNamespace = computed(() => !this.loading() && this.listValues().some((l) => l.refused() !== undefined));
+  /** Offered to whoever was refused the cluster-wide lists, and kept while the lists restart after a namespace is added. */
+  protected readonly mayAddNamespace = computed(() => {
+    this.context.settingsVersion();
+    return this.context.allowedNamespaces(this.cluster().name).length > 0 || this.listValues().some((l) => l.refused() !== undefined);
+  });
   protected readonly scope = computed(() => {
     const namespaces = this.namespaces();
     return namespaces ? `in ${namespaces.join(', ')}` : 'in any namespace';

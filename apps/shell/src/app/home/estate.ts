@@ -22,7 +22,7 @@ import { RecentPlace, RecentPlaces } from './recent-places';
         <cairn-notice tone="error">The clusters could not be listed: {{ e }}</cairn-notice>
       } @else if (clusters() === undefined) {
         <p class="muted" role="status">Loading your clusters…</p>
-      } @else if (clusters()!.length === 0) {
+      } @else if (clusters()?.length === 0) {
         <p>No clusters yet.
           @if (hasClusters) { <a routerLink="/clusters">Add your own from a kubeconfig</a>: it stays in this browser. }
         </p>

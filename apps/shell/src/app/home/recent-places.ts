@@ -13,7 +13,8 @@ export interface RecentPlace {
 
 /**
  * The user's last places, newest first, kept in this browser (never on the server): at most
- * `MAX_RECENT_PLACES`, one entry per URL (opening a place again moves it to the top). The home
+ * `MAX_RECENT_PLACES`, one entry per page, cluster and namespace (opening a place again moves it
+ * to the top; other query parameters, such as a list's filter, follow the latest visit). The home
  * page and the sign-in page are not places.
  */
 @Injectable({ providedIn: 'root' })
@@ -24,7 +25,8 @@ export class RecentPlaces {
   record(url: string, title: string, at = Date.now()): void {
     const path = url.split(/[?#]/)[0];
     if (path === '/' || path === '' || path.startsWith('/sign-in') || path.startsWith('/oidc-callback')) return;
-    const places = [{ url, title, at }, ...this.places().filter((p) => p.url !== url)].slice(0, MAX_RECENT_PLACES);
+    const key = placeKey(url);
+    const places = [{ url, title, at }, ...this.places().filter((p) => placeKey(p.url) !== key)].slice(0, MAX_RECENT_PLACES);
     this.places.set(places);
     try {
       this.store?.setItem(KEY, JSON.stringify(places));
@@ -44,4 +46,10 @@ export class RecentPlaces {
       return [];
     }
   }
+}
+
+/** A place is its path, cluster and namespace. */
+function placeKey(url: string): string {
+  const parsed = new URL(url, 'http://console');
+  return `${parsed.pathname}|${parsed.searchParams.get('cluster') ?? ''}|${parsed.searchParams.get('ns') ?? ''}`;
 }
