@@ -10,7 +10,7 @@ export { cellsByObject, printCell, printerColumns } from './lib/server-table';
 export type { PrinterColumn, ServerTable } from './lib/server-table';
 export { byLastSeen, eventCount, eventFieldSelector, eventLastSeen, groupByInvolvedObject, involvedObject } from './lib/events';
 export type { EventFilter, EventGroup, InvolvedObject } from './lib/events';
-export { byProblemRank, jobStatus, objectProblem, PENDING_GRACE_SECONDS, PROBLEM_KINDS, PROGRESSING_GRACE_SECONDS, replicaStatus, workloadStatus } from './lib/problems';
+export { byProblemRank, jobStatus, objectProblem, PENDING_GRACE_SECONDS, PROBLEM_KINDS, problemsAmong, PROGRESSING_GRACE_SECONDS, replicaStatus, workloadStatus } from './lib/problems';
 export type { Problem, ProblemResource } from './lib/problems';
 export {
   containerCells, formatLabels, formatLabelSelector, jobCompletionsText, jobDurationText, jobStatusText, KUBECTL_COLUMNS, kubectlCells, labelSelectorText,

@@ -1,4 +1,4 @@
-import { byProblemRank, jobStatus, objectProblem, replicaStatus, workloadStatus } from './problems';
+import { byProblemRank, jobStatus, objectProblem, problemsAmong, replicaStatus, workloadStatus } from './problems';
 
 const NOW = Date.parse('2026-01-01T01:00:00Z');
 const meta = (name: string, createdSecondsAgo: number, namespace = 'team-a') => ({ name, namespace, creationTimestamp: new Date(NOW - createdSecondsAgo * 1000).toISOString() });
@@ -45,5 +45,13 @@ describe('the one "needs attention" rule', () => {
     const p = (health: 'failed' | 'warning' | 'progressing', namespace: string, name: string) => ({ kind: 'Pod', resource: 'pods' as const, namespace, name, status: { health, text: '' }, detail: '' });
     const sorted = [p('progressing', 'a', 'x'), p('warning', 'a', 'y'), p('failed', 'b', 'z'), p('failed', 'a', 'z')].sort(byProblemRank);
     expect(sorted.map((x) => `${x.status.health} ${x.namespace}/${x.name}`)).toEqual(['failed a/z', 'failed b/z', 'warning a/y', 'progressing a/x']);
+  });
+
+  it('collects the problems of every kind it is given, failures first', () => {
+    const items: Record<string, unknown[]> = {
+      deployments: [{ metadata: meta('web', 10), spec: { replicas: 1 }, status: { availableReplicas: 1 } }, { metadata: meta('api', 10, 'team-b'), spec: { replicas: 1 } }],
+      jobs: [{ metadata: meta('backup', 10, 'tenant-2'), status: { conditions: [{ type: 'Failed', status: 'True' }] } }],
+    };
+    expect(problemsAmong((resource) => items[resource], NOW).map((p) => `${p.kind} ${p.namespace}/${p.name}`)).toEqual(['Deployment team-b/api', 'Job tenant-2/backup']);
   });
 });

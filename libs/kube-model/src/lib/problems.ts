@@ -104,3 +104,12 @@ export function byProblemRank(a: Problem, b: Problem): number {
   const rank = (p: Problem) => (p.status.health === 'failed' ? 0 : p.status.health === 'warning' ? 1 : 2);
   return rank(a) - rank(b) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind);
 }
+
+/**
+ * Every problem among the objects of each `PROBLEM_KINDS` resource (`objectProblem`), in the
+ * order they are shown (`byProblemRank`). `itemsOf(resource)` gives the objects held for it
+ * (none when it is not read); `now` in milliseconds since the epoch.
+ */
+export function problemsAmong(itemsOf: (resource: ProblemResource) => readonly Json[] | undefined, now = Date.now()): Problem[] {
+  return PROBLEM_KINDS.flatMap(({ resource }) => (itemsOf(resource) ?? []).map((o) => objectProblem(resource, o, now)).filter((p): p is Problem => p !== undefined)).sort(byProblemRank);
+}

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
 import { EmptyState, NoCluster, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
-import { byLastSeen, byProblemRank, eventLastSeen, involvedObject, objectProblem, Problem, PROBLEM_KINDS } from '@cairn/kube-model';
+import { byLastSeen, eventLastSeen, involvedObject, Problem, PROBLEM_KINDS, problemsAmong } from '@cairn/kube-model';
 import { findWorkloadKind, objectPath, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -82,8 +82,7 @@ export class Overview {
   /** kube-model's rule (`objectProblem`), the same one the home page applies to every cluster. */
   protected readonly problems = computed<Problem[]>(() => {
     const lists = this.lists();
-    const now = Date.now();
-    return PROBLEM_KINDS.flatMap(({ resource }) => (lists[resource]?.items() ?? []).map((o) => objectProblem(resource, o, now)).filter((p): p is Problem => p !== undefined)).sort(byProblemRank);
+    return problemsAmong((resource) => lists[resource]?.items());
   });
 
   protected readonly summary = computed(() =>

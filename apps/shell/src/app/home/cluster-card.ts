@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, input
 import { RouterLink } from '@angular/router';
 import type { ClusterStatus, ClusterSummary, WhoAmI } from '@cairn/api-contracts';
 import { ApiClient, ConsoleContext, ScopedLiveList, userClusterLabel, WatchStream } from '@cairn/data-access';
-import { byProblemRank, objectProblem, Problem, PROBLEM_KINDS, ProblemResource } from '@cairn/kube-model';
+import { Problem, PROBLEM_KINDS, ProblemResource, problemsAmong } from '@cairn/kube-model';
 import { Notice, StatusBadge } from '@cairn/ui-kit';
 import { MFE_MANIFEST } from '../remotes/remotes';
 
@@ -195,9 +195,8 @@ export class ClusterCard implements OnInit {
   protected readonly errors = computed(() => (this.refusedEverywhere() ? [] : [...new Set(this.listValues().flatMap((l) => l.errors()))]));
 
   protected readonly problems = computed<Problem[]>(() => {
-    const now = Date.now();
     const lists = this.lists();
-    return PROBLEM_KINDS.flatMap(({ resource }) => (lists[resource]?.items() ?? []).map((o) => objectProblem(resource, o, now)).filter((p): p is Problem => p !== undefined)).sort(byProblemRank);
+    return problemsAmong((resource) => lists[resource]?.items());
   });
   protected readonly shown = computed(() => this.problems().slice(0, HOME_MAX_PROBLEMS_SHOWN));
 
