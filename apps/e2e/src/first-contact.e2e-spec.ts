@@ -76,7 +76,7 @@ describe("a new user's first contact: the README's commands", () => {
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('admin-dev-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText('Choose where to go:').waitFor();
+    await page.getByRole('heading', { name: 'Your clusters' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
     await page.locator('cairn-user-menu').getByRole('button', { name: 'admin@cairn.test' }).waitFor();
   });

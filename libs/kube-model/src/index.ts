@@ -8,7 +8,10 @@ export type { Health, Status } from './lib/status';
 export { nodeStatusText } from './lib/node-status';
 export { cellsByObject, printCell, printerColumns } from './lib/server-table';
 export type { PrinterColumn, ServerTable } from './lib/server-table';
-export { byLastSeen, eventCount, eventLastSeen } from './lib/events';
+export { byLastSeen, eventCount, eventFieldSelector, eventLastSeen, groupByInvolvedObject, involvedObject } from './lib/events';
+export type { EventFilter, EventGroup, InvolvedObject } from './lib/events';
+export { byProblemRank, jobStatus, objectProblem, PENDING_GRACE_SECONDS, PROBLEM_KINDS, problemsAmong, PROGRESSING_GRACE_SECONDS, replicaStatus, workloadStatus } from './lib/problems';
+export type { Problem, ProblemResource } from './lib/problems';
 export {
   containerCells, formatLabels, formatLabelSelector, jobCompletionsText, jobDurationText, jobStatusText, KUBECTL_COLUMNS, kubectlCells, labelSelectorText,
 } from './lib/kubectl-columns';

@@ -1,4 +1,5 @@
 import { Routes } from '@angular/router';
+import { Events } from './events/events';
 import { OtherKinds } from './other-kinds/other-kinds';
 import { Overview } from './overview/overview';
 import { WorkloadList } from './workload-list/workload-list';
@@ -18,6 +19,7 @@ export const routes: Routes = [
     title: 'Workloads',
     children: [
       { path: '', pathMatch: 'full', component: Overview, title: 'Workloads · Cairn' },
+      { path: 'events', component: Events, title: 'Events · Cairn' },
       { path: 'other', component: OtherKinds, title: 'Other kinds · Cairn' },
       { path: 'other/:group/:version/:resource', component: WorkloadList },
       { path: 'other/:group/:version/:resource/:namespace/:name', loadComponent: detail },

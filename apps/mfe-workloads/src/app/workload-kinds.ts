@@ -1,5 +1,5 @@
 import { age, KindRef, KubeObject } from '@cairn/data-access';
-import { asArray, asObject, containerCells, jobStatusText, kubectlCells, podColumns, podStatus, PrintedKind, restartsText, selectorText, text } from '@cairn/kube-model';
+import { asArray, asObject, containerCells, jobStatus, kubectlCells, podColumns, podStatus, PrintedKind, restartsText, selectorText, text, workloadStatus } from '@cairn/kube-model';
 import type { Status, TableColumn } from '@cairn/ui-kit';
 
 export { age };
@@ -70,17 +70,8 @@ const IMAGES: Column = {
 const kubectl = (kind: PrintedKind, name: string, column: Omit<Column, 'value'> & Partial<Pick<Column, 'value'>>): Column => ({ value: (o) => kubectlCells(kind, o)[name] ?? '', ...column });
 const READY = (kind: PrintedKind): Column => kubectl(kind, 'Ready', { id: 'ready', label: 'Ready', sortValue: (o) => num(stat(o)['readyReplicas']), numeric: true });
 
-function replicas(ready: number, desired: number, text = `${ready}/${desired} ready`): Status {
-  if (desired === 0) return { health: 'suspended', text: 'Scaled to 0' };
-  return { health: ready >= desired ? 'ok' : ready === 0 ? 'failed' : 'progressing', text };
-}
-
-/** A Job's STATUS in kubectl's word (kube-model's `jobStatusText`), with its health. */
-export function jobStatus(job: KubeObject): Status {
-  const text = jobStatusText(job);
-  const healths: Record<string, Status['health']> = { Complete: 'done', SuccessCriteriaMet: 'done', Failed: 'failed', FailureTarget: 'failed', Suspended: 'suspended' };
-  return { health: healths[text] ?? 'progressing', text };
-}
+// A workload's status is kube-model's rule (`workloadStatus`), shared with every problems list.
+export { jobStatus };
 
 export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   {
@@ -93,14 +84,14 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
       IMAGES,
       AGE,
     ],
-    status: (o) => replicas(num(stat(o)['availableReplicas']), num(spec(o)['replicas'] ?? 1)),
+    status: (o) => workloadStatus('deployments', o),
     scalable: true, restartable: true, hasPods: true,
   },
   {
     group: 'apps', version: 'v1', resource: 'statefulsets', section: 'workloads', path: ['/workloads', 'statefulsets'], label: 'StatefulSets', singular: 'StatefulSet',
     summary: 'Replicas with stable names and their own storage.',
     columns: [READY('StatefulSet'), IMAGES, AGE],
-    status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'] ?? 1)),
+    status: (o) => workloadStatus('statefulsets', o),
     scalable: true, restartable: true, hasPods: true,
   },
   {
@@ -116,7 +107,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
       IMAGES,
       AGE,
     ],
-    status: (o) => replicas(num(stat(o)['numberReady']), num(stat(o)['desiredNumberScheduled'])),
+    status: (o) => workloadStatus('daemonsets', o),
     restartable: true, hasPods: true,
   },
   {
@@ -129,7 +120,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
       IMAGES,
       AGE,
     ],
-    status: (o) => replicas(num(stat(o)['readyReplicas']), num(spec(o)['replicas'])),
+    status: (o) => workloadStatus('replicasets', o),
     scalable: true, hasPods: true,
   },
   {
@@ -246,4 +237,16 @@ export function builtInKind(group: string, resource: string): WorkloadKind | und
  */
 export function podSelector(o: KubeObject): string | undefined {
   return selectorText(spec(o)['selector'] ?? asObject(asObject(spec(o)['jobTemplate'])['spec'])['selector']);
+}
+
+/**
+ * The console's page of an object named by its kind (an event's `involvedObject`, an owner):
+ * a built-in kind's page, a Node's, or undefined for a kind the console has no page for by
+ * that name alone. `namespace` is empty for a cluster-scoped object.
+ */
+export function objectPath(kind: string, namespace: string, name: string): string[] | undefined {
+  if (!name) return undefined;
+  if (kind === 'Node') return ['/workloads', 'other', 'core', 'v1', 'nodes', '_', name];
+  const found = WORKLOAD_KINDS.find((k) => k.singular === kind);
+  return found ? [...found.path, namespace || '_', name] : undefined;
 }

@@ -1,8 +1,9 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
-import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
+import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { CurrentSession } from './auth/current-session';
 import { UserMenu } from './auth/user-menu';
 import { ContextBar } from './context/context-bar';
+import { RecentPlaces } from './home/recent-places';
 import { RemoteError } from './remote-error/remote-error';
 import { RemoteCrashes } from './remotes/remote-crashes';
 import { NavIcon } from './nav-icon/nav-icon';
@@ -30,6 +31,17 @@ export class App {
   protected readonly crash = inject(RemoteCrashes).current;
   protected readonly session = inject(CurrentSession);
   private readonly router = inject(Router);
+
+  constructor() {
+    // Each page opened is one of the user's last places on the home page (kept in this browser).
+    const recent = inject(RecentPlaces);
+    const navigations = this.router.events.subscribe((event) => {
+      // The router sets the page's title once the navigation has ended.
+      if (event instanceof NavigationEnd) setTimeout(() => recent.record(event.urlAfterRedirects, document.title.replace(/ · Cairn$/, '')));
+    });
+    inject(DestroyRef).onDestroy(() => navigations.unsubscribe());
+  }
+
   /** Where the user is, to come back to after signing in again. */
   protected currentUrl(): string {
     return this.router.url.startsWith('/sign-in') ? '/' : this.router.url;

@@ -33,6 +33,11 @@ const PUBLISH_MS = 250;
 export interface LiveListOptions {
   /** Stop listing after this many objects (an overview needs the picture, not every object). Default: all. */
   maxItems?: number;
+  /**
+   * Keep at most `max` objects, the first ones by `compare` (e.g. the newest events): what the
+   * watch adds past it pushes the last ones out, and `truncated` says so. Default: keep all.
+   */
+  keep?: { max: number; compare: (a: KubeObject, b: KubeObject) => number };
 }
 /** Watch events are applied together at most this often, so a busy cluster does not re-render per event. */
 const FLUSH_MS = 100;
@@ -52,6 +57,8 @@ export class LiveList {
   readonly loading = signal(true);
   readonly error = signal<string | undefined>(undefined);
   readonly forbidden = signal(false);
+  /** True when the cluster has more than is kept: the list stopped at `maxItems`, or `keep` pushed objects out. */
+  readonly truncated = signal(false);
   private readonly byKey = new Map<string, KubeObject>();
   private pending: WatchMessage[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -124,6 +131,7 @@ export class LiveList {
       next = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion;
     } while (next && items.length < this.options.maxItems);
+    if (next && !this.stopped) this.truncated.set(true);
     return { items, resourceVersion };
   }
 
@@ -210,7 +218,14 @@ export class LiveList {
   }
 
   private publish(): void {
-    if (!this.stopped) this.items.set([...this.byKey.values()]);
+    if (this.stopped) return;
+    const keep = this.options.keep;
+    if (keep && this.byKey.size > keep.max) {
+      const ranked = [...this.byKey.entries()].sort(([, a], [, b]) => keep.compare(a, b));
+      for (const [k] of ranked.slice(keep.max)) this.byKey.delete(k);
+      this.truncated.set(true);
+    }
+    this.items.set([...this.byKey.values()]);
   }
 
   private fail(err: unknown): void {
@@ -241,6 +256,10 @@ export class ScopedLiveList {
 
   readonly items = computed(() => this.lists().flatMap((l) => l.items()));
   readonly loading = computed(() => this.lists().some((l) => l.loading()));
+  /** Some list holds less than the cluster has (see `LiveList.truncated`). */
+  readonly truncated = computed(() => this.lists().some((l) => l.truncated()));
+  /** How the lists stay current: `poll` as soon as one of them may not watch. */
+  readonly refresh = computed(() => (this.lists().some((l) => l.refresh() === 'poll') ? 'poll' : this.lists()[0]?.refresh()));
   /** What went wrong, per namespace when followed per namespace. */
   readonly errors = computed(() =>
     this.lists()

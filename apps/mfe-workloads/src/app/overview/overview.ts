@@ -2,19 +2,10 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, WatchStream, LiveList } from '@cairn/data-access';
 import { EmptyState, NoCluster, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
-import { byLastSeen, eventLastSeen, podColumns, podProblem, podStatus, restartsText, unschedulable } from '@cairn/kube-model';
-import { findWorkloadKind, Status, WorkloadKind } from '../workload-kinds';
+import { byLastSeen, eventLastSeen, involvedObject, Problem, PROBLEM_KINDS, problemsAmong } from '@cairn/kube-model';
+import { findWorkloadKind, objectPath, WorkloadKind } from '../workload-kinds';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Problem {
-  kind: string;
-  resource: string;
-  namespace: string;
-  name: string;
-  status: Status;
-  detail: string;
-}
 
 /**
  * `/workloads`: problems first — pods that crash-loop or cannot start, pods nobody can
@@ -35,7 +26,7 @@ export class Overview {
   private readonly lists = signal<Record<string, LiveList>>({});
   protected readonly warnings = signal<KubeObject[]>([]);
   protected readonly warningsError = signal<string | undefined>(undefined);
-  private static readonly WATCHED = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'jobs'];
+  private static readonly WATCHED = PROBLEM_KINDS.map((k) => k.resource);
 
   constructor() {
     effect(() => {
@@ -88,29 +79,10 @@ export class Overview {
     this.context.selectNamespace(ns);
   }
 
+  /** kube-model's rule (`objectProblem`), the same one the home page applies to every cluster. */
   protected readonly problems = computed<Problem[]>(() => {
     const lists = this.lists();
-    const out: Problem[] = [];
-    for (const pod of lists['pods']?.items() ?? []) {
-      const status = podStatus(pod);
-      // The shared rule, plus pods that have been Pending for more than two minutes.
-      if (podProblem(pod) || (status.text === 'Pending' && ageSeconds(pod) > 120)) {
-        const columns = podColumns(pod);
-        const detail = [unschedulable(pod), columns.restarts ? `${restartsText(columns)} restarts` : ''].filter(Boolean).join(', ');
-        out.push({ kind: 'Pod', resource: 'pods', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, status, detail });
-      }
-    }
-    for (const resource of ['jobs', 'deployments', 'statefulsets', 'daemonsets']) {
-      const kind = kindOf(resource);
-      for (const o of lists[resource]?.items() ?? []) {
-        const status = kind.status(o);
-        if (status.health === 'failed' || (status.health === 'progressing' && resource !== 'jobs' && ageSeconds(o) > 300)) {
-          out.push({ kind: kind.singular, resource, namespace: o.metadata.namespace ?? '', name: o.metadata.name, status, detail: '' });
-        }
-      }
-    }
-    const rank = (p: Problem) => (p.status.health === 'failed' ? 0 : p.status.health === 'warning' ? 1 : 2);
-    return out.sort((a, b) => rank(a) - rank(b) || a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+    return problemsAmong((resource) => lists[resource]?.items());
   });
 
   protected readonly summary = computed(() =>
@@ -131,13 +103,9 @@ export class Overview {
   }
 
   protected eventLink(e: KubeObject): string[] | undefined {
-    const resource = { Pod: 'pods', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs', CronJob: 'cronjobs' }[this.field(e, 'involvedObject.kind')];
-    return resource ? ['/workloads', resource, this.field(e, 'involvedObject.namespace') || '_', this.field(e, 'involvedObject.name')] : undefined;
+    const o = involvedObject(e);
+    return objectPath(o.kind, o.namespace, o.name);
   }
-}
-
-function ageSeconds(o: KubeObject): number {
-  return o.metadata.creationTimestamp ? (Date.now() - Date.parse(o.metadata.creationTimestamp)) / 1000 : 0;
 }
 
 function kindOf(resource: string): WorkloadKind {

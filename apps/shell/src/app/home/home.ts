@@ -1,15 +1,17 @@
 import { ChangeDetectionStrategy, Component, computed, inject, OnInit } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import { CurrentSession } from '../auth/current-session';
-import { MFE_MANIFEST } from '../remotes/remotes';
+import { Estate } from './estate';
 
 /**
  * `/`: a signed-out visitor is sent to the sign-in page at once (every module needs a
- * session); a signed-in one sees the console's modules.
+ * session); a signed-in one sees every cluster they have, each as a card (reachability,
+ * version, who they are there, what needs attention), and their last places. The cards are a
+ * deferred chunk (`@defer`), so they cost the shell's first load nothing.
  */
 @Component({
   selector: 'cairn-home',
-  imports: [RouterLink],
+  imports: [RouterLink, Estate],
   template: `
     <h1>Cairn</h1>
     @if (session.problem(); as problem) {
@@ -18,23 +20,20 @@ import { MFE_MANIFEST } from '../remotes/remotes';
       <p class="muted" role="status">Checking your session…</p>
     } @else if (!signedIn()) {
       <p>You are not signed in. <a routerLink="/sign-in">Sign in</a> to see your clusters.</p>
-    } @else if (remotes.length > 0) {
-      <p>Choose where to go:</p>
-      <ul class="modules">
-        @for (remote of remotes; track remote.name) {
-          <li><a [routerLink]="'/' + remote.route">{{ remote.label }}</a></li>
-        }
-      </ul>
     } @else {
-      <p>No console modules are registered. Whoever runs this console lists them in the gateway's
-        remotes setting; until then there is nothing to show.</p>
+      @defer (on immediate) {
+        <cairn-estate />
+      } @placeholder {
+        <p class="muted" role="status">Loading your clusters…</p>
+      } @error {
+        <p role="alert">The home page could not be loaded. Reload the page, or open a module from the menu.</p>
+      }
     }
   `,
-  styles: `.modules { line-height: 2; padding-left: 1.25rem; } .muted { color: var(--cairn-muted); }`,
+  styles: `h1 { margin-bottom: 0; } .muted { color: var(--cairn-muted); }`,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class Home implements OnInit {
-  protected readonly remotes = inject(MFE_MANIFEST).remotes;
   protected readonly session = inject(CurrentSession);
   private readonly router = inject(Router);
   protected readonly signedIn = computed(() => this.session.summary()?.signedIn === true);
