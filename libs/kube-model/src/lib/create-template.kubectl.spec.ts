@@ -98,6 +98,7 @@ describe('templates from the schemas a real cluster publishes', () => {
     const document = await published(openApiV3Path(GROUP, 'v1beta1'));
     const loose = templateFromSchema(document, { group: GROUP, version: 'v1beta1', kind: 'Widget', namespaced: true }, 'default');
     expect(loose.object).toEqual({ apiVersion: `${GROUP}/v1beta1`, kind: 'Widget', metadata: { name: placeholder('name'), namespace: 'default' } });
+    expect(loose.note).toMatch(/requires nothing beyond metadata/);
     const none = templateFromSchema(undefined, { group: GROUP, version: 'v1', kind: 'Widget', namespaced: true }, 'default');
     expect(none.source).toBe('none');
     expect(none.note).toMatch(/publishes no OpenAPI schema for Widget/);

@@ -85,7 +85,14 @@ export function templateFromSchema(document: Json | undefined, kind: TemplateKin
   if ('spec' in properties) required.add('spec');
   for (const field of ['apiVersion', 'kind', 'metadata', 'status']) required.delete(field);
   for (const field of required) object[field] = fill(properties[field], schemas, field, 1);
-  return { object, source: 'schema', note: `From the OpenAPI schema the cluster publishes for ${kind.kind}: its required fields hold placeholders to fill in.` };
+  const filled = Object.keys(object).length > 3;
+  return {
+    object,
+    source: 'schema',
+    note: filled
+      ? `From the OpenAPI schema the cluster publishes for ${kind.kind}: its required fields hold placeholders to fill in.`
+      : `The OpenAPI schema the cluster publishes for ${kind.kind} requires nothing beyond metadata: add the fields you need.`,
+  };
 }
 
 /** A schema with its `$ref` (or lone `allOf` of one `$ref`) followed. */

@@ -292,9 +292,11 @@ export const CreateBody = z.looseObject({
       name: z.optional(z.string({ error: CREATE_NAME_RULE })),
       generateName: z.optional(z.string({ error: CREATE_NAME_RULE })),
       namespace: z.optional(z.string()),
-      resourceVersion: z.optional(z.undefined({ error: 'must be left out: a new object has no resourceVersion yet' })),
     })
-    .check(z.refine((m) => !!m.name || !!m.generateName, { error: CREATE_NAME_RULE, path: ['name'] })),
+    .check(
+      z.refine((m) => !!m.name || !!m.generateName, { error: CREATE_NAME_RULE, path: ['name'] }),
+      z.refine((m) => m['resourceVersion'] === undefined, { error: 'must be left out: a new object has no resourceVersion yet', path: ['resourceVersion'] }),
+    ),
 });
 export type CreateBody = z.output<typeof CreateBody>;
 /** The create body with its depth checked first (the object itself is the API server's to validate). */
