@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { recordRequests, screenshot } from './support/browser';
+import { eventually } from './support/eventually';
 import { Stage, startStage } from './support/stage';
 
 /**
@@ -68,7 +69,7 @@ describe('create', () => {
     await main().getByRole('button', { name: 'Create', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/workloads/other/example.com/v1/gadgets/team-b/story-gadget');
     await main().getByRole('heading', { name: 'Gadget story-gadget' }).waitFor();
-    const created = JSON.parse(await kubectl(['get', 'gadget', '-n', 'team-b', 'story-gadget', '-o', 'json'])) as { spec: unknown; metadata: { managedFields: Array<{ manager: string }> } };
+    const created = JSON.parse(await kubectl(['get', 'gadget', '-n', 'team-b', 'story-gadget', '-o', 'json', '--show-managed-fields'])) as { spec: unknown; metadata: { managedFields: Array<{ manager: string }> } };
     expect(created.spec).toEqual({ size: 7, color: 'green' });
     expect(created.metadata.managedFields.map((f) => f.manager)).toContain('cairn');
 
@@ -117,8 +118,8 @@ describe('create', () => {
 
     // The YAML it will apply, live.
     const yaml = preview.getByLabel('New Deployment as YAML');
-    await expect.poll(() => yaml.textContent(), { timeout: 5_000 }).toContain('value: fast');
-    const shown = (await yaml.textContent()) ?? '';
+    const shown = (await eventually(async () => (await yaml.textContent()) ?? '', (text) => text.includes('value: fast'), 5_000));
+    expect(shown).not.toMatch(/[&*]a\d/);
     for (const line of ['name: MODE', 'name: shop-front', 'namespace: team-a', 'replicas: 3', 'image: registry.example/shop/front:2.1', 'containerPort: 8080', 'cpu: 100m', 'memory: 256Mi']) expect(shown).toContain(line);
     await screenshot(page, 'create-guided-form');
 
@@ -168,10 +169,10 @@ describe('create', () => {
     const requests = recordRequests(page);
     await page.goto(`${stage.cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
     await main().getByRole('link', { name: 'web', exact: true }).waitFor();
-    await expect.poll(() => requests.filter((p) => p.endsWith('/access-reviews')).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await eventually(async () => requests.filter((p) => p.endsWith('/access-reviews')).length, (n) => n > 0, 10_000)).toBeGreaterThan(0);
     const answered = page.waitForResponse((r) => r.url().endsWith('/access-reviews')).catch(() => undefined);
-    await page.goto(`${stage.cairn.url}/workloads/other/example.com/v1/gadgets?cluster=cairn-dev&ns=team-b`);
-    await main().getByRole('link', { name: 'sprocket' }).waitFor();
+    await page.goto(`${stage.cairn.url}/workloads/other/core/v1/configmaps?cluster=cairn-dev&ns=team-a`);
+    await main().getByRole('link', { name: 'kube-root-ca.crt' }).waitFor();
     await answered;
     await page.goto(`${stage.cairn.url}/workloads/other?cluster=cairn-dev&ns=team-a`);
     await main().getByRole('link', { name: 'Gadget', exact: true }).waitFor();

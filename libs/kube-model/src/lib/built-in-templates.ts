@@ -32,7 +32,8 @@ export function containerNameFor(image: string): string {
  * and resource requests and limits (empty ones left out).
  */
 export function deploymentFromForm(form: DeploymentForm): Record<string, unknown> {
-  const labels = { app: form.name };
+  // A new object each time it is used: one shared object would be written as a YAML anchor and aliases.
+  const labels = () => ({ app: form.name });
   const resources = Object.fromEntries(
     (['requests', 'limits'] as const)
       .map((side) => [side, Object.fromEntries(Object.entries(form[side]).filter(([, v]) => v !== undefined && v.trim() !== '').map(([k, v]) => [k, (v as string).trim()]))] as const)
@@ -48,8 +49,8 @@ export function deploymentFromForm(form: DeploymentForm): Record<string, unknown
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: form.name, namespace: form.namespace, labels },
-    spec: { replicas: form.replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [container] } } },
+    metadata: { name: form.name, namespace: form.namespace, labels: labels() },
+    spec: { replicas: form.replicas, selector: { matchLabels: labels() }, template: { metadata: { labels: labels() }, spec: { containers: [container] } } },
   };
 }
 
