@@ -41,7 +41,10 @@ describe('create', () => {
 
   /** The YAML editor as a plain text area (these stories edit text as a whole; the code editor has its own story). */
   async function plainEditor(label: string) {
-    await main().getByRole('button', { name: 'Plain text' }).click();
+    // The choice is kept in the browser: a second editor in the same tab starts as plain text.
+    const toggle = main().getByRole('button', { name: /^(Plain text|Code editor)$/ });
+    await toggle.waitFor();
+    if ((await toggle.textContent())?.trim() === 'Plain text') await toggle.click();
     await main().getByRole('button', { name: 'Code editor' }).waitFor();
     return main().getByRole('textbox', { name: label });
   }
