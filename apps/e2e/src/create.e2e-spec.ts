@@ -54,6 +54,7 @@ describe('create', () => {
     await page.goto(`${stage.cairn.url}/workloads/other?cluster=cairn-dev&ns=team-b`);
     // The list of every kind offers Create beside the kinds the admin may create.
     await main().getByRole('link', { name: 'Create Gadget' }).waitFor();
+    await page.screenshot({ path: '/tmp/create-kinds-list.png' });
     await page.goto(`${stage.cairn.url}/workloads/other/example.com/v1/gadgets?cluster=cairn-dev&ns=team-b`);
     await main().getByRole('link', { name: 'sprocket' }).waitFor();
     await main().getByRole('link', { name: 'Create Gadget' }).click();
@@ -83,6 +84,7 @@ describe('create', () => {
     await main().getByRole('button', { name: 'Check (dry run)' }).click();
     await main().getByText('Not created: Gadget story-gadget already exists in team-b. Nothing was changed').waitFor();
     expect(JSON.parse(await kubectl(['get', 'gadget', '-n', 'team-b', 'story-gadget', '-o', 'json'])).spec).toEqual({ size: 7, color: 'green' });
+    await page.screenshot({ path: '/tmp/create-already-exists.png' });
     await main().getByRole('button', { name: 'Open the existing Gadget story-gadget' }).click();
     await page.waitForURL((url) => url.pathname === '/workloads/other/example.com/v1/gadgets/team-b/story-gadget');
   });
@@ -91,6 +93,7 @@ describe('create', () => {
     page = await stage.signedIn('alice', { width: 1280, height: 1000 });
     await page.goto(`${stage.cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
     await main().getByRole('link', { name: 'web', exact: true }).waitFor();
+    await page.screenshot({ path: '/tmp/create-deployments-list.png' });
     await main().getByRole('link', { name: 'Create Deployment' }).click();
     await main().getByRole('heading', { name: 'New Deployment in team-a' }).waitFor();
     const form = main().getByRole('form', { name: 'New Deployment' });

@@ -41,7 +41,9 @@ import { genericKind, WorkloadKind } from '../workload-kinds';
     h2 { font-size: 0.95rem; margin: 1rem 0 0.25rem; }
     ul { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 0.125rem 1rem; }
     li { display: flex; gap: 0.5rem; align-items: baseline; }
-    .muted { font-size: 0.8125rem; }
+    li { flex-wrap: wrap; min-width: 0; }
+    li > a { overflow-wrap: anywhere; }
+    .muted { font-size: 0.8125rem; overflow-wrap: anywhere; }
     .filter input { font: inherit; padding: 0.3rem 0.5rem; min-width: 18rem; border: 1px solid var(--cairn-border); border-radius: 6px; background: var(--cairn-surface); color: var(--cairn-text); }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   `,
