@@ -1,6 +1,7 @@
 import { DevCluster } from '@cairn/kube-testenv';
 import { builtInTemplate, deploymentFromForm } from './built-in-templates';
 import { kindSchema, openApiV3Path, placeholder, templateFromSchema } from './create-template';
+import { dns1123SubdomainProblem, envNameProblem, portProblem, quantityProblem } from './field-rules';
 
 /**
  * The API server is the oracle for templates: each is generated from the OpenAPI v3 document the
@@ -148,6 +149,32 @@ describe('templates from the schemas a real cluster publishes', () => {
     expect(namespace?.object['metadata']).toEqual({ name: 'my-namespace' });
     expect((await dryRunCreate('/api/v1/namespaces', namespace?.object)).status).toBe(201);
     expect(builtInTemplate({ group: GROUP, version: 'v1', kind: 'Widget', namespaced: true }, 'templates')).toBeUndefined();
+  });
+
+  it("the form's field rules agree with the API server's validation, value by value", async () => {
+    const base = (over: { name?: string; port?: number; env?: string; cpu?: string }) =>
+      deploymentFromForm({
+        name: over.name ?? 'rules',
+        namespace: 'templates',
+        image: 'nginx:1.27',
+        replicas: 1,
+        ports: over.port === undefined ? [] : [{ containerPort: over.port }],
+        env: over.env === undefined ? [] : [{ name: over.env, value: 'v' }],
+        requests: { cpu: over.cpu },
+        limits: {},
+      });
+    const cases: Array<{ what: string; ours: string | undefined; object: Record<string, unknown> }> = [
+      ...['web', 'a.b-c', 'Web', '-web', 'web_1', 'a'.repeat(254)].map((name) => ({ what: `name ${name.slice(0, 20)}`, ours: dns1123SubdomainProblem(name), object: base({ name }) })),
+      ...[1, 8080, 65535, 0, 65536].map((port) => ({ what: `port ${port}`, ours: portProblem(port), object: base({ port }) })),
+      ...['100m', '1.5', '.5', '1e3', '2Ki', '12 apples', '-1', '1.5.2', '5Kb'].map((cpu) => ({ what: `cpu ${cpu}`, ours: quantityProblem(cpu), object: base({ cpu }) })),
+      ...['MODE', 'my.var', 'with space', 'A=B'].map((env) => ({ what: `env ${env}`, ours: envNameProblem(env), object: base({ env }) })),
+    ];
+    const verdicts = [];
+    for (const c of cases) {
+      const res = await dryRunCreate('/apis/apps/v1/namespaces/templates/deployments', c.object);
+      verdicts.push({ what: c.what, server: res.status === 201 ? 'accepts' : `refuses (${res.status})`, ours: c.ours === undefined ? 'accepts' : 'refuses' });
+    }
+    expect(verdicts.map((v) => `${v.what}: ${v.ours}`)).toEqual(verdicts.map((v) => `${v.what}: ${v.server.startsWith('refuses') ? 'refuses' : 'accepts'}`));
   });
 
   it('a guided Deployment is what kubectl create deployment makes, and the API server takes it', async () => {

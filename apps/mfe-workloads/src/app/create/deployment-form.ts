@@ -117,7 +117,8 @@ export class DeploymentForm {
     { key: 'limitsMemory', label: 'Memory limit', hint: '256Mi' },
   ];
 
-  protected readonly nameProblem = computed(() => (this.name() ? dns1123SubdomainProblem(this.name()) : undefined));
+  // The name is also the `app` label's value, which may be at most 63 characters (IsValidLabelValue).
+  protected readonly nameProblem = computed(() => (this.name() ? (dns1123SubdomainProblem(this.name()) ?? (this.name().length > 63 ? 'must be at most 63 characters here: it is also the value of the app label' : undefined)) : undefined));
   protected readonly imageProblem = computed(() => (/\s/.test(this.image().trim()) ? 'must not contain spaces' : undefined));
   protected readonly replicasProblem = computed(() => (/^\d{1,6}$/.test(this.replicas().trim()) ? undefined : 'must be a whole number, 0 or more'));
 
