@@ -16,7 +16,7 @@ export {
   containerCells, formatLabels, formatLabelSelector, jobCompletionsText, jobDurationText, jobStatusText, KUBECTL_COLUMNS, kubectlCells, labelSelectorText,
 } from './lib/kubectl-columns';
 export type { KubectlColumn, PrintedKind } from './lib/kubectl-columns';
-export { containerDetails, podTemplateSpec, probeText, quantityValue, selectorText, strategyText, terminationText, volumeSource } from './lib/pod-spec';
+export { containerDetails, podTemplateSpec, probeText, QUANTITY_PATTERN, quantityValue, selectorText, strategyText, terminationText, volumeSource } from './lib/pod-spec';
 export type { ContainerDetails, EnvFrom, EnvVar, Mount, ObjectSource, Termination } from './lib/pod-spec';
 export { endpointsOf, serviceFacts } from './lib/service';
 export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
@@ -25,3 +25,8 @@ export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/dr
 export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';
 export { CHANGE_CAUSE_ANNOTATION, MAX_REVISIONS_SHOWN, POD_TEMPLATE_HASH, recordedTemplate, REVISION_ANNOTATION, revisionHistory, ROLLBACK_KEEPS_ANNOTATIONS, rollbackPlan, ROLLOUT_KINDS, rolloutProgress, sameJson, shownRevisions, templateImages } from './lib/rollout';
 export type { Revision, RollbackPlan, RolloutKind, RolloutProgress } from './lib/rollout';
+export { apiVersionOf, kindSchema, MAX_TEMPLATE_DEPTH, openApiV3Path, placeholder, templateFromSchema } from './lib/create-template';
+export type { CreateTemplate, TemplateKind } from './lib/create-template';
+export { builtInTemplate, containerNameFor, deploymentFromForm } from './lib/built-in-templates';
+export type { DeploymentForm } from './lib/built-in-templates';
+export { dns1123LabelProblem, dns1123SubdomainProblem, envNameProblem, portProblem, quantityProblem } from './lib/field-rules';

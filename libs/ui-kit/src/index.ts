@@ -13,7 +13,8 @@ export type { ConfirmOptions, PromptOptions } from './lib/confirm-dialog/confirm
 export { YamlView } from './lib/yaml/yaml-view';
 export { YamlEditor } from './lib/yaml/yaml-editor';
 export { CODE_EDITOR_LOADER, CodeEditor } from './lib/yaml/code-editor';
-export { parseYamlObject, toYaml, yamlProblem } from './lib/yaml/yaml-problem';
+export { lineOfField, parseYamlObject, toYaml, yamlProblem } from './lib/yaml/yaml-problem';
+export { YamlCreate } from './lib/yaml/yaml-create';
 export type { ProblemPosition } from './lib/yaml/yaml-problem';
 export { fieldChanges } from './lib/yaml/field-changes';
 export type { FieldChange } from './lib/yaml/field-changes';

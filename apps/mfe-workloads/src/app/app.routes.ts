@@ -10,6 +10,8 @@ import { WorkloadsPage } from './workloads-page/workloads-page';
  * editor (about 36 KB gz of `yaml` alone), which a list never needs.
  */
 const detail = () => import('./workload-detail/workload-detail').then((m) => m.WorkloadDetail);
+/** The create page brings the same editor, loaded on first use too. */
+const create = () => import('./create/create-page').then((m) => m.CreatePage);
 
 /** Exposed to the shell as `./routes`; mounted under the route the manifest gives (`/workloads`). */
 export const routes: Routes = [
@@ -23,6 +25,7 @@ export const routes: Routes = [
       { path: 'other', component: OtherKinds, title: 'Other kinds · Cairn' },
       { path: 'other/:group/:version/:resource', component: WorkloadList },
       { path: 'other/:group/:version/:resource/:namespace/:name', loadComponent: detail },
+      { path: 'create/:group/:version/:resource', loadComponent: create, title: 'Create · Cairn' },
       { path: ':kind', component: WorkloadList },
       // `_` in place of the namespace for cluster-scoped objects.
       { path: ':kind/:namespace/:name', loadComponent: detail },

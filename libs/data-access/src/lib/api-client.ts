@@ -33,6 +33,8 @@ export class ApiError extends Error {
     message: string,
     /** Seconds to wait, on a 429. */
     readonly retryAfter?: number,
+    /** The API server's reason (`AlreadyExists`, `Invalid`) and field errors with their paths, when it gave them. */
+    readonly detail: Pick<ApiErrorBody, 'reason' | 'causes'> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -253,6 +255,20 @@ export class ApiClient {
   }
 
   /**
+   * Creates `object` (a new one: never replacing one, an existing name is a 409 `ApiError` whose
+   * `detail.reason` is `AlreadyExists`). With `dryRun` the API server validates it without
+   * storing it; its field errors come as `detail.causes`, each with the field's path.
+   */
+  create<T = KubeObject>(cluster: string, kind: KindRef, object: KubeObject, options: { namespace?: string; dryRun?: boolean } = {}): Promise<T> {
+    return this.json('POST', this.resourcePath(cluster, kind) + query({ namespace: options.namespace, dryRun: options.dryRun || undefined }), { cluster, body: object });
+  }
+
+  /** The OpenAPI v3 document the cluster publishes for one group version (`core` for the legacy group); a 404 `ApiError` when it publishes none. */
+  openApi(cluster: string, group: string, version: string): Promise<unknown> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/openapi/${enc(group)}/${enc(version)}`, { cluster });
+  }
+
+  /**
    * Replaces one object with `object` (an edited copy of the whole object, `metadata.resourceVersion`
    * included): the API server refuses it with a 409 `ApiError` if the object changed since that
    * version. With `dryRun` nothing is stored and the answer is the object as it would be stored.
@@ -337,12 +353,15 @@ export function query(params: Record<string, string | number | boolean | undefin
 
 async function toApiError(res: Response): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`;
+  const detail: Pick<ApiErrorBody, 'reason' | 'causes'> = {};
   try {
     const body = (await res.json()) as Partial<ApiErrorBody>;
     if (typeof body.message === 'string') message = body.message;
+    if (typeof body.reason === 'string') detail.reason = body.reason;
+    if (Array.isArray(body.causes)) detail.causes = body.causes.filter((c) => typeof c?.message === 'string');
   } catch {
     // Not JSON: keep the status line.
   }
   const retry = Number(res.headers.get('retry-after'));
-  return new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new ApiError(res.status, message, Number.isFinite(retry) && retry > 0 ? retry : undefined, detail);
 }

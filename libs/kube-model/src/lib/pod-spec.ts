@@ -123,11 +123,19 @@ export function probeText(value: Json): string {
 }
 
 /**
+ * The resource.Quantity grammar (k8s.io/apimachinery/pkg/api/resource, `quantity.go`):
+ * `<signedNumber><suffix>`, a number with an optional sign (`1`, `1.5`, `1.`, `.5`) and one of a
+ * binary-SI suffix (`Ki` … `Ei`), a decimal-SI one (`n`, `u`, `m`, none, `k`, `M` … `E`) or a
+ * decimal exponent (`e3`, `E-2`). Groups: 1 the number, 2 the exponent, 3 the suffix.
+ */
+export const QUANTITY_PATTERN = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+
+/**
  * A quantity (`256Mi`, `1.5`, `100m`, `1e3`, `2k`) as a number of base units (bytes, cores),
  * per resource.Quantity's suffixes; NaN when it is not one.
  */
 export function quantityValue(quantity: string): number {
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/.exec(quantity.trim());
+  const m = QUANTITY_PATTERN.exec(quantity.trim());
   if (!m) return Number.NaN;
   const base = Number(m[1]);
   if (m[2]) return base * 10 ** Number(m[2].slice(1));

@@ -8,8 +8,11 @@ import {
   ApplyBody,
   ApplyQuery,
   ClusterParams,
+  CreateBody,
+  CreateBodyBounded,
   DeleteQuery,
   DryRunQuery,
+  KindParams,
   NamespacedObjectParams,
   NamespaceQuery,
   ObjectParams,
@@ -54,6 +57,23 @@ export class ChangesController {
   ): Promise<{ dryRun: boolean; objects: ApplyResult[] }> {
     const caller = await this.kube.changer(request, cluster, audit);
     return this.changes.apply(caller, cluster, audit, body.yaml, { namespace: body.namespace, dryRun: q.dryRun ?? false, force: q.force ?? false });
+  }
+
+  @Post('resources/:group/:version/:resource')
+  @HttpCode(201)
+  @ApiOperation({
+    summary:
+      "Create one object (never replacing one: an object of that name is a 409 with reason AlreadyExists). dryRun=true: the API server's validation only, answering the object as it would store it; a refusal's field errors come as `causes` with the field path the API server names.",
+  })
+  async create(
+    @PathParams(KindParams) kind: KindParams,
+    @QueryParams(DryRunQuery) q: z.output<typeof DryRunQuery>,
+    @JsonBody(CreateBodyBounded, 'The new object, whole: apiVersion, kind, metadata.name (or generateName), and no resourceVersion.') object: CreateBody,
+    @Audit() audit: AuditRecord,
+    @Req() request: FastifyRequest,
+  ): Promise<unknown> {
+    const caller = await this.kube.changer(request, kind.cluster, audit);
+    return this.changes.create(caller, kind, q.namespace, object, q.dryRun ?? false, audit);
   }
 
   @Put('resources/:group/:version/:resource/:name')

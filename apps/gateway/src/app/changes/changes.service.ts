@@ -1,6 +1,6 @@
 import { BadRequestException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import type { ApiResource, ApplyResult } from '@cairn/api-contracts';
-import type { ObjectParams, ReplaceBody } from '@cairn/api-contracts/requests';
+import type { CreateBody, KindParams, ObjectParams, ReplaceBody } from '@cairn/api-contracts/requests';
 import type { Caller } from '../auth/callers';
 import type { AuditRecord } from '../edge/audit';
 import { KubeService } from '../kube/kube.service';
@@ -84,6 +84,25 @@ export class ChangesService {
     // A real apply that changed nothing leaves the resourceVersion as it was.
     const result = !before ? 'created' : !dryRun && before.metadata.resourceVersion === applied.metadata.resourceVersion ? 'unchanged' : 'configured';
     return { apiVersion: m.apiVersion, kind: m.kind, name: m.name, ...(namespace ? { namespace } : {}), result };
+  }
+
+  /**
+   * Creates one object (POST to its kind's collection), never replacing one: an object of that
+   * name already there is the API server's 409 (reason `AlreadyExists`). `dryRun` asks the API
+   * server to validate and default it without storing it (its field errors come back with their
+   * paths, see kubeError). The object's namespace is the address's: a different
+   * `metadata.namespace` is a 400, a missing one is filled in.
+   */
+  create(caller: Caller, kind: KindParams, namespace: string | undefined, object: CreateBody, dryRun: boolean, audit: AuditRecord): Promise<unknown> {
+    const given = object.metadata.namespace;
+    if (given !== undefined && given !== namespace) {
+      throw new BadRequestException(`metadata.namespace is "${given}" but the object is being created ${namespace ? `in namespace "${namespace}"` : 'cluster-wide'}; make them the same.`);
+    }
+    const path = resourcePath({ ...kind, namespace });
+    const name = object.metadata.name ?? `${object.metadata.generateName ?? ''}*`;
+    audit.describe(dryRun ? 'create (dry run)' : 'create', `${path}/${name}`);
+    const body = namespace ? { ...object, metadata: { ...object.metadata, namespace } } : object;
+    return this.kube.json(kind.cluster, caller, { method: 'POST', path: path + query({ fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined }), body: JSON.stringify(body) });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import type { ApiErrorBody } from '@cairn/api-contracts';
 
 /** A Kubernetes `Status` body, as API servers send with every error. */
 interface KubeStatus {
@@ -15,9 +16,17 @@ export class KubeHttpException extends HttpException {
     message: string,
     status: number,
     readonly headers: Record<string, string> = {},
+    /** The API server's reason and field errors, passed on in the error body (ApiErrorBody). */
+    readonly detail: Pick<ApiErrorBody, 'reason' | 'causes'> = {},
   ) {
     super(message, status);
   }
+}
+
+/** The reason and field causes of a Status, as the error body carries them (at most 50 causes). */
+function detailOf(s: KubeStatus): Pick<ApiErrorBody, 'reason' | 'causes'> {
+  const causes = (s.details?.causes ?? []).slice(0, 50).map((c) => ({ ...(c.field ? { field: c.field } : {}), message: c.message ?? c.reason ?? '' }));
+  return { ...(typeof s.reason === 'string' ? { reason: s.reason } : {}), ...(causes.length ? { causes } : {}) };
 }
 
 function parseStatus(body: string): KubeStatus {
@@ -45,12 +54,12 @@ export function kubeError(cluster: string, status: number, body: string, retryAf
     case 404:
       return new KubeHttpException(`Cluster ${cluster}: ${message}`, HttpStatus.NOT_FOUND);
     case 409:
-      return new KubeHttpException(`Cluster ${cluster}: ${message}`, HttpStatus.CONFLICT);
+      return new KubeHttpException(`Cluster ${cluster}: ${message}`, HttpStatus.CONFLICT, {}, detailOf(s));
     case 400:
     case 422: {
       const causes = (s.details?.causes ?? []).map((c) => (c.field ? `${c.field}: ${c.message ?? c.reason ?? ''}` : (c.message ?? ''))).filter(Boolean);
       const detail = causes.length ? `${message.split(':')[0]}: ${causes.join('; ')}` : message;
-      return new KubeHttpException(`Cluster ${cluster} rejected the request: ${detail}`, status);
+      return new KubeHttpException(`Cluster ${cluster} rejected the request: ${detail}`, status, {}, detailOf(s));
     }
     case 410:
       return new KubeHttpException(`Cluster ${cluster}: ${message} (list again from the start)`, HttpStatus.GONE);

@@ -2,7 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PathParams, QueryParams } from '@cairn/server-runtime';
-import { ClusterParams, GetQuery, KindParams, ListQuery, NamespaceQuery, ObjectParams } from '@cairn/api-contracts/requests';
+import { ClusterParams, GetQuery, KindParams, ListQuery, NamespaceQuery, ObjectParams, OpenApiParams } from '@cairn/api-contracts/requests';
 import type { ApiResource } from '@cairn/api-contracts';
 import type { z } from 'zod/mini';
 import { KubeService } from '../kube/kube.service';
@@ -20,6 +20,16 @@ export class ResourcesController {
   @ApiOperation({ summary: 'Every kind the cluster serves (CRDs included), from aggregated discovery, as the caller may see it.' })
   async apiResources(@PathParams(ClusterParams) { cluster }: z.output<typeof ClusterParams>, @Req() request: FastifyRequest): Promise<ApiResource[]> {
     return this.resources.apiResources(cluster, await this.kube.caller(request, cluster));
+  }
+
+  @Get('openapi/:group/:version')
+  @ApiOperation({
+    summary:
+      "The OpenAPI v3 document the API server publishes for one group version (`core` for the legacy group), streamed through as the caller reads it: each kind's schema, CRDs' included (what Create's templates are made from). A 404 when the cluster publishes none.",
+  })
+  async openApi(@PathParams(OpenApiParams) p: OpenApiParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const document = await this.resources.openApi(await this.kube.caller(request, p.cluster), p);
+    void reply.type('application/json').header('cache-control', 'no-store').send(document);
   }
 
   @Get('resources/:group/:version/:resource')

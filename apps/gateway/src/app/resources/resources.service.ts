@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { KindParams, ListQuery, ObjectParams } from '@cairn/api-contracts/requests';
+import type { KindParams, ListQuery, ObjectParams, OpenApiParams } from '@cairn/api-contracts/requests';
+import { openApiV3Path } from '@cairn/kube-model';
 import type { ApiResource } from '@cairn/api-contracts';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
@@ -47,6 +48,15 @@ export class ResourcesService {
     const res = await this.kube.open(kind.cluster, caller, { method: 'GET', path, ...(table ? { accept: TABLE_ACCEPT } : {}) });
     if (isSecrets(kind)) return { json: redactSecretList(this.kube.parse(kind.cluster, await this.kube.readBody(res))) };
     return { stream: res };
+  }
+
+  /**
+   * The OpenAPI v3 document of one group version (kube-model's `openApiV3Path`), as the caller
+   * may read it (the API server's `system:discovery` role lets every signed-in user), streamed
+   * through without being parsed: a group's document runs to megabytes.
+   */
+  openApi(caller: Caller, p: OpenApiParams): Promise<IncomingMessage> {
+    return this.kube.open(p.cluster, caller, { method: 'GET', path: openApiV3Path(p.group, p.version) });
   }
 
   /** One object; a Secret without its values unless `reveal` (the API server still decides whether the caller may get it). */

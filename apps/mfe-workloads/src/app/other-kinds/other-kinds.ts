@@ -4,11 +4,13 @@ import type { ApiResource } from '@cairn/api-contracts';
 import { ConsoleContext } from '@cairn/data-access';
 import { NoCluster, Notice } from '@cairn/ui-kit';
 import { KindResolver } from '../kind-resolver';
+import { CreateButton } from '../create/create-button';
+import { genericKind, WorkloadKind } from '../workload-kinds';
 
 /** `/workloads/other`: every other kind the cluster serves (CRDs included), from discovery. */
 @Component({
   selector: 'cairn-other-kinds',
-  imports: [RouterLink, NoCluster, Notice],
+  imports: [RouterLink, NoCluster, Notice, CreateButton],
   template: `
     <p class="summary">Every kind this cluster serves that can be listed, custom resources included.</p>
     @if (!context.cluster()) {
@@ -24,7 +26,8 @@ import { KindResolver } from '../kind-resolver';
           <ul>
             @for (r of g.resources; track r.resource) {
               <li><a [routerLink]="['/workloads', 'other', r.group, r.version, r.resource]" queryParamsHandling="preserve">{{ r.kind }}</a>
-                <span class="muted">{{ r.resource }} · {{ r.version }}{{ r.namespaced ? '' : ' · cluster-wide' }}</span></li>
+                <span class="muted">{{ r.resource }} · {{ r.version }}{{ r.namespaced ? '' : ' · cluster-wide' }}</span>
+                @if (r.verbs.includes('create')) { <cairn-create-button [kind]="asKind(r)" [compact]="true" /> }</li>
             }
           </ul>
         </section>
@@ -38,7 +41,9 @@ import { KindResolver } from '../kind-resolver';
     h2 { font-size: 0.95rem; margin: 1rem 0 0.25rem; }
     ul { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 0.125rem 1rem; }
     li { display: flex; gap: 0.5rem; align-items: baseline; }
-    .muted { font-size: 0.8125rem; }
+    li { flex-wrap: wrap; min-width: 0; }
+    li > a { overflow-wrap: anywhere; }
+    .muted { font-size: 0.8125rem; overflow-wrap: anywhere; }
     .filter input { font: inherit; padding: 0.3rem 0.5rem; min-width: 18rem; border: 1px solid var(--cairn-border); border-radius: 6px; background: var(--cairn-surface); color: var(--cairn-text); }
     .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   `,
@@ -64,6 +69,14 @@ export class OtherKinds {
           .finally(() => this.loading.set(false));
       });
     });
+  }
+
+  /** One descriptor per kind, kept, so each Create button asks once (the reviews of one render go as one batch). */
+  private readonly kinds = new Map<ApiResource, WorkloadKind>();
+  protected asKind(r: ApiResource): WorkloadKind {
+    let kind = this.kinds.get(r);
+    if (!kind) this.kinds.set(r, (kind = genericKind(r.group, r.version, r.resource, r.kind, r.namespaced)));
+    return kind;
   }
 
   protected readonly groups = computed(() => {

@@ -5,6 +5,7 @@ import { cellsByObject, PrinterColumn, printerColumns } from '@cairn/kube-model'
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
 import { kindFromRoute } from '../kind-resolver';
 import { WORKLOAD_KINDS } from '../workload-kinds';
+import { CreateButton } from '../create/create-button';
 
 /**
  * `/workloads/:kind`: every object of one kind in the chosen namespace (or all), live, in the
@@ -12,7 +13,7 @@ import { WORKLOAD_KINDS } from '../workload-kinds';
  */
 @Component({
   selector: 'cairn-workload-list',
-  imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster],
+  imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster, CreateButton],
   templateUrl: './workload-list.html',
   styleUrl: './workload-list.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

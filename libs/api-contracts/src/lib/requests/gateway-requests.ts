@@ -277,3 +277,31 @@ export const WatchQuery = z.strictObject({
     ),
   ),
 });
+
+const CREATE_NAME_RULE = 'must be the new object\'s name (or give metadata.generateName)';
+/**
+ * `POST …/resources/{group}/{version}/{resource}`: a new object, whole. It carries no
+ * resourceVersion (a create never replaces anything: an object of that name already there is
+ * the API server's 409 AlreadyExists).
+ */
+export const CreateBody = z.looseObject({
+  apiVersion: z.string({ error: "must be the object's apiVersion, e.g. apps/v1" }),
+  kind: z.string({ error: "must be the object's kind, e.g. Deployment" }),
+  metadata: z
+    .looseObject({
+      name: z.optional(z.string({ error: CREATE_NAME_RULE })),
+      generateName: z.optional(z.string({ error: CREATE_NAME_RULE })),
+      namespace: z.optional(z.string()),
+    })
+    .check(
+      z.refine((m) => !!m.name || !!m.generateName, { error: CREATE_NAME_RULE, path: ['name'] }),
+      z.refine((m) => m['resourceVersion'] === undefined, { error: 'must be left out: a new object has no resourceVersion yet', path: ['resourceVersion'] }),
+    ),
+});
+export type CreateBody = z.output<typeof CreateBody>;
+/** The create body with its depth checked first (the object itself is the API server's to validate). */
+export const CreateBodyBounded = z.pipe(z.unknown().check(depthBound), CreateBody);
+
+/** `GET …/openapi/{group}/{version}`: the OpenAPI v3 document of one group version (`core` for the legacy group). */
+export const OpenApiParams = z.object({ cluster: clusterName, group: kubeName('group'), version: kubeName('version') });
+export type OpenApiParams = z.output<typeof OpenApiParams>;

@@ -31,4 +31,14 @@ export interface ApiErrorBody {
   error: string;
   /** What went wrong and what to do about it. */
   message: string;
+  /** The API server's reason when it gave one (`AlreadyExists`, `Invalid`, `Conflict`), so a view can offer the way out. */
+  reason?: string;
+  /** The API server's field errors (a 422 `Invalid`, a 400), each with the field path it names (`spec.replicas`). */
+  causes?: ApiErrorCause[];
+}
+
+/** One field error of the API server: `field` is its path as the server names it (`spec.template.spec.containers[0].image`). */
+export interface ApiErrorCause {
+  field?: string;
+  message: string;
 }

@@ -48,7 +48,9 @@ export class ErrorBodyFilter implements ExceptionFilter {
         // The path is the caller's: echo a bounded piece of it.
         message = `There is nothing at ${request.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}; see /api/docs for the API.`;
       }
-      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+      // An upstream's reason and field errors (KubeHttpException's `detail`), for views that point at the field.
+      const detail = (exception as { detail?: Pick<ApiErrorBody, 'reason' | 'causes'> }).detail;
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(detail?.reason ? { reason: detail.reason } : {}), ...(detail?.causes?.length ? { causes: detail.causes } : {}) };
     }
     // Fastify's own errors (a body that is not JSON, a payload too large) carry a 4xx statusCode.
     const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;

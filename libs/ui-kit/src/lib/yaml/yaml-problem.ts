@@ -49,3 +49,30 @@ export async function parseYamlObject(
 export async function yamlProblem(text: string): Promise<string | undefined> {
   return (await parseYamlObject(text)).problem;
 }
+
+/**
+ * The 1-based line of a draft that holds the field an API server names
+ * (`spec.template.spec.containers[0].image`, `metadata.labels[app]`), or of the deepest part of
+ * that path the draft has (a missing field is reported at its parent); undefined when none is there.
+ */
+export async function lineOfField(text: string, field: string): Promise<number | undefined> {
+  const { parseDocument, LineCounter, isNode } = await import('yaml');
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { ...VERSION, lineCounter: lines });
+  if (doc.errors.length) return undefined;
+  const path = [...field.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map((m) => (m[1] !== undefined ? m[1] : /^\d+$/.test(m[2] ?? '') ? Number(m[2]) : (m[2] ?? '')));
+  for (let depth = path.length; depth > 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true);
+    // A key's line, not its value's: find the pair's key when the value is a nested block.
+    if (isNode(node) && node.range) return lines.linePos(keyOffset(doc, path.slice(0, depth)) ?? node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** Where the key of the pair at `path` begins, when its parent is a mapping. */
+function keyOffset(doc: import('yaml').Document, path: Array<string | number>): number | undefined {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  const items = (parent as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | null)?.items;
+  const key = items?.find((pair) => pair?.key?.value === path[path.length - 1])?.key;
+  return key?.range?.[0];
+}
