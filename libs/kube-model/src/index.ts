@@ -20,3 +20,5 @@ export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
 export { nextCronRun } from './lib/cron-schedule';
 export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/drain';
 export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';
+export { LABEL_NAME_MAX, LABEL_PREFIX_MAX, labelKeyProblem, labelValueProblem, parseLabelChange } from './lib/labels';
+export type { LabelChange } from './lib/labels';
