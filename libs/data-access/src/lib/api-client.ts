@@ -261,21 +261,22 @@ export class ApiClient {
     return this.json('PUT', this.resourcePath(cluster, kind, object.metadata.name) + query({ namespace: options.namespace, dryRun: options.dryRun || undefined }), { cluster, body: object });
   }
 
-  patch<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace: string | undefined, patch: unknown, type: 'merge' | 'strategic' | 'json' = 'merge'): Promise<T> {
+  /** `dryRun`: the API server checks the change and stores nothing (so for delete, scale and restart). */
+  patch<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace: string | undefined, patch: unknown, type: 'merge' | 'strategic' | 'json' = 'merge', options: { dryRun?: boolean } = {}): Promise<T> {
     const contentType = { merge: 'application/merge-patch+json', strategic: 'application/strategic-merge-patch+json', json: 'application/json-patch+json' }[type];
-    return this.json('PATCH', this.resourcePath(cluster, kind, name) + query({ namespace }), { cluster, body: patch, contentType });
+    return this.json('PATCH', this.resourcePath(cluster, kind, name) + query({ namespace, dryRun: options.dryRun || undefined }), { cluster, body: patch, contentType });
   }
 
-  delete(cluster: string, kind: KindRef, name: string, namespace?: string): Promise<unknown> {
-    return this.json('DELETE', this.resourcePath(cluster, kind, name) + query({ namespace }), { cluster });
+  delete(cluster: string, kind: KindRef, name: string, namespace?: string, options: { dryRun?: boolean } = {}): Promise<unknown> {
+    return this.json('DELETE', this.resourcePath(cluster, kind, name) + query({ namespace, dryRun: options.dryRun || undefined }), { cluster });
   }
 
-  scale(cluster: string, kind: KindRef, name: string, namespace: string, replicas: number): Promise<{ replicas: number }> {
-    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/scale${query({ namespace })}`, { cluster, body: { replicas } });
+  scale(cluster: string, kind: KindRef, name: string, namespace: string, replicas: number, options: { dryRun?: boolean } = {}): Promise<{ replicas: number }> {
+    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/scale${query({ namespace, dryRun: options.dryRun || undefined })}`, { cluster, body: { replicas } });
   }
 
-  restart(cluster: string, kind: KindRef, name: string, namespace: string): Promise<{ restartedAt: string }> {
-    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/restart${query({ namespace })}`, { cluster });
+  restart(cluster: string, kind: KindRef, name: string, namespace: string, options: { dryRun?: boolean } = {}): Promise<{ restartedAt: string }> {
+    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/restart${query({ namespace, dryRun: options.dryRun || undefined })}`, { cluster });
   }
 
   triggerCronJob(cluster: string, namespace: string, name: string): Promise<{ job: string }> {
