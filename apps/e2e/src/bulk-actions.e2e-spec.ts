@@ -99,6 +99,7 @@ describe('bulk actions', () => {
     await bar().getByRole('button', { name: 'Delete…' }).click();
     const toDelete = dialog().getByRole('list', { name: 'Objects to delete' });
     expect(await toDelete.getByRole('listitem').allTextContents()).toEqual([`${NS}/b1`, `${NS}/b2`, `${NS}/b3`]);
+    await page.screenshot({ path: '/tmp/bulk-delete-confirmation.png' });
     await k(['delete', 'deployment', '-n', NS, 'b2', '--wait=true']);
     await dialog().getByRole('button', { name: 'Delete 3' }).click();
     await results().getByText('Deleted 2 of 3 Deployments. 1 failed.').waitFor();
@@ -162,6 +163,10 @@ describe('bulk actions', () => {
     await results().getByText('Deleted 1 of 2 Deployments. 1 not sent: not allowed.').waitFor();
     await resultFor('team-b/mixed-b').getByText('not allowed', { exact: true }).waitFor();
     await resultFor('team-b/mixed-b').getByText(/your role may not delete Deployments in team-b/).waitFor();
+    // What is left selected is team-b's alone, which she may not change: no action is offered for it.
+    await bar().getByText('1 selected').waitFor();
+    await bar().getByText('Your role may not change any of the selected Deployments.').waitFor();
+    expect(await bar().getByRole('button', { name: /Delete|Restart|Scale|Label/ }).count()).toBe(0);
     // kubectl: team-a's is gone, team-b's is there.
     const left = () => k(['get', 'deployments', '-A', '-l', 'story=bulk', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {end}']);
     expect(await eventually(left, (names) => !names.includes('team-a/mixed-a'))).toContain('team-b/mixed-b');

@@ -70,7 +70,8 @@ export class BulkActions {
   /** The actions at least one selected object allows (no action, when none does). */
   protected readonly offered = computed(() => {
     const kind = this.kind();
-    const access = [...this.access().values()];
+    const known = this.access();
+    const access = this.selected().flatMap((o) => known.get(keyOf(o)) ?? []);
     const any = (key: keyof ObjectAccess) => access.some((a) => a[key].allowed);
     return { delete: any('delete'), restart: Boolean(kind.restartable) && any('patch'), scale: Boolean(kind.scalable) && any('scale'), label: any('patch') };
   });
@@ -128,7 +129,7 @@ export class BulkActions {
       if (answer?.allowed) allowed.push(o);
       else {
         const where = o.metadata.namespace ? ` in ${o.metadata.namespace}` : '';
-        refused.push({ target: o, result: 'skipped', reason: `not allowed: your role may not ${verb} ${kind.label}${where}${answer?.reason ? ` (${answer.reason})` : ''}; not sent.` });
+        refused.push({ target: o, result: 'skipped', reason: `your role may not ${verb} ${kind.label}${where}${answer?.reason ? ` (${answer.reason})` : ''}; not sent.` });
       }
     }
     return { allowed, refused };
