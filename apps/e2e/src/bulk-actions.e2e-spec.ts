@@ -1,6 +1,6 @@
+import { kubectl } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { eventually } from './support/eventually';
-import { kubectl } from './support/kubectl';
 import { Stage, startStage } from './support/stage';
 
 /**

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { DevCluster } from '@cairn/kube-testenv';
+import { DevCluster, kubectl } from '@cairn/kube-testenv';
 import { parseLabelChange } from './labels';
 
 /**
@@ -16,15 +14,6 @@ describe('parseLabelChange against kubectl label', () => {
   }, 300_000);
 
   afterAll(() => cluster?.stop());
-
-  const kubectl = (args: string[]) =>
-    new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(join(cluster.info.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: cluster.info.kubeconfig } });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      child.on('exit', (code) => resolve({ code, out }));
-    });
 
   const long = (n: number) => 'a'.repeat(n);
   const ARGS = [
@@ -55,13 +44,13 @@ describe('parseLabelChange against kubectl label', () => {
   ];
 
   it('accepts exactly what kubectl label --dry-run=server accepts', async () => {
-    expect((await kubectl(['create', 'configmap', 'labels-oracle', '-n', 'default'])).code).toBe(0);
+    await kubectl(cluster, ['create', 'configmap', 'labels-oracle', '-n', 'default']);
     const disagreements: string[] = [];
     for (const arg of ARGS) {
       const ours = parseLabelChange(arg);
-      const theirs = await kubectl(['label', '--overwrite', '--dry-run=server', '-n', 'default', 'configmap/labels-oracle', arg]);
+      const refusal = await kubectl(cluster, ['label', '--overwrite', '--dry-run=server', '-n', 'default', 'configmap/labels-oracle', arg]).then(() => undefined, (err: Error) => err.message);
       const weAccept = !('problem' in ours);
-      if (weAccept !== (theirs.code === 0)) disagreements.push(`${arg}: we ${weAccept ? 'accept' : `refuse (${(ours as { problem: string }).problem})`}, kubectl ${theirs.code === 0 ? 'accepts' : `refuses: ${theirs.out.trim()}`}`);
+      if (weAccept !== (refusal === undefined)) disagreements.push(`${arg}: we ${weAccept ? 'accept' : `refuse (${(ours as { problem: string }).problem})`}, kubectl ${refusal === undefined ? 'accepts' : `refuses: ${refusal}`}`);
     }
     expect(disagreements).toEqual([]);
   });
