@@ -119,7 +119,8 @@ describe('bulk actions', () => {
     const first = main().getByRole('checkbox', { name: 'Select keyb-1' });
     await first.focus();
     await page.keyboard.press('Space');
-    expect(await first.isChecked()).toBe(true);
+    await main().getByRole('checkbox', { name: 'Select keyb-1', checked: true }).waitFor();
+    await bar().getByText('1 selected').waitFor();
     await main().getByRole('checkbox', { name: 'Select keyb-3' }).focus();
     await page.keyboard.press('Shift+Space');
     await bar().getByText('3 selected').waitFor();

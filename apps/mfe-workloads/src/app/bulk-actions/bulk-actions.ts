@@ -65,6 +65,8 @@ export class BulkActions {
   protected readonly report = signal<BulkReport | undefined>(undefined);
   /** Each selected object's access, by its key; an object not in it yet is still being asked about. */
   private readonly access = signal<ReadonlyMap<string, ObjectAccess>>(new Map());
+  /** The cluster and kind `access` answers are about. */
+  private accessScope = '';
   protected readonly tooMany = computed(() => bulkSelectionProblem(this.selected().length));
 
   /** The actions at least one selected object allows (no action, when none does). */
@@ -84,6 +86,12 @@ export class BulkActions {
       const cluster = this.cluster();
       const selected = this.selected();
       untracked(() => {
+        // Answers are about one kind on one cluster: another kind or cluster starts afresh.
+        const scope = `${cluster}/${kind.group}/${kind.resource}`;
+        if (scope !== this.accessScope) {
+          this.accessScope = scope;
+          this.access.set(new Map());
+        }
         if (bulkSelectionProblem(selected.length)) return;
         const known = this.access();
         const ask = selected.filter((o) => !known.has(keyOf(o)));
@@ -106,7 +114,7 @@ export class BulkActions {
         return [keyOf(o), { delete: remove, patch, scale }] as const;
       }),
     );
-    if (cluster !== this.cluster() || kind !== this.kind()) return;
+    if (`${cluster}/${kind.group}/${kind.resource}` !== this.accessScope) return;
     this.access.set(new Map([...this.access(), ...answers]));
   }
 
