@@ -30,3 +30,5 @@ export type { CreateTemplate, TemplateKind } from './lib/create-template';
 export { builtInTemplate, containerNameFor, deploymentFromForm } from './lib/built-in-templates';
 export type { DeploymentForm } from './lib/built-in-templates';
 export { dns1123LabelProblem, dns1123SubdomainProblem, envNameProblem, portProblem, quantityProblem } from './lib/field-rules';
+export { LABEL_NAME_MAX, LABEL_PREFIX_MAX, labelKeyProblem, labelValueProblem, parseLabelChange } from './lib/labels';
+export type { LabelChange } from './lib/labels';

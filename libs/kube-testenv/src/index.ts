@@ -21,6 +21,6 @@ export { createDrainFixture } from './drain-fixture';
 export type { DrainFixture } from './drain-fixture';
 export { createRolloutFixture } from './rollout-fixture';
 export type { RolloutFixture } from './rollout-fixture';
-export { kubectl } from './kubectl';
+export { kubectl, kubectlOut } from './kubectl';
 export type { KubectlRun } from './kubectl';
 export { waitUntil } from './wait-until';

@@ -13,9 +13,10 @@ export interface KubectlRun {
 /**
  * Runs the dev cluster's own kubectl (`<binDir>/kubectl`, built from the pinned module) with
  * `args` as the cluster's admin (its kubeconfig), and answers what it printed: the oracle tests
- * compare Cairn with. Never rejects for a non-zero exit, so a test can check kubectl's refusal too.
+ * compare Cairn with. `input` is written to its stdin (for `apply -f -`). Never rejects for a
+ * non-zero exit, so a test can check kubectl's refusal too.
  */
-export function kubectl(info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'>, args: string[]): Promise<KubectlRun> {
+export function kubectl(info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'>, args: string[], input?: string): Promise<KubectlRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(info.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: info.kubeconfig } });
     let stdout = '';
@@ -24,5 +25,16 @@ export function kubectl(info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'>, arg
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
   });
+}
+
+/**
+ * {@link kubectl} for a step that must succeed: resolves its stdout; rejects, when it exits
+ * non-zero, with an Error whose message ends with kubectl's stderr.
+ */
+export async function kubectlOut(cluster: { info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'> }, args: string[], input?: string): Promise<string> {
+  const run = await kubectl(cluster.info, args, input);
+  if (run.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${run.code}: ${run.stderr.trim()}`);
+  return run.stdout;
 }

@@ -158,6 +158,28 @@ describe('the documented API, on the real cluster', () => {
       expect((await call('POST', `${R}/apps/v1/daemonsets/node-exporter/restart?namespace=monitoring`, { token: tokens['alice'] })).status).toBe(403);
     });
 
+    it('scales and restarts with dryRun=true: the API server checks each (and refuses what RBAC refuses), nothing is stored, the audit line says dry run', async () => {
+      const web = () => admin().json<Deployment & { spec: { replicas: number } }>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
+      const before = await web();
+      const from = logLines.length;
+      const scaled = await call('POST', `${R}/apps/v1/deployments/web/scale?namespace=team-a&dryRun=true`, { token: tokens['alice'], body: { replicas: 7 } });
+      expect({ status: scaled.status, replicas: scaled.json['replicas'] }).toEqual({ status: 200, replicas: 7 });
+      expect((await call('POST', `${R}/apps/v1/deployments/web/restart?namespace=team-a&dryRun=true`, { token: tokens['alice'] })).status).toBe(200);
+      expect((await call('POST', `${R}/apps/v1/deployments/web/scale?namespace=team-a&dryRun=true`, { token: tokens['victor'], body: { replicas: 7 } })).status).toBe(403);
+      const after = await web();
+      expect(after.spec.replicas).toBe(before.spec.replicas);
+      expect(after.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBe(before.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']);
+      const actions = () =>
+        logLines
+          .slice(from)
+          .map((l) => JSON.parse(l) as { context?: string; message?: string })
+          .filter((l) => l.context === 'Audit')
+          .map((l) => (JSON.parse(l.message as string) as { action: string; result: string }))
+          .map((a) => `${a.action}: ${a.result}`);
+      await until('three audit lines', async () => actions().length >= 3, 5_000);
+      expect(actions()).toEqual(['scale to 7 (dry run): ok', 'rollout restart (dry run): ok', 'scale to 7 (dry run): refused']);
+    });
+
     it('leaves one JSON audit line per change: who, what, which cluster, and the result', async () => {
       // As the browser makes changes (with the session cookie), and as an API client does (a bearer: named by the cluster's SelfSubjectReview).
       const cookie = async (user: 'alice' | 'victor') => {

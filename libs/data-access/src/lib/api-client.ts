@@ -286,16 +286,16 @@ export class ApiClient {
     return this.json('PATCH', this.resourcePath(cluster, kind, name) + query({ namespace, dryRun: options.dryRun || undefined }), { cluster, body: patch, contentType });
   }
 
-  delete(cluster: string, kind: KindRef, name: string, namespace?: string): Promise<unknown> {
-    return this.json('DELETE', this.resourcePath(cluster, kind, name) + query({ namespace }), { cluster });
+  delete(cluster: string, kind: KindRef, name: string, namespace?: string, options: { dryRun?: boolean } = {}): Promise<unknown> {
+    return this.json('DELETE', this.resourcePath(cluster, kind, name) + query({ namespace, dryRun: options.dryRun || undefined }), { cluster });
   }
 
-  scale(cluster: string, kind: KindRef, name: string, namespace: string, replicas: number): Promise<{ replicas: number }> {
-    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/scale${query({ namespace })}`, { cluster, body: { replicas } });
+  scale(cluster: string, kind: KindRef, name: string, namespace: string, replicas: number, options: { dryRun?: boolean } = {}): Promise<{ replicas: number }> {
+    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/scale${query({ namespace, dryRun: options.dryRun || undefined })}`, { cluster, body: { replicas } });
   }
 
-  restart(cluster: string, kind: KindRef, name: string, namespace: string): Promise<{ restartedAt: string }> {
-    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/restart${query({ namespace })}`, { cluster });
+  restart(cluster: string, kind: KindRef, name: string, namespace: string, options: { dryRun?: boolean } = {}): Promise<{ restartedAt: string }> {
+    return this.json('POST', `${this.resourcePath(cluster, kind, name)}/restart${query({ namespace, dryRun: options.dryRun || undefined })}`, { cluster });
   }
 
   triggerCronJob(cluster: string, namespace: string, name: string): Promise<{ job: string }> {

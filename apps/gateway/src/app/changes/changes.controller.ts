@@ -14,7 +14,6 @@ import {
   DryRunQuery,
   KindParams,
   NamespacedObjectParams,
-  NamespaceQuery,
   ObjectParams,
   PATCH_CONTENT_TYPES,
   PatchBody,
@@ -119,24 +118,24 @@ export class ChangesController {
 
   @Post('resources/:group/:version/:resource/:name/scale')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Set the replica count through the scale subresource: {"replicas": n}.' })
+  @ApiOperation({ summary: 'Set the replica count through the scale subresource: {"replicas": n}. dryRun=true: the API server checks it and stores nothing.' })
   async scale(
     @PathParams(ObjectParams) ref: ObjectParams,
-    @QueryParams(NamespaceQuery) q: z.output<typeof NamespaceQuery>,
+    @QueryParams(DryRunQuery) q: z.output<typeof DryRunQuery>,
     @JsonBody(ScaleBody) body: ScaleBody,
     @Audit() audit: AuditRecord,
     @Req() request: FastifyRequest,
   ): Promise<{ replicas: number }> {
     const caller = await this.kube.changer(request, ref.cluster, audit);
-    return this.changes.scale(caller, ref, q.namespace, body.replicas, audit);
+    return this.changes.scale(caller, ref, q.namespace, body.replicas, audit, q.dryRun ?? false);
   }
 
   @Post('resources/:group/:version/:resource/:name/restart')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rollout restart of a Deployment, StatefulSet or DaemonSet (as kubectl rollout restart does).' })
-  async restart(@PathParams(ObjectParams) ref: ObjectParams, @QueryParams(NamespaceQuery) q: z.output<typeof NamespaceQuery>, @Audit() audit: AuditRecord, @Req() request: FastifyRequest): Promise<{ restartedAt: string }> {
+  @ApiOperation({ summary: 'Rollout restart of a Deployment, StatefulSet or DaemonSet (as kubectl rollout restart does). dryRun=true: the API server checks it and stores nothing.' })
+  async restart(@PathParams(ObjectParams) ref: ObjectParams, @QueryParams(DryRunQuery) q: z.output<typeof DryRunQuery>, @Audit() audit: AuditRecord, @Req() request: FastifyRequest): Promise<{ restartedAt: string }> {
     const caller = await this.kube.changer(request, ref.cluster, audit);
-    return this.changes.restart(caller, ref, q.namespace, audit);
+    return this.changes.restart(caller, ref, q.namespace, audit, q.dryRun ?? false);
   }
 
   @Post('namespaces/:namespace/cronjobs/:name/trigger')

@@ -150,28 +150,28 @@ export class ChangesService {
     return isSecrets(ref) || deleted?.['kind'] === 'Secret' ? redactSecret(deleted) : deleted;
   }
 
-  /** Sets the replica count through the scale subresource. */
-  async scale(caller: Caller, ref: ObjectParams, namespace: string | undefined, replicas: number, audit: AuditRecord): Promise<{ replicas: number }> {
+  /** Sets the replica count through the scale subresource; `dryRun`: the API server checks it and stores nothing. */
+  async scale(caller: Caller, ref: ObjectParams, namespace: string | undefined, replicas: number, audit: AuditRecord, dryRun = false): Promise<{ replicas: number }> {
     const path = resourcePath({ ...ref, namespace, subresource: 'scale' });
-    audit.describe(`scale to ${replicas}`, path);
+    audit.describe(`scale to ${replicas}${dryRun ? ' (dry run)' : ''}`, path);
     const scale = await this.kube.json<{ spec: { replicas: number } }>(ref.cluster, caller, {
       method: 'PATCH',
-      path: path + query({ fieldManager: FIELD_MANAGER }),
+      path: path + query({ fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined }),
       body: JSON.stringify({ spec: { replicas } }),
       contentType: 'application/merge-patch+json',
     });
     return { replicas: scale.spec.replicas };
   }
 
-  /** `kubectl rollout restart`: stamps the pod template's restartedAt annotation. */
-  async restart(caller: Caller, ref: ObjectParams, namespace: string | undefined, audit: AuditRecord): Promise<{ restartedAt: string }> {
+  /** `kubectl rollout restart`: stamps the pod template's restartedAt annotation; `dryRun`: the API server checks it and stores nothing. */
+  async restart(caller: Caller, ref: ObjectParams, namespace: string | undefined, audit: AuditRecord, dryRun = false): Promise<{ restartedAt: string }> {
     if (ref.group !== 'apps' || !RESTARTABLE.includes(ref.resource)) throw new BadRequestException(`Only ${RESTARTABLE.join(', ')} (apps) can be restarted.`);
     const path = resourcePath({ ...ref, namespace });
     const restartedAt = new Date().toISOString();
-    audit.describe('rollout restart', path);
+    audit.describe(dryRun ? 'rollout restart (dry run)' : 'rollout restart', path);
     await this.kube.json(ref.cluster, caller, {
       method: 'PATCH',
-      path: path + query({ fieldManager: FIELD_MANAGER }),
+      path: path + query({ fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined }),
       body: JSON.stringify({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } }),
       contentType: 'application/strategic-merge-patch+json',
     });

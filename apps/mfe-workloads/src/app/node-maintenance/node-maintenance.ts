@@ -3,7 +3,7 @@ import { RouterLink } from '@angular/router';
 import type { DrainEvent, DrainPodState, DrainResult } from '@cairn/api-contracts';
 import { ApiClient, ApiError, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
 import { Confirmation, Notice, StatusBadge } from '@cairn/ui-kit';
-import { asArray, asObject, asString, consentFlag, DrainConcern, drainPlan, podStatus } from '@cairn/kube-model';
+import { asArray, asObject, asString, consentFlag, DrainConcern, drainPlan, parseLabelChange, podStatus } from '@cairn/kube-model';
 import { ActionNotice, runAction } from '../action-notice';
 
 const NODES = { group: 'core', version: 'v1', resource: 'nodes' };
@@ -170,12 +170,17 @@ export class NodeMaintenance {
   }
 
   protected async addLabel(field: HTMLInputElement): Promise<void> {
-    const match = /^\s*([^=\s]+)=(\S*)\s*$/.exec(field.value);
-    if (!match) {
-      this.notice.set({ ok: false, text: 'Write a label as key=value.' });
+    // kubectl label's argument, with the API server's key and value rules (kube-model): key=value sets, key- removes.
+    const change = parseLabelChange(field.value);
+    if ('problem' in change) {
+      this.notice.set({ ok: false, text: change.problem });
       return;
     }
-    const [, key = '', value = ''] = match;
+    const { key, value } = change;
+    if (value === undefined) {
+      if (await this.removeLabel(key)) field.value = '';
+      return;
+    }
     const set = await this.act(`set label ${key}`, () => this.api.patch(this.cluster(), NODES, this.name(), undefined, { metadata: { resourceVersion: this.node().metadata.resourceVersion, labels: { [key]: value } } }, 'merge'), `Label ${key}=${value} set.`);
     if (set) field.value = '';
   }

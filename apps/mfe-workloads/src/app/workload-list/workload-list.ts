@@ -1,19 +1,24 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, WatchStream, POLL_MS } from '@cairn/data-access';
+import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
 import { cellsByObject, PrinterColumn, printerColumns } from '@cairn/kube-model';
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
+import { BulkActions } from '../bulk-actions/bulk-actions';
 import { kindFromRoute } from '../kind-resolver';
 import { WORKLOAD_KINDS } from '../workload-kinds';
 import { CreateButton } from '../create/create-button';
 
+/** At most this many namespaces are asked about to decide whether rows can be selected. */
+const MAX_NAMESPACE_REVIEWS = 50;
+
 /**
  * `/workloads/:kind`: every object of one kind in the chosen namespace (or all), live, in the
- * console's resource table (filter, sort, columns, virtual scroll), with "problems only".
+ * console's resource table (filter, sort, columns, virtual scroll), with "problems only", and
+ * rows to select for bulk actions where the person may delete or patch them.
  */
 @Component({
   selector: 'cairn-workload-list',
-  imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster, CreateButton],
+  imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster, CreateButton, BulkActions],
   templateUrl: './workload-list.html',
   styleUrl: './workload-list.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -32,7 +37,13 @@ export class WorkloadList {
   private readonly route = inject(ActivatedRoute);
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
+  private readonly permissions = inject(Permissions);
   protected readonly context = inject(ConsoleContext);
+  /** The keys (`rowKey`) of the rows selected for a bulk action. */
+  protected readonly selection = signal<ReadonlySet<string>>(new Set());
+  /** Whether rows can be selected: the person may delete or patch this kind in at least one namespace listed. */
+  protected readonly selectable = signal(false);
+  protected readonly emptySelection: ReadonlySet<string> = new Set();
   protected readonly workloadKind = kindFromRoute(this);
   protected readonly knownKinds = WORKLOAD_KINDS.map((kind) => kind.label).join(', ');
   protected readonly list = signal<LiveList | undefined>(undefined);
@@ -64,12 +75,40 @@ export class WorkloadList {
       const namespace = this.context.namespace();
       untracked(() => {
         this.printed.set(undefined);
+        this.selection.set(new Set());
         this.list()?.stop();
         this.list.set(kind && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined);
       });
     });
     inject(DestroyRef).onDestroy(() => this.list()?.stop());
+    // One namespace-level access review per verb and namespace listed (batched): no checkbox for someone who may change nothing here.
+    effect(() => {
+      const kind = this.workloadKind();
+      const cluster = this.context.cluster();
+      const namespaces = this.listedNamespaces();
+      untracked(() => {
+        this.selectable.set(false);
+        if (!kind || !cluster) return;
+        const scopes = kind.namespaced === false ? [undefined] : namespaces.split(' ').filter(Boolean).slice(0, MAX_NAMESPACE_REVIEWS);
+        const checks = scopes.flatMap((namespace) => (['delete', 'patch'] as const).map((verb) => this.permissions.can(cluster, { verb, group: kind.group, resource: kind.resource, namespace }).catch(() => false)));
+        void Promise.all(checks).then((answers) => {
+          if (kind === this.workloadKind() && cluster === this.context.cluster()) this.selectable.set(answers.some(Boolean));
+        });
+      });
+    });
   }
+
+  /** The namespaces of the listed objects, sorted, as one string (so the reviews are asked again only when it changes). */
+  private readonly listedNamespaces = computed(() => [...new Set((this.list()?.items() ?? []).map((o) => o.metadata.namespace ?? ''))].sort().join(' '));
+
+  /** The selected objects, as the list has them now. */
+  protected readonly selectedObjects = computed(() => {
+    const selected = this.selection();
+    return selected.size === 0 ? [] : this.rows().filter((o) => selected.has(this.rowKey(o)));
+  });
+
+  /** A row's name in its checkbox's label: with its namespace when the list spans several. */
+  protected readonly rowLabel = (o: KubeObject): string => (o.metadata.namespace && !this.context.namespace() ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
   /** Name, namespace (when listing all of them), status, then the kind's own columns. */
   protected readonly columns = computed<TableColumn<KubeObject>[]>(() => {

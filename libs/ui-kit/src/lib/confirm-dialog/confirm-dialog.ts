@@ -13,6 +13,10 @@ export interface ConfirmOptions {
   danger?: boolean;
   /** The person must type this (usually the object's name) before the button works. */
   typeToConfirm?: string;
+  /** What it will be done to, one line each (the objects a bulk delete removes), under the message; scrolls when long. */
+  items?: readonly string[];
+  /** The list's accessible name: "Objects to delete". */
+  itemsLabel?: string;
 }
 
 export interface PromptOptions extends Omit<ConfirmOptions, 'typeToConfirm'> {
@@ -40,6 +44,11 @@ let nextId = 0;
       <h2 class="cairn-dialog-title" [id]="titleId">{{ options.title }}</h2>
       @if (options.message) {
         <p class="cairn-dialog-message">{{ options.message }}</p>
+      }
+      @if (options.items?.length) {
+        <ul class="cairn-dialog-items" [attr.aria-label]="options.itemsLabel ?? null">
+          @for (item of options.items; track $index) { <li>{{ item }}</li> }
+        </ul>
       }
       @if (field(); as f) {
         <label [for]="fieldId">{{ f.label }}</label>
@@ -72,6 +81,8 @@ let nextId = 0;
     .cairn-dialog-title { margin: 0; font-size: 1.0625rem; }
     .cairn-dialog-message { margin: 0; color: var(--cairn-muted, #57606a); }
     .cairn-dialog input { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid var(--cairn-border, #d0d7de); border-radius: 6px; background: var(--cairn-bg, #f6f8fa); color: inherit; }
+    .cairn-dialog-items { margin: 0; padding: 0.375rem 0.5rem 0.375rem 1.5rem; max-height: min(16rem, 40vh); overflow-y: auto; overflow-wrap: anywhere;
+      border: 1px solid var(--cairn-border, #d0d7de); border-radius: 6px; font-size: 0.875rem; }
     .cairn-dialog-problem { color: var(--cairn-danger, #cf222e); font-size: 0.875rem; }
     .cairn-dialog-buttons { display: flex; gap: 0.5rem; margin-top: 0.5rem; }
     .cairn-dialog button { font: inherit; font-size: 0.875rem; padding: 0.3rem 0.75rem; border-radius: 6px; border: 1px solid var(--cairn-border, #d0d7de);

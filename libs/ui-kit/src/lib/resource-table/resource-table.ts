@@ -27,6 +27,11 @@ let nextTable = 0;
  * The console's list of objects: a filter (text, `label=value`, `label!=value`), sorting by any
  * column, a choice of columns kept in the browser, and a virtual scroll that keeps ten thousand
  * rows smooth. Rows arrive from the owner (usually a `LiveList`) and may change at any time.
+ *
+ * `selectable` adds a checkbox column: a click or Space toggles a row, Shift-click and
+ * Shift-Space select the range from the row toggled last, the header checkbox selects every row
+ * the filter shows. The selection (`selection`, keys from `rowKey`) survives live changes; a row
+ * that leaves the list leaves the selection.
  */
 @Component({
   selector: 'cairn-resource-table',
@@ -35,7 +40,7 @@ let nextTable = 0;
   styleUrl: './resource-table.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
   // Escape, or a click anywhere else, closes the column choice.
-  host: { '(keydown.escape)': 'choosing.set(false)', '(document:click)': 'closeChoiceOutside($event)' },
+  host: { '(keydown.escape)': 'choosing.set(false)', '(document:click)': 'closeChoiceOutside($event)', '(keydown.space)': 'rowKeydown($event)', '(keydown.shift.space)': 'rowKeydown($event)' },
 })
 export class ResourceTable<T> {
   readonly rows = input.required<readonly T[]>();
@@ -56,6 +61,14 @@ export class ResourceTable<T> {
   readonly filterPlaceholder = input('Filter by name, status or label=value');
   readonly filter = model('');
   readonly sort = model<TableSort | undefined>(undefined);
+  /** Rows can be selected, for an action on many at once (see the class's docs). */
+  readonly selectable = input(false);
+  /** The selected rows' keys (`rowKey`). */
+  readonly selection = model<ReadonlySet<string>>(new Set());
+  /** How a row is named in its checkbox's accessible name ("Select web"); default: the first column's value. */
+  readonly rowLabel = input<(row: T) => string>();
+  /** The row toggled last: where a Shift range starts. */
+  private anchor: string | undefined;
 
   protected readonly id = `cairn-table-${++nextTable}`;
   protected readonly cellTemplates = contentChildren(CellTemplate);
@@ -67,12 +80,10 @@ export class ResourceTable<T> {
 
   protected readonly shownColumns = computed(() => this.columns().filter((column) => isShown(column, this.choices())));
   protected readonly gridColumns = computed(() =>
-    this.shownColumns()
-      .map((column) => `minmax(${column.minWidth ?? 6}rem, ${column.grow ?? 1}fr)`)
-      .join(' '),
+    [...(this.selectable() ? ['1.25rem'] : []), ...this.shownColumns().map((column) => `minmax(${column.minWidth ?? 6}rem, ${column.grow ?? 1}fr)`)].join(' '),
   );
   /** The table is at least as wide as its columns' minimums; a narrow screen scrolls it sideways. */
-  protected readonly minWidth = computed(() => `${this.shownColumns().reduce((sum, column) => sum + (column.minWidth ?? 6) + 0.75, 1.5)}rem`);
+  protected readonly minWidth = computed(() => `${this.shownColumns().reduce((sum, column) => sum + (column.minWidth ?? 6) + 0.75, this.selectable() ? 3.5 : 1.5)}rem`);
 
   protected readonly visible = computed(() => {
     const columns = this.shownColumns();
@@ -110,6 +121,14 @@ export class ResourceTable<T> {
       phone.addEventListener?.('change', change);
       inject(DestroyRef).onDestroy(() => phone.removeEventListener?.('change', change));
     }
+    // A row that left the list (deleted, or no longer matching the owner's query) leaves the selection.
+    effect(() => {
+      const selected = this.selection();
+      if (selected.size === 0) return;
+      const key = this.rowKey();
+      const present = new Set(this.rows().map((row) => key(row)));
+      if ([...selected].some((k) => !present.has(k))) untracked(() => this.selection.set(new Set([...selected].filter((k) => present.has(k)))));
+    });
     effect(() => {
       const choice = this.choice();
       untracked(() => this.choices.set(choice.read()));
@@ -122,6 +141,65 @@ export class ResourceTable<T> {
   }
 
   protected readonly trackRow = (_index: number, row: T): string => this.rowKey()(row);
+
+  /** How many of the rows the filter shows are selected: the header checkbox is checked when all are, mixed when some are. */
+  protected readonly selectedShown = computed(() => {
+    const selected = this.selection();
+    const key = this.rowKey();
+    return selected.size === 0 ? 0 : this.visible().filter((row) => selected.has(key(row))).length;
+  });
+
+  protected isSelected(row: T): boolean {
+    return this.selection().has(this.rowKey()(row));
+  }
+
+  protected nameOf(row: T): string {
+    return this.rowLabel()?.(row) ?? String(this.columns()[0]?.value(row) ?? '');
+  }
+
+  /** Selects (or clears) `row`; with `range`, every shown row from the one toggled last to it, the same way. */
+  protected setRow(row: T, selected: boolean, range: boolean): void {
+    const key = this.rowKey();
+    const target = key(row);
+    const keys = [target];
+    if (range && this.anchor !== undefined) {
+      const shown = this.visible().map((r) => key(r));
+      const from = shown.indexOf(this.anchor);
+      const to = shown.indexOf(target);
+      if (from >= 0 && to >= 0) keys.splice(0, 1, ...shown.slice(Math.min(from, to), Math.max(from, to) + 1));
+    }
+    const next = new Set(this.selection());
+    for (const k of keys) {
+      if (selected) next.add(k);
+      else next.delete(k);
+    }
+    this.anchor = target;
+    this.selection.set(next);
+  }
+
+  /** Space anywhere on a row (its checkbox, its name) toggles it; Shift-Space selects the range. */
+  protected rowKeydown(event: Event): void {
+    const target = event.target as HTMLElement;
+    if (!this.selectable() || !(event instanceof KeyboardEvent) || target.closest('button, select, textarea') || (target instanceof HTMLInputElement && target.type !== 'checkbox')) return;
+    const key = target.closest<HTMLElement>('.viewport .row')?.dataset['rowKey'];
+    const row = key === undefined ? undefined : this.visible().find((r) => this.rowKey()(r) === key);
+    if (row === undefined) return;
+    // The checkbox's own toggle on Space is cancelled here, so a Shift-Space is one range, not a toggle and a range.
+    event.preventDefault();
+    this.setRow(row, !this.isSelected(row), event.shiftKey);
+  }
+
+  /** The header checkbox: every row the filter shows, or none of them. */
+  protected selectShown(selected: boolean): void {
+    const key = this.rowKey();
+    const next = new Set(this.selection());
+    for (const row of this.visible()) {
+      if (selected) next.add(key(row));
+      else next.delete(key(row));
+    }
+    this.anchor = undefined;
+    this.selection.set(next);
+  }
 
   /**
    * A tap on a card outside its links and buttons opens the row's object, as a tap on its name
