@@ -20,3 +20,7 @@ export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
 export { nextCronRun } from './lib/cron-schedule';
 export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/drain';
 export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';
+export {
+  DEFAULT_DEBUG_IMAGE, debugContainerName, ephemeralContainerPatch, ephemeralContainerState, ephemeralDebugContainer, podContainerNames, podCopyWithDebugContainer, podHasCrashedContainers,
+} from './lib/debug-container';
+export type { DebugContainerOptions, DebugCopyOptions } from './lib/debug-container';
