@@ -21,6 +21,6 @@ export { nextCronRun } from './lib/cron-schedule';
 export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/drain';
 export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';
 export {
-  DEFAULT_DEBUG_IMAGE, debugContainerName, ephemeralContainerPatch, ephemeralContainerState, ephemeralDebugContainer, podContainerNames, podCopyWithDebugContainer, podHasCrashedContainers,
+  DEFAULT_DEBUG_IMAGE, debugContainerName, ephemeralContainerPatch, containerRunState, ephemeralDebugContainer, podContainerNames, podCopyWithDebugContainer, podHasCrashedContainers,
 } from './lib/debug-container';
 export type { DebugContainerOptions, DebugCopyOptions } from './lib/debug-container';

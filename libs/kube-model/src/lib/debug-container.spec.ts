@@ -1,4 +1,4 @@
-import { debugContainerName, ephemeralContainerState, ephemeralDebugContainer, podCopyWithDebugContainer, podHasCrashedContainers } from './debug-container';
+import { debugContainerName, containerRunState, ephemeralContainerPatch, ephemeralDebugContainer, podCopyWithDebugContainer, podHasCrashedContainers } from './debug-container';
 
 // The pod's shape as the API server returns it; kubectl's own output for these rules is compared in
 // apps/gateway/src/app/debug/debug.spec.ts, where real `kubectl debug` runs against the dev cluster.
@@ -30,6 +30,12 @@ describe('kubectl debug, an ephemeral container', () => {
     });
   });
 
+  it('is appended after the existing ones by the patch, as kubectl orders it', () => {
+    expect(ephemeralContainerPatch(pod, { name: 'debugger-b' })).toEqual({
+      spec: { '$setElementOrder/ephemeralContainers': [{ name: 'debugger-aaaaa' }, { name: 'debugger-b' }], ephemeralContainers: [{ name: 'debugger-b' }] },
+    });
+  });
+
   it('draws a new name while the drawn one is taken, and refuses a taken name or an unknown target', () => {
     const draws = ['aaaaa', 'ccccc'];
     expect(debugContainerName(pod, undefined, () => draws.shift() as string)).toBe('debugger-ccccc');
@@ -37,9 +43,10 @@ describe('kubectl debug, an ephemeral container', () => {
     expect(() => ephemeralDebugContainer(pod, { image: 'x', target: 'init' })).toThrow('has no container init to target; choose one of web, sidecar');
   });
 
-  it('reads the state kubectl waits on', () => {
-    expect(ephemeralContainerState(pod, 'debugger-aaaaa')).toEqual({ state: 'running' });
-    expect(ephemeralContainerState(pod, 'other')).toEqual({ state: 'unknown' });
+  it('reads the state kubectl waits on, of an ephemeral or a regular container', () => {
+    expect(containerRunState(pod, 'debugger-aaaaa')).toEqual({ state: 'running' });
+    expect(containerRunState(pod, 'web')).toEqual({ state: 'running' });
+    expect(containerRunState(pod, 'other')).toEqual({ state: 'unknown' });
   });
 });
 

@@ -107,11 +107,14 @@ export function ephemeralDebugContainer(pod: Json, options: DebugContainerOption
 
 /**
  * The body of the strategic-merge patch on the pod's `ephemeralcontainers` subresource that
- * adds `container` (kubectl computes a two-way merge patch from the pod to the pod with the
- * container appended; ephemeralContainers merge by `name`, so this adds one and keeps the rest).
+ * appends `container`, as kubectl sends it (`strategicpatch.CreateTwoWayMergePatch` from the pod
+ * to the pod with the container appended): ephemeralContainers merge by `name`, and the
+ * `$setElementOrder` directive keeps the existing ones first — without it the API server would
+ * put the new container before them.
  */
-export function ephemeralContainerPatch(container: Obj): Obj {
-  return { spec: { ephemeralContainers: [container] } };
+export function ephemeralContainerPatch(pod: Json, container: Obj): Obj {
+  const existing = asArray(asObject(asObject(pod)['spec'])['ephemeralContainers']).map((c) => ({ name: asString(asObject(c)['name']) }));
+  return { spec: { '$setElementOrder/ephemeralContainers': [...existing, { name: container['name'] }], ephemeralContainers: [container] } };
 }
 
 /** Probe fields the `general` profile removes from every container of a copy (`RemoveProbes`). */
@@ -183,15 +186,17 @@ export function podHasCrashedContainers(pod: Json): boolean {
 }
 
 /**
- * The state of the ephemeral container `name` as the pod's status reports it (what kubectl's
- * `waitForContainer` waits on): `running`, `waiting` (with its reason), `terminated`, or
- * `unknown` before the kubelet has reported it.
+ * The state of container `name` (a container, init container or ephemeral container) as the
+ * pod's status reports it — what kubectl debug's `waitForContainer` waits on before it attaches:
+ * `running`, `waiting` (with its reason), `terminated` (with its reason), or `unknown` before
+ * the kubelet has reported it.
  */
-export function ephemeralContainerState(pod: Json, name: string): { state: 'running' | 'waiting' | 'terminated' | 'unknown'; reason?: string } {
-  const status = asArray(asObject(asObject(pod)['status'])['ephemeralContainerStatuses'])
-    .map(asObject)
+export function containerRunState(pod: Json, name: string): { state: 'running' | 'waiting' | 'terminated' | 'unknown'; reason?: string } {
+  const status = asObject(asObject(pod)['status']);
+  const found = ['ephemeralContainerStatuses', 'containerStatuses', 'initContainerStatuses']
+    .flatMap((list) => asArray(status[list]).map(asObject))
     .find((s) => s['name'] === name);
-  const state = asObject(status?.['state']);
+  const state = asObject(found?.['state']);
   if (state['running']) return { state: 'running' };
   if (state['terminated']) return { state: 'terminated', reason: asString(asObject(state['terminated'])['reason']) };
   if (state['waiting']) return { state: 'waiting', reason: asString(asObject(state['waiting'])['reason']) };
