@@ -8,6 +8,7 @@ import {
   ClusterStatus,
   ClusterSummary,
   CSRF_HEADER,
+  DebugStarted,
   DrainEvent,
   KubeconfigContextCheck,
   SessionSummary,
@@ -17,6 +18,7 @@ import {
   USER_CLUSTER_PREFIX,
   WhoAmI,
 } from '@cairn/api-contracts';
+import type { DebugContainerBody, DebugCopyBody } from '@cairn/api-contracts/requests';
 import type { ServerTable } from '@cairn/kube-model';
 import { ListEnvelope, readListStream } from './list-stream';
 
@@ -280,6 +282,16 @@ export class ApiClient {
 
   triggerCronJob(cluster: string, namespace: string, name: string): Promise<{ job: string }> {
     return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/cronjobs/${enc(name)}/trigger`, { cluster });
+  }
+
+  /** `kubectl debug -it <pod> --image=…`: adds an ephemeral debug container; answers its name. */
+  addDebugContainer(cluster: string, namespace: string, pod: string, body: DebugContainerBody): Promise<DebugStarted> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/debug-containers`, { cluster, body });
+  }
+
+  /** `kubectl debug -it <pod> --copy-to=…`: creates a copy of the pod with a debug container; answers the new pod and container. */
+  copyPodToDebug(cluster: string, namespace: string, pod: string, body: DebugCopyBody): Promise<DebugStarted> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/debug-copies`, { cluster, body });
   }
 
   accessReviews(cluster: string, checks: AccessCheck[]): Promise<{ results: AccessResult[] }> {
