@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
 import { Stage, startStage } from './support/stage';
+import { typeAndRead } from './support/terminal';
 
 /**
  * Debugging a pod as `kubectl debug -it` does: an ephemeral debug container added to a running
@@ -40,12 +41,6 @@ describe('debugging a pod', () => {
   const containerState = async (pod: string, container: string) =>
     (await kubectl(['get', 'pod', '-n', 'team-a', pod, '-o', `jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${container}")].state}{.status.containerStatuses[?(@.name=="${container}")].state}`])).trim();
 
-  async function typeAndRead(command: string, expected: string): Promise<void> {
-    await main().locator('.xterm-helper-textarea').focus();
-    await page.keyboard.type(`${command}\n`);
-    await page.waitForFunction((text) => (document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText.includes(text), expected, { timeout: 20_000 });
-  }
-
   it('alice (edit in team-a) adds a debug container targeting web, is attached to it once it runs, and opens a shell in it', async () => {
     const pod = await firstPod('app.kubernetes.io/name=web');
     page = await stage.signedIn('alice', { width: 1280, height: 900 });
@@ -75,7 +70,7 @@ describe('debugging a pod', () => {
     await main().getByRole('combobox', { name: 'Shell' }).selectOption('/bin/sh');
     await main().getByRole('button', { name: 'Reconnect' }).click();
     await main().getByRole('status').filter({ hasText: `Connected to ${container}.` }).waitFor({ timeout: 20_000 });
-    await typeAndRead('echo debug-$((6 * 7))', 'debug-42');
+    await typeAndRead(page, 'echo debug-$((6 * 7))', 'debug-42');
     await page.screenshot({ path: '/tmp/debug-alice-terminal.png', fullPage: true });
   });
 

@@ -4,6 +4,7 @@ import { DevCluster, KubeApi } from '@cairn/kube-testenv';
 import { MAX_DEBUG_IMAGE_CHARS } from '@cairn/api-contracts/requests';
 import { gatewayFor, TestGateway } from '../testing/gateway-against';
 import { captureJsonLogs } from '../testing/json-logs';
+import { until } from '../testing/until';
 
 /**
  * `kubectl debug` through the gateway against the real control plane, with real kubectl as the
@@ -34,15 +35,6 @@ describe('kubectl debug through the gateway (real cluster)', () => {
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { message?: string } };
   };
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
   const podOf = async (prefix: string) => until(`a running ${prefix} pod`, async () => (await admin.get<{ items: Pod[] }>('/api/v1/namespaces/team-a/pods')).items.find((p) => p.metadata.name.startsWith(prefix) && (p.status as { phase?: string })?.['phase'] === 'Running'));
   const withoutName = (c: Record<string, unknown> | undefined) => ({ ...c, name: undefined });
 

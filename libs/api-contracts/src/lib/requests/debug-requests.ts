@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { MAX_EXEC_COMMAND_CHARS, MAX_EXEC_COMMAND_WORDS } from './gateway-requests';
+import { COMMAND_WORD_BOUNDS } from './gateway-requests';
+import { KUBE_NAME_PATTERNS } from './kube-names';
 
 /** Longest image reference a debug container may name, in characters. */
 export const MAX_DEBUG_IMAGE_CHARS = 512;
@@ -7,19 +8,16 @@ export const MAX_DEBUG_IMAGE_CHARS = 512;
 const IMAGE_RULE = `must be an image reference such as busybox:1.37 (no spaces, at most ${MAX_DEBUG_IMAGE_CHARS} characters)`;
 const image = z.string({ error: IMAGE_RULE }).check(z.minLength(1, { error: IMAGE_RULE }), z.maxLength(MAX_DEBUG_IMAGE_CHARS, { error: IMAGE_RULE }), z.regex(/^[^\s\p{Cc}]+$/u, { error: IMAGE_RULE }));
 
-/** A container name: a DNS-1123 label (k8s.io/apimachinery IsDNS1123Label, as the API server validates container names). */
+/** A container name: a DNS-1123 label (k8s.io/apimachinery IsDNS1123Label, as the API server validates container names; a namespace follows the same rule). */
 const CONTAINER_RULE = 'must be a container name (lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)';
-const containerName = z.string({ error: CONTAINER_RULE }).check(z.maxLength(63, { error: CONTAINER_RULE }), z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: CONTAINER_RULE }));
+const containerName = z.string({ error: CONTAINER_RULE }).check(z.maxLength(63, { error: CONTAINER_RULE }), z.regex(KUBE_NAME_PATTERNS.namespace, { error: CONTAINER_RULE }));
 
 /** A pod name: a DNS-1123 subdomain (IsDNS1123Subdomain, the API server's rule for pod names). */
 const POD_RULE = 'must be a pod name (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit, at most 253 characters)';
 const podName = z.string({ error: POD_RULE }).check(z.maxLength(253, { error: POD_RULE }), z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: POD_RULE }));
 
-/** The debug container's command, one string per word, within the terminal's bounds (MAX_EXEC_COMMAND_WORDS, MAX_EXEC_COMMAND_CHARS). */
-const command = z.array(z.string({ error: 'must be a list of words' }), { error: 'must be the command as a list of words' }).check(
-  z.maxLength(MAX_EXEC_COMMAND_WORDS, { error: `must have at most ${MAX_EXEC_COMMAND_WORDS} words` }),
-  z.refine((words: string[]) => words.length === 0 || (words[0] !== '' && words.join(' ').length <= MAX_EXEC_COMMAND_CHARS), { error: `must start with a program and be at most ${MAX_EXEC_COMMAND_CHARS} characters` }),
-);
+/** The debug container's command, one string per word, within a terminal command's bounds. */
+const command = z.array(z.string({ error: 'must be a list of words' }), { error: 'must be the command as a list of words' }).check(...COMMAND_WORD_BOUNDS);
 
 /**
  * `POST …/namespaces/{namespace}/pods/{pod}/debug-containers`: `kubectl debug -it <pod>
