@@ -7,7 +7,9 @@ import { asArray, asObject, asString, Json } from './json-shape';
  * gateway that sends them and the console that names what it is about to do.
  *
  * Always as `kubectl debug -it`: the console attaches a terminal, so the debug container gets
- * `stdin` and `tty`.
+ * `stdin` and `tty`. kubectl debug has no `--dry-run`; apps/gateway/src/app/debug/debug.spec.ts
+ * runs the real `kubectl debug -it --attach=false` beside these rules on the dev cluster and
+ * compares what the API server stored for each.
  */
 
 /** The image a debug container starts from unless the user picks another (kubectl has no default; its examples use busybox). */
