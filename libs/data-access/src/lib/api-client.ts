@@ -8,6 +8,8 @@ import {
   ClusterStatus,
   ClusterSummary,
   CSRF_HEADER,
+  DebugContainerRequest,
+  DebugCopyRequest,
   DebugStarted,
   DrainEvent,
   KubeconfigContextCheck,
@@ -18,7 +20,6 @@ import {
   USER_CLUSTER_PREFIX,
   WhoAmI,
 } from '@cairn/api-contracts';
-import type { DebugContainerBody, DebugCopyBody } from '@cairn/api-contracts/requests';
 import type { ServerTable } from '@cairn/kube-model';
 import { ListEnvelope, readListStream } from './list-stream';
 
@@ -285,12 +286,12 @@ export class ApiClient {
   }
 
   /** `kubectl debug -it <pod> --image=…`: adds an ephemeral debug container; answers its name. */
-  addDebugContainer(cluster: string, namespace: string, pod: string, body: DebugContainerBody): Promise<DebugStarted> {
+  addDebugContainer(cluster: string, namespace: string, pod: string, body: DebugContainerRequest): Promise<DebugStarted> {
     return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/debug-containers`, { cluster, body });
   }
 
   /** `kubectl debug -it <pod> --copy-to=…`: creates a copy of the pod with a debug container; answers the new pod and container. */
-  copyPodToDebug(cluster: string, namespace: string, pod: string, body: DebugCopyBody): Promise<DebugStarted> {
+  copyPodToDebug(cluster: string, namespace: string, pod: string, body: DebugCopyRequest): Promise<DebugStarted> {
     return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/debug-copies`, { cluster, body });
   }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { COMMAND_WORD_BOUNDS } from './gateway-requests';
 import { KUBE_NAME_PATTERNS } from './kube-names';
+import type { DebugContainerRequest, DebugCopyRequest } from '../kube-api/debug-api';
 
 /** Longest image reference a debug container may name, in characters. */
 export const MAX_DEBUG_IMAGE_CHARS = 512;
@@ -51,3 +52,7 @@ export const DebugCopyBody = z.strictObject({
   shareProcesses: z.optional(z.boolean({ error: 'must be true or false' })),
 });
 export type DebugCopyBody = z.output<typeof DebugCopyBody>;
+
+// The front ends' request types (main entry, no validator) are what these schemas give, checked by the compiler.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const DEBUG_REQUEST_TYPES_MATCH: [Same<DebugContainerBody, DebugContainerRequest>, Same<DebugCopyBody, DebugCopyRequest>] = [true, true];
