@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
 import { Stage, startStage } from './support/stage';
+import { typeAndRead } from './support/terminal';
 
 /**
  * A terminal in a pod's container: the gateway opens the API server's exec with the signed-in
@@ -26,12 +27,6 @@ describe('a terminal in a pod', () => {
   const webPod = async () => (await stage.cluster.adminApi().get<{ items: Array<{ metadata: { name: string } }> }>('/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb')).items[0]?.metadata.name ?? '';
   const screenText = () => main().locator('.xterm-rows').innerText();
 
-  async function typeAndRead(command: string, expected: string): Promise<void> {
-    await main().locator('.xterm-helper-textarea').focus();
-    await page.keyboard.type(`${command}\n`);
-    await page.waitForFunction((text) => (document.querySelector('.xterm-rows') as HTMLElement | null)?.innerText.includes(text), expected, { timeout: 20_000 });
-  }
-
   it('alice (edit in team-a) opens a shell on web, types a command and reads its output, then sees the exit code', async () => {
     const pod = await webPod();
     page = await stage.signedIn('alice', { width: 1280, height: 900 });
@@ -39,13 +34,13 @@ describe('a terminal in a pod', () => {
     await main().getByRole('tab', { name: 'Terminal' }).click();
     await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
     expect(page.url()).toContain('view=exec');
-    await typeAndRead('echo cairn-$((6 * 7))', 'cairn-42');
-    await typeAndRead('exit 3', '');
+    await typeAndRead(page, 'echo cairn-$((6 * 7))', 'cairn-42');
+    await typeAndRead(page, 'exit 3', '');
     await main().getByRole('status').filter({ hasText: 'exited with code 3' }).waitFor({ timeout: 20_000 });
     // Reconnect: a new shell in the same place.
     await main().getByRole('button', { name: 'Reconnect' }).click();
     await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
-    await typeAndRead('echo again-$((1 + 1))', 'again-2');
+    await typeAndRead(page, 'echo again-$((1 + 1))', 'again-2');
     expect(await screenText()).not.toContain('cairn-42');
   });
 
@@ -61,7 +56,7 @@ describe('a terminal in a pod', () => {
     await keys.getByRole('button', { name: 'Control (for the next key)' }).click();
     await main().locator('.xterm-helper-textarea').focus();
     await page.keyboard.type('c');
-    await typeAndRead('echo after-$((2 + 3))', 'after-5');
+    await typeAndRead(page, 'echo after-$((2 + 3))', 'after-5');
   });
 
   it('alice attaches to the web container\'s main process and reads its output as it comes', async () => {
@@ -91,6 +86,6 @@ describe('a terminal in a pod', () => {
     page = await stage.signedIn('admin', { width: 1280, height: 900 });
     await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec`);
     await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
-    await typeAndRead('echo admin-$((3 * 3))', 'admin-9');
+    await typeAndRead(page, 'echo admin-$((3 * 3))', 'admin-9');
   });
 });

@@ -7,3 +7,4 @@ export * from './lib/requests/kube-names';
 export * from './lib/requests/gateway-requests';
 export * from './lib/requests/auth-requests';
 export * from './lib/requests/node-requests';
+export * from './lib/requests/debug-requests';

@@ -32,3 +32,7 @@ export type { DeploymentForm } from './lib/built-in-templates';
 export { dns1123LabelProblem, dns1123SubdomainProblem, envNameProblem, portProblem, quantityProblem } from './lib/field-rules';
 export { LABEL_NAME_MAX, LABEL_PREFIX_MAX, labelKeyProblem, labelValueProblem, parseLabelChange } from './lib/labels';
 export type { LabelChange } from './lib/labels';
+export {
+  DEFAULT_DEBUG_IMAGE, debugContainerName, ephemeralContainerPatch, containerRunState, ephemeralDebugContainer, podContainerNames, podCopyWithDebugContainer, podHasCrashedContainers,
+} from './lib/debug-container';
+export type { DebugContainerOptions, DebugCopyOptions } from './lib/debug-container';

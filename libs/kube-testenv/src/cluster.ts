@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { ensureBinaries, KubeBinaries, KubeBinarySet, repoRoot } from './binaries';
 import { KubeApi, KubeApiError, KubeObject } from './kube-api';
-import { clusterAttach, clusterExec, crashLoopStage, startLogTicker, writeLogs } from './kwok-config';
+import { clusterAttach, clusterExec, crashLoopStage, ephemeralContainersStage, startLogTicker, writeLogs } from './kwok-config';
 import type { DevOidcProviderConfig } from './oidc/config';
 import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
@@ -357,6 +357,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
       stage('pod/fast/pod-delete.yaml'),
       stage('pod/chaos/pod-container-running-failed.yaml'),
       file('kwok-crash-loop-stage.yaml', crashLoopStage()),
+      file('kwok-ephemeral-containers-stage.yaml', ephemeralContainersStage()),
     ];
     if (options.seed !== false) kwokConfigs.push(file('kwok-logs.yaml', writeLogs(containerLogsDir)));
     if (options.seed !== false) {

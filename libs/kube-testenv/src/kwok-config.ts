@@ -199,3 +199,52 @@ export function clusterAttach(logsDir: string): string {
     },
   });
 }
+
+/**
+ * Ephemeral containers (`kubectl debug`, the console's Debug) as a kubelet reports them: kwok's
+ * own pod stages write `containerStatuses` and `initContainerStatuses` only, so a debug container
+ * added to a running pod would stay without a status and `kubectl debug -it` would wait forever.
+ * This stage fires on a running pod whose `spec.ephemeralContainers` names a container its
+ * `status.ephemeralContainerStatuses` does not, and reports every ephemeral container running
+ * (keeping the start time of those already reported). Its weight wins over the crash-loop stage
+ * when both match. Attaching to one follows the default sample log (kwok's attach is output
+ * only); exec into one runs a real local process as for any container (clusterExec).
+ */
+export function ephemeralContainersStage(): string {
+  return stringify({
+    apiVersion: 'kwok.x-k8s.io/v1alpha1',
+    kind: 'Stage',
+    metadata: { name: 'cairn-pod-ephemeral-containers' },
+    spec: {
+      resourceRef: { apiGroup: 'v1', kind: 'Pod' },
+      selector: {
+        matchExpressions: [
+          { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+          { key: '.status.phase', operator: 'In', values: ['Running'] },
+          { key: '([.spec.ephemeralContainers[]?.name] - [.status.ephemeralContainerStatuses[]?.name] | length) > 0', operator: 'In', values: ['true'] },
+        ],
+      },
+      weight: 1000000,
+      next: {
+        statusTemplate: [
+          '{{ $now := Now }}',
+          '{{ $old := .status.ephemeralContainerStatuses }}',
+          'ephemeralContainerStatuses:',
+          '{{ range $c := .spec.ephemeralContainers }}',
+          '{{ $started := $now }}',
+          '{{ range $old }}{{ if and (eq .name $c.name) .state.running }}{{ $started = .state.running.startedAt }}{{ end }}{{ end }}',
+          '- name: {{ $c.name | Quote }}',
+          '  image: {{ $c.image | Quote }}',
+          '  imageID: ""',
+          '  ready: false',
+          '  restartCount: 0',
+          '  state:',
+          '    running:',
+          '      startedAt: {{ $started | Quote }}',
+          '{{ end }}',
+          '',
+        ].join('\n'),
+      },
+    },
+  });
+}

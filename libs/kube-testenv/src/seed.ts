@@ -157,6 +157,14 @@ export function seedRbac(): KubeObject[] {
     binding('team-a', 'gus-get-only', 'cairn-dev-get-only', user(DEV_USERS.gus.email)),
     readerRole('cairn-dev-list-no-watch', ['get', 'list']),
     binding('team-a', 'lola-list-no-watch', 'cairn-dev-list-no-watch', user(DEV_USERS.lola.email)),
+    // The built-in `edit` role may not add ephemeral containers (kubectl debug); teams grant it apart, as here for alice.
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(undefined, 'cairn-dev-pod-debugger'),
+      rules: [{ apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['get', 'patch', 'update'] }],
+    },
+    binding('team-a', 'alice-pod-debugger', 'cairn-dev-pod-debugger', user(DEV_USERS.alice.email)),
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(sa.namespace, sa.name) },
     binding(sa.namespace, `${sa.name}-edit`, 'edit', { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }),
   ];

@@ -33,6 +33,8 @@ import { ChangesController } from './changes/changes.controller';
 import { WatchController } from './watch/watch.controller';
 import { WatchHub } from './watch/watch-hub';
 import { NodesController } from './nodes/nodes.controller';
+import { DebugController } from './debug/debug.controller';
+import { DebugService } from './debug/debug.service';
 import { DrainService } from './nodes/drain.service';
 
 @Module({})
@@ -59,7 +61,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -78,6 +80,7 @@ export class AppModule {
         ClustersService,
         LogsService,
         ExecService,
+        DebugService,
         PermissionsService,
         WatchHub,
         ConfigMapRemotes,

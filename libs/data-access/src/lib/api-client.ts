@@ -8,6 +8,9 @@ import {
   ClusterStatus,
   ClusterSummary,
   CSRF_HEADER,
+  DebugContainerRequest,
+  DebugCopyRequest,
+  DebugStarted,
   DrainEvent,
   KubeconfigContextCheck,
   SessionSummary,
@@ -300,6 +303,16 @@ export class ApiClient {
 
   triggerCronJob(cluster: string, namespace: string, name: string): Promise<{ job: string }> {
     return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/cronjobs/${enc(name)}/trigger`, { cluster });
+  }
+
+  /** `kubectl debug -it <pod> --image=…`: adds an ephemeral debug container; answers its name. */
+  addDebugContainer(cluster: string, namespace: string, pod: string, body: DebugContainerRequest): Promise<DebugStarted> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/debug-containers`, { cluster, body });
+  }
+
+  /** `kubectl debug -it <pod> --copy-to=…`: creates a copy of the pod with a debug container; answers the new pod and container. */
+  copyPodToDebug(cluster: string, namespace: string, pod: string, body: DebugCopyRequest): Promise<DebugStarted> {
+    return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/debug-copies`, { cluster, body });
   }
 
   accessReviews(cluster: string, checks: AccessCheck[]): Promise<{ results: AccessResult[] }> {

@@ -2,6 +2,7 @@ import { createDrainFixture, DevCluster, KubeApi } from '@cairn/kube-testenv';
 import type { DrainEvent } from '@cairn/api-contracts';
 import { gatewayFor, TestGateway } from '../testing/gateway-against';
 import { captureJsonLogs } from '../testing/json-logs';
+import { until } from '../testing/until';
 
 /**
  * Draining a node against the real control plane, on a node of the test's own (kwok makes it
@@ -18,16 +19,6 @@ describe('draining a node (real cluster)', () => {
   let test: TestGateway;
   let logs: ReturnType<typeof captureJsonLogs>;
   const tokens: Record<string, string> = {};
-
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined && value !== false) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 
   const podsOnNode = async () =>
     (await admin.get<{ items: Array<{ metadata: { name: string; uid: string; ownerReferences?: Array<{ kind: string }> }; status?: { phase?: string } }> }>(`/api/v1/pods?fieldSelector=spec.nodeName=${NODE}`)).items;

@@ -11,6 +11,7 @@ import { ObjectFacts } from './sections/object-facts';
 import { NodeMaintenance } from '../node-maintenance/node-maintenance';
 import { PodTerminal } from './pod-terminal/pod-terminal';
 import { Rollouts } from './rollouts/rollouts';
+import { PodDebug } from './pod-debug/pod-debug';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -26,9 +27,13 @@ interface Allowed {
   exec: boolean;
   /** Attaching to a pod's container (`create pods/attach`). */
   attach: boolean;
+  /** Adding an ephemeral debug container (`patch pods/ephemeralcontainers`). */
+  debug: boolean;
+  /** A copy of the pod to debug (`create pods`). */
+  copy: boolean;
 }
 
-const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: false, remove: false, edit: false, exec: false, attach: false };
+const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: false, remove: false, edit: false, exec: false, attach: false, debug: false, copy: false };
 
 /**
  * `/workloads/:kind/:namespace/:name`: one object, live — status, conditions, its pods and
@@ -37,6 +42,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
 @Component({
   selector: 'cairn-workload-detail',
   imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal, Rollouts],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal, PodDebug],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -54,6 +60,10 @@ export class WorkloadDetail {
   /** `?view=exec&container=…`: a link straight to a pod's terminal on that container. */
   readonly view = input<string>();
   readonly container = input<string>();
+  /** `?view=exec&shell=attach`: the terminal starts attached (to a debug container just started). */
+  readonly shell = input<string>();
+  /** `?view=debug&debugging=…`: the debug container to wait for, then attach to. */
+  readonly debugging = input<string>();
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
   private readonly permissions = inject(Permissions);
@@ -86,9 +96,18 @@ export class WorkloadDetail {
   /** A Deployment, StatefulSet or DaemonSet: it has revisions and rollouts. */
   protected readonly hasRollouts = computed(() => this.workloadKind()?.group === 'apps' && ROLLOUT_KINDS.includes(this.workloadKind()?.resource as RolloutKind));
   protected readonly isPod = computed(() => this.workloadKind()?.group === 'core' && this.workloadKind()?.resource === 'pods');
-  protected readonly shownView = computed<'overview' | 'yaml' | 'exec'>(() => (this.view() === 'exec' && this.isPod() && this.allowed().exec ? 'exec' : this.tab() === 'yaml' ? 'yaml' : 'overview'));
-  /** The pod's containers, for the terminal's choice. */
-  protected readonly containerNames = computed(() => asArray(asObject(this.object()?.['spec'])['containers']).map((c) => asString(asObject(c)['name'])).filter((n): n is string => Boolean(n)));
+  /** Debugging is offered when a debug container may be added or a copy made, and attached to (`create pods/attach`). */
+  protected readonly canDebug = computed(() => this.isPod() && this.allowed().attach && (this.allowed().debug || this.allowed().copy));
+  protected readonly shownView = computed<'overview' | 'yaml' | 'exec' | 'debug'>(() =>
+    this.view() === 'exec' && this.isPod() && this.allowed().exec ? 'exec' : this.view() === 'debug' && this.canDebug() ? 'debug' : this.tab() === 'yaml' ? 'yaml' : 'overview',
+  );
+  private readonly podContainers = computed(() =>
+    ['containers', 'ephemeralContainers'].flatMap((list) => asArray(asObject(this.object()?.['spec'])[list]).map(asObject)).filter((c) => Boolean(asString(c['name']))),
+  );
+  /** The pod's containers and debug (ephemeral) containers, for the terminal's choice. */
+  protected readonly containerNames = computed(() => this.podContainers().map((c) => asString(c['name']) as string));
+  /** Those whose spec asks for a terminal (debug containers): attaching to them is interactive. */
+  protected readonly ttyContainerNames = computed(() => this.podContainers().filter((c) => c['tty'] === true && c['stdin'] === true).map((c) => asString(c['name']) as string));
   /** A message about the last action: what happened, or why it was refused. */
   protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
   protected readonly busy = signal(false);
@@ -201,8 +220,9 @@ export class WorkloadDetail {
     });
   }
 
-  protected showView(view: 'overview' | 'yaml' | 'exec'): void {
-    const queryParams = view === 'exec' ? { view: 'exec', tab: null } : { tab: view === 'overview' ? null : view, view: null, container: null };
+  protected showView(view: 'overview' | 'yaml' | 'exec' | 'debug'): void {
+    const queryParams =
+      view === 'exec' || view === 'debug' ? { view, tab: null, shell: null, debugging: null } : { tab: view === 'overview' ? null : view, view: null, container: null, shell: null, debugging: null };
     void this.router.navigate([], { relativeTo: this.route, queryParams, queryParamsHandling: 'merge' });
   }
 
@@ -225,7 +245,7 @@ export class WorkloadDetail {
   private async checkPermissions(kind: WorkloadKind, cluster: string, namespace: string | undefined, name: string): Promise<void> {
     const on = { group: kind.group, resource: kind.resource, namespace, name };
     const pod = kind.group === 'core' && kind.resource === 'pods';
-    const [scale, patch, update, remove, createJobs, exec, attach] = await Promise.all([
+    const [scale, patch, update, remove, createJobs, exec, attach, debug, copy] = await Promise.all([
       kind.scalable ? this.permissions.can(cluster, { ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
       this.permissions.can(cluster, { ...on, verb: 'patch' }),
       // An edit of the YAML replaces the whole object.
@@ -234,6 +254,8 @@ export class WorkloadDetail {
       kind.resource === 'cronjobs' ? this.permissions.can(cluster, { verb: 'create', group: 'batch', resource: 'jobs', namespace }) : Promise.resolve(false),
       pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'exec', namespace, name }) : Promise.resolve(false),
       pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'attach', namespace, name }) : Promise.resolve(false),
+      pod ? this.permissions.can(cluster, { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers', namespace, name }) : Promise.resolve(false),
+      pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', namespace }) : Promise.resolve(false),
     ]);
     this.allowed.set({
       scale,
@@ -244,6 +266,8 @@ export class WorkloadDetail {
       edit: update,
       exec,
       attach,
+      debug,
+      copy,
     });
   }
 

@@ -185,6 +185,12 @@ export type AttachQuery = z.output<typeof AttachQuery>;
 export const MAX_EXEC_COMMAND_CHARS = 4096;
 export const MAX_EXEC_COMMAND_WORDS = 64;
 
+/** The bounds on a command's words, for a terminal's command and a debug container's: at most MAX_EXEC_COMMAND_WORDS words and MAX_EXEC_COMMAND_CHARS characters, starting with a program. */
+export const COMMAND_WORD_BOUNDS = [
+  z.maxLength(MAX_EXEC_COMMAND_WORDS, { error: `must have at most ${MAX_EXEC_COMMAND_WORDS} words` }),
+  z.refine<string[]>((words) => words[0] !== '' && words.join(' ').length <= MAX_EXEC_COMMAND_CHARS, { error: `must start with a program and be at most ${MAX_EXEC_COMMAND_CHARS} characters` }),
+] as const;
+
 /**
  * A terminal's options, as the API server's PodExecOptions names them: the command is one
  * `command` parameter per word (`command=sh&command=-c&command=exit%203`), run without a shell
@@ -198,8 +204,7 @@ export const ExecQuery = z.strictObject({
       z.transform((v: string | string[]) => (Array.isArray(v) ? v : [v])),
       z.array(z.string()).check(
         z.minLength(1, { error: 'must name a command' }),
-        z.maxLength(MAX_EXEC_COMMAND_WORDS, { error: `must have at most ${MAX_EXEC_COMMAND_WORDS} words` }),
-        z.refine((words: string[]) => words[0] !== '' && words.join(' ').length <= MAX_EXEC_COMMAND_CHARS, { error: `must start with a program and be at most ${MAX_EXEC_COMMAND_CHARS} characters` }),
+        ...COMMAND_WORD_BOUNDS,
       ),
     ),
   ),

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { AccessReviewBody, ApplyBody, ListQuery, LogQuery, ObjectParams, ReplaceBody, ScaleBody, WatchQuery } from './gateway-requests';
 import { BearerTokenSignInBody } from './auth-requests';
 import { clusterName, isKubeName, kubeName } from './kube-names';
+import { DebugContainerBody, DebugCopyBody, MAX_DEBUG_IMAGE_CHARS } from './debug-requests';
 
 const ok = (schema: z.ZodMiniType, value: unknown) => schema.safeParse(value).success;
 const messages = (schema: z.ZodMiniType, value: unknown) => schema.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
@@ -95,5 +96,23 @@ describe('bodies', () => {
     expect(messages(BearerTokenSignInBody, { cluster: 'main', token: 'two words' })[0]).toContain('one line of printable characters');
     expect(messages(BearerTokenSignInBody, { cluster: 'user:lab', token: 'abc' })[0]).toContain('keeps its credentials in your browser');
     expect(messages(BearerTokenSignInBody, { cluster: 'main', token: 'x'.repeat(8193) })[0]).toContain('at most 8 KiB');
+  });
+});
+
+describe('a debug container and a debug copy (kubectl debug)', () => {
+  it('take an image, a container name, a pod name and a command within their bounds', () => {
+    expect(ok(DebugContainerBody, { image: 'busybox:1.37', target: 'web', name: 'dbg', command: ['sh', '-c', 'ps'] })).toBe(true);
+    expect(ok(DebugContainerBody, { image: 'busybox:1.37' })).toBe(true);
+    expect(ok(DebugCopyBody, { copyName: 'web-1-debug.x', container: 'web', shareProcesses: false })).toBe(true);
+  });
+
+  it('refuse what the API server or the bounds would, saying which rule', () => {
+    expect(messages(DebugContainerBody, { image: 'busy box' })[0]).toContain('no spaces');
+    expect(messages(DebugContainerBody, { image: 'x'.repeat(MAX_DEBUG_IMAGE_CHARS + 1) })[0]).toContain(`at most ${MAX_DEBUG_IMAGE_CHARS} characters`);
+    expect(messages(DebugContainerBody, { image: 'b', target: 'Web_1' })[0]).toContain('must be a container name');
+    expect(messages(DebugContainerBody, { image: 'b', command: Array.from({ length: 65 }, () => 'x') })[0]).toContain('at most 64 words');
+    // A field kubectl debug has but the console does not take (it always attaches with a terminal) is not dropped silently.
+    expect(DebugContainerBody.safeParse({ image: 'b', tty: true }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['tty'] });
+    expect(messages(DebugCopyBody, { copyName: 'Web_copy' })[0]).toContain('must be a pod name');
   });
 });

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, signal, viewChild, ViewEncapsulation, afterNextRender } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, linkedSignal, signal, viewChild, ViewEncapsulation, afterNextRender } from '@angular/core';
 import { EXEC_CLOSE, EXEC_SHELLS, ExecServerMessage } from '@cairn/api-contracts';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
@@ -42,11 +42,15 @@ export class PodTerminal {
   readonly initialContainer = input<string | undefined>(undefined);
   /** Whether attaching to the container's main process is offered (`create pods/attach`). */
   readonly canAttach = input(false);
+  /** `attach` to start attached to the container's main process (`?shell=attach`: a debug container just started). */
+  readonly initialShell = input<string | undefined>(undefined);
+  /** Containers whose spec asks for a terminal (`tty`, as a debug container's): an attach to them is interactive. */
+  readonly ttyContainers = input<string[]>([]);
 
   protected readonly shells = EXEC_SHELLS;
   protected readonly keys = KEYS;
   protected readonly container = signal<string>('');
-  protected readonly shell = signal<string>(EXEC_SHELLS[0]);
+  protected readonly shell = linkedSignal<string>(() => (this.initialShell() === 'attach' && this.canAttach() ? 'attach' : EXEC_SHELLS[0]));
   protected readonly custom = signal('');
   protected readonly ctrl = signal(false);
   protected readonly state = signal<State>({ kind: 'idle' });
@@ -59,7 +63,10 @@ export class PodTerminal {
       case 'connecting':
         return 'Connecting…';
       case 'running':
-        return this.shell() === 'attach' ? `Attached to ${this.chosenContainer()}'s main process (its output from now on).` : `Connected to ${this.chosenContainer()}.`;
+        if (this.shell() !== 'attach') return `Connected to ${this.chosenContainer()}.`;
+        return this.ttyContainers().includes(this.chosenContainer())
+          ? `Attached to ${this.chosenContainer()}'s main process, in its terminal.`
+          : `Attached to ${this.chosenContainer()}'s main process (its output from now on).`;
       case 'exited':
         return `The process exited with code ${s.code}.${s.message && s.code !== 0 ? ` ${s.message}` : ''}`;
       case 'failed':
@@ -113,8 +120,9 @@ export class PodTerminal {
     const params = new URLSearchParams();
     for (const word of command) params.append('command', word);
     if (this.chosenContainer()) params.set('container', this.chosenContainer());
-    // An attach watches the output: a container has a terminal only when its spec asks for one.
-    params.set('tty', String(!attach));
+    // An attach watches the output, unless the container's spec asks for a terminal (a debug container's does).
+    const tty = !attach || this.ttyContainers().includes(this.chosenContainer());
+    params.set('tty', String(tty));
     const path = `/api/v1/clusters/${encodeURIComponent(this.cluster())}/namespaces/${encodeURIComponent(this.namespace())}/pods/${encodeURIComponent(this.pod())}/${attach ? 'attach' : 'exec'}?${params}`;
     const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`);
     socket.binaryType = 'arraybuffer';
@@ -126,7 +134,7 @@ export class PodTerminal {
       if (socket !== this.socket) return;
       if (typeof event.data !== 'string') {
         const bytes = new Uint8Array(event.data as ArrayBuffer).subarray(1);
-        terminal.write(attach ? new TextDecoder().decode(bytes).replace(/\r?\n/g, '\r\n') : bytes);
+        terminal.write(tty ? bytes : new TextDecoder().decode(bytes).replace(/\r?\n/g, '\r\n'));
         return;
       }
       const message = JSON.parse(event.data) as ExecServerMessage;

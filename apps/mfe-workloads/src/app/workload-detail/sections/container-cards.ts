@@ -20,7 +20,7 @@ import { sourceLink } from './links';
           <h4>{{ c.name }}</h4>
           @if (c.role !== 'app') { <span class="role">{{ roleText[c.role] }}</span> }
           @if (pod()) {
-            <span class="state" [class.bad]="!c.ready && c.role !== 'init'">{{ c.state || 'not started' }}@if (c.since) { · <cairn-age [since]="c.since" /> }</span>
+            <span class="state" [class.bad]="c.role === 'ephemeral' ? c.state !== 'Running' : !c.ready && c.role !== 'init'">{{ c.state || 'not started' }}@if (c.since) { · <cairn-age [since]="c.since" /> }</span>
           }
         </header>
         <dl>
