@@ -20,3 +20,8 @@ export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
 export { nextCronRun } from './lib/cron-schedule';
 export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/drain';
 export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';
+export {
+  compileFilter, fieldText, FILTER_GRAMMAR, FilterSyntaxError, kubeTimestampMs, LEVEL_FIELDS, lineFilter, lineTime, MAX_CONDITIONS, MAX_FIELDS, MAX_FILTER_LENGTH,
+  MAX_STRUCTURED_LINE, MESSAGE_FIELDS, normaliseSeverity, parseFilterExpression, parseLogfmt, parseStructured, parseTime, SEVERITIES, TIME_FIELDS,
+} from './lib/structured-log';
+export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';
