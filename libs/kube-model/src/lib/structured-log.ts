@@ -20,6 +20,7 @@ export type FieldValue = string | number | boolean | null;
 /** What severity chooser and colours understand, most severe first. */
 export const SEVERITIES = ['error', 'warn', 'info', 'debug'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /** A line's structure: undefined fields for a plain-text line. */
 export interface StructuredLine {
@@ -343,6 +344,12 @@ function compileCondition({ field, op, value }: FieldCondition): (line: Filterab
   const isLevel = (LEVEL_FIELDS as readonly string[]).includes(field);
   const isMessage = (MESSAGE_FIELDS as readonly string[]).includes(field);
   const wantedSeverity = isLevel ? normaliseSeverity(value) : undefined;
+  // Levels repeat: normalise each distinct value once per filter, not once per line.
+  const severities = new Map<FieldValue, Severity | undefined>();
+  const severityOfValue = (v: FieldValue) => {
+    if (!severities.has(v)) severities.set(v, normaliseSeverity(v));
+    return severities.get(v);
+  };
   const number = numeric(value);
   const pattern = op === '~' || op === '!~' ? new RegExp(value, 'iu') : undefined;
   const read = (line: FilterableLine): FieldValue | undefined => {
@@ -357,7 +364,7 @@ function compileCondition({ field, op, value }: FieldCondition): (line: Filterab
     if (actual === undefined) return false;
     if (pattern) return pattern.test(String(actual)) === (op === '~');
     if (wantedSeverity && (op === '=' || op === '!=')) {
-      const severity = normaliseSeverity(actual);
+      const severity = severityOfValue(actual);
       if (severity) return (severity === wantedSeverity) === (op === '=');
     }
     const actualNumber = numeric(actual);
@@ -375,7 +382,10 @@ function compileCondition({ field, op, value }: FieldCondition): (line: Filterab
 
 function numeric(value: FieldValue): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (typeof value !== 'string' || value === '') return undefined;
+  // Number('') and Number(' ') are 0: only text that starts like a number is one.
+  const c = value.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46)) return undefined;
   const n = Number(value);
   return Number.isFinite(n) ? n : undefined;
 }
@@ -409,11 +419,11 @@ export function lineTime(line: TimedLine): number | undefined {
 /** One predicate for the expression, severity and time window: cheap per line, for 10 000 lines per change. */
 export function lineFilter(options: LineFilterOptions): (line: TimedLine) => boolean {
   const expression = compileFilter(options.conditions ?? []);
-  const rank = options.minSeverity ? SEVERITIES.indexOf(options.minSeverity) : -1;
+  const rank = options.minSeverity ? SEVERITY_RANK[options.minSeverity] : -1;
   const { from, to } = options;
   const timed = from !== undefined || to !== undefined;
   return (line) => {
-    if (rank >= 0 && (!line.severity || SEVERITIES.indexOf(line.severity) > rank)) return false;
+    if (rank >= 0 && (!line.severity || SEVERITY_RANK[line.severity] > rank)) return false;
     if (timed) {
       const t = lineTime(line);
       if (t === undefined || (from !== undefined && t < from) || (to !== undefined && t > to)) return false;
