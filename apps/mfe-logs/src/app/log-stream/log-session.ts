@@ -1,4 +1,5 @@
 import { computed, signal } from '@angular/core';
+import { kubeTimestampMs, parseStructured } from '@cairn/kube-model';
 import { AnsiParser } from '../log-lines/ansi';
 import { LogBuffer } from '../log-lines/log-buffer';
 import { LogLine, SOURCE_COLOURS } from '../log-lines/log-line';
@@ -201,7 +202,8 @@ export class LogSession {
     const { text, segments } = parser.parse(raw);
     const source = this.label === 'pod' ? pod : this.label === 'container' ? container : this.label === 'pod/container' ? key : '';
     const colour = this.label === 'none' ? -1 : this.colourOf(this.label === 'container' ? container : pod);
-    return { id, kind: 'log', source, colour, timestamp, text, segments };
+    // Parsed here, once: filters and columns read the fields, never the text again.
+    return { id, kind: 'log', source, colour, timestamp, text, segments, pod, container, kubeTime: kubeTimestampMs(timestamp), structured: parseStructured(text) };
   }
 
   /** A colour per pod (or container), in the order they first speak. */
