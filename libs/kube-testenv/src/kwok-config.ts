@@ -107,7 +107,7 @@ export function checkoutLogLine(i: number): string {
     return JSON.stringify({ level: error ? 50 : status === 404 ? 40 : i % 10 === 0 ? 20 : 30, msg, status, http: { route, dur_ms: (i * 7) % 900 }, user: i % 2 ? 'élodie' : 'bob' });
   }
   if (i % 3 === 1) {
-    return `level=${error ? 'ERR' : status === 404 ? 'warning' : 'info'} msg="${msg} \"${route}\"" status=${status} route=${route} dur_ms=${(i * 11) % 900}`;
+    return `level=${error ? 'ERR' : status === 404 ? 'warning' : 'info'} msg="${msg} \\"${route}\\"" status=${status} route=${route} dur_ms=${(i * 11) % 900}`;
   }
   return `checkout heartbeat ${i}: queue depth ${i % 17}`;
 }
