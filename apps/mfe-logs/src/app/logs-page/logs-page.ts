@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, DOCUMENT, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
 import { ApiClient, ConsoleContext, WatchStream } from '@cairn/data-access';
-import { FILTER_GRAMMAR, FieldCondition, FilterSyntaxError, lineFilter, parseFilterExpression, SEVERITIES, Severity } from '@cairn/kube-model';
+import { FILTER_GRAMMAR, FieldCondition, FilterSyntaxError, lineFilter, parseFilterExpression, SEVERITIES, Severity, StructuredLine } from '@cairn/kube-model';
 import { EmptyState, NoCluster, Notice } from '@cairn/ui-kit';
 import { LogLine, toText } from '../log-lines/log-line';
 import { BUILT_IN_KEYS, fieldNames, groupLines, hasStructured } from '../log-lines/structured-view';
@@ -30,6 +30,21 @@ interface Preferences {
 
 const PREFERENCES_KEY = 'cairn.logs.preferences';
 export const BUFFER_LINES = 10_000;
+/** How long typing in the field filter pauses before the lines are filtered again. */
+const FILTER_DELAY_MS = 150;
+const PLAIN_LINE: StructuredLine = { fields: {} };
+
+type ReadFilter = { conditions: FieldCondition[]; error?: undefined } | { conditions?: undefined; error: string; position: number };
+
+/** The filter box's text as conditions, or what is wrong with it and where. */
+function readFilter(text: string): ReadFilter {
+  try {
+    return { conditions: parseFilterExpression(text) };
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) return { error: e.message, position: e.position };
+    throw e;
+  }
+}
 
 /**
  * `/logs`: one container, every container of a pod, or every pod of a workload, read live.
@@ -95,14 +110,13 @@ export class LogsPage {
   /** The field filter as typed; checked on every key, and while it does not parse it filters nothing and says why. */
   protected readonly fieldFilter = signal('');
   protected readonly filterGrammar = FILTER_GRAMMAR;
+  /** The field filter the lines are filtered by: what was typed, once typing pauses (each keystroke re-filtering 10 000 lines would make typing lag). */
+  private readonly appliedText = signal('');
+  private applyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly appliedFilter = computed(() => (this.appliedText() === this.fieldFilter() ? this.parsedFilter() : readFilter(this.appliedText())));
   /** The field filter read: its conditions, or what is wrong with it and where. */
-  protected readonly parsedFilter = computed<{ conditions: FieldCondition[]; error?: undefined } | { conditions?: undefined; error: string; position: number }>(() => {
-    try {
-      return { conditions: parseFilterExpression(this.fieldFilter()) };
-    } catch (e) {
-      if (e instanceof FilterSyntaxError) return { error: e.message, position: e.position };
-      throw e;
-    }
+  protected readonly parsedFilter = computed<ReadFilter>(() => {
+    return readFilter(this.fieldFilter());
   });
   protected readonly severities = SEVERITIES;
   /** Show lines at this level or more severe; '' for every line. */
@@ -179,13 +193,13 @@ export class LogsPage {
   protected readonly keyChoices = computed(() => [...new Set([...BUILT_IN_KEYS, ...this.fieldChoices()])]);
   /** The expression, level and time window as one predicate over the parsed lines; undefined when none is set. */
   private readonly structuredFilter = computed(() => {
-    const conditions = this.parsedFilter().conditions ?? [];
+    const conditions = this.appliedFilter().conditions ?? [];
     const minSeverity = this.minSeverity() || undefined;
     const from = localTime(this.timeFrom());
     const to = localTime(this.timeTo(), 999);
     if (!conditions.length && !minSeverity && from === undefined && to === undefined) return undefined;
     const test = lineFilter({ conditions, minSeverity, from, to });
-    return (line: LogLine) => test({ fields: line.structured?.fields ?? {}, severity: line.structured?.severity, message: line.structured?.message, time: line.structured?.time, kubeTime: line.kubeTime });
+    return (line: LogLine) => test(line.structured ?? PLAIN_LINE, line.kubeTime);
   });
   /** The lines in view: without hidden sources, only those the field filter, level and time keep, only those matching the search when asked; grouped when asked. */
   protected readonly shownLines = computed(() => {
@@ -301,6 +315,7 @@ export class LogsPage {
     });
 
     inject(DestroyRef).onDestroy(() => {
+      clearTimeout(this.applyTimer);
       this.session()?.stop();
       this.sources()?.stop();
     });
@@ -407,9 +422,18 @@ export class LogsPage {
     this.columns.update((columns) => (on ? [...columns.filter((c) => c !== name), name] : columns.filter((c) => c !== name)));
   }
 
+  /** Typed into the field filter: checked now, applied to the lines when typing pauses for {@link FILTER_DELAY_MS}. */
+  protected typeFilter(value: string): void {
+    this.fieldFilter.set(value);
+    clearTimeout(this.applyTimer);
+    this.applyTimer = setTimeout(() => this.appliedText.set(value), FILTER_DELAY_MS);
+  }
+
   /** Empties the field filter, level and time window. */
   protected clearFilters(): void {
+    clearTimeout(this.applyTimer);
     this.fieldFilter.set('');
+    this.appliedText.set('');
     this.minSeverity.set('');
     this.timeFrom.set('');
     this.timeTo.set('');
