@@ -19,4 +19,4 @@ export { Cgroup } from './cgroup';
 export type { CgroupMemory } from './cgroup';
 export { createDrainFixture } from './drain-fixture';
 export type { DrainFixture } from './drain-fixture';
-export { checkoutLogLine } from './kwok-config';
+export { checkoutLogLine, criLine } from './kwok-config';

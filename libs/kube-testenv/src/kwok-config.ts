@@ -115,7 +115,8 @@ export function checkoutLogLine(i: number): string {
 /** Containers whose logs keep growing while the cluster runs, so `follow` has something to show. */
 export const LIVE_LOG_CONTAINERS = ['web', 'api', 'worker'];
 
-function criLine(date: Date, text: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
+/** One line of a CRI log file as kwok reads it: RFC 3339 time with nanoseconds, the stream, `F` (a full line), the text. */
+export function criLine(date: Date, text: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
   return `${date.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ${stream} F ${text}\n`;
 }
 
