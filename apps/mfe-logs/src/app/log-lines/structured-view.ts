@@ -38,23 +38,34 @@ export function hasStructured(lines: readonly LogLine[]): boolean {
  * from, and the time fields' names as the Kubernetes timestamp.
  */
 export function keyValue(line: LogLine, key: string): string {
-  // Levels group by what they mean: `ERR`, `E` and 50 are one group.
-  if ((LEVEL_FIELDS as readonly string[]).includes(key) && line.structured?.severity) return line.structured.severity;
-  const own = line.structured?.fields[key];
-  if (own !== undefined) return fieldText(own);
-  if (key === 'pod') return line.pod ?? '';
-  if (key === 'container') return line.container ?? '';
-  if ((TIME_FIELDS as readonly string[]).includes(key) && line.timestamp) return line.timestamp;
-  return '';
+  return valueReader(key)(line);
+}
+
+/** {@link keyValue} for one key, its kind worked out once: for reading 10 000 lines. */
+function valueReader(key: string): (line: LogLine) => string {
+  const isLevel = (LEVEL_FIELDS as readonly string[]).includes(key);
+  const isTime = (TIME_FIELDS as readonly string[]).includes(key);
+  return (line) => {
+    // Levels group by what they mean: `ERR`, `E` and 50 are one group.
+    if (isLevel && line.structured?.severity) return line.structured.severity;
+    const own = line.structured?.fields[key];
+    if (own !== undefined) return fieldText(own);
+    if (key === 'pod') return line.pod ?? '';
+    if (key === 'container') return line.container ?? '';
+    if (isTime && line.timestamp) return line.timestamp;
+    return '';
+  };
 }
 
 /** A colour per value of `key`, in the order values first appear (levels get their own: error red, warn amber). */
 export function colourer(key: string): (line: LogLine) => string {
   const palette = new Map<string, number>();
+  const isLevel = (LEVEL_FIELDS as readonly string[]).includes(key);
+  const read = valueReader(key);
   return (line) => {
     if (!key || line.kind !== 'log') return '';
-    if ((LEVEL_FIELDS as readonly string[]).includes(key) && line.structured?.severity) return `sev-${line.structured.severity}`;
-    const value = keyValue(line, key);
+    if (isLevel && line.structured?.severity) return `sev-${line.structured.severity}`;
+    const value = read(line);
     if (!value) return '';
     let colour = palette.get(value);
     if (colour === undefined) palette.set(value, (colour = palette.size % SOURCE_COLOURS));
@@ -70,8 +81,9 @@ export function colourer(key: string): (line: LogLine) => string {
 export function groupLines(lines: readonly LogLine[], key: string): LogLine[] {
   const groups = new Map<string, LogLine[]>();
   let overflow: LogLine[] | undefined;
+  const read = valueReader(key);
   for (const line of lines) {
-    const value = keyValue(line, key);
+    const value = read(line);
     let group = groups.get(value);
     if (!group) {
       if (groups.size < MAX_GROUPS) groups.set(value, (group = []));

@@ -7,9 +7,9 @@ import { LogOpener, LogOptions, LogStream, LogStreamOptions, LogTarget, Streamed
 
 /**
  * Lines parsed and shown per frame, at most: 10 000 lines arriving at once (a long history)
- * are parsed (ANSI, JSON/logfmt) over five frames, so no frame is a long task.
+ * are parsed (ANSI, JSON/logfmt) over ten frames, so no frame is a long task.
  */
-export const LINES_PER_FRAME = 2000;
+export const LINES_PER_FRAME = 1000;
 
 /** How far back (in lines) a late line of a merged view is put in its place by time. */
 const REORDER_WINDOW = 2000;
