@@ -1,6 +1,6 @@
 import { parseStructured } from '@cairn/kube-model';
 import { LogLine } from './log-line';
-import { colourer, fieldNames, groupLines, hasStructured, keyValue, MAX_GROUPS } from './structured-view';
+import { colourer, fieldNames, groupLines, hasStructured, keyValue, MAX_FIELD_CHOICES, MAX_GROUPS } from './structured-view';
 
 let nextId = 1;
 function line(text: string, pod = 'web-1'): LogLine {
@@ -19,6 +19,13 @@ describe('structured view', () => {
     expect(fieldNames(lines)).toEqual(['status', 'http.route', 'route']);
     expect(hasStructured(lines)).toBe(true);
     expect(hasStructured([line('only text')])).toBe(false);
+  });
+
+  it('offers at most MAX_FIELD_CHOICES field names, the first seen', () => {
+    const wide = line(`{${Array.from({ length: MAX_FIELD_CHOICES + 10 }, (_, i) => `"f${i}":${i}`).join(',')}}`);
+    const names = fieldNames([wide]);
+    expect(names).toHaveLength(MAX_FIELD_CHOICES);
+    expect(names[MAX_FIELD_CHOICES - 1]).toBe(`f${MAX_FIELD_CHOICES - 1}`);
   });
 
   it('reads level as the normalised severity, pod and container from the source, fields as text', () => {
