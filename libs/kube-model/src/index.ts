@@ -36,3 +36,8 @@ export {
   DEFAULT_DEBUG_IMAGE, debugContainerName, ephemeralContainerPatch, containerRunState, ephemeralDebugContainer, podContainerNames, podCopyWithDebugContainer, podHasCrashedContainers,
 } from './lib/debug-container';
 export type { DebugContainerOptions, DebugCopyOptions } from './lib/debug-container';
+export {
+  compileFilter, fieldText, FILTER_GRAMMAR, FilterSyntaxError, kubeTimestampMs, LEVEL_FIELDS, lineFilter, lineTime, MAX_CONDITIONS, MAX_FIELDS, MAX_FILTER_LENGTH,
+  MAX_STRUCTURED_LINE, MESSAGE_FIELDS, normaliseSeverity, parseFilterExpression, parseLogfmt, parseStructured, parseTime, SEVERITIES, TIME_FIELDS,
+} from './lib/structured-log';
+export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';

@@ -24,3 +24,4 @@ export type { RolloutFixture } from './rollout-fixture';
 export { kubectl, kubectlOut } from './kubectl';
 export type { KubectlRun } from './kubectl';
 export { waitUntil } from './wait-until';
+export { checkoutLogLine, criLine } from './kwok-config';

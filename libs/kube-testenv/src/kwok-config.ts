@@ -89,12 +89,34 @@ const SAMPLE_LINES: Record<string, (i: number) => string> = {
   backup: (i) => (i < 5 ? `copying table ${i}` : 'ERROR: disk quota exceeded'),
   report: (i) => `report row ${i}`,
   trainer: (i) => `epoch ${i}`,
+  checkout: checkoutLogLine,
 };
+
+/**
+ * Line `i` of the `checkout` container: structured logs as services mix them. JSON with pino's
+ * numeric levels and nested fields, logfmt with `ERR`/`warning` spellings and quoted messages,
+ * and plain-text heartbeats; `status` is a number, an error is not always a 5xx. No container
+ * of the seed is named `checkout`: a test creates the workload that reads it.
+ */
+export function checkoutLogLine(i: number): string {
+  const status = [200, 201, 302, 404, 500, 503, 200][i % 7];
+  const error = status >= 500 || i % 13 === 0;
+  const route = ['/cart', '/checkout', '/pay', '/orders/42'][i % 4];
+  const msg = status === 503 ? 'upstream timeout' : error ? 'payment provider refused' : 'request served';
+  if (i % 3 === 0) {
+    return JSON.stringify({ level: error ? 50 : status === 404 ? 40 : i % 10 === 0 ? 20 : 30, msg, status, http: { route, dur_ms: (i * 7) % 900 }, user: i % 2 ? 'élodie' : 'bob' });
+  }
+  if (i % 3 === 1) {
+    return `level=${error ? 'ERR' : status === 404 ? 'warning' : 'info'} msg="${msg} \\"${route}\\"" status=${status} route=${route} dur_ms=${(i * 11) % 900}`;
+  }
+  return `checkout heartbeat ${i}: queue depth ${i % 17}`;
+}
 
 /** Containers whose logs keep growing while the cluster runs, so `follow` has something to show. */
 export const LIVE_LOG_CONTAINERS = ['web', 'api', 'worker'];
 
-function criLine(date: Date, text: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
+/** One line of a CRI log file as kwok reads it: RFC 3339 time with nanoseconds, the stream, `F` (a full line), the text. */
+export function criLine(date: Date, text: string, stream: 'stdout' | 'stderr' = 'stdout'): string {
   return `${date.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ${stream} F ${text}\n`;
 }
 

@@ -1,3 +1,4 @@
+import type { StructuredLine } from '@cairn/kube-model';
 import type { Segment } from './ansi';
 
 /** One line as the view keeps it: parsed once when it arrives, never again. */
@@ -15,6 +16,13 @@ export interface LogLine {
   /** Without escape sequences: what search and download read. */
   readonly text: string;
   readonly segments: readonly Segment[];
+  /** The pod and container it came from (absent on the view's own notices). */
+  readonly pod?: string;
+  readonly container?: string;
+  /** `timestamp` in milliseconds since the epoch, for time ranges. */
+  readonly kubeTime?: number;
+  /** Its JSON or logfmt fields, parsed once on arrival (empty for plain text). */
+  readonly structured?: StructuredLine;
 }
 
 /** How many colours merged sources cycle through (each readable in both themes). */

@@ -1,5 +1,5 @@
 import { TextDecoder as NodeTextDecoder, TextEncoder as NodeTextEncoder } from 'node:util';
-import { LogSession } from './log-session';
+import { LINES_PER_FRAME, LogSession } from './log-session';
 import { LogOpener } from './log-stream';
 
 globalThis.TextDecoder ??= NodeTextDecoder as unknown as typeof TextDecoder;
@@ -59,6 +59,22 @@ describe('LogSession', () => {
     expect(session.lines()).toHaveLength(100);
     expect(session.lines()[0].text).toBe('line 151');
     expect(session.dropped()).toBe(150);
+    session.stop();
+  });
+
+  it('parses a long history over several frames, LINES_PER_FRAME at a time, in order', async () => {
+    const { opener, push } = feed();
+    const session = new LogSession(opener, [target], { follow: true, previous: false }, 'none', { schedule }).start();
+    await tick();
+    push(0, lines(1, LINES_PER_FRAME * 2 + 10));
+    await tick();
+    runFrame();
+    expect(session.lines()).toHaveLength(LINES_PER_FRAME);
+    runFrame();
+    expect(session.lines()).toHaveLength(LINES_PER_FRAME * 2);
+    runFrame();
+    expect(session.lines().map((l) => l.text).slice(-2)).toEqual([`line ${LINES_PER_FRAME * 2 + 9}`, `line ${LINES_PER_FRAME * 2 + 10}`]);
+    expect(flushes).toHaveLength(0);
     session.stop();
   });
 

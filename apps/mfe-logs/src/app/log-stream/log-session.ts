@@ -1,8 +1,15 @@
 import { computed, signal } from '@angular/core';
+import { kubeTimestampMs, parseStructured } from '@cairn/kube-model';
 import { AnsiParser } from '../log-lines/ansi';
 import { LogBuffer } from '../log-lines/log-buffer';
 import { LogLine, SOURCE_COLOURS } from '../log-lines/log-line';
 import { LogOpener, LogOptions, LogStream, LogStreamOptions, LogTarget, StreamedLine, StreamState, timestampKey } from './log-stream';
+
+/**
+ * Lines parsed and shown per frame, at most: 10 000 lines arriving at once (a long history)
+ * are parsed (ANSI, JSON/logfmt) over ten frames, so no frame is a long task.
+ */
+export const LINES_PER_FRAME = 1000;
 
 /** How far back (in lines) a late line of a merged view is put in its place by time. */
 const REORDER_WINDOW = 2000;
@@ -124,6 +131,10 @@ export class LogSession {
       this.incoming = this.incoming.slice(excess);
       this.buffer.countDropped(excess);
     }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.scheduled) {
       this.scheduled = true;
       (this.settings.schedule ?? nextFrame)(() => this.flush());
@@ -147,9 +158,10 @@ export class LogSession {
       this.dropped.set(this.buffer.dropped);
       return;
     }
-    const waiting = this.waiting;
-    this.waiting = [];
+    const waiting = this.waiting.length > LINES_PER_FRAME ? this.waiting.slice(0, LINES_PER_FRAME) : this.waiting;
+    this.waiting = this.waiting.length > LINES_PER_FRAME ? this.waiting.slice(LINES_PER_FRAME) : [];
     this.held.set(0);
+    if (this.waiting.length > 0) this.scheduleFlush();
     if (this.label === 'none') this.buffer.push(waiting.map((a) => this.toLine(a)));
     else this.mergeByTime(waiting);
     this.publish();
@@ -201,7 +213,8 @@ export class LogSession {
     const { text, segments } = parser.parse(raw);
     const source = this.label === 'pod' ? pod : this.label === 'container' ? container : this.label === 'pod/container' ? key : '';
     const colour = this.label === 'none' ? -1 : this.colourOf(this.label === 'container' ? container : pod);
-    return { id, kind: 'log', source, colour, timestamp, text, segments };
+    // Parsed here, once: filters and columns read the fields, never the text again.
+    return { id, kind: 'log', source, colour, timestamp, text, segments, pod, container, kubeTime: kubeTimestampMs(timestamp), structured: parseStructured(text) };
   }
 
   /** A colour per pod (or container), in the order they first speak. */

@@ -1,6 +1,8 @@
 import { afterNextRender, afterRenderEffect, ChangeDetectionStrategy, Component, computed, DestroyRef, effect, ElementRef, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { LogLine, shortSource } from '../log-lines/log-line';
+import { fieldText } from '@cairn/kube-model';
 import { MarkedSegment, markSegments, SearchMatch } from '../log-lines/log-search';
+import { colourer } from '../log-lines/structured-view';
 
 /** Height of one unwrapped line, in pixels (the stylesheet sets the same). */
 export const ROW_HEIGHT = 20;
@@ -13,6 +15,10 @@ interface Row {
   readonly line: LogLine;
   readonly time: string;
   readonly segments: readonly MarkedSegment[];
+  /** Colour class from the colour-by key ('' for none). */
+  readonly tint: string;
+  /** Columns mode, a JSON/logfmt line: its level, the chosen fields, and its message instead of the raw text. */
+  readonly columns?: { level: string; cells: Array<{ name: string; text: string }>; message?: string; hit: boolean };
 }
 
 /**
@@ -42,6 +48,13 @@ export class LogViewport {
   /** Index into `matches` of the match next/previous moved to, or -1. */
   readonly current = input(-1);
   readonly label = input('Log lines');
+  /** Show JSON/logfmt lines as level, `columns` and message (plain lines keep their text). */
+  readonly asColumns = input(false);
+  /** Field names shown as columns, in this order. */
+  readonly columns = input<readonly string[]>([]);
+  /** Colour each line by this key's value (see `colourer`); '' for none. */
+  readonly colourBy = input('');
+  private readonly tint = computed(() => colourer(this.colourBy()));
 
   private readonly scroller = viewChild.required<ElementRef<HTMLElement>>('scroller');
   private readonly probe = viewChild.required<ElementRef<HTMLElement>>('probe');
@@ -120,11 +133,23 @@ export class LogViewport {
     const { start, end } = this.window();
     const lines = this.lines();
     const marks = this.matchesByLine();
+    const tint = this.tint();
+    const asColumns = this.asColumns();
+    const names = this.columns();
     const rows: Row[] = [];
     for (let i = start; i < end; i++) {
       const line = lines[i];
       const ranges = marks.get(line.id);
-      rows.push({ line, time: shortTime(line.timestamp), segments: ranges ? markSegments(line.segments, ranges) : line.segments });
+      const structured = line.structured;
+      const columns = asColumns && line.kind === 'log'
+        ? {
+            level: structured?.severity ?? '',
+            cells: names.map((name) => ({ name, text: fieldText(structured?.fields[name]) })),
+            message: structured?.format ? structured.message ?? line.text : undefined,
+            hit: !!ranges,
+          }
+        : undefined;
+      rows.push({ line, time: shortTime(line.timestamp), segments: ranges ? markSegments(line.segments, ranges) : line.segments, tint: tint(line), columns });
     }
     return rows;
   });

@@ -1,8 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, DOCUMENT, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
 import { ApiClient, ConsoleContext, WatchStream } from '@cairn/data-access';
+import { FILTER_GRAMMAR, FieldCondition, FilterSyntaxError, lineFilter, parseFilterExpression, SEVERITIES, Severity, StructuredLine } from '@cairn/kube-model';
 import { EmptyState, NoCluster, Notice } from '@cairn/ui-kit';
-import { toText } from '../log-lines/log-line';
+import { LogLine, toText } from '../log-lines/log-line';
+import { BUILT_IN_KEYS, fieldNames, groupLines, hasStructured } from '../log-lines/structured-view';
 import { findMatches, lineMatches, relocateMatch, SearchMatch, stepMatch } from '../log-lines/log-search';
 import { LogSession, SourceLabel } from '../log-stream/log-session';
 import { LogOpener, LogTarget, StreamState } from '../log-stream/log-stream';
@@ -28,6 +30,21 @@ interface Preferences {
 
 const PREFERENCES_KEY = 'cairn.logs.preferences';
 export const BUFFER_LINES = 10_000;
+/** How long typing in the field filter pauses before the lines are filtered again. */
+const FILTER_DELAY_MS = 150;
+const PLAIN_LINE: StructuredLine = { fields: {} };
+
+type ReadFilter = { conditions: FieldCondition[]; error?: undefined } | { conditions?: undefined; error: string; position: number };
+
+/** The filter box's text as conditions, or what is wrong with it and where. */
+function readFilter(text: string): ReadFilter {
+  try {
+    return { conditions: parseFilterExpression(text) };
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) return { error: e.message, position: e.position };
+    throw e;
+  }
+}
 
 /**
  * `/logs`: one container, every container of a pod, or every pod of a workload, read live.
@@ -90,6 +107,28 @@ export class LogsPage {
   protected readonly hiddenSources = signal<ReadonlySet<string>>(new Set());
   /** Show only the lines that match the search. */
   protected readonly onlyMatching = signal(false);
+  /** The field filter as typed; checked on every key, and while it does not parse it filters nothing and says why. */
+  protected readonly fieldFilter = signal('');
+  protected readonly filterGrammar = FILTER_GRAMMAR;
+  /** The field filter the lines are filtered by: what was typed, once typing pauses (each keystroke re-filtering 10 000 lines would make typing lag). */
+  private readonly appliedText = signal('');
+  private applyTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly appliedFilter = computed(() => (this.appliedText() === this.fieldFilter() ? this.parsedFilter() : readFilter(this.appliedText())));
+  /** The field filter read: its conditions, or what is wrong with it and where. */
+  protected readonly parsedFilter = computed<ReadFilter>(() => {
+    return readFilter(this.fieldFilter());
+  });
+  protected readonly severities = SEVERITIES;
+  /** Show lines at this level or more severe; '' for every line. */
+  protected readonly minSeverity = signal<Severity | ''>('');
+  /** The time window, as the `datetime-local` fields hold it (the browser's time zone); '' for open. */
+  protected readonly timeFrom = signal('');
+  protected readonly timeTo = signal('');
+  /** JSON/logfmt lines shown as level, chosen field columns and message (off: the raw line). */
+  protected readonly asColumns = signal(true);
+  protected readonly columns = signal<readonly string[]>([]);
+  protected readonly colourBy = signal('');
+  protected readonly groupBy = signal('');
   /** A phone-sized screen: merged sources are shown short. */
   protected readonly narrow = signal(false);
 
@@ -147,14 +186,33 @@ export class LogsPage {
     const hidden = this.hiddenSources();
     return [...seen].sort().map((source) => ({ source, shown: !hidden.has(source) }));
   });
-  /** The lines in view: without hidden sources, and only those matching the search when asked. */
+  /** Whether JSON or logfmt lines arrived: then fields, columns and the field filter are offered. */
+  protected readonly structured = computed(() => hasStructured(this.lines()));
+  /** Field names to choose columns, colour and groups from. */
+  protected readonly fieldChoices = computed(() => (this.structured() ? fieldNames(this.lines()) : []));
+  protected readonly keyChoices = computed(() => [...new Set([...BUILT_IN_KEYS, ...this.fieldChoices()])]);
+  /** The expression, level and time window as one predicate over the parsed lines; undefined when none is set. */
+  private readonly structuredFilter = computed(() => {
+    const conditions = this.appliedFilter().conditions ?? [];
+    const minSeverity = this.minSeverity() || undefined;
+    const from = localTime(this.timeFrom());
+    const to = localTime(this.timeTo(), 999);
+    if (!conditions.length && !minSeverity && from === undefined && to === undefined) return undefined;
+    const test = lineFilter({ conditions, minSeverity, from, to });
+    return (line: LogLine) => test(line.structured ?? PLAIN_LINE, line.kubeTime);
+  });
+  /** The lines in view: without hidden sources, only those the field filter, level and time keep, only those matching the search when asked; grouped when asked. */
   protected readonly shownLines = computed(() => {
     const hidden = this.hiddenSources();
     const only = this.onlyMatching() ? this.search() : '';
     const matchCase = this.matchCase();
+    const structured = this.structuredFilter();
+    const group = this.groupBy();
     const lines = this.lines();
-    if (!hidden.size && !only) return lines;
-    return lines.filter((line) => !(line.source && hidden.has(line.source)) && (line.kind !== 'log' || lineMatches(line, only, matchCase)));
+    const kept = !hidden.size && !only && !structured
+      ? lines
+      : lines.filter((line) => !(line.source && hidden.has(line.source)) && (line.kind !== 'log' || (lineMatches(line, only, matchCase) && (!structured || structured(line)))));
+    return group ? groupLines(kept, group) : kept;
   });
   protected readonly searchResult = computed(() => findMatches(this.shownLines(), this.search(), { matchCase: this.matchCase() }));
   protected readonly currentIndex = computed(() => relocateMatch(this.searchResult().matches, this.currentMatch()));
@@ -257,6 +315,7 @@ export class LogsPage {
     });
 
     inject(DestroyRef).onDestroy(() => {
+      clearTimeout(this.applyTimer);
       this.session()?.stop();
       this.sources()?.stop();
     });
@@ -359,6 +418,29 @@ export class LogsPage {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
+  protected toggleColumn(name: string, on: boolean): void {
+    this.columns.update((columns) => (on ? [...columns.filter((c) => c !== name), name] : columns.filter((c) => c !== name)));
+  }
+
+  /** Typed into the field filter: checked now, applied to the lines when typing pauses for {@link FILTER_DELAY_MS}. */
+  protected typeFilter(value: string): void {
+    this.fieldFilter.set(value);
+    clearTimeout(this.applyTimer);
+    this.applyTimer = setTimeout(() => this.appliedText.set(value), FILTER_DELAY_MS);
+  }
+
+  /** Empties the field filter, level and time window. */
+  protected clearFilters(): void {
+    clearTimeout(this.applyTimer);
+    this.fieldFilter.set('');
+    this.appliedText.set('');
+    this.minSeverity.set('');
+    this.timeFrom.set('');
+    this.timeTo.set('');
+  }
+
+  protected readonly filtering = computed(() => !!(this.fieldFilter() || this.minSeverity() || this.timeFrom() || this.timeTo()));
+
   protected number(value: string): number {
     return Number(value) || 0;
   }
@@ -378,4 +460,11 @@ export class LogsPage {
       return fallback;
     }
   }
+}
+
+/** A `datetime-local` value (the browser's time zone, to the second) in ms since the epoch; `extraMs` makes "to" cover its whole second. */
+function localTime(value: string, extraMs = 0): number | undefined {
+  if (!value) return undefined;
+  const ms = new Date(value).getTime();
+  return Number.isNaN(ms) ? undefined : ms + (value.length <= 16 ? extraMs + (extraMs ? 59_000 : 0) : extraMs);
 }
