@@ -20,3 +20,5 @@ export type { Endpoint, ServiceFacts, ServicePort } from './lib/service';
 export { nextCronRun } from './lib/cron-schedule';
 export { consentFlag, drainPlan, drainRefusals, selectorMatches } from './lib/drain';
 export type { DrainConcern, DrainConsent, DrainPlan, DrainPod } from './lib/drain';
+export { isWriteVerb, parseForbidden, READ_VERBS, summariseRules, verbsOn } from './lib/access';
+export type { NonResourceRule, RefusedRequest, ResourceRule, RuleLine } from './lib/access';
