@@ -5,3 +5,4 @@ export * from './lib/auth-api/auth-api';
 export * from './lib/kube-api/manifest-yaml';
 export * from './lib/kube-api/drain-events';
 export * from './lib/exec/exec-protocol';
+export * from './lib/console-settings/console-settings';

@@ -34,6 +34,7 @@ import { WatchController } from './watch/watch.controller';
 import { WatchHub } from './watch/watch-hub';
 import { NodesController } from './nodes/nodes.controller';
 import { DrainService } from './nodes/drain.service';
+import { ConsoleSettingsController } from './settings/console-settings.controller';
 
 @Module({})
 export class AppModule {
@@ -59,7 +60,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, ConsoleSettingsController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
