@@ -11,3 +11,5 @@ export { UserClusterStore, indexedDbUserClusterBackend, memoryUserClusterBackend
 export type { NewUserCluster, UserCluster, UserClusterBackend } from './lib/user-clusters';
 export { age, LiveList, POLL_MS, ScopedLiveList } from './lib/live-list';
 export type { LiveListOptions, LiveListQuery } from './lib/live-list';
+export { AccessExplainer } from './lib/access-explainer';
+export type { AccessExplanation } from './lib/access-explainer';

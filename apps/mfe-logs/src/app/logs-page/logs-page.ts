@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, DOCUMENT, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
 import { ApiClient, ConsoleContext, WatchStream } from '@cairn/data-access';
-import { EmptyState, NoCluster, Notice } from '@cairn/ui-kit';
+import { EmptyState, NoCluster, Notice, WhyCantI } from '@cairn/ui-kit';
 import { toText } from '../log-lines/log-line';
 import { findMatches, lineMatches, relocateMatch, SearchMatch, stepMatch } from '../log-lines/log-search';
 import { LogSession, SourceLabel } from '../log-stream/log-session';
@@ -36,7 +36,7 @@ export const BUFFER_LINES = 10_000;
  */
 @Component({
   selector: 'cairn-logs-page',
-  imports: [LogViewport, EmptyState, NoCluster, Notice],
+  imports: [LogViewport, EmptyState, NoCluster, Notice, WhyCantI],
   templateUrl: './logs-page.html',
   styleUrl: './logs-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { RouterLink } from '@angular/router';
 import type { DrainEvent, DrainPodState, DrainResult } from '@cairn/api-contracts';
 import { ApiClient, ApiError, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
-import { Confirmation, Notice, StatusBadge } from '@cairn/ui-kit';
+import { Confirmation, Notice, StatusBadge, WhyCantI } from '@cairn/ui-kit';
 import { asArray, asObject, asString, consentFlag, DrainConcern, drainPlan, podStatus } from '@cairn/kube-model';
 
 const NODES = { group: 'core', version: 'v1', resource: 'nodes' };
@@ -32,7 +32,7 @@ const STATE_TEXT: Record<DrainPodState, string> = { evicting: 'evicting', waitin
  */
 @Component({
   selector: 'cairn-node-maintenance',
-  imports: [RouterLink, Notice, StatusBadge],
+  imports: [RouterLink, Notice, StatusBadge, WhyCantI],
   templateUrl: './node-maintenance.html',
   styleUrl: './node-maintenance.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -78,7 +78,7 @@ export class NodeMaintenance {
   protected readonly canDrain = computed(() => this.canPatch() && this.plan().evict.every((p) => this.evictableNamespaces().has(p.namespace)));
 
   protected readonly busy = signal(false);
-  protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
+  protected readonly notice = signal<{ ok: boolean; text: string; refusal?: string } | undefined>(undefined);
 
   protected readonly drainOpen = signal(false);
   protected readonly force = signal(false);
@@ -134,7 +134,7 @@ export class NodeMaintenance {
       this.notice.set({ ok: true, text: done });
       return true;
     } catch (err) {
-      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
+      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}`, ...(err instanceof ApiError && err.forbidden ? { refusal: err.message } : {}) });
       return false;
     } finally {
       this.busy.set(false);

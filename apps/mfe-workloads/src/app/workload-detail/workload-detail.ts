@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
-import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
+import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, WhyCantI, YamlEditor } from '@cairn/ui-kit';
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
 import { KindResolver, kindFromRoute, ownerChain, OwnerLink } from '../kind-resolver';
@@ -35,7 +35,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, WhyCantI, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -87,7 +87,7 @@ export class WorkloadDetail {
   /** The pod's containers, for the terminal's choice. */
   protected readonly containerNames = computed(() => asArray(asObject(this.object()?.['spec'])['containers']).map((c) => asString(asObject(c)['name'])).filter((n): n is string => Boolean(n)));
   /** A message about the last action: what happened, or why it was refused. */
-  protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
+  protected readonly notice = signal<{ ok: boolean; text: string; refusal?: string } | undefined>(undefined);
   protected readonly busy = signal(false);
 
   protected readonly yaml = computed(() => {
@@ -253,7 +253,7 @@ export class WorkloadDetail {
       this.notice.set({ ok: true, text: done });
       return;
     } catch (err) {
-      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
+      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}`, ...(err instanceof ApiError && err.forbidden ? { refusal: err.message } : {}) });
     } finally {
       this.busy.set(false);
     }
