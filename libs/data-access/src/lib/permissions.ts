@@ -30,7 +30,8 @@ export class Permissions {
 
   review(cluster: string, check: AccessCheck): Promise<AccessResult> {
     if (!isWriteVerb(check.verb)) return this.ask(cluster, check);
-    return this.readOnly().then((readOnly) => (readOnly ? { allowed: false, reason: READ_ONLY_REASON } : this.ask(cluster, check)));
+    // Asked in the same batch as the reads of this moment; the console's rule wins over the cluster's answer.
+    return Promise.all([this.readOnly(), this.ask(cluster, check)]).then(([readOnly, answer]) => (readOnly ? { allowed: false, reason: READ_ONLY_REASON } : answer));
   }
 
   /**

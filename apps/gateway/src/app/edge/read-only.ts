@@ -61,7 +61,8 @@ export function guardWrites(app: NestFastifyApplication, readOnly: boolean, call
       record.cluster = (request.params as Record<string, string> | undefined)?.['cluster'];
       record.describe(`${request.method} ${url}`, request.url.split('?')[0]);
       writeAuditLine(logger, record, { result: 'refused', status: 403, reason: 'read-only' });
-      return reply.code(403).header('cache-control', 'no-store').send({ statusCode: 403, error: 'Forbidden', message: `Refused: ${READ_ONLY_REASON}. Reading still works; ask the console's administrator if you need to change something.` });
+      // The body (up to CAIRN_MAX_BODY_BYTES) is never read: the connection ends with the answer instead of waiting for it.
+      return reply.code(403).header('cache-control', 'no-store').header('connection', 'close').send({ statusCode: 403, error: 'Forbidden', message: `Refused: ${READ_ONLY_REASON}. Reading still works; ask the console's administrator if you need to change something.` });
     });
   }
 }

@@ -30,11 +30,18 @@ describe('whoami, rules review and the read-only console (real cluster)', () => 
   }, 420_000);
 
   afterAll(async () => {
-    await open?.close();
-    await readOnly?.close();
-    await cluster?.stop();
     logs?.restore();
-  });
+    const timed = async (what: string, step: () => Promise<unknown> | undefined) => {
+      const started = Date.now();
+      process.stderr.write(`why-cant-i.spec: ${what}…\n`);
+      await step();
+      if (Date.now() - started > 10_000) process.stderr.write(`why-cant-i.spec: ${what} took ${Date.now() - started} ms\n`);
+    };
+    await timed('closing the open gateway', () => open?.close());
+    await timed('closing the read-only gateway', () => readOnly?.close());
+    admin?.close();
+    await timed('stopping the cluster', () => cluster?.stop());
+  }, 300_000);
 
   const call = (test: TestGateway, user: string, method: string, path: string, body?: unknown) =>
     fetch(`${test.base}${path}`, {

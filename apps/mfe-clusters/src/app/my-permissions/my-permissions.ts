@@ -4,8 +4,7 @@ import type { WhoAmI } from '@cairn/api-contracts';
 import { ApiClient, ApiError, ConsoleContext, userClusterLabel } from '@cairn/data-access';
 import { RuleLine, summariseRules } from '@cairn/kube-model';
 import { Notice, ResourceTable, TableColumn } from '@cairn/ui-kit';
-
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+import { isNamespaceName } from '../cluster-settings/cluster-settings';
 
 const RULE_COLUMNS: TableColumn<RuleLine>[] = [
   { id: 'resource', label: 'Resource', value: (l) => l.resource, fixed: true, minWidth: 10, grow: 2 },
@@ -29,7 +28,7 @@ const RULE_COLUMNS: TableColumn<RuleLine>[] = [
     <h1>My permissions on {{ label() }}</h1>
     <dl class="facts">
       <div><dt>You are</dt><dd>@if (who(); as me) { <code>{{ me.username }}</code> } @else if (whoError(); as e) { <span class="muted">{{ e }}</span> } @else { … }</dd></div>
-      <div><dt>Your groups</dt><dd class="groups">@for (g of who()?.groups ?? []; track g) { <code>{{ g }}</code> } @empty { — }</dd></div>
+      <div><dt>Your groups</dt><dd class="groups">@for (g of who()?.groups ?? []; track g) { <code>{{ g }}</code>@if (!$last) {<span>, </span>} } @empty { — }</dd></div>
     </dl>
 
     <form class="chooser" (submit)="$event.preventDefault(); choose(draft())">
@@ -97,7 +96,7 @@ export class MyPermissions {
   protected readonly draft = signal('');
   protected readonly draftProblem = computed(() => {
     const d = this.draft();
-    return d && (!NAMESPACE.test(d) || d.length > 63) ? `"${d}" is not a namespace name: lower-case letters, digits and dashes, at most 63.` : undefined;
+    return d && !isNamespaceName(d) ? `"${d}" is not a namespace name: lower-case letters, digits and dashes, at most 63.` : undefined;
   });
 
   protected readonly who = signal<WhoAmI | undefined>(undefined);

@@ -30,8 +30,7 @@ export interface AskedRequest {
         <div>
           <dt>Refused</dt>
           <dd>
-            <code class="verb">{{ r.verb }}</code> on <code class="resource">{{ resourceText() }}</code>
-            <span class="muted">({{ r.group ? 'API group ' + r.group : 'core API group' }})</span>
+            <code class="verb">{{ r.verb }}</code> on <code class="resource">{{ resourceText() }}</code><span class="muted"> ({{ r.group ? 'API group ' + r.group : 'core API group' }})</span>
             {{ r.namespace ? 'in namespace ' : 'across the cluster' }}@if (r.namespace) {<code>{{ r.namespace }}</code>}@if (r.name) { (object <code>{{ r.name }}</code>)}
           </dd>
         </div>
@@ -52,7 +51,7 @@ export interface AskedRequest {
         <div>
           <dt>Your groups</dt>
           <dd class="groups">
-            @for (g of me.groups; track g) { <code>{{ g }}</code> } @empty { <span class="muted">none</span> }
+            @for (g of me.groups; track g) { <code>{{ g }}</code>@if (!$last) {<span class="sep">, </span>} } @empty { <span class="muted">none</span> }
           </dd>
         </div>
       }
@@ -60,14 +59,14 @@ export interface AskedRequest {
         <div>
           <dt>On {{ resourceText() }} you may</dt>
           <dd class="left">
-            @for (v of verbsLeft(); track v) { <code>{{ v === '*' ? 'everything' : v }}</code> } @empty { nothing{{ refused()?.namespace ? ' in ' + refused()?.namespace : '' }} }
+            @for (v of verbsLeft(); track v) { <code>{{ v === '*' ? 'everything' : v }}</code>@if (!$last) {<span class="sep">, </span>} } @empty { nothing{{ refused()?.namespace ? ' in ' + refused()?.namespace : '' }} }
           </dd>
         </div>
       }
     </dl>
     @if (explanation()?.accessHelp; as help) {
       <p class="help">
-        <span class="help-label">Whom to ask:</span>
+        <span class="help-label">Whom to ask: </span>
         @if (help.link) { <a [href]="help.link" target="_blank" rel="noopener noreferrer">{{ help.text }}</a> } @else { {{ help.text }} }
       </p>
     }
@@ -102,7 +101,7 @@ export interface AskedRequest {
     dt { font-weight: 600; }
     dd { margin: 0; overflow-wrap: anywhere; }
     code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.8125rem; background: var(--cairn-hover); border-radius: 4px; padding: 0 0.25rem; }
-    .groups code, .left code { margin-right: 0.25rem; display: inline-block; margin-bottom: 0.125rem; }
+    .groups code, .left code { display: inline-block; margin-bottom: 0.125rem; }
     .help, .all { margin: 0.5rem 0 0; }
     .help-label { font-weight: 600; margin-right: 0.25rem; }
     .can { margin-top: 0.5rem; }
