@@ -61,6 +61,9 @@ export function guardWrites(app: NestFastifyApplication, readOnly: boolean, call
       record.cluster = (request.params as Record<string, string> | undefined)?.['cluster'];
       record.describe(`${request.method} ${url}`, request.url.split('?')[0]);
       writeAuditLine(logger, record, { result: 'refused', status: 403, reason: 'read-only' });
+      // A terminal's handshake answered without an upgrade: this hook runs before @fastify/websocket's own, which would
+      // otherwise end that socket, so it is ended here once the answer is out (else it stays half-open and the gateway cannot close).
+      if (request.headers.upgrade) reply.raw.once('finish', () => request.raw.socket?.destroy());
       // The body (up to CAIRN_MAX_BODY_BYTES) is never read: the connection ends with the answer instead of waiting for it.
       return reply.code(403).header('cache-control', 'no-store').header('connection', 'close').send({ statusCode: 403, error: 'Forbidden', message: `Refused: ${READ_ONLY_REASON}. Reading still works; ask the console's administrator if you need to change something.` });
     });

@@ -35,6 +35,7 @@ export interface AskedRequest {
           </dd>
         </div>
       }
+      @if (canAsk) {
       <div>
         <dt>You are</dt>
         <dd class="who">
@@ -47,6 +48,7 @@ export interface AskedRequest {
           }
         </dd>
       </div>
+      }
       @if (explanation()?.whoami; as me) {
         <div>
           <dt>Your groups</dt>
@@ -128,6 +130,8 @@ export class WhyCantI {
   readonly expanded = input(false);
 
   protected readonly explanation = signal<AccessExplanation | undefined>(undefined);
+  /** Whether this page can ask the cluster (a remote's own tests may run without the console's services). */
+  protected readonly canAsk = this.explainer !== null;
 
   protected readonly refused = computed<RefusedRequest | undefined>(() => {
     const parsed = parseForbidden(this.reason());
