@@ -8,6 +8,6 @@ export const routes: Routes = [
   { path: '', pathMatch: 'full', component: ClustersHome, title: 'Clusters · Cairn' },
   // The console's name of the cluster: `user:<name>` for one added in this browser.
   { path: ':name', component: ClusterOverview, title: 'Cluster · Cairn' },
-  // What the person may do there: `?ns=` a namespace, none for the cluster-wide rules.
+  // What the person may do there: `?namespace=` (default: `default`; the rules of ClusterRoleBindings show in each).
   { path: ':name/permissions', component: MyPermissions, title: 'My permissions · Cairn' },
 ];

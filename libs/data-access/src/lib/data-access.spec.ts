@@ -71,7 +71,7 @@ describe('data access (built gateway, real cluster)', () => {
     try {
       const permissions = new Permissions(new ApiClient({ baseUrl: readOnly.url, headers: { authorization: `Bearer ${aliceToken}` } }));
       const on = { group: 'apps', resource: 'deployments', namespace: 'team-a', name: 'web' };
-      const answers = await Promise.all(['get', 'list', 'watch', 'patch', 'update', 'delete', 'create'].map((verb) => permissions.review('cairn-dev', { ...on, verb })));
+      const answers = await Promise.all((['get', 'list', 'watch', 'patch', 'update', 'delete', 'create'] as const).map((verb) => permissions.review('cairn-dev', { ...on, verb })));
       expect(answers.map((a) => a.allowed)).toEqual([true, true, true, false, false, false, false]);
       expect(answers[3]?.reason).toBe(READ_ONLY_REASON);
       expect(await permissions.can('cairn-dev', { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'team-a' })).toBe(false);

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { Router, RouterLink } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import type { WhoAmI } from '@cairn/api-contracts';
 import { ApiClient, ApiError, ConsoleContext, userClusterLabel } from '@cairn/data-access';
 import { RuleLine, summariseRules } from '@cairn/kube-model';
@@ -14,7 +14,7 @@ const RULE_COLUMNS: TableColumn<RuleLine>[] = [
 ];
 
 /**
- * `/clusters/<name>/permissions?ns=<namespace>`: what the person may do on one cluster, in
+ * `/clusters/<name>/permissions?namespace=<namespace>`: what the person may do on one cluster, in
  * one namespace (`default` when none is chosen, as `kubectl auth can-i --list`; the API server
  * reviews rules per namespace, and the rules of ClusterRoleBindings show in each): who the cluster thinks they are (SelfSubjectReview),
  * and its SelfSubjectRulesReview summarised as `kubectl auth can-i --list` prints it, with the
@@ -42,7 +42,7 @@ const RULE_COLUMNS: TableColumn<RuleLine>[] = [
       <span id="permissions-namespace-hint" class="hint">{{ draftProblem() ?? 'Rules granted in a namespace (a RoleBinding) show only there; rules of a ClusterRoleBinding show everywhere.' }}</span>
     </form>
 
-    <h2 id="rules-title">In namespace {{ namespace() }}</h2>
+    <h2 id="rules-title">In namespace {{ shown() }}</h2>
     @if (error(); as e) {
       <cairn-notice tone="error">Could not ask what you may do: {{ e }}</cairn-notice>
     } @else {
@@ -81,18 +81,19 @@ const RULE_COLUMNS: TableColumn<RuleLine>[] = [
 export class MyPermissions {
   private readonly api = inject(ApiClient);
   private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
   protected readonly context = inject(ConsoleContext);
 
   /** The route's `:name`: the console's name of the cluster. */
   readonly name = input.required<string>();
-  /** `?ns=`: the namespace asked about; none: `default`. */
-  readonly ns = input<string>();
+  /** `?namespace=`: the namespace asked about; none: `default`. Its own parameter: the shell's `ns` is the namespace the console shows, which a tenant's picker may not hold. */
+  readonly namespace = input<string>();
 
   protected readonly Boolean = Boolean;
   protected readonly columns = RULE_COLUMNS;
   protected readonly key = (l: RuleLine) => `${l.nonResource ? 'url' : 'res'} ${l.resource} ${l.resourceNames.join(',')}`;
   protected readonly label = computed(() => userClusterLabel(this.name()) ?? this.name());
-  protected readonly namespace = computed(() => this.ns() || 'default');
+  protected readonly shown = computed(() => this.namespace() || 'default');
   protected readonly draft = signal('');
   protected readonly draftProblem = computed(() => {
     const d = this.draft();
@@ -128,7 +129,7 @@ export class MyPermissions {
     });
     effect((onCleanup) => {
       const cluster = this.name();
-      const namespace = this.namespace();
+      const namespace = this.shown();
       this.draft.set(namespace);
       let live = true;
       onCleanup(() => (live = false));
@@ -148,6 +149,6 @@ export class MyPermissions {
 
   protected choose(namespace: string): void {
     if (this.draftProblem()) return;
-    void this.router.navigate([], { queryParams: { ns: namespace || 'default' }, queryParamsHandling: 'merge' });
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { namespace: namespace || 'default' }, queryParamsHandling: 'merge' });
   }
 }

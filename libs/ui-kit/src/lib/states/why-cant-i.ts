@@ -92,7 +92,7 @@ export interface AskedRequest {
       </details>
     }
     @if (clusterName(); as c) {
-      <p class="all"><a [routerLink]="['/clusters', c, 'permissions']" [queryParams]="{ cluster: c, ns: explanation()?.namespace ?? null }">My permissions on this cluster</a></p>
+      <p class="all"><a [routerLink]="['/clusters', c, 'permissions']" [queryParams]="{ cluster: c, namespace: explanation()?.namespace ?? null }">My permissions on this cluster</a></p>
     }
     @for (p of explanation()?.problems ?? []; track p) { <p class="muted problem">Could not ask {{ p }}</p> }
   `,
