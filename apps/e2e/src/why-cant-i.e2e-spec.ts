@@ -85,6 +85,8 @@ describe('why can\u2019t I, and the read-only console', () => {
     expect(new URL(page.url()).searchParams.get('namespace')).toBe('tenant-1');
     await main().getByText('The cluster listed every rule that applies to you here (the review is complete).').waitFor();
     await main().getByText('deployments.apps', { exact: true }).waitFor();
+    // As admin of tenant-1 she may manage its Secrets: found with the table's filter (the list scrolls virtually).
+    await main().getByPlaceholder('Filter by resource or verb').fill('secrets');
     await main().getByText('secrets', { exact: true }).waitFor();
     await screenshot(page, 'why-cant-i-tina-permissions');
     await page.setViewportSize({ width: 390, height: 844 });
