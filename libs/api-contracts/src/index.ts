@@ -6,3 +6,4 @@ export * from './lib/kube-api/manifest-yaml';
 export * from './lib/kube-api/drain-events';
 export * from './lib/exec/exec-protocol';
 export * from './lib/kube-api/debug-api';
+export * from './lib/console-settings/console-settings';

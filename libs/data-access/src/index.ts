@@ -13,3 +13,5 @@ export { age, LiveList, POLL_MS, ScopedLiveList } from './lib/live-list';
 export type { LiveListOptions, LiveListQuery } from './lib/live-list';
 export { BULK_CONCURRENCY, bulkSelectionProblem, MAX_BULK_OBJECTS, runBulk } from './lib/bulk-run';
 export type { BulkOutcome } from './lib/bulk-run';
+export { AccessExplainer } from './lib/access-explainer';
+export type { AccessExplanation } from './lib/access-explainer';

@@ -41,3 +41,5 @@ export {
   MAX_STRUCTURED_LINE, MESSAGE_FIELDS, normaliseSeverity, parseFilterExpression, parseLogfmt, parseStructured, parseTime, SEVERITIES, TIME_FIELDS,
 } from './lib/structured-log';
 export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';
+export { isWriteVerb, parseForbidden, READ_VERBS, summariseRules, verbsOn } from './lib/access';
+export type { NonResourceRule, RefusedRequest, ResourceRule, RuleLine } from './lib/access';

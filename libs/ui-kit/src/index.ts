@@ -6,6 +6,8 @@ export type { Health, Status } from './lib/status-badge/status-badge';
 export { TimeAgo } from './lib/time-ago/time-ago';
 export { EmptyState, NoCluster } from './lib/states/empty-state';
 export { ForbiddenState } from './lib/states/forbidden-state';
+export { WhyCantI } from './lib/states/why-cant-i';
+export type { AskedRequest } from './lib/states/why-cant-i';
 export { Notice } from './lib/states/notice';
 export type { NoticeTone } from './lib/states/notice';
 export { Confirmation, ConfirmDialog } from './lib/confirm-dialog/confirm-dialog';

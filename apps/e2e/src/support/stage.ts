@@ -29,6 +29,16 @@ export interface StageOptions {
   replicas?: number;
 }
 
+/** A new browser tab of `user`, signed in to `cairn` (a console on `cluster`), as Stage.signedIn; also for a second console on the same cluster. */
+export async function signedInTo(cluster: DevCluster, cairn: ConsoleUnderTest, browser: Browser, user: DevUserName, viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const tokens = await cluster.login(user);
+  const now = Math.floor(Date.now() / 1000);
+  const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: `${user}@cairn.test`, email: `${user}@cairn.test` } } };
+  const context = await browser.newContext({ viewport });
+  await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
+  return context.newPage();
+}
+
 export async function startStage(options: StageOptions = {}): Promise<Stage> {
   const cluster = await DevCluster.start();
   const { oidc } = cluster.info;
@@ -55,14 +65,7 @@ export async function startStage(options: StageOptions = {}): Promise<Stage> {
     cluster,
     cairn,
     browser,
-    signedIn: async (user, viewport = { width: 1280, height: 800 }) => {
-      const tokens = await cluster.login(user);
-      const now = Math.floor(Date.now() / 1000);
-      const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: `${user}@cairn.test`, email: `${user}@cairn.test` } } };
-      const context = await browser.newContext({ viewport });
-      await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
-      return context.newPage();
-    },
+    signedIn: (user, viewport) => signedInTo(cluster, cairn, browser, user, viewport),
     stop: async () => {
       await browser.close();
       await cairn.stop();

@@ -36,6 +36,7 @@ import { NodesController } from './nodes/nodes.controller';
 import { DebugController } from './debug/debug.controller';
 import { DebugService } from './debug/debug.service';
 import { DrainService } from './nodes/drain.service';
+import { ConsoleSettingsController } from './settings/console-settings.controller';
 
 @Module({})
 export class AppModule {
@@ -61,7 +62,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one

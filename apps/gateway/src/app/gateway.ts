@@ -10,6 +10,8 @@ import { addSecurityHeaders } from './web/security-headers';
 import { WatchHub } from './watch/watch-hub';
 import { registerExecRoute } from './exec/exec.route';
 import { ExecService } from './exec/exec.service';
+import { guardWrites } from './edge/read-only';
+import { CALLERS, Callers } from './auth/callers';
 
 /**
  * `auth`: the auth service running in this process (the all-in-one mode, apps/console); without
@@ -27,6 +29,8 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
     bodyLimit: settings.limits.bodyBytes,
     notFoundFallback: spaFallback(settings.webRoot),
     configure: async (app: NestFastifyApplication) => {
+      // Before any route is registered: every route is recorded, and a read-only console refuses the writes.
+      guardWrites(app, settings.readOnly ?? false, app.get<Callers>(CALLERS));
       const hub = app.get(WatchHub);
       metrics.gauge('cairn_gateway_upstream_watches', 'Watches open to API servers (shared by subscribers with the same credentials and query).').track(() => hub.stats().upstreams);
       metrics.gauge('cairn_gateway_watch_subscriptions', 'Watch subscriptions of open browser streams.').track(() => hub.stats().subscribers);

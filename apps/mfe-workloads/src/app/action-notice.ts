@@ -1,8 +1,11 @@
 import type { WritableSignal } from '@angular/core';
 import { ApiError } from '@cairn/data-access';
 
-/** What the last action on a page did, in words: done, or why it was refused. */
-export type ActionNotice = { ok: boolean; text: string } | undefined;
+/**
+ * What the last action on a page did, in words: done, or why it was refused; `refusal` is the
+ * API server's 403 message, which the page explains with `WhyCantI`.
+ */
+export type ActionNotice = { ok: boolean; text: string; refusal?: string } | undefined;
 
 /**
  * Runs a change the person asked for: `busy` while it runs, then `notice` says `done` (left
@@ -16,7 +19,7 @@ export async function runAction(state: { busy: WritableSignal<boolean>; notice: 
     if (done) state.notice.set({ ok: true, text: done });
     return true;
   } catch (err) {
-    state.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
+    state.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}`, ...(err instanceof ApiError && err.forbidden ? { refusal: err.message } : {}) });
     return false;
   } finally {
     state.busy.set(false);

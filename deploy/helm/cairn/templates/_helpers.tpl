@@ -183,6 +183,20 @@ V8's heap limit as a share of the memory the container may use: Node reads the c
     {{- end }}
     - name: CAIRN_USER_REQUEST_RATE
       value: {{ .Values.config.userRequestRate | quote }}
+    {{- if .Values.config.readOnly }}
+    - name: CAIRN_READ_ONLY
+      value: "true"
+    {{- end }}
+    {{- with .Values.config.accessHelp }}
+    {{- if .text }}
+    - name: CAIRN_ACCESS_HELP
+      value: {{ .text | quote }}
+    {{- if .url }}
+    - name: CAIRN_ACCESS_HELP_URL
+      value: {{ .url | quote }}
+    {{- end }}
+    {{- end }}
+    {{- end }}
     - name: CAIRN_USER_CLUSTERS
       value: {{ .Values.config.userClusters.enabled | quote }}
     {{- if .Values.config.userClusters.enabled }}

@@ -7,12 +7,14 @@ import {
   AUTH_PATHS,
   ClusterStatus,
   ClusterSummary,
+  ConsoleSettings,
   CSRF_HEADER,
   DebugContainerRequest,
   DebugCopyRequest,
   DebugStarted,
   DrainEvent,
   KubeconfigContextCheck,
+  RulesReview,
   SessionSummary,
   SignedOut,
   SignInOptions,
@@ -212,6 +214,16 @@ export class ApiClient {
 
   whoami(cluster: string): Promise<WhoAmI> {
     return this.json('GET', `api/v1/clusters/${enc(cluster)}/whoami`, { cluster });
+  }
+
+  /** What the caller may do in `namespace` (the rules of ClusterRoleBindings included): the cluster's SelfSubjectRulesReview. */
+  rulesReview(cluster: string, namespace: string): Promise<RulesReview> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/rules-review?namespace=${enc(namespace)}`, { cluster });
+  }
+
+  /** What the administrator set for everyone: read-only, and whom to ask for access. */
+  consoleSettings(): Promise<ConsoleSettings> {
+    return this.json('GET', 'api/v1/console-settings');
   }
 
   apiResources(cluster: string): Promise<ApiResource[]> {

@@ -1,4 +1,5 @@
 import type { Provider } from '@angular/core';
+import { AccessExplainer } from './access-explainer';
 import { ApiClient } from './api-client';
 import { Permissions } from './permissions';
 import { UserClusterStore } from './user-clusters';
@@ -13,8 +14,8 @@ export interface ConsoleServicesOptions {
 
 /**
  * The services a page of the console runs on, created once per tab: one API client (with the
- * clusters the user added, from this browser's IndexedDB), one watch stream and one cache of
- * permission answers. The shell provides them to every remote; a remote served on its own for
+ * clusters the user added, from this browser's IndexedDB), one watch stream, one cache of
+ * permission answers and one of refusal explanations. The shell provides them to every remote; a remote served on its own for
  * development (`nx serve mfe-logs`) provides the same ones, so it behaves as it will in the console.
  */
 export function provideConsoleServices(options: ConsoleServicesOptions): Provider[] {
@@ -25,5 +26,6 @@ export function provideConsoleServices(options: ConsoleServicesOptions): Provide
     { provide: UserClusterStore, useValue: userClusters },
     { provide: WatchStream, useValue: new WatchStream(api) },
     { provide: Permissions, useValue: new Permissions(api) },
+    { provide: AccessExplainer, useValue: new AccessExplainer(api) },
   ];
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ApiClient, ApiError } from './api-client';
 import { Permissions } from './permissions';
 import { WatchStream } from './watch-stream';
-import type { WatchMessage } from '@cairn/api-contracts';
+import { READ_ONLY_REASON, type WatchMessage } from '@cairn/api-contracts';
 
 /**
  * The browser's data access against the built gateway and the real control plane, with
@@ -59,9 +59,25 @@ describe('data access (built gateway, real cluster)', () => {
       permissions.can('cairn-dev', { verb: 'delete', group: 'apps', resource: 'deployments', namespace: 'team-b' }),
     ]);
     expect(answers).toEqual([true, true, false]);
-    expect(requests).toEqual(['POST /api/v1/clusters/cairn-dev/access-reviews']);
+    // One batch of reviews, and (for the writes) the console's settings, once.
+    expect([...requests].sort()).toEqual(['GET /api/v1/console-settings', 'POST /api/v1/clusters/cairn-dev/access-reviews']);
     await permissions.can('cairn-dev', { verb: 'list', group: 'core', resource: 'pods', namespace: 'team-a' });
-    expect(requests).toHaveLength(1);
+    await permissions.can('cairn-dev', { verb: 'patch', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'team-a', name: 'web' });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('on a read-only console, says no to every write whatever the RBAC, and yes to the reads the RBAC allows', async () => {
+    const readOnly = await startBuiltGateway(cluster, { CAIRN_READ_ONLY: 'true' });
+    try {
+      const permissions = new Permissions(new ApiClient({ baseUrl: readOnly.url, headers: { authorization: `Bearer ${aliceToken}` } }));
+      const on = { group: 'apps', resource: 'deployments', namespace: 'team-a', name: 'web' };
+      const answers = await Promise.all((['get', 'list', 'watch', 'patch', 'update', 'delete', 'create'] as const).map((verb) => permissions.review('cairn-dev', { ...on, verb })));
+      expect(answers.map((a) => a.allowed)).toEqual([true, true, true, false, false, false, false]);
+      expect(answers[3]?.reason).toBe(READ_ONLY_REASON);
+      expect(await permissions.can('cairn-dev', { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'team-a' })).toBe(false);
+    } finally {
+      readOnly.stop();
+    }
   });
 
   it('follows several lists over one stream, and sees a change made through the API', async () => {

@@ -71,7 +71,8 @@ export function auditStreamed(record: AuditRecord, outcome: { result: string; de
   writeAuditLine(STREAM_LOGGER, record, outcome);
 }
 
-function writeAuditLine(logger: Logger, record: AuditRecord, outcome: object): void {
+/** Writes one audit line: `{"audit":true,"who","cluster","action","target",...outcome}`. */
+export function writeAuditLine(logger: Logger, record: AuditRecord, outcome: object): void {
   logger.log(JSON.stringify({ audit: true, who: record.who ?? 'unknown', cluster: record.cluster, action: record.action, target: record.target, ...outcome }));
 }
 

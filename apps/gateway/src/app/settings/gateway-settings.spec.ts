@@ -23,10 +23,22 @@ describe('readGatewaySettings', () => {
     [{ CAIRN_USER_CLUSTER_DENY: '10.96.0.0/40' }, 'CAIRN_USER_CLUSTER_DENY: "10.96.0.0/40" in CAIRN_USER_CLUSTER_DENY is not an address or CIDR range'],
     [{ CAIRN_MAX_LINE_BYTES: '4MB' }, 'CAIRN_MAX_LINE_BYTES: "4MB" is not a size'],
     [{ CAIRN_MAX_STREAMS_PER_USER: '0' }, 'CAIRN_MAX_STREAMS_PER_USER: "0" is not a whole number from 1'],
+    [{ CAIRN_READ_ONLY: 'yes please' }, 'CAIRN_READ_ONLY'],
+    [{ CAIRN_ACCESS_HELP: 'x'.repeat(501) }, 'CAIRN_ACCESS_HELP: is 501 characters; at most 500'],
+    [{ CAIRN_ACCESS_HELP: 'Ask us', CAIRN_ACCESS_HELP_URL: 'javascript:alert(1)' }, 'CAIRN_ACCESS_HELP_URL: "javascript:alert(1)" is not an https: or mailto: link'],
+    [{ CAIRN_ACCESS_HELP_URL: 'https://chat.example.com' }, 'CAIRN_ACCESS_HELP_URL: needs CAIRN_ACCESS_HELP'],
   ])('refuses %j naming the setting', (env, message) => {
     const read = () => readGatewaySettings({ CAIRN_WEB_ROOT: cwd, ...env }, cwd);
     expect(read).toThrow(SettingError);
     expect(read).toThrow(message);
+  });
+
+  it('reads the read-only console and the access help line: off and none by default, 500 characters and an https: or mailto: link at most', () => {
+    expect(readGatewaySettings({ CAIRN_WEB_ROOT: cwd }, cwd)).toMatchObject({ readOnly: false, accessHelp: undefined });
+    expect(readGatewaySettings({ CAIRN_WEB_ROOT: cwd, CAIRN_READ_ONLY: 'true', CAIRN_ACCESS_HELP: ` ${'x'.repeat(500)} `, CAIRN_ACCESS_HELP_URL: 'mailto:platform@example.com' }, cwd)).toMatchObject({
+      readOnly: true,
+      accessHelp: { text: 'x'.repeat(500), link: 'mailto:platform@example.com' },
+    });
   });
 
   it('keeps user-added clusters away from the console\'s own networks and bounds everything by default', () => {

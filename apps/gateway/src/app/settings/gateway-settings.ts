@@ -3,6 +3,7 @@ import { cookieNames, MIN_KEY_LENGTH } from '@cairn/session';
 import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
+import type { AccessHelp } from '@cairn/api-contracts';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
 import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
 
@@ -62,6 +63,13 @@ export interface GatewaySettings {
    */
   remotesAllowedOrigins: string[];
   serviceAccountDir: string;
+  /**
+   * CAIRN_READ_ONLY: the administrator's read-only console. No write is offered in the UI and
+   * every write route answers 403 with READ_ONLY_REASON, whatever the caller's RBAC (edge/read-only.ts).
+   */
+  readOnly?: boolean;
+  /** CAIRN_ACCESS_HELP and CAIRN_ACCESS_HELP_URL: whom to ask for access, shown with every refusal. */
+  accessHelp?: AccessHelp;
 }
 
 /**
@@ -155,6 +163,9 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_REMOTES_ALLOWED_ORIGINS',
   'CAIRN_PUBLIC_URL',
   'CAIRN_INSECURE_COOKIES',
+  'CAIRN_READ_ONLY',
+  'CAIRN_ACCESS_HELP',
+  'CAIRN_ACCESS_HELP_URL',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
@@ -180,6 +191,8 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     remotesAllowedOrigins: readAllowedOrigins(read),
     sessionCookie: readSessionCookie(read),
     serviceAccountDir: read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR),
+    readOnly: read.boolean('CAIRN_READ_ONLY', false),
+    accessHelp: readAccessHelp(read),
   };
   return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
 }
@@ -191,6 +204,30 @@ function readRemotesConfigMaps(read: SettingsReader, settings: GatewaySettings):
   const namespace = read.optionalString('CAIRN_REMOTES_NAMESPACE') ?? inCluster.namespace;
   if (!namespace) throw new SettingError('CAIRN_REMOTES_NAMESPACE', `is needed: ${join(settings.serviceAccountDir, 'namespace')} is missing, so the gateway does not know its own namespace`);
   return { cluster: inCluster.name, namespace };
+}
+
+/** At most this many characters of CAIRN_ACCESS_HELP: one line under a refusal, not a page. */
+export const MAX_ACCESS_HELP_CHARS = 500;
+
+function readAccessHelp(read: SettingsReader): AccessHelp | undefined {
+  const text = read.optionalString('CAIRN_ACCESS_HELP')?.trim();
+  const link = read.optionalString('CAIRN_ACCESS_HELP_URL')?.trim();
+  if (!text) {
+    if (link) throw new SettingError('CAIRN_ACCESS_HELP_URL', 'needs CAIRN_ACCESS_HELP, the text shown with it (e.g. "Ask the platform team")');
+    return undefined;
+  }
+  if (text.length > MAX_ACCESS_HELP_CHARS) throw new SettingError('CAIRN_ACCESS_HELP', `is ${text.length} characters; at most ${MAX_ACCESS_HELP_CHARS} (one line under each refusal: link to a longer page with CAIRN_ACCESS_HELP_URL)`);
+  if (!link) return { text };
+  let url: URL | undefined;
+  try {
+    url = new URL(link);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'mailto:'].includes(url.protocol) || link.length > 2048) {
+    throw new SettingError('CAIRN_ACCESS_HELP_URL', `"${link.slice(0, 100)}" is not an https: or mailto: link of at most 2048 characters`);
+  }
+  return { text, link: url.href };
 }
 
 function readRate(read: SettingsReader): number {

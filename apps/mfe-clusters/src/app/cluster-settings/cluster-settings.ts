@@ -3,13 +3,18 @@ import { ConsoleContext } from '@cairn/data-access';
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Whether `name` can be a namespace's name (an RFC 1123 label: lower-case letters, digits and dashes, at most 63). */
+export function isNamespaceName(name: string): boolean {
+  return NAMESPACE.test(name) && name.length <= 63;
+}
+
 /** Namespace names typed as a list: commas, spaces or new lines between them. */
 export function parseNamespaces(text: string): { namespaces: string[]; invalid: string[] } {
   const words = text
     .split(/[\s,]+/)
     .map((w) => w.trim())
     .filter(Boolean);
-  const invalid = words.filter((w) => !NAMESPACE.test(w) || w.length > 63);
+  const invalid = words.filter((w) => !isNamespaceName(w));
   return { namespaces: [...new Set(words.filter((w) => !invalid.includes(w)))].sort(), invalid };
 }
 

@@ -72,6 +72,8 @@ export class LogSources {
   readonly workloads = signal<WorkloadChoice[]>([]);
   readonly loading = signal(true);
   readonly error = signal<string | undefined>(undefined);
+  /** The error is the API server's refusal (403): the page explains it. */
+  readonly forbidden = signal(false);
   private readonly byName = new Map<string, PodChoice>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
@@ -99,7 +101,10 @@ export class LogSources {
       this.publish();
       this.unsubscribe = this.watch?.subscribe({ cluster: this.cluster, ...PODS, namespace: this.namespace, resourceVersion: list.metadata.resourceVersion }, (m) => this.apply(m));
     } catch (err) {
-      if (!this.stopped) this.error.set(describe(err));
+      if (!this.stopped) {
+        this.error.set(describe(err));
+        this.forbidden.set(err instanceof ApiError && err.forbidden);
+      }
     } finally {
       this.loading.set(false);
     }

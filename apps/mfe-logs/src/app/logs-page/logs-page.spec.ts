@@ -109,6 +109,9 @@ describe('LogsPage', () => {
     const refusal = 'Cluster dev refused: deployments.apps "api" is forbidden: User "alice@cairn.test" cannot get resource "deployments" in API group "apps" in the namespace "team-a"';
     logs['workloads/apps/v1/deployments/api/logs'] = new ApiError(403, refusal);
     const { root } = await open('/?workload=apps/v1/deployments/api', (r) => !!r.querySelector('cairn-notice[role=alert]'));
-    expect(root.querySelector('cairn-notice[role=alert]')?.textContent?.trim()).toBe(`Not allowed. ${refusal}`);
+    const notice = root.querySelector('cairn-notice[role=alert]');
+    expect(notice?.textContent?.trim().startsWith(`Not allowed. ${refusal}`)).toBe(true);
+    // Why: the refused request as the API server named it (who and what else come from the cluster in the console).
+    expect(notice?.querySelector('cairn-why-cant-i')?.textContent?.replace(/\s+/g, ' ')).toContain('get on deployments (API group apps) in namespace team-a (object api)');
   });
 });

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { RouterLink } from '@angular/router';
 import type { DrainEvent, DrainPodState, DrainResult } from '@cairn/api-contracts';
 import { ApiClient, ApiError, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
-import { Confirmation, Notice, StatusBadge } from '@cairn/ui-kit';
+import { Confirmation, Notice, StatusBadge, WhyCantI } from '@cairn/ui-kit';
 import { asArray, asObject, asString, consentFlag, DrainConcern, drainPlan, parseLabelChange, podStatus } from '@cairn/kube-model';
 import { ActionNotice, runAction } from '../action-notice';
 
@@ -33,7 +33,7 @@ const STATE_TEXT: Record<DrainPodState, string> = { evicting: 'evicting', waitin
  */
 @Component({
   selector: 'cairn-node-maintenance',
-  imports: [RouterLink, Notice, StatusBadge],
+  imports: [RouterLink, Notice, StatusBadge, WhyCantI],
   templateUrl: './node-maintenance.html',
   styleUrl: './node-maintenance.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
-import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, YamlEditor } from '@cairn/ui-kit';
+import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, WhyCantI, YamlEditor } from '@cairn/ui-kit';
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
 import { KindResolver, kindFromRoute, ownerChain, OwnerLink } from '../kind-resolver';
@@ -41,7 +41,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal, Rollouts, PodDebug],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, WhyCantI, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal, Rollouts, PodDebug],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -108,7 +108,7 @@ export class WorkloadDetail {
   /** Those whose spec asks for a terminal (debug containers): attaching to them is interactive. */
   protected readonly ttyContainerNames = computed(() => this.podContainers().filter((c) => c['tty'] === true && c['stdin'] === true).map((c) => asString(c['name']) as string));
   /** A message about the last action: what happened, or why it was refused. */
-  protected readonly notice = signal<{ ok: boolean; text: string } | undefined>(undefined);
+  protected readonly notice = signal<{ ok: boolean; text: string; refusal?: string } | undefined>(undefined);
   protected readonly busy = signal(false);
 
   protected readonly yaml = computed(() => {
@@ -279,7 +279,7 @@ export class WorkloadDetail {
       this.notice.set({ ok: true, text: done });
       return;
     } catch (err) {
-      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}` });
+      this.notice.set({ ok: false, text: `Could not ${what}: ${err instanceof ApiError ? err.message : (err as Error).message}`, ...(err instanceof ApiError && err.forbidden ? { refusal: err.message } : {}) });
     } finally {
       this.busy.set(false);
     }

@@ -81,6 +81,13 @@ export type ListQuery = z.output<typeof ListQuery>;
 /** Where a namespaced object is: `?namespace=` (left out for cluster-scoped kinds). */
 export const NamespaceQuery = z.strictObject({ namespace: optionalNamespace });
 
+/**
+ * `GET …/rules-review?namespace=`: the API server answers a SelfSubjectRulesReview only for a
+ * namespace (rules of ClusterRoleBindings show in every one), as `kubectl auth can-i --list`
+ * asks for its current namespace.
+ */
+export const RulesReviewQuery = z.strictObject({ namespace: kubeName('namespace') });
+
 /** One object: `GET …/{name}`; `reveal=true` asks for a Secret's values. */
 export const GetQuery = z.strictObject({ namespace: optionalNamespace, reveal: queryBoolean() });
 

@@ -1,19 +1,22 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { EmptyState } from './empty-state';
+import { AskedRequest, WhyCantI } from './why-cant-i';
 
 /**
  * The "you may not list X in Y" state for a 403: what was refused, where, the API server's
- * own words, and what the person can do about it. RBAC refusals are normal in a console shared
- * by many teams, so this is a calm explanation, not an error page.
+ * own words, and what the person can do about it — with "why can't I" (WhyCantI: who the
+ * cluster thinks you are, what you may do there, whom to ask). RBAC refusals are normal in a
+ * console shared by many teams, so this is a calm explanation, not an error page.
  */
 @Component({
   selector: 'cairn-forbidden',
-  imports: [EmptyState],
+  imports: [EmptyState, WhyCantI],
   template: `
     <cairn-empty-state [heading]="heading()" [level]="level()" tone="error">
       <p>Your role{{ cluster() ? ' on ' + cluster() : '' }} does not allow this{{ reason() ? '. The API server said: ' : '.' }}@if (reason()) {<q class="reason">{{ reason() }}</q>}</p>
       <p class="next">{{ advice() }}</p>
       <ng-content />
+      <cairn-why-cant-i [cluster]="clusterName()" [reason]="reason()" [asked]="asked()" />
     </cairn-empty-state>
   `,
   styles: `
@@ -32,6 +35,10 @@ export class ForbiddenState {
   /** Whether the kind lives in namespaces: "in all namespaces" rather than "in this cluster". */
   readonly namespaced = input(true);
   readonly cluster = input<string>();
+  /** The cluster's name in the console, when `cluster` is a label (default: the current cluster). */
+  readonly clusterName = input<string>();
+  /** What the view asked, for a refusal the API server did not word as RBAC does. */
+  readonly asked = input<AskedRequest>();
   /** The API server's message, e.g. `deployments.apps is forbidden: User "alice" cannot list…`. */
   readonly reason = input<string>();
   readonly level = input<2 | 3 | 4>(2);

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ApiClient, ApiError, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
-import { DiffLine, DiffView, lineDiff, Notice, TimeAgo } from '@cairn/ui-kit';
+import { DiffLine, DiffView, lineDiff, Notice, TimeAgo, WhyCantI } from '@cairn/ui-kit';
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { asObject, Json, Revision, revisionHistory, rollbackPlan, RolloutKind, rolloutProgress, shownRevisions } from '@cairn/kube-model';
 import { stringify } from 'yaml';
@@ -33,7 +33,7 @@ const changeable = (o: Json) => ({ metadata: { annotations: asObject(asObject(o)
  */
 @Component({
   selector: 'cairn-rollouts',
-  imports: [DiffView, Notice, TimeAgo],
+  imports: [DiffView, Notice, TimeAgo, WhyCantI],
   templateUrl: './rollouts.html',
   styleUrl: './rollouts.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
