@@ -84,6 +84,8 @@ const config = object({
   }),
   insecureSkipTlsVerify: boolean,
   userRequestRate: { type: 'integer', minimum: 1, maximum: 100000 },
+  readOnly: boolean,
+  accessHelp: object({ text: { type: 'string', maxLength: 500 }, url: { type: 'string', pattern: '^((https://|mailto:).+)?$', maxLength: 2048 } }),
   userClusters: object({ enabled: boolean, allow: arrayOf({ type: 'string', minLength: 1 }, { minItems: 1 }), deny: arrayOf({ type: 'string', minLength: 1 }) }),
   sessionKey: object({ existingSecret: objectName }),
   oidc: object({
