@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { kubectlOut } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { recordRequests, screenshot } from './support/browser';
 import { eventually } from './support/eventually';
@@ -30,14 +29,7 @@ describe('create', () => {
   });
 
   const main = () => page.getByRole('main');
-  const kubectl = (args: string[]) =>
-    new Promise<string>((resolve, reject) => {
-      const child = spawn(join(stage.cluster.info.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: stage.cluster.info.kubeconfig } });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')} exited ${code}: ${out}`))));
-    });
+  const kubectl = (args: string[]) => kubectlOut(stage.cluster, args);
 
   /** The YAML editor as a plain text area (these stories edit text as a whole; the code editor has its own story). */
   async function plainEditor(label: string) {

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { kubectlOut } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
 import { Stage, startStage } from './support/stage';
@@ -30,13 +29,7 @@ describe('debugging a pod', () => {
 
   const main = () => page.getByRole('main');
   const firstPod = async (selector: string) => (await stage.cluster.adminApi().get<{ items: Array<{ metadata: { name: string } }> }>(`/api/v1/namespaces/team-a/pods?labelSelector=${encodeURIComponent(selector)}`)).items[0]?.metadata.name ?? '';
-  const kubectl = (args: string[]) =>
-    new Promise<string>((resolve, reject) => {
-      let out = '';
-      const child = spawn(join(stage.cluster.info.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: stage.cluster.info.kubeconfig } });
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')} exited ${code}`))));
-    });
+  const kubectl = (args: string[]) => kubectlOut(stage.cluster, args);
   const ephemeralContainers = async (pod: string) => JSON.parse((await kubectl(['get', 'pod', '-n', 'team-a', pod, '-o', 'jsonpath={.spec.ephemeralContainers}'])) || '[]') as Array<Record<string, unknown>>;
   const containerState = async (pod: string, container: string) =>
     (await kubectl(['get', 'pod', '-n', 'team-a', pod, '-o', `jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${container}")].state}{.status.containerStatuses[?(@.name=="${container}")].state}`])).trim();

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { kubectlOut } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
@@ -28,13 +27,7 @@ describe('detail pages', () => {
   });
 
   const main = () => page.getByRole('main');
-  const kubectl = (args: string[]) =>
-    new Promise<string>((resolve, reject) => {
-      const child = spawn(join(stage.cluster.info.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: stage.cluster.info.kubeconfig } });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl ${args.join(' ')} exited ${code}`))));
-    });
+  const kubectl = (args: string[]) => kubectlOut(stage.cluster, args);
   type Pod = { metadata: { name: string }; spec: { nodeName: string }; status: { podIP: string; qosClass: string } };
   const webPod = async () => (await stage.cluster.adminApi().get<{ items: Pod[] }>('/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb')).items[0] as Pod;
 
