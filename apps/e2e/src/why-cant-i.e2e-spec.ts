@@ -102,7 +102,7 @@ describe('why can\u2019t I, and the read-only console', () => {
       await main().getByRole('heading', { name: heading }).waitFor();
     };
     await open('/workloads/deployments/team-a/web?cluster=cairn-dev&ns=team-a', 'Deployment web');
-    await main().getByText(/Read only: your role may not change this Deployment/).waitFor();
+    await main().getByText('Read only: this console is read-only (set by its administrator), whatever your role.').waitFor();
     for (const name of [/^Scale/, /^Restart$/, /^Delete$/, /^Edit/]) expect(await main().getByRole('button', { name }).count()).toBe(0);
     await screenshot(page, 'why-cant-i-read-only-deployment');
 
@@ -110,12 +110,12 @@ describe('why can\u2019t I, and the read-only console', () => {
     const pod = pods.find((p) => p.metadata.name.startsWith('web-'))?.metadata.name;
     expect(pod).toBeDefined();
     await open(`/workloads/pods/team-a/${pod}?cluster=cairn-dev&ns=team-a`, `Pod ${pod}`);
-    await main().getByText(/Read only: your role may not change this Pod/).waitFor();
+    await main().getByText('Read only: this console is read-only (set by its administrator), whatever your role.').waitFor();
     expect(await main().getByRole('tab', { name: 'Terminal' }).count()).toBe(0);
     expect(await main().getByRole('button', { name: /^Delete$/ }).count()).toBe(0);
 
     await open('/workloads/other/core/v1/nodes/_/kwok-node-1?cluster=cairn-dev', 'Node kwok-node-1');
-    await main().getByText(/Read only: your role may not change this Node/).waitFor();
+    await main().getByText('Read only: this console is read-only (set by its administrator), whatever your role.').waitFor();
     for (const name of [/^Cordon$/, /^Drain/, /^Set label$/, /^Add taint$/]) expect(await main().getByRole('button', { name }).count()).toBe(0);
 
     // The gateway refuses a write sent by hand, as the browser would send it, whatever admin's RBAC.

@@ -81,6 +81,8 @@ export class WorkloadDetail {
     const kind = this.workloadKind();
     return o && kind ? kind.status(o) : undefined;
   });
+  /** The administrator made the whole console read-only (`CAIRN_READ_ONLY`): why nothing is offered, whatever the role. */
+  protected readonly consoleReadOnly = signal(false);
   protected readonly allowed = signal<Allowed>(NONE);
   /** Events about this object, matched by its uid (never by name alone: a Service and a Deployment may share one), live. */
   private readonly eventList = signal<LiveList | undefined>(undefined);
@@ -244,6 +246,7 @@ export class WorkloadDetail {
   private async checkPermissions(kind: WorkloadKind, cluster: string, namespace: string | undefined, name: string): Promise<void> {
     const on = { group: kind.group, resource: kind.resource, namespace, name };
     const pod = kind.group === 'core' && kind.resource === 'pods';
+    void this.permissions.readOnly().then((readOnly) => this.consoleReadOnly.set(readOnly));
     const [scale, patch, update, remove, createJobs, exec, attach, debug, copy] = await Promise.all([
       kind.scalable ? this.permissions.can(cluster, { ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
       this.permissions.can(cluster, { ...on, verb: 'patch' }),
