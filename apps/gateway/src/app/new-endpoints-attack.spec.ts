@@ -197,6 +197,47 @@ describe('new endpoints under attack (real gateway, real cluster)', () => {
     });
   });
 
+  describe('dry runs store nothing, and a query a newcomer might guess is refused rather than taken as a real change', () => {
+    type Deployment = { metadata: { name: string; generation: number; labels?: Record<string, string> }; spec: { replicas: number; template: { metadata?: { annotations?: Record<string, string> } } } };
+    const firstDeployment = async () => {
+      const found = (await admin.get<{ items: Deployment[] }>('/apis/apps/v1/namespaces/team-a/deployments')).items[0];
+      if (!found) throw new Error('the seed has a Deployment in team-a');
+      return found;
+    };
+    const deploymentPath = (name: string) => `/api/v1/clusters/${CLUSTER}/resources/apps/v1/deployments/${name}`;
+
+    it('scale, restart, patch and delete with dryRun=true answer and leave the Deployment as it was (generation, replicas, labels)', async () => {
+      const before = await firstDeployment();
+      const name = before.metadata.name;
+      const scaled = await call(writable, 'POST', `${deploymentPath(name)}/scale?namespace=team-a&dryRun=true`, { user: 'alice', body: { replicas: before.spec.replicas + 5 } });
+      expect(scaled.status).toBe(200);
+      const restarted = await call(writable, 'POST', `${deploymentPath(name)}/restart?namespace=team-a&dryRun=1`, { user: 'alice' });
+      expect(restarted.status).toBe(200);
+      const patched = await call(writable, 'PATCH', `${deploymentPath(name)}?namespace=team-a&dryRun=true`, { user: 'alice', body: { metadata: { labels: { 'dry-run': 'seen' } } }, headers: { 'content-type': 'application/merge-patch+json' } });
+      expect(patched.status).toBe(200);
+      const deleted = await call(writable, 'DELETE', `${deploymentPath(name)}?namespace=team-a&dryRun=true`, { user: 'alice' });
+      expect(deleted.status).toBe(200);
+      const after = await admin.get<Deployment>(`/apis/apps/v1/namespaces/team-a/deployments/${name}`);
+      // generation moves with any spec change (a restart's template annotation, a scale); status updates by the controllers do not move it.
+      expect({ generation: after.metadata.generation, replicas: after.spec.replicas, label: after.metadata.labels?.['dry-run'] }).toEqual({ generation: before.metadata.generation, replicas: before.spec.replicas, label: undefined });
+    });
+
+    it("refuses dryRun=All (the API server's spelling), a repeated dryRun and a method override, changing nothing", async () => {
+      const before = await firstDeployment();
+      const name = before.metadata.name;
+      for (const q of ['dryRun=All', 'dryRun=true&dryRun=false', 'dryRun=yes']) {
+        const res = await call(writable, 'POST', `${deploymentPath(name)}/scale?namespace=team-a&${q}`, { user: 'alice', body: { replicas: before.spec.replicas + 3 } });
+        expect({ q, status: res.status }).toEqual({ q, status: 400 });
+        expect(res.json.message).toContain('must be true or false');
+      }
+      // A GET is a GET, whatever header claims otherwise.
+      const overridden = await call(writable, 'GET', `${deploymentPath(name)}?namespace=team-a`, { user: 'alice', headers: { 'x-http-method-override': 'DELETE' } });
+      expect(overridden.status).toBe(200);
+      const after = await admin.get<Deployment>(`/apis/apps/v1/namespaces/team-a/deployments/${name}`);
+      expect({ generation: after.metadata.generation, replicas: after.spec.replicas }).toEqual({ generation: before.metadata.generation, replicas: before.spec.replicas });
+    });
+  });
+
   describe('the OpenAPI pass-through is no relay', () => {
     let small: TestGateway;
     afterAll(() => small?.close());
