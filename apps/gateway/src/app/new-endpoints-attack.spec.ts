@@ -96,6 +96,26 @@ describe('new endpoints under attack (real gateway, real cluster)', () => {
       expect(await exists(target)).toBe(false);
     });
 
+    it('is not bypassed through the sign-in prefixes it exempts (/auth/.., /oidc-callback/%2e%2e/), sent raw as a hand-made client would', async () => {
+      const raw = (path: string) =>
+        new Promise<number>((resolve, reject) => {
+          const port = new URL(readOnly.base).port;
+          const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { authorization: `Bearer ${tokens['alice']}`, 'content-type': 'application/json' } });
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end(JSON.stringify(configMap(name)));
+        });
+      const rest = `api/v1/clusters/${CLUSTER}/resources/core/v1/configmaps?namespace=team-a`;
+      for (const path of [`/auth/../${rest}`, `/auth/%2e%2e/${rest}`, `/oidc-callback/../${rest}`, `/auth/..%2f${rest}`, `/auth//../${rest}`]) {
+        const status = await raw(path);
+        expect({ path, created: status === 201 || status === 200 }).toEqual({ path, created: false });
+      }
+      expect(await exists(target)).toBe(false);
+    });
+
     it('refuses the debug endpoints, dry runs and a WebSocket upgrade on a write route; HEAD and OPTIONS change nothing', async () => {
       const pod = await runningPod('web-');
       const base = `/api/v1/clusters/${CLUSTER}/namespaces/team-a/pods/${pod}`;
