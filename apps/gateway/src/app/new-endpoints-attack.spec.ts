@@ -160,6 +160,19 @@ describe('new endpoints under attack (real gateway, real cluster)', () => {
       expect((await admin.get<{ data: Record<string, string> }>('/api/v1/namespaces/team-a/configmaps/taken')).data).toEqual({ owner: 'admin' });
     });
 
+    it('has no PUT on a collection, and a PUT on the object without (or with a "0") resourceVersion is refused: nothing is overwritten', async () => {
+      await admin.json('POST', '/api/v1/namespaces/team-a/configmaps', { ...configMap('put-target'), data: { owner: 'admin' } });
+      const onCollection = await call(writable, 'PUT', createPath(), { user: 'alice', body: { ...configMap('put-target'), data: { owner: 'alice' } } });
+      expect(onCollection.status).toBe(404);
+      const objectPath = `/api/v1/clusters/${CLUSTER}/resources/core/v1/configmaps/put-target?namespace=team-a`;
+      for (const metadata of [{ name: 'put-target' }, { name: 'put-target', resourceVersion: '0' }, { name: 'put-target', resourceVersion: '' }]) {
+        const res = await call(writable, 'PUT', objectPath, { user: 'alice', body: { ...configMap('put-target'), metadata, data: { owner: 'alice' } } });
+        expect({ metadata, status: res.status }).toEqual({ metadata, status: 400 });
+        expect(res.text).toContain('resourceVersion');
+      }
+      expect((await admin.get<{ data: Record<string, string> }>('/api/v1/namespaces/team-a/configmaps/put-target')).data).toEqual({ owner: 'admin' });
+    });
+
     it('refuses a resourceVersion, a namespace in the body other than the query, and a namespaced kind with no namespace, saying what to change', async () => {
       const rv = await call(writable, 'POST', createPath(), { user: 'alice', body: configMap('with-rv', { metadata: { name: 'with-rv', resourceVersion: '1' } }) });
       expect(rv.status).toBe(400);
