@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { DevCluster, KubeApi } from '@cairn/kube-testenv';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { gatewayFor, TestGateway } from './testing/gateway-against';
+import { captureJsonLogs } from './testing/json-logs';
 import { until } from './testing/until';
 
 /**
@@ -21,17 +22,21 @@ describe('new endpoints under attack (real gateway, real cluster)', () => {
   let admin: KubeApi;
   let writable: TestGateway;
   let readOnly: TestGateway;
+  let logs: ReturnType<typeof captureJsonLogs>;
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
     cluster = await DevCluster.start();
     admin = cluster.adminApi();
     for (const user of ['alice', 'victor', 'gus'] as const) tokens[user] = (await cluster.login(user)).idToken;
-    writable = await gatewayFor(cluster.info.kubeconfig, { CAIRN_SESSION_KEY: SESSION_KEY });
     readOnly = await gatewayFor(cluster.info.kubeconfig, { CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_READ_ONLY: 'true' });
+    // Started last: the log level and format are the process's (Nest's static logger), and the audit lines are read from here.
+    logs = captureJsonLogs();
+    writable = await gatewayFor(cluster.info.kubeconfig, { CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_LOG_LEVEL: 'log', CAIRN_LOG_FORMAT: 'json' });
   }, 420_000);
 
   afterAll(async () => {
+    logs?.restore();
     await writable?.close();
     await readOnly?.close();
     admin?.close();
@@ -188,7 +193,8 @@ describe('new endpoints under attack (real gateway, real cluster)', () => {
       expect(unknown.json.message).toContain('does not serve widgets in nothing.example/v1');
     });
 
-    it('refuses a body whose kind or apiVersion is not the kind of the address (a Secret posted as a ConfigMap), and stores nothing', async () => {
+    it('refuses a body whose kind or apiVersion is not the kind of the address (a Secret posted as a ConfigMap), audited, and stores nothing', async () => {
+      const from = logs.lines.length;
       const secret = await call(writable, 'POST', createPath(), { user: 'alice', body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'kind-swap' }, stringData: { a: 'b' } } });
       expect(secret.status).toBe(400);
       expect(secret.json.message).toBe('The body is a Secret (v1) but this address creates configmaps, whose kind is ConfigMap (v1): make them the same.');
@@ -198,6 +204,10 @@ describe('new endpoints under attack (real gateway, real cluster)', () => {
       expect(await exists('/api/v1/namespaces/team-a/secrets/kind-swap')).toBe(false);
       expect(await exists('/api/v1/namespaces/team-a/configmaps/kind-swap')).toBe(false);
       expect(await exists('/api/v1/namespaces/team-a/configmaps/version-swap')).toBe(false);
+      expect(logs.audits(from)).toEqual([
+        expect.objectContaining({ action: 'create', who: 'alice@cairn.test', result: 'refused', status: 400, target: '/api/v1/namespaces/team-a/configmaps/kind-swap' }),
+        expect.objectContaining({ action: 'create', who: 'alice@cairn.test', result: 'refused', status: 400, target: '/api/v1/namespaces/team-a/configmaps/version-swap' }),
+      ]);
     });
 
     it('refuses a List (one object per create; Apply takes many), and stores none of its items', async () => {
