@@ -1,6 +1,7 @@
-import { BadRequestException, HttpException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, HttpException, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import type { ApiResource, ApplyResult } from '@cairn/api-contracts';
 import type { CreateBody, KindParams, ObjectParams, ReplaceBody } from '@cairn/api-contracts/requests';
+import { apiVersionOf } from '@cairn/kube-model';
 import type { Caller } from '../auth/callers';
 import type { AuditRecord } from '../edge/audit';
 import { KubeService } from '../kube/kube.service';
@@ -92,15 +93,29 @@ export class ChangesService {
    * server to validate and default it without storing it (its field errors come back with their
    * paths, see kubeError). The object's namespace is the address's: a different
    * `metadata.namespace` is a 400, a missing one is filled in.
+   *
+   * Before anything is sent, the kind is looked up in the cluster's discovery (as apply does),
+   * so a mistake is named rather than answered with the API server's bare 405 or 404: a kind the
+   * cluster does not serve (404), a namespaced kind without a namespace or a cluster-scoped one
+   * with one (400), a body whose kind or apiVersion is not the address's — a Secret posted to
+   * `configmaps`, a `List` (400; Apply takes many objects), each audited as a refused create.
    */
-  create(caller: Caller, kind: KindParams, namespace: string | undefined, object: CreateBody, dryRun: boolean, audit: AuditRecord): Promise<unknown> {
+  async create(caller: Caller, kind: KindParams, namespace: string | undefined, object: CreateBody, dryRun: boolean, audit: AuditRecord): Promise<unknown> {
     const given = object.metadata.namespace;
     if (given !== undefined && given !== namespace) {
       throw new BadRequestException(`metadata.namespace is "${given}" but the object is being created ${namespace ? `in namespace "${namespace}"` : 'cluster-wide'}; make them the same.`);
     }
     const path = resourcePath({ ...kind, namespace });
-    const name = object.metadata.name ?? `${object.metadata.generateName ?? ''}*`;
-    audit.describe(dryRun ? 'create (dry run)' : 'create', `${path}/${name}`);
+    audit.describe(dryRun ? 'create (dry run)' : 'create', `${path}/${object.metadata.name ?? `${object.metadata.generateName ?? ''}*`}`);
+    const served = (await this.discovery.resources(kind.cluster, caller)).find((r) => r.group === kind.group && r.version === kind.version && r.resource === kind.resource);
+    const apiVersion = apiVersionOf(kind.group, kind.version);
+    if (!served) throw new NotFoundException(`Cluster ${kind.cluster} does not serve ${kind.resource} in ${apiVersion} (or you may not see it).`);
+    const what = `${kind.resource} (${served.kind}, ${apiVersion})`;
+    if (served.namespaced && !namespace) throw new BadRequestException(`${what} are namespaced: give ?namespace=<namespace> to say where to create it.`);
+    if (!served.namespaced && namespace) throw new BadRequestException(`${what} are cluster-scoped: leave out ?namespace= and metadata.namespace.`);
+    if (object.kind !== served.kind || object.apiVersion !== apiVersion) {
+      throw new BadRequestException(`The body is a ${object.kind} (${object.apiVersion}) but this address creates ${kind.resource}, whose kind is ${served.kind} (${apiVersion}): make them the same.`);
+    }
     const body = namespace ? { ...object, metadata: { ...object.metadata, namespace } } : object;
     return this.kube.json(kind.cluster, caller, { method: 'POST', path: path + query({ fieldManager: FIELD_MANAGER, dryRun: dryRun ? 'All' : undefined }), body: JSON.stringify(body) });
   }

@@ -25,7 +25,7 @@ export class ResourcesController {
   @Get('openapi/:group/:version')
   @ApiOperation({
     summary:
-      "The OpenAPI v3 document the API server publishes for one group version (`core` for the legacy group), streamed through as the caller reads it: each kind's schema, CRDs' included (what Create's templates are made from). A 404 when the cluster publishes none.",
+      "The OpenAPI v3 document the API server publishes for one group version (`core` for the legacy group), as the caller may read it: each kind's schema, CRDs' included (what Create's templates are made from). A 404 when the cluster publishes none; a 502 when the document is larger than CAIRN_MAX_UPSTREAM_BODY_BYTES.",
   })
   async openApi(@PathParams(OpenApiParams) p: OpenApiParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const document = await this.resources.openApi(await this.kube.caller(request, p.cluster), p);

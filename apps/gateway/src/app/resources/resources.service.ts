@@ -52,11 +52,14 @@ export class ResourcesService {
 
   /**
    * The OpenAPI v3 document of one group version (kube-model's `openApiV3Path`), as the caller
-   * may read it (the API server's `system:discovery` role lets every signed-in user), streamed
-   * through without being parsed: a group's document runs to megabytes.
+   * may read it (the API server's `system:discovery` role lets every signed-in user), as the
+   * API server's JSON text, not parsed (a group's document runs to megabytes). Read whole within
+   * CAIRN_MAX_UPSTREAM_BODY_BYTES and 60 s, as every body the gateway reads whole: past the bound
+   * a 502 naming it, past the time a 504; so a cluster (a user-added one included) cannot make
+   * the gateway relay an endless or dripping document.
    */
-  openApi(caller: Caller, p: OpenApiParams): Promise<IncomingMessage> {
-    return this.kube.open(p.cluster, caller, { method: 'GET', path: openApiV3Path(p.group, p.version) });
+  async openApi(caller: Caller, p: OpenApiParams): Promise<string> {
+    return this.kube.readBody(await this.kube.open(p.cluster, caller, { method: 'GET', path: openApiV3Path(p.group, p.version) }));
   }
 
   /** One object; a Secret without its values unless `reveal` (the API server still decides whether the caller may get it). */

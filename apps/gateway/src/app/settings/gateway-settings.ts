@@ -97,7 +97,7 @@ export interface GatewayLimits {
   replayTotalBytes: number;
   /** Bytes waiting to be sent to one browser tab's watch stream before it is told to reconnect (CAIRN_MAX_STREAM_BUFFER_BYTES, default 1 MiB). */
   streamBufferBytes: number;
-  /** An upstream body the gateway reads whole (a get, a list of Secrets, discovery), bytes (CAIRN_MAX_UPSTREAM_BODY_BYTES, default 32 MiB). */
+  /** An upstream body the gateway reads whole (a get, a list of Secrets, discovery, an OpenAPI document), bytes (CAIRN_MAX_UPSTREAM_BODY_BYTES, default 32 MiB). */
   upstreamBodyBytes: number;
   /** Open watch streams (browser tabs) per identity (CAIRN_MAX_STREAMS_PER_USER, default 20). */
   streamsPerUser: number;
