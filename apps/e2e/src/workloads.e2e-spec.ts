@@ -304,7 +304,8 @@ describe('workloads', () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
     const table = main().getByRole('table', { name: 'Pods' });
-    const headers = () => table.getByRole('columnheader').allInnerTexts();
+    // The data columns: bulk actions' selection column (`select-cell`, a checkbox) is not one of them.
+    const headers = () => table.locator('[role=columnheader]:not(.select-cell)').allInnerTexts();
     await rowOf('db-0').waitFor();
     expect((await headers()).map((h) => h.replace(/[▲▼]/, '').trim())).toEqual(['Name', 'Status', 'Ready', 'Restarts', 'Node', 'Age']);
 
@@ -405,7 +406,7 @@ describe('workloads', () => {
 
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/other?cluster=cairn-dev`);
-    await main().getByRole('region', { name: 'example.com' }).getByRole('link', { name: 'Widget' }).click();
+    await main().getByRole('region', { name: 'example.com' }).getByRole('link', { name: 'Widget', exact: true }).click();
     await rowOf('sprocket').waitFor();
     await rowOf('sprocket').getByRole('link', { name: 'sprocket' }).click();
     await main().getByRole('heading', { name: 'Widget sprocket' }).waitFor();

@@ -18,7 +18,7 @@ import type { WorkloadKind } from '../workload-kinds';
   `,
   styles: `
     :host { display: contents; }
-    .create { display: inline-flex; align-items: center; min-height: 2rem; padding: 0 0.75rem; border-radius: 6px; border: 1px solid var(--cairn-accent, #0969da); background: var(--cairn-accent, #0969da); color: #fff; text-decoration: none; font-size: 0.875rem; white-space: nowrap; }
+    .create { display: inline-flex; align-items: center; min-height: 2rem; padding: 0 0.75rem; border-radius: 6px; border: 1px solid var(--cairn-accent, #0969da); background: var(--cairn-surface, #fff); color: var(--cairn-accent, #0969da); font-weight: 600; text-decoration: none; font-size: 0.875rem; white-space: nowrap; }
     .create.compact { min-height: 0; padding: 0 0.4rem; font-size: 0.75rem; background: none; color: var(--cairn-accent, #0969da); }
     @media (max-width: 720px) { .create:not(.compact) { min-height: 44px; } }
   `,

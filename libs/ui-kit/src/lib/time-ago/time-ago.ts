@@ -25,7 +25,15 @@ function watchClock(): () => void {
 export class TimeAgo {
   /** An RFC 3339 timestamp, as the API server writes them. Nothing is shown without one. */
   readonly since = input<string | undefined>();
-  protected readonly text = computed(() => age(this.since(), now()));
+  /**
+   * Read at the time of drawing, with the tab's clock as the tick that redraws it: the clock may
+   * be up to 10 s old, and an object created since would otherwise be "in the future", which
+   * kubectl prints as "<invalid>" (kept for real clock skew).
+   */
+  protected readonly text = computed(() => {
+    now();
+    return age(this.since(), Date.now());
+  });
   protected readonly exact = computed(() => {
     const since = this.since();
     return since ? new Date(since).toLocaleString() : '';
