@@ -57,8 +57,11 @@ describe('the request edge, against the real cluster', () => {
     }
     expect((await admin().send('GET', '/api/v1/namespaces/team-a/configmaps/edge-victim')).status).toBe(200);
     const before = await admin().json<{ spec: { replicas: number; template: { metadata: { annotations?: Record<string, string> } } } }>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
-    expect((await call('POST', `${R}/apps/v1/deployments/web/restart?namespace=team-a&dryRun=true`, { token: tokens['admin'] })).status).toBe(400);
-    expect((await call('POST', `${R}/apps/v1/deployments/web/scale?namespace=team-a&dryRun=true`, { token: tokens['admin'], body: { replicas: before.spec.replicas + 3 } })).status).toBe(400);
+    // Restart and scale take `dryRun` (bulk actions' dry run): misspelt, it is refused; spelt right, nothing is stored.
+    expect((await call('POST', `${R}/apps/v1/deployments/web/restart?namespace=team-a&dryrun=true`, { token: tokens['admin'] })).status).toBe(400);
+    expect((await call('POST', `${R}/apps/v1/deployments/web/scale?namespace=team-a&dry-run=true`, { token: tokens['admin'], body: { replicas: before.spec.replicas + 3 } })).status).toBe(400);
+    expect((await call('POST', `${R}/apps/v1/deployments/web/restart?namespace=team-a&dryRun=true`, { token: tokens['admin'] })).status).toBe(200);
+    expect((await call('POST', `${R}/apps/v1/deployments/web/scale?namespace=team-a&dryRun=true`, { token: tokens['admin'], body: { replicas: before.spec.replicas + 3 } })).status).toBe(200);
     expect((await call('POST', `${R}/apps/v1/deployments/web/scale?namespace=team-a`, { token: tokens['admin'], body: { replicas: 3, dryRun: true } })).json.message).toContain('"dryRun"');
     const after = await admin().json<typeof before>('GET', '/apis/apps/v1/namespaces/team-a/deployments/web');
     expect(after.spec).toEqual(before.spec);
