@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { shareAll } from '@angular-architects/native-federation/config';
 
 /**
@@ -26,9 +27,13 @@ export const shared = {
  * bundle keeps only the functions it calls, tree-shaken, instead of every page loading all of
  * kube-model and api-contracts from the shell (issue 20's shell budget; 10 KB gz). The rules
  * stay declared once, in libs/; only their copies in the built files differ.
- * `@angular/platform-browser` and `@cairn/ui-kit/standalone` too: only a page's start-up code
+ * `@angular/platform-browser` and `@cairn/ui-kit-standalone` too: only a page's start-up code
  * bootstraps Angular (the shell's, or a remote served on its own), and the router's bundle keeps
  * only what it uses of it; shared, all of it loaded on every page (measured: 3 KB gz less).
+ * A skipped entry must not be a subpath of a shared one (`@cairn/ui-kit/x`): the dev server
+ * (`nx serve <remote>`) hands shared names to the builder as `externalDependencies`, which match
+ * their subpaths too, so the subpath would be left external and missing from the import map
+ * ("Unable to resolve specifier"). Hence `@cairn/ui-kit-standalone`, not `@cairn/ui-kit/standalone`.
  * `@angular/common/http` still loads (13 KB gz): platform-browser imports its
  * `ɵwithHttpTransferCache` for hydration, which the console does not use.
  */
@@ -42,8 +47,30 @@ export const skip = [
   '@cairn/api-contracts',
   '@cairn/api-contracts/requests',
   '@angular/platform-browser',
-  '@cairn/ui-kit/standalone',
+  '@cairn/ui-kit-standalone',
 ];
+
+/**
+ * The rule above, checked whenever a federation config loads, so a new entry that breaks it fails
+ * every build with its name instead of a blank page under `nx serve` only. The shared names are
+ * the packages in `shared` and the workspace libs (tsconfig.base.json's paths, shared by default).
+ */
+export function checkSkipNotUnderShared(sharedNames, skipped) {
+  const kept = sharedNames.filter((name) => !skipped.includes(name));
+  for (const entry of skipped) {
+    const parent = kept.find((name) => entry.startsWith(`${name}/`));
+    if (parent) {
+      throw new Error(
+        `tools/federation/shared.mjs: skipped entry ${entry} is a subpath of the shared ${parent}; ` +
+          `the dev server would leave it external and unresolved. Give it its own name (not under ${parent}/) in tsconfig.base.json.`,
+      );
+    }
+  }
+}
+
+const workspaceLibs = Object.keys(JSON.parse(readFileSync(new URL('../../tsconfig.base.json', import.meta.url), 'utf8')).compilerOptions.paths ?? {});
+// Only the workspace's own entries: the skipped package subpaths (rxjs/ajax…) are never imported.
+checkSkipNotUnderShared([...Object.keys(shared), ...workspaceLibs], skip.filter((entry) => workspaceLibs.includes(entry)));
 
 /** denseChunking groups chunks in remoteEntry.json, for a smaller file to fetch. */
 export const features = { denseChunking: true };

@@ -3,7 +3,11 @@ import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter, Router, RouterOutlet, Routes, withComponentInputBinding } from '@angular/router';
 import { AUTH_PATHS, type ClusterSummary, type SessionSummary } from '@cairn/api-contracts';
 import { ApiClient, ConsoleContext, provideConsoleServices } from '@cairn/data-access';
-import { EmptyState } from '../states/empty-state';
+// Through the package, not '../states/…': this file is bundled into each remote's start-up code
+// (`@cairn/ui-kit-standalone` is not shared), and a relative import would carry a second copy of
+// the states beside the shared ui-kit's (Angular's NG0912 "Component ID generation collision").
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { EmptyState } from '@cairn/ui-kit';
 
 /**
  * A remote served on its own for development (`npx nx serve mfe-logs`): the same services the
