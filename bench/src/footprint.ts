@@ -108,7 +108,8 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
       return { ms, json: res?.ok && body ? (JSON.parse(new TextDecoder().decode(body)) as { metadata?: { continue?: string } }) : undefined };
     };
     // Baseline: the same 500-pod page straight from the API server, at the same moments.
-    const direct = new TimedClient(new URL(ctx.cluster.info.server), { Authorization: `Bearer ${ctx.adminToken}` }, ctx.cluster.info.ca);
+    // Asked as the users' fetch asks the gateway (gzip accepted), so both sides get the same bytes.
+    const direct = new TimedClient(new URL(ctx.cluster.info.server), { Authorization: `Bearer ${ctx.adminToken}`, 'Accept-Encoding': 'gzip' }, ctx.cluster.info.ca);
     const directLatencies: number[] = [];
     const probe = (async () => {
       while (!done) {

@@ -1,10 +1,11 @@
-import { DevCluster, freePort } from '@cairn/kube-testenv';
+import { DevCluster, freePort, kubectlOut } from '@cairn/kube-testenv';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createGateway } from './gateway';
@@ -151,6 +152,57 @@ describe('gateway Kubernetes API (real cluster)', () => {
     const web = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dweb', { token: tokens['admin'] });
     expect((web.json['items'] as unknown[]).length).toBe(2);
   });
+
+  it('passes a large list through gzip-compressed as the API server compressed it, only to a browser that accepts gzip', async () => {
+    // 40 ConfigMaps of about 6 KiB: a list of about 260 KiB, past the API server's 128 KiB compression threshold.
+    const admin = cluster.adminApi();
+    await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gzip-list' } });
+    for (let i = 0; i < 40; i++) {
+      await admin.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'gzip-list' }, data: { text: `line ${i} `.repeat(800) } });
+    }
+    const raw = (acceptEncoding: string | undefined, resource = 'configmaps') =>
+      new Promise<{ status: number; encoding: string | undefined; vary: string | undefined; body: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${tokens['admin']}`, ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) };
+        request(`${base}/api/v1/clusters/cairn-dev/resources/core/v1/${resource}?namespace=gzip-list`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], vary: res.headers['vary'], body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        })
+          .on('error', reject)
+          .end();
+      });
+    const names = (list: { items: Array<{ metadata: { name: string } }> }) => list.items.map((i) => i.metadata.name).sort();
+    // The oracle: what kubectl gets.
+    const expected = names(JSON.parse(await kubectlOut(cluster, ['get', 'configmaps', '-n', 'gzip-list', '-o', 'json'])));
+    expect(expected).toHaveLength(41); // and kube-root-ca.crt
+
+    const plain = await raw(undefined);
+    expect(plain.encoding).toBeUndefined();
+    expect(plain.body.length).toBeGreaterThan(200 * 1024);
+    expect(names(JSON.parse(plain.body.toString('utf8')))).toEqual(expected);
+
+    const zipped = await raw('gzip, deflate, br');
+    expect({ status: zipped.status, encoding: zipped.encoding, vary: zipped.vary }).toEqual({ status: 200, encoding: 'gzip', vary: 'Accept-Encoding' });
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 5);
+    const inflated = JSON.parse(gunzipSync(zipped.body).toString('utf8'));
+    expect(names(inflated)).toEqual(expected);
+    expect(inflated.items.find((i: { metadata: { name: string } }) => i.metadata.name === 'cm-7').data.text).toBe('line 7 '.repeat(800));
+
+    // Refused with q=0, and not offered: uncompressed.
+    expect((await raw('gzip;q=0, identity')).encoding).toBeUndefined();
+    expect((await raw('br')).encoding).toBeUndefined();
+
+    // Secrets are read whole and redacted: never compressed, whatever the browser accepts.
+    for (let i = 0; i < 40; i++) {
+      await admin.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `s-${i}`, namespace: 'gzip-list' }, stringData: { text: `secret ${i} `.repeat(700) } });
+    }
+    const secrets = await raw('gzip', 'secrets');
+    expect({ status: secrets.status, encoding: secrets.encoding }).toEqual({ status: 200, encoding: undefined });
+    const ours = (JSON.parse(secrets.body.toString('utf8')).items as Array<{ metadata: { name: string }; data: Record<string, unknown> }>).filter((i) => i.metadata.name.startsWith('s-'));
+    expect(ours).toHaveLength(40);
+    expect(ours.every((i) => i.data['text'] === null)).toBe(true);
+  }, 120_000);
 
   it('never sends secret values unless asked, and then only to who may get them', async () => {
     const list = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a', { token: tokens['admin'] });

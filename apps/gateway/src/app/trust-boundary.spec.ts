@@ -193,6 +193,18 @@ describe('trust boundary (hostile upstream)', () => {
       // The redirect's target was never dialled: it is not even an allowed address.
     }, 30_000);
 
+    it('refuses a list in an encoding Cairn did not ask for, instead of relaying bytes the browser cannot read', async () => {
+      const list = (resource: string, acceptEncoding: string) =>
+        call('GET', `/api/v1/clusters/user:hostile/resources/core/v1/${resource}?namespace=encoded`, { headers: { ...alice, ...userCluster(), 'accept-encoding': acceptEncoding } });
+      // Asked for gzip (the browser accepts it), answered in br.
+      const pods = await list('pods', 'gzip, deflate, br');
+      expect({ status: pods.status, message: pods.json.message }).toEqual({ status: 502, message: 'Cluster user:hostile answered with Content-Encoding br, which Cairn did not ask for.' });
+      // Secrets are never asked compressed (they are read whole and redacted).
+      const secrets = await list('secrets', 'gzip');
+      expect({ status: secrets.status, message: secrets.json.message }).toEqual({ status: 502, message: 'Cluster user:hostile answered with Content-Encoding br, which Cairn did not ask for.' });
+      expect(hostile.requests.filter((r) => r.includes('/namespaces/encoded/')).length).toBe(2);
+    }, 30_000);
+
     it('gives up on a body that drips in, instead of holding the request open', async () => {
       const started = Date.now();
       const drip = await call('GET', '/api/v1/clusters/user:hostile/status', { headers: { ...alice, ...userCluster() } });

@@ -27,6 +27,13 @@ export interface UpstreamRequest {
   body?: string;
   contentType?: string;
   accept?: string;
+  /**
+   * `gzip`: the API server may compress its answer (it does for bodies over 128 KiB: its
+   * APIResponseCompression feature, as client-go asks by default). Only for answers streamed
+   * through untouched to a browser that accepts gzip; every body the gateway reads itself is
+   * asked for uncompressed.
+   */
+  acceptEncoding?: 'gzip';
   signal?: AbortSignal;
   /** Milliseconds until the response headers must have arrived (default 30 s). */
   timeoutMs?: number;
@@ -170,6 +177,7 @@ function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'l
   const basePath = url.pathname.replace(/\/+$/, '');
   const headers: Record<string, string> = { Accept: req.accept ?? 'application/json', 'User-Agent': 'cairn-gateway' };
   if (req.token) headers['Authorization'] = `Bearer ${req.token}`;
+  if (req.acceptEncoding) headers['Accept-Encoding'] = req.acceptEncoding;
   if (req.body !== undefined) {
     headers['Content-Type'] = req.contentType ?? 'application/json';
     headers['Content-Length'] = String(Buffer.byteLength(req.body));

@@ -1,3 +1,4 @@
+import { negotiate } from '@fastify/accept-negotiator';
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -38,8 +39,11 @@ export class ResourcesController {
       "List objects of one kind, in one namespace or all, with selectors and paging (limit/continue). as=Table: the API server's printed table (the columns `kubectl get` shows, CRD printer columns included), rows carrying their object's metadata. Secret values are removed.",
   })
   async list(@PathParams(KindParams) kind: KindParams, @QueryParams(ListQuery) q: ListQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const list = await this.resources.list(await this.kube.caller(request, kind.cluster), kind, q);
-    void reply.type('application/json').header('cache-control', 'no-store').send('stream' in list ? list.stream : list.json);
+    const acceptsGzip = negotiate(request.headers['accept-encoding'] ?? '', ['gzip']) === 'gzip';
+    const list = await this.resources.list(await this.kube.caller(request, kind.cluster), kind, q, acceptsGzip);
+    void reply.type('application/json').header('cache-control', 'no-store').header('vary', 'Accept-Encoding');
+    if ('stream' in list && list.encoding) void reply.header('content-encoding', list.encoding);
+    void reply.send('stream' in list ? list.stream : list.json);
   }
 
   @Get('resources/:group/:version/:resource/:name')

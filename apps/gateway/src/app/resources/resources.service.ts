@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { KindParams, ListQuery, ObjectParams, OpenApiParams } from '@cairn/api-contracts/requests';
 import { openApiV3Path } from '@cairn/kube-model';
@@ -12,8 +12,12 @@ import { redactSecret, redactSecretList } from './secrets';
 /** How the API server is asked for its printed table (what `kubectl get` shows), with the plain list as fallback. */
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
-/** A list as it goes to the browser: the API server's own stream, or (Secrets) an object with the values removed. */
-export type ListReply = { stream: IncomingMessage } | { json: unknown };
+/**
+ * A list as it goes to the browser: the API server's own stream (`encoding: 'gzip'` when the
+ * API server compressed it, which the reply then says in its Content-Encoding), or (Secrets) an
+ * object with the values removed.
+ */
+export type ListReply = { stream: IncomingMessage; encoding?: 'gzip' } | { json: unknown };
 
 /** Reads objects as the caller: lists, gets, the events about an object, and the kinds served. */
 @Injectable()
@@ -31,8 +35,15 @@ export class ResourcesService {
    * One page of a list (`limit`/`continue`), in one namespace or all; with `as=Table` the API
    * server's printed table with each row's metadata. Streamed through untouched (no parse, no
    * copy of a 5 000-item list), except Secrets, whose values are removed first.
+   *
+   * `acceptsGzip` (the browser's Accept-Encoding allows gzip): the API server is asked for gzip
+   * and its compressed bytes are passed through as they come, never inflated here: a 5 000-pod
+   * list is about 1.5 MB on the wire instead of 18.6 MB, for the browser and for the gateway's
+   * own buffers and CPU (issue 20). Secrets are read whole and redacted, so never compressed.
+   * An encoding the gateway did not ask for is refused with a 502 (a user-added cluster's
+   * server could send anything).
    */
-  async list(caller: Caller, kind: KindParams, q: ListQuery): Promise<ListReply> {
+  async list(caller: Caller, kind: KindParams, q: ListQuery, acceptsGzip = false): Promise<ListReply> {
     const table = q.as === 'Table';
     const path =
       resourcePath({ ...kind, namespace: q.namespace }) +
@@ -45,9 +56,15 @@ export class ResourcesService {
         resourceVersionMatch: q.resourceVersionMatch,
         includeObject: table ? 'Metadata' : undefined,
       });
-    const res = await this.kube.open(kind.cluster, caller, { method: 'GET', path, ...(table ? { accept: TABLE_ACCEPT } : {}) });
+    const gzip = acceptsGzip && !isSecrets(kind);
+    const res = await this.kube.open(kind.cluster, caller, { method: 'GET', path, ...(table ? { accept: TABLE_ACCEPT } : {}), ...(gzip ? { acceptEncoding: 'gzip' } : {}) });
+    const encoding = (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && !(gzip && encoding === 'gzip')) {
+      res.destroy();
+      throw new HttpException(`Cluster ${kind.cluster} answered with Content-Encoding ${encoding.slice(0, 40)}, which Cairn did not ask for.`, HttpStatus.BAD_GATEWAY);
+    }
     if (isSecrets(kind)) return { json: redactSecretList(this.kube.parse(kind.cluster, await this.kube.readBody(res))) };
-    return { stream: res };
+    return encoding === 'gzip' ? { stream: res, encoding: 'gzip' } : { stream: res };
   }
 
   /**

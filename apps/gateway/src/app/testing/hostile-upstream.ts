@@ -27,6 +27,8 @@ import { join } from 'node:path';
  *   in `badlist`, a 410 Gone and then a list whose items are not a list;
  * - `/apis/apps/v1/namespaces/x/deployments/many`: a Deployment whose pods are the 20 below;
  * - `/api/v1/namespaces/x/pods` (a list): 20 pods of 100 containers each;
+ * - `/api/v1/namespaces/encoded/<resource>` (a list): 200 with `Content-Encoding: br`, asked or
+ *   not (a server that compresses as it likes);
  * - `.../pods/<pod>/log`: one line, then the end; with `follow=true`, one line and silence;
  * - `/api/v1/namespaces/replay/configmaps?watch=1`: 50 ADDED events of 100 KiB (resourceVersions 1 to 50), then silence;
  * - `/api/v1/namespaces/revoked/configmaps?watch=1`: one ADDED ConfigMap (resourceVersion 5), then an
@@ -110,6 +112,11 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
     if (path === '/api/v1/namespaces/x/pods' && !url.searchParams.get('watch')) {
       const containers = Array.from({ length: 100 }, (_, c) => ({ name: `c${c}`, image: 'i' }));
       return json(200, { kind: 'PodList', metadata: { resourceVersion: '1' }, items: Array.from({ length: 20 }, (_, p) => ({ metadata: { name: `many-${p}`, namespace: 'x' }, spec: { containers } })) });
+    }
+    if (/^\/api\/v1\/namespaces\/encoded\/[a-z]+$/.test(path)) {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' });
+      return res.end(Buffer.from([0x0b, 0x02, 0x80, 0x7b, 0x7d, 0x03]));
     }
     if (/^\/api\/v1\/namespaces\/x\/pods\/[^/]+\/log$/.test(path)) {
       res.writeHead(200, { 'content-type': 'text/plain' });
