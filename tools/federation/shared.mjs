@@ -34,6 +34,9 @@ export const shared = {
  * (`nx serve <remote>`) hands shared names to the builder as `externalDependencies`, which match
  * their subpaths too, so the subpath would be left external and missing from the import map
  * ("Unable to resolve specifier"). Hence `@cairn/ui-kit-standalone`, not `@cairn/ui-kit/standalone`.
+ * The same holds for a package's own secondary entries: skipping `@angular/common/http` (13 KB gz
+ * the shell loads only because platform-browser imports it) left it external under the shared
+ * `@angular/common` in the production build too, and the shell did not start (tried 2026-11-29).
  * `@angular/common/http` still loads (13 KB gz): platform-browser imports its
  * `ɵwithHttpTransferCache` for hydration, which the console does not use.
  */
