@@ -1,3 +1,5 @@
+import type { Health, Status } from './status';
+
 /**
  * Helm 3 releases as Helm itself stores them, read without a Helm binary.
  *
@@ -264,4 +266,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function record(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
+}
+
+/**
+ * A Helm status as a console colours it: `deployed` well, `failed` failed, `pending-*` and
+ * `uninstalling` in progress, `superseded` and `uninstalled` done (history), anything else
+ * (`unknown`, a label Helm does not write) a warning. The words are Helm's (`pkg/release/status.go`).
+ */
+export function helmStatus(status: string): Status {
+  const health: Health =
+    status === 'deployed' ? 'ok'
+    : status === 'failed' ? 'failed'
+    : status.startsWith('pending-') || status === 'uninstalling' ? 'progressing'
+    : status === 'superseded' || status === 'uninstalled' ? 'done'
+    : 'warning';
+  return { health, text: status || 'unknown' };
 }
