@@ -42,10 +42,12 @@ export async function helmOut(info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'
   return run.stdout;
 }
 
-/** The seed's release: `helm install` then `helm upgrade` with another colour, so its page has a history and a diff. */
+/** The seed's release: `helm install` then `helm upgrade` with other values, so its page has a history and a diff; nothing when it is there already. */
 export async function seedHelmRelease(info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'>): Promise<void> {
   const { namespace, name } = SEEDED_HELM_RELEASE;
   const chart = helmFixtureChart();
+  // A cluster started again on its old data (npm run cluster) has it already.
+  if ((await helm(info, ['status', name, '-n', namespace])).code === 0) return;
   await helmOut(info, ['install', name, chart, '-n', namespace, '--set', 'settings.color=green']);
   await helmOut(info, ['upgrade', name, chart, '-n', namespace, '--reuse-values', '--set', 'settings.pageSize=50,image.tag=1.5.0']);
 }

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus, Injectable, NotFoundException } from '@nestj
 import type { HelmHistory, HelmReleaseList, HelmReleaseRow, HelmRevision } from '@cairn/api-contracts';
 import { MAX_HELM_RELEASE_BYTES, MAX_HELM_RELEASES, MAX_HELM_REVISIONS, MAX_HELM_STORAGE_OBJECTS } from '@cairn/api-contracts';
 import {
-  coalesceHelmValues, decodeHelmRelease, HELM_OWNER_SELECTOR, HELM_RELEASE_SECRET_TYPE, HelmDecodeError, helmReleaseText, helmRevisionRecord, helmStorageRef, latestRevisions,
+  coalesceHelmValues, decodeHelmRelease, HELM_OWNER_SELECTOR, HELM_RELEASE_SECRET_TYPE, HelmDecodeError, helmReleaseText, helmRevisionRecord, helmRevisionSummary, helmStorageRef, latestRevisions,
 } from '@cairn/kube-model';
 import type { HelmRevisionRecord, HelmStorage, HelmStorageRef } from '@cairn/kube-model';
 import type { Caller } from '../auth/callers';
@@ -111,8 +111,7 @@ export class HelmService {
   private async row(caller: Caller, cluster: string, ref: HelmStorageRef): Promise<HelmReleaseRow> {
     try {
       const item = await this.kube.json<unknown>(cluster, caller, { method: 'GET', path: resourcePath({ group: 'core', version: 'v1', resource: RESOURCE[ref.storage], namespace: ref.namespace, name: ref.object }) });
-      const { userValues: _u, chartValues: _c, manifest: _m, notes: _n, ...summary } = await this.decode(item, ref.storage, ref.namespace);
-      return { ...summary, storage: ref.storage, object: ref.object };
+      return { ...helmRevisionSummary(await this.decode(item, ref.storage, ref.namespace)), storage: ref.storage, object: ref.object };
     } catch (err) {
       if (err instanceof HelmDecodeError || err instanceof HttpException) return labelRow(ref, err.message);
       throw err;
