@@ -63,7 +63,9 @@ describe('Helm releases', () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     // Every namespace: the seed's release in team-b too.
-    await page.goto(`${stage.cairn.url}/workloads/helm?cluster=cairn-dev`);
+    // (The console remembered team-a on this cluster: cleared in the picker.)
+    await page.getByRole('combobox', { name: 'Namespace' }).fill('');
+    await page.getByRole('combobox', { name: 'Namespace' }).press('Enter');
     await main().getByRole('heading', { name: 'Helm releases in every namespace' }).waitFor();
     await main().locator('tr[data-release="team-b/storefront"]').waitFor();
 
@@ -114,8 +116,8 @@ describe('Helm releases', () => {
     // Values between 1 and 3: what the user added.
     const form = main().getByRole('form', { name: 'Revisions to compare' });
     await form.getByLabel('Of').selectOption('values');
-    await form.getByLabel('To').selectOption('3');
-    await form.getByLabel('From').selectOption('1');
+    await form.getByLabel('To revision').selectOption('3');
+    await form.getByLabel('From revision').selectOption('1');
     await eventually(() => diff.innerText(), (t) => t.includes('+ badKey: true'));
     expect(await seriousViolations(page)).toEqual([]);
   });
