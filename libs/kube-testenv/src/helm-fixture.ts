@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './binaries';
 import type { DevClusterInfo } from './cluster';
-import type { KubectlRun } from './kubectl';
+import { type KubectlRun, runTool } from './kubectl';
 
 /** A small local chart (ConfigMaps only, NOTES.txt, defaults to coalesce), for Helm release tests and the seed. */
 export function helmFixtureChart(): string {
@@ -21,17 +20,12 @@ export const SEEDED_HELM_RELEASE = { namespace: 'team-b', name: 'storefront' } a
 export function helm(info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'>, args: string[], env: Record<string, string> = {}): Promise<KubectlRun> {
   const home = join(dirname(info.kubeconfig), 'helm-home');
   mkdirSync(home, { recursive: true });
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(info.binDir, 'helm'), args, {
-      env: { ...process.env, KUBECONFIG: info.kubeconfig, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data'), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
+  return runTool(join(info.binDir, 'helm'), args, {
+    KUBECONFIG: info.kubeconfig,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+    ...env,
   });
 }
 

@@ -1,3 +1,4 @@
+import type { HelmReleaseRow } from '@cairn/api-contracts';
 import type { Health, Status } from './status';
 
 /**
@@ -38,19 +39,8 @@ export interface HelmStorageRef {
   status: string;
 }
 
-/** What a revision says about itself: Helm's `release.Release` reduced to what a console shows. */
-export interface HelmRevisionSummary {
-  name: string;
-  namespace: string;
-  revision: number;
-  status: string;
-  chart: string;
-  chartVersion: string;
-  appVersion: string;
-  /** `info.last_deployed` (RFC 3339): `helm list`'s and `helm history`'s UPDATED. */
-  updated: string;
-  description: string;
-}
+/** What a revision says about itself, as the console's contract carries it (without where it is stored, which the caller knows). */
+export type HelmRevisionSummary = Omit<HelmReleaseRow, 'storage' | 'object' | 'error'>;
 
 /** One revision whole: the summary, the values the user gave (`config`), the chart's defaults, the manifest and notes. */
 export interface HelmRevisionRecord extends HelmRevisionSummary {
