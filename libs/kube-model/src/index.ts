@@ -43,3 +43,8 @@ export {
 export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';
 export { isWriteVerb, parseForbidden, READ_VERBS, summariseRules, verbsOn } from './lib/access';
 export type { NonResourceRule, RefusedRequest, ResourceRule, RuleLine } from './lib/access';
+export {
+  coalesceHelmValues, decodeHelmRelease, HELM_OWNER_SELECTOR, HELM_RELEASE_SECRET_TYPE, HELM_STATUSES, HelmDecodeError, helmReleaseText, helmStatus, helmRevisionRecord, helmRevisionSummary, helmStorageRef,
+  isHelmStorage, latestRevisions,
+} from './lib/helm-release';
+export type { HelmRevisionRecord, HelmRevisionSummary, HelmStorage, HelmStorageRef } from './lib/helm-release';

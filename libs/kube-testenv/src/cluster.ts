@@ -13,6 +13,7 @@ import { freePort, ManagedProcess, ProcessGroup, tail } from './processes';
 import { seedOddObjects } from './odd-objects';
 import { seedJobStates } from './job-states';
 import { seedPodStates } from './pod-states';
+import { seedHelmRelease } from './helm-fixture';
 import { CRASH_LOOP_LABEL, SEED_NAMESPACES, seedNamespaces, seedNodes, seedRbac, seedWorkloads } from './seed';
 import { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
 
@@ -464,6 +465,10 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     'kubeconfig',
     stringify(kubeconfig(server, pki.ca.cert, { name: 'cairn-dev-admin', cert: pki.leaves.admin.cert, key: pki.leaves.admin.key }, serviceAccountToken)),
   );
+  if (options.seed !== false && !older) {
+    step('installing the seeded Helm release');
+    await seedHelmRelease({ binDir: binaries.binDir, kubeconfig: kubeconfigPath });
+  }
   step('ready');
   return {
     dir,

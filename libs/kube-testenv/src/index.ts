@@ -25,3 +25,4 @@ export { kubectl, kubectlOut } from './kubectl';
 export type { KubectlRun } from './kubectl';
 export { waitUntil } from './wait-until';
 export { checkoutLogLine, criLine } from './kwok-config';
+export { helm, helmFixtureChart, helmOut, SEEDED_HELM_RELEASE, seedHelmRelease } from './helm-fixture';

@@ -17,8 +17,13 @@ export interface KubectlRun {
  * non-zero exit, so a test can check kubectl's refusal too.
  */
 export function kubectl(info: Pick<DevClusterInfo, 'binDir' | 'kubeconfig'>, args: string[], input?: string): Promise<KubectlRun> {
+  return runTool(join(info.binDir, 'kubectl'), args, { KUBECONFIG: info.kubeconfig }, input);
+}
+
+/** Runs `binary` with `args` and this process's environment plus `env`, answering its exit code and output (never rejecting for a non-zero exit). */
+export function runTool(binary: string, args: string[], env: Record<string, string>, input?: string): Promise<KubectlRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(info.binDir, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: info.kubeconfig } });
+    const child = spawn(binary, args, { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -35,6 +35,8 @@ import { WatchHub } from './watch/watch-hub';
 import { NodesController } from './nodes/nodes.controller';
 import { DebugController } from './debug/debug.controller';
 import { DebugService } from './debug/debug.service';
+import { HelmController } from './helm/helm.controller';
+import { HelmService } from './helm/helm.service';
 import { DrainService } from './nodes/drain.service';
 import { ConsoleSettingsController } from './settings/console-settings.controller';
 
@@ -62,7 +64,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, HelmController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -82,6 +84,7 @@ export class AppModule {
         LogsService,
         ExecService,
         DebugService,
+        HelmService,
         PermissionsService,
         WatchHub,
         ConfigMapRemotes,

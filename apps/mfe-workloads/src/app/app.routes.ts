@@ -1,5 +1,6 @@
 import { Routes } from '@angular/router';
 import { Events } from './events/events';
+import { HelmReleases } from './helm/helm-releases';
 import { OtherKinds } from './other-kinds/other-kinds';
 import { Overview } from './overview/overview';
 import { WorkloadList } from './workload-list/workload-list';
@@ -12,6 +13,8 @@ import { WorkloadsPage } from './workloads-page/workloads-page';
 const detail = () => import('./workload-detail/workload-detail').then((m) => m.WorkloadDetail);
 /** The create page brings the same editor, loaded on first use too. */
 const create = () => import('./create/create-page').then((m) => m.CreatePage);
+/** A Helm release's page brings the YAML printer and the diff, loaded on first use too. */
+const helmRelease = () => import('./helm/helm-release').then((m) => m.HelmRelease);
 
 /** Exposed to the shell as `./routes`; mounted under the route the manifest gives (`/workloads`). */
 export const routes: Routes = [
@@ -22,6 +25,8 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', component: Overview, title: 'Workloads · Cairn' },
       { path: 'events', component: Events, title: 'Events · Cairn' },
+      { path: 'helm', component: HelmReleases, title: 'Helm releases · Cairn' },
+      { path: 'helm/:namespace/:name', loadComponent: helmRelease, title: 'Helm release · Cairn' },
       { path: 'other', component: OtherKinds, title: 'Other kinds · Cairn' },
       { path: 'other/:group/:version/:resource', component: WorkloadList },
       { path: 'other/:group/:version/:resource/:namespace/:name', loadComponent: detail },

@@ -13,6 +13,9 @@ import {
   DebugCopyRequest,
   DebugStarted,
   DrainEvent,
+  HelmHistory,
+  HelmReleaseList,
+  HelmRevision,
   KubeconfigContextCheck,
   RulesReview,
   SessionSummary,
@@ -325,6 +328,21 @@ export class ApiClient {
   /** `kubectl debug -it <pod> --copy-to=…`: creates a copy of the pod with a debug container; answers the new pod and container. */
   copyPodToDebug(cluster: string, namespace: string, pod: string, body: DebugCopyRequest): Promise<DebugStarted> {
     return this.json('POST', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/pods/${enc(pod)}/debug-copies`, { cluster, body });
+  }
+
+  /** Helm releases (the latest revision of each) in `namespace`, or in every namespace when absent; decoded by the gateway from Helm's storage. */
+  helmReleases(cluster: string, namespace?: string): Promise<HelmReleaseList> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/helm/releases${query({ namespace })}`, { cluster });
+  }
+
+  /** A Helm release's revisions, newest first (`helm history`). */
+  helmHistory(cluster: string, namespace: string, name: string): Promise<HelmHistory> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/helm/releases/${enc(name)}`, { cluster });
+  }
+
+  /** One revision whole: values given and computed, manifest, notes. */
+  helmRevision(cluster: string, namespace: string, name: string, revision: number): Promise<HelmRevision> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/namespaces/${enc(namespace)}/helm/releases/${enc(name)}/revisions/${revision}`, { cluster });
   }
 
   accessReviews(cluster: string, checks: AccessCheck[]): Promise<{ results: AccessResult[] }> {
