@@ -43,3 +43,5 @@ export {
 export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';
 export { isWriteVerb, parseForbidden, READ_VERBS, summariseRules, verbsOn } from './lib/access';
 export type { NonResourceRule, RefusedRequest, ResourceRule, RuleLine } from './lib/access';
+export { ClaimMappingError, DEFAULT_CLAIM_MAPPING, impersonationHeaders, MAX_IMPERSONATED_GROUPS, MAX_IMPERSONATED_NAME, userFromClaims } from './lib/impersonation';
+export type { ClaimMapping, MappedUser } from './lib/impersonation';
