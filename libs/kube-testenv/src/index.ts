@@ -7,7 +7,7 @@ export type { KubeCredentials, KubeObject, WatchEvent } from './kube-api';
 export { followToRedirectUri, passwordLogin, refreshTokens } from './oidc/password-login';
 export type { OidcTokens, PasswordLoginOptions } from './oidc/password-login';
 export { freePort } from './processes';
-export { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
+export { DEV_IMPERSONATOR, DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
 export type { DevUser, DevUserName } from './users';
 export { SEED_NAMESPACES } from './seed';
 export { startBuiltGateway } from './built-gateway';
