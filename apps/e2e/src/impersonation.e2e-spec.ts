@@ -41,7 +41,7 @@ describe('impersonation', () => {
   const rowOf = (name: string) => main().getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
 
   const webPod = async () => {
-    const pods = await cluster.adminApi().get<{ items: Array<{ metadata: { name: string }; status?: { phase?: string } }> }>('/api/v1/namespaces/team-a/pods?labelSelector=app%3Dweb');
+    const pods = await cluster.adminApi().get<{ items: Array<{ metadata: { name: string }; status?: { phase?: string } }> }>('/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb');
     const running = pods.items.find((p) => p.status?.phase === 'Running');
     if (!running) throw new Error('no running web pod in team-a');
     return running.metadata.name;
