@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 /**
  * The clusters the gateway is configured with. Only where a cluster is and how to trust it
  * are taken from a kubeconfig: a user's request always carries the user's own credentials,
- * never the kubeconfig's users.
+ * never the kubeconfig's users; the one exception is a context reached by impersonation
+ * (CAIRN_IMPERSONATE_CLUSTERS), whose user's token is the gateway's own identity there.
  */
 export interface ClusterConfig {
   /** The context name (or the in-cluster context name): what the console calls the cluster. */
@@ -52,7 +53,8 @@ export class KubeconfigError extends Error {}
  * (`k8s.io/client-go/tools/clientcmd/loader.go`, `ClientConfigLoadingRules.Load`) the first
  * file to set a map key wins, so a cluster or context defined again in a later file is ignored.
  * A file of `KUBECONFIG` that does not exist is skipped, as kubectl does; an empty one holds
- * nothing. The kubeconfig's `current-context` and users are not used.
+ * nothing. The kubeconfig's `current-context` is not used, nor are its users, but for the
+ * token of the user of each context in `impersonated` (missing: that context is a problem).
  *
  * A context is unusable, and reported in `problems` with its name and the reason, when its
  * cluster is not defined by any file (client-node leaves out a cluster without a server, so
