@@ -21,7 +21,7 @@ export { createDrainFixture } from './drain-fixture';
 export type { DrainFixture } from './drain-fixture';
 export { createRolloutFixture } from './rollout-fixture';
 export type { RolloutFixture } from './rollout-fixture';
-export { kubectl, kubectlOut } from './kubectl';
+export { canIListRows, kubectl, kubectlOut } from './kubectl';
 export type { KubectlRun } from './kubectl';
 export { waitUntil } from './wait-until';
 export { checkoutLogLine, criLine } from './kwok-config';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { delimiter } from 'node:path';
 import { readGatewaySettings } from '../settings/gateway-settings';
-import { DEV_IMPERSONATOR, DEV_USERS, DevCluster, DevUserName, KubeApi, kubectlOut } from '@cairn/kube-testenv';
+import { canIListRows, DEV_IMPERSONATOR, DEV_USERS, DevCluster, DevUserName, KubeApi, kubectlOut } from '@cairn/kube-testenv';
 import { NonResourceRule, ResourceRule, summariseRules } from '@cairn/kube-model';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { gatewayFor, TestGateway } from '../testing/gateway-against';
@@ -96,18 +96,6 @@ describe('impersonation mode (real gateway, real cluster, the API server\u2019s 
   const USERS = ['alice', 'victor', 'tina'] as const;
   const NAMESPACES = ['team-a', 'team-b', 'tenant-1'] as const;
 
-  /** kubectl's `auth can-i --list` table as `resource|names|verbs` rows (verbs sorted), the way access.kubectl.spec.ts reads it. */
-  const kubectlRows = (text: string) =>
-    text
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => {
-        const cells = line.trim().split(/\s+(?=\[)/);
-        const list = (cell: string) => cell.slice(1, -1).split(' ').filter(Boolean).sort().join(' ');
-        return (cells[0] as string).startsWith('[') ? `${list(cells[0] as string)}||${list(cells[2] as string)}` : `${cells[0]}|${list(cells[2] as string)}|${list(cells[3] as string)}`;
-      })
-      .sort();
   const summaryRows = (review: { resourceRules: ResourceRule[]; nonResourceRules: NonResourceRule[] }) =>
     summariseRules(review.resourceRules, review.nonResourceRules)
       .map((line) => (line.nonResource ? `${line.resource}||${[...line.verbs].sort().join(' ')}` : `${line.resource}|${line.resourceNames.join(' ')}|${[...line.verbs].sort().join(' ')}`))
@@ -130,7 +118,7 @@ describe('impersonation mode (real gateway, real cluster, the API server\u2019s 
       const rows = summaryRows(b.json as never);
       expect({ namespace, rows }).toEqual({ namespace, rows: summaryRows(a.json as never) });
       const listed = await kubectlOut(cluster, ['--context', 'cairn-dev', 'auth', 'can-i', '--list', `--as=${DEV_USERS[user].email}`, ...DEV_USERS[user].groups.map((g) => `--as-group=${g}`), '-n', namespace]);
-      expect({ namespace, rows }).toEqual({ namespace, rows: [...new Set(kubectlRows(listed))] });
+      expect({ namespace, rows }).toEqual({ namespace, rows: [...new Set(canIListRows(listed))] });
       // kubectl repeats a URL once per rule naming it; the summary lists it once.
     }
 
