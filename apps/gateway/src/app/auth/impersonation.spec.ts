@@ -8,6 +8,7 @@ import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/sess
 import { gatewayFor, TestGateway } from '../testing/gateway-against';
 import { openWatchTab } from '../testing/watch-tab';
 import { until } from '../testing/until';
+import { captureJsonLogs } from '../testing/json-logs';
 
 /**
  * Impersonation mode (issue 24 item 1) against the real dev cluster: one gateway with the
@@ -39,6 +40,7 @@ describe('impersonation mode (real gateway, real cluster, the API server\u2019s 
   let admin: KubeApi;
   let gateway: TestGateway;
   let kubeconfigs: string;
+  let logs: ReturnType<typeof captureJsonLogs>;
 
   beforeAll(async () => {
     cluster = await DevCluster.start();
@@ -46,10 +48,13 @@ describe('impersonation mode (real gateway, real cluster, the API server\u2019s 
     const impersonation = cluster.info.impersonation;
     if (!impersonation) throw new Error('the dev cluster has no impersonation kubeconfig (seeded?)');
     kubeconfigs = `${cluster.info.kubeconfig}${delimiter}${impersonation.kubeconfig}`;
-    gateway = await gatewayFor(kubeconfigs, { CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_IMPERSONATE_CLUSTERS: IMPERSONATED });
+    // The gateway's own audit lines are read from its JSON log.
+    logs = captureJsonLogs();
+    gateway = await gatewayFor(kubeconfigs, { CAIRN_SESSION_KEY: SESSION_KEY, CAIRN_IMPERSONATE_CLUSTERS: IMPERSONATED, CAIRN_LOG_LEVEL: 'log', CAIRN_LOG_FORMAT: 'json' });
   }, 420_000);
 
   afterAll(async () => {
+    logs?.restore();
     await gateway?.close();
     admin?.close();
     await cluster?.stop();
@@ -160,6 +165,8 @@ describe('impersonation mode (real gateway, real cluster, the API server\u2019s 
     expect(stored.data).toEqual({ by: 'impersonation' });
     const creation = await until('the creation in the audit log', async () => auditEvents().find((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && e.objectRef?.name === name), 20_000);
     expect(creation).toMatchObject({ user: { username: IMPERSONATOR }, impersonatedUser: { username: 'alice@cairn.test' }, responseStatus: { code: 201 } });
+    // The gateway's own audit line names the person, the cluster and whom it acted as there.
+    expect(logs.audits().find((a) => typeof a['target'] === 'string' && (a['target'] as string).includes(name))).toMatchObject({ who: 'alice@cairn.test', cluster: IMPERSONATED, as: 'alice@cairn.test', result: 'ok' });
   }, 120_000);
 
   it('refuses anonymous callers, bearer tokens and bearer-only sessions on the impersonated cluster before any upstream request, saying why', async () => {
@@ -290,6 +297,7 @@ describe('impersonation mode (real gateway, real cluster, the API server\u2019s 
       return found.length >= 2 ? found : undefined;
     }, 20_000);
     for (const e of execs) expect(e.user.username).toBe(IMPERSONATOR);
+    expect(logs.audits().filter((a) => a['action'] === 'exec' && a['cluster'] === IMPERSONATED).map((a) => a['as'])).toEqual(expect.arrayContaining(['alice@cairn.test', 'victor@cairn.test']));
     expect(execs.map((e) => e.impersonatedUser?.username).sort()).toEqual(['alice@cairn.test', 'victor@cairn.test']);
   }, 120_000);
 

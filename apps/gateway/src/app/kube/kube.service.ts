@@ -61,6 +61,7 @@ export class KubeService {
     }
     audit.who = caller.user?.name ?? (caller.via === 'header' ? 'bearer-token client (not known to any configured cluster)' : 'unknown');
     audit.cluster = cluster;
+    if (caller.impersonate) audit.as = caller.impersonate.username;
     return caller;
   }
 
