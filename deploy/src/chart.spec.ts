@@ -26,7 +26,7 @@ const examples = exampleValues();
 
 describe('helm lint', () => {
   it('passes with the defaults and with every example values file', async () => {
-    expect(examples.map((e) => e.name)).toEqual(['all-in-one', 'defaults', 'oidc-from-secret', 'production', 'proxy-ca-bundle', 'read-only']);
+    expect(examples.map((e) => e.name)).toEqual(['all-in-one', 'defaults', 'impersonation', 'oidc-from-secret', 'production', 'proxy-ca-bundle', 'read-only']);
     for (const values of [[], ...examples.map((e) => [e.file])]) {
       const result = await helm(['lint', '--strict', CHART_DIR, ...values.flatMap((v) => ['--values', v])]);
       expect({ values, out: result.stdout + result.stderr, code: result.code }).toMatchObject({ code: 0 });
@@ -252,6 +252,58 @@ describe('every example renders', () => {
 function pick(from: Record<string, unknown> | undefined, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, from?.[k]]));
 }
+
+describe('impersonation mode (config.impersonation)', () => {
+  const impersonateRules = (r: Rendered) =>
+    r.find('ClusterRole').filter((role) => JSON.stringify((role as { rules?: unknown }).rules ?? []).includes('impersonate'));
+
+  it('off by default: no role may impersonate and the gateway gets no CAIRN_IMPERSONATE_* setting, in every other example', async () => {
+    for (const e of examples.filter((x) => x.name !== 'impersonation')) {
+      const r = await render({ values: [e.file] });
+      expect({ example: e.name, roles: impersonateRules(r).map((x) => x.metadata.name) }).toEqual({ example: e.name, roles: [] });
+      for (const c of [...r.containers('gateway'), ...r.containers('console')]) expect(Object.keys(envOf(c)).filter((n) => n.startsWith('CAIRN_IMPERSONATE'))).toEqual([]);
+    }
+  });
+
+  it('on: one ClusterRole allowing only `impersonate` on users and groups, bound to the chart\u2019s ServiceAccount alone, and the settings for the in-cluster cluster', async () => {
+    const file = examples.find((e) => e.name === 'impersonation')?.file as string;
+    for (const allInOne of [false, true]) {
+      const r = await render({ values: [file], set: [`allInOne=${allInOne}`], namespace: 'ops' });
+      const role = only(impersonateRules(r), 'impersonating ClusterRole');
+      expect((role as { rules?: unknown }).rules).toEqual([{ apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] }]);
+      const binding = only(r.find('ClusterRoleBinding').filter((b) => (b as { roleRef?: { name?: string } }).roleRef?.name === role.metadata.name), 'binding of it');
+      const serviceAccount = only(r.find('ServiceAccount'), 'ServiceAccount');
+      expect((binding as { subjects?: unknown }).subjects).toEqual([{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: 'ops' }]);
+      const container = only(r.containers(allInOne ? 'console' : 'gateway'), 'gateway container');
+      const env = envOf(container);
+      expect(Object.fromEntries(Object.entries(env).filter(([n]) => n.startsWith('CAIRN_IMPERSONATE')).map(([n, e]) => [n, e.value]))).toEqual({
+        CAIRN_IMPERSONATE_CLUSTERS: 'main',
+        CAIRN_IMPERSONATE_USERNAME_CLAIM: 'email',
+        CAIRN_IMPERSONATE_USERNAME_PREFIX: 'oidc:',
+        CAIRN_IMPERSONATE_GROUPS_CLAIM: 'groups',
+        CAIRN_IMPERSONATE_GROUPS_PREFIX: 'oidc:',
+      });
+    }
+  });
+
+  it('contexts of the kubeconfig Secret join the in-cluster one, and render no RBAC of theirs', async () => {
+    const r = await render({ values: [valuesFile({ config: { kubeconfigSecret: 'more-clusters', oidc: { issuerURL: 'https://login.example.net', clientID: 'c', clientSecret: 's' }, impersonation: { kubeconfigClusters: ['prod-eu', 'prod-us'] } } })] });
+    expect(envOf(only(r.containers('gateway'), 'gateway'))['CAIRN_IMPERSONATE_CLUSTERS']?.value).toBe('prod-eu,prod-us');
+    expect(impersonateRules(r)).toEqual([]);
+  });
+
+  it.each([
+    ['without the in-cluster cluster', { config: { inCluster: false, oidc: { issuerURL: 'https://l.example.net', clientID: 'c', clientSecret: 's' }, impersonation: { enabled: true } } }, 'config.impersonation.enabled reaches the in-cluster cluster by impersonation, and needs config.inCluster=true'],
+    ['without OpenID sign-in', { config: { impersonation: { enabled: true } } }, 'config.impersonation acts only for people signed in through the OpenID provider'],
+    ['kubeconfig contexts without a kubeconfig Secret', { config: { oidc: { issuerURL: 'https://l.example.net', clientID: 'c', clientSecret: 's' }, impersonation: { kubeconfigClusters: ['prod'] } } }, 'config.impersonation.kubeconfigClusters names contexts of config.kubeconfigSecret'],
+    ['a system: prefix', { config: { oidc: { issuerURL: 'https://l.example.net', clientID: 'c', clientSecret: 's' }, impersonation: { enabled: true, groupsPrefix: 'system:' } } }, 'must not start with system:'],
+    ['a misspelt key', { config: { impersonation: { enable: true } } }, "additional properties 'enable' not allowed"],
+  ])('refused %s, naming the value', async (_what, values, message) => {
+    const result = await tryRender({ values: [valuesFile(values)] });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  });
+});
 
 describe('values the chart refuses, by name', () => {
   it.each([

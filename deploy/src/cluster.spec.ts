@@ -168,6 +168,20 @@ describe('helm install into namespaces that enforce the restricted Pod Security 
     }
   });
 
+  it('impersonation: the chart\u2019s ServiceAccount may impersonate users and groups and nothing else (the API server\u2019s own answer)', async () => {
+    const ns = namespaceOf('impersonation');
+    const as = `system:serviceaccount:${ns}:cairn`;
+    const canI = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args, `--as=${as}`])).stdout.trim();
+    expect(await canI('impersonate', 'users')).toBe('yes');
+    expect(await canI('impersonate', 'groups')).toBe('yes');
+    expect(await canI('impersonate', 'serviceaccounts', '-n', 'kube-system')).toBe('no');
+    expect(await canI('impersonate', 'userextras.authentication.k8s.io')).toBe('no');
+    expect(await canI('impersonate', 'uids.authentication.k8s.io')).toBe('no');
+    expect(await canI('get', 'secrets', '-n', ns)).toBe('no');
+    // The other examples' ServiceAccounts may impersonate nobody.
+    expect((await kubectl(['auth', 'can-i', 'impersonate', 'users', `--as=system:serviceaccount:${namespaceOf('defaults')}:cairn`])).stdout.trim()).toBe('no');
+  });
+
   it('upgrades keep the generated session key, so nobody is signed out', async () => {
     const ns = namespaceOf('defaults');
     const before = await admin.get<{ data: Record<string, string> }>(`/api/v1/namespaces/${ns}/secrets/cairn-session`);

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -139,6 +139,10 @@ if (useDevCluster) {
   };
   Object.assign(services[0].env, oidc);
   Object.assign(services[1].env, { KUBECONFIG: cluster.kubeconfig, CAIRN_CA_BUNDLE: cluster.caFile });
+  // The same API server once more, reached by impersonation (cairn-dev-impersonated).
+  if (cluster.impersonation) {
+    Object.assign(services[1].env, { KUBECONFIG: `${cluster.kubeconfig}${delimiter}${cluster.impersonation.kubeconfig}`, CAIRN_IMPERSONATE_CLUSTERS: cluster.impersonation.context });
+  }
 }
 
 for (const service of services) {

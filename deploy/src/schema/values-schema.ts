@@ -86,6 +86,14 @@ const config = object({
   userRequestRate: { type: 'integer', minimum: 1, maximum: 100000 },
   readOnly: boolean,
   accessHelp: object({ text: { type: 'string', maxLength: 500 }, url: { type: 'string', pattern: '^((https://|mailto:).+)?$', maxLength: 2048 } }),
+  impersonation: object({
+    enabled: boolean,
+    kubeconfigClusters: arrayOf({ type: 'string', minLength: 1, pattern: '^[^,]+$' }),
+    usernameClaim: { type: 'string', pattern: '^[A-Za-z0-9_.:/-]{1,256}$' },
+    usernamePrefix: { type: 'string', pattern: '^[\\x21-\\x7e]{0,256}$' },
+    groupsClaim: { type: 'string', pattern: '^[A-Za-z0-9_.:/-]{1,256}$' },
+    groupsPrefix: { type: 'string', pattern: '^[\\x21-\\x7e]{0,256}$' },
+  }),
   userClusters: object({ enabled: boolean, allow: arrayOf({ type: 'string', minLength: 1 }, { minItems: 1 }), deny: arrayOf({ type: 'string', minLength: 1 }) }),
   sessionKey: object({ existingSecret: objectName }),
   oidc: object({

@@ -48,3 +48,5 @@ export {
   isHelmStorage, latestRevisions,
 } from './lib/helm-release';
 export type { HelmRevisionRecord, HelmRevisionSummary, HelmStorage, HelmStorageRef } from './lib/helm-release';
+export { ClaimMappingError, DEFAULT_CLAIM_MAPPING, impersonationHeaders, MAX_IMPERSONATED_GROUPS, MAX_IMPERSONATED_NAME, userFromClaims } from './lib/impersonation';
+export type { ClaimMapping, MappedUser } from './lib/impersonation';

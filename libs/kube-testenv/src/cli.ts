@@ -85,7 +85,10 @@ The development cluster is up. Everything runs on 127.0.0.1 and stops with Ctrl-
 
   API server     ${info.server}
   kubeconfig     export KUBECONFIG=${info.kubeconfig}
-                 contexts: cairn-dev (cluster admin), cairn-dev-deployer (ServiceAccount token)
+                 contexts: cairn-dev (cluster admin), cairn-dev-deployer (ServiceAccount token)${info.impersonation ? `
+  impersonated   ${info.impersonation.kubeconfig}
+                 context ${info.impersonation.context}: the same API server by impersonation (a console's CAIRN_IMPERSONATE_CLUSTERS)` : ''}
+  audit log      ${info.auditLog}
   kubectl        ${join(info.binDir, 'kubectl')} get pods -A
   CA             ${info.caFile}
 

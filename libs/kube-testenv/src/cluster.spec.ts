@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { DevCluster } from './cluster';
 import { KubeApi, lines, WatchEvent } from './kube-api';
 import { DEV_USERS } from './users';
@@ -203,6 +204,32 @@ describe('the development cluster', () => {
     const previous = await admin.send('GET', `/api/v1/namespaces/team-a/pods/${worker.metadata.name}/log?previous=true`);
     expect(previous.status).toBe(200);
     expect(previous.body).toContain('previous instance exited with code 1');
+  });
+
+  it('reaches the same API server by impersonation, as a ServiceAccount that may impersonate users and groups only, and its audit log says so', async () => {
+    const impersonation = cluster.info.impersonation;
+    expect(impersonation?.context).toBe('cairn-dev-impersonated');
+    const config = parse(readFileSync(impersonation?.kubeconfig as string, 'utf8')) as { users: Array<{ user: { token: string } }>; clusters: Array<{ cluster: { server: string } }> };
+    expect(config.clusters[0]?.cluster.server).toBe(cluster.info.server);
+    const gateway = cluster.tokenApi(config.users[0]?.user.token as string);
+    try {
+      // Itself it may read nothing; as alice (with her group) it may do what alice may.
+      expect((await gateway.send('GET', '/api/v1/namespaces/team-a/pods')).status).toBe(403);
+      const asAlice = { 'Impersonate-User': 'alice@cairn.test', 'Impersonate-Group': 'team-a-devs' };
+      expect((await gateway.send('GET', '/api/v1/namespaces/team-a/pods', { headers: asAlice })).status).toBe(200);
+      expect((await gateway.send('GET', '/api/v1/namespaces/team-b/pods', { headers: asAlice })).status).toBe(403);
+      // Not a ServiceAccount, not a uid, not extras: only users and groups.
+      expect((await gateway.send('GET', '/api/v1/namespaces/team-a/pods', { headers: { 'Impersonate-User': 'system:serviceaccount:team-a:deployer' } })).status).toBe(403);
+      expect((await gateway.send('GET', '/api/v1/namespaces/team-a/pods', { headers: { ...asAlice, 'Impersonate-Extra-Scopes': 'x' } })).status).toBe(403);
+    } finally {
+      gateway.close();
+    }
+    const events = await eventually('the impersonated list in the audit log', async () => {
+      const lines = readFileSync(cluster.info.auditLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { verb: string; requestURI: string; user: { username: string }; impersonatedUser?: { username: string }; stage: string });
+      const found = lines.filter((e) => e.stage === 'ResponseComplete' && e.impersonatedUser?.username === 'alice@cairn.test' && e.requestURI === '/api/v1/namespaces/team-a/pods');
+      return found.length ? found : undefined;
+    });
+    expect(events[0]?.user.username).toBe('system:serviceaccount:default:cairn-impersonator');
   });
 
   it('stops every process it started', async () => {

@@ -15,7 +15,7 @@ import { seedJobStates } from './job-states';
 import { seedPodStates } from './pod-states';
 import { seedHelmRelease } from './helm-fixture';
 import { CRASH_LOOP_LABEL, SEED_NAMESPACES, seedNamespaces, seedNodes, seedRbac, seedWorkloads } from './seed';
-import { DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
+import { DEV_IMPERSONATOR, DEV_OIDC_CLIENTS, DEV_SERVICE_ACCOUNT, DEV_USERS, DevUser } from './users';
 
 /**
  * A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver (TLS, RBAC,
@@ -69,6 +69,20 @@ export interface DevClusterInfo {
     users: Record<string, DevUser>;
   };
   serviceAccount: { namespace: string; name: string; access: string; token: string; tokenFile: string };
+  /**
+   * The same API server reached by impersonation: a kubeconfig whose one context
+   * (`cairn-dev-impersonated`) authenticates as ServiceAccount `default/cairn-impersonator`,
+   * which may only impersonate users and groups. Give a console
+   * `KUBECONFIG=<kubeconfig>:<this kubeconfig>` and `CAIRN_IMPERSONATE_CLUSTERS=cairn-dev-impersonated`.
+   * Absent without the seed.
+   */
+  impersonation?: { kubeconfig: string; context: string; serviceAccount: { namespace: string; name: string } };
+  /**
+   * The API server's audit log (JSON lines, `audit.k8s.io/v1` Events at level Metadata, stage
+   * ResponseComplete and the others but RequestReceived): every request but the control plane's
+   * own (controllers, scheduler, kwok, nodes, leases). Rotated at 200 MB.
+   */
+  auditLog: string;
   /** Per-component logs (etcd.log, kube-apiserver.log, ...). */
   logsDir: string;
   /** CRI-format container logs that kwok serves through pods/log. */
@@ -290,7 +304,28 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
   const oidcFlags = older
     ? [`--oidc-issuer-url=${issuer}`, `--oidc-client-id=${DEV_OIDC_CLIENTS.cairn.clientId}`, `--oidc-ca-file=${caFile}`, '--oidc-username-claim=email', '--oidc-username-prefix=-', '--oidc-groups-claim=groups']
     : [`--authentication-config=${authConfig}`];
+  // Metadata-level audit of what people and consoles do (who, as whom, which verb and object),
+  // without the control plane's own chatter, so tests can read who the API server saw.
+  const auditPolicy = file(
+    'audit-policy.yaml',
+    stringify({
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Policy',
+      omitStages: ['RequestReceived'],
+      rules: [
+        { level: 'None', users: ['system:kube-controller-manager', 'system:kube-scheduler', 'system:apiserver', 'kwok', 'kube-apiserver-kubelet-client'] },
+        { level: 'None', userGroups: ['system:nodes', 'system:serviceaccounts:kube-system'] },
+        { level: 'None', resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }] },
+        { level: 'Metadata' },
+      ],
+    }),
+  );
+  const auditLog = join(logsDir, 'audit.log');
   start('kube-apiserver', apiServerBinaries.bin('kube-apiserver'), [
+    `--audit-policy-file=${auditPolicy}`,
+    `--audit-log-path=${auditLog}`,
+    '--audit-log-maxsize=200',
+    '--audit-log-maxbackup=1',
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
     `--secure-port=${ports.apiserver}`,
@@ -409,6 +444,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
 
   const serviceAccountTokenFile = join(dir, 'deployer.token');
   let serviceAccountToken = '';
+  let impersonation: DevClusterInfo['impersonation'];
   if (options.seed !== false) {
     step('seeding namespaces, RBAC and workloads');
     for (const ns of seedNamespaces()) await admin.apply(ns);
@@ -434,6 +470,16 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     );
     serviceAccountToken = tokenRequest.status.token;
     writeFileSync(serviceAccountTokenFile, serviceAccountToken, { mode: 0o600 });
+    const impersonatorToken = await admin.json<{ status: { token: string } }>(
+      'POST',
+      `/api/v1/namespaces/${DEV_IMPERSONATOR.namespace}/serviceaccounts/${DEV_IMPERSONATOR.name}/token`,
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7 * 24 * 3600 } },
+    );
+    impersonation = {
+      kubeconfig: file('impersonation.kubeconfig', stringify(impersonationKubeconfig(server, pki.ca.cert, impersonatorToken.status.token))),
+      context: DEV_IMPERSONATOR.context,
+      serviceAccount: { namespace: DEV_IMPERSONATOR.namespace, name: DEV_IMPERSONATOR.name },
+    };
 
     if (!older) {
       await waitFor('team-a/web to have 2 available replicas', async () => {
@@ -480,6 +526,8 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     admin: pki.leaves.admin,
     oidc: { issuer, caFile, clients: DEV_OIDC_CLIENTS, users: DEV_USERS },
     serviceAccount: { ...DEV_SERVICE_ACCOUNT, token: serviceAccountToken, tokenFile: serviceAccountTokenFile },
+    ...(impersonation ? { impersonation } : {}),
+    auditLog,
     logsDir,
     containerLogsDir,
     binDir: binaries.binDir,
@@ -526,6 +574,22 @@ function kubeconfig(server: string, ca: string, user: { name: string; cert: stri
     contexts,
     users,
     'current-context': 'cairn-dev',
+  };
+}
+
+/**
+ * The kubeconfig of a console that reaches the dev API server by impersonation: one context,
+ * `cairn-dev-impersonated`, whose user is the impersonator ServiceAccount's token (a second
+ * cluster entry; the admin kubeconfig keeps its two contexts).
+ */
+function impersonationKubeconfig(server: string, ca: string, token: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: DEV_IMPERSONATOR.context, cluster: { server, 'certificate-authority-data': Buffer.from(ca).toString('base64') } }],
+    contexts: [{ name: DEV_IMPERSONATOR.context, context: { cluster: DEV_IMPERSONATOR.context, user: DEV_IMPERSONATOR.name } }],
+    users: [{ name: DEV_IMPERSONATOR.name, user: { token } }],
+    'current-context': DEV_IMPERSONATOR.context,
   };
 }
 

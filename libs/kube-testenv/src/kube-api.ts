@@ -117,9 +117,9 @@ export class KubeApi {
     this.agent.destroy();
   }
 
-  /** Sends a request and resolves with the response stream, whatever its status. */
-  open(method: string, path: string, options: { body?: string; contentType?: string; accept?: string; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
-    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
+  /** Sends a request and resolves with the response stream, whatever its status; `headers` adds to the request's (e.g. `Impersonate-User`). */
+  open(method: string, path: string, options: { body?: string; contentType?: string; accept?: string; signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<IncomingMessage> {
+    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json', ...options.headers };
     if (this.credentials.token) headers['Authorization'] = `Bearer ${this.credentials.token}`;
     if (options.body !== undefined) {
       headers['Content-Type'] = options.contentType ?? 'application/json';
@@ -137,7 +137,7 @@ export class KubeApi {
   }
 
   /** Sends a request and resolves with the status and the whole body as text; `accept` asks for another form (e.g. the server's table). */
-  async send(method: string, path: string, options: { body?: string; contentType?: string; accept?: string } = {}): Promise<{ status: number; body: string }> {
+  async send(method: string, path: string, options: { body?: string; contentType?: string; accept?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
     const res = await this.open(method, path, options);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);

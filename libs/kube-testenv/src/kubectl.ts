@@ -43,3 +43,22 @@ export async function kubectlOut(cluster: { info: Pick<DevClusterInfo, 'binDir' 
   if (run.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${run.code}: ${run.stderr.trim()}`);
   return run.stdout;
 }
+
+/**
+ * The table `kubectl auth can-i --list` prints (Resources, Non-Resource URLs, Resource Names,
+ * Verbs) as sorted `resource|names|verbs` rows, each list's words sorted; a URL row is
+ * `url||verbs`. kubectl repeats a URL once per rule naming it, and so do the rows.
+ */
+export function canIListRows(text: string): string[] {
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => {
+      const cells = line.trim().split(/\s+(?=\[)/);
+      const list = (cell = '') => cell.slice(1, -1).split(' ').filter(Boolean).sort().join(' ');
+      const first = cells[0] ?? '';
+      return first.startsWith('[') ? `${list(first)}||${list(cells[2])}` : `${first}|${list(cells[2])}|${list(cells[3])}`;
+    })
+    .sort();
+}

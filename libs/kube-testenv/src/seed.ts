@@ -1,4 +1,4 @@
-import { DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
+import { DEV_IMPERSONATOR, DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
 import type { KubeObject } from './kube-api';
 
 /**
@@ -167,6 +167,15 @@ export function seedRbac(): KubeObject[] {
     binding('team-a', 'alice-pod-debugger', 'cairn-dev-pod-debugger', user(DEV_USERS.alice.email)),
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(sa.namespace, sa.name) },
     binding(sa.namespace, `${sa.name}-edit`, 'edit', { kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }),
+    // A console reaching this cluster by impersonation (cairn-dev-impersonated): may act as any user and group, nothing more.
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(undefined, 'cairn-dev-impersonator'),
+      rules: [{ apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] }],
+    },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(DEV_IMPERSONATOR.namespace, DEV_IMPERSONATOR.name) },
+    binding(undefined, 'cairn-dev-impersonator', 'cairn-dev-impersonator', { kind: 'ServiceAccount', name: DEV_IMPERSONATOR.name, namespace: DEV_IMPERSONATOR.namespace }),
   ];
 }
 

@@ -76,3 +76,11 @@ export const DEV_OIDC_CLIENTS = {
 
 /** The ServiceAccount whose token signs in with "Use a bearer token". */
 export const DEV_SERVICE_ACCOUNT = { namespace: 'team-a', name: 'deployer', access: 'edit in team-a' } as const;
+
+/**
+ * The ServiceAccount a console uses to reach the dev cluster by impersonation (context
+ * `cairn-dev-impersonated` of `<dir>/impersonation.kubeconfig`): ClusterRole
+ * `cairn-dev-impersonator` lets it `impersonate` users and groups, nothing else. In `default`,
+ * not `kube-system`, whose ServiceAccounts (the controllers') the audit policy leaves out.
+ */
+export const DEV_IMPERSONATOR = { namespace: 'default', name: 'cairn-impersonator', context: 'cairn-dev-impersonated' } as const;

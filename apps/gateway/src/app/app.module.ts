@@ -51,6 +51,7 @@ export class AppModule {
       verifyBearer: connections.list().length ? bearerVerifier(connections) : undefined,
       anonymousUserClusters: settings.anonymousUserClusters,
       sessionCookie: settings.sessionCookie,
+      impersonation: { clusters: new Set(settings.clusters.filter((c) => c.impersonation).map((c) => c.name)), mapping: settings.claimMapping },
     });
     warnAboutSignIn(settings, callers);
     const clustersCheck = reachability(connections);
@@ -164,7 +165,8 @@ function warnAboutSignIn(settings: GatewaySettings, callers: Callers): void {
  */
 function bearerVerifier(connections: ClusterConnections): (token: string) => Promise<string | undefined> {
   return async (token) => {
-    for (const cluster of connections.list().slice(0, 3)) {
+    // A cluster reached by impersonation does not take people's own tokens (and is not sent one).
+    for (const cluster of connections.list().filter((c) => !c.impersonation).slice(0, 3)) {
       try {
         const res = await connections.request(cluster.name, {
           method: 'POST',

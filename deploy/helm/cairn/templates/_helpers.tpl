@@ -187,6 +187,22 @@ V8's heap limit as a share of the memory the container may use: Node reads the c
     - name: CAIRN_READ_ONLY
       value: "true"
     {{- end }}
+    {{- with .Values.config.impersonation }}
+    {{- $impersonated := .kubeconfigClusters }}
+    {{- if .enabled }}{{ $impersonated = prepend $impersonated $.Values.config.inClusterContextName }}{{ end }}
+    {{- if $impersonated }}
+    - name: CAIRN_IMPERSONATE_CLUSTERS
+      value: {{ join "," $impersonated | quote }}
+    - name: CAIRN_IMPERSONATE_USERNAME_CLAIM
+      value: {{ .usernameClaim | quote }}
+    - name: CAIRN_IMPERSONATE_USERNAME_PREFIX
+      value: {{ .usernamePrefix | quote }}
+    - name: CAIRN_IMPERSONATE_GROUPS_CLAIM
+      value: {{ .groupsClaim | quote }}
+    - name: CAIRN_IMPERSONATE_GROUPS_PREFIX
+      value: {{ .groupsPrefix | quote }}
+    {{- end }}
+    {{- end }}
     {{- with .Values.config.accessHelp }}
     {{- if .text }}
     - name: CAIRN_ACCESS_HELP

@@ -34,6 +34,20 @@ message naming the value, instead of a pod that crash-loops on a setting error.
 {{- $_ := set $seen .name true }}
 {{- end }}
 {{- end }}
+{{- with .Values.config.impersonation }}
+{{- if and .enabled (not $.Values.config.inCluster) }}
+{{- fail "config.impersonation.enabled reaches the in-cluster cluster by impersonation, and needs config.inCluster=true" }}
+{{- end }}
+{{- if and .kubeconfigClusters (not $.Values.config.kubeconfigSecret) }}
+{{- fail "config.impersonation.kubeconfigClusters names contexts of config.kubeconfigSecret, which is not set" }}
+{{- end }}
+{{- if or (hasPrefix "system:" .usernamePrefix) (hasPrefix "system:" .groupsPrefix) }}
+{{- fail "config.impersonation.usernamePrefix and groupsPrefix must not start with system:, which Kubernetes reserves for its own users and groups" }}
+{{- end }}
+{{- if and (or .enabled .kubeconfigClusters) (not (include "cairn.oidcEnabled" $)) }}
+{{- fail "config.impersonation acts only for people signed in through the OpenID provider: set config.oidc (issuerURL, clientID, clientSecret or its Secret)" }}
+{{- end }}
+{{- end }}
 {{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
 {{- fail "autoscaling.minReplicas must not exceed autoscaling.maxReplicas" }}
 {{- end }}

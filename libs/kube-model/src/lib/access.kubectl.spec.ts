@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { DevCluster } from '@cairn/kube-testenv';
+import { canIListRows, DevCluster } from '@cairn/kube-testenv';
 import { isWriteVerb, NonResourceRule, parseForbidden, ResourceRule, summariseRules, verbsOn } from './access';
 
 /**
@@ -64,19 +64,6 @@ describe('access rules against the API server and kubectl auth can-i --list', ()
       ),
     );
 
-  /** kubectl's table (Resources, Non-Resource URLs, Resource Names, Verbs) as `resource|names|verbs` lines, verbs sorted. */
-  const kubectlRows = (text: string) =>
-    text
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => {
-        const cells = line.trim().split(/\s+(?=\[)/);
-        const list = (cell: string) => cell.slice(1, -1).split(' ').filter(Boolean).sort().join(' ');
-        return cells[0].startsWith('[') ? `${list(cells[0])}||${list(cells[2])}` : `${cells[0]}|${list(cells[2])}|${list(cells[3])}`;
-      })
-      .sort();
-
   const rulesOf = async (user: (typeof USERS)[number], namespace: string) => {
     const res = await cluster.tokenApi(tokens[user]).send('POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
       body: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } }),
@@ -123,7 +110,7 @@ describe('access rules against the API server and kubectl auth can-i --list', ()
     it(`summarises ${user}'s rules in ${namespace} as kubectl does`, async () => {
       const status = await rulesOf(user, namespace);
       const mine = summariseRules(status.resourceRules, status.nonResourceRules).map((l) => `${l.resource}|${l.resourceNames.join(' ')}|${l.verbs.join(' ')}`);
-      const theirs = kubectlRows(await kubectlList(user, namespace));
+      const theirs = canIListRows(await kubectlList(user, namespace));
       expect(mine.length).toBeGreaterThan(0);
       // kubectl repeats a URL once per rule naming it; the summary lists it once.
       expect([...mine].sort()).toEqual([...new Set(theirs)]);

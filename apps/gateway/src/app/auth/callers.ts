@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, UnauthorizedException } from '
 import { credentialFor, parseCookies, readCookie, SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE, SessionUser } from '@cairn/session';
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { ClaimMapping, ClaimMappingError, DEFAULT_CLAIM_MAPPING, MappedUser, userFromClaims } from '@cairn/kube-model';
 import { decodeUserCluster, USER_CLUSTER_HEADER, USER_CLUSTER_PREFIX, UserCluster, UserClusterError } from '../clusters/user-clusters';
 
 /** Who is asking, and with which credential for the cluster at hand. */
@@ -12,6 +13,11 @@ export interface Caller {
   via: 'header' | 'session';
   /** For a user-added cluster: the entry the browser sent, used for this request only. */
   userCluster?: UserCluster;
+  /**
+   * On a cluster reached by impersonation: whom the gateway acts as, mapped from the claims of
+   * the ID token in the caller's sealed session (never from a request header); `token` is then empty.
+   */
+  impersonate?: MappedUser;
   /**
    * Digest of everything that authenticates this caller's connection (credentialDigest):
    * what shared upstream watches are keyed by.
@@ -66,6 +72,11 @@ export interface CallersOptions {
    * for a caller not known yet); throws (a 429) to refuse. The per-source request budget.
    */
   beforeVerify?: (source: string) => void;
+  /**
+   * Clusters reached by impersonation (CAIRN_IMPERSONATE_CLUSTERS) and how an ID token's claims
+   * map to a user there (CAIRN_IMPERSONATE_*_CLAIM/_PREFIX). Absent: none.
+   */
+  impersonation?: { clusters: ReadonlySet<string>; mapping?: ClaimMapping };
 }
 
 /** Verified bearers are remembered this long (ms), by digest, so a script is not re-checked on every call. */
@@ -175,6 +186,7 @@ export class Callers {
       }
     }
     if (entry !== undefined) throw new BadRequestException(`The ${USER_CLUSTER_HEADER} header is only for user-added clusters (${USER_CLUSTER_PREFIX}<name>), not for ${cluster}.`);
+    if (this.options.impersonation?.clusters.has(cluster)) return this.impersonating(request, cluster, source);
     const header = request.headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -192,6 +204,66 @@ export class Callers {
       );
     }
     return { token: credential.token, user: credential.user, via: 'session', credential: credentialDigest(credential.token), identity: `user:${credential.user.name}`, verified: true, source };
+  }
+
+  /**
+   * The caller of a cluster reached by impersonation: only a person signed in through the
+   * OpenID provider, acting as the user and groups the ID token in their session maps to
+   * (kube-model `userFromClaims` with CAIRN_IMPERSONATE_*). That token was verified by the auth
+   * service (signature, issuer, audience, nonce) before it sealed the session, and the seal
+   * (authenticated encryption with the shared key) is what proves the claims are those it
+   * verified; nothing of the request but the session cookie is read. Refused, before any
+   * upstream request: an `Authorization` header (403: the gateway would vouch for a token it
+   * cannot check), no session (401), a session with only pasted bearer tokens, or one for this
+   * cluster (403), an expired ID token (401, `token expired:` so the shell renews it) and claims
+   * that map to no usable user (403, naming the claim).
+   */
+  private async impersonating(request: FastifyRequest, cluster: string, source: string): Promise<Caller> {
+    const why = `cluster ${cluster} is reached by impersonation (CAIRN_IMPERSONATE_CLUSTERS): the console acts there only for people signed in through its OpenID provider`;
+    if (request.headers.authorization !== undefined) {
+      throw new ForbiddenException(`A bearer token cannot be used here: ${why}, never for a token it cannot verify. Sign in with the OpenID provider in the console instead.`);
+    }
+    const session = await this.session(request);
+    if (!session) throw new UnauthorizedException(`Sign in first: ${why}.`);
+    if (session.tokens && Object.hasOwn(session.tokens, cluster)) {
+      throw new ForbiddenException(`Your session holds a bearer token for ${cluster}, which cannot be used: ${why}. Forget that token (DELETE /auth/token/${cluster}) to use your OpenID sign-in.`);
+    }
+    const oidc = session.oidc;
+    if (!oidc) throw new ForbiddenException(`You signed in with a bearer token only: ${why}. Sign in with the OpenID provider.`);
+    const claims = jwtClaims(oidc.idToken ?? oidc.token);
+    if (!claims) throw new ForbiddenException(`Your session holds no ID token Cairn can read: ${why}. Sign in again with the OpenID provider.`);
+    const exp = typeof claims['exp'] === 'number' ? claims['exp'] : oidc.expiresAt;
+    if (Math.min(exp, oidc.expiresAt) * 1000 <= Date.now()) throw new UnauthorizedException('token expired: renew the session (POST /auth/refresh) and retry.');
+    let impersonate: MappedUser;
+    try {
+      impersonate = userFromClaims(claims, this.options.impersonation?.mapping ?? DEFAULT_CLAIM_MAPPING);
+    } catch (err) {
+      if (err instanceof ClaimMappingError) throw new ForbiddenException(`Cairn will not act for you on ${cluster}: ${err.message}. Whoever runs the console can check the OpenID provider's claims and CAIRN_IMPERSONATE_USERNAME_CLAIM / CAIRN_IMPERSONATE_GROUPS_CLAIM.`);
+      throw err;
+    }
+    return {
+      token: '',
+      impersonate,
+      user: oidc.user,
+      via: 'session',
+      // Watches are shared only by callers impersonating exactly the same user and groups.
+      credential: sha256(JSON.stringify(['impersonate', cluster, impersonate.username, impersonate.groups])),
+      identity: `user:${oidc.user.name}`,
+      verified: true,
+      source,
+    };
+  }
+}
+
+/** The payload of a JWT (not checked here: see Callers.impersonating for why it need not be), or undefined when it is not one. */
+function jwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

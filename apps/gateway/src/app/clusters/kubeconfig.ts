@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 /**
  * The clusters the gateway is configured with. Only where a cluster is and how to trust it
  * are taken from a kubeconfig: a user's request always carries the user's own credentials,
- * never the kubeconfig's users.
+ * never the kubeconfig's users; the one exception is a context reached by impersonation
+ * (CAIRN_IMPERSONATE_CLUSTERS), whose user's token is the gateway's own identity there.
  */
 export interface ClusterConfig {
   /** The context name (or the in-cluster context name): what the console calls the cluster. */
@@ -21,6 +22,14 @@ export interface ClusterConfig {
   /** The context's namespace, the console's default for this cluster. */
   namespace?: string;
   source: 'kubeconfig' | 'in-cluster';
+  /**
+   * Set for a cluster reached by impersonation (CAIRN_IMPERSONATE_CLUSTERS): the gateway's own
+   * bearer token for it, sent with `Impersonate-User`/`Impersonate-Group` for signed-in OIDC
+   * users only. `token`: the context's user's token (client-node reads a `token-file` once, at
+   * start); `tokenFile`: the in-cluster ServiceAccount's projected token, read again on every
+   * request since the kubelet rotates it.
+   */
+  impersonation?: { token: string } | { tokenFile: string };
 }
 
 /** A context of KUBECONFIG the console cannot use, and why (a whole file when it is not YAML). */
@@ -44,7 +53,8 @@ export class KubeconfigError extends Error {}
  * (`k8s.io/client-go/tools/clientcmd/loader.go`, `ClientConfigLoadingRules.Load`) the first
  * file to set a map key wins, so a cluster or context defined again in a later file is ignored.
  * A file of `KUBECONFIG` that does not exist is skipped, as kubectl does; an empty one holds
- * nothing. The kubeconfig's `current-context` and users are not used.
+ * nothing. The kubeconfig's `current-context` is not used, nor are its users, but for the
+ * token of the user of each context in `impersonated` (missing: that context is a problem).
  *
  * A context is unusable, and reported in `problems` with its name and the reason, when its
  * cluster is not defined by any file (client-node leaves out a cluster without a server, so
@@ -54,23 +64,35 @@ export class KubeconfigError extends Error {}
  * name defined twice within the file), or that cannot be read, is reported under its path.
  * Everything else still works: nothing here throws for bad content.
  */
-export function clustersFromKubeconfigs(paths: string[]): { clusters: ClusterConfig[]; problems: KubeconfigProblem[] } {
+export function clustersFromKubeconfigs(paths: string[], impersonated: readonly string[] = []): { clusters: ClusterConfig[]; problems: KubeconfigProblem[] } {
   const problems: KubeconfigProblem[] = [];
   const clusters = new Map<string, { cluster: Cluster; file: string }>();
   const contexts = new Map<string, { context: Context; file: string }>();
+  const tokens = new Map<string, string | null>();
   const files = paths.filter((file) => existsSync(file)); // kubectl ignores missing files in KUBECONFIG too
-  const readings = readWithClientNode(files);
+  const readings = readWithClientNode(files, impersonated);
   files.forEach((file, i) => {
     const reading = usableReading(file, readings[i], problems);
     for (const cluster of reading?.clusters ?? []) if (!clusters.has(cluster.name)) clusters.set(cluster.name, { cluster, file });
     for (const context of reading?.contexts ?? []) if (!contexts.has(context.name)) contexts.set(context.name, { context, file });
+    for (const user of reading?.users ?? []) if (!tokens.has(user)) tokens.set(user, reading?.tokens?.[user] ?? null);
   });
   const result: ClusterConfig[] = [];
   for (const [name, { context, file }] of contexts) {
     const entry = clusters.get(context.cluster);
     try {
       if (!entry) throw new KubeconfigError(`context "${name}" in ${file} names cluster "${context.cluster}", which no kubeconfig file defines with a server`);
-      result.push(toClusterConfig(name, entry.cluster, entry.file, context.namespace, 'kubeconfig'));
+      const config = toClusterConfig(name, entry.cluster, entry.file, context.namespace, 'kubeconfig');
+      if (impersonated.includes(name)) {
+        const token = tokens.get(context.user);
+        if (!token) {
+          throw new KubeconfigError(
+            `context "${name}" in ${file} is to be reached by impersonation (CAIRN_IMPERSONATE_CLUSTERS), but its user "${context.user}" has no token (or token-file): the gateway impersonates with a bearer token of its own only`,
+          );
+        }
+        config.impersonation = { token };
+      }
+      result.push(config);
     } catch (err) {
       if (!(err instanceof KubeconfigError)) throw err;
       problems.push({ name, message: err.message });
@@ -80,25 +102,33 @@ export function clustersFromKubeconfigs(paths: string[]): { clusters: ClusterCon
 }
 
 /** What client-node read from one file: plain data (users by name only), or the error it threw. */
-type FileReading = { clusters: Cluster[]; contexts: Context[]; users: string[] } | { error: { name: string; message: string } };
+type FileReading = { clusters: Cluster[]; contexts: Context[]; users: string[]; tokens?: Record<string, string> } | { error: { name: string; message: string } };
 
 /**
  * Runs in a child Node process: reads each file with client-node's `KubeConfig.loadFromFile`
  * ('filter': an entry client-node cannot read is left out instead of failing the whole file)
  * and prints what it read as JSON. Users are parsed by client-node (it even reads a user's
- * token-file), but only their names leave the child: their credentials are never used.
+ * token-file), but only their names leave the child, and the bearer token of the users of the
+ * contexts in `impersonated` (CAIRN_IMPERSONATE_CLUSTERS): the gateway's own credential there.
  */
 const READ_WITH_CLIENT_NODE = `
-const { files, from } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+const { files, from, impersonated } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 const { KubeConfig } = require('node:module').createRequire(from)('@kubernetes/client-node');
-process.stdout.write(JSON.stringify(files.map((file) => {
+const configs = files.map((file) => {
   const config = new KubeConfig();
   try {
     config.loadFromFile(file, { onInvalidEntry: 'filter' });
   } catch (err) {
     return { error: { name: String(err && err.name), message: String(err && err.message) } };
   }
-  return { clusters: config.getClusters(), contexts: config.getContexts(), users: config.getUsers().map((u) => u.name) };
+  return config;
+});
+// Users of the impersonated contexts, wherever those contexts are defined.
+const wanted = new Set(configs.flatMap((c) => (c.error ? [] : c.getContexts().filter((x) => impersonated.includes(x.name)).map((x) => x.user))));
+process.stdout.write(JSON.stringify(configs.map((config) => {
+  if (config.error) return config;
+  const tokens = Object.fromEntries(config.getUsers().filter((u) => wanted.has(u.name) && u.token).map((u) => [u.name, u.token]));
+  return { clusters: config.getClusters(), contexts: config.getContexts(), users: config.getUsers().map((u) => u.name), tokens };
 })));
 `;
 
@@ -110,12 +140,12 @@ process.stdout.write(JSON.stringify(files.map((file) => {
  * to 83 MiB), so the gateway never loads it itself. Start-up takes about half a second longer
  * when KUBECONFIG is set. Throws KubeconfigError when the child fails (client-node missing).
  */
-function readWithClientNode(files: string[]): FileReading[] {
+function readWithClientNode(files: string[], impersonated: readonly string[]): FileReading[] {
   if (files.length === 0) return [];
   // Resolved from where the running program lives (dist/apps/gateway/main.js, /app/main.js).
   const from = process.argv[1] ?? join(process.cwd(), 'main.js');
   try {
-    const output = execFileSync(process.execPath, ['-e', READ_WITH_CLIENT_NODE], { input: JSON.stringify({ files, from }), encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024, stdio: 'pipe' });
+    const output = execFileSync(process.execPath, ['-e', READ_WITH_CLIENT_NODE], { input: JSON.stringify({ files, from, impersonated }), encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024, stdio: 'pipe' });
     return JSON.parse(output) as FileReading[];
   } catch (err) {
     // Node prints the source line and a caret first; the line that says what went wrong names an Error.

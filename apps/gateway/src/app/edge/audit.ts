@@ -11,6 +11,8 @@ import { Observable, tap } from 'rxjs';
 export class AuditRecord {
   who?: string;
   cluster?: string;
+  /** On a cluster reached by impersonation: the Kubernetes user the gateway acted as (what the API server's audit log names as impersonatedUser). */
+  as?: string;
   action?: string;
   target?: string;
   /** Set once a streamed change wrote its own lines (its start, then its end): the interceptor then writes none. */
@@ -71,9 +73,9 @@ export function auditStreamed(record: AuditRecord, outcome: { result: string; de
   writeAuditLine(STREAM_LOGGER, record, outcome);
 }
 
-/** Writes one audit line: `{"audit":true,"who","cluster","action","target",...outcome}`. */
+/** Writes one audit line: `{"audit":true,"who","cluster","as"?,"action","target",...outcome}` (`as`: impersonation's user). */
 export function writeAuditLine(logger: Logger, record: AuditRecord, outcome: object): void {
-  logger.log(JSON.stringify({ audit: true, who: record.who ?? 'unknown', cluster: record.cluster, action: record.action, target: record.target, ...outcome }));
+  logger.log(JSON.stringify({ audit: true, who: record.who ?? 'unknown', cluster: record.cluster, ...(record.as ? { as: record.as } : {}), action: record.action, target: record.target, ...outcome }));
 }
 
 /** Every route of the controller (or the one route) leaves an audit line when it changes something. */

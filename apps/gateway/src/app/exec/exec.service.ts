@@ -270,6 +270,7 @@ export class ExecService {
         audit: true,
         who: audit.who ?? 'unknown',
         cluster: audit.cluster,
+        ...(audit.as ? { as: audit.as } : {}),
         action: audit.action ?? 'exec',
         target: audit.target,
         container: query.container ?? null,

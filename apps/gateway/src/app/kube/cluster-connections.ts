@@ -3,6 +3,8 @@ import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import type { IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { impersonationHeaders, MappedUser } from '@cairn/kube-model';
 import { WebSocket } from 'ws';
 import { rootCertificates } from 'node:tls';
 import type { AddressPolicy } from '../clusters/address-policy';
@@ -13,7 +15,9 @@ import type { GatewaySettings } from '../settings/gateway-settings';
 /**
  * HTTPS to the configured API servers. One keep-alive agent per cluster carries every
  * user's requests (a bearer token travels in each request, never in the connection);
- * the identity on each request is the caller's token, never the gateway's.
+ * the identity on each request is the caller's token, never the gateway's, except on a
+ * cluster reached by impersonation (`ClusterConfig.impersonation`), where it is the gateway's
+ * own token plus the `Impersonate-*` headers of the user the caller's verified ID token names.
  */
 
 export interface UpstreamRequest {
@@ -24,6 +28,11 @@ export interface UpstreamRequest {
   token?: string;
   /** A user-added cluster: where it is and the client certificate, if any (the token is `token`). */
   userCluster?: UserCluster;
+  /**
+   * On a cluster reached by impersonation: the user to act as (from the caller's verified ID
+   * token, Callers.forCluster). The gateway's own token replaces `token`; no other cluster takes it.
+   */
+  impersonate?: MappedUser;
   body?: string;
   contentType?: string;
   accept?: string;
@@ -102,12 +111,13 @@ export class ClusterConnections {
    * Configured clusters only: a user-added cluster would need the address policy's checked
    * dial, which this does not do.
    */
-  openWebSocket(cluster: string, path: string, token: string, protocols: string[], maxPayload: number): WebSocket {
-    const { url, tls } = this.entry(cluster);
+  openWebSocket(cluster: string, path: string, auth: Pick<UpstreamRequest, 'token' | 'impersonate'>, protocols: string[], maxPayload: number): WebSocket {
+    const entry = this.entry(cluster);
+    const { url, tls } = entry;
     const target = `wss://${url.host}${url.pathname.replace(/\/+$/, '')}${path}`;
     return new WebSocket(target, protocols, {
       ...tls,
-      headers: { Authorization: `Bearer ${token}`, 'User-Agent': 'cairn-gateway' },
+      headers: { ...authHeaders(entry.config, auth), 'User-Agent': 'cairn-gateway' },
       handshakeTimeout: 30_000,
       maxPayload,
       perMessageDeflate: false,
@@ -119,7 +129,7 @@ export class ClusterConnections {
   request(cluster: string, req: UpstreamRequest): Promise<IncomingMessage> {
     if (req.userCluster) return this.requestUserCluster(cluster, req.userCluster, req);
     const { agent, url, config } = this.entry(cluster);
-    return send(config.name, url, { agent }, req);
+    return send(config.name, url, { agent }, req, authHeaders(config, req));
   }
 
   /**
@@ -158,7 +168,8 @@ export class ClusterConnections {
       servername: uc.tlsServerName,
     });
     try {
-      const res = await send(name, url, { agent, lookup }, req);
+      if (req.impersonate) throw new Error(`impersonation asked for user-added cluster ${name}`);
+      const res = await send(name, url, { agent, lookup }, req, req.token ? { Authorization: `Bearer ${req.token}` } : {});
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) {
         res.resume();
@@ -173,10 +184,28 @@ export class ClusterConnections {
   }
 }
 
-function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'lookup'>, req: UpstreamRequest): Promise<IncomingMessage> {
+/**
+ * What authenticates a request to a configured cluster: the caller's bearer token; or, on a
+ * cluster reached by impersonation and for a request that names whom to act as, the gateway's
+ * own token (a token file read again each time: the kubelet rotates projected tokens) with
+ * kube-model's `Impersonate-User`/`Impersonate-Group` headers. A request to such a cluster that
+ * names nobody goes with the token it carries (the gateway's own configuration reads) or none
+ * (`/version`). Throws when impersonation is asked for a cluster not configured for it: never
+ * silently sent with another identity.
+ */
+function authHeaders(config: ClusterConfig, req: Pick<UpstreamRequest, 'token' | 'impersonate'>): Record<string, string | string[]> {
+  if (req.impersonate) {
+    const own = config.impersonation;
+    if (!own) throw new Error(`cluster ${config.name} is not reached by impersonation (CAIRN_IMPERSONATE_CLUSTERS)`);
+    const token = 'token' in own ? own.token : readFileSync(own.tokenFile, 'utf8').trim();
+    return { Authorization: `Bearer ${token}`, ...impersonationHeaders(req.impersonate) };
+  }
+  return req.token ? { Authorization: `Bearer ${req.token}` } : {};
+}
+
+function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'lookup'>, req: UpstreamRequest, auth: Record<string, string | string[]>): Promise<IncomingMessage> {
   const basePath = url.pathname.replace(/\/+$/, '');
-  const headers: Record<string, string> = { Accept: req.accept ?? 'application/json', 'User-Agent': 'cairn-gateway' };
-  if (req.token) headers['Authorization'] = `Bearer ${req.token}`;
+  const headers: Record<string, string | string[]> = { Accept: req.accept ?? 'application/json', 'User-Agent': 'cairn-gateway', ...auth };
   if (req.acceptEncoding) headers['Accept-Encoding'] = req.acceptEncoding;
   if (req.body !== undefined) {
     headers['Content-Type'] = req.contentType ?? 'application/json';

@@ -61,6 +61,7 @@ export class KubeService {
     }
     audit.who = caller.user?.name ?? (caller.via === 'header' ? 'bearer-token client (not known to any configured cluster)' : 'unknown');
     audit.cluster = cluster;
+    if (caller.impersonate) audit.as = caller.impersonate.username;
     return caller;
   }
 
@@ -109,7 +110,7 @@ export class KubeService {
     // Every user-added cluster of one identity shares one bucket: their names are the caller's to choose.
     if (caller) this.budget.take(caller, cluster.startsWith(USER_CLUSTER_PREFIX) ? USER_CLUSTER_PREFIX : cluster);
     for (let attempt = 0; ; attempt++) {
-      const res = await this.connections.request(cluster, { ...req, token: caller?.token || undefined, userCluster: caller?.userCluster });
+      const res = await this.connections.request(cluster, { ...req, token: caller?.token || undefined, userCluster: caller?.userCluster, impersonate: caller?.impersonate });
       const status = res.statusCode ?? 502;
       if (status >= 200 && status < 300) {
         if (caller) this.callers.accept(caller.credential);
@@ -153,7 +154,7 @@ export class KubeService {
       throw new HttpException('A terminal works on the console\'s configured clusters only, not on user-added ones (yet).', HttpStatus.BAD_REQUEST);
     }
     this.budget.take(caller, cluster);
-    const socket = this.connections.openWebSocket(cluster, path, caller.token, protocols, maxPayload);
+    const socket = this.connections.openWebSocket(cluster, path, { token: caller.token, impersonate: caller.impersonate }, protocols, maxPayload);
     return new Promise<WebSocket>((resolve, reject) => {
       socket.once('open', () => {
         this.callers.accept(caller.credential);

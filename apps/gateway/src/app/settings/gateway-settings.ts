@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { AccessHelp } from '@cairn/api-contracts';
+import { ClaimMapping, DEFAULT_CLAIM_MAPPING } from '@cairn/kube-model';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
 import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
 
@@ -70,6 +71,13 @@ export interface GatewaySettings {
   readOnly?: boolean;
   /** CAIRN_ACCESS_HELP and CAIRN_ACCESS_HELP_URL: whom to ask for access, shown with every refusal. */
   accessHelp?: AccessHelp;
+  /**
+   * How a signed-in user's verified ID token maps to the user and groups the gateway
+   * impersonates on the clusters of CAIRN_IMPERSONATE_CLUSTERS (those carry
+   * `ClusterConfig.impersonation`): CAIRN_IMPERSONATE_USERNAME_CLAIM/_PREFIX and
+   * CAIRN_IMPERSONATE_GROUPS_CLAIM/_PREFIX, as the API server's claimMappings.
+   */
+  claimMapping?: ClaimMapping;
 }
 
 /**
@@ -166,6 +174,11 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_READ_ONLY',
   'CAIRN_ACCESS_HELP',
   'CAIRN_ACCESS_HELP_URL',
+  'CAIRN_IMPERSONATE_CLUSTERS',
+  'CAIRN_IMPERSONATE_USERNAME_CLAIM',
+  'CAIRN_IMPERSONATE_USERNAME_PREFIX',
+  'CAIRN_IMPERSONATE_GROUPS_CLAIM',
+  'CAIRN_IMPERSONATE_GROUPS_PREFIX',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
@@ -193,6 +206,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     serviceAccountDir: read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR),
     readOnly: read.boolean('CAIRN_READ_ONLY', false),
     accessHelp: readAccessHelp(read),
+    claimMapping: readClaimMapping(read),
   };
   return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
 }
@@ -323,13 +337,39 @@ function readUserClusterAllow(read: SettingsReader): string[] | undefined {
   return allow;
 }
 
+/**
+ * CAIRN_IMPERSONATE_*_CLAIM and _PREFIX: the claim mapping of the clusters reached by
+ * impersonation, as the API server's `claimMappings` (kube-model `userFromClaims`).
+ */
+function readClaimMapping(read: SettingsReader): ClaimMapping {
+  const claim = (name: string, fallback: string) => {
+    const value = read.string(name, fallback).trim();
+    if (!/^[A-Za-z0-9_.:/-]{1,256}$/.test(value)) throw new SettingError(name, `"${value.slice(0, 100)}" is not a claim name (letters, digits and _ . : / -)`);
+    return value;
+  };
+  const prefix = (name: string) => {
+    const value = read.string(name, '');
+    if (!/^[\x21-\x7e]{0,256}$/.test(value)) throw new SettingError(name, 'must be printable ASCII without spaces, at most 256 characters (it is sent in an HTTP header)');
+    if (value.startsWith('system:')) throw new SettingError(name, `"${value}" starts with system:, which Kubernetes reserves for its own users and groups`);
+    return value;
+  };
+  return {
+    usernameClaim: claim('CAIRN_IMPERSONATE_USERNAME_CLAIM', DEFAULT_CLAIM_MAPPING.usernameClaim),
+    usernamePrefix: prefix('CAIRN_IMPERSONATE_USERNAME_PREFIX'),
+    groupsClaim: claim('CAIRN_IMPERSONATE_GROUPS_CLAIM', DEFAULT_CLAIM_MAPPING.groupsClaim),
+    groupsPrefix: prefix('CAIRN_IMPERSONATE_GROUPS_PREFIX'),
+  };
+}
+
 function readClusters(env: Environment, read: SettingsReader): { clusters: ClusterConfig[]; kubeconfigProblems: KubeconfigProblem[] } {
   const mode = read.oneOf('CAIRN_IN_CLUSTER', ['auto', 'true', 'false'] as const, 'auto');
   const inClusterName = read.string('CAIRN_IN_CLUSTER_CONTEXT_NAME', 'main');
   const saDir = read.string('CAIRN_SERVICE_ACCOUNT_DIR', SERVICE_ACCOUNT_DIR);
+  const impersonated = [...new Set(read.string('CAIRN_IMPERSONATE_CLUSTERS', '').split(',').map((s) => s.trim()).filter(Boolean))];
   const clusters: ClusterConfig[] = [];
   if (mode !== 'false') {
     const inCluster = readInCluster(env, inClusterName, saDir);
+    if (inCluster && impersonated.includes(inCluster.name)) inCluster.impersonation = { tokenFile: join(saDir, 'token') };
     if (inCluster) clusters.push(inCluster);
     else if (mode === 'true') {
       throw new SettingError('CAIRN_IN_CLUSTER', `is true, but KUBERNETES_SERVICE_HOST is unset or ${join(saDir, 'ca.crt')} is missing: is the gateway running in a pod with a service account?`);
@@ -338,7 +378,10 @@ function readClusters(env: Environment, read: SettingsReader): { clusters: Clust
   const kubeconfig = read.optionalString('KUBECONFIG');
   const problems: KubeconfigProblem[] = [];
   if (kubeconfig) {
-    const found = readKubeconfigs(kubeconfig.split(delimiter).filter(Boolean));
+    const found = readKubeconfigs(kubeconfig.split(delimiter).filter(Boolean), impersonated);
+    const refused = found.problems.find((p) => impersonated.includes(p.name));
+    // A cluster the administrator asked to impersonate on must work as asked, not be left out quietly.
+    if (refused) throw new SettingError('CAIRN_IMPERSONATE_CLUSTERS', refused.message);
     problems.push(...found.problems);
     for (const cluster of found.clusters) {
       if (clusters.some((c) => c.name === cluster.name)) {
@@ -346,6 +389,10 @@ function readClusters(env: Environment, read: SettingsReader): { clusters: Clust
       }
       clusters.push(cluster);
     }
+  }
+  const unknown = impersonated.filter((name) => !clusters.some((c) => c.name === name));
+  if (unknown.length) {
+    throw new SettingError('CAIRN_IMPERSONATE_CLUSTERS', `names ${unknown.map((n) => `"${n}"`).join(', ')}, which no KUBECONFIG context or in-cluster context (CAIRN_IN_CLUSTER_CONTEXT_NAME) is; the configured clusters are ${clusters.map((c) => c.name).join(', ') || 'none'}`);
   }
   return { clusters, kubeconfigProblems: problems };
 }
@@ -359,9 +406,9 @@ function readInCluster(env: Environment, name: string, saDir: string): ClusterCo
   }
 }
 
-function readKubeconfigs(paths: string[]): ReturnType<typeof clustersFromKubeconfigs> {
+function readKubeconfigs(paths: string[], impersonated: string[]): ReturnType<typeof clustersFromKubeconfigs> {
   try {
-    return clustersFromKubeconfigs(paths);
+    return clustersFromKubeconfigs(paths, impersonated);
   } catch (err) {
     if (err instanceof KubeconfigError) throw new SettingError('KUBECONFIG', err.message);
     throw err;
