@@ -43,3 +43,5 @@ export {
 export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';
 export { isWriteVerb, parseForbidden, READ_VERBS, summariseRules, verbsOn } from './lib/access';
 export type { NonResourceRule, RefusedRequest, ResourceRule, RuleLine } from './lib/access';
+export { NAMESPACE_ACCESS_CHECK, NAMESPACE_DISCOVERY_METHODS, namespaceCandidates } from './lib/namespace-discovery';
+export type { NamespaceCandidates, NamespaceDiscoveryMethod } from './lib/namespace-discovery';

@@ -25,3 +25,4 @@ export { kubectl, kubectlOut } from './kubectl';
 export type { KubectlRun } from './kubectl';
 export { waitUntil } from './wait-until';
 export { checkoutLogLine, criLine } from './kwok-config';
+export { DEV_DISCOVERY_LABEL, DEV_GATEWAY_SERVICE_ACCOUNT, gatewayServiceAccountDir } from './gateway-service-account';

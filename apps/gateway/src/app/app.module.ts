@@ -37,6 +37,8 @@ import { DebugController } from './debug/debug.controller';
 import { DebugService } from './debug/debug.service';
 import { DrainService } from './nodes/drain.service';
 import { ConsoleSettingsController } from './settings/console-settings.controller';
+import { MyNamespacesController } from './my-namespaces/my-namespaces.controller';
+import { MyNamespacesService } from './my-namespaces/my-namespaces.service';
 
 @Module({})
 export class AppModule {
@@ -62,7 +64,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, MyNamespacesController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -86,6 +88,7 @@ export class AppModule {
         WatchHub,
         ConfigMapRemotes,
         DrainService,
+        MyNamespacesService,
       ],
     };
   }

@@ -6,6 +6,7 @@ import { delimiter, join } from 'node:path';
 import type { AccessHelp } from '@cairn/api-contracts';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
 import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
+import { NamespaceDiscoverySettings, readNamespaceDiscovery } from '../my-namespaces/discovery-settings';
 
 /** Everything the gateway is told at start-up; read once, validated, then immutable. */
 export interface GatewaySettings {
@@ -70,6 +71,8 @@ export interface GatewaySettings {
   readOnly?: boolean;
   /** CAIRN_ACCESS_HELP and CAIRN_ACCESS_HELP_URL: whom to ask for access, shown with every refusal. */
   accessHelp?: AccessHelp;
+  /** CAIRN_NAMESPACE_DISCOVERY…: how people who may not list namespaces find theirs; undefined when off. */
+  namespaceDiscovery?: NamespaceDiscoverySettings;
 }
 
 /**
@@ -166,6 +169,12 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_READ_ONLY',
   'CAIRN_ACCESS_HELP',
   'CAIRN_ACCESS_HELP_URL',
+  'CAIRN_NAMESPACE_DISCOVERY',
+  'CAIRN_NAMESPACE_DISCOVERY_LABEL',
+  'CAIRN_NAMESPACE_DISCOVERY_GROUPS',
+  'CAIRN_NAMESPACE_DISCOVERY_CLUSTERS',
+  'CAIRN_NAMESPACE_DISCOVERY_MAX_CANDIDATES',
+  'CAIRN_NAMESPACE_DISCOVERY_CACHE_SECONDS',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
@@ -194,7 +203,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     readOnly: read.boolean('CAIRN_READ_ONLY', false),
     accessHelp: readAccessHelp(read),
   };
-  return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
+  return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings), namespaceDiscovery: readNamespaceDiscovery(read, settings.clusters, settings.serviceAccountDir) };
 }
 
 function readRemotesConfigMaps(read: SettingsReader, settings: GatewaySettings): GatewaySettings['remotesConfigMaps'] {
