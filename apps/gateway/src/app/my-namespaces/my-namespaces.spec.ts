@@ -1,4 +1,3 @@
-import { SettingError } from '@cairn/server-runtime';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { DEV_DISCOVERY_LABEL, DevCluster, DevUserName, gatewayServiceAccountDir, kubectl, kubectlOut } from '@cairn/kube-testenv';
 import type { MyNamespaces } from '@cairn/api-contracts';
@@ -218,13 +217,7 @@ describe('namespace discovery settings', () => {
     [{ CAIRN_NAMESPACE_DISCOVERY: 'labelled', CAIRN_NAMESPACE_DISCOVERY_MAX_CANDIDATES: '501' }, /^CAIRN_NAMESPACE_DISCOVERY_MAX_CANDIDATES: /],
     [{ CAIRN_NAMESPACE_DISCOVERY: 'labelled', CAIRN_NAMESPACE_DISCOVERY_CACHE_SECONDS: '-1' }, /^CAIRN_NAMESPACE_DISCOVERY_CACHE_SECONDS: /],
   ])('refuses %j at start with a message naming the setting', (env, message) => {
-    let error: unknown;
-    try {
-      read(env);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(SettingError);
-    expect((error as Error).message).toMatch(message);
+    // SettingError's message starts with the setting's name: what the gateway prints before it stops.
+    expect(() => read(env)).toThrow(message);
   });
 });

@@ -83,9 +83,10 @@ export class ContextBar implements OnInit {
     const cluster = this.context.cluster();
     const found = cluster ? this.context.found()[cluster] : undefined;
     const offered = found?.namespaces.length
-      ? `You may not list namespaces here: pick one of the ${found.namespaces.length} found for you, or type another; typed ones are remembered in this browser.`
+      ? `You may not list namespaces: pick one of the ${found.namespaces.length} found for you, or type another.`
       : 'You may not list namespaces here: type yours; it is remembered in this browser.';
-    return found?.limited ? `${offered} ${found.limited.message}` : offered;
+    // The bound's whole message is on the home card; the top bar has room for a few words.
+    return found?.limited ? `${offered} Only the first ${found.limited.limit} candidates were checked.` : offered;
   });
   protected readonly signedOut = signal(false);
   protected readonly loading = signal(true);
