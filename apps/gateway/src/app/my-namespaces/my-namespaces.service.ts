@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { MyNamespaces } from '@cairn/api-contracts';
 import { NAMESPACE_ACCESS_CHECK, namespaceCandidates } from '@cairn/kube-model';
 import type { Caller } from '../auth/callers';
@@ -41,8 +41,8 @@ export class MyNamespacesService {
 
   /**
    * The caller's namespaces on `cluster` (MyNamespaces); `fresh` skips the cache. Errors: the
-   * API server's refusal of the gateway's list or of a review, mapped as every other call's
-   * (a 502 names the gateway's ServiceAccount when its list is refused).
+   * API server's refusal of a review, mapped as every other call's; a 502 naming the console's
+   * ServiceAccount when its list of labelled namespaces fails.
    */
   async find(cluster: string, caller: Caller, fresh = false): Promise<MyNamespaces> {
     const discovery = this.discovery;
@@ -104,8 +104,13 @@ export class MyNamespacesService {
       const res = await this.kube.openAsGateway(cluster, { method: 'GET', path, accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json' });
       body = await this.kube.readBody(res, 30_000);
     } catch (err) {
-      this.logger.warn(`namespace discovery on ${cluster}: the gateway's ServiceAccount could not list namespaces labelled ${discovery.labelSelector}: ${(err as Error).message}`);
-      throw err;
+      // Not the caller's refusal: the console's own configuration is wrong, so a 502 that says whose and how to fix it.
+      const reason = (err as Error).message;
+      this.logger.warn(`namespace discovery on ${cluster}: the gateway's ServiceAccount could not list namespaces labelled ${discovery.labelSelector}: ${reason}`);
+      throw new HttpException(
+        `Namespace discovery on ${cluster} failed: the console's own ServiceAccount could not list the namespaces labelled ${discovery.labelSelector} (${reason.slice(0, 300)}). Its administrator must let it list namespaces (the Helm chart does with config.namespaceDiscovery.methods: [labelled]); meanwhile, type your namespace.`,
+        HttpStatus.BAD_GATEWAY,
+      );
     }
     const list = this.kube.parse<{ items?: Array<{ metadata?: { name?: string } }> }>(cluster, body);
     return (list.items ?? []).map((n) => n.metadata?.name).filter((n): n is string => typeof n === 'string');

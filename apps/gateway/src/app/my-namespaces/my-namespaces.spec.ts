@@ -151,6 +151,23 @@ describe('namespace discovery for people who may not list namespaces (real clust
     expect(((await res.json()) as { message: string }).message).toContain('fresh');
   });
 
+  it('a gateway whose own ServiceAccount may not list namespaces answers 502 saying so, and what to do', async () => {
+    // team-a/deployer may edit team-a, not list namespaces: as a chart installed without the discovery role.
+    const dir = mkdtempSync(join(cluster.info.dir, 'deployer-sa-'));
+    writeFileSync(join(dir, 'token'), cluster.info.serviceAccount.token);
+    const misconfigured = await gatewayFor(cluster.info.kubeconfig, { CAIRN_SERVICE_ACCOUNT_DIR: dir, CAIRN_NAMESPACE_DISCOVERY_CLUSTERS: 'cairn-dev', CAIRN_NAMESPACE_DISCOVERY: 'labelled' });
+    try {
+      const res = await fetch(`${misconfigured.base}/api/v1/clusters/cairn-dev/my-namespaces`, { headers: { authorization: `Bearer ${idTokens.tina}` } });
+      expect(res.status).toBe(502);
+      const { message } = (await res.json()) as { message: string };
+      expect(message).toContain("the console's own ServiceAccount could not list the namespaces labelled cairn.io/tenant-visible=true");
+      expect(message).toContain('system:serviceaccount:team-a:deployer');
+      expect(message).toContain('type your namespace');
+    } finally {
+      await misconfigured.close();
+    }
+  });
+
   it('answers nothing found (and asks nothing) on a console where discovery is off', async () => {
     const off = await gatewayFor(cluster.info.kubeconfig);
     try {
