@@ -305,6 +305,29 @@ describe('impersonation mode (config.impersonation)', () => {
   });
 });
 
+describe('namespace discovery (config.namespaceDiscovery)', () => {
+  it('labelled and groups: the gateway gets every setting, and its ServiceAccount may list namespaces and nothing else', async () => {
+    const r = await render({ values: [valuesFile({ config: { namespaceDiscovery: { methods: ['labelled', 'groups'], groups: { 'tenant-owners': ['tenant-1', 'tenant-2'] }, maxCandidates: 20 } } })] });
+    const env = envOf(only(r.containers('gateway'), 'gateway'));
+    expect(env['CAIRN_NAMESPACE_DISCOVERY']?.value).toBe('labelled,groups');
+    expect(env['CAIRN_NAMESPACE_DISCOVERY_LABEL']?.value).toBe('cairn.io/tenant-visible=true');
+    expect(JSON.parse(env['CAIRN_NAMESPACE_DISCOVERY_GROUPS']?.value ?? '')).toEqual({ 'tenant-owners': ['tenant-1', 'tenant-2'] });
+    expect(env['CAIRN_NAMESPACE_DISCOVERY_MAX_CANDIDATES']?.value).toBe('20');
+    const role = only(r.find('ClusterRole'), 'ClusterRole') as KubeObject & { rules: unknown[] };
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['namespaces'], verbs: ['list'] }]);
+    const binding = only(r.find('ClusterRoleBinding', role.metadata.name), 'ClusterRoleBinding') as KubeObject & { subjects: unknown[] };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'cairn', namespace: 'cairn' }]);
+  });
+
+  it('groups only, or off: no cluster-wide role for the gateway', async () => {
+    for (const values of [{ config: { namespaceDiscovery: { methods: ['groups'], groups: { devs: ['team-a'] } } } }, {}]) {
+      const r = await render({ values: [valuesFile(values)] });
+      expect(r.find('ClusterRole')).toEqual([]);
+      expect(Boolean(envOf(only(r.containers('gateway'), 'gateway'))['CAIRN_NAMESPACE_DISCOVERY'])).toBe('config' in values);
+    }
+  });
+});
+
 describe('values the chart refuses, by name', () => {
   it.each([
     ['extraVolumes at the root (seed 003)', { extraVolumes: [{ name: 'home', emptyDir: {} }] }, "additional properties 'extraVolumes' not allowed"],
@@ -321,6 +344,9 @@ describe('values the chart refuses, by name', () => {
     ['an image tag with a space', { image: { tag: 'v1 beta' } }, "at '/image/tag'"],
     ['a heap percentage over 100', { config: { heapPercentage: 150 } }, "at '/config/heapPercentage'"],
     ['a replica count under console (it is the top-level replicaCount)', { console: { replicaCount: 2 } }, "additional properties 'replicaCount' not allowed"],
+    ['a namespace discovery method misspelt', { config: { namespaceDiscovery: { methods: ['labeled'] } } }, "at '/config/namespaceDiscovery/methods/0'"],
+    ['a namespace discovery group given one namespace, not a list', { config: { namespaceDiscovery: { methods: ['groups'], groups: { devs: 'team-a' } } } }, "at '/config/namespaceDiscovery/groups/devs'"],
+    ['more namespace discovery candidates than the gateway takes', { config: { namespaceDiscovery: { methods: ['labelled'], maxCandidates: 501 } } }, "at '/config/namespaceDiscovery/maxCandidates'"],
   ])('%s', async (_what, values, message) => {
     const result = await tryRender({ values: [valuesFile(values)] });
     expect(result.code).not.toBe(0);

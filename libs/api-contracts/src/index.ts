@@ -8,3 +8,4 @@ export * from './lib/exec/exec-protocol';
 export * from './lib/kube-api/debug-api';
 export * from './lib/console-settings/console-settings';
 export * from './lib/kube-api/helm-api';
+export * from './lib/kube-api/my-namespaces';

@@ -50,3 +50,5 @@ export {
 export type { HelmRevisionRecord, HelmRevisionSummary, HelmStorage, HelmStorageRef } from './lib/helm-release';
 export { ClaimMappingError, DEFAULT_CLAIM_MAPPING, impersonationHeaders, MAX_IMPERSONATED_GROUPS, MAX_IMPERSONATED_NAME, userFromClaims } from './lib/impersonation';
 export type { ClaimMapping, MappedUser } from './lib/impersonation';
+export { NAMESPACE_ACCESS_CHECK, NAMESPACE_DISCOVERY_METHODS, namespaceCandidates } from './lib/namespace-discovery';
+export type { NamespaceCandidates, NamespaceDiscoveryMethod } from './lib/namespace-discovery';

@@ -26,3 +26,4 @@ export type { KubectlRun } from './kubectl';
 export { waitUntil } from './wait-until';
 export { checkoutLogLine, criLine } from './kwok-config';
 export { helm, helmFixtureChart, helmOut, SEEDED_HELM_RELEASE, seedHelmRelease } from './helm-fixture';
+export { DEV_DISCOVERY_LABEL, DEV_GATEWAY_SERVICE_ACCOUNT, gatewayServiceAccountDir } from './gateway-service-account';

@@ -1,5 +1,6 @@
 import { DEV_IMPERSONATOR, DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
 import type { KubeObject } from './kube-api';
+import { DEV_DISCOVERY_LABEL, DEV_GATEWAY_SERVICE_ACCOUNT } from './gateway-service-account';
 
 /**
  * What a new development cluster holds: namespaces, RBAC for the dev users, and
@@ -136,11 +137,18 @@ function readerRole(name: string, verbs: string[]): KubeObject {
 const user = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name });
 const group = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name });
 
+/** The namespaces carrying DEV_DISCOVERY_LABEL. */
+export const DISCOVERABLE_NAMESPACES: readonly string[] = ['tenant-1', 'tenant-2', 'team-b'];
+
 export function seedNamespaces(): KubeObject[] {
   return SEED_NAMESPACES.map((name) => ({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: meta(undefined, name, name.startsWith('tenant-') ? { 'cairn.test/tenant': 'tina' } : {}),
+    metadata: meta(undefined, name, {
+      ...(name.startsWith('tenant-') ? { 'cairn.test/tenant': 'tina' } : {}),
+      // Namespace discovery by label: tina's two, and team-b, where she has no rights (it must never reach her).
+      ...(DISCOVERABLE_NAMESPACES.includes(name) ? { [DEV_DISCOVERY_LABEL.key]: DEV_DISCOVERY_LABEL.value } : {}),
+    }),
   }));
 }
 
@@ -176,6 +184,15 @@ export function seedRbac(): KubeObject[] {
     },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(DEV_IMPERSONATOR.namespace, DEV_IMPERSONATOR.name) },
     binding(undefined, 'cairn-dev-impersonator', 'cairn-dev-impersonator', { kind: 'ServiceAccount', name: DEV_IMPERSONATOR.name, namespace: DEV_IMPERSONATOR.namespace }),
+    // The console's own ServiceAccount, as the chart grants it for namespace discovery by label: list namespaces only.
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(DEV_GATEWAY_SERVICE_ACCOUNT.namespace, DEV_GATEWAY_SERVICE_ACCOUNT.name) },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(undefined, DEV_GATEWAY_SERVICE_ACCOUNT.clusterRole),
+      rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['list'] }],
+    },
+    binding(undefined, DEV_GATEWAY_SERVICE_ACCOUNT.clusterRole, DEV_GATEWAY_SERVICE_ACCOUNT.clusterRole, { kind: 'ServiceAccount', name: DEV_GATEWAY_SERVICE_ACCOUNT.name, namespace: DEV_GATEWAY_SERVICE_ACCOUNT.namespace }),
   ];
 }
 

@@ -39,6 +39,8 @@ import { HelmController } from './helm/helm.controller';
 import { HelmService } from './helm/helm.service';
 import { DrainService } from './nodes/drain.service';
 import { ConsoleSettingsController } from './settings/console-settings.controller';
+import { MyNamespacesController } from './my-namespaces/my-namespaces.controller';
+import { MyNamespacesService } from './my-namespaces/my-namespaces.service';
 
 @Module({})
 export class AppModule {
@@ -65,7 +67,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, HelmController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, HelmController, MyNamespacesController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -90,6 +92,7 @@ export class AppModule {
         WatchHub,
         ConfigMapRemotes,
         DrainService,
+        MyNamespacesService,
       ],
     };
   }

@@ -203,6 +203,26 @@ V8's heap limit as a share of the memory the container may use: Node reads the c
       value: {{ .groupsPrefix | quote }}
     {{- end }}
     {{- end }}
+    {{- with .Values.config.namespaceDiscovery }}
+    {{- if .methods }}
+    - name: CAIRN_NAMESPACE_DISCOVERY
+      value: {{ join "," .methods | quote }}
+    - name: CAIRN_NAMESPACE_DISCOVERY_LABEL
+      value: {{ .label | quote }}
+    {{- if .groups }}
+    - name: CAIRN_NAMESPACE_DISCOVERY_GROUPS
+      value: {{ toJson .groups | quote }}
+    {{- end }}
+    {{- if .clusters }}
+    - name: CAIRN_NAMESPACE_DISCOVERY_CLUSTERS
+      value: {{ join "," .clusters | quote }}
+    {{- end }}
+    - name: CAIRN_NAMESPACE_DISCOVERY_MAX_CANDIDATES
+      value: {{ .maxCandidates | quote }}
+    - name: CAIRN_NAMESPACE_DISCOVERY_CACHE_SECONDS
+      value: {{ .cacheSeconds | quote }}
+    {{- end }}
+    {{- end }}
     {{- with .Values.config.accessHelp }}
     {{- if .text }}
     - name: CAIRN_ACCESS_HELP

@@ -17,6 +17,7 @@ import {
   HelmReleaseList,
   HelmRevision,
   KubeconfigContextCheck,
+  MyNamespaces,
   RulesReview,
   SessionSummary,
   SignedOut,
@@ -222,6 +223,11 @@ export class ApiClient {
   /** What the caller may do in `namespace` (the rules of ClusterRoleBindings included): the cluster's SelfSubjectRulesReview. */
   rulesReview(cluster: string, namespace: string): Promise<RulesReview> {
     return this.json('GET', `api/v1/clusters/${enc(cluster)}/rules-review?namespace=${enc(namespace)}`, { cluster });
+  }
+
+  /** For someone who may not list namespaces: the ones the administrator's method finds for them, each checked with their own rights. */
+  myNamespaces(cluster: string, fresh = false): Promise<MyNamespaces> {
+    return this.json('GET', `api/v1/clusters/${enc(cluster)}/my-namespaces${fresh ? '?fresh=true' : ''}`, { cluster });
   }
 
   /** What the administrator set for everyone: read-only, and whom to ask for access. */

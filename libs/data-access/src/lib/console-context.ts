@@ -1,9 +1,12 @@
 import { computed, Injectable, signal } from '@angular/core';
+import type { MyNamespaces } from '@cairn/api-contracts';
 
 /**
  * Where the user is: the current cluster and namespace, shared by the shell and every
  * remote as signals. The namespace is remembered per cluster, and so are the namespaces
- * a user who may not list them has typed ("allowed namespaces", seed 002), in this browser.
+ * a user who may not list them has typed ("allowed namespaces", seed 002), in this browser;
+ * with them, the namespaces the console found for that user by the administrator's method
+ * (`GET …/my-namespaces`, each checked for them by the API server), kept for the page's life.
  */
 @Injectable({ providedIn: 'root' })
 export class ConsoleContext {
@@ -27,14 +30,53 @@ export class ConsoleContext {
     if (cluster) this.saveSettings(cluster, { ...this.settingsOf(cluster), defaultNamespace: namespace });
   }
 
-  /** Namespaces the user gave for this cluster, for when they may not list them. */
+  /** The user's namespaces on this cluster, for when they may not list them: those found for them and those they typed, sorted. */
   allowedNamespaces(cluster: string): string[] {
+    const found = this.found()[cluster]?.namespaces ?? [];
+    return [...new Set([...found, ...this.settingsOf(cluster).allowedNamespaces])].sort();
+  }
+
+  /** Only the namespaces the user typed for this cluster (what the cluster settings page edits). */
+  typedNamespaces(cluster: string): string[] {
     return this.settingsOf(cluster).allowedNamespaces;
   }
 
+  /** Saves the namespaces the user gave; the ones the console found for them are not stored as typed. */
   setAllowedNamespaces(cluster: string, namespaces: string[]): void {
-    const clean = [...new Set(namespaces.map((n) => n.trim()).filter((n) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n)))].sort();
+    const found = this.found()[cluster]?.namespaces ?? [];
+    const clean = [...new Set(namespaces.map((n) => n.trim()).filter((n) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(n) && !found.includes(n)))].sort();
     this.saveSettings(cluster, { ...this.settingsOf(cluster), allowedNamespaces: clean });
+  }
+
+  /** What `…/my-namespaces` answered per cluster on this page. */
+  readonly found = signal<Record<string, MyNamespaces>>({});
+  private readonly finding = new Map<string, Promise<MyNamespaces | undefined>>();
+
+  /**
+   * Asks the gateway once per cluster and page which namespaces the administrator's method finds
+   * for the user (only for someone who may not list namespaces: the caller decides); they join
+   * allowedNamespaces at once. Resolves undefined when the gateway could not answer (the user
+   * still types a namespace). `fresh` asks again, past the gateway's short cache.
+   */
+  findNamespaces(api: { myNamespaces(cluster: string, fresh?: boolean): Promise<MyNamespaces> }, cluster: string, fresh = false): Promise<MyNamespaces | undefined> {
+    const asked = this.finding.get(cluster);
+    if (asked && !fresh) return asked;
+    const answer = api.myNamespaces(cluster, fresh).then(
+      (found) => {
+        this.found.update((all) => ({ ...all, [cluster]: found }));
+        this.settingsVersion.update((v) => v + 1);
+        return found;
+      },
+      () => undefined,
+    );
+    this.finding.set(cluster, answer);
+    return answer;
+  }
+
+  /** For a view refused a cluster-wide list: allowedNamespaces once the gateway was asked which namespaces it finds for the user. */
+  async namespacesFor(api: { myNamespaces(cluster: string, fresh?: boolean): Promise<MyNamespaces> }, cluster: string): Promise<string[]> {
+    await this.findNamespaces(api, cluster);
+    return this.allowedNamespaces(cluster);
   }
 
   private settingsOf(cluster: string | undefined): ClusterSettings {

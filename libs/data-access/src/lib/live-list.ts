@@ -271,17 +271,17 @@ export class ScopedLiveList {
     api: ApiClient,
     watch: WatchStream,
     query: Omit<LiveListQuery, 'namespace'>,
-    /** Asked only if the cluster-wide list is refused. */
-    fallbackNamespaces: () => string[],
+    /** Asked only if the cluster-wide list is refused (it may first ask the gateway which namespaces are the user's). */
+    fallbackNamespaces: () => string[] | Promise<string[]>,
     options: LiveListOptions = {},
   ) {
     const all = new LiveList(api, watch, query, options);
     this.lists.set([all]);
-    void all.settled.then(() => {
+    void all.settled.then(async () => {
       if (this.stopped || !all.forbidden()) return;
       this.refused.set(all.error());
-      const namespaces = fallbackNamespaces();
-      if (namespaces.length === 0) return;
+      const namespaces = await fallbackNamespaces();
+      if (namespaces.length === 0 || this.stopped) return;
       this.namespaces.set(namespaces);
       this.lists.set(namespaces.map((namespace) => new LiveList(api, watch, { ...query, namespace }, options)));
     });

@@ -7,6 +7,7 @@ import type { AccessHelp } from '@cairn/api-contracts';
 import { ClaimMapping, DEFAULT_CLAIM_MAPPING } from '@cairn/kube-model';
 import { AddressPolicy, AddressPolicyError } from '../clusters/address-policy';
 import { ClusterConfig, clustersFromKubeconfigs, inClusterConfig, KubeconfigError, KubeconfigProblem, SERVICE_ACCOUNT_DIR } from '../clusters/kubeconfig';
+import { NamespaceDiscoverySettings, readNamespaceDiscovery } from '../my-namespaces/discovery-settings';
 
 /** Everything the gateway is told at start-up; read once, validated, then immutable. */
 export interface GatewaySettings {
@@ -78,6 +79,8 @@ export interface GatewaySettings {
    * CAIRN_IMPERSONATE_GROUPS_CLAIM/_PREFIX, as the API server's claimMappings.
    */
   claimMapping?: ClaimMapping;
+  /** CAIRN_NAMESPACE_DISCOVERY…: how people who may not list namespaces find theirs; undefined when off. */
+  namespaceDiscovery?: NamespaceDiscoverySettings;
 }
 
 /**
@@ -179,6 +182,12 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_IMPERSONATE_USERNAME_PREFIX',
   'CAIRN_IMPERSONATE_GROUPS_CLAIM',
   'CAIRN_IMPERSONATE_GROUPS_PREFIX',
+  'CAIRN_NAMESPACE_DISCOVERY',
+  'CAIRN_NAMESPACE_DISCOVERY_LABEL',
+  'CAIRN_NAMESPACE_DISCOVERY_GROUPS',
+  'CAIRN_NAMESPACE_DISCOVERY_CLUSTERS',
+  'CAIRN_NAMESPACE_DISCOVERY_MAX_CANDIDATES',
+  'CAIRN_NAMESPACE_DISCOVERY_CACHE_SECONDS',
 ] as const;
 
 export function readGatewaySettings(env: Environment, cwd: string): GatewaySettings {
@@ -208,7 +217,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     accessHelp: readAccessHelp(read),
     claimMapping: readClaimMapping(read),
   };
-  return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings) };
+  return { ...settings, remotesConfigMaps: readRemotesConfigMaps(read, settings), namespaceDiscovery: readNamespaceDiscovery(read, settings.clusters, settings.serviceAccountDir) };
 }
 
 function readRemotesConfigMaps(read: SettingsReader, settings: GatewaySettings): GatewaySettings['remotesConfigMaps'] {

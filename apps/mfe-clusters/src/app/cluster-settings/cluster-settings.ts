@@ -106,7 +106,7 @@ export class ClusterSettings {
     effect(() => {
       const cluster = this.cluster();
       untracked(() => {
-        this.allowedText.set(this.context.allowedNamespaces(cluster).join(', '));
+        this.allowedText.set(this.context.typedNamespaces(cluster).join(', '));
         this.saved.set('');
       });
     });

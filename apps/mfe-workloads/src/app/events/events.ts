@@ -66,7 +66,7 @@ export class Events {
     this.list.set(
       namespace
         ? new LiveList(this.api, this.watch, { ...query, namespace }, options)
-        : new ScopedLiveList(this.api, this.watch, query, () => this.context.allowedNamespaces(cluster), options),
+        : new ScopedLiveList(this.api, this.watch, query, () => this.context.namespacesFor(this.api, cluster), options),
     );
   }
 

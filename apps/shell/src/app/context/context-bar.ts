@@ -8,7 +8,8 @@ import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel
  * The cluster switcher and namespace picker in the top bar. The choice lives in the URL
  * (`?cluster=…&ns=…`) so every view can be shared as a link, and in the console context
  * every remote reads. A user who may not list namespaces (a tenant, seed 002) picks from
- * the namespaces they typed before, or types one.
+ * the namespaces the console found for them (the administrator's CAIRN_NAMESPACE_DISCOVERY,
+ * each checked with their own rights) and those they typed before, or types one.
  */
 @Component({
   selector: 'cairn-context-bar',
@@ -28,7 +29,7 @@ import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel
       </label>
       <label class="field">
         <span class="label">Namespace</span>
-        <input list="cairn-namespaces" [value]="context.namespace() ?? ''" [placeholder]="mayNotList() ? 'Type your namespace' : 'All namespaces'" aria-label="Namespace"
+        <input list="cairn-namespaces" [value]="context.namespace() ?? ''" [placeholder]="mayNotList() ? (namespaces().length ? 'Pick your namespace' : 'Type your namespace') : 'All namespaces'" aria-label="Namespace"
           [attr.aria-describedby]="mayNotList() ? 'cairn-namespace-hint' : null"
           (change)="chooseNamespace($any($event.target).value)" autocomplete="off" spellcheck="false" />
         <datalist id="cairn-namespaces">
@@ -39,7 +40,7 @@ import { ApiClient, ApiError, ConsoleContext, UserClusterStore, userClusterLabel
       </label>
       @if (mayNotList()) {
         <!-- Said in words, not only on hover: phones have no hover, and the placeholder says the short form there. -->
-        <span class="muted hint" id="cairn-namespace-hint">You may not list namespaces here: type yours; it is remembered in this browser.</span>
+        <span class="muted hint" id="cairn-namespace-hint">{{ hint() }}</span>
       }
     }
   `,
@@ -77,6 +78,16 @@ export class ContextBar implements OnInit {
     return this.mayNotList() && cluster ? this.context.allowedNamespaces(cluster) : this.listed();
   });
   protected readonly mayNotList = signal(false);
+  /** Said beside the field to someone who may not list namespaces: whether any were found for them, and the bound if it was hit. */
+  protected readonly hint = computed(() => {
+    const cluster = this.context.cluster();
+    const found = cluster ? this.context.found()[cluster] : undefined;
+    const offered = found?.namespaces.length
+      ? `You may not list namespaces: pick one of the ${found.namespaces.length} found for you, or type another.`
+      : 'You may not list namespaces here: type yours; it is remembered in this browser.';
+    // The bound's whole message is on the home card; the top bar has room for a few words.
+    return found?.limited ? `${offered} Only the first ${found.limited.limit} candidates were checked.` : offered;
+  });
   protected readonly signedOut = signal(false);
   protected readonly loading = signal(true);
   /**
@@ -162,6 +173,7 @@ export class ContextBar implements OnInit {
     } catch (err) {
       if (err instanceof ApiError && err.status === 403) {
         this.mayNotList.set(true);
+        void this.context.findNamespaces(this.api, cluster);
       } else if (err instanceof ApiError && err.status === 401) {
         this.signedOut.set(true);
       }

@@ -69,6 +69,9 @@ export const HOME_MAX_PROBLEMS_SHOWN = 30;
             <p class="muted">and {{ problems().length - shown().length }} more: <a routerLink="/workloads" [queryParams]="{ cluster: cluster().name }">see them all in Workloads</a></p>
           }
         }
+        @if (discoveryLimit(); as limit) {
+          <p class="muted">{{ limit }}</p>
+        }
         @if (truncated()) {
           <p class="muted">Looked at the first {{ maxPerKind }} objects of each kind; there are more in this cluster.</p>
         }
@@ -171,10 +174,13 @@ export class ClusterCard implements OnInit {
     const cluster = this.cluster().name;
     const lists: Partial<Record<ProblemResource, ScopedLiveList>> = {};
     for (const kind of PROBLEM_KINDS) {
-      lists[kind.resource] = new ScopedLiveList(this.api, this.watch, { cluster, group: kind.group, version: kind.version, resource: kind.resource }, () => this.context.allowedNamespaces(cluster), { maxItems: HOME_MAX_PER_KIND });
+      lists[kind.resource] = new ScopedLiveList(this.api, this.watch, { cluster, group: kind.group, version: kind.version, resource: kind.resource }, () => this.context.namespacesFor(this.api, cluster), { maxItems: HOME_MAX_PER_KIND });
     }
     this.lists.set(lists);
   }
+
+  /** The administrator's bound on the namespaces checked for the user, when this cluster's search crossed it. */
+  protected readonly discoveryLimit = computed(() => this.context.found()[this.cluster().name]?.limited?.message);
 
   protected readonly loading = computed(() => this.listValues().some((l) => l.loading()));
   protected readonly truncated = computed(() => this.listValues().some((l) => l.truncated()));

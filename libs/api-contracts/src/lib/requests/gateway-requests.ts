@@ -88,6 +88,9 @@ export const NamespaceQuery = z.strictObject({ namespace: optionalNamespace });
  */
 export const RulesReviewQuery = z.strictObject({ namespace: kubeName('namespace') });
 
+/** `GET /api/v1/clusters/{cluster}/my-namespaces`; `fresh=true` asks again instead of answering from the gateway's short per-caller cache. */
+export const MyNamespacesQuery = z.strictObject({ fresh: queryBoolean() });
+
 /** One object: `GET …/{name}`; `reveal=true` asks for a Secret's values. */
 export const GetQuery = z.strictObject({ namespace: optionalNamespace, reveal: queryBoolean() });
 
