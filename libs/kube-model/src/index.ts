@@ -43,3 +43,5 @@ export {
 export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';
 export { isWriteVerb, parseForbidden, READ_VERBS, summariseRules, verbsOn } from './lib/access';
 export type { NonResourceRule, RefusedRequest, ResourceRule, RuleLine } from './lib/access';
+export { cpuMillis, MAX_QUANTITY_LENGTH, memoryMiB, nodeUsage, podUsage, quantityNanos, topCpu, topMemory, topPercent } from './lib/metrics';
+export type { Usage } from './lib/metrics';
