@@ -49,6 +49,7 @@ describe('metrics.k8s.io in the development cluster', () => {
 
   it('kubectl top pods -n team-a prints the usage kwok emulates', async () => {
     const out = await kubectlOut(cluster, ['top', 'pods', '-n', 'team-a']);
+    process.stderr.write(`kubectl top pods -n team-a:\n${out}`);
     const probe = rows(out).find((r) => r[0] === 'metrics-probe');
     expect(probe).toBeDefined();
     const [, cpu, memory] = probe as string[];
@@ -64,6 +65,7 @@ describe('metrics.k8s.io in the development cluster', () => {
 
   it('kubectl top nodes prints each kwok node with the sum of its pods and its share of capacity', async () => {
     const out = await kubectlOut(cluster, ['top', 'nodes']);
+    process.stderr.write(`kubectl top nodes:\n${out}`);
     const nodes = rows(out).filter((r) => r[0]?.startsWith('kwok-node-'));
     expect(nodes.map((r) => r[0]).sort()).toEqual(['kwok-node-1', 'kwok-node-2']);
     const node1 = nodes.find((r) => r[0] === 'kwok-node-1') as string[];

@@ -171,6 +171,8 @@ export function metricsServerFlags(options: { port: number; kubeconfig: string; 
     `--kubelet-certificate-authority=${options.caFile}`,
     '--kubelet-preferred-address-types=InternalIP',
     '--kubelet-use-node-status-port',
+    // Below 90 % of the resolution, as metrics-server requires (its default 10 s equals ours).
+    '--kubelet-request-timeout=5s',
     `--metric-resolution=${options.resolutionSeconds}s`,
     '--profiling=false',
     '--v=1',
