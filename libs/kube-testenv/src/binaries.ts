@@ -34,7 +34,7 @@ export type BuildSet = KubeBinarySet | 'metrics';
 /**
  * Builds the pinned control plane with tools/kube-testenv/build.sh (`build.sh older` for the
  * older set, `build.sh metrics` for metrics-server alone), or finds it in the cache (instant). A cold build takes about 10 minutes on two
- * cores (the older kube-apiserver alone about 5, metrics-server alone about METRICS_MIN); `onProgress` gets its progress lines. `env`
+ * cores (the older kube-apiserver alone about 5, metrics-server alone about 3-4 CPU minutes: 27 min measured while the machine's CI build held the cores); `onProgress` gets its progress lines. `env`
  * is the script's environment (default: this process's).
  *
  * Rejects with "building the control plane failed" and the last 20 lines of the script's

@@ -37,6 +37,8 @@ import { DebugController } from './debug/debug.controller';
 import { DebugService } from './debug/debug.service';
 import { DrainService } from './nodes/drain.service';
 import { ConsoleSettingsController } from './settings/console-settings.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 
 @Module({})
 export class AppModule {
@@ -62,7 +64,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, MetricsController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -77,6 +79,7 @@ export class AppModule {
         KubeService,
         DiscoveryService,
         ResourcesService,
+        MetricsService,
         ChangesService,
         ClustersService,
         LogsService,
