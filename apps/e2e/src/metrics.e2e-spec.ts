@@ -42,7 +42,7 @@ describe('metrics', () => {
 
   it.each(['admin', 'alice', 'victor'] as const)('%s sees the CPU and memory kubectl top prints beside each team-a pod', async (user) => {
     page = await stage.signedIn(user, { width: 1280, height: 900 });
-    await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&namespace=team-a`);
+    await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
     await main().getByRole('columnheader', { name: /^CPU/ }).waitFor({ timeout: 60_000 });
     await main().getByRole('columnheader', { name: /^Memory/ }).waitFor();
     // The page reads every 15 s and metrics-server scrapes every 10 s: compare when kubectl
@@ -63,7 +63,7 @@ describe('metrics', () => {
 
   it('lola, who may list pods but not read metrics, gets the list without usage columns and no error', async () => {
     page = await stage.signedIn('lola', { width: 1280, height: 900 });
-    await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&namespace=team-a`);
+    await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
     await main().getByRole('link', { name: /^web-/ }).first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(3_000);
     const { headers } = await table();
@@ -75,7 +75,15 @@ describe('metrics', () => {
 
   it('an admin opens a node and its usage chart draws the points the page sampled, also on a phone', async () => {
     page = await stage.signedIn('admin', { width: 1280, height: 900 });
-    await page.goto(`${stage.cairn.url}/workloads/other/core/v1/nodes/_/kwok-node-1?cluster=cairn-dev`);
+    // The cluster's node table shows what each node uses, as kubectl top nodes prints it.
+    await page.goto(`${stage.cairn.url}/clusters/cairn-dev?cluster=cairn-dev`);
+    const nodes = main().getByRole('region', { name: 'Nodes' });
+    await nodes.getByRole('columnheader', { name: /^CPU used/ }).waitFor({ timeout: 60_000 });
+    const row = nodes.getByRole('row').filter({ has: page.getByRole('link', { name: 'kwok-node-1', exact: true }) });
+    await row.getByRole('cell').filter({ hasText: /^\s*\d+m \(\d+%\)\s*$/ }).waitFor();
+    await row.getByRole('cell').filter({ hasText: /^\s*\d+Mi \(\d+%\)\s*$/ }).waitFor();
+    await screenshot(page, 'metrics-cluster-nodes');
+    await main().getByRole('link', { name: 'kwok-node-1', exact: true }).click();
     const usage = main().getByRole('region', { name: 'Usage' });
     await usage.waitFor({ timeout: 60_000 });
     const cpuChart = usage.getByRole('figure').filter({ hasText: 'CPU' });
@@ -106,7 +114,7 @@ describe('metrics', () => {
     try {
       await admin.send('DELETE', path);
       page = await stage.signedIn('admin', { width: 1280, height: 900 });
-      await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&namespace=team-a`);
+      await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
       await main().getByText(/No CPU or memory columns: Cluster cairn-dev does not serve metrics.k8s.io/).waitFor({ timeout: 60_000 });
       expect((await table()).headers).not.toContain('CPU');
       const web = await main().getByRole('link', { name: /^web-/ }).first().textContent();

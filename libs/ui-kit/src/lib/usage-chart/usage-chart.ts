@@ -56,7 +56,8 @@ export class UsageChart {
     if (points.length === 0) return [];
     const first = points[0]?.at ?? 0;
     const span = Math.max((points.at(-1)?.at ?? first) - first, 1);
-    const top = Math.max(...points.map((p) => p.value), 1);
+    // Headroom above the highest value, so a steady line is not drawn on the top edge.
+    const top = Math.max(...points.map((p) => p.value), 1) * 1.25;
     return points.map((p) => ({ x: points.length === 1 ? WIDTH / 2 : ((p.at - first) / span) * WIDTH, y: HEIGHT - 2 - (p.value / top) * (HEIGHT - 6) }));
   });
   protected readonly dots = computed(() => this.scaled());
@@ -72,8 +73,9 @@ export class UsageChart {
     const points = this.points();
     if (points.length < 2) return 'Waiting for the next sample to draw a line.';
     const values = points.map((p) => p.value);
-    const minutes = Math.max(1, Math.round(((points.at(-1)?.at ?? 0) - (points[0]?.at ?? 0)) / 60_000));
-    return `${points.length} samples over ${minutes === 1 ? 'about a minute' : `${minutes} minutes`}; low ${Math.min(...values)}${this.unit()}, high ${Math.max(...values)}${this.unit()}`;
+    const seconds = Math.round(((points.at(-1)?.at ?? 0) - (points[0]?.at ?? 0)) / 1000);
+    const span = seconds < 90 ? `${seconds} s` : `${Math.round(seconds / 60)} minutes`;
+    return `${points.length} samples over ${span}; low ${Math.min(...values)}${this.unit()}, high ${Math.max(...values)}${this.unit()}`;
   });
   protected readonly description = computed(() => `${this.label()} over the last minutes: ${this.range()}`);
 }
