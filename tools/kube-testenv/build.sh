@@ -6,6 +6,8 @@
 #   build.sh          that set ("current")
 #   build.sh older    only the older kube-apiserver (module ./k8s-older, v1.29: no
 #                     aggregated discovery v2), for the tests that run against both
+#   build.sh metrics  only metrics-server (module ./metrics-server), which the dev
+#                     cluster serves through the API server's aggregation layer
 #
 # The binaries are cached under
 #   ${CAIRN_KUBE_CACHE:-$HOME/.cache/cairn/kube-testenv}/<key>/bin
@@ -41,8 +43,13 @@ case "${SET}" in
     K8S_MODULE=k8s-older
     BINARIES=(kube-apiserver)
     ;;
+  metrics)
+    MODULES=(metrics-server)
+    K8S_MODULE=""
+    BINARIES=(metrics-server)
+    ;;
   *)
-    printf 'kube-testenv: unknown set "%s" (expected: current or older)\n' "${SET}" >&2
+    printf 'kube-testenv: unknown set "%s" (expected: current, older or metrics)\n' "${SET}" >&2
     exit 2
     ;;
 esac
@@ -56,8 +63,15 @@ command -v sha256sum >/dev/null 2>&1 || die "sha256sum is not on PATH"
 # --- cache key --------------------------------------------------------------
 go_version="$(go env GOVERSION)"
 go_platform="$(go env GOOS)/$(go env GOARCH)"
-k8s_version="$(sed -n 's/^[[:space:]]*\(require[[:space:]]\+\)\?k8s\.io\/kubernetes v\([^ ]*\).*/v\2/p' "${HERE}/${K8S_MODULE}/go.mod" | head -n1)"
-[[ -n "${k8s_version}" ]] || die "cannot read the k8s.io/kubernetes version from ${K8S_MODULE}/go.mod"
+if [[ "${SET}" == metrics ]]; then
+  ms_version="$(sed -n 's/^[[:space:]]*\(require[[:space:]]\+\)\?sigs\.k8s\.io\/metrics-server v\([^ ]*\).*/v\2/p' "${HERE}/metrics-server/go.mod" | head -n1)"
+  [[ -n "${ms_version}" ]] || die "cannot read the sigs.k8s.io/metrics-server version from metrics-server/go.mod"
+  KEY_PREFIX="metrics-server-${ms_version}"
+else
+  k8s_version="$(sed -n 's/^[[:space:]]*\(require[[:space:]]\+\)\?k8s\.io\/kubernetes v\([^ ]*\).*/v\2/p' "${HERE}/${K8S_MODULE}/go.mod" | head -n1)"
+  [[ -n "${k8s_version}" ]] || die "cannot read the k8s.io/kubernetes version from ${K8S_MODULE}/go.mod"
+  KEY_PREFIX="k8s-${k8s_version}"
+fi
 hash="$(
   {
     printf 'recipe=%s\ngo=%s\nplatform=%s\n' "${RECIPE}" "${go_version}" "${go_platform}"
@@ -67,7 +81,7 @@ hash="$(
     done
   } | sha256sum | cut -c1-16
 )"
-KEY="k8s-${k8s_version}-${hash}"
+KEY="${KEY_PREFIX}-${hash}"
 OUT="${CACHE_ROOT}/${KEY}"
 BIN="${OUT}/bin"
 
@@ -157,6 +171,19 @@ gobuild() { # gobuild <module dir> <output name> <ldflags> <package> [build tags
   return "${rc}"
 }
 
+if [[ "${SET}" == metrics ]]; then
+  # As metrics-server's own release build: its tag in client-go's version package
+  # (what `metrics-server --version` and its /version print).
+  ms_date="$(modtime metrics-server sigs.k8s.io/metrics-server)"
+  MS_LDFLAGS="-s -w -X k8s.io/client-go/pkg/version.gitVersion=${ms_version} -X k8s.io/client-go/pkg/version.gitTreeState=clean"
+  MS_LDFLAGS+=" -X k8s.io/client-go/pkg/version.buildDate=${ms_date:-1970-01-01T00:00:00Z}"
+  phase "building metrics-server ${ms_version}" gobuild metrics-server metrics-server "${MS_LDFLAGS}" sigs.k8s.io/metrics-server/cmd/metrics-server
+  cat >"${TMP}/versions.txt" <<EOF
+key=${KEY}
+go=${go_version} ${go_platform}
+metrics-server=${ms_version}
+EOF
+else
 # Kubernetes components: the real version, not v0.0.0-master.
 k8s_minor="${k8s_version#v1.}"; k8s_minor="${k8s_minor%%.*}"
 k8s_date="$(modtime "${K8S_MODULE}" k8s.io/kubernetes)"
@@ -216,6 +243,7 @@ kwok=${kwok_version}
 helm=${helm_version}
 EOF
 fi
+fi # metrics / Kubernetes sets
 
 # Publish atomically: the key dir appears only when everything is in it.
 if [[ -e "${OUT}" ]]; then

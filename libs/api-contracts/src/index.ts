@@ -9,3 +9,4 @@ export * from './lib/kube-api/debug-api';
 export * from './lib/console-settings/console-settings';
 export * from './lib/kube-api/helm-api';
 export * from './lib/kube-api/my-namespaces';
+export * from './lib/kube-api/metrics-api';

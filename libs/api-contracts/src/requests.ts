@@ -9,3 +9,4 @@ export * from './lib/requests/auth-requests';
 export * from './lib/requests/node-requests';
 export * from './lib/requests/debug-requests';
 export * from './lib/requests/helm-requests';
+export * from './lib/requests/metrics-requests';

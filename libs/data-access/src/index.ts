@@ -15,3 +15,7 @@ export { BULK_CONCURRENCY, bulkSelectionProblem, MAX_BULK_OBJECTS, runBulk } fro
 export type { BulkOutcome } from './lib/bulk-run';
 export { AccessExplainer } from './lib/access-explainer';
 export type { AccessExplanation } from './lib/access-explainer';
+export { usageKey, UsageSampler } from './lib/usage-sampler';
+export type { UsageState, UsageTarget } from './lib/usage-sampler';
+export { addPoints, MAX_USAGE_POINTS, USAGE_POLL_MS } from './lib/usage-points';
+export type { UsagePoint } from './lib/usage-points';

@@ -52,3 +52,5 @@ export { ClaimMappingError, DEFAULT_CLAIM_MAPPING, impersonationHeaders, MAX_IMP
 export type { ClaimMapping, MappedUser } from './lib/impersonation';
 export { NAMESPACE_ACCESS_CHECK, NAMESPACE_DISCOVERY_METHODS, namespaceCandidates } from './lib/namespace-discovery';
 export type { NamespaceCandidates, NamespaceDiscoveryMethod } from './lib/namespace-discovery';
+export { cpuMillis, MAX_QUANTITY_LENGTH, memoryMiB, nodeUsage, podUsage, quantityNanos, topCpu, topMemory, topPercent } from './lib/metrics';
+export type { Usage } from './lib/metrics';

@@ -119,6 +119,21 @@ describe('tools/kube-testenv/build.sh', () => {
     expect((await run({}, undefined, ['newest'])).status).toBe(2);
   });
 
+  it('metrics: builds only metrics-server into its own key dir, and leaves the current set\u2019s cache a hit', async () => {
+    const current = await run();
+    expect(current.status).toBe(0);
+    const metrics = await run({}, undefined, ['metrics']);
+    expect(metrics.status).toBe(0);
+    const binDir = metrics.stdout.trim().split('\n').pop() as string;
+    expect(binDir).toMatch(new RegExp(`^${cacheRoot}/metrics-server-v\\d+\\.\\d+\\.\\d+-[0-9a-f]{16}/bin$`));
+    expect(readdirSync(binDir)).toEqual(['metrics-server']);
+    expect(builds().filter((line) => line.endsWith('sigs.k8s.io/metrics-server/cmd/metrics-server'))).toHaveLength(1);
+    expect(builds().find((line) => line.endsWith('/cmd/metrics-server'))).toContain('-X k8s.io/client-go/pkg/version.gitVersion=v');
+    expect(readFileSync(join(binDir, '..', 'versions.txt'), 'utf8')).toMatch(/^metrics-server=v\d/m);
+    expect((await run()).stderr).toContain('cache hit');
+    expect((await run({}, undefined, ['metrics'])).stderr).toContain('cache hit');
+  });
+
   it('cache hit: a second run builds nothing, exits 0 and prints the same bin dir', async () => {
     const cold = await run();
     expect(cold.status).toBe(0);

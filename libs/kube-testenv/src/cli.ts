@@ -10,7 +10,7 @@ import { DevCluster } from './cluster';
  * configured; it then reads <dir>/cluster.json.
  */
 
-const usage = `Usage: npm run cluster -- [--dir <dir>] [--nodes <n>] [--pods-per-node <n>] [--token-ttl <seconds>] [--no-seed] [--older]
+const usage = `Usage: npm run cluster -- [--dir <dir>] [--nodes <n>] [--pods-per-node <n>] [--token-ttl <seconds>] [--no-seed] [--older] [--no-metrics]
 
   --dir            where certificates, data, logs and cluster.json go (default: tmp/dev-cluster;
                    its previous content is removed)
@@ -19,7 +19,8 @@ const usage = `Usage: npm run cluster -- [--dir <dir>] [--nodes <n>] [--pods-per
   --token-ttl      lifetime of the dev OpenID provider's ID and access tokens, seconds (default 300)
   --no-seed        no namespaces, users' RBAC, workloads or logs; just the control plane
   --older          the older kube-apiserver (v1.29, no aggregated discovery v2) with no controller
-                   manager, scheduler or kwok: objects are stored and served, nothing runs them`;
+                   manager, scheduler or kwok: objects are stored and served, nothing runs them
+  --no-metrics     no metrics-server (metrics.k8s.io is then not served; always so with --older)`;
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
         'token-ttl': { type: 'string' },
         'no-seed': { type: 'boolean' },
         older: { type: 'boolean' },
+        'no-metrics': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     tokenTtlSeconds: positiveInt('token-ttl', values['token-ttl'] as string | undefined, 300),
     ...(values['older'] ? { kubernetes: 'older' as const } : {}),
     seed: !values['no-seed'],
+    metrics: !values['no-metrics'] && !values['older'],
     log: (line) => console.log(line),
   });
 

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ensureBinaries, KubeBinaries, KubeBinarySet, repoRoot } from './binaries';
 import { KubeApi, KubeApiError, KubeObject } from './kube-api';
 import { clusterAttach, clusterExec, crashLoopStage, ephemeralContainersStage, startLogTicker, writeLogs } from './kwok-config';
+import { METRICS_SERVER_USER, metricsServerFlags, metricsServerObjects, resourceMetricsConfig, resourceUsageConfig } from './metrics-server';
 import type { DevOidcProviderConfig } from './oidc/config';
 import { passwordLogin } from './oidc/password-login';
 import { createCertificateAuthority, createSigningKey, issueCertificate, PemPair } from './pki';
@@ -48,6 +49,14 @@ export interface DevClusterOptions {
    * the custom resources. Default `current`: the full pinned control plane.
    */
   kubernetes?: KubeBinarySet;
+  /**
+   * Serve `metrics.k8s.io`: metrics-server (`tools/kube-testenv/build.sh metrics`) behind the
+   * API server's aggregation layer, scraping kwok's emulated kubelet `/metrics/resource` (see
+   * `src/metrics-server.ts`). Adds a few seconds to the start (metrics-server and its APIService
+   * becoming Available); the first numbers come one to two scrape intervals (10 s) later
+   * (`cluster.waitForMetrics()`). Default false; `npm run cluster` turns it on. Not with `older`.
+   */
+  metrics?: boolean;
 }
 
 /** Everything a test, `npm start` or a person needs to use the cluster; also written to cluster.json. */
@@ -91,6 +100,8 @@ export interface DevClusterInfo {
   binDir: string;
   /** The kube-apiserver that runs: the current set's, or the older one. */
   apiServerBinary: string;
+  /** metrics-server's loopback address, when the cluster serves `metrics.k8s.io` (option `metrics`). */
+  metricsServer?: { url: string; resolutionSeconds: number };
 }
 
 export class DevCluster {
@@ -151,6 +162,26 @@ export class DevCluster {
     }
   }
 
+  /**
+   * Resolves when `metrics.k8s.io` answers with usage for every Ready kwok node and at least
+   * `minPods` pods (metrics-server needs two scrapes for a CPU rate). Rejects at `timeoutMs`
+   * (default 90 s), or at once when the cluster was started without `metrics`.
+   */
+  async waitForMetrics(minPods = 1, timeoutMs = 90_000): Promise<void> {
+    if (!this.info.metricsServer) throw new Error('this cluster was started without metrics (DevCluster.start({ metrics: true }))');
+    const admin = this.adminApi();
+    try {
+      await waitUntil('metrics.k8s.io to report node and pod usage', async () => {
+        const nodes = await admin.get<{ items: Array<{ metadata: { name: string } }> }>('/apis/metrics.k8s.io/v1beta1/nodes');
+        const pods = await admin.get<{ items: unknown[] }>('/apis/metrics.k8s.io/v1beta1/pods');
+        const kwokNodes = (await admin.get<{ items: NodeLike[] }>('/api/v1/nodes')).items.filter((n) => n.metadata.name.startsWith('kwok-node-') && isReady(n));
+        return kwokNodes.every((n) => nodes.items.some((m) => m.metadata.name === n.metadata.name)) && pods.items.length >= minPods;
+      }, timeoutMs, []);
+    } finally {
+      admin.close();
+    }
+  }
+
   /** Process ids of the running components (provider, etcd, apiserver, ...). */
   pids(): number[] {
     return this.processes.pids();
@@ -180,6 +211,8 @@ export class DevCluster {
     const log = options.log ?? (() => undefined);
     const binaries = await ensureBinaries(log);
     const apiServerBinaries = options.kubernetes === 'older' ? await ensureBinaries(log, process.env, 'older') : binaries;
+    if (options.metrics && options.kubernetes === 'older') throw new Error('kube-testenv: option metrics needs the current control plane (kwok), not kubernetes: older');
+    const metricsBinaries = options.metrics ? await ensureBinaries(log, process.env, 'metrics') : undefined;
     const removeDir = !options.dir;
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
     mkdirSync(dir, { recursive: true });
@@ -188,7 +221,7 @@ export class DevCluster {
     process.once('exit', lastResort);
     let stopTicker = () => undefined as void;
     try {
-      const info = await bringUp(dir, binaries, apiServerBinaries, processes, options, log);
+      const info = await bringUp(dir, binaries, apiServerBinaries, processes, options, log, metricsBinaries);
       stopTicker = options.seed === false ? stopTicker : startLogTicker(info.containerLogsDir);
       const cluster = new DevCluster(info, processes, () => {
         stopTicker();
@@ -206,7 +239,7 @@ export class DevCluster {
   }
 }
 
-async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: KubeBinaries, processes: ProcessGroup, options: DevClusterOptions, log: (line: string) => void): Promise<DevClusterInfo> {
+async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: KubeBinaries, processes: ProcessGroup, options: DevClusterOptions, log: (line: string) => void, metricsBinaries?: KubeBinaries): Promise<DevClusterInfo> {
   const older = options.kubernetes === 'older';
   const started = Date.now();
   const step = (what: string) => log(`kube-testenv: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -227,11 +260,12 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     pkiFiles[name] = { cert: file(`pki/${name}.crt`, pair.cert), key: file(`pki/${name}.key`, pair.key) };
   }
   const caFile = file('pki/ca.crt', pki.ca.cert);
+  const frontProxyCaFile = file('pki/front-proxy-ca.crt', pki.frontProxyCa.cert);
   const saKey = file('pki/sa.key', pki.serviceAccount.privateKey);
   const saPub = file('pki/sa.pub', pki.serviceAccount.publicKey);
   const certs = (name: keyof typeof pki.leaves) => pkiFiles[name] as { cert: string; key: string };
 
-  const ports = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), kcm: await freePort(), scheduler: await freePort(), kwok: await freePort() };
+  const ports = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), kcm: await freePort(), scheduler: await freePort(), kwok: await freePort(), metricsServer: await freePort() };
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const running: ManagedProcess[] = [];
   const start = (name: string, command: string, args: string[]) => {
@@ -347,6 +381,15 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     // ConfigMaps bypass the watch cache, so after compactEtcd() a watch on them from an
     // older resourceVersion gets a real 410 Gone (the cache would still serve it).
     '--watch-cache-sizes=configmaps#0',
+    // The aggregation layer (metrics.k8s.io through metrics-server): the API server proxies as
+    // front-proxy-client (its own CA) and names the caller in these headers.
+    `--requestheader-client-ca-file=${frontProxyCaFile}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${certs('front-proxy-client').cert}`,
+    `--proxy-client-key-file=${certs('front-proxy-client').key}`,
     `--cert-dir=${join(dir, 'apiserver-certs')}`,
     '--v=1',
   ]);
@@ -396,6 +439,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
       file('kwok-ephemeral-containers-stage.yaml', ephemeralContainersStage()),
     ];
     if (options.seed !== false) kwokConfigs.push(file('kwok-logs.yaml', writeLogs(containerLogsDir)));
+    if (options.metrics) kwokConfigs.push(file('kwok-metrics-resource.yaml', resourceMetricsConfig()), file('kwok-resource-usage.yaml', resourceUsageConfig()));
     if (options.seed !== false) {
       // The working directory of exec'd processes. Run as root, the cluster makes them run as
       // `nobody`, who owns that directory and may pass through the cluster's (its keys stay 0600);
@@ -440,6 +484,23 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
       const list = await admin.get<{ items: NodeLike[] }>('/api/v1/nodes');
       return nodes.every((n) => list.items.some((i) => i.metadata.name === n.metadata.name && isReady(i)));
     });
+
+    if (metricsBinaries) {
+      step('starting metrics-server behind the aggregation layer');
+      for (const object of metricsServerObjects(ports.metricsServer, pki.ca.cert)) await admin.apply(object);
+      start('metrics-server', metricsBinaries.bin('metrics-server'), metricsServerFlags({
+        port: ports.metricsServer,
+        kubeconfig: kubeconfigFor('metrics-server', certs('metrics-server-client')),
+        tlsCert: certs('metrics-server').cert,
+        tlsKey: certs('metrics-server').key,
+        caFile,
+        resolutionSeconds: METRICS_RESOLUTION_SECONDS,
+      }));
+      await waitFor('APIService v1beta1.metrics.k8s.io to be Available', async () => {
+        const service = await admin.get<{ status?: { conditions?: Array<{ type: string; status: string }> } }>('/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io');
+        return service.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ?? false;
+      }, 120_000);
+    }
   }
 
   const serviceAccountTokenFile = join(dir, 'deployer.token');
@@ -532,11 +593,16 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     containerLogsDir,
     binDir: binaries.binDir,
     apiServerBinary: apiServerBinaries.bin('kube-apiserver'),
+    ...(metricsBinaries ? { metricsServer: { url: `https://127.0.0.1:${ports.metricsServer}`, resolutionSeconds: METRICS_RESOLUTION_SECONDS } } : {}),
   };
 }
 
+/** metrics-server's scrape interval (its minimum). */
+const METRICS_RESOLUTION_SECONDS = 10;
+
 async function createPki() {
   const ca = await createCertificateAuthority('cairn-dev-ca');
+  const frontProxyCa = await createCertificateAuthority('cairn-dev-front-proxy-ca');
   const loopback = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
   const leaves = {
     apiserver: await issueCertificate(ca, {
@@ -552,8 +618,14 @@ async function createPki() {
     'controller-manager-client': await issueCertificate(ca, { commonName: 'system:kube-controller-manager', usages: ['client'] }),
     'scheduler-client': await issueCertificate(ca, { commonName: 'system:kube-scheduler', usages: ['client'] }),
     'kwok-client': await issueCertificate(ca, { commonName: 'kwok', organizations: ['system:masters'], usages: ['client'] }),
+    // The aggregation layer: the API server's proxy identity (signed by its own CA, the one
+    // aggregated servers trust for X-Remote-User), and metrics-server's serving certificate
+    // for the name the API server checks (<service>.<namespace>.svc) and its client identity.
+    'front-proxy-client': await issueCertificate(frontProxyCa, { commonName: 'front-proxy-client', usages: ['client'] }),
+    'metrics-server': await issueCertificate(ca, { commonName: 'metrics-server', dnsNames: ['localhost', 'metrics-server.kube-system.svc'], ipAddresses: ['127.0.0.1'], usages: ['server'] }),
+    'metrics-server-client': await issueCertificate(ca, { commonName: METRICS_SERVER_USER, usages: ['client'] }),
   };
-  return { ca, leaves, serviceAccount: await createSigningKey() };
+  return { ca, frontProxyCa, leaves, serviceAccount: await createSigningKey() };
 }
 
 /** A kubeconfig with every credential inline, so it can be copied anywhere (or pasted into Cairn). */

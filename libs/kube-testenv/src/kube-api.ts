@@ -88,6 +88,7 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   Gadget: { plural: 'gadgets', namespaced: true },
   Sensor: { plural: 'sensors', namespaced: true },
   ClusterProbe: { plural: 'clusterprobes', namespaced: false },
+  APIService: { plural: 'apiservices', namespaced: false },
 };
 
 /** The REST path of an object (or of its collection when `name` is omitted). */

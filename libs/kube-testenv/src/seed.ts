@@ -1,6 +1,7 @@
 import { DEV_IMPERSONATOR, DEV_SERVICE_ACCOUNT, DEV_USERS } from './users';
 import type { KubeObject } from './kube-api';
 import { DEV_DISCOVERY_LABEL, DEV_GATEWAY_SERVICE_ACCOUNT } from './gateway-service-account';
+import { RESOURCE_METRICS_PATH_ANNOTATION, resourceMetricsPath } from './metrics-server';
 
 /**
  * What a new development cluster holds: namespaces, RBAC for the dev users, and
@@ -326,7 +327,8 @@ export function seedNodes(count: number, podsPerNode: number): KubeObject[] {
           'node-role.kubernetes.io/worker': '',
           'node.kubernetes.io/instance-type': 'kwok.16c64g',
         },
-        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+        // The second: where metrics-server reads this node's (kwok-emulated) /metrics/resource.
+        annotations: { 'kwok.x-k8s.io/node': 'fake', [RESOURCE_METRICS_PATH_ANNOTATION]: resourceMetricsPath(name) },
       },
       spec: {},
       status: { capacity, allocatable: capacity, nodeInfo: { kubeletVersion: 'fake', architecture: 'amd64', operatingSystem: 'linux' } },

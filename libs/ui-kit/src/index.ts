@@ -23,3 +23,5 @@ export type { FieldChange } from './lib/yaml/field-changes';
 export { lineDiff } from './lib/yaml/line-diff';
 export { DiffView } from './lib/yaml/diff-view';
 export type { DiffLine } from './lib/yaml/line-diff';
+export { UsageChart } from './lib/usage-chart/usage-chart';
+export type { ChartPoint } from './lib/usage-chart/usage-chart';

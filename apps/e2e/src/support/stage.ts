@@ -1,4 +1,4 @@
-import { DevCluster, DevUserName } from '@cairn/kube-testenv';
+import { DevCluster, DevClusterOptions, DevUserName } from '@cairn/kube-testenv';
 import type { MfeRemote } from '@cairn/api-contracts';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { Browser, Page } from 'playwright-core';
@@ -27,6 +27,8 @@ export interface StageOptions {
   settings?: Record<string, string> | ((cluster: DevCluster) => Promise<Record<string, string>>);
   /** Several all-in-one processes behind a round-robin front, instead of the two services (see startConsole). */
   replicas?: number;
+  /** Options of the dev cluster (e.g. `metrics: true` for metrics-server). */
+  cluster?: DevClusterOptions;
 }
 
 /** A new browser tab of `user`, signed in to `cairn` (a console on `cluster`), as Stage.signedIn; also for a second console on the same cluster. */
@@ -40,7 +42,7 @@ export async function signedInTo(cluster: DevCluster, cairn: ConsoleUnderTest, b
 }
 
 export async function startStage(options: StageOptions = {}): Promise<Stage> {
-  const cluster = await DevCluster.start();
+  const cluster = await DevCluster.start(options.cluster);
   const { oidc } = cluster.info;
   const cairn = await startConsole(
     options.remotes ?? [],

@@ -41,6 +41,8 @@ import { DrainService } from './nodes/drain.service';
 import { ConsoleSettingsController } from './settings/console-settings.controller';
 import { MyNamespacesController } from './my-namespaces/my-namespaces.controller';
 import { MyNamespacesService } from './my-namespaces/my-namespaces.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 
 @Module({})
 export class AppModule {
@@ -67,7 +69,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, HelmController, MyNamespacesController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, HelmController, MyNamespacesController, MetricsController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -82,6 +84,7 @@ export class AppModule {
         KubeService,
         DiscoveryService,
         ResourcesService,
+        MetricsService,
         ChangesService,
         ClustersService,
         LogsService,

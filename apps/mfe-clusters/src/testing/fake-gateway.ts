@@ -1,4 +1,4 @@
-import { ApiClient, memoryUserClusterBackend, UserClusterStore, WatchStream } from '@cairn/data-access';
+import { ApiClient, memoryUserClusterBackend, Permissions, UserClusterStore, WatchStream } from '@cairn/data-access';
 
 /** What the fake gateway answers for one request: a status and a JSON body. */
 export type Answer = [status: number, body: unknown];
@@ -37,7 +37,7 @@ export const post =
 export function testProviders(gateway: ReturnType<typeof fakeGateway>, store = new UserClusterStore(memoryUserClusterBackend())) {
   const api = new ApiClient({ baseUrl: 'http://cairn.test/', fetch: gateway.fetch, userClusters: store });
   const watch = { subscribe: () => () => undefined } as unknown as WatchStream;
-  return { api, store, providers: [{ provide: ApiClient, useValue: api }, { provide: UserClusterStore, useValue: store }, { provide: WatchStream, useValue: watch }] };
+  return { api, store, providers: [{ provide: ApiClient, useValue: api }, { provide: UserClusterStore, useValue: store }, { provide: WatchStream, useValue: watch }, { provide: Permissions, useValue: new Permissions(api) }] };
 }
 
 /** Lets pending promises and timers settle, then renders. */

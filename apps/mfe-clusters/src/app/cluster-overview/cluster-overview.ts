@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { age, ApiClient, ConsoleContext, KubeObject, LiveList, ScopedLiveList, userClusterLabel, WatchStream } from '@cairn/data-access';
+import { age, ApiClient, ConsoleContext, KubeObject, LiveList, Permissions, ScopedLiveList, UsageSampler, userClusterLabel, WatchStream } from '@cairn/data-access';
 import { CellTemplate, ForbiddenState, Notice, ResourceTable, TableColumn, TimeAgo } from '@cairn/ui-kit';
 import { ClusterFacts, loadClusterFacts } from '../cluster-facts';
 import { ClusterSettings } from '../cluster-settings/cluster-settings';
@@ -65,6 +65,7 @@ const WORKLOAD_PATHS: Record<string, string> = { Pod: 'pods', Deployment: 'deplo
 export class ClusterOverview {
   private readonly api = inject(ApiClient);
   private readonly watch = inject(WatchStream);
+  private readonly permissions = inject(Permissions);
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   protected readonly context = inject(ConsoleContext);
@@ -76,6 +77,8 @@ export class ClusterOverview {
 
   protected readonly facts = signal<ClusterFacts | undefined>(undefined);
   protected readonly nodes = signal<LiveList | undefined>(undefined);
+  /** The nodes' CPU and memory in use (kubectl top nodes), when the cluster serves metrics.k8s.io and the person may read it. */
+  protected readonly usage = signal<UsageSampler | undefined>(undefined);
   protected readonly namespaceList = signal<LiveList | undefined>(undefined);
   protected readonly deployments = signal<ScopedLiveList | undefined>(undefined);
   protected readonly pods = signal<ScopedLiveList | undefined>(undefined);
@@ -108,6 +111,8 @@ export class ClusterOverview {
         this.facts.set({ loading: true });
         void loadClusterFacts(this.api, cluster).then((facts) => this.name() === cluster && this.facts.set(facts));
         this.nodes.set(new LiveList(this.api, this.watch, { cluster, ...CORE, resource: 'nodes' }, OVERVIEW));
+        this.usage()?.stop();
+        this.usage.set(new UsageSampler(this.api, this.permissions, { cluster, kind: 'nodes' }));
         this.namespaceList.set(new LiveList(this.api, this.watch, { cluster, ...CORE, resource: 'namespaces' }, OVERVIEW));
       });
     });
@@ -127,12 +132,25 @@ export class ClusterOverview {
 
     inject(DestroyRef).onDestroy(() => {
       for (const list of [this.nodes(), this.namespaceList(), this.deployments(), this.pods(), this.warnings()]) list?.stop();
+      this.usage()?.stop();
     });
   }
 
   /** The table sorts them (by name until the user picks a column). */
   protected readonly nodeRows = computed(() => (this.nodes()?.items() ?? []).map(nodeFacts));
-  protected readonly nodeColumns = NODE_COLUMNS;
+  /** kubectl's columns, and once the first sample is in, what each node uses (kubectl top nodes: amount and share of allocatable). */
+  protected readonly nodeColumns = computed<TableColumn<NodeFacts>[]>(() => {
+    const usage = this.usage();
+    if (!usage?.shown()) return NODE_COLUMNS;
+    const latest = usage.latest();
+    const used = (amount: string | undefined, share: string | undefined) => (amount ? (share ? `${amount} (${share})` : amount) : '');
+    const columns: TableColumn<NodeFacts>[] = [
+      { id: 'cpu-used', label: 'CPU used', numeric: true, minWidth: 6, value: (n) => used(latest.get(n.name)?.cpu, latest.get(n.name)?.cpuPercent), sortValue: (n) => latest.get(n.name)?.cpuMillicores ?? -1 },
+      { id: 'memory-used', label: 'Memory used', numeric: true, minWidth: 7, value: (n) => used(latest.get(n.name)?.memory, latest.get(n.name)?.memoryPercent), sortValue: (n) => latest.get(n.name)?.memoryMiB ?? -1 },
+    ];
+    const at = NODE_COLUMNS.findIndex((c) => c.id === 'pods');
+    return [...NODE_COLUMNS.slice(0, at), ...columns, ...NODE_COLUMNS.slice(at)];
+  });
   protected readonly nodeKey = (n: NodeFacts): string => n.name;
   protected readonly nodeLabels = (n: NodeFacts): Record<string, string> => n.labels;
   protected readonly readyNodes = computed(() => this.nodeRows().filter((n) => n.ready).length);

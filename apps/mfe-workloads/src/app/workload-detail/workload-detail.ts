@@ -12,6 +12,7 @@ import { NodeMaintenance } from '../node-maintenance/node-maintenance';
 import { PodTerminal } from './pod-terminal/pod-terminal';
 import { Rollouts } from './rollouts/rollouts';
 import { PodDebug } from './pod-debug/pod-debug';
+import { ResourceUsage } from './sections/resource-usage';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -41,7 +42,7 @@ const NONE: Allowed = { scale: false, restart: false, suspend: false, trigger: f
  */
 @Component({
   selector: 'cairn-workload-detail',
-  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, WhyCantI, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal, Rollouts, PodDebug],
+  imports: [RouterLink, StatusBadge, TimeAgo, Notice, EmptyState, ForbiddenState, WhyCantI, YamlEditor, ObjectFacts, NodeMaintenance, PodTerminal, Rollouts, PodDebug, ResourceUsage],
   templateUrl: './workload-detail.html',
   styleUrl: './workload-detail.css',
   changeDetection: ChangeDetectionStrategy.OnPush,

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
+import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, Permissions, WatchStream, POLL_MS, UsageSampler, usageKey, USAGE_POLL_MS } from '@cairn/data-access';
 import { cellsByObject, PrinterColumn, printerColumns } from '@cairn/kube-model';
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
 import { BulkActions } from '../bulk-actions/bulk-actions';
@@ -53,6 +53,9 @@ export class WorkloadList {
   /** For kinds whose list is kubectl's (CRDs, Services, storage…): the API server's printer columns and each object's cells. */
   private readonly printed = signal<{ columns: PrinterColumn[]; cells: Map<string, string[]> } | undefined>(undefined);
   private printTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Pods and nodes: their CPU and memory (kubectl top), when the cluster serves metrics.k8s.io and the person may read it. */
+  protected readonly usage = signal<UsageSampler | undefined>(undefined);
+  protected readonly usagePollSeconds = USAGE_POLL_MS / 1000;
 
   constructor() {
     // The server prints other kinds' columns (a CRD's additionalPrinterColumns, as kubectl shows
@@ -81,6 +84,17 @@ export class WorkloadList {
       });
     });
     inject(DestroyRef).onDestroy(() => this.list()?.stop());
+    effect(() => {
+      const kind = this.workloadKind();
+      const cluster = this.context.cluster();
+      const namespace = this.context.namespace();
+      untracked(() => {
+        this.usage()?.stop();
+        const measured = kind?.group === 'core' && (kind.resource === 'pods' || kind.resource === 'nodes') ? kind.resource : undefined;
+        this.usage.set(measured && cluster ? new UsageSampler(this.api, this.permissions, { cluster, kind: measured, namespace: measured === 'pods' ? namespace : undefined }) : undefined);
+      });
+    });
+    inject(DestroyRef).onDestroy(() => this.usage()?.stop());
     // One namespace-level access review per verb and namespace listed (batched): no checkbox for someone who may change nothing here.
     effect(() => {
       const kind = this.workloadKind();
@@ -120,6 +134,7 @@ export class WorkloadList {
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
       ...(kind.hasStatus === false ? [] : [{ id: 'status', label: 'Status', value: (o: KubeObject) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 }]),
       ...this.printerColumns(),
+      ...this.usageColumns(),
       // A CRD whose printer columns leave out Age is listed by kubectl without it: Age starts hidden then.
       ...kind.columns.map((column) => (column.id === 'age' && this.printed() && !this.printed()?.columns.some((c) => c.name === 'Age') ? { ...column, hidden: true } : column)),
     ];
@@ -139,6 +154,23 @@ export class WorkloadList {
         numeric: column.type === 'integer' || column.type === 'number',
         value: (o: KubeObject) => printed.cells.get(o.metadata.uid ?? `${o.metadata.namespace ?? ''}/${o.metadata.name}`)?.[index] ?? '',
       }));
+  });
+
+  /** CPU and memory as kubectl top prints them (and a node's shares of allocatable), once the first sample is in. */
+  private readonly usageColumns = computed<TableColumn<KubeObject>[]>(() => {
+    const usage = this.usage();
+    if (!usage?.shown()) return [];
+    const latest = usage.latest();
+    const of = (o: KubeObject) => latest.get(usageKey(o.metadata.name, usage.target.kind === 'pods' ? o.metadata.namespace : undefined));
+    const columns: TableColumn<KubeObject>[] = [
+      { id: 'usage.cpu', label: 'CPU', numeric: true, value: (o) => of(o)?.cpu ?? '', sortValue: (o) => of(o)?.cpuMillicores ?? -1 },
+      { id: 'usage.memory', label: 'Memory', numeric: true, value: (o) => of(o)?.memory ?? '', sortValue: (o) => of(o)?.memoryMiB ?? -1 },
+    ];
+    if (usage.target.kind === 'nodes') {
+      columns.splice(1, 0, { id: 'usage.cpu-percent', label: 'CPU %', numeric: true, value: (o) => of(o)?.cpuPercent ?? '', sortValue: (o) => parseInt(of(o)?.cpuPercent ?? '-1', 10) });
+      columns.push({ id: 'usage.memory-percent', label: 'Memory %', numeric: true, value: (o) => of(o)?.memoryPercent ?? '', sortValue: (o) => parseInt(of(o)?.memoryPercent ?? '-1', 10) });
+    }
+    return columns;
   });
 
   private async print(cluster: string, kind: KindRef, namespace: string | undefined): Promise<void> {
