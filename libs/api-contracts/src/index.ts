@@ -7,3 +7,4 @@ export * from './lib/kube-api/drain-events';
 export * from './lib/exec/exec-protocol';
 export * from './lib/kube-api/debug-api';
 export * from './lib/console-settings/console-settings';
+export * from './lib/search/search-api';

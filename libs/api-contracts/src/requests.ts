@@ -8,3 +8,4 @@ export * from './lib/requests/gateway-requests';
 export * from './lib/requests/auth-requests';
 export * from './lib/requests/node-requests';
 export * from './lib/requests/debug-requests';
+export * from './lib/requests/search-requests';

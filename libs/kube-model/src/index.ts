@@ -43,3 +43,5 @@ export {
 export type { FieldCondition, FieldValue, FilterableLine, FilterOperator, LineFilterOptions, Severity, StructuredLine, TimedLine } from './lib/structured-log';
 export { isWriteVerb, parseForbidden, READ_VERBS, summariseRules, verbsOn } from './lib/access';
 export type { NonResourceRule, RefusedRequest, ResourceRule, RuleLine } from './lib/access';
+export { kindNameMatches, requirementsText, MAX_SEARCH_QUERY, MAX_SEARCH_TERMS, nameMatches, parseLabelSelector, parseSearchQuery, searchableKinds } from './lib/search-query';
+export type { LabelRequirement, SearchableResource, SearchQuery } from './lib/search-query';

@@ -37,6 +37,8 @@ import { DebugController } from './debug/debug.controller';
 import { DebugService } from './debug/debug.service';
 import { DrainService } from './nodes/drain.service';
 import { ConsoleSettingsController } from './settings/console-settings.controller';
+import { SearchController } from './search/search.controller';
+import { SearchService } from './search/search.service';
 
 @Module({})
 export class AppModule {
@@ -62,7 +64,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, SearchController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -76,6 +78,7 @@ export class AppModule {
         AuditInterceptor,
         KubeService,
         DiscoveryService,
+        SearchService,
         ResourcesService,
         ChangesService,
         ClustersService,
