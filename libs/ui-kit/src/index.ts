@@ -23,3 +23,5 @@ export type { FieldChange } from './lib/yaml/field-changes';
 export { lineDiff } from './lib/yaml/line-diff';
 export { DiffView } from './lib/yaml/diff-view';
 export type { DiffLine } from './lib/yaml/line-diff';
+export { SearchPalette } from './lib/search-palette/search-palette';
+export type { PaletteGroup, PaletteOption } from './lib/search-palette/search-palette';

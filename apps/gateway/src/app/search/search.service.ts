@@ -14,6 +14,9 @@ import { DiscoveryService } from '../resources/discovery.service';
  */
 export const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
+/** How long a list refused with 429 (the caller's request budget, or the API server's) waits before it is asked again. */
+const RETRY_AFTER_429_MS = 1000;
+
 /** One list to read: a kind of a cluster, across the cluster or in one namespace. */
 interface ListTask {
   caller: Caller;
@@ -178,7 +181,7 @@ export class SearchService {
         const path =
           resourcePath({ group: kind.group, version: kind.version, resource: kind.resource, namespace }) +
           query({ labelSelector: run.labelSelector, limit: limits.searchPageSize, continue: next });
-        list = asObject(await this.kube.json(kind.cluster, task.caller, { method: 'GET', path, accept: METADATA_ACCEPT, signal: run.signal }));
+        list = asObject(await this.withinBudget(() => this.kube.json(kind.cluster, task.caller, { method: 'GET', path, accept: METADATA_ACCEPT, signal: run.signal }), run.signal));
       } catch (err) {
         if (run.signal.aborted) return;
         const status = err instanceof HttpException ? err.getStatus() : 0;
@@ -217,6 +220,26 @@ export class SearchService {
       }
       next = asString(asObject(list['metadata'])['continue']) || undefined;
       if (!next) return;
+    }
+  }
+
+  /**
+   * A search is one request of the browser's but many of the API server's: each counts against
+   * the caller's request budget (CAIRN_USER_REQUEST_RATE), and one the budget (or the API server)
+   * refuses with 429 waits a second and is asked again, until the search ends or its deadline.
+   */
+  private async withinBudget<T>(read: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    for (;;) {
+      try {
+        return await read();
+      } catch (err) {
+        if (!(err instanceof HttpException) || err.getStatus() !== 429 || signal.aborted) throw err;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RETRY_AFTER_429_MS);
+          signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+        if (signal.aborted) throw err;
+      }
     }
   }
 }

@@ -46,3 +46,6 @@ export type SearchEvent =
   | { type: 'truncated'; bound: SearchBound; limit: number; message: string; kind?: SearchKind }
   /** Last line: how many objects were sent, kinds (or namespaces of a kind) skipped, and whether a bound cut it short. */
   | { type: 'done'; results: number; skipped: number; truncated: boolean; elapsedMs: number };
+
+/** One cluster to search (declared with its schema in ../requests); a type only here, so front ends load no validator. */
+export type { SearchTarget } from '../requests/search-requests';
