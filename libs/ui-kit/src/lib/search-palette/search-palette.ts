@@ -168,7 +168,7 @@ export class SearchPalette {
       this.activeId.set(this.flat()[((index % count) + count) % count]?.id);
       const option = this.activeOption();
       // After the view shows it active.
-      if (option) queueMicrotask(() => this.host.nativeElement.querySelector(`#${this.optionId(option)}`)?.scrollIntoView({ block: 'nearest' }));
+      if (option) queueMicrotask(() => this.host.nativeElement.querySelector(`#${this.optionId(option)}`)?.scrollIntoView?.({ block: 'nearest' }));
     };
     if (event.key === 'ArrowDown') move(this.activeIndex() + 1);
     else if (event.key === 'ArrowUp') move(this.activeIndex() < 0 ? -1 : this.activeIndex() - 1);

@@ -1,0 +1,141 @@
+import type { Page } from 'playwright-core';
+import { screenshot } from './support/browser';
+import { kubectl } from './support/kubectl';
+import { seriousViolations } from './support/accessibility';
+import { Stage, startStage } from './support/stage';
+
+/**
+ * Global search: Ctrl-K (or `/`) from anywhere opens it; objects of every kind by name, label
+ * selector or kind, from every cluster, as the gateway finds them with the user's own
+ * credentials, each a link to its page; fully usable with the keyboard; recent searches kept in
+ * the browser. What it finds is held to kubectl.
+ */
+describe('global search', () => {
+  let stage: Stage;
+  let page: Page;
+
+  beforeAll(async () => {
+    stage = await startStage();
+  }, 360_000);
+
+  afterAll(() => stage?.stop());
+
+  afterEach(async () => {
+    const name = `search-${expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story'}`;
+    await screenshot(page, name);
+    await page.screenshot({ path: `/tmp/${name}.png` });
+    await page.context().close();
+  });
+
+  const dialog = () => page.getByRole('dialog', { name: 'Search every cluster' });
+  const field = () => dialog().getByRole('combobox', { name: 'Search every cluster' });
+  const results = () => dialog().getByRole('listbox', { name: 'Search every cluster' });
+  /** The names of one kind's results in one cluster, as shown (the group is named "<Kind> · <cluster> · <count>"). */
+  const namesIn = async (kind: string, cluster: string) =>
+    (await results().getByRole('group', { name: new RegExp(`^${kind} · ${cluster} · `) }).getByRole('option').locator('.cairn-palette-label').allTextContents()).sort();
+  /** Where the active option leads (the combobox points at it with aria-activedescendant). */
+  const active = () => page.evaluate(() => {
+    const id = document.activeElement?.getAttribute('aria-activedescendant');
+    return (id && document.getElementById(id)?.getAttribute('href')) || '';
+  });
+  /** The shell is up: its search button is drawn. */
+  const shellReady = () => page.getByRole('button', { name: 'Search every cluster' }).waitFor();
+  const finished = () => dialog().getByRole('status').filter({ hasText: /\d+ found(?! so far)/ }).waitFor();
+
+  it('an admin, keyboard only, finds a deployment by name and opens it; Tab stays in the dialog, Escape leaves it; the search is remembered, and can be forgotten', async () => {
+    page = await stage.signedIn('admin', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads?cluster=cairn-dev`);
+    await shellReady();
+    await page.keyboard.press('Control+K');
+    await field().waitFor();
+    expect(await field().evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type('kind:deploy WEB');
+    await finished();
+    // Both configured clusters are the dev cluster: each says what is there, under its own name.
+    expect(await namesIn('Deployment', 'cairn-dev')).toEqual(['web']);
+    const kubectlWeb = (await kubectl(stage.cluster, ['get', 'deployments.apps', '-A', '-o', 'name'])).split('\n').filter((l) => l.includes('web'));
+    expect(kubectlWeb).toEqual(['deployment.apps/web']);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // Focus is trapped: Tab goes round the dialog's own controls.
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      expect(await dialog().evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    }
+    await field().focus();
+    const web = '/workloads/other/apps/v1/deployments/team-a/web?cluster=cairn-dev';
+    for (let i = 0; i < 4 && (await active()) !== web; i++) await page.keyboard.press('ArrowDown');
+    expect(await active()).toBe(web);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/workloads\/other\/apps\/v1\/deployments\/team-a\/web\?cluster=cairn-dev$/);
+    await page.getByRole('main').getByRole('heading', { name: 'Deployment web' }).waitFor();
+    expect(await dialog().count()).toBe(0);
+
+    // "/" from the page opens it again, with the search just made among the recent ones; Escape closes it.
+    await page.getByRole('main').getByRole('heading', { name: 'Deployment web' }).click();
+    await page.keyboard.press('/');
+    const recent = results().getByRole('group', { name: 'Recent searches' });
+    expect(await recent.getByRole('option').allTextContents()).toEqual(['kind:deploy WEB']);
+    expect(JSON.parse((await page.evaluate(() => localStorage.getItem('cairn.recentSearches'))) ?? '[]')).toEqual(['kind:deploy WEB']);
+    await page.keyboard.press('Escape');
+    await dialog().waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+K');
+    await dialog().getByRole('button', { name: 'Clear recent searches' }).click();
+    await recent.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => localStorage.getItem('cairn.recentSearches'))).toBeNull();
+  });
+
+  it('an admin searches by label selector and gets what kubectl get -l lists, grouped by kind', async () => {
+    page = await stage.signedIn('admin', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/?cluster=cairn-dev`);
+    await page.getByRole('button', { name: 'Search every cluster' }).click();
+    await field().fill('app in (shop, blog) tier!=db');
+    await finished();
+    for (const [kind, resource] of [['Deployment', 'deployments.apps'], ['Pod', 'pods'], ['Service', 'services']] as const) {
+      const printed = (await kubectl(stage.cluster, ['get', resource, '-A', '-l', 'app in (shop,blog),tier!=db', '-o', 'name'])).split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1));
+      expect(printed.length).toBeGreaterThan(0);
+      expect(await namesIn(kind, 'cairn-dev')).toEqual(printed.sort());
+    }
+    // A selector the API server would refuse is explained, not run.
+    await field().fill('app=-shop');
+    await dialog().getByRole('status').filter({ hasText: 'label value "-shop"' }).waitFor();
+  });
+
+  it('alice, an editor of team-a, finds only what she may list: team-a, and the rest skipped and counted', async () => {
+    page = await stage.signedIn('alice', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads?cluster=cairn-dev&ns=team-a`);
+    await shellReady();
+    await page.keyboard.press('Control+K');
+    await page.keyboard.type('web');
+    await finished();
+    await dialog().getByRole('status').filter({ hasText: /kinds or namespaces skipped \(you may not list them\)/ }).waitFor();
+    const details = await results().locator('.cairn-palette-detail').allTextContents();
+    expect(details.length).toBeGreaterThan(0);
+    expect(details.every((d) => d === 'team-a')).toBe(true);
+    // The deployment, its pods and its service: what kubectl lists in team-a.
+    for (const [kind, resource] of [['Deployment', 'deployments.apps'], ['Pod', 'pods'], ['Service', 'services']] as const) {
+      const printed = (await kubectl(stage.cluster, ['get', resource, '-n', 'team-a', '-o', 'name'])).split('\n').filter((l) => l.includes('web')).map((l) => l.slice(l.indexOf('/') + 1));
+      expect(await namesIn(kind, 'cairn-dev')).toEqual(printed.sort());
+    }
+    // Nothing of team-b, where a deployment's pods are just as findable by name to an admin.
+    expect(await results().getByText('team-b').count()).toBe(0);
+  });
+
+  it('on a phone, the search button opens it full screen; results fit without sideways scrolling', async () => {
+    page = await stage.signedIn('admin', { width: 390, height: 844 });
+    await page.goto(`${stage.cairn.url}/?cluster=cairn-dev`);
+    await page.getByRole('button', { name: 'Search every cluster' }).click();
+    await field().fill('kind:po web');
+    await finished();
+    expect((await namesIn('Pod', 'cairn-dev')).length).toBeGreaterThan(0);
+    const box = await dialog().locator('.cairn-palette').boundingBox();
+    expect(box?.width).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const close = dialog().getByRole('button', { name: 'Close' });
+    expect((await close.boundingBox())?.height).toBeGreaterThanOrEqual(44);
+    await page.screenshot({ path: '/tmp/search-phone-open.png' });
+    await results().getByRole('option').filter({ hasText: /^web-/ }).first().click();
+    await page.waitForURL(/\/workloads\/other\/core\/v1\/pods\/team-a\/web-/);
+    await page.getByRole('main').getByRole('heading', { name: /^Pod web-/ }).waitFor();
+  });
+});
