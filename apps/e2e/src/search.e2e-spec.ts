@@ -75,6 +75,7 @@ describe('global search', () => {
     await page.getByRole('main').getByRole('heading', { name: 'Deployment web' }).click();
     await page.keyboard.press('/');
     const recent = results().getByRole('group', { name: 'Recent searches' });
+    await recent.waitFor();
     expect(await recent.getByRole('option').allTextContents()).toEqual(['kind:deploy WEB']);
     expect(JSON.parse((await page.evaluate(() => localStorage.getItem('cairn.recentSearches'))) ?? '[]')).toEqual(['kind:deploy WEB']);
     await page.keyboard.press('Escape');
@@ -89,10 +90,10 @@ describe('global search', () => {
     page = await stage.signedIn('admin', { width: 1280, height: 900 });
     await page.goto(`${stage.cairn.url}/?cluster=cairn-dev`);
     await page.getByRole('button', { name: 'Search every cluster' }).click();
-    await field().fill('app in (shop, blog) tier!=db');
+    await field().fill('app.kubernetes.io/name in (shop, blog) tier!=db');
     await finished();
-    for (const [kind, resource] of [['Deployment', 'deployments.apps'], ['Pod', 'pods'], ['Service', 'services']] as const) {
-      const printed = (await kubectl(stage.cluster, ['get', resource, '-A', '-l', 'app in (shop,blog),tier!=db', '-o', 'name'])).split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1));
+    for (const [kind, resource] of [['Deployment', 'deployments.apps'], ['ReplicaSet', 'replicasets.apps'], ['Pod', 'pods']] as const) {
+      const printed = (await kubectl(stage.cluster, ['get', resource, '-A', '-l', 'app.kubernetes.io/name in (shop,blog),tier!=db', '-o', 'name'])).split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1));
       expect(printed.length).toBeGreaterThan(0);
       expect(await namesIn(kind, 'cairn-dev')).toEqual(printed.sort());
     }

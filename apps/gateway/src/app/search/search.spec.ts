@@ -76,7 +76,7 @@ describe('global search (real cluster)', () => {
 
   it.each(cases)('finds by label what kubectl get -l lists for $user', async ({ user, clusters, scopes }) => {
     let compared = 0;
-    for (const selector of ['app=web', 'app in (shop,blog,web)', 'app,app!=web']) {
+    for (const selector of ['app.kubernetes.io/name=web', 'app.kubernetes.io/name in (shop,blog,web)', 'app.kubernetes.io/name,app.kubernetes.io/name!=web']) {
       const found = await search(test, user, selector, clusters);
       expect(found.status).toBe(200);
       expect(found.events.at(-1)).toMatchObject({ type: 'done', truncated: false });
