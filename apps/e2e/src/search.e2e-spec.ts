@@ -38,6 +38,15 @@ describe('global search', () => {
     const id = document.activeElement?.getAttribute('aria-activedescendant');
     return (id && document.getElementById(id)?.getAttribute('href')) || '';
   });
+  /** The search requests the page sends, by query. */
+  const recordSearches = (p: Page) => {
+    const asked: string[] = [];
+    p.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/v1/search') asked.push(url.searchParams.get('q') ?? '');
+    });
+    return asked;
+  };
   /** The shell is up: its search button is drawn. */
   const shellReady = () => page.getByRole('button', { name: 'Search every cluster' }).waitFor();
   const finished = () => dialog().getByRole('status').filter({ hasText: /\d+ found(?! so far)/ }).waitFor();
@@ -98,8 +107,11 @@ describe('global search', () => {
       expect(await namesIn(kind, 'cairn-dev')).toEqual(printed.sort());
     }
     // A selector the API server would refuse is explained, not run.
+    const asked = recordSearches(page);
     await field().fill('app=-shop');
-    await dialog().getByRole('status').filter({ hasText: 'label value "-shop"' }).waitFor();
+    await dialog().getByRole('status').filter({ hasText: 'Not a search Cairn can run: label value "-shop" may hold only' }).waitFor();
+    expect(await results().getByRole('option').count()).toBe(0);
+    expect(asked).toEqual([]);
   });
 
   it('alice, an editor of team-a, finds only what she may list: team-a, and the rest skipped and counted', async () => {

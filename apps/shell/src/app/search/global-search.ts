@@ -4,6 +4,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { Router } from '@angular/router';
 import type { ClusterSummary, SearchEvent, SearchKind, SearchTarget } from '@cairn/api-contracts';
 import { ApiClient, ConsoleContext } from '@cairn/data-access';
+import { parseSearchQuery } from '@cairn/kube-model';
 import { PaletteGroup, PaletteOption, SearchPalette } from '@cairn/ui-kit';
 import { RecentSearches } from './recent-searches';
 
@@ -151,6 +152,12 @@ export class GlobalSearch {
   }
 
   private async run(q: string): Promise<void> {
+    // The gateway's own rule, checked here first: a query it would refuse is explained at once, and not sent.
+    const parsed = parseSearchQuery(q);
+    if ('problem' in parsed) {
+      this.notes.set([`Not a search Cairn can run: ${parsed.problem.replace(/\.$/, '')}`]);
+      return;
+    }
     const abort = new AbortController();
     this.current = abort;
     this.running.set(true);

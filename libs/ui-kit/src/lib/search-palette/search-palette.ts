@@ -110,7 +110,7 @@ let nextId = 0;
     .cairn-palette-status { margin: 0; padding: 0.375rem 0.875rem; font-size: 0.8125rem; color: var(--cairn-muted, #57606a); }
     .cairn-palette-status:empty { display: none; }
     .cairn-palette-list { overflow-y: auto; padding: 0 0.375rem 0.5rem; overscroll-behavior: contain; }
-    .cairn-palette-heading { position: sticky; top: 0; padding: 0.5rem 0.5rem 0.25rem; font-size: 0.75rem; font-weight: 600; text-transform: uppercase; letter-spacing: 0.03em;
+    .cairn-palette-heading { position: sticky; top: 0; padding: 0.5rem 0.5rem 0.25rem; font-size: 0.8125rem; font-weight: 600;
       color: var(--cairn-muted, #57606a); background: var(--cairn-surface, #fff); }
     .cairn-palette-count { font-weight: 400; text-transform: none; }
     .cairn-palette-option { display: flex; align-items: baseline; justify-content: space-between; gap: 0.75rem; padding: 0.5rem 0.625rem; min-height: 2.25rem; box-sizing: border-box;
