@@ -134,6 +134,22 @@ describe('global search', () => {
     expect(await results().getByText('team-b').count()).toBe(0);
   });
 
+  it('victor, who may view everything but Secrets, finds ConfigMaps but no Secret, and is told what was skipped', async () => {
+    page = await stage.signedIn('victor', { width: 1280, height: 900 });
+    await page.goto(`${stage.cairn.url}/workloads?cluster=cairn-dev`);
+    await shellReady();
+    await page.keyboard.press('Control+K');
+    await page.keyboard.type('kind:secrets,cm shop');
+    await finished();
+    // The admin's kubectl sees a Secret by that name too (shop-payment-key); victor's search must not.
+    expect(await kubectl(stage.cluster, ['get', 'secrets', '-A', '-o', 'name'])).toContain('secret/shop-payment-key');
+    const printed = (await kubectl(stage.cluster, ['get', 'configmaps', '-A', '-o', 'name'])).split('\n').filter((l) => l.includes('shop')).map((l) => l.slice(l.indexOf('/') + 1));
+    expect(printed.length).toBeGreaterThan(0);
+    expect(await namesIn('ConfigMap', 'cairn-dev')).toEqual(printed.sort());
+    expect(await results().getByRole('group', { name: /^Secret/ }).count()).toBe(0);
+    await dialog().getByRole('status').filter({ hasText: '2 kinds or namespaces skipped (you may not list them)' }).waitFor();
+  });
+
   it('on a phone, the search button opens it full screen; results fit without sideways scrolling', async () => {
     page = await stage.signedIn('admin', { width: 390, height: 844 });
     await page.goto(`${stage.cairn.url}/?cluster=cairn-dev`);
