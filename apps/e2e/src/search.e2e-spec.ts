@@ -30,9 +30,15 @@ describe('global search', () => {
   const dialog = () => page.getByRole('dialog', { name: 'Search every cluster' });
   const field = () => dialog().getByRole('combobox', { name: 'Search every cluster' });
   const results = () => dialog().getByRole('listbox', { name: 'Search every cluster' });
-  /** The names of one kind's results in one cluster, as shown (the group is named "<Kind> · <cluster> · <count>"). */
-  const namesIn = async (kind: string, cluster: string) =>
-    (await results().getByRole('group', { name: new RegExp(`^${kind} · ${cluster} · `) }).getByRole('option').locator('.cairn-palette-label').allTextContents()).sort();
+  /**
+   * The names of one kind's results in one cluster, as shown: the group is named "<Kind> · <cluster> · <count>" when
+   * results came from several clusters, else "<Kind> · <count>" with the cluster in each result's detail.
+   */
+  const namesIn = async (kind: string, cluster: string) => {
+    const several = results().getByRole('group', { name: new RegExp(`^${kind} · ${cluster} · `) });
+    const options = (await several.count()) ? several.getByRole('option') : results().getByRole('group', { name: new RegExp(`^${kind} · \\d`) }).getByRole('option').filter({ hasText: cluster });
+    return (await options.locator('.cairn-palette-label').allTextContents()).sort();
+  };
   /** Where the active option leads (the combobox points at it with aria-activedescendant). */
   const active = () => page.evaluate(() => {
     const id = document.activeElement?.getAttribute('aria-activedescendant');
@@ -73,8 +79,18 @@ describe('global search', () => {
     }
     await field().focus();
     const web = '/workloads/other/apps/v1/deployments/team-a/web?cluster=cairn-dev';
-    for (let i = 0; i < 4 && (await active()) !== web; i++) await page.keyboard.press('ArrowDown');
-    expect(await active()).toBe(web);
+    const seen: string[] = [];
+    for (let i = 0; i < 6 && seen.at(-1) !== web; i++) {
+      const before = await active();
+      await page.keyboard.press('ArrowDown');
+      // The view is updated after the key (zoneless change detection): read it once it has moved.
+      await page.waitForFunction((prev) => {
+        const id = document.activeElement?.getAttribute('aria-activedescendant');
+        return ((id && document.getElementById(id)?.getAttribute('href')) || '') !== prev;
+      }, before);
+      seen.push(await active());
+    }
+    expect({ active: seen.at(-1), options: await results().getByRole('option').evaluateAll((os) => os.map((o) => o.getAttribute('href'))) }).toEqual({ active: web, options: expect.arrayContaining([web]) });
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/workloads\/other\/apps\/v1\/deployments\/team-a\/web\?cluster=cairn-dev$/);
     await page.getByRole('main').getByRole('heading', { name: 'Deployment web' }).waitFor();
@@ -148,6 +164,27 @@ describe('global search', () => {
     expect(await namesIn('ConfigMap', 'cairn-dev')).toEqual(printed.sort());
     expect(await results().getByRole('group', { name: /^Secret/ }).count()).toBe(0);
     await dialog().getByRole('status').filter({ hasText: '2 kinds or namespaces skipped (you may not list them)' }).waitFor();
+  });
+
+  it('tina, a tenant who may not list namespaces, finds what is in the namespaces the console knows for her, and nothing of anyone else', async () => {
+    page = await stage.signedIn('tina', { width: 1280, height: 900 });
+    // The namespace she is in, and the one she typed earlier (kept in this browser by the namespace picker).
+    await page.goto(`${stage.cairn.url}/workloads?cluster=cairn-dev`);
+    await shellReady();
+    await page.evaluate(() => localStorage.setItem('cairn.cluster.cairn-dev', JSON.stringify({ allowedNamespaces: ['tenant-2'] })));
+    await page.goto(`${stage.cairn.url}/workloads?cluster=cairn-dev&ns=tenant-1`);
+    await shellReady();
+    await page.keyboard.press('Control+K');
+    await page.keyboard.type('kind:deploy,svc');
+    await finished();
+    for (const [kind, resource] of [['Deployment', 'deployments.apps'], ['Service', 'services']] as const) {
+      const printed: string[] = [];
+      for (const ns of ['tenant-1', 'tenant-2']) printed.push(...(await kubectl(stage.cluster, ['get', resource, '-n', ns, '-o', 'name'])).split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1)));
+      expect(printed.length).toBeGreaterThan(0);
+      expect(await namesIn(kind, 'cairn-dev')).toEqual(printed.sort());
+    }
+    const namespaces = new Set((await results().locator('.cairn-palette-detail').allTextContents()).map((d) => d.split(' · ')[0]));
+    expect([...namespaces].sort()).toEqual(['tenant-1', 'tenant-2']);
   });
 
   it('on a phone, the search button opens it full screen; results fit without sideways scrolling', async () => {
