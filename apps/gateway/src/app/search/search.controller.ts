@@ -6,6 +6,7 @@ import { SearchQueryParams } from '@cairn/api-contracts/requests';
 import { KubeService } from '../kube/kube.service';
 import { SignedIn } from '../edge/signed-in.guard';
 import { SearchService } from './search.service';
+import { ndjsonReply } from '../edge/ndjson-reply';
 
 /**
  * Global search. A GET that changes nothing: no CSRF check (FromConsoleGuard guards writes) and
@@ -34,23 +35,8 @@ export class SearchController {
           .catch((err: unknown) => (err instanceof HttpException ? err : new HttpException((err as Error).message, 500))),
       ),
     );
-    const abort = new AbortController();
-    reply.hijack();
-    const res = reply.raw;
-    // The response's close, not the request's: the browser left, or asked something else.
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
-    await this.search.run(
-      p.q,
-      p.clusters,
-      callers,
-      (event) => {
-        if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(event)}\n`);
-      },
-      abort.signal,
-    );
-    res.end();
+    const out = ndjsonReply(reply);
+    await this.search.run(p.q, p.clusters, callers, out.write, out.signal);
+    out.end();
   }
 }

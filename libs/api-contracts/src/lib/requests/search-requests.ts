@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { MAX_SEARCH_QUERY, parseSearchQuery } from '@cairn/kube-model';
 import { MAX_SEARCH_CLUSTERS, MAX_SEARCH_NAMESPACES } from '../search/search-api';
 import { clusterName, kubeName } from './kube-names';
+import { jsonQuery } from './gateway-requests';
 
 /** One cluster to search, with the namespaces to read when the caller may not list across it. */
 export const SearchTarget = z.strictObject({
@@ -31,21 +32,11 @@ export const SearchQueryParams = z.strictObject({
     }),
   ),
   clusters: z.pipe(
-    z.string({ error: `must be given, e.g. clusters=${TARGETS_EXAMPLE}` }).check(z.maxLength(64 * 1024, { error: 'must be at most 64 KiB' })),
-    z.pipe(
-      z.transform((raw: string, ctx) => {
-        try {
-          return JSON.parse(raw) as unknown;
-        } catch {
-          ctx.issues.push({ code: 'custom', message: `must be JSON, e.g. ${TARGETS_EXAMPLE}`, input: raw });
-          return z.NEVER;
-        }
-      }),
-      z.array(SearchTarget, { error: `must be a JSON array, e.g. ${TARGETS_EXAMPLE}` }).check(
-        z.minLength(1, { error: `must name at least one cluster, e.g. ${TARGETS_EXAMPLE}` }),
-        z.maxLength(MAX_SEARCH_CLUSTERS, { error: `must name at most ${MAX_SEARCH_CLUSTERS} clusters per search` }),
-        z.refine((list) => new Set(list.map((t) => t.cluster)).size === list.length, { error: 'must name each cluster once' }),
-      ),
+    jsonQuery('clusters', TARGETS_EXAMPLE),
+    z.array(SearchTarget, { error: `must be a JSON array, e.g. ${TARGETS_EXAMPLE}` }).check(
+      z.minLength(1, { error: `must name at least one cluster, e.g. ${TARGETS_EXAMPLE}` }),
+      z.maxLength(MAX_SEARCH_CLUSTERS, { error: `must name at most ${MAX_SEARCH_CLUSTERS} clusters per search` }),
+      z.refine((list) => new Set(list.map((t) => t.cluster)).size === list.length, { error: 'must name each cluster once' }),
     ),
   ),
 });
