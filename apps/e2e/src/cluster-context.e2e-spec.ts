@@ -79,9 +79,9 @@ describe('cluster and namespace context', () => {
     await main.getByRole('heading', { name: 'nope: not found, or not yours' }).waitFor();
     await main.getByRole('button', { name: 'tenant-1' }).click();
     await page.waitForURL(/ns=tenant-1/);
-    // "/" jumps to the namespace field with its text selected: typing replaces it.
+    // "n" jumps to the namespace field with its text selected: typing replaces it ("/" is global search).
     await main.getByRole('heading', { name: 'Needs attention' }).click();
-    await page.keyboard.press('/');
+    await page.keyboard.press('n');
     await page.keyboard.type('tenant-2');
     await page.keyboard.press('Enter');
     await page.waitForURL(/ns=tenant-2/);

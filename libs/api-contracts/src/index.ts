@@ -10,3 +10,4 @@ export * from './lib/console-settings/console-settings';
 export * from './lib/kube-api/helm-api';
 export * from './lib/kube-api/my-namespaces';
 export * from './lib/kube-api/metrics-api';
+export * from './lib/search/search-api';

@@ -10,3 +10,4 @@ export * from './lib/requests/node-requests';
 export * from './lib/requests/debug-requests';
 export * from './lib/requests/helm-requests';
 export * from './lib/requests/metrics-requests';
+export * from './lib/requests/search-requests';

@@ -54,3 +54,5 @@ export { NAMESPACE_ACCESS_CHECK, NAMESPACE_DISCOVERY_METHODS, namespaceCandidate
 export type { NamespaceCandidates, NamespaceDiscoveryMethod } from './lib/namespace-discovery';
 export { cpuMillis, MAX_QUANTITY_LENGTH, memoryMiB, nodeUsage, podUsage, quantityNanos, topCpu, topMemory, topPercent } from './lib/metrics';
 export type { Usage } from './lib/metrics';
+export { kindNameMatches, requirementsText, MAX_SEARCH_QUERY, MAX_SEARCH_TERMS, nameMatches, parseLabelSelector, parseSearchQuery, searchableKinds } from './lib/search-query';
+export type { LabelRequirement, SearchableResource, SearchQuery } from './lib/search-query';

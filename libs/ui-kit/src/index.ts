@@ -25,3 +25,5 @@ export { DiffView } from './lib/yaml/diff-view';
 export type { DiffLine } from './lib/yaml/line-diff';
 export { UsageChart } from './lib/usage-chart/usage-chart';
 export type { ChartPoint } from './lib/usage-chart/usage-chart';
+export { SearchPalette } from './lib/search-palette/search-palette';
+export type { PaletteGroup, PaletteOption } from './lib/search-palette/search-palette';

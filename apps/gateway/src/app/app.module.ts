@@ -43,6 +43,8 @@ import { MyNamespacesController } from './my-namespaces/my-namespaces.controller
 import { MyNamespacesService } from './my-namespaces/my-namespaces.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
+import { SearchController } from './search/search.controller';
+import { SearchService } from './search/search.service';
 
 @Module({})
 export class AppModule {
@@ -69,7 +71,7 @@ export class AppModule {
           await clustersCheck(),
         ]),
       ],
-      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, HelmController, MyNamespacesController, MetricsController],
+      controllers: [VersionController, MfeManifestController, ClustersController, ResourcesController, PermissionsController, LogsController, ChangesController, WatchController, NodesController, DebugController, ConsoleSettingsController, HelmController, MyNamespacesController, MetricsController, SearchController],
       providers: [
         { provide: GATEWAY_SETTINGS, useValue: settings },
         // Built here, outside Nest's injector, so a bad remotes file stops start-up with one
@@ -83,6 +85,7 @@ export class AppModule {
         AuditInterceptor,
         KubeService,
         DiscoveryService,
+        SearchService,
         ResourcesService,
         MetricsService,
         ChangesService,

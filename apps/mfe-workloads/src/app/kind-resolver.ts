@@ -53,7 +53,10 @@ export function kindFromRoute(params: KindParams): Signal<WorkloadKind | undefin
   });
   return computed(() => {
     const kind = params.kind();
-    return kind ? findWorkloadKind(kind) : generic();
+    if (kind) return findWorkloadKind(kind);
+    // A link by group/version/resource (global search's) to a kind we describe ourselves gets our page for it.
+    const builtIn = builtInKind(params.group() ?? '', params.resource() ?? '');
+    return builtIn && builtIn.version === params.version() ? builtIn : generic();
   });
 }
 

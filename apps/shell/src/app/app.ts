@@ -9,6 +9,7 @@ import { RemoteCrashes } from './remotes/remote-crashes';
 import { NavIcon } from './nav-icon/nav-icon';
 import { MFE_MANIFEST } from './remotes/remotes';
 import { Theme } from './theme/theme';
+import { GlobalSearchOpener } from './search/global-search';
 
 /** The console's frame: top bar, navigation built from the manifest, and the page. */
 @Component({
@@ -31,6 +32,7 @@ export class App {
   protected readonly crash = inject(RemoteCrashes).current;
   protected readonly session = inject(CurrentSession);
   private readonly router = inject(Router);
+  protected readonly search = inject(GlobalSearchOpener);
 
   constructor() {
     // Each page opened is one of the user's last places on the home page (kept in this browser).
@@ -51,11 +53,17 @@ export class App {
   private pendingG = 0;
 
   /**
-   * Keyboard shortcuts: `g` then the first letter of a module's label goes there (`g h`
-   * home), `/` jumps to the namespace field, `?` lists the shortcuts, Escape closes what is
-   * open. Keys typed into a field are left alone.
+   * Keyboard shortcuts: Ctrl-K (⌘K) anywhere, or `/`, opens global search; `g` then the first
+   * letter of a module's label goes there (`g h` home), `n` jumps to the namespace field, `?`
+   * lists the shortcuts, Escape closes what is open. Keys typed into a field are left alone
+   * (but Ctrl-K).
    */
   protected onKey(event: KeyboardEvent): void {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'k') {
+      event.preventDefault();
+      this.search.show();
+      return;
+    }
     if (event.key === 'Escape') {
       this.navOpen.set(false);
       this.shortcutsOpen.set(false);
@@ -76,6 +84,9 @@ export class App {
     if (event.key === 'g') this.pendingG = Date.now();
     else if (event.key === '?') this.shortcutsOpen.set(!this.shortcutsOpen());
     else if (event.key === '/') {
+      event.preventDefault();
+      this.search.show();
+    } else if (event.key === 'n') {
       const field = document.querySelector<HTMLInputElement>('cairn-context-bar input');
       if (field) {
         event.preventDefault();

@@ -19,6 +19,8 @@ import {
   KubeconfigContextCheck,
   MyNamespaces,
   RulesReview,
+  SearchEvent,
+  SearchTarget,
   SessionSummary,
   SignedOut,
   SignInOptions,
@@ -380,16 +382,41 @@ export class ApiClient {
   async *drain(cluster: string, node: string, options: { force?: boolean; deleteEmptyDirData?: boolean; timeoutSeconds?: number }, signal?: AbortSignal): AsyncGenerator<DrainEvent> {
     const res = await this.request('POST', `api/v1/clusters/${enc(cluster)}/nodes/${enc(node)}/drain`, { cluster, body: options, signal });
     if (!res.body) throw new ApiError(502, 'The drain answered with no progress.');
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let rest = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      rest += value;
-      const lines = rest.split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) yield JSON.parse(line) as DrainEvent;
-    }
+    yield* ndjsonLines<DrainEvent>(res.body);
+  }
+
+  /**
+   * Global search (`GET /api/v1/search`): calls `onEvent` with each line as it arrives, from
+   * every cluster of `targets`, until all have answered (`done`) or `signal` aborts (the query
+   * changed, the dialog closed), which ends the requests and the gateway's upstream reads. The
+   * configured clusters share one request; each user-added cluster is its own (its entry goes
+   * in a header). A request refused as a whole (a query the gateway cannot run) is thrown.
+   */
+  async search(q: string, targets: SearchTarget[], onEvent: (event: SearchEvent) => void, signal?: AbortSignal): Promise<void> {
+    const configured = targets.filter((t) => !t.cluster.startsWith(USER_CLUSTER_PREFIX));
+    const groups = [...(configured.length ? [configured] : []), ...targets.filter((t) => t.cluster.startsWith(USER_CLUSTER_PREFIX)).map((t) => [t])];
+    await Promise.all(
+      groups.map(async (group) => {
+        const cluster = group.length === 1 && group[0]?.cluster.startsWith(USER_CLUSTER_PREFIX) ? group[0].cluster : undefined;
+        const res = await this.request('GET', `api/v1/search${query({ q, clusters: JSON.stringify(group) })}`, { cluster, signal });
+        if (!res.body) throw new ApiError(502, 'The search answered with nothing.');
+        for await (const event of ndjsonLines<SearchEvent>(res.body)) onEvent(event);
+      }),
+    );
+  }
+}
+
+/** The lines of an NDJSON stream, each parsed, as they arrive. */
+async function* ndjsonLines<T>(body: NonNullable<Response['body']>): AsyncGenerator<T> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    rest += value;
+    const lines = rest.split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) yield JSON.parse(line) as T;
   }
 }
 

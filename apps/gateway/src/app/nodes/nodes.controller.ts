@@ -6,6 +6,7 @@ import { DEFAULT_DRAIN_SECONDS, DrainBody, NodeParams } from '@cairn/api-contrac
 import { Audit, AuditRecord, Audited } from '../edge/audit';
 import { KubeService } from '../kube/kube.service';
 import { DrainService } from './drain.service';
+import { ndjsonReply } from '../edge/ndjson-reply';
 
 /**
  * Node maintenance that is more than one patch. Cordon, uncordon, taints and labels are
@@ -36,17 +37,8 @@ export class NodesController {
     const caller = await this.kube.changer(request, p.cluster, audit);
     const drain = await this.drains.begin(caller, p.cluster, p.name, options, audit);
     // The browser went away (or pressed Stop): stop evicting.
-    const abort = new AbortController();
-    reply.hijack();
-    const res = reply.raw;
-    // The response's close, not the request's: a request closes once its body is read.
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
-    await drain.run((event) => {
-      if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(event)}\n`);
-    }, abort.signal);
-    res.end();
+    const out = ndjsonReply(reply);
+    await drain.run(out.write, out.signal);
+    out.end();
   }
 }

@@ -9,7 +9,7 @@ interface AggregatedList {
     metadata?: { name?: string };
     versions?: Array<{
       version: string;
-      resources?: Array<{ resource: string; responseKind?: { kind: string }; scope: string; verbs?: string[]; subresources?: Array<{ subresource: string }> }>;
+      resources?: Array<{ resource: string; responseKind?: { kind: string }; scope: string; verbs?: string[]; subresources?: Array<{ subresource: string }>; shortNames?: string[]; singularResource?: string }>;
     }>;
   }>;
 }
@@ -22,7 +22,7 @@ interface LegacyGroups {
   groups?: Array<{ name: string; versions?: Array<{ groupVersion: string; version: string }>; preferredVersion?: { version: string } }>;
 }
 interface LegacyResources {
-  resources?: Array<{ name: string; namespaced: boolean; kind: string; verbs?: string[] }>;
+  resources?: Array<{ name: string; namespaced: boolean; kind: string; verbs?: string[]; shortNames?: string[]; singularName?: string }>;
 }
 
 /**
@@ -48,16 +48,17 @@ const LEGACY_FAN_OUT = 8;
 export class DiscoveryService {
   constructor(private readonly kube: KubeService) {}
 
-  async resources(cluster: string, caller: Caller): Promise<ApiResource[]> {
-    const [core, groups] = await Promise.all(['/api', '/apis'].map((path) => this.get(cluster, caller, path, DISCOVERY_ACCEPT)));
+  /** The kinds `cluster` serves, as `caller` may see them; `signal` aborts the requests (a search the browser left). */
+  async resources(cluster: string, caller: Caller, signal?: AbortSignal): Promise<ApiResource[]> {
+    const [core, groups] = await Promise.all(['/api', '/apis'].map((path) => this.get(cluster, caller, path, DISCOVERY_ACCEPT, signal)));
     if (core?.aggregated && groups?.aggregated) return [...fromAggregated(core.body as AggregatedList), ...fromAggregated(groups.body as AggregatedList)];
-    return this.legacyResources(cluster, caller, core?.body as LegacyVersions, groups?.body as LegacyGroups);
+    return this.legacyResources(cluster, caller, core?.body as LegacyVersions, groups?.body as LegacyGroups, signal);
   }
 
   /** The kinds from the legacy documents; `core`/`groups` when already read. Public so tests can hold it against the aggregated form. */
-  async legacyResources(cluster: string, caller: Caller, core?: LegacyVersions, groups?: LegacyGroups): Promise<ApiResource[]> {
-    core ??= (await this.get(cluster, caller, '/api', 'application/json')).body as LegacyVersions;
-    groups ??= (await this.get(cluster, caller, '/apis', 'application/json')).body as LegacyGroups;
+  async legacyResources(cluster: string, caller: Caller, core?: LegacyVersions, groups?: LegacyGroups, signal?: AbortSignal): Promise<ApiResource[]> {
+    core ??= (await this.get(cluster, caller, '/api', 'application/json', signal)).body as LegacyVersions;
+    groups ??= (await this.get(cluster, caller, '/apis', 'application/json', signal)).body as LegacyGroups;
     const documents: Array<{ group: string; version: string; path: string; preferred: boolean }> = [
       ...(core.versions ?? []).map((version, i) => ({ group: 'core', version, path: `/api/${version}`, preferred: i === 0 })),
       ...(groups.groups ?? []).flatMap((g) =>
@@ -67,21 +68,21 @@ export class DiscoveryService {
     const out: ApiResource[] = [];
     for (let i = 0; i < documents.length; i += LEGACY_FAN_OUT) {
       const batch = documents.slice(i, i + LEGACY_FAN_OUT);
-      const lists = await Promise.all(batch.map((d) => this.get(cluster, caller, d.path, 'application/json').then((r) => r.body as LegacyResources)));
+      const lists = await Promise.all(batch.map((d) => this.get(cluster, caller, d.path, 'application/json', signal).then((r) => r.body as LegacyResources)));
       batch.forEach((d, index) => {
         const resources = lists[index]?.resources ?? [];
         const subresources = (name: string) => resources.filter((r) => r.name.startsWith(`${name}/`)).map((r) => r.name.slice(name.length + 1));
         for (const r of resources) {
           if (r.name.includes('/')) continue;
-          out.push({ group: d.group, version: d.version, resource: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs ?? [], subresources: subresources(r.name), preferred: d.preferred });
+          out.push({ group: d.group, version: d.version, resource: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs ?? [], subresources: subresources(r.name), preferred: d.preferred, ...names(r.shortNames, r.singularName) });
         }
       });
     }
     return out;
   }
 
-  private async get(cluster: string, caller: Caller, path: string, accept: string): Promise<{ body: unknown; aggregated: boolean }> {
-    const res = await this.kube.open(cluster, caller, { method: 'GET', path, accept });
+  private async get(cluster: string, caller: Caller, path: string, accept: string, signal?: AbortSignal): Promise<{ body: unknown; aggregated: boolean }> {
+    const res = await this.kube.open(cluster, caller, { method: 'GET', path, accept, ...(signal ? { signal } : {}) });
     const type = String(res.headers['content-type'] ?? '');
     return { body: this.kube.parse(cluster, await this.kube.readBody(res)), aggregated: type.includes('as=APIGroupDiscoveryList') };
   }
@@ -101,9 +102,15 @@ function fromAggregated(list: AggregatedList): ApiResource[] {
           verbs: r.verbs ?? [],
           subresources: (r.subresources ?? []).map((s) => s.subresource),
           preferred: index === 0,
+          ...names(r.shortNames, r.singularResource),
         });
       }
     });
   }
   return out;
+}
+
+/** kubectl's other names for a kind, when discovery gives them (older servers leave `singular` empty). */
+function names(shortNames: string[] | undefined, singular: string | undefined): Pick<ApiResource, 'shortNames' | 'singular'> {
+  return { ...(shortNames?.length ? { shortNames } : {}), ...(singular ? { singular } : {}) };
 }

@@ -124,6 +124,16 @@ export interface GatewayLimits {
   execIdleSeconds: number;
   /** Output of one terminal waiting for the browser; past it the process's output is paused (CAIRN_MAX_EXEC_BUFFER_BYTES, default 256 KiB). */
   execBufferBytes: number;
+  /** Objects one global search sends, all clusters and kinds together (CAIRN_SEARCH_MAX_RESULTS, default 500). */
+  searchResults: number;
+  /** Pages of one kind's list one search reads (CAIRN_SEARCH_MAX_PAGES, default 4). */
+  searchPages: number;
+  /** Objects asked for per page of a search's lists (CAIRN_SEARCH_PAGE_SIZE, default 500). */
+  searchPageSize: number;
+  /** Upstream lists one search has in flight at once (CAIRN_SEARCH_CONCURRENCY, default 6). */
+  searchConcurrency: number;
+  /** Seconds one search may take before it stops, saying so (CAIRN_SEARCH_DEADLINE_SECONDS, default 15). */
+  searchDeadlineSeconds: number;
 }
 
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
@@ -169,6 +179,11 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_MAX_EXEC_SESSIONS_PER_USER',
   'CAIRN_EXEC_IDLE_SECONDS',
   'CAIRN_MAX_EXEC_BUFFER_BYTES',
+  'CAIRN_SEARCH_MAX_RESULTS',
+  'CAIRN_SEARCH_MAX_PAGES',
+  'CAIRN_SEARCH_PAGE_SIZE',
+  'CAIRN_SEARCH_CONCURRENCY',
+  'CAIRN_SEARCH_DEADLINE_SECONDS',
   'CAIRN_REMOTES_CONFIGMAPS',
   'CAIRN_REMOTES_NAMESPACE',
   'CAIRN_REMOTES_ALLOWED_ORIGINS',
@@ -306,6 +321,11 @@ function readLimits(read: SettingsReader): GatewayLimits {
     execSessionsPerUser: read.count('CAIRN_MAX_EXEC_SESSIONS_PER_USER', 4, 1, 1_000),
     execIdleSeconds: read.count('CAIRN_EXEC_IDLE_SECONDS', 600, 1, 7 * 24 * 3600),
     execBufferBytes: read.bytes('CAIRN_MAX_EXEC_BUFFER_BYTES', 256 * KiB, KiB, 64 * MiB),
+    searchResults: read.count('CAIRN_SEARCH_MAX_RESULTS', 500, 1, 10_000),
+    searchPages: read.count('CAIRN_SEARCH_MAX_PAGES', 4, 1, 100),
+    searchPageSize: read.count('CAIRN_SEARCH_PAGE_SIZE', 500, 1, 5_000),
+    searchConcurrency: read.count('CAIRN_SEARCH_CONCURRENCY', 6, 1, 64),
+    searchDeadlineSeconds: read.count('CAIRN_SEARCH_DEADLINE_SECONDS', 15, 1, 300),
   };
 }
 

@@ -44,6 +44,10 @@ export interface ApiResource {
   subresources: string[];
   /** Whether `version` is the group's preferred version. */
   preferred: boolean;
+  /** kubectl's short names from discovery (`deploy`, `po`); absent when the cluster gives none. */
+  shortNames?: string[];
+  /** The singular resource name (`deployment`), when discovery gives it. */
+  singular?: string;
 }
 
 /** At most this many questions per `access-reviews` call. */

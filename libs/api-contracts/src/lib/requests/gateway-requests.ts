@@ -272,23 +272,31 @@ export const WatchSubscription = z.strictObject({
 export type WatchSubscription = z.output<typeof WatchSubscription>;
 const SUBSCRIPTIONS_EXAMPLE = '[{"id":"pods","cluster":"main","group":"core","version":"v1","resource":"pods","namespace":"team-a","resourceVersion":"123"}]';
 /** `subscriptions`: a JSON array in the query, each id used once. */
+/**
+ * A query parameter that carries JSON (at most 64 KiB of text), parsed: `name` and `example`
+ * (`[{…}]`) make its refusals say what to send. Pipe it into the schema of the value.
+ */
+export function jsonQuery(name: string, example: string) {
+  return z.pipe(
+    z.string({ error: `must be given, e.g. ${name}=${example}` }).check(z.maxLength(64 * 1024, { error: 'must be at most 64 KiB' })),
+    z.transform((raw: string, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: `must be JSON, e.g. ${example}`, input: raw });
+        return z.NEVER;
+      }
+    }),
+  );
+}
+
 export const WatchQuery = z.strictObject({
   subscriptions: z.pipe(
-    z.string({ error: `must be given, e.g. subscriptions=${SUBSCRIPTIONS_EXAMPLE}` }).check(z.maxLength(64 * 1024, { error: 'must be at most 64 KiB' })),
-    z.pipe(
-      z.transform((raw: string, ctx) => {
-        try {
-          return JSON.parse(raw) as unknown;
-        } catch {
-          ctx.issues.push({ code: 'custom', message: `must be JSON, e.g. ${SUBSCRIPTIONS_EXAMPLE}`, input: raw });
-          return z.NEVER;
-        }
-      }),
-      z.array(WatchSubscription, { error: `must be a JSON array, e.g. ${SUBSCRIPTIONS_EXAMPLE}` }).check(
-        z.minLength(1, { error: `must be a non-empty array, e.g. ${SUBSCRIPTIONS_EXAMPLE}` }),
-        z.maxLength(MAX_SUBSCRIPTIONS, { error: `must hold at most ${MAX_SUBSCRIPTIONS} subscriptions per stream` }),
-        z.refine((list) => new Set(list.map((s) => s.id)).size === list.length, { error: 'must use each id once' }),
-      ),
+    jsonQuery('subscriptions', SUBSCRIPTIONS_EXAMPLE),
+    z.array(WatchSubscription, { error: `must be a JSON array, e.g. ${SUBSCRIPTIONS_EXAMPLE}` }).check(
+      z.minLength(1, { error: `must be a non-empty array, e.g. ${SUBSCRIPTIONS_EXAMPLE}` }),
+      z.maxLength(MAX_SUBSCRIPTIONS, { error: `must hold at most ${MAX_SUBSCRIPTIONS} subscriptions per stream` }),
+      z.refine((list) => new Set(list.map((s) => s.id)).size === list.length, { error: 'must use each id once' }),
     ),
   ),
 });

@@ -28,6 +28,21 @@ export interface PromptOptions extends Omit<ConfirmOptions, 'typeToConfirm'> {
   check?: (value: string) => string | undefined;
 }
 
+/**
+ * The CDK overlay's own layout rules, for a dialog that lives in the overlay container at the end
+ * of <body>, outside any view's styles: a dialog component (encapsulation None) lists them first
+ * in its `styles`, so a remote needs no global stylesheet.
+ */
+export const OVERLAY_STYLES = `
+    .cdk-overlay-container, .cdk-global-overlay-wrapper { pointer-events: none; top: 0; left: 0; height: 100%; width: 100%; }
+    .cdk-overlay-container { position: fixed; z-index: 1000; }
+    .cdk-overlay-container:empty { display: none; }
+    .cdk-global-overlay-wrapper { display: flex; position: absolute; z-index: 1000; }
+    .cdk-overlay-pane { position: absolute; pointer-events: auto; box-sizing: border-box; display: flex; max-width: 100%; max-height: 100%; z-index: 1000; }
+    .cdk-overlay-backdrop { position: absolute; inset: 0; pointer-events: auto; z-index: 1000; background: rgba(1, 4, 9, 0.45); }
+    .cdk-dialog-container { display: block; width: 100%; outline: 0; }
+`;
+
 type DialogData = { options: ConfirmOptions | PromptOptions; prompt: boolean; id: number };
 
 let nextId = 0;
@@ -67,14 +82,9 @@ let nextId = 0;
   // The dialog lives in the overlay container at the end of <body>, outside any view's styles;
   // its class names are prefixed instead, and the overlay's own layout rules come with it so a
   // remote needs no global stylesheet.
-  styles: `
-    .cdk-overlay-container, .cdk-global-overlay-wrapper { pointer-events: none; top: 0; left: 0; height: 100%; width: 100%; }
-    .cdk-overlay-container { position: fixed; z-index: 1000; }
-    .cdk-overlay-container:empty { display: none; }
-    .cdk-global-overlay-wrapper { display: flex; position: absolute; z-index: 1000; }
-    .cdk-overlay-pane { position: absolute; pointer-events: auto; box-sizing: border-box; display: flex; max-width: 100%; max-height: 100%; z-index: 1000; }
-    .cdk-overlay-backdrop { position: absolute; inset: 0; pointer-events: auto; z-index: 1000; background: rgba(1, 4, 9, 0.45); }
-    .cdk-dialog-container { display: block; width: 100%; outline: 0; }
+  styles: [
+    OVERLAY_STYLES,
+    `
     .cairn-dialog { display: flex; flex-direction: column; gap: 0.5rem; box-sizing: border-box; width: min(30rem, calc(100vw - 2rem)); padding: 1rem 1.25rem;
       background: var(--cairn-surface, #fff); color: var(--cairn-text, #1f2328); border: 1px solid var(--cairn-border, #d0d7de); border-radius: 8px;
       box-shadow: 0 8px 24px rgba(1, 4, 9, 0.3); font: inherit; }
@@ -90,6 +100,7 @@ let nextId = 0;
     .cairn-dialog button:disabled { opacity: 0.55; cursor: default; }
     .cairn-dialog button.cairn-danger { color: var(--cairn-danger, #cf222e); border-color: var(--cairn-danger, #cf222e); }
   `,
+  ],
   encapsulation: ViewEncapsulation.None,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
