@@ -1,4 +1,3 @@
-import type { HelmReleaseRow } from '@cairn/api-contracts';
 import type { Health, Status } from './status';
 
 /**
@@ -40,7 +39,21 @@ export interface HelmStorageRef {
 }
 
 /** What a revision says about itself, as the console's contract carries it (without where it is stored, which the caller knows). */
-export type HelmRevisionSummary = Omit<HelmReleaseRow, 'storage' | 'object' | 'error'>;
+export interface HelmRevisionSummary {
+  name: string;
+  namespace: string;
+  revision: number;
+  /** Helm's status: deployed, superseded, failed, uninstalled, pending-install, … */
+  status: string;
+  /** Chart name (`chart.metadata.name`); `helm list` prints `<chart>-<chartVersion>`. */
+  chart: string;
+  chartVersion: string;
+  appVersion: string;
+  /** When the revision was deployed (RFC 3339, `info.last_deployed`). */
+  updated: string;
+  /** Helm's description ("Install complete", "Upgrade \"x\" failed: …"). */
+  description: string;
+}
 
 /** One revision whole: the summary, the values the user gave (`config`), the chart's defaults, the manifest and notes. */
 export interface HelmRevisionRecord extends HelmRevisionSummary {

@@ -1,3 +1,4 @@
+import type { HelmRevisionSummary } from '@cairn/kube-model';
 /**
  * The Helm releases endpoints (`GET …/helm/releases`, `…/helm/releases/{name}`,
  * `…/helm/releases/{name}/revisions/{revision}`): read-only, decoded by the gateway from Helm's
@@ -15,20 +16,7 @@ export const MAX_HELM_REVISIONS = 100;
 export const MAX_HELM_STORAGE_OBJECTS = 2000;
 
 /** A release (its latest revision) or a revision, as `helm list` and `helm history` show it. */
-export interface HelmReleaseRow {
-  name: string;
-  namespace: string;
-  revision: number;
-  /** Helm's status: deployed, superseded, failed, uninstalled, pending-install, … */
-  status: string;
-  /** Chart name (`chart.metadata.name`); `helm list` prints `<chart>-<chartVersion>`. */
-  chart: string;
-  chartVersion: string;
-  appVersion: string;
-  /** When the revision was deployed (RFC 3339, `info.last_deployed`). */
-  updated: string;
-  /** Helm's description ("Install complete", "Upgrade \"x\" failed: …"). */
-  description: string;
+export interface HelmReleaseRow extends HelmRevisionSummary {
   /** Which Helm storage driver holds it. */
   storage: 'secret' | 'configmap';
   /** The storage object's name (`sh.helm.release.v1.<name>.v<revision>`). */
