@@ -81,6 +81,8 @@ describe('micro-frontends loaded at run time', () => {
     ['Workloads', 'mfe-workloads', '/workloads', 'No cluster is selected'],
   ])('opens %s, rendered by code the %s remote serves itself', async (label, remote, path, text) => {
     await page.goto(`${cairn.url}/`);
+    // Signed out, / ends on the sign-in page: clicked before that (a slow machine), the module's page would be replaced by it.
+    await page.getByRole('heading', { name: 'Sign in to Cairn' }).waitFor();
     await navigation().getByRole('link', { name: label }).click();
     await page.getByText(text).waitFor();
     expect(new URL(page.url()).pathname).toBe(path);
