@@ -211,7 +211,10 @@ export class BulkActions {
     if ('problem' in parsed) return;
     const { key, value }: LabelChange = parsed;
     await this.run('label', allowed, refused, async (o, dryRun) => {
-      const before = o.metadata.labels?.[key];
+      // What the object holds now, as kubectl label reads it before patching: the list's copy may
+      // not have had its watch event yet (a label set a moment ago would read as missing).
+      const current = await this.api.get<KubeObject>(this.cluster(), kind, o.metadata.name, o.metadata.namespace);
+      const before = current.metadata.labels?.[key];
       // A merge patch of the labels alone, as kubectl label --overwrite sends: null removes the key, a value sets it.
       await this.api.patch(this.cluster(), kind, o.metadata.name, o.metadata.namespace, { metadata: { labels: { [key]: value ?? null } } }, 'merge', { dryRun });
       const would = dryRun ? 'would be ' : '';
