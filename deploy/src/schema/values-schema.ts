@@ -94,6 +94,14 @@ const config = object({
     groupsClaim: { type: 'string', pattern: '^[A-Za-z0-9_.:/-]{1,256}$' },
     groupsPrefix: { type: 'string', pattern: '^[\\x21-\\x7e]{0,256}$' },
   }),
+  namespaceDiscovery: object({
+    methods: arrayOf({ type: 'string', enum: ['labelled', 'groups'] }, { uniqueItems: true }),
+    label: { type: 'string', pattern: '^[^=]+=[^=]*$' },
+    groups: { type: 'object', additionalProperties: arrayOf({ type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 }) },
+    clusters: arrayOf({ type: 'string', minLength: 1 }),
+    maxCandidates: { type: 'integer', minimum: 1, maximum: 500 },
+    cacheSeconds: { type: 'integer', minimum: 0, maximum: 600 },
+  }),
   userClusters: object({ enabled: boolean, allow: arrayOf({ type: 'string', minLength: 1 }, { minItems: 1 }), deny: arrayOf({ type: 'string', minLength: 1 }) }),
   sessionKey: object({ existingSecret: objectName }),
   oidc: object({
