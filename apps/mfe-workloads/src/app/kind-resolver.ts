@@ -37,9 +37,11 @@ export interface KindParams {
 
 /**
  * The kind a page shows, from its route: a built-in descriptor, or a generic one refined by
- * discovery (real kind name, cluster-wide or not). Call from a constructor.
+ * discovery (real kind name, cluster-wide or not). Call from a constructor. `builtInByResource`
+ * (detail pages): a route by group/version/resource (global search's links) to a kind we describe
+ * ourselves gets our page for it; lists by group/version/resource keep the API server's columns.
  */
-export function kindFromRoute(params: KindParams): Signal<WorkloadKind | undefined> {
+export function kindFromRoute(params: KindParams, builtInByResource = false): Signal<WorkloadKind | undefined> {
   const resolver = inject(KindResolver);
   const context = inject(ConsoleContext);
   const generic = signal<WorkloadKind | undefined>(undefined);
@@ -54,7 +56,7 @@ export function kindFromRoute(params: KindParams): Signal<WorkloadKind | undefin
   return computed(() => {
     const kind = params.kind();
     if (kind) return findWorkloadKind(kind);
-    // A link by group/version/resource (global search's) to a kind we describe ourselves gets our page for it.
+    if (!builtInByResource) return generic();
     const builtIn = builtInKind(params.group() ?? '', params.resource() ?? '');
     return builtIn && builtIn.version === params.version() ? builtIn : generic();
   });

@@ -72,7 +72,7 @@ export class WorkloadDetail {
   private readonly confirmation = inject(Confirmation);
   protected readonly context = inject(ConsoleContext);
 
-  protected readonly workloadKind = kindFromRoute(this);
+  protected readonly workloadKind = kindFromRoute(this, true);
   protected readonly unknownKind = computed(() => `"${this.kind()}" is not a workload kind`);
   protected readonly live = signal<LiveList | undefined>(undefined);
   protected readonly pods = signal<LiveList | undefined>(undefined);
