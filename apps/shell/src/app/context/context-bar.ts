@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, OnInit, signal, untracked } from '@angular/core';
 import { DestroyRef } from '@angular/core';
 import { NavigationEnd, Router } from '@angular/router';
 import type { ClusterSummary } from '@cairn/api-contracts';
@@ -101,7 +101,7 @@ export class ContextBar implements OnInit {
     // Keep the URL in step with the choice, so the page can be shared as it is.
     effect(() => this.syncUrl(this.context.cluster(), this.context.namespace()));
     const navigations = this.router.events.subscribe((event) => {
-      if (event instanceof NavigationEnd) this.syncUrl(this.context.cluster(), this.context.namespace());
+      if (event instanceof NavigationEnd) this.syncUrl(this.context.cluster(), this.context.namespace(), true);
     });
     inject(DestroyRef).onDestroy(() => navigations.unsubscribe());
     effect(() => {
@@ -138,9 +138,15 @@ export class ContextBar implements OnInit {
     }
   }
 
-  /** Puts the cluster and namespace in the current page's URL, once the router knows the page. */
-  private syncUrl(cluster: string | undefined, ns: string | undefined): void {
-    if (!this.router.navigated) return;
+  /**
+   * Puts the cluster and namespace in the current page's URL, once the router knows the page.
+   * Never while another navigation runs: a new navigation cancels the running one (the home
+   * page's redirect of a signed-out visitor to `/sign-in` was lost that way), and the
+   * `NavigationEnd` that follows syncs the URL anyway (`ending`: called from that event, while
+   * the router still holds the navigation that has just succeeded).
+   */
+  private syncUrl(cluster: string | undefined, ns: string | undefined, ending = false): void {
+    if (!this.router.navigated || (!ending && untracked(this.router.currentNavigation))) return;
     const tree = this.router.parseUrl(this.router.url);
     if ((tree.queryParams['cluster'] ?? undefined) === cluster && (tree.queryParams['ns'] ?? undefined) === ns) return;
     const queryParams = { ...tree.queryParams };
