@@ -9,7 +9,7 @@ import { RemoteCrashes } from './remotes/remote-crashes';
 import { NavIcon } from './nav-icon/nav-icon';
 import { MFE_MANIFEST } from './remotes/remotes';
 import { Theme } from './theme/theme';
-import { GlobalSearchOpener } from './search/global-search';
+import { GlobalSearchOpener } from './search/global-search-opener';
 
 /** The console's frame: top bar, navigation built from the manifest, and the page. */
 @Component({

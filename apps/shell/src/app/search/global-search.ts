@@ -1,6 +1,6 @@
 import { Dialog, DialogRef } from '@angular/cdk/dialog';
 import { Overlay } from '@angular/cdk/overlay';
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, Injectable, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, Injector, signal, untracked } from '@angular/core';
 import { Router } from '@angular/router';
 import type { ClusterSummary, SearchEvent, SearchKind, SearchTarget } from '@cairn/api-contracts';
 import { ApiClient, ConsoleContext } from '@cairn/data-access';
@@ -226,24 +226,20 @@ export class GlobalSearch {
   }
 }
 
-/** Opens global search, once: a second Ctrl-K while it is open leaves it as it is. */
-@Injectable({ providedIn: 'root' })
-export class GlobalSearchOpener {
-  private readonly dialog = inject(Dialog);
-  private readonly overlay = inject(Overlay);
-  private open: DialogRef<unknown, GlobalSearch> | undefined;
-
-  show(): void {
-    if (this.open) return;
-    this.open = this.dialog.open(GlobalSearch, {
-      ariaLabel: 'Search every cluster',
-      ariaModal: true,
-      autoFocus: 'input',
-      restoreFocus: true,
-      hasBackdrop: true,
-      // Near the top, where results grow downwards; the whole screen on a phone.
-      positionStrategy: this.overlay.position().global().centerHorizontally().top(window.innerWidth <= 560 ? '0' : '8vh'),
-    });
-    this.open.closed.subscribe(() => (this.open = undefined));
-  }
+/**
+ * Opens the search dialog in `injector`'s context and returns its handle. Loaded on the first
+ * Ctrl-K (see `GlobalSearchOpener`), so the dialog, the CDK overlay and the palette cost the
+ * shell's first load nothing.
+ */
+export function openGlobalSearch(injector: Injector): DialogRef<unknown, GlobalSearch> {
+  const overlay = injector.get(Overlay);
+  return injector.get(Dialog).open(GlobalSearch, {
+    ariaLabel: 'Search every cluster',
+    ariaModal: true,
+    autoFocus: 'input',
+    restoreFocus: true,
+    hasBackdrop: true,
+    // Near the top, where results grow downwards; the whole screen on a phone.
+    positionStrategy: overlay.position().global().centerHorizontally().top(window.innerWidth <= 560 ? '0' : '8vh'),
+  });
 }

@@ -1,6 +1,6 @@
 import { Dialog } from '@angular/cdk/dialog';
 import { TestBed } from '@angular/core/testing';
-import { Confirmation } from './confirm-dialog';
+import { Confirmation } from './confirmation';
 
 describe('Confirmation', () => {
   let confirmation: Confirmation;

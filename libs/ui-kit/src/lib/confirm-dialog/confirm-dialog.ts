@@ -1,51 +1,8 @@
 import { Dialog, DIALOG_DATA, DialogRef } from '@angular/cdk/dialog';
-import { ChangeDetectionStrategy, Component, computed, inject, Injectable, signal, ViewEncapsulation } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, Injector, signal, ViewEncapsulation } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-
-export interface ConfirmOptions {
-  title: string;
-  /** What will happen, in a sentence or two: "This cannot be undone; its pods are deleted too." */
-  message?: string;
-  /** The confirming button's label, a verb: "Delete", "Remove", "Scale". */
-  confirm: string;
-  cancel?: string;
-  /** Shown in the danger colour, for what cannot be undone. */
-  danger?: boolean;
-  /** The person must type this (usually the object's name) before the button works. */
-  typeToConfirm?: string;
-  /** What it will be done to, one line each (the objects a bulk delete removes), under the message; scrolls when long. */
-  items?: readonly string[];
-  /** The list's accessible name: "Objects to delete". */
-  itemsLabel?: string;
-}
-
-export interface PromptOptions extends Omit<ConfirmOptions, 'typeToConfirm'> {
-  /** The field's label. */
-  label: string;
-  value: string | number;
-  type?: 'text' | 'number';
-  /** Says what is wrong with a value, in words; nothing when it is fine. */
-  check?: (value: string) => string | undefined;
-}
-
-/**
- * The CDK overlay's own layout rules, for a dialog that lives in the overlay container at the end
- * of <body>, outside any view's styles: a dialog component (encapsulation None) lists them first
- * in its `styles`, so a remote needs no global stylesheet.
- */
-export const OVERLAY_STYLES = `
-    .cdk-overlay-container, .cdk-global-overlay-wrapper { pointer-events: none; top: 0; left: 0; height: 100%; width: 100%; }
-    .cdk-overlay-container { position: fixed; z-index: 1000; }
-    .cdk-overlay-container:empty { display: none; }
-    .cdk-global-overlay-wrapper { display: flex; position: absolute; z-index: 1000; }
-    .cdk-overlay-pane { position: absolute; pointer-events: auto; box-sizing: border-box; display: flex; max-width: 100%; max-height: 100%; z-index: 1000; }
-    .cdk-overlay-backdrop { position: absolute; inset: 0; pointer-events: auto; z-index: 1000; background: rgba(1, 4, 9, 0.45); }
-    .cdk-dialog-container { display: block; width: 100%; outline: 0; }
-`;
-
-type DialogData = { options: ConfirmOptions | PromptOptions; prompt: boolean; id: number };
-
-let nextId = 0;
+import { OVERLAY_STYLES } from '../overlay-styles';
+import type { ConfirmOptions, DialogData, PromptOptions } from './confirmation';
 
 /**
  * The one dialog the console asks with: a confirmation (optionally "type the name to
@@ -132,31 +89,18 @@ export class ConfirmDialog {
   }
 }
 
-/** Asks the person before something happens, with `ConfirmDialog`. */
-@Injectable({ providedIn: 'root' })
-export class Confirmation {
-  private readonly dialog = inject(Dialog);
-
-  /** Resolves true only when the person confirmed (Escape, Cancel and the backdrop say no). */
-  async confirm(options: ConfirmOptions): Promise<boolean> {
-    return (await this.open({ options, prompt: false, id: ++nextId })) === true;
-  }
-
-  /** Resolves the value entered, or undefined when the person cancelled. */
-  async prompt(options: PromptOptions): Promise<string | undefined> {
-    const value = await this.open({ options, prompt: true, id: ++nextId });
-    return typeof value === 'string' ? value : undefined;
-  }
-
-  private open(data: DialogData): Promise<string | boolean | undefined> {
-    const ref = this.dialog.open<string | boolean | undefined, DialogData, ConfirmDialog>(ConfirmDialog, {
-      data,
-      autoFocus: 'first-tabbable',
-      restoreFocus: true,
-      hasBackdrop: true,
-      ariaModal: true,
-      ariaLabelledBy: `cairn-dialog-title-${data.id}`,
-    });
-    return firstValueFrom(ref.closed);
-  }
+/**
+ * Opens `ConfirmDialog` with `data` in `injector`'s context; resolves what it closed with (true,
+ * the value entered, or undefined for Escape, Cancel and the backdrop). Called by `Confirmation`.
+ */
+export function openConfirmDialog(injector: Injector, data: DialogData): Promise<string | boolean | undefined> {
+  const ref = injector.get(Dialog).open<string | boolean | undefined, DialogData, ConfirmDialog>(ConfirmDialog, {
+    data,
+    autoFocus: 'first-tabbable',
+    restoreFocus: true,
+    hasBackdrop: true,
+    ariaModal: true,
+    ariaLabelledBy: `cairn-dialog-title-${data.id}`,
+  });
+  return firstValueFrom(ref.closed);
 }

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, input, model, output, signal, ViewEncapsulation } from '@angular/core';
-import { OVERLAY_STYLES } from '../confirm-dialog/confirm-dialog';
+import { OVERLAY_STYLES } from '../overlay-styles';
 
 /** One choice of a palette: a result (with the link it opens) or a suggestion (a recent search). */
 export interface PaletteOption {
