@@ -158,6 +158,8 @@ describe('bulk actions', () => {
     await main().getByRole('checkbox', { name: /^Select all 2 shown/ }).check();
     await bar().getByText('2 selected').waitFor();
     await bar().getByRole('button', { name: 'Delete…' }).click();
+    // The dialog's code loads on first use: wait for it to be drawn before reading it.
+    await dialog().getByRole('list', { name: 'Objects to delete' }).waitFor();
     expect(await dialog().getByRole('list', { name: 'Objects to delete' }).getByRole('listitem').allTextContents()).toEqual(['team-a/mixed-a']);
     await dialog().getByText(/1 more selected you may not delete/).waitFor();
     await dialog().getByRole('button', { name: 'Delete 1' }).click();

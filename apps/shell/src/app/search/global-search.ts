@@ -143,6 +143,11 @@ export class GlobalSearch {
     void this.router.navigateByUrl(option.href);
   }
 
+  /** Starts with `text` as the query, as if typed into the field. */
+  type(text: string): void {
+    this.query.set(text);
+  }
+
   private reset(): void {
     this.kinds.set([]);
     this.skipped.set(0);
@@ -227,13 +232,14 @@ export class GlobalSearch {
 }
 
 /**
- * Opens the search dialog in `injector`'s context and returns its handle. Loaded on the first
+ * Opens the search dialog in `injector`'s context, with what was `typed` before it could open as
+ * its query, and returns its handle. Loaded on the first
  * Ctrl-K (see `GlobalSearchOpener`), so the dialog, the CDK overlay and the palette cost the
  * shell's first load nothing.
  */
-export function openGlobalSearch(injector: Injector): DialogRef<unknown, GlobalSearch> {
+export function openGlobalSearch(injector: Injector, typed = ''): DialogRef<unknown, GlobalSearch> {
   const overlay = injector.get(Overlay);
-  return injector.get(Dialog).open(GlobalSearch, {
+  const ref = injector.get(Dialog).open(GlobalSearch, {
     ariaLabel: 'Search every cluster',
     ariaModal: true,
     autoFocus: 'input',
@@ -242,4 +248,6 @@ export function openGlobalSearch(injector: Injector): DialogRef<unknown, GlobalS
     // Near the top, where results grow downwards; the whole screen on a phone.
     positionStrategy: overlay.position().global().centerHorizontally().top(window.innerWidth <= 560 ? '0' : '8vh'),
   });
+  if (typed) ref.componentInstance?.type(typed);
+  return ref;
 }
