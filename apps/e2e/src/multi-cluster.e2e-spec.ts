@@ -93,6 +93,7 @@ describe('multi-cluster lists', () => {
   });
 
   afterEach(async () => {
+    if (!page) return;
     await screenshot(page, `multi-cluster-${expect.getState().currentTestName?.replace(/\W+/g, '-').slice(0, 80) ?? 'story'}`);
     await page.context().close();
   });
@@ -114,7 +115,8 @@ describe('multi-cluster lists', () => {
     await page.goto(`${stage.cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
     await main().getByRole('link', { name: 'web', exact: true }).waitFor();
     await main().getByText('Clusters', { exact: true }).click();
-    await main().locator('label[data-cluster="second"]').getByRole('checkbox').check();
+    // Choosing navigates at once (the list becomes the merged one): a click, not a check that waits for this box to stay ticked.
+    await main().locator('label[data-cluster="second"]').getByRole('checkbox').click();
     await page.waitForURL((url) => url.searchParams.get('clusters') === 'cairn-dev,second');
     await part('second').getByText(/\d+ Deployments/).waitFor({ timeout: 60_000 });
     await part('cairn-dev').getByText(/\d+ Deployments/).waitFor();
@@ -232,15 +234,20 @@ describe('multi-cluster lists', () => {
     await screenshot(page, 'multicluster-failing-desktop');
   });
 
-  it('victor (view) on a phone: team-a pods from both clusters as kubectl lists them, no action; Secrets refused per cluster, never a whole-page error', async () => {
-    page = await signedIn('victor', { width: 390, height: 844 });
+  it('victor (view), then on a phone: team-a pods from both clusters as kubectl lists them, no action; Secrets refused per cluster, never a whole-page error', async () => {
+    page = await signedIn('victor');
     await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a&clusters=cairn-dev,second`);
     await part('second').getByText(/\d+ Pods/).waitFor({ timeout: 60_000 });
     await part('cairn-dev').getByText(/\d+ Pods/).waitFor();
-    const onSecond = await kubectlNames(second, ['pods', '-n', 'team-a']);
-    for (const name of onSecond) expect(await main().getByText(name, { exact: true }).count()).toBeGreaterThan(0);
+    await eventually(
+      async () => ({ rows: await tableRows(), first: await kubectlNames(stage.cluster, ['pods', '-n', 'team-a']), second: await kubectlNames(second, ['pods', '-n', 'team-a']) }),
+      (s) => namesFrom(s.rows, 'cairn-dev').join() === s.first.join() && namesFrom(s.rows, 'second').join() === s.second.join(),
+      30_000,
+    );
     // No actions: nothing to select, nothing to change.
     expect(await main().getByRole('checkbox', { name: /^Select / }).count()).toBe(0);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await main().getByRole('link', { name: /^db-0$/ }).first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await screenshot(page, 'multicluster-victor-phone');
 

@@ -192,7 +192,7 @@ export class MergedList {
         // Its page is in its own cluster.
         linkQuery: (o) => ({ cluster: this.clusterOf.get(o) ?? null }),
       },
-      { id: 'cluster', label: 'Cluster', value: (o) => clusterLabel(this.clusterOf.get(o) ?? ''), minWidth: 9, grow: 1.2 },
+      { id: 'cluster', label: 'Cluster', value: (o) => clusterLabel(this.clusterOf.get(o) ?? ''), minWidth: 11, grow: 1.2 },
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
       ...(kind.hasStatus === false ? [] : [{ id: 'status', label: 'Status', value: (o: KubeObject) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 }]),
       ...printed,
