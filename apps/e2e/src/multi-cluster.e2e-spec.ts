@@ -246,7 +246,10 @@ describe('multi-cluster lists', () => {
     );
     // No actions: nothing to select, nothing to change.
     expect(await main().getByRole('checkbox', { name: /^Select / }).count()).toBe(0);
+    // The same address opened on a phone.
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await part('second').getByText(/\d+ Pods/).waitFor({ timeout: 60_000 });
     await main().getByRole('link', { name: /^db-0$/ }).first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await screenshot(page, 'multicluster-victor-phone');
