@@ -256,6 +256,7 @@ describe('multi-cluster lists', () => {
 
     await page.goto(`${stage.cairn.url}/workloads/secrets?cluster=cairn-dev&ns=team-a&clusters=cairn-dev,second`);
     for (const c of ['cairn-dev', 'second']) await part(c).getByText(/may not list Secrets/i).waitFor({ timeout: 60_000 });
+    await main().getByText('No Secrets could be listed from these clusters: see why below.').waitFor();
     expect(await main().getByRole('searchbox').count()).toBe(1);
     await screenshot(page, 'multicluster-victor-secrets-phone');
   });

@@ -233,6 +233,13 @@ export class MergedList {
 
   protected readonly failed = computed(() => this.states().filter((s) => s.tone === 'error').length);
 
+  /** With no rows: none there, or none could be read (each cluster's reason is under the table). */
+  protected readonly emptyText = computed(() => {
+    const label = this.kind().label;
+    if (this.failed() === this.parts().length && this.failed() > 0) return `No ${label} could be listed from these clusters: see why below.`;
+    return this.problemsOnly() ? `No ${label} need attention in these clusters.` : `There are no ${label} in these clusters${this.failed() ? ' that answered' : ''}.`;
+  });
+
   protected readonly scope = computed(() => {
     const kind = this.kind();
     const where = kind.namespaced === false ? '' : this.context.namespace() ? `in ${this.context.namespace()} ` : 'in all namespaces ';
