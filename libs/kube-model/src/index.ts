@@ -56,3 +56,5 @@ export { cpuMillis, MAX_QUANTITY_LENGTH, memoryMiB, nodeUsage, podUsage, quantit
 export type { Usage } from './lib/metrics';
 export { kindNameMatches, requirementsText, MAX_SEARCH_QUERY, MAX_SEARCH_TERMS, nameMatches, parseLabelSelector, parseSearchQuery, searchableKinds } from './lib/search-query';
 export type { LabelRequirement, SearchableResource, SearchQuery } from './lib/search-query';
+export { MAX_MERGED_CLUSTERS, MERGED_CLUSTERS_PARAM, mergedClusters, mergedClustersParam, mergedRowKey, unionPrinterColumns } from './lib/multi-cluster';
+export type { MergedClusters, MergedPrinterColumn, MergedPrinterColumns } from './lib/multi-cluster';

@@ -1,12 +1,15 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, Permissions, WatchStream, POLL_MS, UsageSampler, usageKey, USAGE_POLL_MS } from '@cairn/data-access';
-import { cellsByObject, PrinterColumn, printerColumns } from '@cairn/kube-model';
+import type { ClusterSummary } from '@cairn/api-contracts';
+import { cellsByObject, mergedClusters, PrinterColumn, printerColumns } from '@cairn/kube-model';
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
 import { BulkActions } from '../bulk-actions/bulk-actions';
 import { kindFromRoute } from '../kind-resolver';
 import { WORKLOAD_KINDS } from '../workload-kinds';
 import { CreateButton } from '../create/create-button';
+import { ClusterChooser } from '../merged-list/cluster-chooser';
+import { chosenParam, MergedList } from '../merged-list/merged-list';
 
 /** At most this many namespaces are asked about to decide whether rows can be selected. */
 const MAX_NAMESPACE_REVIEWS = 50;
@@ -18,7 +21,7 @@ const MAX_NAMESPACE_REVIEWS = 50;
  */
 @Component({
   selector: 'cairn-workload-list',
-  imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster, CreateButton, BulkActions],
+  imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster, CreateButton, BulkActions, MergedList, ClusterChooser],
   templateUrl: './workload-list.html',
   styleUrl: './workload-list.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -33,6 +36,8 @@ export class WorkloadList {
   readonly resource = input<string>();
   /** The filter, from the address (`?q=app=web`), so a filtered list can be shared. */
   readonly q = input<string>();
+  /** Several clusters at once, from the address (`?clusters=a,b`): the merged list (kube-model's `mergedClusters`). */
+  readonly clusters = input<string>();
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly api = inject(ApiClient);
@@ -57,7 +62,19 @@ export class WorkloadList {
   protected readonly usage = signal<UsageSampler | undefined>(undefined);
   protected readonly usagePollSeconds = USAGE_POLL_MS / 1000;
 
+  /** Every cluster the user has (configured, then added in this browser), for the cluster chooser. */
+  protected readonly known = signal<ClusterSummary[] | undefined>(undefined);
+  /** The merged list's clusters when the address asks for several; undefined for a plain list. */
+  protected readonly merged = computed(() => {
+    const param = this.clusters();
+    const known = this.known();
+    return param && known ? mergedClusters(param, known.map((c) => c.name)) : undefined;
+  });
+  /** Waiting for the user's clusters before a merged list can start. */
+  protected readonly mergedPending = computed(() => Boolean(this.clusters()) && !this.known());
+
   constructor() {
+    void this.api.clusters().then((clusters) => this.known.set(clusters), () => this.known.set([]));
     // The server prints other kinds' columns (a CRD's additionalPrinterColumns, as kubectl shows
     // them): asked again shortly after the live list changes.
     effect(() => {
@@ -76,11 +93,12 @@ export class WorkloadList {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
       const namespace = this.context.namespace();
+      const single = !this.clusters();
       untracked(() => {
         this.printed.set(undefined);
         this.selection.set(new Set());
         this.list()?.stop();
-        this.list.set(kind && cluster ? new LiveList(this.api, this.watch, { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined);
+        this.list.set(kind && cluster && single ? new LiveList(this.api, this.watch, { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined);
       });
     });
     inject(DestroyRef).onDestroy(() => this.list()?.stop());
@@ -88,10 +106,11 @@ export class WorkloadList {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
       const namespace = this.context.namespace();
+      const single = !this.clusters();
       untracked(() => {
         this.usage()?.stop();
         const measured = kind?.group === 'core' && (kind.resource === 'pods' || kind.resource === 'nodes') ? kind.resource : undefined;
-        this.usage.set(measured && cluster ? new UsageSampler(this.api, this.permissions, { cluster, kind: measured, namespace: measured === 'pods' ? namespace : undefined }) : undefined);
+        this.usage.set(measured && cluster && single ? new UsageSampler(this.api, this.permissions, { cluster, kind: measured, namespace: measured === 'pods' ? namespace : undefined }) : undefined);
       });
     });
     inject(DestroyRef).onDestroy(() => this.usage()?.stop());
@@ -187,6 +206,11 @@ export class WorkloadList {
     const items = this.list()?.items() ?? [];
     return this.problemsOnly() && kind ? items.filter((o) => PROBLEM_HEALTHS.includes(kind.status(o).health)) : items;
   });
+
+  /** A choice of several clusters turns the list into the merged one (kept in the address, so it can be shared). */
+  protected chooseClusters(clusters: string[]): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { clusters: chosenParam(clusters, this.context.cluster()) }, queryParamsHandling: 'merge' });
+  }
 
   protected setFilter(q: string): void {
     void this.router.navigate([], { relativeTo: this.route, queryParams: { q: q || null }, queryParamsHandling: 'merge', replaceUrl: true });

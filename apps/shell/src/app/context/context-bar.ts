@@ -96,12 +96,16 @@ export class ContextBar implements OnInit {
    * before the clusters have been listed.
    */
   private readonly opened = new URLSearchParams(location.search);
+  /** The address's cluster after the last navigation. */
+  private urlCluster = this.opened.get('cluster') ?? undefined;
 
   constructor() {
     // Keep the URL in step with the choice, so the page can be shared as it is.
     effect(() => this.syncUrl(this.context.cluster(), this.context.namespace()));
     const navigations = this.router.events.subscribe((event) => {
-      if (event instanceof NavigationEnd) this.syncUrl(this.context.cluster(), this.context.namespace(), true);
+      if (!(event instanceof NavigationEnd)) return;
+      if (this.adoptUrlCluster()) return;
+      this.syncUrl(this.context.cluster(), this.context.namespace(), true);
     });
     inject(DestroyRef).onDestroy(() => navigations.unsubscribe());
     effect(() => {
@@ -156,6 +160,24 @@ export class ContextBar implements OnInit {
     else delete queryParams['ns'];
     tree.queryParams = queryParams;
     void this.router.navigateByUrl(tree, { replaceUrl: true });
+  }
+
+  /**
+   * A link to another of the user's clusters (`?cluster=b`: a merged list's row, a problem on
+   * another home card, a search result) makes it the current cluster, with the link's namespace;
+   * without this the URL would be synced back to the cluster chosen before. True when adopted
+   * (the effect then syncs the URL).
+   */
+  private adoptUrlCluster(): boolean {
+    const params = this.router.parseUrl(this.router.url).queryParams;
+    const wanted = typeof params['cluster'] === 'string' ? params['cluster'] : undefined;
+    const before = this.urlCluster;
+    this.urlCluster = wanted;
+    // Only a navigation that changed the address's cluster: one that merely kept a cluster chosen meanwhile (in the top bar) must not undo the choice.
+    if (!wanted || wanted === before || wanted === this.context.cluster() || !this.clusters().some((c) => c.name === wanted)) return false;
+    this.context.selectCluster(wanted);
+    if (typeof params['ns'] === 'string') this.context.selectNamespace(params['ns']);
+    return true;
   }
 
   protected chooseCluster(name: string): void {

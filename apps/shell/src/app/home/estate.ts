@@ -1,7 +1,8 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import type { ClusterSummary } from '@cairn/api-contracts';
 import { ApiClient, UserClusterStore, userClusterLabel } from '@cairn/data-access';
+import { MAX_MERGED_CLUSTERS, mergedClustersParam } from '@cairn/kube-model';
 import { Notice } from '@cairn/ui-kit';
 import { MFE_MANIFEST } from '../remotes/remotes';
 import { ClusterCard } from './cluster-card';
@@ -32,6 +33,12 @@ import { RecentPlace, RecentPlaces } from './recent-places';
             <cairn-cluster-card [cluster]="c" />
           }
         </div>
+        @if (across(); as clusters) {
+          <p class="across">In one list from {{ clusters.count === clusters.of ? 'all ' + clusters.count : 'the first ' + clusters.count + ' of your ' + clusters.of }} clusters:
+            <a routerLink="/workloads/pods" [queryParams]="{ clusters: clusters.param }">Pods</a>,
+            <a routerLink="/workloads/deployments" [queryParams]="{ clusters: clusters.param }">Deployments</a>
+            (choose others in the list's Clusters menu).</p>
+        }
       }
     </section>
     <section aria-labelledby="recent-title">
@@ -55,6 +62,7 @@ import { RecentPlace, RecentPlaces } from './recent-places';
     .section-title { font-size: 1.15rem; margin: 1.25rem 0 0.5rem; }
     .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 22rem), 1fr)); gap: 0.75rem; align-items: start; }
     .muted { color: var(--cairn-muted); }
+    .across { margin: 0.75rem 0 0; }
     .places { list-style: none; padding: 0; margin: 0; border: 1px solid var(--cairn-border); border-radius: 8px; background: var(--cairn-surface); }
     .places li { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--cairn-border); min-width: 0; }
     .places li:last-child { border-bottom: 0; }
@@ -69,8 +77,15 @@ export class Estate implements OnInit {
   private readonly destroyRef = inject(DestroyRef);
   protected readonly recent = inject(RecentPlaces);
   protected readonly hasClusters = inject(MFE_MANIFEST).remotes.some((r) => r.route === 'clusters');
+  private readonly hasWorkloads = inject(MFE_MANIFEST).remotes.some((r) => r.route === 'workloads');
   protected readonly clusters = signal<ClusterSummary[] | undefined>(undefined);
   protected readonly error = signal<string | undefined>(undefined);
+  /** Several clusters: links to the workloads lists merged across them (at most MAX_MERGED_CLUSTERS, kube-model's bound). */
+  protected readonly across = computed(() => {
+    const names = (this.clusters() ?? []).map((c) => c.name);
+    const chosen = names.slice(0, MAX_MERGED_CLUSTERS);
+    return names.length > 1 && this.hasWorkloads ? { param: mergedClustersParam(chosen), count: chosen.length, of: names.length } : undefined;
+  });
 
   async ngOnInit(): Promise<void> {
     // A cluster added or removed on the clusters page (another tab) shows here at once.

@@ -18,6 +18,8 @@ export interface TableColumn<T> {
   since?: (row: T) => string | undefined;
   /** A router link for the cell, usually the name; the query (cluster, namespace) is kept. */
   link?: (row: T) => readonly unknown[] | undefined;
+  /** Query parameters the link sets over the page's own (a merged list's row: `cluster` of its own cluster). */
+  linkQuery?: (row: T) => Record<string, string | null>;
   /** Not shown until chosen under "Columns". */
   hidden?: boolean;
   /** Always shown (the name): it cannot be unchosen. */
