@@ -14,6 +14,8 @@ export interface Options {
   uiRuns: number;
   logLinesPerSecond: number;
   logSeconds: number;
+  /** 1: benchmark 3 always adds its profiled run (CPU profile, memory sampled), not only when a target is missed. */
+  footprintProfile: number;
   only?: string[];
 }
 
@@ -29,6 +31,7 @@ export const FULL: Options = {
   uiRuns: 3,
   logLinesPerSecond: 2_000,
   logSeconds: 60,
+  footprintProfile: 0,
 };
 
 export const SMALL: Options = {
@@ -43,6 +46,7 @@ export const SMALL: Options = {
   uiRuns: 1,
   logLinesPerSecond: 2_000,
   logSeconds: 10,
+  footprintProfile: 0,
 };
 
 export interface BenchContext {

@@ -28,7 +28,8 @@ Runs Cairn's benchmarks against a real control plane (kube-testenv) and the buil
   --only=...    some of the benchmarks
   --<size>=N    one size, e.g. --list-pods=2000 --subscribers=100 --log-seconds=20
                 (list-pods, list-runs, subscribers, events-per-second, watch-seconds, users,
-                load-seconds, ui-pods, ui-runs, log-lines-per-second, log-seconds)`;
+                load-seconds, ui-pods, ui-runs, log-lines-per-second, log-seconds;
+                footprint-profile=1: benchmark 3 always adds its profiled run)`;
 
 function parseOptions(args: string[]): Options {
   if (args.includes('--help')) {
