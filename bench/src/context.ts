@@ -16,6 +16,12 @@ export interface Options {
   logSeconds: number;
   /** 1: benchmark 3 always adds its profiled run (CPU profile, memory sampled), not only when a target is missed. */
   footprintProfile: number;
+  /**
+   * --footprint-before=<main.js>: an earlier build of the all-in-one console (e.g. main's, copied
+   * aside), measured and profiled first under the same load in the same run, so a change is
+   * judged before/after on the same machine at the same moments.
+   */
+  footprintBefore?: string;
   only?: string[];
 }
 

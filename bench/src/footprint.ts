@@ -40,6 +40,14 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   const tokens: string[] = [];
   for (let i = 0; i < options.users; i++) tokens.push((await ctx.cluster.login('admin')).idToken);
   // Seed 001's layout (one process, apps/console) and the two-service layout, each in its own pod-sized cgroup, same load.
+  // Before/after in one run: the earlier build first, measured and profiled under the same load.
+  const before: Figure[] = [];
+  if (options.footprintBefore) {
+    const build = { main: options.footprintBefore };
+    before.push(...(await measure(ctx, 'all-in-one', tokens, bare, undefined, undefined, build)));
+    const why = await profiled(ctx, tokens, bare, build);
+    before.push(notMeasured(B, `BEFORE (${options.footprintBefore}): profiled run of the same load (not a measurement)`, why));
+  }
   const allInOne = await measure(ctx, 'all-in-one', tokens, bare);
   // A target missed: the same load once more on the same pod, under node --cpu-prof and with process.memoryUsage() sampled,
   // to say where the time and the memory went (a run of its own: the profiler's cost is not in the figures above).
@@ -53,13 +61,21 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   // Seed 001's CPU limit too: the same load with the process held to 100m.
   const slowCpu = await measure(ctx, 'all-in-one', tokens, bare, 100);
   const twoServices = await measure(ctx, 'two services', tokens, bare);
-  return [...allInOne, ...slowCpu, ...twoServices];
+  return [...before, ...allInOne, ...slowCpu, ...twoServices];
 }
 
 /** One layout of the console under the load: its processes, its cgroup, its figures. */
-async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services', tokens: string[], bare: number, cpuMillicores?: number, diagnose?: { profileDir: string; memoryFile: string }): Promise<Figure[]> {
+async function measure(
+  ctx: BenchContext,
+  layout: 'all-in-one' | 'two services',
+  tokens: string[],
+  bare: number,
+  cpuMillicores?: number,
+  diagnose?: { profileDir: string; memoryFile: string },
+  build?: { main: string },
+): Promise<Figure[]> {
   const { options, log } = ctx;
-  const label = `${layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)'}${cpuMillicores ? ` at ${cpuMillicores}m CPU` : ''}${diagnose ? ', profiled' : ''}`;
+  const label = `${build ? `BEFORE (${build.main}): ` : ''}${layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)'}${cpuMillicores ? ` at ${cpuMillicores}m CPU` : ''}${diagnose ? ', profiled' : ''}`;
   // Seed 001's pod: the console under one 128 MiB memory limit (and a CPU quota), enforced by the kernel (where this machine allows it).
   const pod = Cgroup.available() ? Cgroup.create(`bench-footprint-${layout === 'all-in-one' ? 'one' : 'two'}${cpuMillicores ? `-${cpuMillicores}m` : ''}`, { memoryBytes: TARGET, ...(cpuMillicores ? { cpuMillicores } : {}) }) : undefined;
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
@@ -73,6 +89,7 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
       cgroup: pod,
       env: { NODE_OPTIONS: HEAP_OPTIONS, ...(diagnose ? { CAIRN_BENCH_MEMORY_FILE: diagnose.memoryFile } : {}) },
       ...(diagnose ? { gatewayFlags: ['--require', join(__dirname, 'memory-sampler.js'), '--cpu-prof', `--cpu-prof-dir=${diagnose.profileDir}`] } : {}),
+      ...build,
     });
   } catch (err) {
     // A layout that cannot even start inside the pod's limits is a result, not a crash of the benchmark.
@@ -270,10 +287,10 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
  * (self time by function, time by package anywhere on the stack) and what held the memory at
  * the peak (V8 heap used/total vs external and ArrayBuffers: Buffers, socket data).
  */
-async function profiled(ctx: BenchContext, tokens: string[], bare: number): Promise<string> {
-  const profileDir = join(ctx.runDir, 'profiles', 'footprint');
+async function profiled(ctx: BenchContext, tokens: string[], bare: number, build?: { main: string }): Promise<string> {
+  const profileDir = join(ctx.runDir, 'profiles', build ? 'footprint-before' : 'footprint');
   const memoryFile = join(profileDir, 'memory.jsonl');
-  const figures = await measure(ctx, 'all-in-one', tokens, bare, undefined, { profileDir, memoryFile });
+  const figures = await measure(ctx, 'all-in-one', tokens, bare, undefined, { profileDir, memoryFile }, build);
   const profile = summarizeProfile(profileDir, 3000, 25);
   type Sample = { at: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; gcMs: number; gcCount: number };
   const samples: Sample[] = existsSync(memoryFile)
@@ -290,7 +307,7 @@ async function profiled(ctx: BenchContext, tokens: string[], bare: number): Prom
   const memory = peak
     ? `at the RSS peak (${mib(peak.rss)}) V8 heap used ${mib(peak.heapUsed)} of ${mib(peak.heapTotal)}, external ${mib(peak.external)} (ArrayBuffers ${mib(peak.arrayBuffers)}); maxima: heap total ${mib(max('heapTotal'))}, external ${mib(max('external'))}, ArrayBuffers ${mib(max('arrayBuffers'))}; GC ${gcMs.toFixed(0)} ms in ${spanS.toFixed(0)} s (${samples.reduce((a, b) => a + b.gcCount, 0)} collections)`
     : 'no memory samples';
-  ctx.details['footprint profiled run'] = { figures, profile, memory: { peak, gcMs, spanS, samples: samples.length } };
+  ctx.details[`footprint profiled run${build ? ' BEFORE' : ''}`] = { figures, profile, memory: { peak, gcMs, spanS, samples: samples.length } };
   return `a profiled run of the same load (${figures.map((f) => `${f.value?.toFixed(0)} ${f.unit}`).join(', ')}): ${describeProfile(profile, 'console')}; by package on the stack: ${profile?.inclusiveByPart.map((x) => `${x.part} ${x.percent}%`).join(', ')}; ${memory}`;
 }
 
