@@ -1,10 +1,10 @@
 import { request as httpRequest, ClientRequest } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cgroup, SEED_NAMESPACES } from '@cairn/kube-testenv';
+import { Cgroup, freePort, SEED_NAMESPACES } from '@cairn/kube-testenv';
 import { BENCH_NAMESPACE, CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
-import { describeProfile, summarizeProfile } from './profile';
+import { describeProfile, InspectorProfiler, summarizeProfile } from './profile';
 import { figure, Figure, notMeasured } from './report';
 import { bareNodeRss, RssSampler, Service, startConsole } from './services';
 import { MiB, sleep, summarize } from './stats';
@@ -49,7 +49,7 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
     before.push(notMeasured(B, `BEFORE (${options.footprintBefore}): profiled run of the same load (not a measurement)`, why));
   }
   const allInOne = await measure(ctx, 'all-in-one', tokens, bare);
-  // A target missed: the same load once more on the same pod, under node --cpu-prof and with process.memoryUsage() sampled,
+  // A target missed: the same load once more on the same pod, CPU-profiled (inspector) and with process.memoryUsage() sampled,
   // to say where the time and the memory went (a run of its own: the profiler's cost is not in the figures above).
   // With --footprint-profile=1, always (the profile of a met run says what is left to cut).
   const missed = allInOne.filter((f) => f.met === false);
@@ -81,6 +81,7 @@ async function measure(
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
   // As the images and the chart run every process: V8's heap held to half the memory limit (config.heapPercentage).
   let cairn: Awaited<ReturnType<typeof startConsole>>;
+  const inspectPort = diagnose ? await freePort() : 0;
   try {
     cairn = await startConsole(ctx.cluster, {
       logsDir: join(ctx.runDir, 'logs'),
@@ -88,7 +89,7 @@ async function measure(
       allInOne: layout === 'all-in-one',
       cgroup: pod,
       env: { NODE_OPTIONS: HEAP_OPTIONS, ...(diagnose ? { CAIRN_BENCH_MEMORY_FILE: diagnose.memoryFile } : {}) },
-      ...(diagnose ? { gatewayFlags: ['--require', join(__dirname, 'memory-sampler.js'), '--cpu-prof', `--cpu-prof-dir=${diagnose.profileDir}`] } : {}),
+      ...(diagnose ? { gatewayFlags: ['--require', join(__dirname, 'memory-sampler.js'), `--inspect=127.0.0.1:${inspectPort}`] } : {}),
       ...build,
     });
   } catch (err) {
@@ -122,6 +123,8 @@ async function measure(
 
     log(`bench 3 (${label}): ${options.users} users, each following a log and listing ${BENCH_NAMESPACE}'s pods ${PAGE} at a time, twice, around a watch stream`);
     const sampler = new RssSampler(services);
+    // The profiled run: sampled from the start of the load to its end (see InspectorProfiler).
+    const profiler = diagnose ? await InspectorProfiler.start(inspectPort) : undefined;
     const latencies: number[] = [];
     const pageLatencies: number[] = [];
     const statuses = new Map<number, number>();
@@ -191,6 +194,7 @@ async function measure(
       }),
     );
     done = true;
+    if (profiler && diagnose) await profiler.stop(diagnose.profileDir, 'load');
     await Promise.all([probe, midway]);
     direct.close();
     const loaded = sampler.stop();
@@ -282,7 +286,7 @@ async function measure(
 }
 
 /**
- * The all-in-one pod under the same load once more, under node --cpu-prof and with
+ * The all-in-one pod under the same load once more, CPU-profiled through its inspector and with
  * process.memoryUsage() sampled every 250 ms (bench/src/memory-sampler.ts): where the CPU went
  * (self time by function, time by package anywhere on the stack) and what held the memory at
  * the peak (V8 heap used/total vs external and ArrayBuffers: Buffers, socket data).
@@ -291,7 +295,7 @@ async function profiled(ctx: BenchContext, tokens: string[], bare: number, build
   const profileDir = join(ctx.runDir, 'profiles', build ? 'footprint-before' : 'footprint');
   const memoryFile = join(profileDir, 'memory.jsonl');
   const figures = await measure(ctx, 'all-in-one', tokens, bare, undefined, { profileDir, memoryFile }, build);
-  const profile = summarizeProfile(profileDir, 3000, 25);
+  const profile = summarizeProfile(profileDir, 0, 25);
   type Sample = { at: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; gcMs: number; gcCount: number };
   const samples: Sample[] = existsSync(memoryFile)
     ? readFileSync(memoryFile, 'utf8')

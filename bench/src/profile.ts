@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { WebSocket } from 'ws';
 import { join } from 'node:path';
 
 interface CpuProfile {
@@ -91,4 +92,53 @@ export function describeProfile(p: ProfileSummary | undefined, whose = 'gateway'
     .slice(0, 3)
     .map((x) => `${x.fn} ${x.percent}%`)
     .join(', ')} (${p.file})`;
+}
+
+/**
+ * A CPU profile of a running Node process through its inspector (`--inspect=127.0.0.1:<port>`),
+ * written by the benchmark, not by the process at its exit: `node --cpu-prof` writes its file
+ * only when the process exits on its own, and a console stopped inside its 128 MiB cgroup never
+ * wrote one (benchmark 3, 2026-11-30). Sampling every 1 ms; `stop` writes `<dir>/<name>.cpuprofile`.
+ */
+export class InspectorProfiler {
+  private id = 0;
+  private readonly pending = new Map<number, (result: unknown) => void>();
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
+      if (message.id !== undefined) this.pending.get(message.id)?.(message.result);
+      if (message.id !== undefined) this.pending.delete(message.id);
+    });
+  }
+
+  static async start(port: number): Promise<InspectorProfiler> {
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl?: string }>;
+    const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+    if (!url) throw new Error(`no inspector target on 127.0.0.1:${port}`);
+    const socket = new WebSocket(url, { maxPayload: 1024 * 1024 * 1024 });
+    await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
+    const profiler = new InspectorProfiler(socket);
+    await profiler.call('Profiler.enable');
+    await profiler.call('Profiler.setSamplingInterval', { interval: 1000 });
+    await profiler.call('Profiler.start');
+    return profiler;
+  }
+
+  private call(method: string, params: object = {}): Promise<unknown> {
+    const id = ++this.id;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async stop(dir: string, name: string): Promise<string> {
+    const { profile } = (await this.call('Profiler.stop')) as { profile: unknown };
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    this.socket.close();
+    return file;
+  }
 }
