@@ -306,7 +306,7 @@ async function profiled(ctx: BenchContext, tokens: string[], bare: number, build
   const peak = samples.reduce<Sample | undefined>((a, b) => (!a || b.rss > a.rss ? b : a), undefined);
   const max = (k: keyof Sample) => Math.max(0, ...samples.map((x) => x[k]));
   const gcMs = samples.reduce((a, b) => a + b.gcMs, 0);
-  const spanS = samples.length ? (samples[samples.length - 1]!.at - samples[0]!.at) / 1000 : 0;
+  const spanS = ((samples.at(-1)?.at ?? 0) - (samples[0]?.at ?? 0)) / 1000;
   const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
   const memory = peak
     ? `at the RSS peak (${mib(peak.rss)}) V8 heap used ${mib(peak.heapUsed)} of ${mib(peak.heapTotal)}, external ${mib(peak.external)} (ArrayBuffers ${mib(peak.arrayBuffers)}); maxima: heap total ${mib(max('heapTotal'))}, external ${mib(max('external'))}, ArrayBuffers ${mib(max('arrayBuffers'))}; GC ${gcMs.toFixed(0)} ms in ${spanS.toFixed(0)} s (${samples.reduce((a, b) => a + b.gcCount, 0)} collections)`
