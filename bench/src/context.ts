@@ -14,6 +14,14 @@ export interface Options {
   uiRuns: number;
   logLinesPerSecond: number;
   logSeconds: number;
+  /** 1: benchmark 3 always adds its profiled run (CPU profile, memory sampled), not only when a target is missed. */
+  footprintProfile: number;
+  /**
+   * --footprint-before=<main.js>: an earlier build of the all-in-one console (e.g. main's, copied
+   * aside), measured and profiled first under the same load in the same run, so a change is
+   * judged before/after on the same machine at the same moments.
+   */
+  footprintBefore?: string;
   only?: string[];
 }
 
@@ -29,6 +37,7 @@ export const FULL: Options = {
   uiRuns: 3,
   logLinesPerSecond: 2_000,
   logSeconds: 60,
+  footprintProfile: 0,
 };
 
 export const SMALL: Options = {
@@ -43,6 +52,7 @@ export const SMALL: Options = {
   uiRuns: 1,
   logLinesPerSecond: 2_000,
   logSeconds: 10,
+  footprintProfile: 0,
 };
 
 export interface BenchContext {

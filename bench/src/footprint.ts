@@ -1,8 +1,10 @@
 import { request as httpRequest, ClientRequest } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cgroup, SEED_NAMESPACES } from '@cairn/kube-testenv';
+import { Cgroup, freePort, SEED_NAMESPACES } from '@cairn/kube-testenv';
 import { BENCH_NAMESPACE, CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
+import { describeProfile, InspectorProfiler, summarizeProfile } from './profile';
 import { figure, Figure, notMeasured } from './report';
 import { bareNodeRss, RssSampler, Service, startConsole } from './services';
 import { MiB, sleep, summarize } from './stats';
@@ -38,24 +40,58 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
   const tokens: string[] = [];
   for (let i = 0; i < options.users; i++) tokens.push((await ctx.cluster.login('admin')).idToken);
   // Seed 001's layout (one process, apps/console) and the two-service layout, each in its own pod-sized cgroup, same load.
+  // Before/after in one run: the earlier build first, measured and profiled under the same load.
+  const before: Figure[] = [];
+  if (options.footprintBefore) {
+    const build = { main: options.footprintBefore };
+    before.push(...(await measure(ctx, 'all-in-one', tokens, bare, undefined, undefined, build)));
+    const why = await profiled(ctx, tokens, bare, build);
+    before.push(notMeasured(B, `BEFORE (${options.footprintBefore}): profiled run of the same load (not a measurement)`, why));
+  }
   const allInOne = await measure(ctx, 'all-in-one', tokens, bare);
+  // A target missed: the same load once more on the same pod, CPU-profiled (inspector) and with process.memoryUsage() sampled,
+  // to say where the time and the memory went (a run of its own: the profiler's cost is not in the figures above).
+  // With --footprint-profile=1, always (the profile of a met run says what is left to cut).
+  const missed = allInOne.filter((f) => f.met === false);
+  if (missed.length || options.footprintProfile) {
+    const why = await profiled(ctx, tokens, bare);
+    for (const f of missed) f.reason = `${f.reason ?? ''}; ${why}`;
+    if (!missed.length) allInOne.push(notMeasured(B, 'all-in-one console (one process), profiled run of the same load (--footprint-profile=1; not a measurement)', why));
+  }
   // Seed 001's CPU limit too: the same load with the process held to 100m.
   const slowCpu = await measure(ctx, 'all-in-one', tokens, bare, 100);
   const twoServices = await measure(ctx, 'two services', tokens, bare);
-  return [...allInOne, ...slowCpu, ...twoServices];
+  return [...before, ...allInOne, ...slowCpu, ...twoServices];
 }
 
 /** One layout of the console under the load: its processes, its cgroup, its figures. */
-async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services', tokens: string[], bare: number, cpuMillicores?: number): Promise<Figure[]> {
+async function measure(
+  ctx: BenchContext,
+  layout: 'all-in-one' | 'two services',
+  tokens: string[],
+  bare: number,
+  cpuMillicores?: number,
+  diagnose?: { profileDir: string; memoryFile: string },
+  build?: { main: string },
+): Promise<Figure[]> {
   const { options, log } = ctx;
-  const label = `${layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)'}${cpuMillicores ? ` at ${cpuMillicores}m CPU` : ''}`;
+  const label = `${build ? `BEFORE (${build.main}): ` : ''}${layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)'}${cpuMillicores ? ` at ${cpuMillicores}m CPU` : ''}${diagnose ? ', profiled' : ''}`;
   // Seed 001's pod: the console under one 128 MiB memory limit (and a CPU quota), enforced by the kernel (where this machine allows it).
   const pod = Cgroup.available() ? Cgroup.create(`bench-footprint-${layout === 'all-in-one' ? 'one' : 'two'}${cpuMillicores ? `-${cpuMillicores}m` : ''}`, { memoryBytes: TARGET, ...(cpuMillicores ? { cpuMillicores } : {}) }) : undefined;
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
   // As the images and the chart run every process: V8's heap held to half the memory limit (config.heapPercentage).
   let cairn: Awaited<ReturnType<typeof startConsole>>;
+  const inspectPort = diagnose ? await freePort() : 0;
   try {
-    cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, allInOne: layout === 'all-in-one', cgroup: pod, env: { NODE_OPTIONS: HEAP_OPTIONS } });
+    cairn = await startConsole(ctx.cluster, {
+      logsDir: join(ctx.runDir, 'logs'),
+      withAuthService: true,
+      allInOne: layout === 'all-in-one',
+      cgroup: pod,
+      env: { NODE_OPTIONS: HEAP_OPTIONS, ...(diagnose ? { CAIRN_BENCH_MEMORY_FILE: diagnose.memoryFile } : {}) },
+      ...(diagnose ? { gatewayFlags: ['--require', join(__dirname, 'memory-sampler.js'), `--inspect=127.0.0.1:${inspectPort}`] } : {}),
+      ...build,
+    });
   } catch (err) {
     // A layout that cannot even start inside the pod's limits is a result, not a crash of the benchmark.
     const charge = pod?.memory();
@@ -87,6 +123,8 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
 
     log(`bench 3 (${label}): ${options.users} users, each following a log and listing ${BENCH_NAMESPACE}'s pods ${PAGE} at a time, twice, around a watch stream`);
     const sampler = new RssSampler(services);
+    // The profiled run: sampled from the start of the load to its end (see InspectorProfiler).
+    const profiler = diagnose ? await InspectorProfiler.start(inspectPort) : undefined;
     const latencies: number[] = [];
     const pageLatencies: number[] = [];
     const statuses = new Map<number, number>();
@@ -156,6 +194,7 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
       }),
     );
     done = true;
+    if (profiler && diagnose) await profiler.stop(diagnose.profileDir, 'load');
     await Promise.all([probe, midway]);
     direct.close();
     const loaded = sampler.stop();
@@ -244,6 +283,36 @@ async function measure(ctx: BenchContext, layout: 'all-in-one' | 'two services',
     await cairn.stop();
     await pod?.remove();
   }
+}
+
+/**
+ * The all-in-one pod under the same load once more, CPU-profiled through its inspector and with
+ * process.memoryUsage() sampled every 250 ms (bench/src/memory-sampler.ts): where the CPU went
+ * (self time by function, time by package anywhere on the stack) and what held the memory at
+ * the peak (V8 heap used/total vs external and ArrayBuffers: Buffers, socket data).
+ */
+async function profiled(ctx: BenchContext, tokens: string[], bare: number, build?: { main: string }): Promise<string> {
+  const profileDir = join(ctx.runDir, 'profiles', build ? 'footprint-before' : 'footprint');
+  const memoryFile = join(profileDir, 'memory.jsonl');
+  const figures = await measure(ctx, 'all-in-one', tokens, bare, undefined, { profileDir, memoryFile }, build);
+  const profile = summarizeProfile(profileDir, 0, 25);
+  type Sample = { at: number; rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number; gcMs: number; gcCount: number };
+  const samples: Sample[] = existsSync(memoryFile)
+    ? readFileSync(memoryFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Sample)
+    : [];
+  const peak = samples.reduce<Sample | undefined>((a, b) => (!a || b.rss > a.rss ? b : a), undefined);
+  const max = (k: keyof Sample) => Math.max(0, ...samples.map((x) => x[k]));
+  const gcMs = samples.reduce((a, b) => a + b.gcMs, 0);
+  const spanS = ((samples.at(-1)?.at ?? 0) - (samples[0]?.at ?? 0)) / 1000;
+  const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
+  const memory = peak
+    ? `at the RSS peak (${mib(peak.rss)}) V8 heap used ${mib(peak.heapUsed)} of ${mib(peak.heapTotal)}, external ${mib(peak.external)} (ArrayBuffers ${mib(peak.arrayBuffers)}); maxima: heap total ${mib(max('heapTotal'))}, external ${mib(max('external'))}, ArrayBuffers ${mib(max('arrayBuffers'))}; GC ${gcMs.toFixed(0)} ms in ${spanS.toFixed(0)} s (${samples.reduce((a, b) => a + b.gcCount, 0)} collections)`
+    : 'no memory samples';
+  ctx.details[`footprint profiled run${build ? ' BEFORE' : ''}`] = { figures, profile, memory: { peak, gcMs, spanS, samples: samples.length } };
+  return `a profiled run of the same load (${figures.map((f) => `${f.value?.toFixed(0)} ${f.unit}`).join(', ')}): ${describeProfile(profile, 'console')}; by package on the stack: ${profile?.inclusiveByPart.map((x) => `${x.part} ${x.percent}%`).join(', ')}; ${memory}`;
 }
 
 /** The gateway's own gauges (Prometheus text from /metrics): upstream watches, subscriptions, requests in flight. */

@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { WebSocket } from 'ws';
 import { join } from 'node:path';
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
   samples: number[];
   timeDeltas: number[];
 }
@@ -15,6 +16,8 @@ export interface ProfileSummary {
   byPart: Array<{ part: string; percent: number }>;
   /** The hottest functions by self time. */
   topFunctions: Array<{ fn: string; percent: number }>;
+  /** Time with a package or part anywhere on the stack (inclusive: what a library's calls cost, natives they reach included). */
+  inclusiveByPart: Array<{ part: string; percent: number }>;
 }
 
 function partOf(url: string, functionName: string): string {
@@ -34,12 +37,14 @@ function partOf(url: string, functionName: string): string {
  * Reads the newest .cpuprofile in `dir` (written by node --cpu-prof on exit) and says where the
  * time went, leaving out the first `skipMs` (start-up: loading modules is not the workload).
  */
-export function summarizeProfile(dir: string, skipMs = 0): ProfileSummary | undefined {
+export function summarizeProfile(dir: string, skipMs = 0, topN = 8): ProfileSummary | undefined {
   if (!existsSync(dir)) return undefined;
   const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
   if (!file) return undefined;
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parentOf.set(child, n.id);
   const selfUs = new Map<number, number>();
   let elapsedUs = 0;
   profile.samples.forEach((id, i) => {
@@ -49,11 +54,18 @@ export function summarizeProfile(dir: string, skipMs = 0): ProfileSummary | unde
   });
   const parts = new Map<string, number>();
   const fns = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let busy = 0;
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)') continue;
     busy += us;
+    const onStack = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const f = byId.get(at)?.callFrame;
+      if (f && f.functionName !== '(root)') onStack.add(partOf(f.url, f.functionName));
+    }
+    for (const part of onStack) inclusive.set(part, (inclusive.get(part) ?? 0) + us);
     const part = partOf(frame.url, frame.functionName);
     parts.set(part, (parts.get(part) ?? 0) + us);
     const where = frame.url ? ` ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/').replace(/^https?:\/\/[^/]+\//, '').replace(/^blob:.*$/, 'blob')}:${frame.lineNumber + 1}` : '';
@@ -69,7 +81,8 @@ export function summarizeProfile(dir: string, skipMs = 0): ProfileSummary | unde
     file: join(dir, file),
     busyMs: Math.round(busy / 1000),
     byPart: top(parts, 6).map(({ k, percent }) => ({ part: k, percent })),
-    topFunctions: top(fns, 8).map(({ k, percent }) => ({ fn: k, percent })),
+    topFunctions: top(fns, topN).map(({ k, percent }) => ({ fn: k, percent })),
+    inclusiveByPart: top(inclusive, topN).map(({ k, percent }) => ({ part: k, percent })),
   };
 }
 
@@ -79,4 +92,53 @@ export function describeProfile(p: ProfileSummary | undefined, whose = 'gateway'
     .slice(0, 3)
     .map((x) => `${x.fn} ${x.percent}%`)
     .join(', ')} (${p.file})`;
+}
+
+/**
+ * A CPU profile of a running Node process through its inspector (`--inspect=127.0.0.1:<port>`),
+ * written by the benchmark, not by the process at its exit: `node --cpu-prof` writes its file
+ * only when the process exits on its own, and a console stopped inside its 128 MiB cgroup never
+ * wrote one (benchmark 3, 2026-11-30). Sampling every 1 ms; `stop` writes `<dir>/<name>.cpuprofile`.
+ */
+export class InspectorProfiler {
+  private id = 0;
+  private readonly pending = new Map<number, (result: unknown) => void>();
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
+      if (message.id !== undefined) this.pending.get(message.id)?.(message.result);
+      if (message.id !== undefined) this.pending.delete(message.id);
+    });
+  }
+
+  static async start(port: number): Promise<InspectorProfiler> {
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl?: string }>;
+    const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+    if (!url) throw new Error(`no inspector target on 127.0.0.1:${port}`);
+    const socket = new WebSocket(url, { maxPayload: 1024 * 1024 * 1024 });
+    await new Promise<void>((resolve, reject) => socket.once('open', () => resolve()).once('error', reject));
+    const profiler = new InspectorProfiler(socket);
+    await profiler.call('Profiler.enable');
+    await profiler.call('Profiler.setSamplingInterval', { interval: 1000 });
+    await profiler.call('Profiler.start');
+    return profiler;
+  }
+
+  private call(method: string, params: object = {}): Promise<unknown> {
+    const id = ++this.id;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async stop(dir: string, name: string): Promise<string> {
+    const { profile } = (await this.call('Profiler.stop')) as { profile: unknown };
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    this.socket.close();
+    return file;
+  }
 }

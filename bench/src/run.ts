@@ -28,7 +28,10 @@ Runs Cairn's benchmarks against a real control plane (kube-testenv) and the buil
   --only=...    some of the benchmarks
   --<size>=N    one size, e.g. --list-pods=2000 --subscribers=100 --log-seconds=20
                 (list-pods, list-runs, subscribers, events-per-second, watch-seconds, users,
-                load-seconds, ui-pods, ui-runs, log-lines-per-second, log-seconds)`;
+                load-seconds, ui-pods, ui-runs, log-lines-per-second, log-seconds;
+                footprint-profile=1: benchmark 3 always adds its profiled run
+  --footprint-before=<main.js>  benchmark 3 first measures and profiles this other build of the
+                all-in-one console (an earlier commit's), for a before/after in one run)`;
 
 function parseOptions(args: string[]): Options {
   if (args.includes('--help')) {
@@ -43,6 +46,11 @@ function parseOptions(args: string[]): Options {
       options.only = only.split(',');
       const unknown = options.only.filter((k) => !BENCHMARKS.some((b) => b.key === k));
       if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.key).join(', ')}`);
+      continue;
+    }
+    const before = /^--footprint-before=(.+)$/.exec(arg)?.[1];
+    if (before) {
+      options.footprintBefore = before;
       continue;
     }
     const size = /^--([a-z-]+)=(\d+)$/.exec(arg);

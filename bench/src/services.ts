@@ -72,6 +72,8 @@ export interface ServiceOptions {
   nodeFlags?: string[];
   /** Start the process inside this cgroup (a pod's memory and CPU limits, enforced by the kernel). */
   cgroup?: Cgroup;
+  /** Another build of the app to run instead of dist/apps/<app>/main.js (an earlier commit's, for a before/after in one run). */
+  main?: string;
 }
 
 let started = 0;
@@ -82,7 +84,7 @@ let started = 0;
  */
 async function startService(app: 'gateway' | 'auth-service' | 'console', port: number, upPath: string, options: ServiceOptions): Promise<Service> {
   const root = repoRoot();
-  const main = join(root, 'dist/apps', app, 'main.js');
+  const main = options.main ?? join(root, 'dist/apps', app, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build it (npm run bench builds it first)`);
   mkdirSync(options.logsDir, { recursive: true });
   const logFile = join(options.logsDir, `${String(++started).padStart(2, '0')}-${app}.log`);

@@ -105,6 +105,26 @@ describe('watch events, on the real cluster', () => {
     expect(t.frames.filter((f) => ['ERROR', 'RESYNC'].includes(f.data.type ?? ''))).toEqual([]);
   }, 150_000);
 
+  it('hands the tab each object as the API server wrote it, without serialising it again', async () => {
+    const name = 'verbatim-watch';
+    const rv = await listRv('/api/v1/namespaces/team-a/configmaps');
+    const t = tab(base, [{ id: 'cms', cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'team-a', resourceVersion: rv }], tokens['alice'] as string);
+    await waitUntil('the tab to be subscribed', () => t.frames.length > 0 || (gateways[0] as NestFastifyApplication).get(WatchHub).stats().subscribers > 0, () => t.frames);
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      await admin.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'team-a', labels: { note: 'verbatim' } }, data: { text: 'line one\nline "two" \\ \u00e9 \u2028' } });
+      const added = await t.waitFor('the ADDED event', (f) => f.data.type === 'ADDED' && f.data.object?.metadata.name === name);
+      // The API server's own GET of the object at that version is what the tab got.
+      const got = await admin.get<{ metadata: { resourceVersion: string } }>(`/api/v1/namespaces/team-a/configmaps/${name}`);
+      expect(added.data).toEqual({ id: 'cms', type: 'ADDED', object: got, resourceVersion: got.metadata.resourceVersion });
+      const restringified = stringify.mock.calls.filter(([value]) => (value as { object?: { metadata?: { name?: string } } } | null)?.object?.metadata?.name === name);
+      expect(restringified).toEqual([]);
+    } finally {
+      stringify.mockRestore();
+      await admin.json('DELETE', `/api/v1/namespaces/team-a/configmaps/${name}`).catch(() => undefined);
+    }
+  }, 60_000);
+
   it('ends a tab that stopped reading with an overflow event once 64 KiB wait for it (CAIRN_MAX_STREAM_BUFFER_BYTES); the tab beside it goes on, and the dropped one resumes from its last resourceVersion', async () => {
     const hub = (gateways[1] as NestFastifyApplication).get(WatchHub);
     const rv = await listRv('/api/v1/namespaces/team-a/configmaps');

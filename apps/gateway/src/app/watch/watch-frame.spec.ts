@@ -1,6 +1,6 @@
 import type { WatchEventOut } from '@cairn/api-contracts';
-import { serialize } from './watch-hub';
-import { watchFrame } from './watch.controller';
+import { DeliveryMemo, serialize, serializeUpstream } from './watch-hub';
+import { watchFrame, watchFrameBytes } from './watch.controller';
 
 describe('watch frames', () => {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'team-a', resourceVersion: '42', labels: { app: 'web "quoted"' } } };
@@ -32,5 +32,33 @@ describe('watch frames', () => {
     } finally {
       stringify.mockRestore();
     }
+  });
+
+  it('takes an upstream event\'s object text as it came, giving what serialising the parsed event gives; other shapes are serialised', () => {
+    const lines = [
+      JSON.stringify({ type: 'MODIFIED', object: pod }),
+      JSON.stringify({ type: 'DELETED', object: { ...pod, metadata: { ...pod.metadata, name: 'caf\u00e9 "x" \\ y' } } }),
+      // Not the API server's shape: another key, spaces, an escaped type.
+      JSON.stringify({ type: 'ADDED', object: pod, extra: { object: 1 } }),
+      JSON.stringify({ type: 'ADDED', object: pod }, null, 1),
+      '{"type":"ADD\\u0045D","object":{"kind":"Pod"}}',
+    ];
+    for (const line of lines) {
+      const parsed = JSON.parse(line) as { type: WatchEventOut['type']; object: { metadata?: { resourceVersion?: string } } };
+      const rv = parsed.object.metadata?.resourceVersion;
+      const expected = serialize({ type: parsed.type, object: parsed.object, resourceVersion: rv });
+      expect(serializeUpstream(line, parsed, rv)).toEqual(expected);
+      expect(JSON.parse(serializeUpstream(line, parsed, rv).json)).toEqual(JSON.parse(expected.json));
+    }
+  });
+
+  it('encodes a frame once per delivery for every tab with the same subscription id', () => {
+    const shared = serialize({ type: 'ADDED', object: pod, resourceVersion: '46' });
+    const memo: DeliveryMemo = new Map();
+    const a = watchFrameBytes('pods', shared, memo);
+    expect(watchFrameBytes('pods', shared, memo)).toBe(a);
+    expect(a.toString('utf8')).toBe(watchFrame('pods', shared));
+    expect(watchFrameBytes('other', shared, memo).toString('utf8')).toBe(watchFrame('other', shared));
+    expect(memo.size).toBe(2);
   });
 });

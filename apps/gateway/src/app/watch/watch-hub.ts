@@ -38,7 +38,15 @@ export interface SerializedEvent {
   json: string;
 }
 
-type Listener = (event: SerializedEvent) => void;
+/**
+ * What the subscribers of one delivery make of the event, by key, made once for all of them
+ * (the watch controller keeps each subscription id's server-sent-event frame, as bytes, so 50
+ * tabs with the same id write one Buffer, not 50 encodings). Lives for one delivery only: never
+ * kept with the replayed events, so the replay bound counts what a watch holds.
+ */
+export type DeliveryMemo = Map<string, Buffer>;
+
+type Listener = (event: SerializedEvent, memo: DeliveryMemo) => void;
 
 const REPLAY_EVENTS = 1000;
 
@@ -56,6 +64,25 @@ interface WatchBounds {
 /** Serialises an event for every subscriber, once. */
 export function serialize(event: WatchEventOut): SerializedEvent {
   return { type: event.type, ...(event.resourceVersion ? { resourceVersion: event.resourceVersion } : {}), json: JSON.stringify(event) };
+}
+
+/**
+ * The serialised form of an upstream ADDED/MODIFIED/DELETED event, taken from the API server's
+ * own line instead of stringifying the parsed object again: the same text `serialize` would
+ * give (`{"type":…,"object":…,"resourceVersion":…}`, in that order). The API server writes a
+ * watch event as the compact JSON of its WatchEvent (`{"type":"…","object":{…}}`, metav1
+ * WatchEvent, k8s.io/apimachinery/pkg/apis/meta/v1/watch.go), so the object's text is the
+ * line between that prefix and the closing brace; a line of any other shape (another key,
+ * whitespace, escapes in the type) is stringified as before. `parsed` is `JSON.parse(line)`.
+ */
+export function serializeUpstream(line: string, parsed: { type: string; object: unknown }, resourceVersion: string | undefined): SerializedEvent {
+  const type = parsed.type as WatchEventOut['type'];
+  const prefix = `{"type":${JSON.stringify(type)},"object":`;
+  if (Object.keys(parsed).length === 2 && line.startsWith(prefix) && line.endsWith('}') && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
+    const object = line.slice(prefix.length, -1);
+    return { type, ...(resourceVersion ? { resourceVersion } : {}), json: `{"type":"${type}","object":${object}${resourceVersion ? `,"resourceVersion":${JSON.stringify(resourceVersion)}` : ''}}` };
+  }
+  return serialize({ type, object: parsed.object, resourceVersion });
 }
 
 /** An upstream that broke a bound or the protocol: reported once, not retried (it would do it again). */
@@ -112,7 +139,7 @@ class UpstreamWatch {
 
   subscribe(listener: Listener, fromVersion: string | undefined): () => void {
     const from = toBigInt(fromVersion);
-    if (from !== undefined) for (const { rv, event } of this.recent) if (rv > from) listener(event);
+    if (from !== undefined) for (const { rv, event } of this.recent) if (rv > from) listener(event, new Map());
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -138,8 +165,8 @@ class UpstreamWatch {
   }
 
   /** Serialises the event once, keeps its text for replay (within the bound), and hands it to every subscriber. */
-  private emit(out: WatchEventOut): void {
-    const event = serialize(out);
+  private emit(out: WatchEventOut | SerializedEvent): void {
+    const event = 'json' in out ? out : serialize(out);
     const rv = toBigInt(event.resourceVersion);
     if (rv !== undefined && event.type !== 'RESYNC') {
       this.recent.push({ rv, event });
@@ -149,7 +176,8 @@ class UpstreamWatch {
         this.recentBytes -= this.recent.shift()?.event.json.length ?? 0;
       }
     }
-    for (const listener of this.listeners) listener(event);
+    const memo: DeliveryMemo = new Map();
+    for (const listener of this.listeners) listener(event, memo);
   }
 
   private query(watch: boolean): string {
@@ -230,7 +258,14 @@ class UpstreamWatch {
       }
       const rv = event.object.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
-      this.emit(event.type === 'BOOKMARK' ? { type: 'BOOKMARK', resourceVersion: rv } : { type: event.type, object: this.redact(event.object as Record<string, unknown>), resourceVersion: rv });
+      if (event.type === 'BOOKMARK') {
+        this.emit({ type: 'BOOKMARK', resourceVersion: rv });
+        continue;
+      }
+      const object = event.object as Record<string, unknown>;
+      const redacted = this.redact(object);
+      // Nothing taken out: the API server's own text of the object goes on, not a second stringify of it.
+      this.emit(redacted === object ? serializeUpstream(line, event, rv) : { type: event.type, object: redacted, resourceVersion: rv });
     }
     return false;
   }

@@ -8,7 +8,7 @@ import { KubeService } from '../kube/kube.service';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import type { Caller } from '../auth/callers';
 import { resourcePath } from '../kube/resource-paths';
-import { SerializedEvent, serialize, WatchHub } from './watch-hub';
+import { DeliveryMemo, SerializedEvent, serialize, WatchHub } from './watch-hub';
 import type { WatchEventOut } from '@cairn/api-contracts';
 
 const HEARTBEAT_MS = 15_000;
@@ -20,6 +20,19 @@ const HEARTBEAT_MS = 15_000;
 export function watchFrame(id: string, event: SerializedEvent | WatchEventOut): string {
   const json = 'json' in event && typeof event.json === 'string' ? event.json : JSON.stringify(event);
   return `event: watch\ndata: {"id":${JSON.stringify(id)}${json.length > 2 ? `,${json.slice(1)}` : '}'}\n\n`;
+}
+
+/**
+ * The frame of `event` for subscription `id` as UTF-8 bytes, encoded once per delivery for every
+ * tab that has that id (`memo`, see DeliveryMemo): the tabs' sockets queue the same Buffer.
+ */
+export function watchFrameBytes(id: string, event: SerializedEvent, memo: DeliveryMemo): Buffer {
+  let bytes = memo.get(id);
+  if (!bytes) {
+    bytes = Buffer.from(watchFrame(id, event));
+    memo.set(id, bytes);
+  }
+  return bytes;
 }
 
 @ApiTags('watch')
@@ -90,9 +103,11 @@ export class WatchController {
     };
     // A tab that cannot keep up is told to reconnect instead of buffering without bound (CAIRN_MAX_STREAM_BUFFER_BYTES).
     const maxBuffered = this.kube.limits.streamBufferBytes;
-    const send = (id: string, event: SerializedEvent) => {
+    // Not corked to batch the frames of a tick: what a cork holds back counts in writableLength,
+    // so a tab that reads at once would be dropped as if it had fallen behind.
+    const send = (id: string, event: SerializedEvent, memo: DeliveryMemo = new Map()) => {
       if (closed) return;
-      res.write(watchFrame(id, event));
+      res.write(watchFrameBytes(id, event, memo));
       if (res.writableLength > maxBuffered) {
         res.write(`event: overflow\ndata: ${JSON.stringify({ message: 'This tab fell too far behind; reconnect with each subscription\u2019s last resourceVersion.' })}\n\n`);
         close();
@@ -107,7 +122,7 @@ export class WatchController {
         continue;
       }
       try {
-        stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event) => send(s.id, event)));
+        stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event, memo) => send(s.id, event, memo)));
       } catch (err) {
         // Over CAIRN_MAX_WATCHES_PER_USER: this subscription is refused, the others go on.
         send(s.id, serialize({ type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message }));
