@@ -173,6 +173,12 @@ describe('resourceMap: the links Kubernetes itself keeps', () => {
     expect(ids).not.toContain('Deployment/other');
     expect(ids).not.toContain('PersistentVolumeClaim/scratch');
     expect(resourceMap({ ...base(), focus: { kind: 'Deployment', name: 'gone' } })).toMatchObject({ nodes: [], edges: [], focusFound: false });
+    // One pod: drawn on its own, with its group, owners and what the group links to, not its siblings.
+    const podMap = resourceMap({ ...base(), focus: { kind: 'Pod', name: 'web-7d4b9-c' } });
+    expect(podMap.focusFound).toBe(true);
+    const podIds = podMap.nodes.map((n) => n.id);
+    expect(podIds).toEqual(expect.arrayContaining(['Pod/web-7d4b9-c', 'Pods/ReplicaSet/web-7d4b9', 'ReplicaSet/web-7d4b9', 'Deployment/web', 'Service/web']));
+    expect(podIds).not.toContain('Pod/web-7d4b9-a');
   });
 
   it('CronJob → Job → pods; an HTTPRoute routes to the Services of its backendRefs', () => {

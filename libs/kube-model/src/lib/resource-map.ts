@@ -126,7 +126,6 @@ const WORKLOAD_RESOURCE = { Deployment: 'deployments', StatefulSet: 'statefulset
 const OWNER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'CronJob', 'Job']);
 const HEALTH_RANK: Record<Health, number> = { failed: 0, warning: 1, progressing: 2, suspended: 3, ok: 4, done: 5 };
 
-type Obj = Record<string, Json>;
 const meta = (o: Json) => asObject(asObject(o)['metadata']);
 const nameOf = (o: Json) => asString(meta(o)['name']) ?? '';
 const idOf = (kind: string, name: string) => `${kind}/${name}`;
@@ -275,7 +274,8 @@ export function podCountsText(counts: Pick<PodCounts, 'total' | 'byStatus'>): st
  *   not in its list is `missing` (warning, "Not found"), or `notVisible` when the user may not
  *   list that kind (`input.hidden`): its name comes from the spec the user could read.
  * - With `focus`: the object, its owners up and owned objects down, everything those link to
- *   directly, and the Ingresses, HTTPRoutes and EndpointSlices of the Services kept.
+ *   directly, and the Ingresses, HTTPRoutes and EndpointSlices of the Services kept. A focused
+ *   pod is drawn on its own (its group expanded, the pod among those shown).
  *
  * Runs in time linear in the objects (2 000 pods: a few milliseconds). Nodes and edges come out
  * sorted (by id), so the same input gives the same map.
@@ -354,10 +354,12 @@ export function resourceMap(input: MapInput): ResourceMap {
     const statuses = pods.map((p) => podHealths.get(nameOf(p)) as Status);
     let health: Health | undefined;
     for (const s of statuses) health = worse(health, s.health);
-    const isExpanded = expanded.has(groupId);
+    const focusPod = input.focus?.kind === 'Pod' ? pods.find((p) => nameOf(p) === input.focus?.name) : undefined;
+    const isExpanded = expanded.has(groupId) || focusPod !== undefined;
     const ranked = isExpanded
       ? [...pods].sort((a, b) => HEALTH_RANK[(podHealths.get(nameOf(a)) as Status).health] - HEALTH_RANK[(podHealths.get(nameOf(b)) as Status).health] || nameOf(a).localeCompare(nameOf(b))).slice(0, MAX_EXPANDED_PODS)
       : [];
+    if (focusPod !== undefined && !ranked.includes(focusPod)) ranked.push(focusPod);
     const counts: PodCounts = { total: pods.length, byStatus: countStatuses(statuses), expanded: isExpanded, shown: ranked.length };
     nodes.set(groupId, { id: groupId, kind: 'Pods', name: label, namespace, status: { health: health ?? 'done', text: podCountsText(counts) }, pods: counts });
     if (ownerId) link(ownerId, groupId, 'owns');
