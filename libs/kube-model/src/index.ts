@@ -56,5 +56,5 @@ export { cpuMillis, MAX_QUANTITY_LENGTH, memoryMiB, nodeUsage, podUsage, quantit
 export type { Usage } from './lib/metrics';
 export { kindNameMatches, requirementsText, MAX_SEARCH_QUERY, MAX_SEARCH_TERMS, nameMatches, parseLabelSelector, parseSearchQuery, searchableKinds } from './lib/search-query';
 export type { LabelRequirement, SearchableResource, SearchQuery } from './lib/search-query';
-export { httpRouteBackends, ingressBackends, MAP_KINDS, MAX_EXPANDED_PODS, MAX_LONE_PODS, MAX_NODES_PER_GROUP, podCountsText, podReferences, resourceMap } from './lib/resource-map';
+export { httpRouteBackends, ingressBackends, MAP_KINDS, MAX_EXPANDED_PODS, MAX_LONE_PODS, MAX_NODES_PER_GROUP, MAX_SLICES_PER_SERVICE, podCountsText, podReferences, resourceMap } from './lib/resource-map';
 export type { MapEdge, MapInput, MapKind, MapNode, MapNodeKind, MapRelation, PodCounts, ResourceMap } from './lib/resource-map';

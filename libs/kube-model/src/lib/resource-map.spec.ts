@@ -1,4 +1,4 @@
-import { httpRouteBackends, ingressBackends, MAX_EXPANDED_PODS, MAX_LONE_PODS, MAX_NODES_PER_GROUP, MapInput, podCountsText, podReferences, resourceMap } from './resource-map';
+import { httpRouteBackends, ingressBackends, MAX_EXPANDED_PODS, MAX_LONE_PODS, MAX_NODES_PER_GROUP, MAX_SLICES_PER_SERVICE, MapInput, podCountsText, podReferences, resourceMap } from './resource-map';
 
 // Objects shaped as the API server returns them (trimmed to the fields that matter), for a
 // namespace `shop`: Deployment web → ReplicaSet web-7d4b9 (current) and web-5c6f8 (old, 0
@@ -130,6 +130,16 @@ describe('resourceMap: the links Kubernetes itself keeps', () => {
     const input = base();
     input.objects.EndpointSlice = [];
     expect(resourceMap(input).nodes.find((n) => n.id === 'Service/web')?.status).toEqual({ health: 'warning', text: 'No ready endpoints' });
+  });
+
+  it('a Service with more than MAX_SLICES_PER_SERVICE EndpointSlices gets one summary node with their ready endpoints added up', () => {
+    const input = base();
+    const slices = Array.from({ length: MAX_SLICES_PER_SERVICE + 2 }, (_, i) => ({ ...slice, metadata: { ...slice.metadata, name: `web-${i}` } }));
+    input.objects.EndpointSlice = slices;
+    const map = resourceMap(input);
+    expect(map.nodes.filter((n) => n.kind === 'EndpointSlice')).toEqual([]);
+    expect(map.nodes.find((n) => n.id === 'EndpointSlices/web')).toMatchObject({ kind: 'EndpointSlices', name: '5 EndpointSlices', status: { health: 'progressing', text: '10/15 ready' }, members: ['web-0', 'web-1', 'web-2', 'web-3', 'web-4'] });
+    expect(edgeSet(map)).toEqual(expect.arrayContaining(['Service/web -endpoints-> EndpointSlices/web', 'EndpointSlices/web -targets-> Pods/ReplicaSet/web-7d4b9']));
   });
 
   it('an expanded group draws its least healthy pods first, at most MAX_EXPANDED_PODS', () => {

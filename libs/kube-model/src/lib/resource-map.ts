@@ -32,8 +32,8 @@ export const MAP_KINDS = [
 ] as const;
 export type MapKind = (typeof MAP_KINDS)[number]['kind'];
 
-/** A group of pods shown as one node: `Pods`; more Nodes than a group links to one by one: `Nodes`. */
-export type MapNodeKind = MapKind | 'Pods' | 'Nodes';
+/** A group of pods shown as one node: `Pods`; more Nodes than a group links to one by one: `Nodes`; a Service's many EndpointSlices: `EndpointSlices`. */
+export type MapNodeKind = MapKind | 'Pods' | 'Nodes' | 'EndpointSlices';
 
 /**
  * How two objects are linked, and the field that says so:
@@ -72,7 +72,7 @@ export interface MapNode {
   missing?: boolean;
   /** For a pod group: how many pods, and how many of each kubectl STATUS, most first. */
   pods?: PodCounts;
-  /** For a `Nodes` summary: the node names. */
+  /** For a `Nodes` or `EndpointSlices` summary: the names it stands for. */
   members?: string[];
 }
 
@@ -121,6 +121,8 @@ export const MAX_EXPANDED_PODS = 50;
 export const MAX_LONE_PODS = 12;
 /** A pod group linked to more Nodes than this gets one `Nodes` summary node instead. */
 export const MAX_NODES_PER_GROUP = 6;
+/** A Service with more EndpointSlices than this (the controller cuts one every 100 endpoints) gets one `EndpointSlices` summary node. */
+export const MAX_SLICES_PER_SERVICE = 3;
 
 const WORKLOAD_RESOURCE = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', ReplicaSet: 'replicasets', Job: 'jobs' } as const;
 const OWNER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'CronJob', 'Job']);
@@ -172,6 +174,11 @@ function nodeStatus(o: Json): Status {
 function sliceCounts(o: Json): { ready: number; total: number } {
   const endpoints = asArray(asObject(o)['endpoints']).map(asObject);
   return { ready: endpoints.filter((e) => asObject(e['conditions'])['ready'] !== false).length, total: endpoints.length };
+}
+
+/** Endpoints ready out of all: all ready is well, some in progress, none (or no endpoint) a warning. */
+function sliceStatus(counts: { ready: number; total: number }): Status {
+  return { health: counts.total === 0 || counts.ready === 0 ? 'warning' : counts.ready < counts.total ? 'progressing' : 'ok', text: `${counts.ready}/${counts.total} ready` };
 }
 
 /** The Services an Ingress sends to: `spec.defaultBackend.service.name` and every `spec.rules[].http.paths[].backend.service.name`. */
@@ -254,7 +261,8 @@ export function podCountsText(counts: Pick<PodCounts, 'total' | 'byStatus'>): st
  * holds for each `MAP_KINDS` kind.
  *
  * - Workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs), Services,
- *   EndpointSlices, Ingresses, HTTPRoutes and PersistentVolumeClaims are drawn as they are
+ *   EndpointSlices (a Service's more than `MAX_SLICES_PER_SERVICE` as one `EndpointSlices`
+ *   node), Ingresses, HTTPRoutes and PersistentVolumeClaims are drawn as they are
  *   listed; ConfigMaps, Secrets, ServiceAccounts and Nodes only when a pod names them (every
  *   namespace has a `default` ServiceAccount and a `kube-root-ca.crt` ConfigMap that link to
  *   nothing). A ReplicaSet a Deployment keeps for rollbacks (`spec.replicas` 0, no pods) is
@@ -429,14 +437,19 @@ export function resourceMap(input: MapInput): ResourceMap {
   for (const service of listOf('Service')) {
     const id = named('Service', nameOf(service), serviceStatus);
     if (listed('EndpointSlice')) {
-      for (const slice of slicesByService.get(nameOf(service)) ?? []) {
-        const sliceId = idOf('EndpointSlice', nameOf(slice));
-        const counts = sliceCounts(slice);
-        nodes.set(sliceId, {
-          id: sliceId, kind: 'EndpointSlice', name: nameOf(slice), namespace,
-          status: { health: counts.total === 0 || counts.ready === 0 ? 'warning' : counts.ready < counts.total ? 'progressing' : 'ok', text: `${counts.ready}/${counts.total} ready` },
-        });
-        link(id, sliceId, 'endpoints');
+      const slices = slicesByService.get(nameOf(service)) ?? [];
+      const summary = slices.length > MAX_SLICES_PER_SERVICE ? `EndpointSlices/${nameOf(service)}` : undefined;
+      if (summary) {
+        const counts = slices.map(sliceCounts).reduce((a, b) => ({ ready: a.ready + b.ready, total: a.total + b.total }), { ready: 0, total: 0 });
+        nodes.set(summary, { id: summary, kind: 'EndpointSlices', name: `${slices.length} EndpointSlices`, namespace, status: sliceStatus(counts), members: slices.map(nameOf).sort() });
+        link(id, summary, 'endpoints');
+      }
+      for (const slice of slices) {
+        const sliceId = summary ?? idOf('EndpointSlice', nameOf(slice));
+        if (!summary) {
+          nodes.set(sliceId, { id: sliceId, kind: 'EndpointSlice', name: nameOf(slice), namespace, status: sliceStatus(sliceCounts(slice)) });
+          link(id, sliceId, 'endpoints');
+        }
         for (const endpoint of asArray(asObject(slice)['endpoints']).map(asObject)) {
           const ref = asObject(endpoint['targetRef']);
           const target = ref['kind'] === 'Pod' ? podTarget.get(asString(ref['name']) ?? '') : undefined;
@@ -514,7 +527,7 @@ function focused(map: { nodes: MapNode[]; edges: MapEdge[] }, focusId: string): 
     if (keep.has(e.to) && e.to.startsWith('Service/') && e.relation === 'routes') keep.add(e.from);
     if (keep.has(e.from) && e.from.startsWith('Service/') && e.relation === 'endpoints') keep.add(e.to);
   }
-  if (focusId.startsWith('Service/') || focusId.startsWith('EndpointSlice/')) {
+  if (focusId.startsWith('Service/') || focusId.startsWith('EndpointSlice')) {
     for (const e of map.edges) if (keep.has(e.from) && e.relation === 'targets') keep.add(e.to);
   }
   return { nodes: map.nodes.filter((n) => keep.has(n.id)), edges: map.edges.filter((e) => keep.has(e.from) && keep.has(e.to)) };

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject, LiveList, WatchStream } from '@cairn/data-access';
-import { MAP_KINDS, MapEdge, MapKind, MapNode, MapRelation, resourceMap } from '@cairn/kube-model';
+import { MAP_KINDS, MapEdge, MapKind, MapNode, MapRelation, resourceMap, Status } from '@cairn/kube-model';
 import { EmptyState, NoCluster, Notice, StatusBadge } from '@cairn/ui-kit';
 import { KindResolver } from '../kind-resolver';
 import { objectPath } from '../workload-kinds';
@@ -11,10 +11,10 @@ import { layoutMap, MapLayout, NODE_HEIGHT, NODE_WIDTH } from './map-layout';
 const PLURAL: Record<string, string> = {
   Deployment: 'Deployments', StatefulSet: 'StatefulSets', DaemonSet: 'DaemonSets', ReplicaSet: 'ReplicaSets', CronJob: 'CronJobs', Job: 'Jobs', Pod: 'Pods', Pods: 'Pod groups',
   Service: 'Services', EndpointSlice: 'EndpointSlices', Ingress: 'Ingresses', HTTPRoute: 'HTTPRoutes', PersistentVolumeClaim: 'PersistentVolumeClaims', ConfigMap: 'ConfigMaps',
-  Secret: 'Secrets', ServiceAccount: 'ServiceAccounts', Node: 'Nodes', Nodes: 'Node groups',
+  Secret: 'Secrets', ServiceAccount: 'ServiceAccounts', Node: 'Nodes', Nodes: 'Node groups', EndpointSlices: 'EndpointSlice groups',
 };
 /** The list view's order of kinds: from the outside in. */
-const LIST_ORDER = ['Ingress', 'HTTPRoute', 'Service', 'EndpointSlice', 'CronJob', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet', 'Pods', 'Pod', 'PersistentVolumeClaim', 'ConfigMap', 'Secret', 'ServiceAccount', 'Node', 'Nodes'];
+const LIST_ORDER = ['Ingress', 'HTTPRoute', 'Service', 'EndpointSlice', 'EndpointSlices', 'CronJob', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet', 'Pods', 'Pod', 'PersistentVolumeClaim', 'ConfigMap', 'Secret', 'ServiceAccount', 'Node', 'Nodes'];
 /** Edges are drawn in four styles, said in the legend. */
 const EDGE_STYLE: Record<MapRelation, 'owns' | 'traffic' | 'uses' | 'placement'> = {
   owns: 'owns', contains: 'owns', endpoints: 'traffic', targets: 'traffic', selects: 'traffic', routes: 'traffic', mounts: 'uses', env: 'uses', 'pulls with': 'uses', 'runs as': 'uses', 'runs on': 'placement',
@@ -159,7 +159,7 @@ export class ResourceMapPage {
 
   /** The console's page of a node's object; none for groups, stubs and objects that are not there. */
   protected link(node: MapNode): string[] | undefined {
-    if (node.kind === 'Pods' || node.kind === 'Nodes' || node.notVisible || node.missing) return undefined;
+    if (node.kind === 'Pods' || node.kind === 'Nodes' || node.kind === 'EndpointSlices' || node.notVisible || node.missing) return undefined;
     if (node.kind === 'EndpointSlice') return ['/workloads', 'other', 'discovery.k8s.io', 'v1', 'endpointslices', node.namespace, node.name];
     if (node.kind === 'HTTPRoute') return ['/workloads', 'other', 'gateway.networking.k8s.io', 'v1', 'httproutes', node.namespace, node.name];
     return objectPath(node.kind, node.namespace, node.name);
@@ -172,13 +172,14 @@ export class ResourceMapPage {
     this.expanded.set(next);
   }
 
-  protected kindLabel(node: MapNode): string {
-    return node.kind === 'Pods' ? 'Pods' : node.kind === 'Nodes' ? 'Nodes' : node.kind;
-  }
-
-  protected describe(node: MapNode): string {
-    const state = node.notVisible ? 'not visible to you' : node.status?.text;
-    return `${node.kind === 'Pods' ? node.name : `${node.kind} ${node.name}`}${state ? `, ${state}` : ''}`;
+  /** A pod group's card: how many pods, and how many of each STATUS, coloured by the worst. */
+  protected groupCounts(node: MapNode): { total: string; status: Status } {
+    const pods = node.pods;
+    const total = pods?.total ?? 0;
+    return {
+      total: `${total} ${total === 1 ? 'pod' : 'pods'}`,
+      status: { health: node.status?.health ?? 'done', text: (pods?.byStatus ?? []).map(([s, n]) => `${n} ${s}`).join(', ') || 'none' },
+    };
   }
 
   protected edgeLabel(e: MapEdge): string {
