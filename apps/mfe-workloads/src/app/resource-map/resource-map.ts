@@ -120,9 +120,25 @@ export class ResourceMapPage {
   });
   protected readonly hiddenNames = computed(() => this.hidden().map((k) => PLURAL[k] ?? k));
 
+  /** The pods an expanded group draws one by one: listed under the graph, not laid out in it (50 more nodes would cost the layout a long task). */
+  private readonly contained = computed(() => new Set(this.map().edges.filter((e) => e.relation === 'contains').map((e) => e.to)));
+  protected readonly expandedGroups = computed(() => {
+    const byId = this.byId();
+    const pods = new Map<string, MapNode[]>();
+    for (const e of this.map().edges) {
+      const pod = byId.get(e.to);
+      if (e.relation === 'contains' && pod) pods.set(e.from, [...(pods.get(e.from) ?? []), pod]);
+    }
+    return [...pods].map(([id, list]) => ({ group: byId.get(id) as MapNode, pods: list }));
+  });
   /** The layout depends only on which nodes and edges there are: a status change does not move anything. */
   private readonly shape = computed(
-    () => ({ nodes: this.map().nodes, edges: this.map().edges, key: this.map().nodes.map((n) => n.id).join('\n') + '\n\n' + this.map().edges.map((e) => `${e.from}>${e.to}>${e.relation}`).join('\n') }),
+    () => {
+      const contained = this.contained();
+      const nodes = this.map().nodes.filter((n) => !contained.has(n.id));
+      const edges = this.map().edges.filter((e) => e.relation !== 'contains');
+      return { nodes, edges, key: nodes.map((n) => n.id).join('\n') + '\n\n' + edges.map((e) => `${e.from}>${e.to}>${e.relation}`).join('\n') };
+    },
     { equal: (a, b) => a.key === b.key },
   );
   protected readonly layout = computed<MapLayout>(() => layoutMap(this.shape().nodes, this.shape().edges));
