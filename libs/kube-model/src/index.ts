@@ -58,3 +58,5 @@ export { kindNameMatches, requirementsText, MAX_SEARCH_QUERY, MAX_SEARCH_TERMS, 
 export type { LabelRequirement, SearchableResource, SearchQuery } from './lib/search-query';
 export { MAX_MERGED_CLUSTERS, MERGED_CLUSTERS_PARAM, mergedClusters, mergedClustersParam, mergedRowKey, unionPrinterColumns } from './lib/multi-cluster';
 export type { MergedClusters, MergedPrinterColumn, MergedPrinterColumns } from './lib/multi-cluster';
+export { httpRouteBackends, ingressBackends, MAP_KINDS, MAX_EXPANDED_PODS, MAX_LONE_PODS, MAX_NODES_PER_GROUP, MAX_SLICES_PER_SERVICE, podCountsText, podReferences, resourceMap } from './lib/resource-map';
+export type { MapEdge, MapInput, MapKind, MapNode, MapNodeKind, MapRelation, PodCounts, ResourceMap } from './lib/resource-map';

@@ -89,6 +89,9 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   Sensor: { plural: 'sensors', namespaced: true },
   ClusterProbe: { plural: 'clusterprobes', namespaced: false },
   APIService: { plural: 'apiservices', namespaced: false },
+  Ingress: { plural: 'ingresses', namespaced: true },
+  PersistentVolume: { plural: 'persistentvolumes', namespaced: false },
+  PersistentVolumeClaim: { plural: 'persistentvolumeclaims', namespaced: true },
 };
 
 /** The REST path of an object (or of its collection when `name` is omitted). */

@@ -273,6 +273,32 @@ export function seedWorkloads(): KubeObject[] {
         },
       },
     },
+    // For the resource map: an Ingress in front of web, and a report server that mounts a claim
+    // (bound to its own hostPath PersistentVolume, so the pod schedules) and web's ConfigMap.
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta('team-a', 'web'),
+      spec: { rules: [{ host: 'web.team-a.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 8080 } } } }] } }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: meta(undefined, 'team-a-reports'),
+      spec: {
+        capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', persistentVolumeReclaimPolicy: 'Retain',
+        hostPath: { path: '/tmp/cairn-team-a-reports' }, claimRef: { namespace: 'team-a', name: 'reports' },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: meta('team-a', 'reports'),
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'manual', volumeName: 'team-a-reports', resources: { requests: { storage: '1Gi' } } },
+    },
+    deployment('team-a', 'reports', 1, [{ name: 'reports', image: 'ghcr.io/cairn-test/reports:1.0.0', ports: [8080], more: { volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'config', mountPath: '/etc/reports', readOnly: true }] } }], {
+      podSpec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'reports' } }, { name: 'config', configMap: { name: 'web-config' } }] },
+    }),
 
     // team-b: an API and a trainer no node can take (Pending, with the scheduler's warnings).
     deployment('team-b', 'api', 1, [{ name: 'api', image: 'ghcr.io/cairn-test/api:5.0.2', ports: [9000] }]),

@@ -93,7 +93,7 @@ describe.each([
   it('lists with the caller\u2019s RBAC: alice in team-a yes, team-b no, with the API server\u2019s reason', async () => {
     const allowed = await call('GET', `${clusterPath}/resources/apps/v1/deployments?namespace=team-a`, { token: tokens['alice'] });
     expect(allowed.status).toBe(200);
-    expect((allowed.json['items'] as Array<{ metadata: { name: string } }>).map((d) => d.metadata.name).sort()).toEqual(['queue-worker', 'web']);
+    expect((allowed.json['items'] as Array<{ metadata: { name: string } }>).map((d) => d.metadata.name).sort()).toEqual(['queue-worker', 'reports', 'web']);
     const refused = await call('GET', `${clusterPath}/resources/apps/v1/deployments?namespace=team-b`, { token: tokens['alice'] });
     expect(refused.status).toBe(403);
     expect(refused.json.message).toContain('User "alice@cairn.test" cannot list resource "deployments" in API group "apps" in the namespace "team-b"');

@@ -15,6 +15,8 @@ const detail = () => import('./workload-detail/workload-detail').then((m) => m.W
 const create = () => import('./create/create-page').then((m) => m.CreatePage);
 /** A Helm release's page brings the YAML printer and the diff, loaded on first use too. */
 const helmRelease = () => import('./helm/helm-release').then((m) => m.HelmRelease);
+/** The resource map brings its layout library (dagre), loaded on first use too. */
+const resourceMap = () => import('./resource-map/resource-map').then((m) => m.ResourceMapPage);
 
 /** Exposed to the shell as `./routes`; mounted under the route the manifest gives (`/workloads`). */
 export const routes: Routes = [
@@ -26,6 +28,7 @@ export const routes: Routes = [
       { path: '', pathMatch: 'full', component: Overview, title: 'Workloads · Cairn' },
       { path: 'events', component: Events, title: 'Events · Cairn' },
       { path: 'helm', component: HelmReleases, title: 'Helm releases · Cairn' },
+      { path: 'map', loadComponent: resourceMap, title: 'Map · Cairn' },
       { path: 'helm/:namespace/:name', loadComponent: helmRelease, title: 'Helm release · Cairn' },
       { path: 'other', component: OtherKinds, title: 'Other kinds · Cairn' },
       { path: 'other/:group/:version/:resource', component: WorkloadList },

@@ -5,7 +5,7 @@ import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo,
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
 import { KindResolver, kindFromRoute, ownerChain, OwnerLink } from '../kind-resolver';
-import { asArray, asObject, asString, byLastSeen, ROLLOUT_KINDS, RolloutKind, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
+import { asArray, asObject, asString, byLastSeen, MAP_KINDS, ROLLOUT_KINDS, RolloutKind, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
 import { podSelector, WorkloadKind } from '../workload-kinds';
 import { ObjectFacts } from './sections/object-facts';
 import { NodeMaintenance } from '../node-maintenance/node-maintenance';
@@ -151,6 +151,12 @@ export class WorkloadDetail {
   protected readonly suspended = computed(() => Boolean((this.object()?.['spec'] as Any | undefined)?.['suspend']));
   protected readonly currentReplicas = computed(() => Number((this.object()?.['spec'] as Any | undefined)?.['replicas'] ?? 0));
 
+  /** The resource map of this object (`/workloads/map?ns=…&kind=…&name=…`), for the kinds the map draws. */
+  protected readonly mapLink = computed(() => {
+    const kind = this.workloadKind();
+    if (!kind || !MAP_KINDS.some((k) => k.kind === kind.singular && k.group === kind.group && k.namespaced)) return undefined;
+    return { ns: this.namespace(), kind: kind.singular, name: this.name(), tab: null, view: null, container: null, shell: null, debugging: null };
+  });
   protected readonly logsLink = computed(() => {
     const kind = this.workloadKind();
     if (!kind) return undefined;

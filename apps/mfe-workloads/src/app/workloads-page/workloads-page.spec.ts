@@ -13,15 +13,15 @@ describe('Workloads routes', () => {
     });
   });
 
-  it('opens on the overview and offers the events, the Helm releases and a tab per kind, grouped, and the same choice as a select', async () => {
+  it('opens on the overview and offers the events, the Helm releases, the map and a tab per kind, grouped, and the same choice as a select', async () => {
     const harness = await RouterTestingHarness.create('/');
     const tabs = Array.from(harness.routeNativeElement?.querySelectorAll('.kind-tabs a') ?? []);
     const kinds = ['Deployments', 'StatefulSets', 'DaemonSets', 'ReplicaSets', 'Jobs', 'CronJobs', 'Pods', 'Services', 'Ingresses', 'ConfigMaps', 'Secrets', 'ServiceAccounts', 'PersistentVolumeClaims', 'PersistentVolumes', 'StorageClasses'];
-    expect(tabs.map((tab) => tab.textContent?.trim())).toEqual(['Overview', 'Events', 'Helm releases', ...kinds, 'Other kinds']);
+    expect(tabs.map((tab) => tab.textContent?.trim())).toEqual(['Overview', 'Events', 'Helm releases', 'Map', ...kinds, 'Other kinds']);
     const groups = Array.from(harness.routeNativeElement?.querySelectorAll('.kind-tabs [role=group]') ?? []).map((g) => g.getAttribute('aria-label'));
     expect(groups).toEqual(['Workloads', 'Network', 'Configuration', 'Storage']);
     const options = Array.from(harness.routeNativeElement?.querySelectorAll('.kind-select option') ?? []);
-    expect(options.map((o) => o.textContent?.trim())).toEqual(['Overview', 'Events', 'Helm releases', ...kinds, 'Other kinds']);
+    expect(options.map((o) => o.textContent?.trim())).toEqual(['Overview', 'Events', 'Helm releases', 'Map', ...kinds, 'Other kinds']);
     expect(harness.routeNativeElement?.querySelector('cairn-workloads-overview h2')?.textContent).toBe('No cluster is selected');
   });
 
