@@ -1,4 +1,4 @@
-import { BuiltGateway, DevCluster, followToRedirectUri, freePort, passwordLogin, startBuiltGateway } from '@cairn/kube-testenv';
+import { BuiltGateway, DEV_OIDC_PROVIDER_LIST, DevCluster, DevOidcProvider, followToRedirectUri, freePort, passwordLogin, startBuiltGateway } from '@cairn/kube-testenv';
 import { OidcSession, SealedBox, Session, SESSION_PURPOSE, STATE_PURPOSE } from '@cairn/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -8,8 +8,9 @@ import { OidcClient } from './oidc/oidc-client';
 import { AuthSettings, readAuthSettings } from './settings/auth-settings';
 
 /**
- * The auth service against the real dev OpenID provider and the real API server, reached
- * the way a browser does: through the built gateway, which forwards /auth and /oidc-callback.
+ * The auth service against real OpenID providers (the dev provider, and Keycloak: each test
+ * runs against both) and the real API server, reached the way a browser does: through the
+ * built gateway, which forwards /auth and /oidc-callback.
  */
 
 /** A browser's cookies for one origin, enough for these tests. */
@@ -47,9 +48,17 @@ class Browser {
   }
 }
 
-describe('auth service (real OpenID provider, real API server, through the gateway)', () => {
-  let cluster: DevCluster;
+let cluster: DevCluster;
+
+beforeAll(async () => {
+  cluster = await DevCluster.start({ keycloak: true });
+}, 300_000);
+
+afterAll(() => cluster?.stop());
+
+describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.title, p]))('auth service with %s (real API server, through the gateway)', (_, provider) => {
   let gateway: BuiltGateway;
+  let issuer: string;
   let auth: NestFastifyApplication;
   let base: string;
   let settings: AuthSettings;
@@ -63,11 +72,11 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     CAIRN_INSECURE_COOKIES: 'true',
     CAIRN_GATEWAY_URL: base,
     CAIRN_CA_BUNDLE: cluster.info.oidc.caFile,
-    OIDC_ISSUER_URL: cluster.info.oidc.issuer,
+    OIDC_ISSUER_URL: issuer,
     OIDC_CLIENT_ID: cluster.info.oidc.clients.cairn.clientId,
     OIDC_CLIENT_SECRET: cluster.info.oidc.clients.cairn.clientSecret as string,
     OIDC_SCOPES: 'openid profile email groups offline_access',
-    OIDC_PROVIDER_NAME: 'Cairn dev',
+    OIDC_PROVIDER_NAME: provider.buttonName,
     ...extra,
   });
 
@@ -85,7 +94,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   /** The browser's part at the provider: its login form, up to the redirect back to the console. */
   const atProvider = (authorization: URL, user = 'alice') =>
     followToRedirectUri(
-      { issuer: cluster.info.oidc.issuer, ca: cluster.info.ca, clientId: 'cairn', username: user, password: `${user}-dev-password` },
+      { issuer, ca: cluster.info.ca, clientId: 'cairn', username: user, password: `${user}-dev-password` },
       authorization,
       new URL(`${base}oidc-callback`),
     );
@@ -100,7 +109,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   }
 
   beforeAll(async () => {
-    cluster = await DevCluster.start();
+    issuer = cluster.issuer(provider.name);
     // The gateway forwards to the auth service and the auth service asks the gateway: the
     // gateway's port is chosen first so both know each other's address.
     const gatewayPort = await freePort();
@@ -115,19 +124,18 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   afterAll(async () => {
     gateway?.stop();
     for (const app of [auth, ...started]) await app?.close();
-    await cluster?.stop();
   });
 
   it('offers the configured provider and bearer tokens', async () => {
     const res = await fetch(`${base}auth/providers`);
-    expect(await res.json()).toEqual({ oidc: { name: 'Cairn dev', loginUrl: '/auth/login' }, bearerToken: true });
+    expect(await res.json()).toEqual({ oidc: { name: provider.buttonName, loginUrl: '/auth/login' }, bearerToken: true });
   });
 
   it('signs alice in with the code flow, and the API server applies her RBAC to the session', async () => {
     const browser = new Browser();
     const login = await browser.fetch(`${base}auth/login?returnTo=${encodeURIComponent('/workloads/pods?ns=team-a')}`);
     const authorization = new URL(login.headers.get('location') as string);
-    expect(authorization.origin).toBe(new URL(cluster.info.oidc.issuer).origin);
+    expect(authorization.origin).toBe(new URL(issuer).origin);
     expect(Object.fromEntries(authorization.searchParams)).toMatchObject({ client_id: 'cairn', response_type: 'code', redirect_uri: `${base}oidc-callback`, prompt: 'consent' });
     expect(authorization.searchParams.get('scope')?.split(' ').sort()).toEqual(['email', 'groups', 'offline_access', 'openid', 'profile']);
     expect(authorization.searchParams.get('nonce')).toBeTruthy();
@@ -147,7 +155,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect(browser.cookies.has('cairn_session')).toBe(true);
 
     const session = await (await browser.fetch(`${base}auth/session`)).json();
-    expect(session).toMatchObject({ signedIn: true, oidc: { provider: 'Cairn dev', refreshable: true, user: { name: 'alice@cairn.test', email: 'alice@cairn.test' } }, tokens: [] });
+    expect(session).toMatchObject({ signedIn: true, oidc: { provider: provider.buttonName, refreshable: true, user: { name: 'alice@cairn.test', email: 'alice@cairn.test' } }, tokens: [] });
     expect(JSON.stringify(session)).not.toMatch(/eyJ/);
 
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('alice@cairn.test');
@@ -211,7 +219,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
 
     beforeAll(async () => {
       client = new OidcClient(oidcSettings(), settings.extraCa);
-      aliceIdToken = (await cluster.login('alice', 'cairn')).idToken;
+      aliceIdToken = (await cluster.login('alice', 'cairn', provider.name)).idToken;
     });
 
     afterEach(() => jest.useRealTimers());
@@ -221,7 +229,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     });
 
     it('refuses a token for another client (audience)', async () => {
-      const other = await passwordLogin({ issuer: cluster.info.oidc.issuer, ca: cluster.info.ca, clientId: 'kubernetes', username: 'alice', password: 'alice-dev-password' });
+      const other = await passwordLogin({ issuer, ca: cluster.info.ca, clientId: 'kubernetes', username: 'alice', password: 'alice-dev-password' });
       await expect(client.verifyIdToken(other.idToken)).rejects.toThrow('issued for another client (audience)');
     });
 
@@ -349,7 +357,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     const out = await browser.fetch(`${base}auth/logout`, { method: 'POST', csrf: true });
     expect(out.status).toBe(200);
     const redirect = new URL((await out.json()).redirect);
-    expect(redirect.origin).toBe(new URL(cluster.info.oidc.issuer).origin);
+    expect(redirect.origin).toBe(new URL(issuer).origin);
     expect(redirect.searchParams.get('id_token_hint')).toBe(oidcOf(session).token);
     expect(redirect.searchParams.get('post_logout_redirect_uri')).toBe(`${base}sign-in?signedOut=1`);
     expect(browser.cookies.has('cairn_session')).toBe(false);
@@ -426,8 +434,8 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect(back.status).toBe(303);
     const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
     const [header, payload] = oidcOf(session).token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part as string, 'base64url').toString()) as Record<string, unknown>);
-    expect(header?.['typ']).toBe('at+jwt');
-    expect(payload).toMatchObject({ client_id: 'cairn', email: 'victor@cairn.test' });
+    expect(header).toMatchObject(provider.accessToken.header);
+    expect(payload).toMatchObject({ ...provider.accessToken.payload, email: 'victor@cairn.test' });
     // The gateway sends it to the real API server, which maps it to victor and his RBAC.
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
     expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a`)).status).toBe(403);
@@ -436,7 +444,9 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     const renewed = await browser.fetch(`${accessTokens}auth/refresh`, { method: 'POST', csrf: true });
     expect(renewed.status).toBe(200);
     const after = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
-    expect(JSON.parse(Buffer.from(oidcOf(after).token.split('.')[0] as string, 'base64url').toString()).typ).toBe('at+jwt');
+    const [renewedHeader, renewedPayload] = oidcOf(after).token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part as string, 'base64url').toString()) as Record<string, unknown>);
+    expect(renewedHeader).toMatchObject(provider.accessToken.header);
+    expect(renewedPayload).toMatchObject(provider.accessToken.payload);
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
   });
 
