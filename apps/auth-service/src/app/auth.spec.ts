@@ -1,5 +1,5 @@
 import { BuiltGateway, DEV_OIDC_PROVIDER_LIST, DevCluster, DevOidcProvider, followToRedirectUri, freePort, passwordLogin, startBuiltGateway } from '@cairn/kube-testenv';
-import { OidcSession, SealedBox, Session, SESSION_PURPOSE, STATE_PURPOSE } from '@cairn/session';
+import { OidcSession, readCookie, SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE, STATE_PURPOSE } from '@cairn/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
@@ -39,6 +39,11 @@ class Browser {
     const res = await fetch(url, { ...init, headers, redirect: 'manual' });
     this.take(res);
     return res;
+  }
+
+  /** The sealed session, joined from its pieces when it was split (`cairn_session.0`, `.1`: Keycloak's longer tokens). */
+  session(): string | undefined {
+    return readCookie(SESSION_COOKIE, Object.fromEntries(this.cookies));
   }
 
   copy(): Browser {
@@ -256,12 +261,12 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
   it('renews the session with the refresh token and rotates the cookie; refuses without the CSRF header', async () => {
     const browser = new Browser();
     await signIn(browser, 'victor');
-    const before = browser.cookies.get('cairn_session');
+    const before = browser.session();
     expect((await browser.fetch(`${base}auth/refresh`, { method: 'POST' })).status).toBe(403);
     const renewed = await browser.fetch(`${base}auth/refresh`, { method: 'POST', csrf: true });
     expect(renewed.status).toBe(200);
     expect((await renewed.json()).oidc.user.name).toBe('victor@cairn.test');
-    expect(browser.cookies.get('cairn_session')).not.toBe(before);
+    expect(browser.session()).not.toBe(before);
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
   });
 
@@ -269,7 +274,7 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     const browser = new Browser();
     await signIn(browser, 'alice');
     const box = new SealedBox([sessionKey], SESSION_PURPOSE);
-    const session = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await box.open<Session>(browser.session() as string)) as Session;
     browser.cookies.set('cairn_session', await box.seal({ ...session, oidc: { ...oidcOf(session), expiresAt: Math.floor(Date.now() / 1000) - 5 } }, { ttlSeconds: 3600 }));
     const expired = await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`);
     expect(expired.status).toBe(401);
@@ -282,8 +287,8 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     const browser = new Browser();
     await signIn(browser, 'alice');
     const box = new SealedBox([sessionKey], SESSION_PURPOSE);
-    const before = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
-    const cookie = `cairn_session=${browser.cookies.get('cairn_session')}`;
+    const before = (await box.open<Session>(browser.session() as string)) as Session;
+    const cookie = `cairn_session=${browser.session()}`;
     const ask = () => fetch(`${base}auth/refresh`, { method: 'POST', headers: { cookie, 'x-cairn-csrf': '1' } });
     const toProvider = jest.spyOn(auth.get(OidcClient), 'refresh');
     const [one, two] = await Promise.all([ask(), ask()]);
@@ -300,7 +305,7 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
   it('signs no one out when the refresh token is refused while the session\u2019s token still works (another replica renewed it)', async () => {
     const browser = new Browser();
     await signIn(browser, 'alice');
-    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
     await new OidcClient(oidcSettings(), settings.extraCa).revoke(oidcOf(session).refreshToken as string);
     const kept = await browser.fetch(`${base}auth/refresh`, { method: 'POST', csrf: true });
     expect(kept.status).toBe(200);
@@ -311,7 +316,7 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     const browser = new Browser();
     await signIn(browser, 'alice');
     const box = new SealedBox([sessionKey], SESSION_PURPOSE);
-    const session = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await box.open<Session>(browser.session() as string)) as Session;
     browser.cookies.set('cairn_session', await box.seal({ ...session, oidc: { ...oidcOf(session), expiresAt: Math.floor(Date.now() / 1000) - 600 } }, { ttlSeconds: 3600 }));
     const discovery = await (await fetch(`${base}auth/providers`)).json();
     expect(discovery.oidc).toBeDefined();
@@ -353,7 +358,7 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
   it('signs out: cookies gone, the refresh token revoked, and the provider\u2019s logout next', async () => {
     const browser = new Browser();
     await signIn(browser, 'alice');
-    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
     const out = await browser.fetch(`${base}auth/logout`, { method: 'POST', csrf: true });
     expect(out.status).toBe(200);
     const redirect = new URL((await out.json()).redirect);
@@ -414,10 +419,10 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     // the session is kept for when the provider is back; the service stays ready meanwhile.
     const browser = new Browser();
     await signIn(browser, 'alice');
-    const before = browser.cookies.get('cairn_session');
+    const before = browser.session();
     const refresh = await browser.fetch(`${down}auth/refresh`, { method: 'POST', csrf: true });
     expect(refresh.status).toBe(503);
-    expect(browser.cookies.get('cairn_session')).toBe(before);
+    expect(browser.session()).toBe(before);
     const ready = await fetch(`${down}readyz`);
     expect(ready.status).toBe(200);
     expect((await ready.json()).status).toBe('ok');
@@ -432,7 +437,7 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     // The provider sends the browser to the public URL's callback; this replica answers it.
     const back = await browser.fetch(`${accessTokens}oidc-callback${callback.search}`);
     expect(back.status).toBe(303);
-    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
     const [header, payload] = oidcOf(session).token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part as string, 'base64url').toString()) as Record<string, unknown>);
     expect(header).toMatchObject(provider.accessToken.header);
     expect(payload).toMatchObject({ ...provider.accessToken.payload, email: 'victor@cairn.test' });
@@ -443,7 +448,7 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     // A renewal keeps sending the access token.
     const renewed = await browser.fetch(`${accessTokens}auth/refresh`, { method: 'POST', csrf: true });
     expect(renewed.status).toBe(200);
-    const after = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const after = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
     const [renewedHeader, renewedPayload] = oidcOf(after).token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part as string, 'base64url').toString()) as Record<string, unknown>);
     expect(renewedHeader).toMatchObject(provider.accessToken.header);
     expect(renewedPayload).toMatchObject(provider.accessToken.payload);
