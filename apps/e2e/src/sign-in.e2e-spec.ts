@@ -74,6 +74,10 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     expect(whoami.username).toBe('alice@cairn.test');
     const teamB = await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-b')).status);
     expect(teamB).toBe(403);
+    // Home: her cluster's card names her as the API server knows her, from this provider's token.
+    await page.goto(`${cairn.url}/`);
+    await page.getByRole('main').getByText('You are alice@cairn.test').first().waitFor();
+    await screenshot(page, `sign-in-${provider.name}-home`);
 
     await userMenu().getByRole('button', { name: 'alice@cairn.test' }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();

@@ -211,6 +211,7 @@ export function keycloakRealm(options: KeycloakRealmOptions): Record<string, unk
   });
   return {
     realm: KEYCLOAK_REALM,
+    displayName: 'Cairn dev (Keycloak)',
     enabled: true,
     sslRequired: 'external',
     registrationAllowed: false,
