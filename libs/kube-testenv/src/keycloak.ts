@@ -53,8 +53,8 @@ export function keycloakCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Java's major version (`java -version`), or undefined when there is no `java`. */
-function javaMajor(): number | undefined {
-  const answer = spawnSync('java', ['-version'], { encoding: 'utf8' });
+function javaMajor(env: NodeJS.ProcessEnv): number | undefined {
+  const answer = spawnSync('java', ['-version'], { encoding: 'utf8', env });
   return answer.error ? undefined : parseJavaMajor(`${answer.stdout}${answer.stderr}`);
 }
 
@@ -93,12 +93,12 @@ export async function ensureKeycloak(log: (line: string) => void = () => undefin
   const home = join(entry, 'home');
   if (existsSync(join(entry, 'built'))) return { home, version: KEYCLOAK_VERSION };
 
-  const java = javaMajor();
+  const java = javaMajor(env);
   if (java === undefined || java < JAVA_MAJOR) {
     throw new Error(`Keycloak ${KEYCLOAK_VERSION} needs Java ${JAVA_MAJOR} or newer on the PATH (found ${java === undefined ? 'no java' : `Java ${java}`}): apt-get install -y openjdk-17-jre-headless`);
   }
   try {
-    execFileSync('mvn', ['--version'], { stdio: 'ignore' });
+    execFileSync('mvn', ['--version'], { stdio: 'ignore', env });
   } catch {
     throw new Error(`fetching Keycloak ${KEYCLOAK_VERSION} needs Maven (mvn) on the PATH: apt-get install -y maven`);
   }
