@@ -63,10 +63,11 @@ export interface DevClusterOptions {
    * provider: realm `cairn` with the dev users (same passwords, emails and groups), the
    * confidential client `cairn` and the public client `kubernetes`; the API server trusts its
    * issuer beside the dev provider's, with the same claim mappings, so the seed's RBAC applies
-   * to its users too. Fetched and built into `~/.cache/cairn/keycloak/` the first time (Java 17
-   * and Maven needed); adds nothing to the start when the control plane is slower than
-   * Keycloak's 20-40 s, which it starts beside. Default false. Not with `older` (the v1.29 API
-   * server takes one issuer only).
+   * to its users too. Fetched and built into `~/.cache/cairn/keycloak/` the first time (Java 17,
+   * Maven and unzip needed; 3-4 minutes once per machine). It starts beside the control plane
+   * (25-45 s on two busy cores); the cluster is ready once the API server accepts its ID
+   * tokens, about 40 s later than without it under load. Start it once per test file. Default
+   * false. Not with `older` (the v1.29 API server takes one issuer only).
    */
   keycloak?: boolean;
 }

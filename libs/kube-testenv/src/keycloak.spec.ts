@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DevCluster } from './cluster';
-import { ensureKeycloak, keycloakRealm, parseJavaMajor } from './keycloak';
+import { ensureKeycloak, keycloakCacheEntry, keycloakRealm, parseJavaMajor } from './keycloak';
 import { DEV_USERS } from './users';
 
 /**
@@ -25,6 +25,28 @@ describe('Keycloak for the dev cluster', () => {
         'Keycloak 24.0.5 needs Java 17 or newer on the PATH (found no java): apt-get install -y openjdk-17-jre-headless',
       );
       expect(readdirSync(cache)).toEqual([]);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('waits for another process’s build (its lock) instead of building too', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'keycloak-cache-'));
+    const env = { ...process.env, CAIRN_KEYCLOAK_CACHE: cache };
+    try {
+      // What a build in progress leaves: the lock beside the entry it will rename into place.
+      const entry = keycloakCacheEntry(env);
+      mkdirSync(`${entry}.lock`);
+      const lines: string[] = [];
+      const waiting = ensureKeycloak((line) => lines.push(line), env);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(lines).toEqual([expect.stringContaining('another process is building Keycloak 24.0.5')]);
+      expect(readdirSync(cache).sort()).toEqual([`${basename(entry)}.lock`]);
+      // The other process finishes: the waiting one takes its home without building.
+      mkdirSync(join(entry, 'home'), { recursive: true });
+      writeFileSync(join(entry, 'built'), '');
+      rmSync(`${entry}.lock`, { recursive: true });
+      expect(await waiting).toEqual({ home: join(entry, 'home'), version: '24.0.5' });
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }

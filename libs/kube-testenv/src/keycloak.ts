@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './processes';
@@ -54,6 +54,12 @@ export function keycloakCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env['CAIRN_KEYCLOAK_CACHE'] ?? join(homedir(), '.cache', 'cairn', 'keycloak');
 }
 
+/** The cache entry of this version and build: `<cache>/keycloak-<version>-<hash of the build options>`. */
+export function keycloakCacheEntry(env: NodeJS.ProcessEnv = process.env): string {
+  const key = createHash('sha256').update([KEYCLOAK_VERSION, ...BUILD_OPTIONS].join('\n')).digest('hex').slice(0, 16);
+  return join(keycloakCacheDir(env), `keycloak-${KEYCLOAK_VERSION}-${key}`);
+}
+
 /** Java's major version (`java -version`), or undefined when there is no `java`. */
 function javaMajor(env: NodeJS.ProcessEnv): number | undefined {
   const answer = spawnSync('java', ['-version'], { encoding: 'utf8', env });
@@ -83,8 +89,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, what: stri
  * started once to create its database (about 170 MiB and 3-4 minutes on two busy cores, once
  * per machine). The cache entry is
  * `keycloak-<version>-<hash of the build options>/home`; it is built in a temporary directory
- * beside it and renamed into place, so a crashed build leaves nothing half-made, and two test
- * processes building at once both end up with a complete home (one of them wins the rename).
+ * beside it and renamed into place, so a crashed build leaves nothing half-made. A directory
+ * lock (`<entry>.lock`) makes other test processes wait for the one building rather than
+ * build too; a lock older than 15 minutes (a crashed build) is taken over.
  *
  * Rejects, saying what to install, when `java` is missing or older than 17 or `mvn` is
  * missing; with the tool's last lines when the download, the unpacking, the build or the
@@ -92,8 +99,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, what: stri
  */
 export async function ensureKeycloak(log: (line: string) => void = () => undefined, env: NodeJS.ProcessEnv = process.env): Promise<KeycloakHome> {
   const cache = keycloakCacheDir(env);
-  const key = createHash('sha256').update([KEYCLOAK_VERSION, ...BUILD_OPTIONS].join('\n')).digest('hex').slice(0, 16);
-  const entry = join(cache, `keycloak-${KEYCLOAK_VERSION}-${key}`);
+  const entry = keycloakCacheEntry(env);
   const home = join(entry, 'home');
   if (existsSync(join(entry, 'built'))) return { home, version: KEYCLOAK_VERSION };
 
@@ -108,6 +114,10 @@ export async function ensureKeycloak(log: (line: string) => void = () => undefin
   }
 
   mkdirSync(cache, { recursive: true });
+  // One build per machine: test processes started together (nx runs projects in parallel)
+  // wait for the first one's build instead of each making its own.
+  const lock = `${entry}.lock`;
+  if (!(await takeLock(lock, () => existsSync(join(entry, 'built')), log))) return { home, version: KEYCLOAK_VERSION };
   const work = mkdtempSync(join(cache, `.building-${KEYCLOAK_VERSION}-`));
   try {
     log(`kube-testenv: fetching Keycloak ${KEYCLOAK_VERSION} (keycloak-quarkus-dist, about 170 MiB) with Maven`);
@@ -139,13 +149,43 @@ export async function ensureKeycloak(log: (line: string) => void = () => undefin
     try {
       renameSync(work, entry);
     } catch (err) {
-      // Another process finished first: its home is as good as ours.
+      // Another process finished first (one that took a stale lock): its home is as good as ours.
       if (!existsSync(join(entry, 'built'))) throw err;
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
   return { home, version: KEYCLOAK_VERSION };
+}
+
+/** A lock older than this is a crashed build's: a build takes 3-4 minutes on two busy cores. */
+const STALE_LOCK_MS = 15 * 60_000;
+
+/**
+ * Takes the directory lock `lock` (mkdir is atomic) and resolves true; or, while another
+ * process holds it, waits, and resolves false as soon as `done()` says that process finished
+ * the work. A lock older than STALE_LOCK_MS is removed and taken.
+ */
+async function takeLock(lock: string, done: () => boolean, log: (line: string) => void): Promise<boolean> {
+  let told = false;
+  for (;;) {
+    if (done()) return false;
+    try {
+      mkdirSync(lock);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > STALE_LOCK_MS) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (!told) log(`kube-testenv: another process is building Keycloak ${KEYCLOAK_VERSION} (${lock}); waiting for it`);
+    told = true;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }
 
 /**

@@ -26,7 +26,10 @@ export interface Stage {
 }
 
 export interface StageOptions {
-  /** Sign-in through the dev OpenID provider (otherwise stories seal sessions themselves). */
+  /**
+   * Sign-in through the dev OpenID provider (otherwise stories seal sessions themselves); with
+   * `cluster: { keycloak: true }`, `consoleFor('keycloak')` gives a console signing in at Keycloak.
+   */
   oidc?: boolean;
   remotes?: MfeRemote[];
   /** Extra settings for both services; a function may first prepare the cluster (e.g. a service account). */
