@@ -1,54 +1,76 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
+import { DEV_OIDC_PROVIDER_LIST, DevOidcProvider, waitUntil } from '@cairn/kube-testenv';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { screenshot } from './support/browser';
 import { eventually } from './support/eventually';
-import { Stage, startStage } from './support/stage';
+import type { ConsoleUnderTest } from './support/console-under-test';
+import { signInAtProvider, Stage, startStage } from './support/stage';
 
 /**
  * The acceptance scenarios of DESIGN.md, as the people in the seeds live them: the whole
- * stack (real control plane, dev OpenID provider, auth service, gateway, shell, remotes)
- * started by the run, in Debian's Chromium. Each scenario's key screen is saved to
- * dist/e2e-screenshots/scenario-*.png. Scenarios 5 and 6 (remotes down, broken, or added at
+ * stack (real control plane, auth service, gateway, shell, remotes) started by the run, in
+ * Debian's Chromium, once with each OpenID provider (the dev provider, then Keycloak, both
+ * trusted by the one cluster's API server; a console each). Each scenario's key screen is
+ * saved to dist/e2e-screenshots/scenario-*.png (`scenario-*-keycloak.png` with Keycloak). Scenarios 5 and 6 (remotes down, broken, or added at
  * run time) are in run-time-remotes.e2e-spec.ts and team-remote.e2e-spec.ts.
  */
-describe('acceptance scenarios', () => {
-  let stage: Stage;
+let stage: Stage;
+
+beforeAll(async () => {
+  // Loopback is where the dev cluster is; user-added clusters may point there, nowhere else.
+  stage = await startStage({ oidc: true, settings: { CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' }, cluster: { keycloak: true } });
+}, 300_000);
+
+afterAll(() => stage?.stop());
+
+describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.title, p]))('acceptance scenarios with %s', (title, provider) => {
+  let cairn: ConsoleUnderTest;
   let page: Page;
 
   beforeAll(async () => {
-    // Loopback is where the dev cluster is; user-added clusters may point there, nowhere else.
-    stage = await startStage({ oidc: true, settings: { CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' } });
-  }, 240_000);
+    cairn = await stage.consoleFor(provider.name);
+  }, 120_000);
 
-  afterAll(() => stage?.stop());
+  /** A screenshot's name: `scenario-<name>`, with `-keycloak` for the Keycloak run. */
+  const shot = (name: string) => `scenario-${name}${provider.name === 'dev' ? '' : `-${provider.name}`}`;
 
   afterEach(async () => {
-    await screenshot(page, `scenario-${expect.getState().currentTestName?.replace(/^acceptance scenarios /, '').replace(/\W+/g, '-')}`);
+    await screenshot(page, shot(`${expect.getState().currentTestName?.replace(`acceptance scenarios with ${title} `, '').replace(/\W+/g, '-')}`));
     await page.context().close();
   });
 
   const main = () => page.getByRole('main');
-  const url = (path: string) => `${stage.cairn.url}${path}`;
+  const url = (path: string) => `${cairn.url}${path}`;
 
-  /** Signs in at the dev provider's own login form, as a person does. */
+  /** Signs in at the provider's own login form, as a person does. */
   async function signInWithProvider(user: string, path: string): Promise<void> {
     // The provider's certificate comes from the dev cluster's CA, which this browser does not know.
     const context = await stage.browser.newContext({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
     page = await context.newPage();
     await page.goto(url(`/sign-in?returnTo=${encodeURIComponent(path)}`));
-    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
-    await page.getByLabel('Username').fill(user);
-    await page.getByLabel('Password').fill(`${user}-dev-password`);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: `Sign in with ${provider.buttonName}` }).click();
+    await signInAtProvider(page, provider, user);
     await page.waitForURL(url(`${path.split('?')[0]}**`));
   }
 
   it('1: a user signs in through OIDC, sees the clusters, scales a deployment from 2 to 3 and watches the third pod arrive, then reads its logs as they stream', async () => {
+    // The other provider's run scaled web to 3: back to the seed's 2 replicas first.
+    const admin = stage.cluster.adminApi();
+    try {
+      await admin.json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: 2 } }, 'application/merge-patch+json');
+      await waitUntil('team-a/web to run 2 pods', async () => {
+        const pods = await admin.get<{ items: unknown[] }>('/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb');
+        const web = await admin.get<{ status?: { availableReplicas?: number; replicas?: number } }>('/apis/apps/v1/namespaces/team-a/deployments/web');
+        return pods.items.length === 2 && web.status?.availableReplicas === 2 && web.status.replicas === 2;
+      });
+    } finally {
+      admin.close();
+    }
     await signInWithProvider('alice', '/clusters');
     await main().getByText('cairn-dev').first().waitFor();
     await main().getByText('alice@cairn.test').first().waitFor();
-    await screenshot(page, 'scenario-1-clusters');
+    await screenshot(page, shot('1-clusters'));
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Workloads' }).click();
     await main().getByRole('heading', { name: 'Workloads', level: 1 }).waitFor();
@@ -63,7 +85,7 @@ describe('acceptance scenarios', () => {
     // No reload: the watch stream brings the third pod, then its readiness.
     await main().getByRole('heading', { name: 'Pods (3)' }).waitFor();
     await main().getByText('3/3 ready').waitFor();
-    await screenshot(page, 'scenario-1-scaled');
+    await screenshot(page, shot('1-scaled'));
 
     await main().getByRole('link', { name: 'Logs' }).click();
     await page.waitForURL(/\/logs\?.*workload=apps%2Fv1%2Fdeployments%2Fweb|\/logs\?.*workload=apps\/v1\/deployments\/web/);
@@ -74,7 +96,7 @@ describe('acceptance scenarios', () => {
     const before = await count();
     // New lines arrive while the page is open: the count in the status line goes up.
     expect(await eventually(count, (n) => n > before)).toBeGreaterThan(before);
-    await screenshot(page, 'scenario-1-logs');
+    await screenshot(page, shot('1-logs'));
   });
 
   it('2: a read-only user sees workloads, is told plainly that Secrets are not for her, and is offered no change anywhere', async () => {
@@ -85,7 +107,7 @@ describe('acceptance scenarios', () => {
     const refusal = main().getByRole('alert');
     await refusal.getByText('You may not list secrets in team-a').waitFor();
     expect(await refusal.textContent()).toContain('cannot list resource "secrets" in API group "" in the namespace "team-a"');
-    await screenshot(page, 'scenario-2-secrets-refused');
+    await screenshot(page, shot('2-secrets-refused'));
 
     for (const path of ['/workloads/deployments/team-a/web', '/workloads/cronjobs/team-a/nightly-report', '/workloads/statefulsets/team-a/db']) {
       await page.goto(url(`${path}?cluster=cairn-dev`));
@@ -118,7 +140,7 @@ describe('acceptance scenarios', () => {
     const restart = main().getByRole('button', { name: 'Restart' });
     await restart.waitFor();
     expect(await restart.isEnabled()).toBe(true);
-    await screenshot(page, 'scenario-3-tenant-deployment');
+    await screenshot(page, shot('3-tenant-deployment'));
     // Another tenant's namespace stays closed, and says why, in the API server's words.
     await page.goto(url('/workloads/deployments?cluster=cairn-dev&ns=team-a'));
     const closed = main().getByRole('alert').filter({ hasText: 'You may not list Deployments in team-a' });
@@ -142,7 +164,7 @@ describe('acceptance scenarios', () => {
     await contextItem('cairn-dev-deployer').getByLabel('Name in Cairn').fill('lab');
     await main().getByRole('button', { name: 'Add 1 cluster' }).click();
     await row('user:lab').getByText('Reachable', { exact: true }).waitFor();
-    await screenshot(page, 'scenario-4-added');
+    await screenshot(page, shot('4-added'));
 
     // It works: its workloads, with the kubeconfig's own credentials.
     await page.goto(url('/workloads/deployments?cluster=user%3Alab&ns=team-a'));
@@ -173,7 +195,7 @@ describe('acceptance scenarios', () => {
     expect(await contextItem('cloud-metadata').textContent()).toContain('Cairn will not connect to https://169.254.169.254: 169.254.169.254 is a link-local address (cloud metadata services live there)');
     expect(await contextItem('cloud-metadata').getByRole('checkbox').isChecked()).toBe(false);
     expect(await main().getByRole('button', { name: 'Add 0 clusters' }).isDisabled()).toBe(true);
-    await screenshot(page, 'scenario-4-refused');
+    await screenshot(page, shot('4-refused'));
   });
 
   it('7: a session whose token expired is renewed without the user noticing, and signing out ends it', async () => {
@@ -181,12 +203,12 @@ describe('acceptance scenarios', () => {
     await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
 
     // Time passes: the ID token in the session expires (the refresh token is still good).
-    const box = new SealedBox([stage.cairn.sessionKey], SESSION_PURPOSE);
-    const cookies = await page.context().cookies(stage.cairn.url);
+    const box = new SealedBox([cairn.sessionKey], SESSION_PURPOSE);
+    const cookies = await page.context().cookies(cairn.url);
     const sealed = cookies.find((c) => c.name === SESSION_COOKIE)?.value as string;
     const session = (await box.open<Session>(sealed)) as Session;
     const expired: Session = { ...session, oidc: { ...(session.oidc as NonNullable<Session['oidc']>), expiresAt: Math.floor(Date.now() / 1000) - 60 } };
-    await page.context().addCookies([{ name: SESSION_COOKIE, value: await box.seal(expired, { ttlSeconds: 3600 }), url: stage.cairn.url }]);
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: await box.seal(expired, { ttlSeconds: 3600 }), url: cairn.url }]);
 
     const refreshes: number[] = [];
     page.on('response', (r) => {
@@ -196,14 +218,14 @@ describe('acceptance scenarios', () => {
     await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
     expect(await main().getByRole('alert').count()).toBe(0);
     expect(refreshes).toContain(200);
-    const renewed = await box.open<Session>((await page.context().cookies(stage.cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string);
+    const renewed = await box.open<Session>((await page.context().cookies(cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string);
     expect(renewed?.oidc?.expiresAt).toBeGreaterThan(Date.now() / 1000);
 
     await page.getByRole('button', { name: 'alice@cairn.test' }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(url('/sign-in?signedOut=1'));
     await page.getByRole('status').filter({ hasText: 'You are signed out.' }).waitFor();
-    await screenshot(page, 'scenario-7-signed-out');
+    await screenshot(page, shot('7-signed-out'));
     const after = await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/whoami')).status);
     expect(after).toBe(401);
   });
@@ -213,11 +235,11 @@ describe('acceptance scenarios', () => {
     await main().getByRole('row').getByRole('link', { name: 'web', exact: true }).waitFor();
     // The ID token ran out ten minutes ago (past the auth service's two minutes' grace for a
     // renewal raced by another tab), and the refresh token is one the provider does not know.
-    const box = new SealedBox([stage.cairn.sessionKey], SESSION_PURPOSE);
-    const sealed = (await page.context().cookies(stage.cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string;
+    const box = new SealedBox([cairn.sessionKey], SESSION_PURPOSE);
+    const sealed = (await page.context().cookies(cairn.url)).find((c) => c.name === SESSION_COOKIE)?.value as string;
     const session = (await box.open<Session>(sealed)) as Session;
     const dead: Session = { ...session, oidc: { ...(session.oidc as NonNullable<Session['oidc']>), expiresAt: Math.floor(Date.now() / 1000) - 600, refreshToken: 'a-refresh-token-the-provider-never-issued' } };
-    await page.context().addCookies([{ name: SESSION_COOKIE, value: await box.seal(dead, { ttlSeconds: 3600 }), url: stage.cairn.url }]);
+    await page.context().addCookies([{ name: SESSION_COOKIE, value: await box.seal(dead, { ttlSeconds: 3600 }), url: cairn.url }]);
     const refreshes: number[] = [];
     page.on('response', (r) => {
       if (r.url().endsWith('/auth/refresh')) refreshes.push(r.status());
@@ -229,6 +251,6 @@ describe('acceptance scenarios', () => {
     expect(refreshes).not.toContain(200);
     expect(await ended.getByRole('link', { name: 'Sign in again' }).getAttribute('href')).toMatch(/^\/sign-in\?returnTo=/);
     expect(await page.evaluate(async () => ((await (await fetch('auth/session')).json()) as { signedIn: boolean }).signedIn)).toBe(false);
-    await screenshot(page, 'scenario-7-session-ended');
+    await screenshot(page, shot('7-session-ended'));
   });
 });

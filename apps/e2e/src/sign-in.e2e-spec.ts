@@ -1,16 +1,24 @@
-import { DevCluster } from '@cairn/kube-testenv';
+import { DEV_OIDC_PROVIDER_LIST, DevCluster, DevOidcProvider } from '@cairn/kube-testenv';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
 import type { ConsoleUnderTest } from './support/console-under-test';
-import { Stage, startStage } from './support/stage';
+import { signInAtProvider, Stage, startStage } from './support/stage';
 
 /**
  * Signing in as people do (seeds 001-003): through the organisation's OpenID provider (the
- * dev provider's real login form), or with a ServiceAccount's bearer token; and signing out.
+ * real login forms of the dev provider and of Keycloak: every story runs against both, on one
+ * cluster whose API server trusts both), or with a ServiceAccount's bearer token; and signing out.
  */
-describe('signing in and out', () => {
-  let stage: Stage;
+let stage: Stage;
+
+beforeAll(async () => {
+  stage = await startStage({ oidc: true, cluster: { keycloak: true } });
+}, 300_000);
+
+afterAll(() => stage?.stop());
+
+describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.title, p]))('signing in and out with %s', (title, provider) => {
   let cluster: DevCluster;
   let cairn: ConsoleUnderTest;
   let browser: Browser;
@@ -18,11 +26,9 @@ describe('signing in and out', () => {
   let page: Page;
 
   beforeAll(async () => {
-    stage = await startStage({ oidc: true });
-    ({ cluster, cairn, browser } = stage);
-  }, 240_000);
-
-  afterAll(() => stage?.stop());
+    ({ cluster, browser } = stage);
+    cairn = await stage.consoleFor(provider.name);
+  }, 120_000);
 
   beforeEach(async () => {
     // The dev provider's certificate comes from the cluster's own CA, which this browser does not know.
@@ -31,7 +37,7 @@ describe('signing in and out', () => {
   });
 
   afterEach(async () => {
-    await screenshot(page, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? 'story');
+    await screenshot(page, expect.getState().currentTestName?.replace(/\W+/g, '-') ?? `story-${title}`);
     await context.close();
   });
 
@@ -48,15 +54,16 @@ describe('signing in and out', () => {
     await page.getByRole('heading', { name: 'Sign in to Cairn' }).waitFor();
     expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/workloads/pods?cluster=cairn-dev');
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
+    await page.getByRole('link', { name: `Sign in with ${provider.buttonName}` }).click();
 
     // The provider's own login form.
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-dev-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${cluster.issuer(provider.name)}/**`);
+    await screenshot(page, `sign-in-${provider.name}-login-form`);
+    await signInAtProvider(page, provider, 'alice');
 
     await page.waitForURL(`${cairn.url}/workloads/pods**`);
     await userMenu().getByRole('button', { name: 'alice@cairn.test' }).waitFor();
+    await screenshot(page, `sign-in-${provider.name}-signed-in`);
     const cookies = await context.cookies(cairn.url);
     expect(cookies.find((c) => c.name === 'cairn_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookies.some((c) => c.name === 'cairn_signin')).toBe(false);
@@ -67,6 +74,10 @@ describe('signing in and out', () => {
     expect(whoami.username).toBe('alice@cairn.test');
     const teamB = await page.evaluate(async () => (await fetch('api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-b')).status);
     expect(teamB).toBe(403);
+    // Home: her cluster's card names her as the API server knows her, from this provider's token.
+    await page.goto(`${cairn.url}/`);
+    await page.getByRole('main').getByText('You are alice@cairn.test').first().waitFor();
+    await screenshot(page, `sign-in-${provider.name}-home`);
 
     await userMenu().getByRole('button', { name: 'alice@cairn.test' }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
@@ -94,12 +105,10 @@ describe('signing in and out', () => {
 
   it('a provider that refuses the password keeps the user at its form, and the console stays signed out', async () => {
     await page.goto(`${cairn.url}/sign-in`);
-    await page.getByRole('link', { name: 'Sign in with Cairn dev' }).click();
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('wrong');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').waitFor();
-    expect(page.url().startsWith(cluster.info.oidc.issuer)).toBe(true);
+    await page.getByRole('link', { name: `Sign in with ${provider.buttonName}` }).click();
+    await signInAtProvider(page, provider, 'alice', 'wrong');
+    await page.getByText(provider.loginForm.refusal).waitFor();
+    expect(page.url().startsWith(cluster.issuer(provider.name))).toBe(true);
     expect((await context.cookies(cairn.url)).some((c) => c.name === 'cairn_session')).toBe(false);
   });
 });

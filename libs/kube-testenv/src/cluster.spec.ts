@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { DevCluster } from './cluster';
+import { DevCluster, DevOidcProviderName } from './cluster';
+import { KEYCLOAK_VERSION } from './keycloak';
+import { runTool } from './kubectl';
+import { passwordLogin, refreshTokens } from './oidc/password-login';
 import { KubeApi, lines, WatchEvent } from './kube-api';
 import { DEV_USERS } from './users';
 
@@ -30,10 +33,12 @@ const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, 
 describe('the development cluster', () => {
   let cluster: DevCluster;
   let admin: KubeApi;
-  const asUser = async (user: keyof typeof DEV_USERS) => cluster.tokenApi((await cluster.login(user)).idToken);
+  let provider: DevOidcProviderName = 'dev';
+  const asUser = async (user: keyof typeof DEV_USERS) => cluster.tokenApi((await cluster.login(user, 'cairn', provider)).idToken);
 
   beforeAll(async () => {
-    cluster = await DevCluster.start({ log: (line) => process.stderr.write(`${line}\n`) });
+    // Keycloak beside the dev provider: the token tests below run against both.
+    cluster = await DevCluster.start({ keycloak: true, log: (line) => process.stderr.write(`${line}\n`) });
     admin = cluster.adminApi();
   }, 300_000);
 
@@ -42,51 +47,99 @@ describe('the development cluster', () => {
     await cluster?.stop();
   });
 
-  it('authenticates an ID token from the dev OpenID provider, with the email as username and the groups', async () => {
-    const alice = await asUser('alice');
-    const review = await alice.json<{ status: { userInfo: { username: string; groups: string[] } } }>(
-      'POST',
-      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-      { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-    );
-    expect(review.status.userInfo.username).toBe('alice@cairn.test');
-    expect(review.status.userInfo.groups).toEqual(expect.arrayContaining(['team-a-devs', 'system:authenticated']));
+  describe.each<[string, DevOidcProviderName]>([
+    ['the dev provider', 'dev'],
+    [`Keycloak ${KEYCLOAK_VERSION}`, 'keycloak'],
+  ])('tokens of %s', (_, name) => {
+    beforeAll(() => {
+      provider = name;
+    });
+
+    it('authenticates an ID token from the provider, with the email as username and the groups', async () => {
+      const alice = await asUser('alice');
+      const review = await alice.json<{ status: { userInfo: { username: string; groups: string[] } } }>(
+        'POST',
+        '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      );
+      expect(review.status.userInfo.username).toBe('alice@cairn.test');
+      expect(review.status.userInfo.groups).toEqual(expect.arrayContaining(['team-a-devs', 'system:authenticated']));
+    });
+
+    it('accepts tokens for the kubernetes audience too, and refuses a forged one', async () => {
+      const tokens = await cluster.login('victor', 'kubernetes', provider);
+      const ok = await cluster.tokenApi(tokens.idToken).send('GET', '/api/v1/namespaces/team-a/pods');
+      expect(ok.status).toBe(200);
+      const [header, payload] = tokens.idToken.split('.');
+      const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload as string, 'base64url').toString()), email: 'admin@cairn.test' })).toString('base64url');
+      const forged = `${header}.${forgedPayload}.${tokens.idToken.split('.')[2]}`;
+      expect((await cluster.tokenApi(forged).send('GET', '/api/v1/namespaces/team-a/pods')).status).toBe(401);
+    });
+
+    it('forbids victor (view) to list secrets, while he reads everything else', async () => {
+      const victor = await asUser('victor');
+      expect((await victor.send('GET', '/api/v1/pods')).status).toBe(200);
+      const secrets = await victor.send('GET', '/api/v1/namespaces/team-a/secrets');
+      expect(secrets.status).toBe(403);
+      expect(JSON.parse(secrets.body).message).toContain('User "victor@cairn.test" cannot list resource "secrets"');
+      expect((await victor.send('DELETE', '/apis/apps/v1/namespaces/team-a/deployments/web?dryRun=All')).status).toBe(403);
+    });
+
+    it('lets tina act in tenant-1 and tenant-2 only, and not list namespaces', async () => {
+      const tina = await asUser('tina');
+      const namespaces = await tina.send('GET', '/api/v1/namespaces');
+      expect(namespaces.status).toBe(403);
+      expect(JSON.parse(namespaces.body).message).toContain('cannot list resource "namespaces"');
+      expect((await tina.send('GET', '/api/v1/namespaces/tenant-1/secrets')).status).toBe(200);
+      expect((await tina.send('GET', '/apis/apps/v1/namespaces/tenant-2/deployments')).status).toBe(200);
+      expect((await tina.send('GET', '/api/v1/namespaces/team-a/pods')).status).toBe(403);
+    });
+
+    it('lets alice edit in team-a and nowhere else', async () => {
+      const alice = await asUser('alice');
+      const configMap = (ns: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'alice-probe', namespace: ns } });
+      expect((await alice.send('POST', '/api/v1/namespaces/team-a/configmaps?dryRun=All', { body: JSON.stringify(configMap('team-a')) })).status).toBe(201);
+      expect((await alice.send('POST', '/api/v1/namespaces/team-b/configmaps?dryRun=All', { body: JSON.stringify(configMap('team-b')) })).status).toBe(403);
+    });
   });
 
-  it('accepts tokens for the kubernetes audience too, and refuses a forged one', async () => {
-    const tokens = await cluster.login('victor', 'kubernetes');
-    const ok = await cluster.tokenApi(tokens.idToken).send('GET', '/api/v1/namespaces/team-a/pods');
-    expect(ok.status).toBe(200);
-    const [header, payload] = tokens.idToken.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload as string, 'base64url').toString()), email: 'admin@cairn.test' })).toString('base64url');
-    const forged = `${header}.${forgedPayload}.${tokens.idToken.split('.')[2]}`;
-    expect((await cluster.tokenApi(forged).send('GET', '/api/v1/namespaces/team-a/pods')).status).toBe(401);
-  });
+  describe(`Keycloak ${KEYCLOAK_VERSION} beside the dev provider`, () => {
+    it('is a second issuer: its own URL and keys, the same users and groups to RBAC', async () => {
+      const keycloak = cluster.info.keycloak;
+      expect(keycloak?.issuer).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/realms\/cairn$/);
+      expect(keycloak?.issuer).not.toBe(cluster.info.oidc.issuer);
+      const tokens = await cluster.login('admin', 'cairn', 'keycloak');
+      const claims = JSON.parse(Buffer.from(tokens.idToken.split('.')[1] as string, 'base64url').toString());
+      expect(claims).toMatchObject({ iss: keycloak?.issuer, aud: 'cairn', email: 'admin@cairn.test', email_verified: true, groups: ['cairn-admins'], preferred_username: 'admin' });
+      // A refresh token comes with offline_access, and renews.
+      expect(tokens.refreshToken).toBeTruthy();
+      const renewed = await refreshTokens({ issuer: keycloak?.issuer as string, ca: cluster.info.ca, clientId: 'cairn', clientSecret: 'cairn-dev-client-secret', refreshToken: tokens.refreshToken as string });
+      expect((await cluster.tokenApi(renewed.idToken).send('GET', '/api/v1/namespaces/team-b/secrets')).status).toBe(200);
+    });
 
-  it('forbids victor (view) to list secrets, while he reads everything else', async () => {
-    const victor = await asUser('victor');
-    expect((await victor.send('GET', '/api/v1/pods')).status).toBe(200);
-    const secrets = await victor.send('GET', '/api/v1/namespaces/team-a/secrets');
-    expect(secrets.status).toBe(403);
-    expect(JSON.parse(secrets.body).message).toContain('User "victor@cairn.test" cannot list resource "secrets"');
-    expect((await victor.send('DELETE', '/apis/apps/v1/namespaces/team-a/deployments/web?dryRun=All')).status).toBe(403);
-  });
+    it('kubectl auth whoami with a Keycloak token names the user and groups the API server mapped', async () => {
+      const tokens = await cluster.login('alice', 'kubernetes', 'keycloak');
+      const run = await runTool(
+        `${cluster.info.binDir}/kubectl`,
+        ['auth', 'whoami', '-o', 'json', `--server=${cluster.info.server}`, `--certificate-authority=${cluster.info.caFile}`, `--token=${tokens.idToken}`],
+        { KUBECONFIG: '/dev/null' },
+      );
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout).status.userInfo).toMatchObject({ username: 'alice@cairn.test', groups: ['team-a-devs', 'system:authenticated'] });
+    });
 
-  it('lets tina act in tenant-1 and tenant-2 only, and not list namespaces', async () => {
-    const tina = await asUser('tina');
-    const namespaces = await tina.send('GET', '/api/v1/namespaces');
-    expect(namespaces.status).toBe(403);
-    expect(JSON.parse(namespaces.body).message).toContain('cannot list resource "namespaces"');
-    expect((await tina.send('GET', '/api/v1/namespaces/tenant-1/secrets')).status).toBe(200);
-    expect((await tina.send('GET', '/apis/apps/v1/namespaces/tenant-2/deployments')).status).toBe(200);
-    expect((await tina.send('GET', '/api/v1/namespaces/team-a/pods')).status).toBe(403);
-  });
+    it('its access tokens carry the client as audience, so the API server takes them as the user too', async () => {
+      const tokens = await cluster.login('victor', 'cairn', 'keycloak');
+      const claims = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1] as string, 'base64url').toString());
+      expect([claims.aud].flat()).toContain('cairn');
+      const victor = cluster.tokenApi(tokens.accessToken);
+      expect((await victor.send('GET', '/api/v1/namespaces/team-a/pods')).status).toBe(200);
+      expect((await victor.send('GET', '/api/v1/namespaces/team-a/secrets')).status).toBe(403);
+    });
 
-  it('lets alice edit in team-a and nowhere else', async () => {
-    const alice = await asUser('alice');
-    const configMap = (ns: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'alice-probe', namespace: ns } });
-    expect((await alice.send('POST', '/api/v1/namespaces/team-a/configmaps?dryRun=All', { body: JSON.stringify(configMap('team-a')) })).status).toBe(201);
-    expect((await alice.send('POST', '/api/v1/namespaces/team-b/configmaps?dryRun=All', { body: JSON.stringify(configMap('team-b')) })).status).toBe(403);
+    it('refuses a wrong password at its login form', async () => {
+      await expect(passwordLoginAt(cluster, 'alice', 'not-her-password')).rejects.toThrow('refused the username/password of "alice"');
+    });
   });
 
   it('signs the ServiceAccount in with its bearer token', async () => {
@@ -240,3 +293,8 @@ describe('the development cluster', () => {
     expect(existsSync(cluster.info.dir)).toBe(false);
   });
 });
+
+/** A sign-in at the cluster's Keycloak with any password. */
+function passwordLoginAt(cluster: DevCluster, username: string, password: string) {
+  return passwordLogin({ issuer: cluster.issuer('keycloak'), ca: cluster.info.ca, clientId: 'cairn', clientSecret: 'cairn-dev-client-secret', username, password });
+}

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ensureBinaries, KubeBinaries, KubeBinarySet, repoRoot } from './binaries';
 import { KubeApi, KubeApiError, KubeObject } from './kube-api';
 import { clusterAttach, clusterExec, crashLoopStage, ephemeralContainersStage, startLogTicker, writeLogs } from './kwok-config';
+import { copyKeycloakHome, ensureKeycloak, KEYCLOAK_REALM, KEYCLOAK_VERSION, keycloakLaunch, keycloakRealm } from './keycloak';
 import { METRICS_SERVER_USER, metricsServerFlags, metricsServerObjects, resourceMetricsConfig, resourceUsageConfig } from './metrics-server';
 import type { DevOidcProviderConfig } from './oidc/config';
 import { passwordLogin } from './oidc/password-login';
@@ -57,7 +58,22 @@ export interface DevClusterOptions {
    * (`cluster.waitForMetrics()`). Default false; `npm run cluster` turns it on. Not with `older`.
    */
   metrics?: boolean;
+  /**
+   * Also run Keycloak (`src/keycloak.ts`, version KEYCLOAK_VERSION) as a second OpenID
+   * provider: realm `cairn` with the dev users (same passwords, emails and groups), the
+   * confidential client `cairn` and the public client `kubernetes`; the API server trusts its
+   * issuer beside the dev provider's, with the same claim mappings, so the seed's RBAC applies
+   * to its users too. Fetched and built into `~/.cache/cairn/keycloak/` the first time (Java 17,
+   * Maven and unzip needed; 3-4 minutes once per machine). It starts beside the control plane
+   * (25-45 s on two busy cores); the cluster is ready once the API server accepts its ID
+   * tokens, about 40 s later than without it under load. Start it once per test file. Default
+   * false. Not with `older` (the v1.29 API server takes one issuer only).
+   */
+  keycloak?: boolean;
 }
+
+/** The OpenID providers a cluster can run: the dev provider always, Keycloak with option `keycloak`. */
+export type DevOidcProviderName = 'dev' | 'keycloak';
 
 /** Everything a test, `npm start` or a person needs to use the cluster; also written to cluster.json. */
 export interface DevClusterInfo {
@@ -76,6 +92,20 @@ export interface DevClusterInfo {
     caFile: string;
     clients: typeof DEV_OIDC_CLIENTS;
     users: Record<string, DevUser>;
+  };
+  /**
+   * The second provider, when started with `keycloak`: its issuer
+   * (`https://127.0.0.1:<port>/realms/cairn`), the CA of its certificate (the cluster CA), the
+   * same clients and users as `oidc`, its version and admin-less home (`<dir>/keycloak`).
+   */
+  keycloak?: {
+    issuer: string;
+    caFile: string;
+    clients: typeof DEV_OIDC_CLIENTS;
+    users: Record<string, DevUser>;
+    version: string;
+    realm: string;
+    home: string;
   };
   serviceAccount: { namespace: string; name: string; access: string; token: string; tokenFile: string };
   /**
@@ -122,18 +152,28 @@ export class DevCluster {
     return new KubeApi({ server: this.info.server, ca: this.info.ca, token });
   }
 
-  /** Signs a dev user in at the dev provider and returns their tokens. */
-  login(user: keyof typeof DEV_USERS, clientId: keyof typeof DEV_OIDC_CLIENTS = 'cairn') {
+  /**
+   * Signs a dev user in at the dev provider (or at Keycloak, `provider` `keycloak`, in a
+   * cluster started with it) with the authorization code flow and returns their tokens.
+   */
+  login(user: keyof typeof DEV_USERS, clientId: keyof typeof DEV_OIDC_CLIENTS = 'cairn', provider: DevOidcProviderName = 'dev') {
     const client: { clientId: string; clientSecret?: string } = DEV_OIDC_CLIENTS[clientId];
     const u = DEV_USERS[user];
     return passwordLogin({
-      issuer: this.info.oidc.issuer,
+      issuer: this.issuer(provider),
       ca: this.info.ca,
       clientId: client.clientId,
       clientSecret: client.clientSecret,
       username: u.username,
       password: u.password,
     });
+  }
+
+  /** The issuer URL of `provider`; throws when the cluster was started without it. */
+  issuer(provider: DevOidcProviderName = 'dev'): string {
+    if (provider === 'dev') return this.info.oidc.issuer;
+    if (!this.info.keycloak) throw new Error('this cluster was started without Keycloak (DevCluster.start({ keycloak: true }))');
+    return this.info.keycloak.issuer;
   }
 
   /**
@@ -213,6 +253,8 @@ export class DevCluster {
     const apiServerBinaries = options.kubernetes === 'older' ? await ensureBinaries(log, process.env, 'older') : binaries;
     if (options.metrics && options.kubernetes === 'older') throw new Error('kube-testenv: option metrics needs the current control plane (kwok), not kubernetes: older');
     const metricsBinaries = options.metrics ? await ensureBinaries(log, process.env, 'metrics') : undefined;
+    if (options.keycloak && options.kubernetes === 'older') throw new Error('kube-testenv: option keycloak needs the current control plane: the v1.29 API server (kubernetes: older) trusts one OpenID issuer only');
+    const keycloakHome = options.keycloak ? (await ensureKeycloak(log)).home : undefined;
     const removeDir = !options.dir;
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cairn-cluster-'));
     mkdirSync(dir, { recursive: true });
@@ -221,7 +263,7 @@ export class DevCluster {
     process.once('exit', lastResort);
     let stopTicker = () => undefined as void;
     try {
-      const info = await bringUp(dir, binaries, apiServerBinaries, processes, options, log, metricsBinaries);
+      const info = await bringUp(dir, binaries, apiServerBinaries, processes, options, log, metricsBinaries, keycloakHome);
       stopTicker = options.seed === false ? stopTicker : startLogTicker(info.containerLogsDir);
       const cluster = new DevCluster(info, processes, () => {
         stopTicker();
@@ -239,7 +281,7 @@ export class DevCluster {
   }
 }
 
-async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: KubeBinaries, processes: ProcessGroup, options: DevClusterOptions, log: (line: string) => void, metricsBinaries?: KubeBinaries): Promise<DevClusterInfo> {
+async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: KubeBinaries, processes: ProcessGroup, options: DevClusterOptions, log: (line: string) => void, metricsBinaries?: KubeBinaries, keycloakHome?: string): Promise<DevClusterInfo> {
   const older = options.kubernetes === 'older';
   const started = Date.now();
   const step = (what: string) => log(`kube-testenv: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -265,11 +307,11 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
   const saPub = file('pki/sa.pub', pki.serviceAccount.publicKey);
   const certs = (name: keyof typeof pki.leaves) => pkiFiles[name] as { cert: string; key: string };
 
-  const ports = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), kcm: await freePort(), scheduler: await freePort(), kwok: await freePort(), metricsServer: await freePort() };
+  const ports = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), kcm: await freePort(), scheduler: await freePort(), kwok: await freePort(), metricsServer: await freePort(), keycloak: await freePort() };
   const server = `https://127.0.0.1:${ports.apiserver}`;
   const running: ManagedProcess[] = [];
-  const start = (name: string, command: string, args: string[]) => {
-    const p = processes.start(name, command, args, { logFile: join(logsDir, `${name}.log`), cwd: dir });
+  const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv) => {
+    const p = processes.start(name, command, args, { logFile: join(logsDir, `${name}.log`), cwd: dir, env });
     running.push(p);
     return p;
   };
@@ -295,6 +337,19 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     if (ready) issuer = (JSON.parse(ready) as { issuer: string }).issuer;
     return Boolean(ready);
   });
+
+  // 1b. Keycloak, when asked, beside it: it takes 20-40 s to start, which the control plane's
+  // start covers; the API server discovers it lazily, and step 6 waits for both.
+  let keycloak: DevClusterInfo['keycloak'];
+  if (keycloakHome) {
+    step(`starting Keycloak ${KEYCLOAK_VERSION}`);
+    const home = join(dir, 'keycloak');
+    copyKeycloakHome(keycloakHome, home);
+    writeFileSync(join(home, 'data', 'import', `${KEYCLOAK_REALM}-realm.json`), JSON.stringify(keycloakRealm({ users: Object.values(DEV_USERS), tokenTtlSeconds: options.tokenTtlSeconds ?? 300 }), null, 2), { mode: 0o600 });
+    const launch = keycloakLaunch(home, ports.keycloak, certs('oidc'));
+    start('keycloak', launch.command, launch.args, launch.env);
+    keycloak = { issuer: launch.issuer, caFile, clients: DEV_OIDC_CLIENTS, users: DEV_USERS, version: KEYCLOAK_VERSION, realm: KEYCLOAK_REALM, home };
+  }
 
   // 2. etcd.
   step('starting etcd');
@@ -328,8 +383,23 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
             audiences: [DEV_OIDC_CLIENTS.cairn.clientId, DEV_OIDC_CLIENTS.kubernetes.clientId],
             audienceMatchPolicy: 'MatchAny',
           },
-          claimMappings: { username: { claim: 'email', prefix: '' }, groups: { claim: 'groups', prefix: '' } },
+          claimMappings: OIDC_CLAIM_MAPPINGS,
         },
+        // Keycloak's realm: the same audiences and claim mappings, so its users are the same
+        // people to RBAC (seed 002's setup: a confidential console client, a public kubectl one).
+        ...(keycloak
+          ? [
+              {
+                issuer: {
+                  url: keycloak.issuer,
+                  certificateAuthority: pki.ca.cert,
+                  audiences: [DEV_OIDC_CLIENTS.cairn.clientId, DEV_OIDC_CLIENTS.kubernetes.clientId],
+                  audienceMatchPolicy: 'MatchAny',
+                },
+                claimMappings: OIDC_CLAIM_MAPPINGS,
+              },
+            ]
+          : []),
       ],
     }),
   );
@@ -551,11 +621,15 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     }
   }
 
-  // 6. The API server discovers the provider lazily: wait until an ID token authenticates.
-  step('checking that the API server accepts the dev provider\u2019s ID tokens');
-  await waitFor('an ID token from the dev provider to authenticate at the API server', async () => {
+  // 6. The API server discovers the providers lazily: wait until an ID token of each authenticates.
+  const providers = [{ name: 'the dev provider', issuer }, ...(keycloak ? [{ name: 'Keycloak', issuer: keycloak.issuer }] : [])];
+  for (const provider of providers) {
+    step(`checking that the API server accepts ${provider.name}\u2019s ID tokens`);
+    await waitFor(`an ID token from ${provider.name} to authenticate at the API server`, () => acceptsIdToken(provider.issuer), provider.issuer === issuer ? 60_000 : 180_000);
+  }
+  async function acceptsIdToken(providerIssuer: string): Promise<boolean> {
     const tokens = await passwordLogin({
-      issuer,
+      issuer: providerIssuer,
       ca: pki.ca.cert,
       clientId: DEV_OIDC_CLIENTS.cairn.clientId,
       clientSecret: DEV_OIDC_CLIENTS.cairn.clientSecret,
@@ -566,7 +640,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
       body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
     });
     return review.status === 201;
-  }, 60_000);
+  }
 
   const kubeconfigPath = file(
     'kubeconfig',
@@ -586,6 +660,7 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     ca: pki.ca.cert,
     admin: pki.leaves.admin,
     oidc: { issuer, caFile, clients: DEV_OIDC_CLIENTS, users: DEV_USERS },
+    ...(keycloak ? { keycloak } : {}),
     serviceAccount: { ...DEV_SERVICE_ACCOUNT, token: serviceAccountToken, tokenFile: serviceAccountTokenFile },
     ...(impersonation ? { impersonation } : {}),
     auditLog,
@@ -596,6 +671,9 @@ async function bringUp(dir: string, binaries: KubeBinaries, apiServerBinaries: K
     ...(metricsBinaries ? { metricsServer: { url: `https://127.0.0.1:${ports.metricsServer}`, resolutionSeconds: METRICS_RESOLUTION_SECONDS } } : {}),
   };
 }
+
+/** How the API server maps every provider's tokens: username = `email`, groups = `groups`, no prefixes. */
+const OIDC_CLAIM_MAPPINGS = { username: { claim: 'email', prefix: '' }, groups: { claim: 'groups', prefix: '' } };
 
 /** metrics-server's scrape interval (its minimum). */
 const METRICS_RESOLUTION_SECONDS = 10;

@@ -1,5 +1,5 @@
 export { DevCluster } from './cluster';
-export type { DevClusterInfo, DevClusterOptions } from './cluster';
+export type { DevClusterInfo, DevClusterOptions, DevOidcProviderName } from './cluster';
 export { ensureBinaries, repoRoot } from './binaries';
 export type { KubeBinaries, KubeBinarySet } from './binaries';
 export { KubeApi, KubeApiError, lines, resourcePath } from './kube-api';
@@ -27,3 +27,6 @@ export { waitUntil } from './wait-until';
 export { checkoutLogLine, criLine } from './kwok-config';
 export { helm, helmFixtureChart, helmOut, SEEDED_HELM_RELEASE, seedHelmRelease } from './helm-fixture';
 export { DEV_DISCOVERY_LABEL, DEV_GATEWAY_SERVICE_ACCOUNT, gatewayServiceAccountDir } from './gateway-service-account';
+export { DEV_OIDC_PROVIDER_LIST, DEV_OIDC_PROVIDERS } from './oidc/providers';
+export type { DevOidcProvider } from './oidc/providers';
+export { ensureKeycloak, KEYCLOAK_REALM, KEYCLOAK_VERSION } from './keycloak';

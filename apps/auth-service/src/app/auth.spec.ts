@@ -1,5 +1,5 @@
-import { BuiltGateway, DevCluster, followToRedirectUri, freePort, passwordLogin, startBuiltGateway } from '@cairn/kube-testenv';
-import { OidcSession, SealedBox, Session, SESSION_PURPOSE, STATE_PURPOSE } from '@cairn/session';
+import { BuiltGateway, DEV_OIDC_PROVIDER_LIST, DevCluster, DevOidcProvider, followToRedirectUri, freePort, passwordLogin, startBuiltGateway } from '@cairn/kube-testenv';
+import { OidcSession, readCookie, SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE, STATE_PURPOSE } from '@cairn/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
@@ -8,8 +8,9 @@ import { OidcClient } from './oidc/oidc-client';
 import { AuthSettings, readAuthSettings } from './settings/auth-settings';
 
 /**
- * The auth service against the real dev OpenID provider and the real API server, reached
- * the way a browser does: through the built gateway, which forwards /auth and /oidc-callback.
+ * The auth service against real OpenID providers (the dev provider, and Keycloak: each test
+ * runs against both) and the real API server, reached the way a browser does: through the
+ * built gateway, which forwards /auth and /oidc-callback.
  */
 
 /** A browser's cookies for one origin, enough for these tests. */
@@ -40,6 +41,11 @@ class Browser {
     return res;
   }
 
+  /** The sealed session, joined from its pieces when it was split (`cairn_session.0`, `.1`: Keycloak's longer tokens). */
+  session(): string | undefined {
+    return readCookie(SESSION_COOKIE, Object.fromEntries(this.cookies));
+  }
+
   copy(): Browser {
     const other = new Browser();
     other.cookies = new Map(this.cookies);
@@ -47,9 +53,17 @@ class Browser {
   }
 }
 
-describe('auth service (real OpenID provider, real API server, through the gateway)', () => {
-  let cluster: DevCluster;
+let cluster: DevCluster;
+
+beforeAll(async () => {
+  cluster = await DevCluster.start({ keycloak: true });
+}, 300_000);
+
+afterAll(() => cluster?.stop());
+
+describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.title, p]))('auth service with %s (real API server, through the gateway)', (_, provider) => {
   let gateway: BuiltGateway;
+  let issuer: string;
   let auth: NestFastifyApplication;
   let base: string;
   let settings: AuthSettings;
@@ -63,11 +77,11 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     CAIRN_INSECURE_COOKIES: 'true',
     CAIRN_GATEWAY_URL: base,
     CAIRN_CA_BUNDLE: cluster.info.oidc.caFile,
-    OIDC_ISSUER_URL: cluster.info.oidc.issuer,
+    OIDC_ISSUER_URL: issuer,
     OIDC_CLIENT_ID: cluster.info.oidc.clients.cairn.clientId,
     OIDC_CLIENT_SECRET: cluster.info.oidc.clients.cairn.clientSecret as string,
     OIDC_SCOPES: 'openid profile email groups offline_access',
-    OIDC_PROVIDER_NAME: 'Cairn dev',
+    OIDC_PROVIDER_NAME: provider.buttonName,
     ...extra,
   });
 
@@ -85,7 +99,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   /** The browser's part at the provider: its login form, up to the redirect back to the console. */
   const atProvider = (authorization: URL, user = 'alice') =>
     followToRedirectUri(
-      { issuer: cluster.info.oidc.issuer, ca: cluster.info.ca, clientId: 'cairn', username: user, password: `${user}-dev-password` },
+      { issuer, ca: cluster.info.ca, clientId: 'cairn', username: user, password: `${user}-dev-password` },
       authorization,
       new URL(`${base}oidc-callback`),
     );
@@ -100,7 +114,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   }
 
   beforeAll(async () => {
-    cluster = await DevCluster.start();
+    issuer = cluster.issuer(provider.name);
     // The gateway forwards to the auth service and the auth service asks the gateway: the
     // gateway's port is chosen first so both know each other's address.
     const gatewayPort = await freePort();
@@ -115,19 +129,18 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   afterAll(async () => {
     gateway?.stop();
     for (const app of [auth, ...started]) await app?.close();
-    await cluster?.stop();
   });
 
   it('offers the configured provider and bearer tokens', async () => {
     const res = await fetch(`${base}auth/providers`);
-    expect(await res.json()).toEqual({ oidc: { name: 'Cairn dev', loginUrl: '/auth/login' }, bearerToken: true });
+    expect(await res.json()).toEqual({ oidc: { name: provider.buttonName, loginUrl: '/auth/login' }, bearerToken: true });
   });
 
   it('signs alice in with the code flow, and the API server applies her RBAC to the session', async () => {
     const browser = new Browser();
     const login = await browser.fetch(`${base}auth/login?returnTo=${encodeURIComponent('/workloads/pods?ns=team-a')}`);
     const authorization = new URL(login.headers.get('location') as string);
-    expect(authorization.origin).toBe(new URL(cluster.info.oidc.issuer).origin);
+    expect(authorization.origin).toBe(new URL(issuer).origin);
     expect(Object.fromEntries(authorization.searchParams)).toMatchObject({ client_id: 'cairn', response_type: 'code', redirect_uri: `${base}oidc-callback`, prompt: 'consent' });
     expect(authorization.searchParams.get('scope')?.split(' ').sort()).toEqual(['email', 'groups', 'offline_access', 'openid', 'profile']);
     expect(authorization.searchParams.get('nonce')).toBeTruthy();
@@ -147,7 +160,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     expect(browser.cookies.has('cairn_session')).toBe(true);
 
     const session = await (await browser.fetch(`${base}auth/session`)).json();
-    expect(session).toMatchObject({ signedIn: true, oidc: { provider: 'Cairn dev', refreshable: true, user: { name: 'alice@cairn.test', email: 'alice@cairn.test' } }, tokens: [] });
+    expect(session).toMatchObject({ signedIn: true, oidc: { provider: provider.buttonName, refreshable: true, user: { name: 'alice@cairn.test', email: 'alice@cairn.test' } }, tokens: [] });
     expect(JSON.stringify(session)).not.toMatch(/eyJ/);
 
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('alice@cairn.test');
@@ -211,7 +224,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
 
     beforeAll(async () => {
       client = new OidcClient(oidcSettings(), settings.extraCa);
-      aliceIdToken = (await cluster.login('alice', 'cairn')).idToken;
+      aliceIdToken = (await cluster.login('alice', 'cairn', provider.name)).idToken;
     });
 
     afterEach(() => jest.useRealTimers());
@@ -221,7 +234,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     });
 
     it('refuses a token for another client (audience)', async () => {
-      const other = await passwordLogin({ issuer: cluster.info.oidc.issuer, ca: cluster.info.ca, clientId: 'kubernetes', username: 'alice', password: 'alice-dev-password' });
+      const other = await passwordLogin({ issuer, ca: cluster.info.ca, clientId: 'kubernetes', username: 'alice', password: 'alice-dev-password' });
       await expect(client.verifyIdToken(other.idToken)).rejects.toThrow('issued for another client (audience)');
     });
 
@@ -248,12 +261,12 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   it('renews the session with the refresh token and rotates the cookie; refuses without the CSRF header', async () => {
     const browser = new Browser();
     await signIn(browser, 'victor');
-    const before = browser.cookies.get('cairn_session');
+    const before = browser.session();
     expect((await browser.fetch(`${base}auth/refresh`, { method: 'POST' })).status).toBe(403);
     const renewed = await browser.fetch(`${base}auth/refresh`, { method: 'POST', csrf: true });
     expect(renewed.status).toBe(200);
     expect((await renewed.json()).oidc.user.name).toBe('victor@cairn.test');
-    expect(browser.cookies.get('cairn_session')).not.toBe(before);
+    expect(browser.session()).not.toBe(before);
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
   });
 
@@ -261,7 +274,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     const browser = new Browser();
     await signIn(browser, 'alice');
     const box = new SealedBox([sessionKey], SESSION_PURPOSE);
-    const session = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await box.open<Session>(browser.session() as string)) as Session;
     browser.cookies.set('cairn_session', await box.seal({ ...session, oidc: { ...oidcOf(session), expiresAt: Math.floor(Date.now() / 1000) - 5 } }, { ttlSeconds: 3600 }));
     const expired = await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`);
     expect(expired.status).toBe(401);
@@ -274,8 +287,8 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     const browser = new Browser();
     await signIn(browser, 'alice');
     const box = new SealedBox([sessionKey], SESSION_PURPOSE);
-    const before = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
-    const cookie = `cairn_session=${browser.cookies.get('cairn_session')}`;
+    const before = (await box.open<Session>(browser.session() as string)) as Session;
+    const cookie = `cairn_session=${browser.session()}`;
     const ask = () => fetch(`${base}auth/refresh`, { method: 'POST', headers: { cookie, 'x-cairn-csrf': '1' } });
     const toProvider = jest.spyOn(auth.get(OidcClient), 'refresh');
     const [one, two] = await Promise.all([ask(), ask()]);
@@ -292,7 +305,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   it('signs no one out when the refresh token is refused while the session\u2019s token still works (another replica renewed it)', async () => {
     const browser = new Browser();
     await signIn(browser, 'alice');
-    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
     await new OidcClient(oidcSettings(), settings.extraCa).revoke(oidcOf(session).refreshToken as string);
     const kept = await browser.fetch(`${base}auth/refresh`, { method: 'POST', csrf: true });
     expect(kept.status).toBe(200);
@@ -303,7 +316,7 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     const browser = new Browser();
     await signIn(browser, 'alice');
     const box = new SealedBox([sessionKey], SESSION_PURPOSE);
-    const session = (await box.open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await box.open<Session>(browser.session() as string)) as Session;
     browser.cookies.set('cairn_session', await box.seal({ ...session, oidc: { ...oidcOf(session), expiresAt: Math.floor(Date.now() / 1000) - 600 } }, { ttlSeconds: 3600 }));
     const discovery = await (await fetch(`${base}auth/providers`)).json();
     expect(discovery.oidc).toBeDefined();
@@ -345,11 +358,11 @@ describe('auth service (real OpenID provider, real API server, through the gatew
   it('signs out: cookies gone, the refresh token revoked, and the provider\u2019s logout next', async () => {
     const browser = new Browser();
     await signIn(browser, 'alice');
-    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
     const out = await browser.fetch(`${base}auth/logout`, { method: 'POST', csrf: true });
     expect(out.status).toBe(200);
     const redirect = new URL((await out.json()).redirect);
-    expect(redirect.origin).toBe(new URL(cluster.info.oidc.issuer).origin);
+    expect(redirect.origin).toBe(new URL(issuer).origin);
     expect(redirect.searchParams.get('id_token_hint')).toBe(oidcOf(session).token);
     expect(redirect.searchParams.get('post_logout_redirect_uri')).toBe(`${base}sign-in?signedOut=1`);
     expect(browser.cookies.has('cairn_session')).toBe(false);
@@ -406,10 +419,10 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     // the session is kept for when the provider is back; the service stays ready meanwhile.
     const browser = new Browser();
     await signIn(browser, 'alice');
-    const before = browser.cookies.get('cairn_session');
+    const before = browser.session();
     const refresh = await browser.fetch(`${down}auth/refresh`, { method: 'POST', csrf: true });
     expect(refresh.status).toBe(503);
-    expect(browser.cookies.get('cairn_session')).toBe(before);
+    expect(browser.session()).toBe(before);
     const ready = await fetch(`${down}readyz`);
     expect(ready.status).toBe(200);
     expect((await ready.json()).status).toBe('ok');
@@ -424,10 +437,10 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     // The provider sends the browser to the public URL's callback; this replica answers it.
     const back = await browser.fetch(`${accessTokens}oidc-callback${callback.search}`);
     expect(back.status).toBe(303);
-    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
+    const session = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
     const [header, payload] = oidcOf(session).token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part as string, 'base64url').toString()) as Record<string, unknown>);
-    expect(header?.['typ']).toBe('at+jwt');
-    expect(payload).toMatchObject({ client_id: 'cairn', email: 'victor@cairn.test' });
+    expect(header).toMatchObject(provider.accessToken.header);
+    expect(payload).toMatchObject({ ...provider.accessToken.payload, email: 'victor@cairn.test' });
     // The gateway sends it to the real API server, which maps it to victor and his RBAC.
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
     expect((await browser.fetch(`${base}api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a`)).status).toBe(403);
@@ -435,8 +448,10 @@ describe('auth service (real OpenID provider, real API server, through the gatew
     // A renewal keeps sending the access token.
     const renewed = await browser.fetch(`${accessTokens}auth/refresh`, { method: 'POST', csrf: true });
     expect(renewed.status).toBe(200);
-    const after = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.cookies.get('cairn_session') as string)) as Session;
-    expect(JSON.parse(Buffer.from(oidcOf(after).token.split('.')[0] as string, 'base64url').toString()).typ).toBe('at+jwt');
+    const after = (await new SealedBox([sessionKey], SESSION_PURPOSE).open<Session>(browser.session() as string)) as Session;
+    const [renewedHeader, renewedPayload] = oidcOf(after).token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part as string, 'base64url').toString()) as Record<string, unknown>);
+    expect(renewedHeader).toMatchObject(provider.accessToken.header);
+    expect(renewedPayload).toMatchObject(provider.accessToken.payload);
     expect((await (await browser.fetch(`${base}api/v1/clusters/cairn-dev/whoami`)).json()).username).toBe('victor@cairn.test');
   });
 

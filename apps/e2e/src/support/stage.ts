@@ -1,4 +1,4 @@
-import { DevCluster, DevClusterOptions, DevUserName } from '@cairn/kube-testenv';
+import { DEV_OIDC_PROVIDERS, DevCluster, DevClusterOptions, DevOidcProvider, DevOidcProviderName, DevUserName } from '@cairn/kube-testenv';
 import type { MfeRemote } from '@cairn/api-contracts';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { Browser, Page } from 'playwright-core';
@@ -16,11 +16,20 @@ export interface Stage {
    * sign-in.e2e-spec.ts). Close it with `page.context().close()`.
    */
   signedIn(user: DevUserName, viewport?: { width: number; height: number }): Promise<Page>;
+  /**
+   * The console whose sign-in goes to `provider` (with `oidc`): `cairn` for the dev provider;
+   * for Keycloak (a cluster started with `cluster: { keycloak: true }`) a second console with
+   * the same settings on the same cluster, started at the first call and stopped with the stage.
+   */
+  consoleFor(provider: DevOidcProviderName): Promise<ConsoleUnderTest>;
   stop(): Promise<void>;
 }
 
 export interface StageOptions {
-  /** Sign-in through the dev OpenID provider (otherwise stories seal sessions themselves). */
+  /**
+   * Sign-in through the dev OpenID provider (otherwise stories seal sessions themselves); with
+   * `cluster: { keycloak: true }`, `consoleFor('keycloak')` gives a console signing in at Keycloak.
+   */
   oidc?: boolean;
   remotes?: MfeRemote[];
   /** Extra settings for both services; a function may first prepare the cluster (e.g. a service account). */
@@ -41,35 +50,53 @@ export async function signedInTo(cluster: DevCluster, cairn: ConsoleUnderTest, b
   return context.newPage();
 }
 
+/** The auth service's settings for signing in at `provider` of `cluster` as the confidential client `cairn`. */
+export function oidcSettings(cluster: DevCluster, provider: DevOidcProvider): Record<string, string> {
+  const { oidc } = cluster.info;
+  return {
+    CAIRN_CA_BUNDLE: oidc.caFile,
+    OIDC_ISSUER_URL: cluster.issuer(provider.name),
+    OIDC_CLIENT_ID: oidc.clients.cairn.clientId,
+    OIDC_CLIENT_SECRET: oidc.clients.cairn.clientSecret as string,
+    OIDC_SCOPES: 'openid profile email groups offline_access',
+    OIDC_PROVIDER_NAME: provider.buttonName,
+  };
+}
+
+/**
+ * At `provider`'s own login page (the browser has just been sent there by "Sign in with …"),
+ * fills in the username and password and submits, as a person does.
+ */
+export async function signInAtProvider(page: Page, provider: DevOidcProvider, user: string, password = `${user}-dev-password`): Promise<void> {
+  await page.getByLabel(provider.loginForm.username, { exact: true }).fill(user);
+  await page.getByLabel(provider.loginForm.password, { exact: true }).fill(password);
+  await page.getByRole('button', { name: provider.loginForm.submit, exact: true }).click();
+}
+
 export async function startStage(options: StageOptions = {}): Promise<Stage> {
   const cluster = await DevCluster.start(options.cluster);
-  const { oidc } = cluster.info;
-  const cairn = await startConsole(
-    options.remotes ?? [],
-    {
-      KUBECONFIG: cluster.info.kubeconfig,
-      ...(options.oidc
-        ? {
-            CAIRN_CA_BUNDLE: oidc.caFile,
-            OIDC_ISSUER_URL: oidc.issuer,
-            OIDC_CLIENT_ID: oidc.clients.cairn.clientId,
-            OIDC_CLIENT_SECRET: oidc.clients.cairn.clientSecret as string,
-            OIDC_SCOPES: 'openid profile email groups offline_access',
-            OIDC_PROVIDER_NAME: 'Cairn dev',
-          }
-        : {}),
-      ...(typeof options.settings === 'function' ? await options.settings(cluster) : options.settings),
-    },
-    { replicas: options.replicas },
-  );
+  const settings = {
+    KUBECONFIG: cluster.info.kubeconfig,
+    ...(typeof options.settings === 'function' ? await options.settings(cluster) : options.settings),
+  };
+  const consoleWith = (provider: DevOidcProvider) =>
+    startConsole(options.remotes ?? [], { ...(options.oidc ? oidcSettings(cluster, provider) : {}), ...settings }, { replicas: options.replicas });
+  const cairn = await consoleWith(DEV_OIDC_PROVIDERS.dev);
+  let keycloakConsole: Promise<ConsoleUnderTest> | undefined;
   const browser = await launchBrowser();
   return {
     cluster,
     cairn,
     browser,
     signedIn: (user, viewport) => signedInTo(cluster, cairn, browser, user, viewport),
+    consoleFor: (provider) => {
+      if (provider === 'dev') return Promise.resolve(cairn);
+      keycloakConsole ??= consoleWith(DEV_OIDC_PROVIDERS.keycloak);
+      return keycloakConsole;
+    },
     stop: async () => {
       await browser.close();
+      await (await keycloakConsole?.catch(() => undefined))?.stop();
       await cairn.stop();
       await cluster.stop();
     },
