@@ -9,6 +9,8 @@ import { Reachability } from '../reachability/reachability';
 interface Candidate {
   check: KubeconfigContextCheck;
   selected: boolean;
+  /** The user ticked or unticked it: the probe's answer no longer changes `selected`. */
+  decided?: boolean;
   name: string;
   /** Whether it answers and who the user would be there, asked before adding. */
   facts?: ClusterFacts;
@@ -154,12 +156,13 @@ export class AddCluster implements AfterViewInit {
   private async probe(check: KubeconfigContextCheck, generation: number): Promise<void> {
     const facts = await loadClusterFacts(this.api, this.store.preview(check.entry as string));
     if (generation !== this.generation) return;
-    // A context that answers is chosen unless the user already decided.
-    this.update(check.name, (c) => ({ ...c, facts, selected: c.selected || Boolean(facts.status?.reachable) }));
+    // A context that answers is chosen unless the user already decided (an untick made while it
+    // was being asked stays unticked: the cluster is not added behind their back).
+    this.update(check.name, (c) => ({ ...c, facts, selected: c.decided ? c.selected : Boolean(facts.status?.reachable) }));
   }
 
   protected toggle(name: string, selected: boolean): void {
-    this.update(name, (c) => ({ ...c, selected }));
+    this.update(name, (c) => ({ ...c, selected, decided: true }));
   }
 
   protected rename(context: string, name: string): void {
