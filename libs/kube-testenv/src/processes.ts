@@ -9,13 +9,47 @@ import { createServer } from 'node:net';
  * kube-apiserver or etcd outlives its test.
  */
 
-/** A free TCP port on 127.0.0.1, as the kernel hands it out. */
-export function freePort(): Promise<number> {
+/**
+ * A free TCP port on 127.0.0.1 for a server that binds it later (etcd, kube-apiserver, Keycloak
+ * some 20 s after it was chosen), picked at random BELOW the kernel's ephemeral range
+ * (`/proc/sys/net/ipv4/ip_local_port_range`, 32768–60999 by default) and checked free by binding
+ * it. A port the kernel hands out (`listen(0)`) comes from that range, which every outgoing
+ * connection and every other `listen(0)` on the machine also draws from: between choosing it and
+ * the server binding it, another socket could take it ("Address already in use": Keycloak lost
+ * its port that way while a browser suite ran). Falls back to the kernel's choice when the range
+ * leaves no room below it, or after 50 ports found taken.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  if (low > FIXED_PORTS_FROM + 1000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = FIXED_PORTS_FROM + Math.floor(Math.random() * (low - FIXED_PORTS_FROM));
+      if (await bindable(port)) return port;
+    }
+  }
+  return bindable(0) as Promise<number>;
+}
+
+/** The lowest port freePort picks from: above the well-known and most registered services' ports. */
+const FIXED_PORTS_FROM = 20000;
+
+/** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 0 ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Binds `port` on 127.0.0.1 and frees it again: the port bound (the kernel's choice for 0), or false when taken. */
+function bindable(port: number): Promise<number | false> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.on('error', (err: NodeJS.ErrnoException) => (port !== 0 && (err.code === 'EADDRINUSE' || err.code === 'EACCES') ? resolve(false) : reject(err)));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });

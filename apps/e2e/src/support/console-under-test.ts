@@ -1,25 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MfeRemote } from '@cairn/api-contracts';
+import { freePort } from '@cairn/kube-testenv';
 import { RoundRobin } from './round-robin';
 
 const workspace = resolve(__dirname, '../../../..');
 
-/** A port nothing listens on right now, on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+/** A free loopback port for a server started next (kube-testenv's rule: below the kernel's ephemeral range). */
+export { freePort };
 
 async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
