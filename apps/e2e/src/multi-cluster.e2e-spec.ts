@@ -118,8 +118,8 @@ describe('multi-cluster lists', () => {
     // Choosing navigates at once (the list becomes the merged one): a click, not a check that waits for this box to stay ticked.
     await main().locator('label[data-cluster="second"]').getByRole('checkbox').click();
     await page.waitForURL((url) => url.searchParams.get('clusters') === 'cairn-dev,second');
-    await part('second').getByText(/\d+ Deployments/).waitFor({ timeout: 60_000 });
-    await part('cairn-dev').getByText(/\d+ Deployments/).waitFor();
+    await part('second').getByText(/\d+ Deployments?\b/).waitFor({ timeout: 60_000 });
+    await part('cairn-dev').getByText(/\d+ Deployments?\b/).waitFor();
     await main().getByRole('link', { name: 'only-in-second', exact: true }).waitFor();
 
     const [onFirst, onSecond] = await Promise.all([kubectlNames(stage.cluster, ['deployments', '-n', 'team-a']), kubectlNames(second, ['deployments', '-n', 'team-a'])]);
@@ -220,8 +220,8 @@ describe('multi-cluster lists', () => {
     await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a&clusters=cairn-dev,user:second-added,user:gone`);
     await main().locator('.parts-list li.error[data-cluster="user:gone"]').waitFor({ timeout: 60_000 });
     expect(await part('user:gone').innerText()).toMatch(/gone \(added\): .*(127\.0\.0\.1|refused|connect|reach)/i);
-    await part('user:second-added').getByText(/\d+ Pods/).waitFor({ timeout: 60_000 });
-    await part('cairn-dev').getByText(/\d+ Pods/).waitFor();
+    await part('user:second-added').getByText(/\d+ Pods?\b/).waitFor({ timeout: 60_000 });
+    await part('cairn-dev').getByText(/\d+ Pods?\b/).waitFor();
     // Each cluster's rows are what kubectl lists there (read together, as pods of the Deployments made above may still be arriving).
     const seen = await eventually(
       async () => ({ rows: await tableRows(), first: await kubectlNames(stage.cluster, ['pods', '-n', 'team-a']), second: await kubectlNames(second, ['pods', '-n', 'team-a']) }),
@@ -237,8 +237,8 @@ describe('multi-cluster lists', () => {
   it('victor (view), then on a phone: team-a pods from both clusters as kubectl lists them, no action; Secrets refused per cluster, never a whole-page error', async () => {
     page = await signedIn('victor');
     await page.goto(`${stage.cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a&clusters=cairn-dev,second`);
-    await part('second').getByText(/\d+ Pods/).waitFor({ timeout: 60_000 });
-    await part('cairn-dev').getByText(/\d+ Pods/).waitFor();
+    await part('second').getByText(/\d+ Pods?\b/).waitFor({ timeout: 60_000 });
+    await part('cairn-dev').getByText(/\d+ Pods?\b/).waitFor();
     await eventually(
       async () => ({ rows: await tableRows(), first: await kubectlNames(stage.cluster, ['pods', '-n', 'team-a']), second: await kubectlNames(second, ['pods', '-n', 'team-a']) }),
       (s) => namesFrom(s.rows, 'cairn-dev').join() === s.first.join() && namesFrom(s.rows, 'second').join() === s.second.join(),
@@ -249,7 +249,7 @@ describe('multi-cluster lists', () => {
     // The same address opened on a phone.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
-    await part('second').getByText(/\d+ Pods/).waitFor({ timeout: 60_000 });
+    await part('second').getByText(/\d+ Pods?\b/).waitFor({ timeout: 60_000 });
     await main().getByRole('link', { name: /^db-0$/ }).first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await screenshot(page, 'multicluster-victor-phone');

@@ -222,7 +222,7 @@ export class MergedList {
         if (errors.length && list.items().length === 0) return { ...base, tone: 'error', text: errors.join('; ') };
       }
       const count = list.items().length;
-      const parts = [`${count} ${kind}`];
+      const parts = [`${count} ${count === 1 ? this.kind().singular : kind}`];
       if (list instanceof ScopedLiveList && list.namespaces()) parts.push(`in your namespaces ${list.namespaces()?.join(', ')}`);
       if (list.refresh() === 'poll') parts.push(`read again every ${this.pollSeconds} s (you may list, not watch)`);
       const tableError = part.tableError();
