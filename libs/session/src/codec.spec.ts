@@ -36,6 +36,38 @@ describe('SealedBox', () => {
     expect(await new SealedBox([keyA], 'session').open(state)).toBeUndefined();
   });
 
+  it('remembers opened boxes up to its bound, least recently used dropped first, and still checks expiry and purpose at each open', async () => {
+    const box = new SealedBox([keyA], 'session', { openedCache: 2 });
+    const now = Date.now();
+    const [a, b, c] = await Promise.all([1, 2, 3].map((n) => box.seal({ n }, { ttlSeconds: 60 }, now)));
+    const first = await box.open<{ n: number }>(a as string, now);
+    expect(first).toEqual({ n: 1 });
+    // Parsed afresh: what one caller changes, the next does not see.
+    (first as { n: number }).n = 99;
+    expect(await box.open(a as string, now)).toEqual({ n: 1 });
+    expect(box.rememberedCount).toBe(1);
+    await box.open(b as string, now);
+    await box.open(a as string, now);
+    // Past the bound: b, used least recently, is dropped; a and c stay.
+    await box.open(c as string, now);
+    expect(box.rememberedCount).toBe(2);
+    expect([a, b, c].map((x) => box.remembers(x as string))).toEqual([true, false, true]);
+    // A remembered box is still refused once it has expired.
+    expect(await box.open(a as string, now + 61_000)).toBeUndefined();
+    // Nor is a failed open remembered.
+    expect(await box.open('not-a-jwe', now)).toBeUndefined();
+    const tampered = (c as string).slice(0, -3) + ((c as string).endsWith('A') ? 'BBB' : 'AAA');
+    expect(await box.open(tampered, now)).toBeUndefined();
+    expect(box.rememberedCount).toBe(2);
+    // Another purpose's box with the same key is not opened through the cache either.
+    const state = await new SealedBox([keyA], 'signin-state').seal({ nonce: 'n' }, { ttlSeconds: 60 });
+    expect(await box.open(state, now)).toBeUndefined();
+    // Without the option nothing is remembered.
+    const plain = new SealedBox([keyA], 'session');
+    await plain.open(a as string, now);
+    expect(plain.rememberedCount).toBe(0);
+  });
+
   it('refuses a short key with a message that says how to make one', () => {
     expect(() => new SealedBox(['short'], 'session')).toThrow(SessionKeyError);
     expect(() => new SealedBox(['short'], 'session')).toThrow(/at least 32 characters.*openssl rand/);

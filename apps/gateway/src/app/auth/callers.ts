@@ -82,12 +82,20 @@ export interface CallersOptions {
 /** Verified bearers are remembered this long (ms), by digest, so a script is not re-checked on every call. */
 const BEARER_CACHE_MS = 60_000;
 const BEARER_CACHE_SIZE = 10_000;
+/**
+ * Session cookies remembered as opened (sealed text → decrypted body, least recently used
+ * dropped), so each browser's cookie is decrypted once, not on every request: at most about
+ * 256 × 16 KB = 4 MiB for the largest sessions (Keycloak's, split across cookies), well inside
+ * seed 001's 128 MiB. Expiry is checked at every request all the same.
+ */
+const OPENED_SESSIONS_REMEMBERED = 256;
 
 /**
  * Reads the caller's credential from each request: an `Authorization: Bearer` header, or
  * the session cookie the auth service wrote, opened locally with the shared key (no call
  * to the auth service). Nothing is remembered between requests but which bearer digests a
- * cluster accepted in the last minute.
+ * cluster accepted in the last minute, and the last OPENED_SESSIONS_REMEMBERED session cookies
+ * opened (their decrypted text, so a cookie is decrypted once).
  */
 export class Callers {
   private readonly box: SealedBox | undefined;
@@ -99,7 +107,7 @@ export class Callers {
     sessionKeys: string[],
     private readonly options: CallersOptions = {},
   ) {
-    this.box = sessionKeys.length ? new SealedBox(sessionKeys, SESSION_PURPOSE) : undefined;
+    this.box = sessionKeys.length ? new SealedBox(sessionKeys, SESSION_PURPOSE, { openedCache: OPENED_SESSIONS_REMEMBERED }) : undefined;
   }
 
   /** Whether this console has any sign-in: sessions (OIDC or bearer login), or a configured cluster to check a bearer with. */
