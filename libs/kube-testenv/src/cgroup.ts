@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MEMORY_ROOT = '/sys/fs/cgroup/memory';
@@ -48,6 +48,7 @@ export class Cgroup {
    * `cpu.cfs_quota_us` over a 100 ms period), as Kubernetes sets them for a container.
    */
   static create(name: string, limits: { memoryBytes: number; cpuMillicores?: number }): Cgroup {
+    Cgroup.removeStale();
     const group = `cairn-${name}-${process.pid}`;
     const memoryDir = join(MEMORY_ROOT, group);
     mkdirSync(memoryDir);
@@ -88,6 +89,36 @@ export class Cgroup {
     };
   }
 
+  /**
+   * Deletes the `cairn-<name>-<pid>` groups a killed run left behind (its `remove()` never ran):
+   * those whose creating process is gone and which hold no process. Called by `create`; returns
+   * the groups removed.
+   */
+  static removeStale(): string[] {
+    const removed: string[] = [];
+    for (const root of [MEMORY_ROOT, CPU_ROOT]) {
+      let entries: string[];
+      try {
+        entries = readdirSync(root);
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        const pid = Number(/^cairn-.+-(\d+)$/.exec(entry)?.[1]);
+        if (!pid || processAlive(pid)) continue;
+        const dir = join(root, entry);
+        try {
+          if (readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim()) continue;
+          rmdirSync(dir);
+          removed.push(dir);
+        } catch {
+          // Not ours to judge (or already gone): left as it is.
+        }
+      }
+    }
+    return removed;
+  }
+
   /** Starts the high-water mark again (`memory.max_usage_in_bytes`), e.g. after start-up. */
   resetPeak(): void {
     writeFileSync(join(this.memoryDir, 'memory.max_usage_in_bytes'), '0');
@@ -112,5 +143,15 @@ export class Cgroup {
         }
       }
     }
+  }
+}
+
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
