@@ -48,6 +48,12 @@ describe('metrics.k8s.io in the development cluster', () => {
   });
 
   it('kubectl top pods -n team-a prints the usage kwok emulates', async () => {
+    // metrics-server lists a pod only once two scrapes have given its CPU counter a rate: on a slow
+    // machine the seed's second web pod can be a scrape behind the pods waited for above.
+    await waitUntil('metrics for both of team-a\'s web pods', async () => {
+      const list = await admin.get<{ items: Array<{ metadata: { name: string } }> }>('/apis/metrics.k8s.io/v1beta1/namespaces/team-a/pods');
+      return list.items.filter((p) => p.metadata.name.startsWith('web-')).length === 2;
+    }, 60_000);
     const out = await kubectlOut(cluster, ['top', 'pods', '-n', 'team-a']);
     process.stderr.write(`kubectl top pods -n team-a:\n${out}`);
     const probe = rows(out).find((r) => r[0] === 'metrics-probe');
@@ -61,7 +67,7 @@ describe('metrics.k8s.io in the development cluster', () => {
     const web = rows(out).filter((r) => r[0]?.startsWith('web-'));
     expect(web.length).toBe(2);
     for (const [, , mem] of web) expect(mem).toBe('16Mi');
-  });
+  }, 90_000);
 
   it('kubectl top nodes prints each kwok node with the sum of its pods and its share of capacity', async () => {
     const out = await kubectlOut(cluster, ['top', 'nodes']);
