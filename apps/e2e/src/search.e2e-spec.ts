@@ -187,6 +187,33 @@ describe('global search', () => {
     expect([...namespaces].sort()).toEqual(['tenant-1', 'tenant-2']);
   });
 
+  it('keys typed at once after Ctrl-K, while the search code is still arriving and as the dialog opens, all become the query', async () => {
+    page = await stage.signedIn('admin', { width: 1280, height: 900 });
+    // The search dialog's lazy chunk is held back until half the query is typed, then let through while typing goes on.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\.js$/, async (route) => {
+      const response = await route.fetch();
+      const body = await response.text();
+      if (body.includes('Name, app=web, kind:deploy')) await held;
+      await route.fulfill({ response, body });
+    });
+    await page.goto(`${stage.cairn.url}/workloads?cluster=cairn-dev`);
+    await shellReady();
+    // A slow phone's CPU (as CI's loaded machine was when a key fell between the dialog opening and its field taking focus).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
+    await page.keyboard.press('Control+K');
+    const query = 'kind:deploy,svc web';
+    await page.keyboard.type(query.slice(0, 8));
+    release();
+    await page.keyboard.type(query.slice(8));
+    await finished();
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    expect(await field().inputValue()).toBe(query);
+    expect(await namesIn('Deployment', 'cairn-dev')).toEqual(['web']);
+  });
+
   it('on a phone, the search button opens it full screen; results fit without sideways scrolling', async () => {
     page = await stage.signedIn('admin', { width: 390, height: 844 });
     await page.goto(`${stage.cairn.url}/?cluster=cairn-dev`);
