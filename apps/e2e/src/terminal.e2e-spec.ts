@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
 import { Stage, startStage } from './support/stage';
@@ -13,7 +14,8 @@ describe('a terminal in a pod', () => {
   let page: Page;
 
   beforeAll(async () => {
-    stage = await startStage();
+    // The dev cluster listens on loopback, where user-added clusters may go only when allowed.
+    stage = await startStage({ settings: { CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' } });
   }, 240_000);
 
   afterAll(() => stage?.stop());
@@ -87,5 +89,27 @@ describe('a terminal in a pod', () => {
     await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=cairn-dev&view=exec`);
     await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
     await typeAndRead(page, 'echo admin-$((3 * 3))', 'admin-9');
+  });
+
+  it('a cluster added from a kubeconfig (kept in the browser) has the Terminal too: its entry travels with the WebSocket, never stored', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('alice', { width: 1280, height: 900 });
+    // alice adds the dev cluster from its kubeconfig (the admin's client certificate), as the clusters page offers.
+    await page.goto(`${stage.cairn.url}/clusters`);
+    await main().getByRole('button', { name: 'Add a cluster' }).click();
+    await main().getByLabel('Kubeconfig', { exact: true }).fill(readFileSync(stage.cluster.info.kubeconfig, 'utf8'));
+    await main().getByRole('button', { name: 'Check contexts' }).click();
+    const context = (name: string) => main().locator(`li[data-context="${name}"]`);
+    await context('cairn-dev').getByText('you are cairn-dev-admin').waitFor();
+    await context('cairn-dev-deployer').getByRole('checkbox').uncheck();
+    await context('cairn-dev').getByLabel('Name in Cairn').fill('mine');
+    await main().getByRole('button', { name: 'Add 1 cluster' }).click();
+    await main().getByRole('status').filter({ hasText: 'Added mine.' }).waitFor();
+    const upgrades: string[] = [];
+    page.on('websocket', (ws) => upgrades.push(new URL(ws.url()).pathname));
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=user:mine&view=exec`);
+    await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
+    await typeAndRead(page, 'echo added-$((5 * 5))', 'added-25');
+    expect(upgrades).toEqual([`/api/v1/clusters/user%3Amine/namespaces/team-a/pods/${pod}/exec`]);
   });
 });

@@ -1,5 +1,6 @@
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WebSocket } from 'ws';
 import { encodeUserCluster, UserCluster } from './clusters/user-clusters';
 import { gatewayAgainst, TestGateway } from './testing/gateway-against';
 import { HostileUpstream, startHostileUpstream } from './testing/hostile-upstream';
@@ -158,6 +159,28 @@ describe('trust boundary (hostile upstream)', () => {
 
   describe('a user-added cluster that misbehaves', () => {
     const alice = { authorization: 'Bearer good-token' };
+
+    it('gives a terminal no redirect to follow, and reads an endless refusal only to its bound', async () => {
+      const terminal = (pod: string) =>
+        new Promise<{ messages: Array<{ type: string; status?: number; message?: string }>; code: number }>((resolve, reject) => {
+          const messages: Array<{ type: string; status?: number; message?: string }> = [];
+          const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/clusters/user:hostile/namespaces/x/pods/${pod}/exec?command=sh`, { headers: { ...alice, ...userCluster() } });
+          socket.on('message', (data: Buffer, binary) => (binary ? undefined : messages.push(JSON.parse(data.toString('utf8')))));
+          socket.once('unexpected-response', (_req, res) => reject(new Error(`refused before the upgrade: ${res.statusCode}`)));
+          socket.once('close', (code) => resolve({ messages, code }));
+        });
+      const before = hostile.requests.length;
+      const redirect = await terminal('redirect');
+      expect(redirect.messages).toEqual([{ type: 'error', status: 502, message: 'Cluster user:hostile answered the terminal with a redirect (HTTP 302), which Cairn does not follow.' }]);
+      let endless: Awaited<ReturnType<typeof terminal>> | undefined;
+      const growth = await peakGrowth(async () => {
+        endless = await terminal('endless');
+      });
+      expect(endless?.messages).toEqual([expect.objectContaining({ type: 'error', status: 403 })]);
+      expect(growth).toBeLessThan(MEMORY_BOUND);
+      // Two upgrades reached the hostile server, and nothing else: the redirect was not followed.
+      expect(hostile.requests.slice(before)).toEqual(['GET /api/v1/namespaces/x/pods/redirect/exec?command=sh&stdin=true&stdout=true&stderr=false&tty=true', expect.stringMatching(/^GET \/api\/v1\/namespaces\/x\/pods\/endless\/exec/)]);
+    });
 
     it(`keeps the gateway's memory growth under ${MEMORY_BOUND / 1024 / 1024} MiB while the upstream sends a 512 MiB endless line and a 512 MiB body`, async () => {
       let watchText = '';

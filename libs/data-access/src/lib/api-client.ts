@@ -25,6 +25,7 @@ import {
   SignedOut,
   SignInOptions,
   USER_CLUSTER_HEADER,
+  execProtocols,
   USER_CLUSTER_PREFIX,
   WhoAmI,
 } from '@cairn/api-contracts';
@@ -121,12 +122,29 @@ export class ApiClient {
   async headers(cluster: string | undefined, change: boolean): Promise<Record<string, string>> {
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
     if (change) headers[CSRF_HEADER] = '1';
-    if (cluster?.startsWith(USER_CLUSTER_PREFIX)) {
-      const entry = await this.options.userClusters?.entry(cluster);
-      if (!entry) throw new ApiError(400, `${cluster.slice(USER_CLUSTER_PREFIX.length)} is no longer among your clusters; add it again.`);
-      headers[USER_CLUSTER_HEADER] = entry;
-    }
+    const entry = await this.entry(cluster);
+    if (entry) headers[USER_CLUSTER_HEADER] = entry;
     return headers;
+  }
+
+  /** A user-added cluster's entry (undefined for a configured one); ApiError 400 when it is no longer in this browser. */
+  private async entry(cluster: string | undefined): Promise<string | undefined> {
+    if (!cluster?.startsWith(USER_CLUSTER_PREFIX)) return undefined;
+    const entry = await this.options.userClusters?.entry(cluster);
+    if (!entry) throw new ApiError(400, `${cluster.slice(USER_CLUSTER_PREFIX.length)} is no longer among your clusters; add it again.`);
+    return entry;
+  }
+
+  /**
+   * A terminal's WebSocket (a pod's exec or attach, api-contracts exec-protocol) at `path` on
+   * `cluster`. A browser's WebSocket cannot send headers, so a user-added cluster's entry is
+   * offered as a subprotocol (`execProtocols`); the session cookie goes as on every request.
+   * Throws ApiError 400 when a user-added cluster is no longer in this browser.
+   */
+  async terminal(path: string, cluster: string): Promise<WebSocket> {
+    const url = new URL(this.url(path));
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return new WebSocket(url.href, execProtocols(await this.entry(cluster)));
   }
 
   /** Sends a request; on 401 "token expired" renews the session once and retries. */

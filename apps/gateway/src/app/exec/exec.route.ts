@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { refusal } from '@cairn/server-runtime';
+import { EXEC_CLUSTER_ENTRY_PROTOCOL, EXEC_PROTOCOL, USER_CLUSTER_HEADER } from '@cairn/api-contracts';
 import { AttachQuery, ExecQuery, PodExecParams } from '@cairn/api-contracts/requests';
 import { ExecService, ExecTicket } from './exec.service';
 
@@ -29,6 +30,25 @@ export function originRefusal(request: FastifyRequest): string | undefined {
   return `A terminal may not be opened from ${JSON.stringify(origin).slice(0, 200)}.`;
 }
 
+/**
+ * A user-added cluster's entry offered as a WebSocket subprotocol
+ * (`EXEC_CLUSTER_ENTRY_PROTOCOL` + entry, api-contracts exec-protocol), moved into the
+ * X-Cairn-Cluster header, where the rest of the gateway reads it with the same checks (a
+ * signed-in caller first, then the entry's own rules). A 400 when it is offered twice, or
+ * together with the header: one credential per session, never a choice between two.
+ */
+export function adoptEntryProtocol(request: FastifyRequest): void {
+  const offered = (request.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith(EXEC_CLUSTER_ENTRY_PROTOCOL));
+  if (!offered.length) return;
+  if (offered.length > 1 || request.headers[USER_CLUSTER_HEADER] !== undefined) {
+    throw new HttpException(`Send a user-added cluster's entry once: in the ${USER_CLUSTER_HEADER} header or in one ${EXEC_CLUSTER_ENTRY_PROTOCOL}<entry> subprotocol, not both.`, 400);
+  }
+  request.headers[USER_CLUSTER_HEADER] = (offered[0] ?? '').slice(EXEC_CLUSTER_ENTRY_PROTOCOL.length);
+}
+
 function fail(reply: FastifyReply, err: unknown): FastifyReply {
   const status = err instanceof HttpException ? err.getStatus() : 500;
   const message = err instanceof HttpException ? err.message : 'The server failed to answer this request; the error is in its log.';
@@ -41,14 +61,18 @@ function fail(reply: FastifyReply, err: unknown): FastifyReply {
  * The terminal's WebSocket route (@fastify/websocket on the gateway's Fastify; Nest's router
  * has no WebSocket upgrade for Fastify routes). Before the upgrade, as every other route:
  * the origin (403), the parameters (400, by the shared schemas), the caller (401) and the
- * sessions bound (429) answer as HTTP errors with the usual error body; after it, the API
+ * sessions bound (429) answer as HTTP errors with the usual error body. A client that offers
+ * subprotocols gets `EXEC_PROTOCOL` selected (never the entry protocol, which is not echoed);
+ * one that offers others but not it is refused by its own WebSocket. After the upgrade, the API
  * server's own answer (403 from its authorization, 404…) arrives as an `error` message and
  * close code 4000 (see `@cairn/api-contracts` exec-protocol).
  */
 export async function registerExecRoute(app: NestFastifyApplication): Promise<void> {
   const exec = app.get(ExecService);
   const fastify = app.getHttpAdapter().getInstance();
-  await fastify.register(websocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
+  await fastify.register(websocket, {
+    options: { maxPayload: 1024 * 1024, perMessageDeflate: false, handleProtocols: (offered: Set<string>) => (offered.has(EXEC_PROTOCOL) ? EXEC_PROTOCOL : false) },
+  });
   for (const [route, mode] of [
     [EXEC_ROUTE, 'exec'],
     [ATTACH_ROUTE, 'attach'],
@@ -67,6 +91,7 @@ export async function registerExecRoute(app: NestFastifyApplication): Promise<vo
             const query = (mode === 'exec' ? ExecQuery : AttachQuery).safeParse(request.query ?? {}, { reportInput: true });
             if (!query.success) throw refusal(query.error.issues, 'query');
             if (request.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpException("This is a WebSocket (the console's terminal): open it with an Upgrade: websocket request.", 426);
+            adoptEntryProtocol(request);
             TICKETS.set(request, await exec.admit(request, params.data, mode === 'exec' ? (query.data as ExecQuery) : { ...query.data, command: [] }, mode));
           } catch (err) {
             return fail(reply, err);

@@ -74,14 +74,11 @@ export class ExecService {
   }
 
   /**
-   * Before the upgrade: who is asking (401 without credentials), on a configured cluster (400
-   * for a user-added one), within the sessions bound (429). The ticket holds the session's slot
-   * until it is released.
+   * Before the upgrade: who is asking (401 without credentials; on a user-added cluster, a
+   * signed-in user with its entry, see exec.route's `adoptEntryProtocol`), within the sessions
+   * bound (429). The ticket holds the session's slot until it is released.
    */
   async admit(request: FastifyRequest, target: ExecTarget, query: ExecQuery, mode: 'exec' | 'attach' = 'exec'): Promise<ExecTicket> {
-    if (target.cluster.startsWith('user:')) {
-      throw new HttpException('A terminal works on the console\'s configured clusters only: a browser\'s WebSocket cannot carry a user-added cluster\'s kubeconfig entry.', HttpStatus.BAD_REQUEST);
-    }
     const audit = new AuditRecord();
     const caller = await this.kube.changer(request, target.cluster, audit);
     audit.describe(mode, `pods/${target.namespace}/${target.pod}`);

@@ -1,11 +1,14 @@
 import { DevCluster } from '@cairn/kube-testenv';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { EXEC_CLOSE, ExecServerMessage } from '@cairn/api-contracts';
+import { EXEC_CLOSE, EXEC_CLUSTER_ENTRY_PROTOCOL, EXEC_PROTOCOL, execProtocols, ExecServerMessage } from '@cairn/api-contracts';
+import { SealedBox, Session as SignedInSession, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
+import { createServer, Server } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { createGateway } from '../gateway';
+import { encodeUserCluster, UserCluster } from '../clusters/user-clusters';
 import { readGatewaySettings } from '../settings/gateway-settings';
 import { ExecService } from './exec.service';
 
@@ -29,6 +32,8 @@ describe('exec: a terminal on a pod, against the real cluster', () => {
   const gateways: NestFastifyApplication[] = [];
   let base: string;
   let bounded: string;
+  /** A gateway whose user-added clusters may be on loopback (the dev cluster's address). */
+  let loopback: string;
   let dir: string;
   let pod: string;
   const tokens: Record<string, string> = {};
@@ -62,6 +67,7 @@ describe('exec: a terminal on a pod, against the real cluster', () => {
     dir = mkdtempSync(join(tmpdir(), 'cairn-exec-'));
     base = await start({});
     bounded = await start({ CAIRN_MAX_EXEC_SESSIONS_PER_USER: '2', CAIRN_EXEC_IDLE_SECONDS: '2', CAIRN_MAX_EXEC_BUFFER_BYTES: '1Ki' });
+    loopback = await start({ CAIRN_USER_CLUSTER_ALLOW: '127.0.0.1/32' });
     const pods = await cluster.adminApi().json<{ items: Array<{ metadata: { name: string }; status: { phase: string } }> }>('GET', '/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb');
     pod = pods.items[0]?.metadata.name ?? '';
     expect(pod).not.toBe('');
@@ -81,10 +87,10 @@ describe('exec: a terminal on a pod, against the real cluster', () => {
   };
   const path = (command: string[], extra = '', target = pod) => `/api/v1/clusters/cairn-dev/namespaces/team-a/pods/${target}/exec?${command.map((c) => `command=${encodeURIComponent(c)}`).join('&')}${extra.includes('container=') ? '' : '&container=web'}${extra}`;
 
-  function open(host: string, url: string, options: { token?: string; headers?: Record<string, string> } = {}): Session {
+  function open(host: string, url: string, options: { token?: string; headers?: Record<string, string>; protocols?: string[] } = {}): Session {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers['authorization'] = `Bearer ${options.token}`;
-    const socket = new WebSocket(`ws://${host}${url}`, { headers });
+    const socket = new WebSocket(`ws://${host}${url}`, options.protocols ?? [], { headers });
     let out = '';
     const messages: ExecServerMessage[] = [];
     socket.on('message', (data: Buffer, isBinary) => {
@@ -103,9 +109,9 @@ describe('exec: a terminal on a pod, against the real cluster', () => {
   }
 
   /** The HTTP answer to an upgrade the gateway refuses before it happens. */
-  function refused(host: string, url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  function refused(host: string, url: string, headers: Record<string, string>, protocols: string[] = []): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`ws://${host}${url}`, { headers });
+      const socket = new WebSocket(`ws://${host}${url}`, protocols, { headers });
       socket.once('open', () => reject(new Error('the upgrade was accepted')));
       socket.once('unexpected-response', (_req, res) => {
         let body = '';
@@ -169,6 +175,7 @@ describe('exec: a terminal on a pod, against the real cluster', () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).message).toMatch(/command/);
     expect((await refused(base, path(['/bin/sh']), { origin: `http://${base}` })).status).toBe(401);
+    // A user-added cluster with no entry at all (neither the header nor the subprotocol).
     expect((await refused(base, '/api/v1/clusters/user:mine/namespaces/team-a/pods/x/exec?command=sh', { authorization: `Bearer ${tokens['alice']}` })).status).toBe(400);
   });
 
@@ -227,6 +234,64 @@ describe('exec: a terminal on a pod, against the real cluster', () => {
     expect(s.out().length).toBeGreaterThan(20_000_000);
     expect(s.out()).toContain('all-done');
     expect(exec.pausedSessions()).toBe(0);
+  });
+
+  describe('on a user-added cluster: its entry offered as a subprotocol, as the browser sends it', () => {
+    /** A browser of `user`: the session cookie the auth service seals, and the console's Origin. */
+    const browser = async (user: string, host: string) => {
+      const now = Math.floor(Date.now() / 1000);
+      const session: SignedInSession = { v: 1, issuedAt: now, oidc: { token: tokens[user] ?? '', expiresAt: now + 300, user: { name: user } } };
+      return { cookie: `${SESSION_COOKIE}=${await new SealedBox(['s'.repeat(48)], SESSION_PURPOSE).seal(session, { ttlSeconds: 300 })}`, origin: `http://${host}` };
+    };
+    const entry = (overrides: Partial<UserCluster> = {}) => encodeUserCluster({ server: cluster.info.server, ca: cluster.info.ca, insecureSkipTlsVerify: false, ...overrides });
+    const userPath = (command: string[], name = 'dev') => path(command, '&tty=false').replace('/clusters/cairn-dev/', `/clusters/user:${name}/`);
+
+    it('runs a command with the entry\'s own credential (alice\'s token: her rights; the admin\'s client certificate), and selects only the terminal protocol', async () => {
+      const alice = open(loopback, userPath(['sh', '-c', 'echo user-added-$((20 + 1))']), { headers: await browser('alice', loopback), protocols: execProtocols(entry({ token: tokens['alice'] })) });
+      expect((await alice.closed).code).toBe(EXEC_CLOSE.exited);
+      expect(alice.out()).toContain('user-added-21');
+      expect(alice.socket.protocol).toBe(EXEC_PROTOCOL);
+      const admin = open(loopback, userPath(['sh', '-c', 'echo by-certificate']), { headers: await browser('alice', loopback), protocols: execProtocols(entry({ cert: cluster.info.admin.cert, key: cluster.info.admin.key })) });
+      await admin.closed;
+      expect(admin.out()).toContain('by-certificate');
+      expect(admin.messages.at(-1)).toEqual({ type: 'exit', code: 0 });
+      // victor's token in the entry: the API server refuses him, as on the configured cluster.
+      const victor = open(loopback, userPath(['/bin/sh']), { headers: await browser('victor', loopback), protocols: execProtocols(entry({ token: tokens['victor'] })) });
+      expect((await victor.closed).code).toBe(EXEC_CLOSE.refused);
+      expect(victor.messages).toEqual([expect.objectContaining({ type: 'error', status: 403 })]);
+      await waitFor(() => auditLines.some((l) => l.includes('\\"cluster\\":\\"user:dev\\"') && l.includes('\\"exitCode\\":0')));
+    });
+
+    it('dials no address the policy refuses: loopback by IP and by a name that resolves to it, before any connection', async () => {
+      const counted: Server = createServer((c) => c.destroy());
+      let connections = 0;
+      counted.on('connection', () => connections++);
+      await new Promise<void>((resolve) => counted.listen(0, '127.0.0.1', resolve));
+      const port = (counted.address() as { port: number }).port;
+      try {
+        for (const server of [`https://127.0.0.1:${port}`, `https://localhost:${port}`, 'https://169.254.169.254']) {
+          const s = open(base, userPath(['/bin/sh']), { headers: await browser('alice', base), protocols: execProtocols(entry({ server, token: tokens['alice'] })) });
+          await s.closed;
+          expect(s.messages).toEqual([{ type: 'error', status: 400, message: expect.stringMatching(/^Cairn will not connect to .*(loopback|link-local)/) }]);
+        }
+        expect(connections).toBe(0);
+      } finally {
+        counted.close();
+      }
+    });
+
+    it('refuses before the upgrade: no signed-in user (the entry is not even read), the entry twice or beside the header, an entry that is not one', async () => {
+      const alice = await browser('alice', loopback);
+      const url = userPath(['/bin/sh']);
+      const anonymous = await refused(loopback, url, { origin: `http://${loopback}` }, execProtocols(entry({ token: tokens['alice'] })));
+      expect({ status: anonymous.status, message: JSON.parse(anonymous.body).message }).toEqual({ status: 401, message: expect.stringContaining('Sign in first') });
+      const twice = await refused(loopback, url, alice, [EXEC_PROTOCOL, EXEC_CLUSTER_ENTRY_PROTOCOL + entry(), EXEC_CLUSTER_ENTRY_PROTOCOL + entry({ token: 'x' })]);
+      expect({ status: twice.status, message: JSON.parse(twice.body).message }).toEqual({ status: 400, message: expect.stringContaining("Send a user-added cluster's entry once") });
+      const both = await refused(loopback, url, { ...alice, 'x-cairn-cluster': entry() }, execProtocols(entry()));
+      expect(both.status).toBe(400);
+      const junk = await refused(loopback, url, alice, execProtocols('bm90LWpzb24'));
+      expect({ status: junk.status, message: JSON.parse(junk.body).message }).toEqual({ status: 400, message: expect.stringContaining('Cairn cannot use this cluster') });
+    });
   });
 });
 

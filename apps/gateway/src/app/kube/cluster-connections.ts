@@ -105,24 +105,26 @@ export class ClusterConnections {
   }
 
   /**
-   * A WebSocket to a configured cluster's `path` (an exec's channel protocols), with the
-   * caller's bearer token and the cluster's CA and TLS options, on a connection of its own
-   * (the socket belongs to the conversation after the upgrade, so no agent is shared).
-   * Configured clusters only: a user-added cluster would need the address policy's checked
-   * dial, which this does not do.
+   * A WebSocket to a cluster's `path` (an exec's channel protocols), with the caller's
+   * credential and the cluster's CA and TLS options, on a connection of its own (the socket
+   * belongs to the conversation after the upgrade, so no agent is shared). A user-added cluster
+   * (`auth.userCluster`) is dialled as its HTTPS requests are: the address policy checked on
+   * the address actually dialled (a 400 before any connection when refused), its own CA and
+   * client certificate, no redirect followed. Throws BadRequestException for a refused address.
    */
-  openWebSocket(cluster: string, path: string, auth: Pick<UpstreamRequest, 'token' | 'impersonate'>, protocols: string[], maxPayload: number): WebSocket {
+  openWebSocket(cluster: string, path: string, auth: Pick<UpstreamRequest, 'token' | 'impersonate' | 'userCluster'>, protocols: string[], maxPayload: number): WebSocket {
+    const common = { handshakeTimeout: 30_000, maxPayload, perMessageDeflate: false, followRedirects: false };
+    if (auth.userCluster) {
+      if (auth.impersonate) throw new Error(`impersonation asked for user-added cluster ${cluster}`);
+      const { url, tls, lookup } = this.userClusterDial(auth.userCluster);
+      const headers: Record<string, string> = { 'User-Agent': 'cairn-gateway', ...(auth.token ? { Authorization: `Bearer ${auth.token}` } : {}) };
+      // `lookup` reaches tls.connect through ws's request options (ws passes its options on; its types do not list it).
+      return new WebSocket(`wss://${url.host}${url.pathname.replace(/\/+$/, '')}${path}`, protocols, { ...tls, ...common, headers, lookup } as ConstructorParameters<typeof WebSocket>[2]);
+    }
     const entry = this.entry(cluster);
     const { url, tls } = entry;
     const target = `wss://${url.host}${url.pathname.replace(/\/+$/, '')}${path}`;
-    return new WebSocket(target, protocols, {
-      ...tls,
-      headers: { ...authHeaders(entry.config, auth), 'User-Agent': 'cairn-gateway' },
-      handshakeTimeout: 30_000,
-      maxPayload,
-      perMessageDeflate: false,
-      followRedirects: false,
-    });
+    return new WebSocket(target, protocols, { ...tls, ...common, headers: { ...authHeaders(entry.config, auth), 'User-Agent': 'cairn-gateway' } });
   }
 
   /** Resolves with the API server's response (any status); rejects with 502/504 when it cannot be reached. */
@@ -133,11 +135,13 @@ export class ClusterConnections {
   }
 
   /**
-   * One HTTPS conversation with a user-added cluster: a fresh agent that is never reused
-   * (no connection or TLS session is shared between callers), the address policy checked
-   * on the address actually dialled, and no redirect followed.
+   * How a user-added cluster is dialled, for HTTPS requests and WebSockets alike: its URL, TLS
+   * options (its CA or the public roots plus CAIRN_CA_BUNDLE, its client certificate, no TLS
+   * session reuse) and a DNS `lookup` that keeps only the addresses the address policy allows.
+   * Throws BadRequestException when user-added clusters are off or the server is an IP literal
+   * the policy refuses (nothing is dialled).
    */
-  private async requestUserCluster(name: string, uc: UserCluster, req: UpstreamRequest): Promise<IncomingMessage> {
+  private userClusterDial(uc: UserCluster): { url: URL; lookup: NonNullable<RequestOptions['lookup']>; tls: { ca: string[]; cert?: string; key?: string; rejectUnauthorized: boolean; servername?: string } } {
     const policy = this.userClusterPolicy;
     if (!policy) throw new BadRequestException('User-added clusters are turned off on this console (CAIRN_USER_CLUSTERS=false).');
     const url = new URL(uc.server);
@@ -146,7 +150,7 @@ export class ClusterConnections {
       const refusal = policy.refusal(host);
       if (refusal) throw new BadRequestException(`Cairn will not connect to ${uc.server}: ${refusal}.`);
     }
-    const lookup: RequestOptions['lookup'] = (hostname, options, callback) => {
+    const lookup: NonNullable<RequestOptions['lookup']> = (hostname, options, callback) => {
       dnsLookup(hostname, { all: true, family: options.family }, (err, addresses: LookupAddress[]) => {
         if (err) return callback(err, '', 0);
         const allowed = addresses.filter((a) => !policy.refusal(a.address));
@@ -158,15 +162,23 @@ export class ClusterConnections {
         return callback(null, allowed[0]?.address ?? '', allowed[0]?.family ?? 4);
       });
     };
-    const agent = new Agent({
-      keepAlive: false,
-      maxCachedSessions: 0,
+    const tls = {
       ca: uc.ca ? [uc.ca, ...this.extraCa] : [...rootCertificates, ...this.extraCa],
-      cert: uc.cert,
-      key: uc.key,
+      ...(uc.cert ? { cert: uc.cert, key: uc.key } : {}),
       rejectUnauthorized: !uc.insecureSkipTlsVerify,
-      servername: uc.tlsServerName,
-    });
+      ...(uc.tlsServerName ? { servername: uc.tlsServerName } : {}),
+    };
+    return { url, lookup, tls };
+  }
+
+  /**
+   * One HTTPS conversation with a user-added cluster: a fresh agent that is never reused
+   * (no connection or TLS session is shared between callers), the address policy checked
+   * on the address actually dialled, and no redirect followed.
+   */
+  private async requestUserCluster(name: string, uc: UserCluster, req: UpstreamRequest): Promise<IncomingMessage> {
+    const { url, lookup, tls } = this.userClusterDial(uc);
+    const agent = new Agent({ keepAlive: false, maxCachedSessions: 0, ...tls });
     try {
       if (req.impersonate) throw new Error(`impersonation asked for user-added cluster ${name}`);
       const res = await send(name, url, { agent, lookup }, req, req.token ? { Authorization: `Bearer ${req.token}` } : {});

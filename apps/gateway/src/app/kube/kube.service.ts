@@ -145,16 +145,13 @@ export class KubeService {
   /**
    * The API server's WebSocket at `path` (an exec or attach) as `caller`, once it is open with
    * one of `protocols`; a refusal is the API server's own status (403 from its authorization,
-   * 404 for a missing pod, 400 for a missing container), mapped as every other call's.
-   * Configured clusters only (a 400 for a user-added one: a browser's WebSocket cannot send its
-   * X-Cairn-Cluster header, and the address policy's dial is not wired for WebSockets).
+   * 404 for a missing pod, 400 for a missing container), mapped as every other call's. A
+   * user-added cluster is dialled under the address policy (a 400 naming the refused address,
+   * before any connection).
    */
   async openWebSocket(cluster: string, caller: Caller, path: string, protocols: string[], maxPayload: number): Promise<WebSocket> {
-    if (cluster.startsWith(USER_CLUSTER_PREFIX) || caller.userCluster) {
-      throw new HttpException('A terminal works on the console\'s configured clusters only, not on user-added ones (yet).', HttpStatus.BAD_REQUEST);
-    }
-    this.budget.take(caller, cluster);
-    const socket = this.connections.openWebSocket(cluster, path, { token: caller.token, impersonate: caller.impersonate }, protocols, maxPayload);
+    this.budget.take(caller, cluster.startsWith(USER_CLUSTER_PREFIX) ? USER_CLUSTER_PREFIX : cluster);
+    const socket = this.connections.openWebSocket(cluster, path, { token: caller.token, impersonate: caller.impersonate, userCluster: caller.userCluster }, protocols, maxPayload);
     return new Promise<WebSocket>((resolve, reject) => {
       socket.once('open', () => {
         this.callers.accept(caller.credential);
@@ -163,6 +160,13 @@ export class KubeService {
       let answered = false;
       socket.once('unexpected-response', (_req, res) => {
         answered = true;
+        const status = res.statusCode ?? 502;
+        if (status >= 300 && status < 400) {
+          res.resume();
+          socket.terminate();
+          reject(new HttpException(`Cluster ${cluster} answered the terminal with a redirect (HTTP ${status}), which Cairn does not follow.`, HttpStatus.BAD_GATEWAY));
+          return;
+        }
         readBody(res, 64 * 1024, 10_000)
           .catch(() => '')
           .then((body) => {
@@ -171,7 +175,9 @@ export class KubeService {
           });
       });
       socket.on('error', (err: Error & { code?: string }) => {
-        if (!answered) reject(new HttpException(`Cluster ${cluster} cannot be reached for a terminal: ${err.message}.`, HttpStatus.BAD_GATEWAY));
+        if (answered) return;
+        if (err.code === 'CAIRN_REFUSED') reject(new HttpException(`Cairn will not connect to cluster ${cluster}: ${err.message}.`, HttpStatus.BAD_REQUEST));
+        else reject(new HttpException(`Cluster ${cluster} cannot be reached for a terminal: ${err.message}.`, HttpStatus.BAD_GATEWAY));
       });
     });
   }

@@ -156,6 +156,15 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'db', namespace: 'x', resourceVersion: '7' }, data: { password: Buffer.from('hunter2').toString('base64') } } })}\n`);
       return; // and silence
     }
+    // A terminal (pods/exec, a WebSocket upgrade answered as a plain request): a redirect to the metadata address, or a refusal with an endless body.
+    if (path === '/api/v1/namespaces/x/pods/redirect/exec') {
+      res.writeHead(302, { location: 'https://169.254.169.254/latest/meta-data/' });
+      return res.end();
+    }
+    if (path === '/api/v1/namespaces/x/pods/endless/exec') {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      return pump(res, Buffer.alloc(64 * 1024, 'x'), maxBytes);
+    }
     if (path.endsWith('/endless-line') || url.searchParams.get('watch')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       return pump(res, Buffer.alloc(64 * 1024, 'x'), maxBytes);

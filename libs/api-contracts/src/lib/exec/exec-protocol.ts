@@ -12,6 +12,23 @@
  * `v4.channel.k8s.io`) upstream; the browser never sees them.
  */
 
+/**
+ * The WebSocket subprotocol a browser offers, and the gateway selects, for a terminal. A
+ * browser's WebSocket cannot send headers, so for a user-added cluster (`user:<name>`) the
+ * browser also offers its X-Cairn-Cluster entry as a second protocol,
+ * {@link EXEC_CLUSTER_ENTRY_PROTOCOL} followed by the entry (already base64url), the way the
+ * API server takes a bearer token in `base64url.bearer.authorization.k8s.io.<token>`. The
+ * gateway reads it as it reads the header (same checks, same bounds) and never selects it, so
+ * it is not echoed back. Header-capable clients may send the X-Cairn-Cluster header instead.
+ */
+export const EXEC_PROTOCOL = 'terminal.cairn.v1';
+export const EXEC_CLUSTER_ENTRY_PROTOCOL = 'base64url.cluster-entry.cairn.';
+
+/** The protocols a browser offers for a terminal on `cluster`, given that cluster's entry (user-added clusters only). */
+export function execProtocols(entry?: string): string[] {
+  return entry ? [EXEC_PROTOCOL, EXEC_CLUSTER_ENTRY_PROTOCOL + entry] : [EXEC_PROTOCOL];
+}
+
 export const EXEC_STDOUT = 1;
 export const EXEC_STDERR = 2;
 

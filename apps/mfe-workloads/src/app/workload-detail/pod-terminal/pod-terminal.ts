@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, ElementRef, inject, input, linkedSignal, signal, viewChild, ViewEncapsulation, afterNextRender } from '@angular/core';
 import { EXEC_CLOSE, EXEC_SHELLS, ExecServerMessage } from '@cairn/api-contracts';
+import { ApiClient } from '@cairn/data-access';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { commandWords } from './command-words';
@@ -78,6 +79,9 @@ export class PodTerminal {
   private terminal: Terminal | undefined;
   private fitAddon: FitAddon | undefined;
   private socket: WebSocket | undefined;
+  /** Counts Connect and Disconnect presses: a socket opened for an older one is closed at once. */
+  private attempts = 0;
+  private readonly api = inject(ApiClient);
   private resizeObserver: ResizeObserver | undefined;
 
   constructor() {
@@ -92,10 +96,11 @@ export class PodTerminal {
       this.resizeObserver = new ResizeObserver(() => this.fitNow());
       this.resizeObserver.observe(this.screen().nativeElement);
       this.fitNow();
-      this.connect();
+      void this.connect();
     });
     inject(DestroyRef).onDestroy(() => {
       this.resizeObserver?.disconnect();
+      this.attempts++;
       this.socket?.close();
       this.terminal?.dispose();
     });
@@ -103,14 +108,16 @@ export class PodTerminal {
 
   protected chooseContainer(name: string): void {
     this.container.set(name);
-    this.connect();
+    void this.connect();
   }
 
   /** Opens a new session (closing the current one): the Connect / Reconnect button. */
-  protected connect(): void {
+  protected async connect(): Promise<void> {
     const terminal = this.terminal;
     if (!terminal) return;
+    const attempt = ++this.attempts;
     this.socket?.close();
+    this.socket = undefined;
     const attach = this.shell() === 'attach';
     const command = attach ? [] : this.shell() === 'custom' ? commandWords(this.custom()) : [this.shell()];
     if (!attach && !command.length) {
@@ -124,10 +131,21 @@ export class PodTerminal {
     const tty = !attach || this.ttyContainers().includes(this.chosenContainer());
     params.set('tty', String(tty));
     const path = `/api/v1/clusters/${encodeURIComponent(this.cluster())}/namespaces/${encodeURIComponent(this.namespace())}/pods/${encodeURIComponent(this.pod())}/${attach ? 'attach' : 'exec'}?${params}`;
-    const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`);
+    this.state.set({ kind: 'connecting' });
+    let socket: WebSocket;
+    try {
+      socket = await this.api.terminal(path, this.cluster());
+    } catch (err) {
+      if (attempt === this.attempts) this.state.set({ kind: 'failed', message: (err as Error).message });
+      return;
+    }
+    // Another Connect (or Disconnect) came while the cluster's entry was read: this one is not wanted.
+    if (attempt !== this.attempts) {
+      socket.close();
+      return;
+    }
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
-    this.state.set({ kind: 'connecting' });
     terminal.reset();
     let ended = false;
     socket.onmessage = (event) => {
@@ -158,6 +176,7 @@ export class PodTerminal {
   }
 
   protected disconnect(): void {
+    this.attempts++;
     this.socket?.close();
     this.socket = undefined;
     this.state.set({ kind: 'idle' });
