@@ -36,6 +36,12 @@ describe('lines', () => {
     expect(await collect(chunked(Buffer.from('a\nlast €'), [8]))).toEqual(['a', 'last €']);
     expect(await collect(chunked(Buffer.alloc(0), []))).toEqual([]);
   });
+
+  it('drops a last line that has no newline when asked (a watch event cut off, to be read again on resuming)', async () => {
+    const out: string[] = [];
+    for await (const line of lines(chunked(Buffer.from('{"type":"ADDED"}\n{"type":"MOD'), [5]), { dropUnterminated: true })) out.push(line);
+    expect(out).toEqual(['{"type":"ADDED"}']);
+  });
 });
 
 describe('lines bound', () => {

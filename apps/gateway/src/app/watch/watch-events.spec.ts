@@ -10,7 +10,7 @@ import { readGatewaySettings } from '../settings/gateway-settings';
 import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
 import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
 import { openWatchTab, waitUntil, WatchTab } from '../testing/watch-tab';
-import { WatchHub } from './watch-hub';
+import { readBuiltInEvent, serializeUpstream, WatchHub } from './watch-hub';
 
 /**
  * The watch events the README's API table documents (`BOOKMARK`, the 401 `ERROR`, `overflow`),
@@ -105,12 +105,13 @@ describe('watch events, on the real cluster', () => {
     expect(t.frames.filter((f) => ['ERROR', 'RESYNC'].includes(f.data.type ?? ''))).toEqual([]);
   }, 150_000);
 
-  it('hands the tab each object as the API server wrote it, without serialising it again', async () => {
+  it('hands the tab each object as the API server wrote it, without parsing or serialising it again', async () => {
     const name = 'verbatim-watch';
     const rv = await listRv('/api/v1/namespaces/team-a/configmaps');
     const t = tab(base, [{ id: 'cms', cluster: 'cairn-dev', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'team-a', resourceVersion: rv }], tokens['alice'] as string);
     await waitUntil('the tab to be subscribed', () => t.frames.length > 0 || (gateways[0] as NestFastifyApplication).get(WatchHub).stats().subscribers > 0, () => t.frames);
     const stringify = jest.spyOn(JSON, 'stringify');
+    const parse = jest.spyOn(JSON, 'parse');
     try {
       await admin.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'team-a', labels: { note: 'verbatim' } }, data: { text: 'line one\nline "two" \\ \u00e9 \u2028' } });
       const added = await t.waitFor('the ADDED event', (f) => f.data.type === 'ADDED' && f.data.object?.metadata.name === name);
@@ -119,11 +120,33 @@ describe('watch events, on the real cluster', () => {
       expect(added.data).toEqual({ id: 'cms', type: 'ADDED', object: got, resourceVersion: got.metadata.resourceVersion });
       const restringified = stringify.mock.calls.filter(([value]) => (value as { object?: { metadata?: { name?: string } } } | null)?.object?.metadata?.name === name);
       expect(restringified).toEqual([]);
+      // Nor parsed: the upstream line (the tab's own frames start with the subscription id).
+      expect(parse.mock.calls.filter(([text]) => typeof text === 'string' && text.startsWith('{"type":') && text.includes(name))).toEqual([]);
     } finally {
       stringify.mockRestore();
+      parse.mockRestore();
       await admin.json('DELETE', `/api/v1/namespaces/team-a/configmaps/${name}`).catch(() => undefined);
     }
   }, 60_000);
+
+  it('reads the real API server\u2019s event lines of built-in kinds without parsing them, exactly as parsing would; custom resources are left to the parser', async () => {
+    // A watch without a resourceVersion starts with an ADDED event per object; timeoutSeconds ends it.
+    const raw = async (path: string) => (await admin.send('GET', `${path}?watch=1&timeoutSeconds=1`)).body.split('\n').filter(Boolean);
+    const builtIn = ['/api/v1/namespaces/team-a/pods', '/apis/apps/v1/namespaces/team-a/deployments', '/apis/apps/v1/namespaces/team-a/replicasets', '/api/v1/namespaces/team-a/configmaps', '/api/v1/namespaces/team-a/services', '/api/v1/nodes', '/api/v1/namespaces'];
+    let read = 0;
+    for (const path of builtIn) {
+      const lines = await raw(path);
+      expect({ path, lines: lines.length > 0 }).toEqual({ path, lines: true });
+      for (const line of lines) {
+        const parsed = JSON.parse(line) as { type: string; object: { kind: string; metadata: { resourceVersion: string } } };
+        const rv = parsed.object.metadata.resourceVersion;
+        expect({ path, read: readBuiltInEvent(line) }).toEqual({ path, read: { kind: parsed.object.kind, resourceVersion: rv, event: serializeUpstream(line, parsed, rv) } });
+        read++;
+      }
+    }
+    expect(read).toBeGreaterThan(20);
+    for (const line of await raw('/apis/example.com/v1/namespaces/team-b/gadgets')) expect(readBuiltInEvent(line)).toBeUndefined();
+  });
 
   it('ends a tab that stopped reading with an overflow event once 64 KiB wait for it (CAIRN_MAX_STREAM_BUFFER_BYTES); the tab beside it goes on, and the dropped one resumes from its last resourceVersion', async () => {
     const hub = (gateways[1] as NestFastifyApplication).get(WatchHub);

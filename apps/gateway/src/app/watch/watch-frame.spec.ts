@@ -1,5 +1,5 @@
 import type { WatchEventOut } from '@cairn/api-contracts';
-import { DeliveryMemo, serialize, serializeUpstream } from './watch-hub';
+import { DeliveryMemo, readBuiltInEvent, serialize, serializeUpstream } from './watch-hub';
 import { watchFrame, watchFrameBytes } from './watch.controller';
 
 describe('watch frames', () => {
@@ -60,5 +60,42 @@ describe('watch frames', () => {
     expect(a.toString('utf8')).toBe(watchFrame('pods', shared));
     expect(watchFrameBytes('other', shared, memo).toString('utf8')).toBe(watchFrame('other', shared));
     expect(memo.size).toBe(2);
+  });
+
+  it('never passes on a carriage return from an upstream line (JSON whitespace, but the end of a server-sent event\'s data line)', () => {
+    const line = '{"type":"ADDED","object":{"kind":"Pod",\r"metadata":{"name":"a","resourceVersion":"5"}}}';
+    const parsed = JSON.parse(line) as { type: string; object: { metadata: { resourceVersion: string } } };
+    const event = serializeUpstream(line, parsed, '5');
+    expect(event.json).not.toContain('\r');
+    expect(JSON.parse(event.json)).toEqual({ type: 'ADDED', object: parsed.object, resourceVersion: '5' });
+    expect(readBuiltInEvent(line.replace('{"kind":"Pod",\r', '{"kind":"Pod","apiVersion":"v1",').replace('}}}', ',"x":"\r"}}}'))).toBeUndefined();
+  });
+
+  it('reads a built-in kind\'s event from the start of its line, giving what parsing and serialising give; any other shape is left to the parser', () => {
+    const typed = (type: string, object: unknown) => JSON.stringify({ type, object });
+    const meta = { name: 'web-1', generateName: 'web-', namespace: 'team-a', uid: 'u-1', resourceVersion: '77', creationTimestamp: '2026-11-30T00:00:00Z', labels: { app: 'web "quoted"' } };
+    for (const type of ['ADDED', 'MODIFIED', 'DELETED']) {
+      const line = typed(type, { kind: 'Pod', apiVersion: 'v1', metadata: meta, spec: { containers: [{ name: 'web' }] } });
+      const read = readBuiltInEvent(line);
+      expect(read).toEqual({ kind: 'Pod', resourceVersion: '77', event: serializeUpstream(line, JSON.parse(line), '77') });
+      expect(JSON.parse(read?.event.json ?? '')).toEqual({ type, object: JSON.parse(line).object, resourceVersion: '77' });
+    }
+    const notRead = [
+      // A custom resource: keys sorted, so an annotation (or label) could be named resourceVersion before metadata's own.
+      typed('ADDED', { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { annotations: { resourceVersion: '999999' }, name: 'g', resourceVersion: '5' } }),
+      typed('ADDED', { kind: 'Gadget', apiVersion: 'example.com/v1', metadata: { annotations: { resourceVersion: '999999' }, name: 'g', resourceVersion: '5' } }),
+      // Escapes or quotes in a field before resourceVersion; a kind that is not a plain word.
+      typed('ADDED', { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a\\"resourceVersion":"1', resourceVersion: '5' } }),
+      typed('ADDED', { kind: 'Po\u0064', apiVersion: 'v1', metadata: { name: 'a', resourceVersion: '5' } }).replace('Pod', 'Po\\u0064'),
+      // Not an ADDED/MODIFIED/DELETED event, or not the API server's layout.
+      typed('BOOKMARK', { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '5' } }),
+      typed('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, code: 410 }),
+      JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', resourceVersion: '5' } } }, null, 1),
+      // A resourceVersion that is not etcd's decimal revision (a line cut short never gets here: lines() drops it for a watch).
+      typed('ADDED', { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', resourceVersion: 'abc' } }),
+    ];
+    for (const line of notRead) expect({ line, read: readBuiltInEvent(line) }).toEqual({ line, read: undefined });
+    // A Secret is read as one (the hub then parses it, to take its values out).
+    expect(readBuiltInEvent(typed('ADDED', { kind: 'Secret', apiVersion: 'v1', metadata: { name: 's', namespace: 'x', resourceVersion: '9' }, data: { k: 'dg==' } }))?.kind).toBe('Secret');
   });
 });

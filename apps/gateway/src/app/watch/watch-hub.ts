@@ -6,6 +6,7 @@ import { KubeService } from '../kube/kube.service';
 import { lines, LineTooLongError } from '../kube/lines';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import { redactSecret } from '../resources/secrets';
+import { USER_CLUSTER_PREFIX } from '../clusters/user-clusters';
 import type { WatchEventOut } from '@cairn/api-contracts';
 
 /**
@@ -67,22 +68,58 @@ export function serialize(event: WatchEventOut): SerializedEvent {
 }
 
 /**
+ * The frame text of an ADDED/MODIFIED/DELETED event whose object is `objectText`, exactly as
+ * `serialize` would write it (`{"type":…,"object":…,"resourceVersion":…}`, in that order).
+ */
+function eventText(type: 'ADDED' | 'MODIFIED' | 'DELETED', objectText: string, resourceVersion: string | undefined): SerializedEvent {
+  return { type, ...(resourceVersion ? { resourceVersion } : {}), json: `{"type":"${type}","object":${objectText}${resourceVersion ? `,"resourceVersion":${JSON.stringify(resourceVersion)}` : ''}}` };
+}
+
+/**
  * The serialised form of an upstream ADDED/MODIFIED/DELETED event, taken from the API server's
  * own line instead of stringifying the parsed object again: the same text `serialize` would
- * give (`{"type":…,"object":…,"resourceVersion":…}`, in that order). The API server writes a
- * watch event as the compact JSON of its WatchEvent (`{"type":"…","object":{…}}`, metav1
- * WatchEvent, k8s.io/apimachinery/pkg/apis/meta/v1/watch.go), so the object's text is the
- * line between that prefix and the closing brace; a line of any other shape (another key,
- * whitespace, escapes in the type) is stringified as before. `parsed` is `JSON.parse(line)`.
+ * give. The API server writes a watch event as the compact JSON of its WatchEvent
+ * (`{"type":"…","object":{…}}`, metav1 WatchEvent, k8s.io/apimachinery/pkg/apis/meta/v1/watch.go),
+ * so the object's text is the line between that prefix and the closing brace; a line of any
+ * other shape (another key, whitespace, escapes in the type) is stringified as before, and so
+ * is one holding a carriage return (JSON allows it between tokens; a server-sent event would
+ * take it for the end of its `data:` line). `parsed` is `JSON.parse(line)`.
  */
 export function serializeUpstream(line: string, parsed: { type: string; object: unknown }, resourceVersion: string | undefined): SerializedEvent {
   const type = parsed.type as WatchEventOut['type'];
   const prefix = `{"type":${JSON.stringify(type)},"object":`;
-  if (Object.keys(parsed).length === 2 && line.startsWith(prefix) && line.endsWith('}') && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
-    const object = line.slice(prefix.length, -1);
-    return { type, ...(resourceVersion ? { resourceVersion } : {}), json: `{"type":"${type}","object":${object}${resourceVersion ? `,"resourceVersion":${JSON.stringify(resourceVersion)}` : ''}}` };
+  if (Object.keys(parsed).length === 2 && line.startsWith(prefix) && line.endsWith('}') && !line.includes('\r') && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
+    return eventText(type, line.slice(prefix.length, -1), resourceVersion);
   }
   return serialize({ type, object: parsed.object, resourceVersion });
+}
+
+/**
+ * The start of a watch line as a configured API server writes an event on an object of a
+ * built-in kind: `{"type":"<T>","object":{"kind":"<K>","apiVersion":"<v>","metadata":{`, then
+ * ObjectMeta's string fields that Go declares before it (name, generateName, namespace,
+ * selfLink, uid) and `"resourceVersion":"<digits>"`. Typed objects are encoded in their
+ * struct's field order (k8s.io/apimachinery/pkg/apis/meta/v1 ObjectMeta), so this is where
+ * resourceVersion is; no string here may hold a quote or an escape. Custom resources are
+ * encoded from maps with sorted keys (annotations and labels come first), so they never match.
+ */
+const BUILT_IN_EVENT_START = /^\{"type":"(ADDED|MODIFIED|DELETED)","object":\{"kind":"([A-Za-z0-9]{1,100})","apiVersion":"[^"\\]{0,300}","metadata":\{(?:"(?:name|generateName|namespace|selfLink|uid)":"[^"\\]{0,600}",){0,5}"resourceVersion":"([0-9]{1,20})"/;
+
+/**
+ * An upstream event read from the start of its line, without parsing the object: its type,
+ * kind and resourceVersion, and its frame text. For whole (newline-ended) lines of configured
+ * API servers only (their operator's; a user-added cluster's lines are parsed whole), on a line
+ * of the shape BUILT_IN_EVENT_START describes that ends the object where the event ends and
+ * holds no carriage return; undefined for anything else, which the caller parses. Parsing every
+ * line of a 5 000-pod watch for 50 users was a quarter of the gateway's CPU, and most of its
+ * garbage, under issue 20's load (bench/reports/2026-11-30-footprint-quiet.md).
+ */
+export function readBuiltInEvent(line: string): { kind: string; resourceVersion: string; event: SerializedEvent } | undefined {
+  const start = BUILT_IN_EVENT_START.exec(line);
+  if (!start || !line.endsWith('}}') || line.includes('\r')) return undefined;
+  const type = start[1] as 'ADDED' | 'MODIFIED' | 'DELETED';
+  const resourceVersion = start[3] ?? '';
+  return { kind: start[2] ?? '', resourceVersion, event: eventText(type, line.slice(`{"type":"${type}","object":`.length, -1), resourceVersion) };
 }
 
 /** An upstream that broke a bound or the protocol: reported once, not retried (it would do it again). */
@@ -107,6 +144,8 @@ class UpstreamWatch {
   private authRetries = 0;
   /** Secret values stay on the server here as in lists and gets (see resources/secrets.ts). */
   private readonly redact: (object: Record<string, unknown>) => Record<string, unknown>;
+  /** Lines read without parsing (`readBuiltInEvent`): a configured cluster's watch on anything but Secrets. */
+  private readonly readsLines: boolean;
 
   constructor(
     private readonly kube: KubeService,
@@ -121,6 +160,7 @@ class UpstreamWatch {
     // By address, and by kind as well: whatever path carries a Secret, its values stay here.
     const secrets = /^\/api\/v1\/(namespaces\/[^/]+\/)?secrets$/.test(target.path);
     this.redact = (object) => (secrets || object?.['kind'] === 'Secret' ? redactSecret(object) : object);
+    this.readsLines = !secrets && !target.cluster.startsWith(USER_CLUSTER_PREFIX);
     void this.run();
   }
 
@@ -243,7 +283,13 @@ class UpstreamWatch {
 
   /** Reads one upstream stream to its end; true when it ended with 410 Gone. */
   private async follow(res: IncomingMessage): Promise<boolean> {
-    for await (const line of lines(res, { maxLine: this.bounds.lineBytes })) {
+    for await (const line of lines(res, { maxLine: this.bounds.lineBytes, dropUnterminated: true })) {
+      const read = this.readsLines ? readBuiltInEvent(line) : undefined;
+      if (read && read.kind !== 'Secret') {
+        this.resourceVersion = read.resourceVersion;
+        this.emit(read.event);
+        continue;
+      }
       let event: { type: WatchEventOut['type']; object: { code?: number; message?: string; metadata?: { resourceVersion?: string } } };
       try {
         event = JSON.parse(line);
