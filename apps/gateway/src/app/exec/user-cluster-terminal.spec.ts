@@ -1,0 +1,101 @@
+import { EXEC_CLUSTER_ENTRY_PROTOCOL, EXEC_PROTOCOL, execProtocols } from '@cairn/api-contracts';
+import { connect } from 'node:net';
+import { WebSocket } from 'ws';
+import { encodeUserCluster, UserCluster } from '../clusters/user-clusters';
+import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
+import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
+import { ExecService } from './exec.service';
+
+/**
+ * A terminal on a user-added cluster, tried as an attacker (or a careless client) would,
+ * against real HTTPS servers on 127.0.0.1 (testing/hostile-upstream.ts): `configured` stands
+ * for the console's cluster (it checks bearer tokens: `good-token` is alice), `hostile` for
+ * the cluster a user adds. Every server here listens on 127.0.0.1; the addresses the policy
+ * refuses are asserted refused before any connection.
+ */
+describe('a terminal on a user-added cluster (hostile upstream)', () => {
+  let configured: HostileUpstream;
+  let hostile: HostileUpstream;
+  let test: TestGateway;
+  let host: string;
+
+  beforeAll(async () => {
+    configured = await startHostileUpstream({ users: { 'good-token': 'alice' } });
+    hostile = await startHostileUpstream({ users: {} });
+    test = await gatewayAgainst(configured, { CAIRN_MAX_EXEC_SESSIONS_PER_USER: '1' });
+    host = new URL(test.base).host;
+  }, 60_000);
+
+  afterAll(async () => {
+    await test?.close();
+    await configured?.stop();
+    await hostile?.stop();
+  });
+
+  const alice = { authorization: 'Bearer good-token' };
+  const entry = (overrides: Partial<UserCluster> = {}) => encodeUserCluster({ server: hostile.url, ca: hostile.ca, insecureSkipTlsVerify: false, token: 'user-cluster-secret-token', ...overrides });
+  const path = (pod = 'p') => `/api/v1/clusters/user:hostile/namespaces/x/pods/${pod}/exec?command=sh`;
+
+  /** Opens a terminal; resolves with how it went: refused before the upgrade (status, body) or its messages and close code. */
+  const terminal = (protocols: string[], headers: Record<string, string> = alice, pod = 'p') =>
+    new Promise<{ status?: number; body?: string; protocol?: string; messages: Array<{ type: string; status?: number; message?: string }>; code?: number; error?: string }>((resolve) => {
+      const messages: Array<{ type: string; status?: number; message?: string }> = [];
+      const socket = new WebSocket(`ws://${host}${path(pod)}`, protocols, { headers });
+      socket.on('message', (data: Buffer, binary) => (binary ? undefined : messages.push(JSON.parse(data.toString('utf8')))));
+      socket.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode, body, messages }));
+      });
+      socket.once('error', (err) => resolve({ messages, error: err.message }));
+      socket.once('close', (code) => resolve({ messages, code, protocol: socket.protocol }));
+    });
+
+  /** Sends a raw upgrade request and resolves with the response head (what a non-browser client can send). */
+  const rawUpgrade = (headers: Record<string, string>) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(test.base).port), '127.0.0.1');
+      let head = '';
+      socket.on('data', (c: Buffer) => {
+        head += c.toString('latin1');
+        if (head.includes('\r\n\r\n')) socket.destroy();
+      });
+      socket.on('close', () => resolve(head));
+      socket.on('error', reject);
+      const lines = Object.entries({ host, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', ...headers }).map(([k, v]) => `${k}: ${v}`);
+      socket.write(`GET ${path()} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
+    });
+
+  const sessions = () => test.gateway.get(ExecService).openSessions();
+  const until = async (check: () => boolean, ms = 5000) => {
+    const deadline = Date.now() + ms;
+    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return check();
+  };
+
+  it('refuses, before the upgrade and before dialling, a client that offers the entry but not terminal.cairn.v1 (it would not take the session, and the command would run all the same)', async () => {
+    const before = hostile.connections;
+    const only = await terminal([EXEC_CLUSTER_ENTRY_PROTOCOL + entry()]);
+    expect(only.status).toBe(400);
+    expect(JSON.parse(only.body ?? '{}').message).toBe(`A terminal speaks the ${EXEC_PROTOCOL} subprotocol: offer it (the console's browser client does), or offer no subprotocol at all.`);
+    const other = await terminal(['v5.channel.k8s.io']);
+    expect(other.status).toBe(400);
+    expect(hostile.connections).toBe(before);
+    expect(sessions()).toBe(0);
+  });
+
+  it('gives the session slot back when the WebSocket handshake fails after admission (a bad Sec-WebSocket-Key, a malformed protocol list)', async () => {
+    // Admitted (alice, within CAIRN_MAX_EXEC_SESSIONS_PER_USER=1), then refused by the WebSocket server itself.
+    const badKey = await rawUpgrade({ ...alice, 'sec-websocket-key': 'not-a-key', 'sec-websocket-protocol': execProtocols(entry()).join(', ') });
+    expect(badKey).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await until(() => sessions() === 0)).toBe(true);
+    const badList = await rawUpgrade({ ...alice, 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-protocol': `${execProtocols(entry()).join(', ')}, not;a;token` });
+    expect(badList).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await until(() => sessions() === 0)).toBe(true);
+    // And alice's one terminal is still hers to open: the API server's own answer, not a 429.
+    const next = await terminal(execProtocols(entry()));
+    expect(next.status).toBeUndefined();
+    expect(next.messages).toEqual([expect.objectContaining({ type: 'error', status: 404 })]);
+    expect(await until(() => sessions() === 0)).toBe(true);
+  });
+});
