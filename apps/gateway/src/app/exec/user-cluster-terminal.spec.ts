@@ -1,5 +1,5 @@
 import { EXEC_CLUSTER_ENTRY_PROTOCOL, EXEC_PROTOCOL, execProtocols } from '@cairn/api-contracts';
-import { connect } from 'node:net';
+import { connect, createServer, Server, Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { encodeUserCluster, UserCluster } from '../clusters/user-clusters';
 import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
@@ -96,6 +96,38 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
     const next = await terminal(execProtocols(entry()));
     expect(next.status).toBeUndefined();
     expect(next.messages).toEqual([expect.objectContaining({ type: 'error', status: 404 })]);
+    expect(await until(() => sessions() === 0)).toBe(true);
+  });
+
+  it('lets go of a dial to a cluster that never answers as soon as the browser leaves: its socket closed, its slot given back', async () => {
+    const held: Socket[] = [];
+    let closed = 0;
+    const silent: Server = createServer((c) => {
+      held.push(c);
+      c.resume(); // reads (and drops) the TLS hello, so the gateway's end of the connection is seen
+      c.on('close', () => closed++);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const socket = new WebSocket(`ws://${host}${path()}`, execProtocols(entry({ server: `https://127.0.0.1:${(silent.address() as { port: number }).port}` })), { headers: alice });
+      await new Promise((resolve) => socket.once('open', resolve));
+      expect(await until(() => held.length === 1)).toBe(true);
+      expect(sessions()).toBe(1);
+      socket.close();
+      // Not the upstream handshake's 30 s: at once.
+      expect(await until(() => sessions() === 0, 3000)).toBe(true);
+      expect(await until(() => closed === 1, 3000)).toBe(true);
+    } finally {
+      for (const c of held) c.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("names a client certificate whose key does not belong to it, as every other request to the cluster does (a 400, nothing dialled)", async () => {
+    const before = hostile.connections;
+    const mismatched = await terminal(execProtocols(entry({ token: undefined, cert: hostile.client.cert, key: hostile.client.otherKey })));
+    expect(mismatched.messages).toEqual([{ type: 'error', status: 400, message: expect.stringMatching(/^Cairn cannot connect to https:\/\/127\.0\.0\.1:\d+ with these credentials: /) }]);
+    expect(hostile.connections).toBe(before);
     expect(await until(() => sessions() === 0)).toBe(true);
   });
 });
