@@ -1,7 +1,8 @@
 import { EXEC_CLUSTER_ENTRY_PROTOCOL, EXEC_PROTOCOL, execProtocols } from '@cairn/api-contracts';
 import { connect, createServer, Server, Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { encodeUserCluster, UserCluster } from '../clusters/user-clusters';
+import { encodeUserCluster, USER_CLUSTER_ENTRY_MAX_BYTES, UserCluster } from '../clusters/user-clusters';
+import { MAX_HEADER_BYTES } from '../gateway';
 import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
 import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
 import { ExecService } from './exec.service';
@@ -129,5 +130,35 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
     expect(mismatched.messages).toEqual([{ type: 'error', status: 400, message: expect.stringMatching(/^Cairn cannot connect to https:\/\/127\.0\.0\.1:\d+ with these credentials: /) }]);
     expect(hostile.connections).toBe(before);
     expect(await until(() => sessions() === 0)).toBe(true);
+  });
+
+  describe('the size of the entry', () => {
+    /** What a large session cookie (three pieces of 3800 bytes, libs/session cookies.ts MAX_CHUNKS) adds to every request. */
+    const bigCookie = { cookie: ['a', 'b', 'c'].map((n) => `pad${n}=${'x'.repeat(3800)}`).join('; ') };
+
+    it('takes an entry up to its bound beside a full-size session cookie, as a subprotocol and as the header', async () => {
+      // A client certificate and a CA bundle's worth (the hostile upstream, a Node server, reads at most 16 KiB of headers itself: the token stays small).
+      const large = entry({ token: 't'.repeat(4000), ca: `${hostile.ca}\n${hostile.client.cert.repeat(4)}`, cert: hostile.client.cert, key: hostile.client.key });
+      expect(large.length).toBeLessThan(USER_CLUSTER_ENTRY_MAX_BYTES);
+      // Together more than Node's default bound on headers (16 KiB), which the gateway used to keep.
+      expect(large.length + bigCookie.cookie.length).toBeGreaterThan(16 * 1024);
+      const opened = await terminal(execProtocols(large), { ...alice, ...bigCookie });
+      expect(opened.status).toBeUndefined();
+      expect(opened.messages).toEqual([expect.objectContaining({ type: 'error', status: 404 })]);
+      const res = await fetch(`${test.base}/api/v1/clusters/user:hostile/status`, { headers: { ...alice, ...bigCookie, 'x-cairn-cluster': large } });
+      expect(await res.json()).toMatchObject({ reachable: true, version: 'v0.0.0-hostile' });
+      expect(await until(() => sessions() === 0)).toBe(true);
+    });
+
+    it('refuses an entry over its bound with a message naming it, before dialling; headers over the server\'s bound are a 431 naming that', async () => {
+      const before = hostile.connections;
+      const over = await terminal(execProtocols(entry({ token: 't'.repeat(USER_CLUSTER_ENTRY_MAX_BYTES) })));
+      expect(over.status).toBe(400);
+      expect(JSON.parse(over.body ?? '{}').message).toMatch(new RegExp(`larger than ${USER_CLUSTER_ENTRY_MAX_BYTES} bytes.*USER_CLUSTER_ENTRY_MAX_BYTES`));
+      expect(hostile.connections).toBe(before);
+      const huge = await terminal(execProtocols(), { ...alice, 'x-padding': 'p'.repeat(MAX_HEADER_BYTES) });
+      expect(huge.status).toBe(431);
+      expect(JSON.parse(huge.body ?? '{}').message).toMatch(new RegExp(`larger than ${MAX_HEADER_BYTES} bytes`));
+    });
   });
 });
