@@ -5,6 +5,8 @@ import { encodeUserCluster, USER_CLUSTER_ENTRY_MAX_BYTES, UserCluster } from '..
 import { MAX_HEADER_BYTES } from '../gateway';
 import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
 import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
+import { captureJsonLogs } from '../testing/json-logs';
+import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { ExecService } from './exec.service';
 
 /**
@@ -19,15 +21,19 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
   let hostile: HostileUpstream;
   let test: TestGateway;
   let host: string;
+  /** Every log line the gateways write (JSON, every level): searched for the entry's secrets at the end. */
+  let logs: ReturnType<typeof captureJsonLogs>;
 
   beforeAll(async () => {
+    logs = captureJsonLogs();
     configured = await startHostileUpstream({ users: { 'good-token': 'alice' } });
     hostile = await startHostileUpstream({ users: {} });
-    test = await gatewayAgainst(configured, { CAIRN_MAX_EXEC_SESSIONS_PER_USER: '1' });
+    test = await gatewayAgainst(configured, { CAIRN_MAX_EXEC_SESSIONS_PER_USER: '1', CAIRN_LOG_LEVEL: 'verbose', CAIRN_LOG_FORMAT: 'json' });
     host = new URL(test.base).host;
   }, 60_000);
 
   afterAll(async () => {
+    logs?.restore();
     await test?.close();
     await configured?.stop();
     await hostile?.stop();
@@ -159,6 +165,63 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
       const huge = await terminal(execProtocols(), { ...alice, 'x-padding': 'p'.repeat(MAX_HEADER_BYTES) });
       expect(huge.status).toBe(431);
       expect(JSON.parse(huge.body ?? '{}').message).toMatch(new RegExp(`larger than ${MAX_HEADER_BYTES} bytes`));
+    });
+  });
+
+  describe('what held (tried, not broken)', () => {
+    it('dials nothing for an anonymous caller, a made-up bearer or a page of another origin, whatever entry it offers', async () => {
+      const before = hostile.connections;
+      const now = Math.floor(Date.now() / 1000);
+      const session: Session = { v: 1, issuedAt: now, oidc: { token: 'good-token', expiresAt: now + 300, user: { name: 'alice' } } };
+      const cookie = `${SESSION_COOKIE}=${await new SealedBox(['s'.repeat(48)], SESSION_PURPOSE).seal(session, { ttlSeconds: 300 })}`;
+      const anonymous = await terminal(execProtocols(entry()), {});
+      expect([anonymous.status, JSON.parse(anonymous.body ?? '{}').message]).toEqual([401, 'Sign in first: a user-added cluster is only for signed-in users.']);
+      // Not even decoded: an entry that is not one is the same 401.
+      expect((await terminal(execProtocols('not-an-entry'), {})).status).toBe(401);
+      expect((await terminal(execProtocols(entry()), { authorization: 'Bearer made-up' })).status).toBe(401);
+      // alice's cookie, sent by her browser from a page of another site (Origin), or with none.
+      expect((await terminal(execProtocols(entry()), { cookie, origin: 'https://attacker.example' })).status).toBe(403);
+      expect((await terminal(execProtocols(entry()), { cookie, origin: 'null' })).status).toBe(403);
+      expect((await terminal(execProtocols(entry()), { cookie })).status).toBe(403);
+      // The entry twice, or beside the header: one credential per session.
+      expect((await terminal([EXEC_PROTOCOL, EXEC_CLUSTER_ENTRY_PROTOCOL + entry(), EXEC_CLUSTER_ENTRY_PROTOCOL + entry({ token: 'other' })])).status).toBe(400);
+      expect((await terminal(execProtocols(entry()), { ...alice, 'x-cairn-cluster': entry({ token: 'other' }) })).status).toBe(400);
+      expect(hostile.connections).toBe(before);
+      // Her own page, with the same cookie, is let through to the cluster (its 404: no such pod).
+      const own = await terminal(execProtocols(entry()), { cookie, origin: test.base });
+      expect(own.messages).toEqual([expect.objectContaining({ type: 'error', status: 404 })]);
+      expect(own.protocol).toBe(EXEC_PROTOCOL);
+      expect(await until(() => sessions() === 0)).toBe(true);
+    });
+
+    it('refuses every spelling of a refused address, and a name that resolves to one, before any connection', async () => {
+      const strict = await gatewayAgainst(configured, { CAIRN_USER_CLUSTER_ALLOW: '10.0.0.0/8' });
+      try {
+        const port = new URL(hostile.url).port;
+        const before = hostile.connections;
+        for (const server of ['127.0.0.1', '2130706433', '0x7f.0.0.1', '0177.0.0.1', '127.1', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[::1]', '[0:0:0:0:0:0:0:1]', 'localhost']) {
+          const socket = new WebSocket(`${strict.base.replace('http', 'ws')}${path()}`, execProtocols(entry({ server: `https://${server}:${port}` })), { headers: alice });
+          const messages: Array<{ type: string; status?: number; message?: string }> = [];
+          socket.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8'))));
+          await new Promise((resolve) => socket.once('close', resolve));
+          expect({ server, messages }).toEqual({ server, messages: [{ type: 'error', status: 400, message: expect.stringMatching(/^Cairn will not connect to .*(loopback|outside the addresses allowed)/) }] });
+        }
+        expect(hostile.connections).toBe(before);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('lets nothing of the entry reach a log line, an audit line, an error message or the protocol echoed back', async () => {
+      const secret = 'user-cluster-secret-token';
+      const offered = entry({ token: secret, cert: hostile.client.cert, key: hostile.client.key });
+      const seen = [await terminal(execProtocols(offered)), await terminal(execProtocols(entry({ token: secret, server: 'https://[::1]:1' }))), await terminal(execProtocols(entry({ token: secret, cert: hostile.client.cert, key: hostile.client.otherKey })))];
+      expect(seen.map((t) => t.protocol)).toEqual([EXEC_PROTOCOL, EXEC_PROTOCOL, EXEC_PROTOCOL]);
+      expect(await until(() => sessions() === 0)).toBe(true);
+      const keyBody = hostile.client.key.split('\n')[1] ?? '';
+      const everything = [JSON.stringify(seen), ...logs.lines].join('\n');
+      expect(logs.audits().filter((a) => a['cluster'] === 'user:hostile').length).toBeGreaterThan(0);
+      for (const leak of [secret, offered, offered.slice(0, 40), keyBody, Buffer.from(hostile.client.key).toString('base64').slice(0, 40)]) expect(everything).not.toContain(leak);
     });
   });
 });
