@@ -1,10 +1,14 @@
-import { EXEC_CLUSTER_ENTRY_PROTOCOL, EXEC_PROTOCOL, execProtocols } from '@cairn/api-contracts';
+import { EXEC_CLOSE, EXEC_CLUSTER_ENTRY_PROTOCOL, EXEC_PROTOCOL, execProtocols } from '@cairn/api-contracts';
 import { connect, createServer, Server, Socket } from 'node:net';
-import { WebSocket } from 'ws';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket, WebSocketServer } from 'ws';
 import { encodeUserCluster, USER_CLUSTER_ENTRY_MAX_BYTES, UserCluster } from '../clusters/user-clusters';
 import { MAX_HEADER_BYTES } from '../gateway';
 import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
-import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
+import { HostileUpstream, selfSigned, startHostileUpstream } from '../testing/hostile-upstream';
 import { captureJsonLogs } from '../testing/json-logs';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { ExecService } from './exec.service';
@@ -28,7 +32,7 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
     logs = captureJsonLogs();
     configured = await startHostileUpstream({ users: { 'good-token': 'alice' } });
     hostile = await startHostileUpstream({ users: {} });
-    test = await gatewayAgainst(configured, { CAIRN_MAX_EXEC_SESSIONS_PER_USER: '1', CAIRN_LOG_LEVEL: 'verbose', CAIRN_LOG_FORMAT: 'json' });
+    test = await gatewayAgainst(configured, { CAIRN_MAX_EXEC_SESSIONS_PER_USER: '1', CAIRN_EXEC_IDLE_SECONDS: '2', CAIRN_LOG_LEVEL: 'verbose', CAIRN_LOG_FORMAT: 'json' });
     host = new URL(test.base).host;
   }, 60_000);
 
@@ -120,6 +124,9 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
       await new Promise((resolve) => socket.once('open', resolve));
       expect(await until(() => held.length === 1)).toBe(true);
       expect(sessions()).toBe(1);
+      // The per-user bound counts terminals on user-added clusters too (any of them: alice's identity, not the entry's).
+      const second = await terminal(execProtocols(entry()));
+      expect([second.status, JSON.parse(second.body ?? '{}').message]).toEqual([429, 'You have 1 terminals open, the most this console allows (CAIRN_MAX_EXEC_SESSIONS_PER_USER=1); close one first.']);
       socket.close();
       // Not the upstream handshake's 30 s: at once.
       expect(await until(() => sessions() === 0, 3000)).toBe(true);
@@ -169,6 +176,53 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
   });
 
   describe('what held (tried, not broken)', () => {
+    it('bounds an API server that accepts the terminal and then floods it (output paused while the browser does not read) or says nothing (closed when idle)', async () => {
+      // An API server that speaks the channel protocol: `flood` sends stdout as fast as the gateway reads it, `silent` nothing.
+      const dir = mkdtempSync(join(tmpdir(), 'attack-upgrading-'));
+      const tlsPair = selfSigned(dir, 'upgrading');
+      rmSync(dir, { recursive: true, force: true });
+      const https = createHttpsServer(tlsPair);
+      const wss = new WebSocketServer({ server: https, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+      let sent = 0;
+      wss.on('connection', (upstream, req) => {
+        if (!req.url?.includes('/pods/flood/')) return;
+        const chunk = Buffer.concat([Buffer.from([1]), Buffer.alloc(64 * 1024, 'y')]);
+        const timer = setInterval(() => {
+          while (upstream.readyState === upstream.OPEN && upstream.bufferedAmount < 1024 * 1024) {
+            upstream.send(chunk);
+            sent += chunk.length;
+          }
+        }, 5);
+        upstream.on('close', () => clearInterval(timer));
+      });
+      await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+      const server = `https://127.0.0.1:${(https.address() as { port: number }).port}`;
+      try {
+        const browser = new WebSocket(`ws://${host}${path('flood')}`, execProtocols(entry({ server, ca: tlsPair.cert })), { headers: alice });
+        await new Promise((resolve) => browser.once('open', resolve));
+        browser.pause(); // a browser that does not read
+        expect(await until(() => test.gateway.get(ExecService).pausedSessions() === 1, 10_000)).toBe(true);
+        await new Promise((r) => setTimeout(r, 1000));
+        const settled = sent;
+        await new Promise((r) => setTimeout(r, 1000));
+        // Nothing more is read from the API server while paused (its sends stop at its own 1 MiB buffer).
+        expect(sent).toBe(settled);
+        expect(sent).toBeLessThan(64 * 1024 * 1024);
+        browser.terminate();
+        expect(await until(() => sessions() === 0 && test.gateway.get(ExecService).pausedSessions() === 0)).toBe(true);
+
+        const silent = await terminal(execProtocols(entry({ server, ca: tlsPair.cert })), alice, 'silent');
+        expect(silent.code).toBe(EXEC_CLOSE.idle);
+        expect(silent.messages).toEqual([{ type: 'started', protocol: 'v5.channel.k8s.io' }, { type: 'error', status: 408, message: expect.stringContaining('CAIRN_EXEC_IDLE_SECONDS') }]);
+        expect(await until(() => sessions() === 0)).toBe(true);
+      } finally {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        https.closeAllConnections();
+        await new Promise((resolve) => https.close(resolve));
+      }
+    }, 30_000);
+
     it('dials nothing for an anonymous caller, a made-up bearer or a page of another origin, whatever entry it offers', async () => {
       const before = hostile.connections;
       const now = Math.floor(Date.now() / 1000);
