@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { kubectlOut } from '@cairn/kube-testenv';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
 import { Stage, startStage } from './support/stage';
@@ -91,10 +92,8 @@ describe('a terminal in a pod', () => {
     await typeAndRead(page, 'echo admin-$((3 * 3))', 'admin-9');
   });
 
-  it('a cluster added from a kubeconfig (kept in the browser) has the Terminal too: its entry travels with the WebSocket, never stored', async () => {
-    const pod = await webPod();
-    page = await stage.signedIn('alice', { width: 1280, height: 900 });
-    // alice adds the dev cluster from its kubeconfig (the admin's client certificate), as the clusters page offers.
+  /** alice adds the dev cluster from its kubeconfig (the admin's client certificate) as `mine`, as the clusters page offers. */
+  const addDevCluster = async () => {
     await page.goto(`${stage.cairn.url}/clusters`);
     await main().getByRole('button', { name: 'Add a cluster' }).click();
     await main().getByLabel('Kubeconfig', { exact: true }).fill(readFileSync(stage.cluster.info.kubeconfig, 'utf8'));
@@ -105,11 +104,47 @@ describe('a terminal in a pod', () => {
     await context('cairn-dev').getByLabel('Name in Cairn').fill('mine');
     await main().getByRole('button', { name: 'Add 1 cluster' }).click();
     await main().getByRole('status').filter({ hasText: 'Added mine.' }).waitFor();
+  };
+
+  it('a cluster added from a kubeconfig (kept in the browser) has the Terminal too: its entry travels with the WebSocket, never stored', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('alice', { width: 1280, height: 900 });
+    await addDevCluster();
     const upgrades: string[] = [];
     page.on('websocket', (ws) => upgrades.push(new URL(ws.url()).pathname));
     await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=user:mine&view=exec`);
     await main().getByRole('status').filter({ hasText: 'Connected to web.' }).waitFor({ timeout: 20_000 });
     await typeAndRead(page, 'echo added-$((5 * 5))', 'added-25');
     expect(upgrades).toEqual([`/api/v1/clusters/user%3Amine/namespaces/team-a/pods/${pod}/exec`]);
+  });
+
+  it('on a cluster added from a kubeconfig, a debug container is added (the API client\'s header) and attached to (the entry subprotocol), then a shell opened in it', async () => {
+    const pod = await webPod();
+    page = await stage.signedIn('alice', { width: 390, height: 844 });
+    await addDevCluster();
+    const upgrades: string[] = [];
+    page.on('websocket', (ws) => upgrades.push(new URL(ws.url()).pathname.split('/').slice(-1)[0] ?? ''));
+    await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=user:mine&view=debug`);
+    const form = main().getByRole('region', { name: 'Add a debug container' });
+    await form.getByRole('combobox', { name: 'Target container' }).selectOption('web');
+    await form.getByRole('textbox', { name: 'Command' }).fill('sh');
+    await form.getByRole('button', { name: 'Add and attach' }).click();
+    await page.waitForURL(/view=exec/, { timeout: 30_000 });
+    expect(new URL(page.url()).searchParams.get('cluster')).toBe('user:mine');
+    const container = new URL(page.url()).searchParams.get('container') ?? '';
+    expect(container).toMatch(/^debugger-[a-z0-9]{5}$/);
+    await main().getByRole('status').filter({ hasText: `Attached to ${container}` }).waitFor({ timeout: 20_000 });
+    // What kubectl says was added, as the admin's certificate (the entry's credential) added it.
+    const added = JSON.parse((await kubectlOut(stage.cluster, ['get', 'pod', '-n', 'team-a', pod, '-o', 'jsonpath={.spec.ephemeralContainers}'])) || '[]') as Array<Record<string, unknown>>;
+    expect(added.find((c) => c['name'] === container)).toMatchObject({ image: 'busybox:1.37', targetContainerName: 'web', command: ['sh'], stdin: true, tty: true });
+    // The debug container is already the one chosen (choosing it again would attach again).
+    expect(await main().getByRole('combobox', { name: 'Container' }).inputValue()).toBe(container);
+    await main().getByRole('combobox', { name: 'Shell' }).selectOption('/bin/sh');
+    await main().getByRole('button', { name: 'Reconnect' }).click();
+    await main().getByRole('status').filter({ hasText: `Connected to ${container}.` }).waitFor({ timeout: 20_000 });
+    await typeAndRead(page, 'echo debug-added-$((6 * 7))', 'debug-added-42');
+    expect(upgrades).toEqual(['attach', 'exec']);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: '/tmp/attack-debug-user-cluster-phone.png', fullPage: true });
   });
 });
