@@ -184,7 +184,9 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
       const https = createHttpsServer(tlsPair);
       const wss = new WebSocketServer({ server: https, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
       let sent = 0;
+      const seen: Array<Record<string, string | string[] | undefined>> = [];
       wss.on('connection', (upstream, req) => {
+        seen.push(req.headers);
         if (!req.url?.includes('/pods/flood/')) return;
         const chunk = Buffer.concat([Buffer.from([1]), Buffer.alloc(64 * 1024, 'y')]);
         const timer = setInterval(() => {
@@ -211,10 +213,18 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
         browser.terminate();
         expect(await until(() => sessions() === 0 && test.gateway.get(ExecService).pausedSessions() === 0)).toBe(true);
 
-        const silent = await terminal(execProtocols(entry({ server, ca: tlsPair.cert })), alice, 'silent');
+        // A client certificate alone: no Authorization header at all.
+        const silent = await terminal(execProtocols(entry({ server, ca: tlsPair.cert, token: undefined, cert: hostile.client.cert, key: hostile.client.key })), alice, 'silent');
         expect(silent.code).toBe(EXEC_CLOSE.idle);
         expect(silent.messages).toEqual([{ type: 'started', protocol: 'v5.channel.k8s.io' }, { type: 'error', status: 408, message: expect.stringContaining('CAIRN_EXEC_IDLE_SECONDS') }]);
         expect(await until(() => sessions() === 0)).toBe(true);
+        // The cluster got the entry's credential and the channel protocols: not alice's console bearer, her cookie, or the entry.
+        expect(seen).toHaveLength(2);
+        expect(seen.map((h) => h['authorization'])).toEqual(['Bearer user-cluster-secret-token', undefined]);
+        for (const headers of seen) {
+          expect(headers['sec-websocket-protocol']).toBe('v5.channel.k8s.io,v4.channel.k8s.io');
+          expect(Object.keys(headers).filter((h) => /cookie|cairn/.test(h))).toEqual([]);
+        }
       } finally {
         for (const c of wss.clients) c.terminate();
         wss.close();
