@@ -77,6 +77,31 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
       socket.write(`GET ${path()} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
     });
 
+  /**
+   * An API server on 127.0.0.1 that speaks the channel protocol (v5.channel.k8s.io) and says
+   * nothing unless the test makes it; the upgrade of pod `revoked` is refused 401, as an API
+   * server refuses an expired or revoked token.
+   */
+  const upgradingServer = async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attack-upgrading-'));
+    const tlsPair = selfSigned(dir, 'upgrading');
+    rmSync(dir, { recursive: true, force: true });
+    const https = createHttpsServer(tlsPair);
+    const wss = new WebSocketServer({
+      server: https,
+      handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false),
+      verifyClient: (info, done) => (info.req.url?.includes('/pods/revoked/') ? done(false, 401, 'Unauthorized') : done(true)),
+    });
+    await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
+    return { https, wss, tlsPair, server: `https://127.0.0.1:${(https.address() as { port: number }).port}` };
+  };
+  const stopUpgrading = async (https: ReturnType<typeof createHttpsServer>, wss: WebSocketServer) => {
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+    https.closeAllConnections();
+    await new Promise((resolve) => https.close(resolve));
+  };
+
   const sessions = () => test.gateway.get(ExecService).openSessions();
   const until = async (check: () => boolean, ms = 5000) => {
     const deadline = Date.now() + ms;
@@ -145,6 +170,22 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
     expect(await until(() => sessions() === 0)).toBe(true);
   });
 
+  it("tells a user whose user-added cluster refuses the entry's credential (401: expired, revoked) to add it again, not that the console session ended", async () => {
+    const expected = { status: 403, message: "Cluster user:hostile did not accept the credential in its kubeconfig entry (an expired or revoked token or certificate); add the cluster again with a current one. You are still signed in to the console." };
+    // HTTP: the hostile upstream answers an unknown token's SelfSubjectReview with 401.
+    const whoami = await fetch(`${test.base}/api/v1/clusters/user:hostile/whoami`, { headers: { ...alice, 'x-cairn-cluster': entry({ token: 'expired' }) } });
+    expect({ status: whoami.status, message: ((await whoami.json()) as { message: string }).message }).toEqual(expected);
+    // The terminal: its upgrade refused 401.
+    const { https, wss, server, tlsPair } = await upgradingServer();
+    try {
+      const revoked = await terminal(execProtocols(entry({ server, ca: tlsPair.cert, token: 'expired' })), alice, 'revoked');
+      expect(revoked.messages).toEqual([{ type: 'error', ...expected }]);
+      expect(revoked.code).toBe(EXEC_CLOSE.refused);
+    } finally {
+      await stopUpgrading(https, wss);
+    }
+  });
+
   describe('the size of the entry', () => {
     /** What a large session cookie (three pieces of 3800 bytes, libs/session cookies.ts MAX_CHUNKS) adds to every request. */
     const bigCookie = { cookie: ['a', 'b', 'c'].map((n) => `pad${n}=${'x'.repeat(3800)}`).join('; ') };
@@ -177,12 +218,7 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
 
   describe('what held (tried, not broken)', () => {
     it('bounds an API server that accepts the terminal and then floods it (output paused while the browser does not read) or says nothing (closed when idle)', async () => {
-      // An API server that speaks the channel protocol: `flood` sends stdout as fast as the gateway reads it, `silent` nothing.
-      const dir = mkdtempSync(join(tmpdir(), 'attack-upgrading-'));
-      const tlsPair = selfSigned(dir, 'upgrading');
-      rmSync(dir, { recursive: true, force: true });
-      const https = createHttpsServer(tlsPair);
-      const wss = new WebSocketServer({ server: https, handleProtocols: (offered) => (offered.has('v5.channel.k8s.io') ? 'v5.channel.k8s.io' : false) });
+      const { https, wss, server, tlsPair } = await upgradingServer();
       let sent = 0;
       const seen: Array<Record<string, string | string[] | undefined>> = [];
       wss.on('connection', (upstream, req) => {
@@ -197,8 +233,6 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
         }, 5);
         upstream.on('close', () => clearInterval(timer));
       });
-      await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
-      const server = `https://127.0.0.1:${(https.address() as { port: number }).port}`;
       try {
         const browser = new WebSocket(`ws://${host}${path('flood')}`, execProtocols(entry({ server, ca: tlsPair.cert })), { headers: alice });
         await new Promise((resolve) => browser.once('open', resolve));
@@ -226,10 +260,7 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
           expect(Object.keys(headers).filter((h) => /cookie|cairn/.test(h))).toEqual([]);
         }
       } finally {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        https.closeAllConnections();
-        await new Promise((resolve) => https.close(resolve));
+        await stopUpgrading(https, wss);
       }
     }, 30_000);
 
