@@ -10,6 +10,7 @@ import { MAX_HEADER_BYTES } from '../gateway';
 import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
 import { HostileUpstream, selfSigned, startHostileUpstream } from '../testing/hostile-upstream';
 import { captureJsonLogs } from '../testing/json-logs';
+import { openWatchTab } from '../testing/watch-tab';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import { ExecService } from './exec.service';
 
@@ -175,6 +176,14 @@ describe('a terminal on a user-added cluster (hostile upstream)', () => {
     // HTTP: the hostile upstream answers an unknown token's SelfSubjectReview with 401.
     const whoami = await fetch(`${test.base}/api/v1/clusters/user:hostile/whoami`, { headers: { ...alice, 'x-cairn-cluster': entry({ token: 'expired' }) } });
     expect({ status: whoami.status, message: ((await whoami.json()) as { message: string }).message }).toEqual(expected);
+    // A watch whose stream reports the 401 (an ERROR event), as an API server does when a token expires under an open watch.
+    const tab = openWatchTab(test.base, [{ id: 'cms', cluster: 'user:hostile', group: 'core', version: 'v1', resource: 'configmaps', namespace: 'revoked' }], { ...alice, 'x-cairn-cluster': entry({ token: 'expired' }) });
+    try {
+      const refused = await tab.waitFor('the ERROR', (f) => f.data.type === 'ERROR');
+      expect(refused.data).toEqual({ id: 'cms', type: 'ERROR', ...expected });
+    } finally {
+      tab.close();
+    }
     // The terminal: its upgrade refused 401.
     const { https, wss, server, tlsPair } = await upgradingServer();
     try {
