@@ -14,6 +14,14 @@ import { guardWrites } from './edge/read-only';
 import { CALLERS, Callers } from './auth/callers';
 
 /**
+ * The gateway's bound on a request's headers, in bytes (Node's default is 16 KiB): room for the
+ * largest session cookie (3 × 3800 bytes, libs/session) beside the largest user-added cluster's
+ * entry (USER_CLUSTER_ENTRY_MAX_BYTES, 32 KiB), which the browser sends with every request to
+ * that cluster. Past it: a 431 naming the bound.
+ */
+export const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
  * `auth`: the auth service running in this process (the all-in-one mode, apps/console); without
  * it `/auth/*` goes to CAIRN_AUTH_SERVICE_URL over HTTP.
  */
@@ -27,6 +35,7 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
     logFormat: settings.logFormat,
     metrics,
     bodyLimit: settings.limits.bodyBytes,
+    maxHeaderBytes: MAX_HEADER_BYTES,
     notFoundFallback: spaFallback(settings.webRoot),
     configure: async (app: NestFastifyApplication) => {
       // Before any route is registered: every route is recorded, and a read-only console refuses the writes.

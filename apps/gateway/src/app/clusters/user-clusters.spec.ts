@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { AddressPolicy } from './address-policy';
-import { checkKubeconfig, decodeUserCluster, encodeUserCluster } from './user-clusters';
+import { checkKubeconfig, decodeUserCluster, encodeUserCluster, USER_CLUSTER_ENTRY_MAX_BYTES } from './user-clusters';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -87,16 +87,29 @@ describe('pasted kubeconfig bounds', () => {
   });
 
   it('bounds the reply: a user shared by many contexts cannot multiply a small file into a huge answer', () => {
-    const text = fanOut(100, 20 * 1024);
+    // Each entry just under USER_CLUSTER_ENTRY_MAX_BYTES (a larger one is refused on its own).
+    const text = fanOut(100, 8 * 1024);
     expect(text.length).toBeLessThan(120 * 1024);
     expect(() => checkKubeconfig(text)).toThrow('larger than 2097152 bytes (CAIRN_MAX_CHECK_REPLY_BYTES)');
     // Under the bound it answers, each distinct user encoded once.
-    expect(checkKubeconfig(fanOut(10, 20 * 1024))).toHaveLength(10);
+    const under = checkKubeconfig(fanOut(10, 8 * 1024));
+    expect(under).toHaveLength(10);
+    expect(under.every((c) => c.entry && c.entry.length > 28 * 1024 && c.entry.length < USER_CLUSTER_ENTRY_MAX_BYTES)).toBe(true);
   });
 
   it('refuses a field larger than the bound, naming it', () => {
     const [ctx] = checkKubeconfig(kubeconfig({ huge: { token: 't'.repeat(70 * 1024) } }));
     expect(ctx?.problem).toContain('larger than 65536 bytes, the bound on one kubeconfig field (CAIRN_MAX_KUBECONFIG_FIELD_BYTES)');
+  });
+
+  it('refuses a context whose entry, each field within its bound, is too large to send with every request, naming the bound', () => {
+    const key = b64(`-----BEGIN PRIVATE KEY-----\n${'k'.repeat(20 * 1024)}\n-----END PRIVATE KEY-----\n`);
+    const contexts = checkKubeconfig(kubeconfig({ big: { token: 't'.repeat(10 * 1024), 'client-certificate-data': b64(PEM), 'client-key-data': key }, small: { token: 'abc' } }));
+    const [big, small] = contexts;
+    expect(big?.entry).toBeUndefined();
+    expect(big?.problem).toMatch(new RegExp(`^context "big": its entry is larger than ${USER_CLUSTER_ENTRY_MAX_BYTES} bytes once encoded \\(\\d+\\), the most the console sends with each request \\(USER_CLUSTER_ENTRY_MAX_BYTES\\)`));
+    expect(small?.entry).toBeDefined();
+    expect(() => decodeUserCluster('e'.repeat(USER_CLUSTER_ENTRY_MAX_BYTES + 1))).toThrow(/USER_CLUSTER_ENTRY_MAX_BYTES/);
   });
 });
 

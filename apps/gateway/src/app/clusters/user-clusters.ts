@@ -87,6 +87,16 @@ export interface KubeconfigBounds {
   replyBytes: number;
 }
 
+/**
+ * The largest entry (the X-Cairn-Cluster value, or the terminal's
+ * `base64url.cluster-entry.cairn.<entry>` subprotocol), in bytes. The browser sends it with
+ * every request to the cluster beside its session cookie (up to 3 × 3800 bytes, libs/session),
+ * so the two must fit in the gateway's bound on request headers (MAX_HEADER_BYTES, gateway.ts,
+ * 64 KiB). A context whose entry is larger is refused when the kubeconfig is checked, so the
+ * console never keeps a cluster it cannot send; an entry over it is a 400 naming it.
+ */
+export const USER_CLUSTER_ENTRY_MAX_BYTES = 32 * 1024;
+
 export const DEFAULT_KUBECONFIG_BOUNDS: KubeconfigBounds = { contexts: 100, fieldBytes: 64 * 1024, replyBytes: 2 * 1024 * 1024 };
 
 function checkSizes(entry: Entry, where: string, fieldBytes: number): void {
@@ -169,7 +179,8 @@ export function checkKubeconfig(text: string, bounds: KubeconfigBounds = DEFAULT
       if (!result) {
         try {
           const checked = userClusterFromEntries(cluster, user, where, bounds.fieldBytes);
-          result = { server: checked.server, entry: encodeUserCluster(checked) };
+          const entry = encodeUserCluster(checked);
+          result = entry.length > USER_CLUSTER_ENTRY_MAX_BYTES ? { problem: entryTooLarge(entry.length, where) } : { server: checked.server, entry };
         } catch (err) {
           result = { problem: (err as Error).message };
         }
@@ -200,8 +211,16 @@ export function encodeUserCluster(c: UserCluster): string {
   return Buffer.from(JSON.stringify(wire)).toString('base64url');
 }
 
-/** The entry of an X-Cairn-Cluster header, checked like a kubeconfig entry. */
+function entryTooLarge(bytes: number, where: string): string {
+  return `${where}: its entry is larger than ${USER_CLUSTER_ENTRY_MAX_BYTES} bytes once encoded (${bytes}), the most the console sends with each request (USER_CLUSTER_ENTRY_MAX_BYTES); use a token instead of a client certificate, or only the CA that signed the API server's certificate`;
+}
+
+/**
+ * The entry of an X-Cairn-Cluster header, checked like a kubeconfig entry.
+ * @throws UserClusterError for an entry over USER_CLUSTER_ENTRY_MAX_BYTES (before decoding it) or one Cairn refuses.
+ */
 export function decodeUserCluster(header: string): UserCluster {
+  if (header.length > USER_CLUSTER_ENTRY_MAX_BYTES) throw new UserClusterError(entryTooLarge(header.length, `the ${USER_CLUSTER_HEADER} entry`));
   let wire: Entry;
   try {
     wire = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Entry;

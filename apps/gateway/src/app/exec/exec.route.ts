@@ -31,6 +31,22 @@ export function originRefusal(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * The subprotocols a client offers (Sec-WebSocket-Protocol, comma-separated, RFC 6455 4.1), or
+ * a 400 when it offers some but not `EXEC_PROTOCOL`: such a client would refuse the upgraded
+ * socket (no protocol it offered is selected), after the gateway had already started the
+ * command upstream. Refused before the caller is read and before anything is dialled.
+ */
+export function offeredProtocols(request: FastifyRequest): string[] {
+  const header = request.headers['sec-websocket-protocol'];
+  if (header === undefined) return [];
+  const offered = header.split(',').map((p) => p.trim());
+  if (!offered.includes(EXEC_PROTOCOL)) {
+    throw new HttpException(`A terminal speaks the ${EXEC_PROTOCOL} subprotocol: offer it (the console's browser client does), or offer no subprotocol at all.`, 400);
+  }
+  return offered;
+}
+
+/**
  * A user-added cluster's entry offered as a WebSocket subprotocol
  * (`EXEC_CLUSTER_ENTRY_PROTOCOL` + entry, api-contracts exec-protocol), moved into the
  * X-Cairn-Cluster header, where the rest of the gateway reads it with the same checks (a
@@ -38,10 +54,7 @@ export function originRefusal(request: FastifyRequest): string | undefined {
  * together with the header: one credential per session, never a choice between two.
  */
 export function adoptEntryProtocol(request: FastifyRequest): void {
-  const offered = (request.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.startsWith(EXEC_CLUSTER_ENTRY_PROTOCOL));
+  const offered = offeredProtocols(request).filter((p) => p.startsWith(EXEC_CLUSTER_ENTRY_PROTOCOL));
   if (!offered.length) return;
   if (offered.length > 1 || request.headers[USER_CLUSTER_HEADER] !== undefined) {
     throw new HttpException(`Send a user-added cluster's entry once: in the ${USER_CLUSTER_HEADER} header or in one ${EXEC_CLUSTER_ENTRY_PROTOCOL}<entry> subprotocol, not both.`, 400);
@@ -63,7 +76,9 @@ function fail(reply: FastifyReply, err: unknown): FastifyReply {
  * the origin (403), the parameters (400, by the shared schemas), the caller (401) and the
  * sessions bound (429) answer as HTTP errors with the usual error body. A client that offers
  * subprotocols gets `EXEC_PROTOCOL` selected (never the entry protocol, which is not echoed);
- * one that offers others but not it is refused by its own WebSocket. After the upgrade, the API
+ * one that offers others but not it is a 400 (`offeredProtocols`). A session admitted but
+ * never upgraded (the WebSocket server refuses the handshake, the client leaves) gives its
+ * slot back when its connection closes. After the upgrade, the API
  * server's own answer (403 from its authorization, 404…) arrives as an `error` message and
  * close code 4000 (see `@cairn/api-contracts` exec-protocol).
  */
@@ -92,7 +107,18 @@ export async function registerExecRoute(app: NestFastifyApplication): Promise<vo
             if (!query.success) throw refusal(query.error.issues, 'query');
             if (request.headers.upgrade?.toLowerCase() !== 'websocket') throw new HttpException("This is a WebSocket (the console's terminal): open it with an Upgrade: websocket request.", 426);
             adoptEntryProtocol(request);
-            TICKETS.set(request, await exec.admit(request, params.data, mode === 'exec' ? (query.data as ExecQuery) : { ...query.data, command: [] }, mode));
+            const ticket = await exec.admit(request, params.data, mode === 'exec' ? (query.data as ExecQuery) : { ...query.data, command: [] }, mode);
+            TICKETS.set(request, ticket);
+            // The WebSocket server may still refuse the handshake (a malformed Sec-WebSocket-Key
+            // or protocol list), or the client may have left while it was admitted: the handler
+            // below is then never called, and the session's slot is given back here.
+            const unclaimed = () => {
+              if (TICKETS.get(request) !== ticket) return;
+              TICKETS.delete(request);
+              ticket.release();
+            };
+            if (request.raw.socket.destroyed) unclaimed();
+            else request.raw.socket.once('close', unclaimed);
           } catch (err) {
             return fail(reply, err);
           }
@@ -101,6 +127,7 @@ export async function registerExecRoute(app: NestFastifyApplication): Promise<vo
       },
       (socket, request) => {
         const ticket = TICKETS.get(request);
+        TICKETS.delete(request);
         if (!ticket) {
           socket.close(1011, 'no session');
           return;

@@ -117,7 +117,12 @@ export class ExecService {
       if (earlyBytes <= 64 * 1024) early.push(Buffer.concat([Buffer.from([isBinary ? 1 : 0]), buf]));
     };
     browser.on('message', onEarly);
-    browser.once('close', () => (closedEarly = true));
+    // A browser that leaves while the API server is dialled drops the dial (a cluster that never answers would hold it 30 s).
+    const leaving = new AbortController();
+    browser.once('close', () => {
+      closedEarly = true;
+      leaving.abort();
+    });
 
     // An attach defaults to watching the output: a container's stdin and terminal exist only
     // when its spec asks for them (`stdin`, `tty`), and the API server refuses them otherwise.
@@ -133,8 +138,13 @@ export class ExecService {
 
     let upstream: WebSocket;
     try {
-      upstream = await this.kube.openWebSocket(target.cluster, caller, path, EXEC_PROTOCOLS, MAX_FRAME_BYTES);
+      upstream = await this.kube.openWebSocket(target.cluster, caller, path, EXEC_PROTOCOLS, MAX_FRAME_BYTES, leaving.signal);
     } catch (err) {
+      if (closedEarly) {
+        this.write(audit, query, { result: 'ended', exitCode: null, reason: 'the browser left before the process started', seconds: 0 });
+        ticket.release();
+        return;
+      }
       const status = err instanceof HttpException ? err.getStatus() : 502;
       const message = err instanceof HttpException ? err.message : 'The terminal could not be opened.';
       this.write(audit, query, { result: 'refused', status });

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { impersonationHeaders, MappedUser } from '@cairn/kube-model';
 import { WebSocket } from 'ws';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, SecureContext } from 'node:tls';
 import type { AddressPolicy } from '../clusters/address-policy';
 import type { ClusterConfig } from '../clusters/kubeconfig';
 import type { UserCluster } from '../clusters/user-clusters';
@@ -138,10 +138,11 @@ export class ClusterConnections {
    * How a user-added cluster is dialled, for HTTPS requests and WebSockets alike: its URL, TLS
    * options (its CA or the public roots plus CAIRN_CA_BUNDLE, its client certificate, no TLS
    * session reuse) and a DNS `lookup` that keeps only the addresses the address policy allows.
-   * Throws BadRequestException when user-added clusters are off or the server is an IP literal
-   * the policy refuses (nothing is dialled).
+   * Throws BadRequestException when user-added clusters are off, the server is an IP literal
+   * the policy refuses, or the TLS credentials cannot be used (a key that does not belong to its
+   * certificate, a malformed PEM): nothing is dialled.
    */
-  private userClusterDial(uc: UserCluster): { url: URL; lookup: NonNullable<RequestOptions['lookup']>; tls: { ca: string[]; cert?: string; key?: string; rejectUnauthorized: boolean; servername?: string } } {
+  private userClusterDial(uc: UserCluster): { url: URL; lookup: NonNullable<RequestOptions['lookup']>; tls: { secureContext: SecureContext; rejectUnauthorized: boolean; servername?: string } } {
     const policy = this.userClusterPolicy;
     if (!policy) throw new BadRequestException('User-added clusters are turned off on this console (CAIRN_USER_CLUSTERS=false).');
     const url = new URL(uc.server);
@@ -162,9 +163,14 @@ export class ClusterConnections {
         return callback(null, allowed[0]?.address ?? '', allowed[0]?.family ?? 4);
       });
     };
+    let secureContext: SecureContext;
+    try {
+      secureContext = createSecureContext({ ca: uc.ca ? [uc.ca, ...this.extraCa] : [...rootCertificates, ...this.extraCa], ...(uc.cert ? { cert: uc.cert, key: uc.key } : {}) });
+    } catch (err) {
+      throw credentialsRefusal(url, err);
+    }
     const tls = {
-      ca: uc.ca ? [uc.ca, ...this.extraCa] : [...rootCertificates, ...this.extraCa],
-      ...(uc.cert ? { cert: uc.cert, key: uc.key } : {}),
+      secureContext,
       rejectUnauthorized: !uc.insecureSkipTlsVerify,
       ...(uc.tlsServerName ? { servername: uc.tlsServerName } : {}),
     };
@@ -236,7 +242,7 @@ function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'l
       );
     } catch (err) {
       // The TLS context could not be built: a key that does not belong to its certificate, a malformed PEM.
-      reject(new BadRequestException(`Cairn cannot connect to ${url.origin} with these credentials: ${(err as Error).message.replace(/^error:[0-9A-F]+:[^:]*::/, '')}.`));
+      reject(credentialsRefusal(url, err));
       return;
     }
     upstream.setTimeout(timeoutMs, () => {
@@ -249,6 +255,11 @@ function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'l
     });
     upstream.end(req.body);
   });
+}
+
+/** A 400 for TLS credentials that cannot be used (OpenSSL's reason, without its code), e.g. `key values mismatch`. */
+function credentialsRefusal(url: URL, err: unknown): BadRequestException {
+  return new BadRequestException(`Cairn cannot connect to ${url.origin} with these credentials: ${(err as Error).message.replace(/^error:[0-9A-F]+:[^:]*::/, '')}.`);
 }
 
 function describeNetworkError(err: Error & { code?: string }): string {

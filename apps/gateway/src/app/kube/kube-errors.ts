@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import type { ApiErrorBody } from '@cairn/api-contracts';
+import { USER_CLUSTER_PREFIX, type ApiErrorBody } from '@cairn/api-contracts';
 
 /** A Kubernetes `Status` body, as API servers send with every error. */
 interface KubeStatus {
@@ -41,13 +41,22 @@ function parseStatus(body: string): KubeStatus {
 /**
  * Turns an API server's error into one the console can act on: 401 (sign in again or
  * refresh), 403 with the API server's reason, 404, 409, 422 with the field errors, 429
- * with Retry-After, and 502 for anything the API server itself failed at.
+ * with Retry-After, and 502 for anything the API server itself failed at. A user-added
+ * cluster's 401 is a 403 instead: it refused the credential of the entry the browser keeps,
+ * not the console session, which signing in again would not change (the console's browser
+ * client takes any 401 as the end of its session).
  */
 export function kubeError(cluster: string, status: number, body: string, retryAfter?: string): KubeHttpException {
   const s = parseStatus(body);
   const message = s.message?.trim() || `HTTP ${status}`;
   switch (status) {
     case 401:
+      if (cluster.startsWith(USER_CLUSTER_PREFIX)) {
+        return new KubeHttpException(
+          `Cluster ${cluster} did not accept the credential in its kubeconfig entry (an expired or revoked token or certificate); add the cluster again with a current one. You are still signed in to the console.`,
+          HttpStatus.FORBIDDEN,
+        );
+      }
       return new KubeHttpException(`Cluster ${cluster} did not accept your credentials (expired or revoked token); sign in again.`, HttpStatus.UNAUTHORIZED);
     case 403:
       return new KubeHttpException(`Cluster ${cluster} refused: ${message}`, HttpStatus.FORBIDDEN);

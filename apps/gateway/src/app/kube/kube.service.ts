@@ -147,12 +147,21 @@ export class KubeService {
    * one of `protocols`; a refusal is the API server's own status (403 from its authorization,
    * 404 for a missing pod, 400 for a missing container), mapped as every other call's. A
    * user-added cluster is dialled under the address policy (a 400 naming the refused address,
-   * before any connection).
+   * before any connection). `signal` (the browser left) drops the dial at once, whatever state
+   * it is in, and rejects; without it a cluster that never answers held the connection (and the
+   * caller's terminal slot) for the whole 30 s handshake timeout.
    */
-  async openWebSocket(cluster: string, caller: Caller, path: string, protocols: string[], maxPayload: number): Promise<WebSocket> {
+  async openWebSocket(cluster: string, caller: Caller, path: string, protocols: string[], maxPayload: number, signal?: AbortSignal): Promise<WebSocket> {
     this.budget.take(caller, cluster.startsWith(USER_CLUSTER_PREFIX) ? USER_CLUSTER_PREFIX : cluster);
+    if (signal?.aborted) throw new HttpException('The terminal was closed before it opened.', HttpStatus.BAD_REQUEST);
     const socket = this.connections.openWebSocket(cluster, path, { token: caller.token, impersonate: caller.impersonate, userCluster: caller.userCluster }, protocols, maxPayload);
+    let onAbort: (() => void) | undefined;
     return new Promise<WebSocket>((resolve, reject) => {
+      onAbort = () => {
+        reject(new HttpException('The terminal was closed before it opened.', HttpStatus.BAD_REQUEST));
+        socket.terminate();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('open', () => {
         this.callers.accept(caller.credential);
         resolve(socket);
@@ -179,6 +188,8 @@ export class KubeService {
         if (err.code === 'CAIRN_REFUSED') reject(new HttpException(`Cairn will not connect to cluster ${cluster}: ${err.message}.`, HttpStatus.BAD_REQUEST));
         else reject(new HttpException(`Cluster ${cluster} cannot be reached for a terminal: ${err.message}.`, HttpStatus.BAD_GATEWAY));
       });
+    }).finally(() => {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     });
   }
 

@@ -6,8 +6,8 @@ import { KubeService } from '../kube/kube.service';
 import { lines, LineTooLongError } from '../kube/lines';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import { redactSecret } from '../resources/secrets';
-import { USER_CLUSTER_PREFIX } from '../clusters/user-clusters';
-import type { WatchEventOut } from '@cairn/api-contracts';
+import { USER_CLUSTER_PREFIX, type WatchEventOut } from '@cairn/api-contracts';
+import { kubeError } from '../kube/kube-errors';
 
 /**
  * Upstream watches, shared between the subscribers that have the same credentials and the
@@ -299,6 +299,12 @@ class UpstreamWatch {
       if (!event || typeof event !== 'object' || !event.object || typeof event.object !== 'object') throw new UpstreamBroken('its watch stream sent an event without an object');
       if (event.type === 'ERROR') {
         if (event.object.code === 410) return true;
+        if (event.object.code === 401 && this.target.cluster.startsWith(USER_CLUSTER_PREFIX)) {
+          // A user-added cluster refusing its entry's credential: not the console session's end (kubeError).
+          const refused = kubeError(this.target.cluster, 401, line);
+          this.emit({ type: 'ERROR', status: refused.getStatus(), message: refused.message });
+          continue;
+        }
         this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
         continue;
       }

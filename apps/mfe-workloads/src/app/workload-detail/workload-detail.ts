@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
 import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, WhyCantI, YamlEditor } from '@cairn/ui-kit';
-import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
+import { type AccessCheck, MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';
 import { KindResolver, kindFromRoute, ownerChain, OwnerLink } from '../kind-resolver';
 import { asArray, asObject, asString, byLastSeen, MAP_KINDS, ROLLOUT_KINDS, RolloutKind, eventCount, eventLastSeen, podColumns, podStatus, restartsText, text } from '@cairn/kube-model';
@@ -254,17 +254,19 @@ export class WorkloadDetail {
     const on = { group: kind.group, resource: kind.resource, namespace, name };
     const pod = kind.group === 'core' && kind.resource === 'pods';
     void this.permissions.readOnly().then((readOnly) => this.consoleReadOnly.set(readOnly));
+    // A review the gateway cannot answer (the cluster unreachable, or refusing a user-added cluster's entry) offers nothing; the page says why.
+    const can = (check: AccessCheck) => this.permissions.can(cluster, check).catch(() => false);
     const [scale, patch, update, remove, createJobs, exec, attach, debug, copy] = await Promise.all([
-      kind.scalable ? this.permissions.can(cluster, { ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
-      this.permissions.can(cluster, { ...on, verb: 'patch' }),
+      kind.scalable ? can({ ...on, verb: 'patch', subresource: 'scale' }) : Promise.resolve(false),
+      can({ ...on, verb: 'patch' }),
       // An edit of the YAML replaces the whole object.
-      this.permissions.can(cluster, { ...on, verb: 'update' }),
-      this.permissions.can(cluster, { ...on, verb: 'delete' }),
-      kind.resource === 'cronjobs' ? this.permissions.can(cluster, { verb: 'create', group: 'batch', resource: 'jobs', namespace }) : Promise.resolve(false),
-      pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'exec', namespace, name }) : Promise.resolve(false),
-      pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', subresource: 'attach', namespace, name }) : Promise.resolve(false),
-      pod ? this.permissions.can(cluster, { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers', namespace, name }) : Promise.resolve(false),
-      pod ? this.permissions.can(cluster, { verb: 'create', resource: 'pods', namespace }) : Promise.resolve(false),
+      can({ ...on, verb: 'update' }),
+      can({ ...on, verb: 'delete' }),
+      kind.resource === 'cronjobs' ? can({ verb: 'create', group: 'batch', resource: 'jobs', namespace }) : Promise.resolve(false),
+      pod ? can({ verb: 'create', resource: 'pods', subresource: 'exec', namespace, name }) : Promise.resolve(false),
+      pod ? can({ verb: 'create', resource: 'pods', subresource: 'attach', namespace, name }) : Promise.resolve(false),
+      pod ? can({ verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers', namespace, name }) : Promise.resolve(false),
+      pod ? can({ verb: 'create', resource: 'pods', namespace }) : Promise.resolve(false),
     ]);
     this.allowed.set({
       scale,

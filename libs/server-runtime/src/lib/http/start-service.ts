@@ -1,6 +1,7 @@
 import { ConsoleLogger, DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MetricsRegistry } from '../metrics/metrics';
 import { NestFactory } from '@nestjs/core';
@@ -25,6 +26,8 @@ export interface ServiceOptions {
   metrics?: MetricsRegistry;
   /** Largest request body in bytes; a larger one is a 413 naming the bound. Default 2 MiB. */
   bodyLimit?: number;
+  /** Largest request head (request line and headers) in bytes; a larger one is a 431 naming the bound. Default Node's (16 KiB). */
+  maxHeaderBytes?: number;
 }
 
 export const LOG_FORMATS = ['json', 'text'] as const;
@@ -41,6 +44,20 @@ export async function createService(module: Type<unknown> | DynamicModule, optio
     new FastifyAdapter({
       // Request bodies are YAML manifests at most; 2 MiB leaves room without inviting abuse.
       bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
+      http: { maxHeaderSize: options.maxHeaderBytes ?? maxHeaderSize },
+      // Errors Node's parser finds before Fastify sees a request: Fastify's default answers, but a 431 names the bound.
+      clientErrorHandler: (err: Error & { code?: string }, socket: Socket) => {
+        if (err.code === 'ECONNRESET' || socket.destroyed) return;
+        const [statusCode, message] =
+          err.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, `The request's headers are larger than ${options.maxHeaderBytes ?? maxHeaderSize} bytes, the most ${options.name} reads: send fewer or smaller headers (cookies, a user-added cluster's entry).`]
+            : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+              ? [408, 'The request was not sent in time.']
+              : [400, 'The request could not be read.'];
+        const body = JSON.stringify({ statusCode, error: STATUS_CODES[statusCode], message });
+        if (socket.writable) socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+        socket.destroy(err);
+      },
       trustProxy: true,
       // A caller's (or the ingress's) X-Request-Id is kept; otherwise each request gets one.
       requestIdHeader: 'x-request-id',
