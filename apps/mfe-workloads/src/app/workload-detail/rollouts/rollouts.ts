@@ -18,6 +18,8 @@ interface RollbackPreview {
 }
 
 const yaml = (value: Json) => stringify(value, MANIFEST_YAML_OPTIONS);
+/** Dry runs of one preview: the first with the page's copy, then with the object read again after a 409. */
+const PREVIEW_ATTEMPTS = 3;
 /** What a rollback may change, drawn for the preview: annotations and spec (status and bookkeeping left out). */
 const changeable = (o: Json) => ({ metadata: { annotations: asObject(asObject(o)['metadata'])['annotations'] }, spec: asObject(o)['spec'] });
 
@@ -139,25 +141,44 @@ export class Rollouts {
     );
   }
 
-  /** Plans the rollback from the live object, has the API server dry-run it, and shows its answer against the live object. */
+  /**
+   * Plans the rollback from the live object, has the API server dry-run it, and shows its answer
+   * against the live object. The plan carries the object's resourceVersion (so a change made
+   * between this preview and the confirmation is the API server's 409); when the dry run itself
+   * is a 409, the page's copy was behind the API server (the controller writes status and its
+   * revision annotation right after every rollout), so the object is read again and planned
+   * from that, at most PREVIEW_ATTEMPTS times.
+   */
   protected async previewRollback(revision: Revision): Promise<void> {
-    const live = this.object();
     const record = this.records()?.items().find((item) => item.metadata.name === revision.name);
     this.preview.set(undefined);
     if (!record) {
       this.notice.set({ ok: false, text: `Revision ${revision.revision} (${revision.name}) is gone; the history shows what is left.` });
       return;
     }
-    const plan = rollbackPlan(this.rolloutKind(), live, record, live.metadata.resourceVersion);
-    if (plan.action !== 'patch') {
+    let live = this.object();
+    const planFrom = (object: KubeObject) => {
+      const plan = rollbackPlan(this.rolloutKind(), object, record, object.metadata.resourceVersion);
+      if (plan.action === 'patch') return plan;
       this.notice.set({ ok: plan.action === 'skip', text: plan.action === 'skip' ? `Nothing to roll back: ${plan.reason}.` : `Cannot roll back to revision ${revision.revision}: ${plan.reason}.` });
-      return;
-    }
+      return undefined;
+    };
+    let plan = planFrom(live);
+    if (!plan) return;
     await this.act(
       `check the rollback to revision ${revision.revision}`,
       async () => {
-        const answer = await this.api.patch(this.cluster(), this.kind(), live.metadata.name, live.metadata.namespace, plan.patch, plan.patchType, { dryRun: true });
-        this.preview.set({ revision: revision.revision, patch: plan.patch, patchType: plan.patchType, lines: lineDiff(yaml(changeable(live)), yaml(changeable(answer))) });
+        for (let attempt = 1; plan; attempt++) {
+          try {
+            const answer = await this.api.patch(this.cluster(), this.kind(), live.metadata.name, live.metadata.namespace, plan.patch, plan.patchType, { dryRun: true });
+            this.preview.set({ revision: revision.revision, patch: plan.patch, patchType: plan.patchType, lines: lineDiff(yaml(changeable(live)), yaml(changeable(answer))) });
+            return;
+          } catch (err) {
+            if (!(err instanceof ApiError && err.status === 409) || attempt >= PREVIEW_ATTEMPTS) throw err;
+            live = await this.api.get(this.cluster(), this.kind(), live.metadata.name, live.metadata.namespace);
+            plan = planFrom(live);
+          }
+        }
       },
       '',
     );
