@@ -153,16 +153,14 @@ describe('resourceMap: the links Kubernetes itself keeps', () => {
     expect(edgeSet(map)).toContain('Pods/ReplicaSet/web-7d4b9 -contains-> Pod/web-7d4b9-070');
   });
 
-  it('2 000 pods without an owner on many nodes: one group, one Nodes summary, computed in well under 200 ms', () => {
+  // Its time at 2 000 pods is measured in the browser (resource-map.e2e-spec: long tasks), not timed here.
+  it('2 000 pods without an owner on many nodes: one group, one Nodes summary', () => {
     const lone = Array.from({ length: 2000 }, (_, i) => ({
       metadata: { name: `bench-${i}`, namespace: NS, labels: { app: 'bench' } },
       spec: { nodeName: `node-${i % 20}`, containers: [{ name: 'c' }] },
       status: i % 100 === 0 ? crashLooping : running,
     }));
-    const started = performance.now();
     const map = resourceMap({ namespace: NS, objects: { Pod: lone } });
-    const ms = performance.now() - started;
-    expect(ms).toBeLessThan(200);
     expect(map.nodes.map((n) => n.id)).toEqual(['Nodes/Pods/-', 'Pods/-', 'ServiceAccount/default']);
     expect(map.nodes.find((n) => n.id === 'Pods/-')?.status).toEqual({ health: 'failed', text: '2000 pods: 1980 Running, 20 CrashLoopBackOff' });
     expect(map.nodes.find((n) => n.id === 'Nodes/Pods/-')?.members).toHaveLength(20);

