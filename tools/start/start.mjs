@@ -139,6 +139,16 @@ if (useDevCluster) {
   };
   Object.assign(services[0].env, oidc);
   Object.assign(services[1].env, { KUBECONFIG: cluster.kubeconfig, CAIRN_CA_BUNDLE: cluster.caFile });
+  // Tenants (tina) find their namespaces without typing them: discovery by label, with the
+  // console's own ServiceAccount (the development cluster seeds it and renews its token).
+  const gatewaySa = join(devClusterDir, 'gateway-service-account');
+  if (existsSync(join(gatewaySa, 'token'))) {
+    Object.assign(services[1].env, {
+      CAIRN_SERVICE_ACCOUNT_DIR: process.env.CAIRN_SERVICE_ACCOUNT_DIR ?? gatewaySa,
+      CAIRN_NAMESPACE_DISCOVERY: process.env.CAIRN_NAMESPACE_DISCOVERY ?? 'labelled',
+      CAIRN_NAMESPACE_DISCOVERY_CLUSTERS: process.env.CAIRN_NAMESPACE_DISCOVERY_CLUSTERS ?? 'cairn-dev',
+    });
+  }
   // The same API server once more, reached by impersonation (cairn-dev-impersonated).
   if (cluster.impersonation) {
     Object.assign(services[1].env, { KUBECONFIG: `${cluster.kubeconfig}${delimiter}${cluster.impersonation.kubeconfig}`, CAIRN_IMPERSONATE_CLUSTERS: cluster.impersonation.context });

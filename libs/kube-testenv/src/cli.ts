@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from './binaries';
 import { DevCluster } from './cluster';
+import { DEV_DISCOVERY_LABEL, DEV_GATEWAY_SERVICE_ACCOUNT, gatewayServiceAccountDir } from './gateway-service-account';
 
 /**
  * `npm run cluster`: starts the development cluster in the foreground, prints how to use
@@ -69,10 +70,18 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
 
+  // The console's own ServiceAccount (seeded: it may list namespaces), for namespace discovery
+  // by label (`npm start` turns it on): its token is written again every 30 minutes, before it expires.
+  const gatewaySa = values['no-seed'] ? undefined : join(dir, 'gateway-service-account');
+  const refreshToken = () => (gatewaySa ? gatewayServiceAccountDir(cluster, dir, gatewaySa).catch((err: Error) => console.error(`kube-testenv: the gateway's ServiceAccount token could not be renewed: ${err.message}`)) : undefined);
+  await refreshToken();
+  const refresher = setInterval(() => void refreshToken(), 30 * 60_000);
+
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    clearInterval(refresher);
     console.log('\nkube-testenv: stopping ...');
     void cluster.stop().then(() => process.exit(0));
   };
@@ -100,7 +109,8 @@ The development cluster is up. Everything runs on 127.0.0.1 and stops with Ctrl-
   users          (sign in with username and password)
 ${users}
 
-  Bearer token   ${info.serviceAccount.namespace}/${info.serviceAccount.name} (${info.serviceAccount.access}): ${info.serviceAccount.tokenFile}
+  Bearer token   ${info.serviceAccount.namespace}/${info.serviceAccount.name} (${info.serviceAccount.access}): ${info.serviceAccount.tokenFile}${gatewaySa ? `
+  Console SA     ${DEV_GATEWAY_SERVICE_ACCOUNT.namespace}/${DEV_GATEWAY_SERVICE_ACCOUNT.name} (may list namespaces; namespaces labelled ${DEV_DISCOVERY_LABEL.key}=${DEV_DISCOVERY_LABEL.value} are discovery's candidates): CAIRN_SERVICE_ACCOUNT_DIR=${gatewaySa}` : ''}
   Component logs ${info.logsDir}
   State          ${join(info.dir, 'cluster.json')}
 `);

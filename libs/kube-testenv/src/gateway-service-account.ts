@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DevCluster } from './cluster';
 
@@ -16,9 +16,10 @@ export const DEV_DISCOVERY_LABEL = { key: 'cairn.io/tenant-visible', value: 'tru
  * A CAIRN_SERVICE_ACCOUNT_DIR for a gateway running outside the cluster as the seeded
  * `kube-system/cairn-gateway`: a fresh TokenRequest token (an hour), the cluster's CA and the
  * namespace, as a pod's projected volume holds them, in a new directory under `parent`
- * (default: the cluster's own directory, removed with it).
+ * (default: the cluster's own directory, removed with it), or in `into` when given (written
+ * again in place, as the kubelet refreshes a projected token: the gateway reads it each time).
  */
-export async function gatewayServiceAccountDir(cluster: DevCluster, parent = cluster.info.dir): Promise<string> {
+export async function gatewayServiceAccountDir(cluster: DevCluster, parent = cluster.info.dir, into?: string): Promise<string> {
   const sa = DEV_GATEWAY_SERVICE_ACCOUNT;
   const admin = cluster.adminApi();
   try {
@@ -27,7 +28,8 @@ export async function gatewayServiceAccountDir(cluster: DevCluster, parent = clu
       kind: 'TokenRequest',
       spec: { expirationSeconds: 3600 },
     });
-    const dir = mkdtempSync(join(parent, 'gateway-sa-'));
+    const dir = into ?? mkdtempSync(join(parent, 'gateway-sa-'));
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'token'), status.token, { mode: 0o600 });
     writeFileSync(join(dir, 'ca.crt'), cluster.info.ca);
     writeFileSync(join(dir, 'namespace'), sa.namespace);
