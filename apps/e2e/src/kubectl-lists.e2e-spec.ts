@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
 import type { ConsoleUnderTest } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
+import { dataCells, dataHeaders } from './support/table';
 
 /**
  * kubectl is the oracle for every workload list: an admin opens each list across all
@@ -71,8 +72,7 @@ describe('workload lists read as kubectl get -o wide', () => {
     await page.goto(`${cairn.url}${path}?cluster=cairn-dev`);
     const main = page.getByRole('main');
     await main.getByText(`${expectedRows} of ${expectedRows}`, { exact: false }).waitFor();
-    // The data columns only: bulk actions' selection column (`select-cell`, a checkbox) prints nothing kubectl prints.
-    const headersNow = async () => (await main.getByRole('row').first().locator('[role=columnheader]:not(.select-cell)').allTextContents()).map((h) => h.replace(/[▲▼]/, '').trim());
+    const headersNow = () => dataHeaders(main.getByRole('row').first());
     const defaults = await headersNow();
     await main.getByRole('button', { name: 'Columns' }).click();
     for (const box of await main.getByRole('group', { name: 'Columns shown' }).getByRole('checkbox').all()) if (!(await box.isDisabled()) && !(await box.isChecked())) await box.check();
@@ -82,7 +82,7 @@ describe('workload lists read as kubectl get -o wide', () => {
     await rows.nth(expectedRows).waitFor();
     expect(await rows.count()).toBe(expectedRows + 1);
     const headers = await headersNow();
-    const cells = await Promise.all((await rows.all()).slice(1).map(async (row) => (await row.locator('[role=cell]:not(.select-cell)').allTextContents()).map((c) => c.trim())));
+    const cells = await Promise.all((await rows.all()).slice(1).map((row) => dataCells(row)));
     return { defaults, headers, cells };
   }
 

@@ -174,6 +174,9 @@ describe('a terminal in a pod', () => {
     // The pod's page says why, and offers no action (its access reviews could not be answered); the module keeps working.
     await page.goto(`${stage.cairn.url}/workloads/pods/team-a/${pod}?cluster=user:short&view=exec`);
     await main().getByText('did not accept the credential in its kubeconfig entry').first().waitFor({ timeout: 20_000 });
+    await main().getByRole('heading', { name: 'Cluster short no longer accepts the credential you added it with' }).waitFor();
+    // Not a matter of roles: nothing says so, and nobody is sent to the cluster's administrators.
+    expect(await main().getByText('does not allow this').count()).toBe(0);
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: '/tmp/attack-revoked-user-cluster-pod.png', fullPage: true });
     expect(await main().getByText('stopped working').count()).toBe(0);

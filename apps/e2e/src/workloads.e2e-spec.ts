@@ -7,6 +7,7 @@ import { screenshot } from './support/browser';
 import { eventually } from './support/eventually';
 import type { ConsoleUnderTest } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
+import { dataCells, dataHeaders } from './support/table';
 
 /**
  * The workloads module against the real control plane: problems first, live lists, details,
@@ -248,11 +249,11 @@ describe('workloads', () => {
     // A header row and one row per pod kubectl prints.
     await rows.nth(expected.size).waitFor();
     expect(await rows.count()).toBe(expected.size + 1);
-    const headers = (await rows.first().getByRole('columnheader').allTextContents()).map((h) => h.replace(/[▲▼]/, '').trim());
+    const headers = await dataHeaders(rows.first());
     const col = (name: string) => headers.indexOf(name);
     const shown = new Map<string, { ready: string; status: string; restarts: string }>();
     for (const row of (await rows.all()).slice(1)) {
-      const cells = (await row.getByRole('cell').allTextContents()).map((c) => c.trim());
+      const cells = await dataCells(row);
       shown.set(cells[col('Name')] as string, { ready: cells[col('Ready')] as string, status: cells[col('Status')] as string, restarts: restartsShape(cells[col('Restarts')] as string) });
     }
     const wanted = new Map([...expected].map(([name, cells]) => [name, { ...cells, restarts: restartsShape(cells.restarts) }]));
@@ -454,10 +455,10 @@ describe('workloads', () => {
     const printed = await kubectlColumns(['get', 'gadgets', '-n', 'team-b']);
     const columns = ['Size', 'Color', 'Weight', 'Enabled', 'Parts', 'Ready', 'Built'];
     await main().getByRole('columnheader', { name: 'Built' }).waitFor();
-    const headers = (await main().getByRole('row').first().getByRole('columnheader').allTextContents()).map((h) => h.replace(/[▲▼]/, '').trim());
+    const headers = await dataHeaders(main().getByRole('row').first());
     expect(headers).not.toContain('Owner');
     for (const name of ['sprocket', 'cog', 'gear', 'widgetless']) {
-      const cells = (await rowOf(name).getByRole('cell').allTextContents()).map((c) => c.trim());
+      const cells = await dataCells(rowOf(name));
       const shown = Object.fromEntries(columns.map((c) => [c, cells[headers.indexOf(c)]]));
       expect({ name, ...shown }).toEqual({ name, ...Object.fromEntries(columns.map((c) => [c, printed.get(name)?.[c.toUpperCase()] ?? ''])) });
     }

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { USER_CLUSTER_PREFIX, type ApiErrorBody } from '@cairn/api-contracts';
+import { USER_CLUSTER_CREDENTIAL_REJECTED, USER_CLUSTER_PREFIX, type ApiErrorBody } from '@cairn/api-contracts';
 
 /** A Kubernetes `Status` body, as API servers send with every error. */
 interface KubeStatus {
@@ -53,7 +53,7 @@ export function kubeError(cluster: string, status: number, body: string, retryAf
     case 401:
       if (cluster.startsWith(USER_CLUSTER_PREFIX)) {
         return new KubeHttpException(
-          `Cluster ${cluster} did not accept the credential in its kubeconfig entry (an expired or revoked token or certificate); add the cluster again with a current one. You are still signed in to the console.`,
+          `Cluster ${cluster} ${USER_CLUSTER_CREDENTIAL_REJECTED} (an expired or revoked token or certificate); add the cluster again with a current one. You are still signed in to the console.`,
           HttpStatus.FORBIDDEN,
         );
       }

@@ -101,5 +101,13 @@ export type WatchMessage = WatchEventOut & { id: string };
 export const USER_CLUSTER_HEADER = 'x-cairn-cluster';
 /** Cluster names of user-added clusters start with this. */
 export const USER_CLUSTER_PREFIX = 'user:';
+
+/**
+ * The words of the gateway's 403 when a user-added cluster refuses the credential of its entry
+ * (the API server's 401: an expired or revoked token or certificate). Not the console session's
+ * end, and not RBAC: views that explain refusals recognise it by these words and say to add the
+ * cluster again instead of "your role does not allow this".
+ */
+export const USER_CLUSTER_CREDENTIAL_REJECTED = 'did not accept the credential in its kubeconfig entry';
 /** The header a browser sends with every change made with the session cookie. */
 export const CSRF_HEADER = 'x-cairn-csrf';

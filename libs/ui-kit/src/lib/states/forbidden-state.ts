@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
+import { USER_CLUSTER_CREDENTIAL_REJECTED, USER_CLUSTER_PREFIX } from '@cairn/api-contracts';
 import { EmptyState } from './empty-state';
 import { AskedRequest, WhyCantI } from './why-cant-i';
 
@@ -12,12 +13,20 @@ import { AskedRequest, WhyCantI } from './why-cant-i';
   selector: 'cairn-forbidden',
   imports: [EmptyState, WhyCantI],
   template: `
-    <cairn-empty-state [heading]="heading()" [level]="level()" tone="error">
-      <p>Your role{{ cluster() ? ' on ' + cluster() : '' }} does not allow this{{ reason() ? '. The API server said: ' : '.' }}@if (reason()) {<q class="reason">{{ reason() }}</q>}</p>
-      <p class="next">{{ advice() }}</p>
-      <ng-content />
-      <cairn-why-cant-i [cluster]="clusterName()" [reason]="reason()" [asked]="asked()" />
-    </cairn-empty-state>
+    @if (credentialRejected()) {
+      <cairn-empty-state [heading]="rejectedHeading()" [level]="level()" tone="error">
+        <p>{{ reason() }}</p>
+        <p class="next">On the Clusters page, remove it and add it again from a kubeconfig with a current token or certificate.</p>
+        <ng-content />
+      </cairn-empty-state>
+    } @else {
+      <cairn-empty-state [heading]="heading()" [level]="level()" tone="error">
+        <p>Your role{{ cluster() ? ' on ' + cluster() : '' }} does not allow this{{ reason() ? '. The API server said: ' : '.' }}@if (reason()) {<q class="reason">{{ reason() }}</q>}</p>
+        <p class="next">{{ advice() }}</p>
+        <ng-content />
+        <cairn-why-cant-i [cluster]="clusterName()" [reason]="reason()" [asked]="asked()" />
+      </cairn-empty-state>
+    }
   `,
   styles: `
     .reason { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.8125rem; quotes: none; }
@@ -42,6 +51,10 @@ export class ForbiddenState {
   /** The API server's message, e.g. `deployments.apps is forbidden: User "alice" cannot list…`. */
   readonly reason = input<string>();
   readonly level = input<2 | 3 | 4>(2);
+
+  /** A user-added cluster refused its entry's credential (the gateway's words, api-contracts): not a matter of roles. */
+  protected readonly credentialRejected = computed(() => !!this.reason()?.includes(USER_CLUSTER_CREDENTIAL_REJECTED));
+  protected readonly rejectedHeading = computed(() => `Cluster ${(this.cluster() ?? 'this cluster').replace(USER_CLUSTER_PREFIX, '')} no longer accepts the credential you added it with`);
 
   protected readonly heading = computed(() => {
     const where = this.namespace() ? `in ${this.namespace()}` : this.namespaced() ? 'in all namespaces' : 'in this cluster';
