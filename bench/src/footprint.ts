@@ -194,7 +194,10 @@ async function measure(
       }),
     );
     done = true;
-    if (profiler && diagnose) await profiler.stop(diagnose.profileDir, 'load');
+    if (profiler && diagnose) {
+      // A console OOM-killed mid-run leaves no profile; the run's figures still stand (the kill among them).
+      await profiler.stop(diagnose.profileDir, 'load').catch((err: Error) => log(`bench 3 (${label}): no CPU profile: ${err.message}`));
+    }
     await Promise.all([probe, midway]);
     direct.close();
     const loaded = sampler.stop();

@@ -102,13 +102,18 @@ export function describeProfile(p: ProfileSummary | undefined, whose = 'gateway'
  */
 export class InspectorProfiler {
   private id = 0;
-  private readonly pending = new Map<number, (result: unknown) => void>();
+  private readonly pending = new Map<number, { resolve: (result: unknown) => void; reject: (err: Error) => void }>();
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as { id?: number; result?: unknown };
-      if (message.id !== undefined) this.pending.get(message.id)?.(message.result);
+      if (message.id !== undefined) this.pending.get(message.id)?.resolve(message.result);
       if (message.id !== undefined) this.pending.delete(message.id);
+    });
+    // The process ended (an OOM kill in its cgroup): no answer will come, so nobody waits for one.
+    socket.on('close', () => {
+      for (const { reject } of this.pending.values()) reject(new Error('the profiled process ended before answering (killed in its cgroup?)'));
+      this.pending.clear();
     });
   }
 
@@ -127,12 +132,14 @@ export class InspectorProfiler {
 
   private call(method: string, params: object = {}): Promise<unknown> {
     const id = ++this.id;
-    return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+    if (this.socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error('the profiled process has ended (killed in its cgroup?)'));
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
       this.socket.send(JSON.stringify({ id, method, params }));
     });
   }
 
+  /** Writes the profile; rejects when the process ended first (no profile exists then). */
   async stop(dir: string, name: string): Promise<string> {
     const { profile } = (await this.call('Profiler.stop')) as { profile: unknown };
     mkdirSync(dir, { recursive: true });
