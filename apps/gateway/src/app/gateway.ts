@@ -43,6 +43,7 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
       const hub = app.get(WatchHub);
       metrics.gauge('cairn_gateway_upstream_watches', 'Watches open to API servers (shared by subscribers with the same credentials and query).').track(() => hub.stats().upstreams);
       metrics.gauge('cairn_gateway_watch_subscriptions', 'Watch subscriptions of open browser streams.').track(() => hub.stats().subscribers);
+      metrics.gauge('cairn_gateway_watch_stream_buffered_bytes', 'Bytes written to browser tabs\' watch streams that their sockets have not taken yet (each tab at most CAIRN_MAX_STREAM_BUFFER_BYTES; upstream watches wait for tabs to drain).').track(() => hub.stats().bufferedBytes);
       const terminals = app.get(ExecService);
       metrics.gauge('cairn_gateway_exec_sessions', 'Open terminals (exec and attach sessions).').track(() => terminals.openSessions());
       metrics.gauge('cairn_gateway_exec_sessions_paused', 'Terminals whose output is paused because their browser does not read.').track(() => terminals.pausedSessions());
@@ -61,7 +62,8 @@ export function gatewayOptions(settings: GatewaySettings, auth?: InProcessAuth):
           }
         },
       );
-      const document = SwaggerModule.createDocument(
+      // Built on the first request for it (then kept): a console nobody reads the API document of does not hold it in its heap.
+      const document = () => SwaggerModule.createDocument(
         app,
         new DocumentBuilder()
           .setTitle('Cairn gateway')

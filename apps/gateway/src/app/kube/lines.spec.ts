@@ -1,4 +1,4 @@
-import { lines, LineTooLongError } from './lines';
+import { byteLines, lines, LineTooLongError } from './lines';
 
 /** A body as the network delivers it: the same bytes, cut into chunks at the given offsets. */
 async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Buffer> {
@@ -74,5 +74,37 @@ describe('lines bound', () => {
     const got: string[] = [];
     for await (const line of lines(parts(), { maxLine: 1000 })) got.push(line);
     expect(got).toEqual(['a'.repeat(1000), 'b']);
+  });
+});
+
+describe('byteLines', () => {
+  it('gives a line that lies in one chunk as a view of that chunk, and joins a line spread over chunks', async () => {
+    const chunk = Buffer.from('{"a":1}\n{"b":');
+    const got: Buffer[] = [];
+    for await (const line of byteLines(chunked(Buffer.concat([chunk, Buffer.from('2}\n')]), [chunk.length]))) got.push(line);
+    expect(got.map((b) => b.toString())).toEqual(['{"a":1}', '{"b":2}']);
+    // The first line shares the chunk's memory (no copy); the second had to be joined.
+    expect(got[0]?.buffer).toBe(chunk.buffer);
+  });
+
+  it('bounds a line in bytes, not characters: a line of 400 three-byte characters crosses a 1 000-byte bound', async () => {
+    const text = '\u6771'.repeat(400);
+    await expect((async () => {
+      for await (const line of byteLines(chunked(Buffer.from(`${text}\n`), [7, 500]), { maxLine: 1000 })) void line;
+    })()).rejects.toThrow(new LineTooLongError(1000));
+    const got: string[] = [];
+    for await (const line of lines(chunked(Buffer.from(`${text}\n`), [7, 500]), { maxLine: 1200 })) got.push(line);
+    expect(got).toEqual([text]);
+  });
+
+  it('skips lines of JSON whitespace only, unless asked to keep them', async () => {
+    const body = Buffer.from('a\n \t\r\n\nb\n');
+    const read = async (keepEmpty: boolean) => {
+      const out: string[] = [];
+      for await (const line of byteLines(chunked(body, [3]), { keepEmpty })) out.push(line.toString());
+      return out;
+    };
+    expect(await read(false)).toEqual(['a', 'b']);
+    expect(await read(true)).toEqual(['a', ' \t\r', '', 'b']);
   });
 });

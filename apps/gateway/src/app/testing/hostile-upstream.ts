@@ -31,18 +31,26 @@ import { join } from 'node:path';
  *   not (a server that compresses as it likes);
  * - `.../pods/<pod>/log`: one line, then the end; with `follow=true`, one line and silence;
  * - `/api/v1/namespaces/replay/configmaps?watch=1`: 50 ADDED events of 100 KiB (resourceVersions 1 to 50), then silence;
+ * - `/api/v1/namespaces/flood/pods?watch=1`: FLOOD_EVENTS ADDED Pods of about 4 KiB each, laid out as
+ *   an API server writes a built-in kind, as fast as the connection takes them (each write waits
+ *   for the socket to drain), then silence; `floodWritten` counts the events written so far;
  * - `/api/v1/namespaces/revoked/configmaps?watch=1`: one ADDED ConfigMap (resourceVersion 5), then an
  *   `ERROR` event with a 401 Status in the stream, then silence;
  * - `/api/v1/namespaces/gone-at-open/configmaps`: a watch is answered 410 Gone (the HTTP status, as
  *   a watch cache answers a resourceVersion it no longer has), a list holds one ConfigMap at 9;
  * - anything else: 404 Status.
  */
+/** Events the flood watch sends (about 20 MiB). */
+export const FLOOD_EVENTS = 5000;
+
 export interface HostileUpstream {
   url: string;
   /** PEM of the server's self-signed certificate (its own CA). */
   ca: string;
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** Events of `/api/v1/namespaces/flood/pods?watch=1` written to the connection so far. */
+  readonly floodWritten: number;
   /** Request lines seen, e.g. `GET /version`, with the client certificate's subject CN when one was sent. */
   readonly requests: string[];
   /** A self-signed client certificate and its key, and a second key that does not belong to it. */
@@ -76,7 +84,7 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
   const other = selfSigned(dir, 'other');
   rmSync(dir, { recursive: true, force: true });
   const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
-  const state = { connections: 0, requests: [] as string[] };
+  const state = { connections: 0, requests: [] as string[], floodWritten: 0 };
   const timers = new Set<NodeJS.Timeout>();
 
   const pump = (res: ServerResponse, chunk: Buffer, total: number) => {
@@ -128,6 +136,21 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       res.writeHead(200, { 'content-type': 'application/json' });
       const filler = 'r'.repeat(100 * 1024);
       for (let rv = 1; rv <= 50; rv++) res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: `cm-${rv}`, namespace: 'replay', resourceVersion: String(rv) }, data: { filler } } })}\n`);
+      return; // and silence
+    }
+    if (path === '/api/v1/namespaces/flood/pods' && url.searchParams.get('watch')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const spec = { containers: [{ name: 'app', image: 'registry.test/app:1', args: ['f'.repeat(3800)] }] };
+      let rv = 0;
+      const write = () => {
+        while (rv < FLOOD_EVENTS && !res.destroyed) {
+          rv++;
+          const line = `${JSON.stringify({ type: 'ADDED', object: { kind: 'Pod', apiVersion: 'v1', metadata: { name: `p-${rv}`, namespace: 'flood', uid: `u-${rv}`, resourceVersion: String(rv) }, spec } })}\n`;
+          state.floodWritten++;
+          if (!res.write(line)) return void res.once('drain', write);
+        }
+      };
+      write();
       return; // and silence
     }
     if (path === '/api/v1/namespaces/revoked/configmaps' && url.searchParams.get('watch')) {
@@ -201,6 +224,9 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
     ca: server.cert,
     get connections() {
       return state.connections;
+    },
+    get floodWritten() {
+      return state.floodWritten;
     },
     get requests() {
       return state.requests;

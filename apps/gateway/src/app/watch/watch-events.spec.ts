@@ -8,7 +8,7 @@ import { createGateway } from '../gateway';
 import { CLUSTER_CONNECTIONS, ClusterConnections } from '../kube/cluster-connections';
 import { readGatewaySettings } from '../settings/gateway-settings';
 import { gatewayAgainst, TestGateway } from '../testing/gateway-against';
-import { HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
+import { FLOOD_EVENTS, HostileUpstream, startHostileUpstream } from '../testing/hostile-upstream';
 import { openWatchTab, waitUntil, WatchTab } from '../testing/watch-tab';
 import { readBuiltInEvent, serializeUpstream, WatchHub } from './watch-hub';
 
@@ -140,12 +140,12 @@ describe('watch events, on the real cluster', () => {
       for (const line of lines) {
         const parsed = JSON.parse(line) as { type: string; object: { kind: string; metadata: { resourceVersion: string } } };
         const rv = parsed.object.metadata.resourceVersion;
-        expect({ path, read: readBuiltInEvent(line) }).toEqual({ path, read: { kind: parsed.object.kind, resourceVersion: rv, event: serializeUpstream(line, parsed, rv) } });
+        expect({ path, read: readBuiltInEvent(Buffer.from(line)) }).toEqual({ path, read: { kind: parsed.object.kind, resourceVersion: rv, event: serializeUpstream(line, parsed, rv) } });
         read++;
       }
     }
     expect(read).toBeGreaterThan(20);
-    for (const line of await raw('/apis/example.com/v1/namespaces/team-b/gadgets')) expect(readBuiltInEvent(line)).toBeUndefined();
+    for (const line of await raw('/apis/example.com/v1/namespaces/team-b/gadgets')) expect(readBuiltInEvent(Buffer.from(line))).toBeUndefined();
   });
 
   it('ends a tab that stopped reading with an overflow event once 64 KiB wait for it (CAIRN_MAX_STREAM_BUFFER_BYTES); the tab beside it goes on, and the dropped one resumes from its last resourceVersion', async () => {
@@ -270,6 +270,26 @@ describe('watch events, from a hostile upstream', () => {
     ]);
     expect(refused.data).toEqual({ id: 'cms', type: 'ERROR', status: 401, message: 'Unauthorized' });
   });
+
+  it('stops reading a watch while its tab does not read: the burst waits in the upstream, not in the gateway, and arrives whole', async () => {
+    const hub = test.gateway.get(WatchHub);
+    const t = openWatchTab(test.base, [{ id: 'pods', cluster: 'main', group: 'core', version: 'v1', resource: 'pods', namespace: 'flood' }], { authorization: 'Bearer some-token' });
+    tabs.push(t);
+    t.pause();
+    await waitUntil('the upstream to start the flood', () => upstream.floodWritten > 0, () => upstream.floodWritten);
+    // A tab that reads nothing for a second (less than UPSTREAM_STALL_MS): the gateway holds about
+    // a socket's high-water mark for it, and the upstream is held at what the sockets between take.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const held = hub.stats().bufferedBytes;
+    const written = upstream.floodWritten;
+    expect({ held: held <= 256 * KiB, upstreamStopped: written < FLOOD_EVENTS }).toEqual({ held: true, upstreamStopped: true });
+    // Without the wait it would have read the whole 20 MiB burst and queued the tab's 1 MiB (CAIRN_MAX_STREAM_BUFFER_BYTES), then dropped it.
+    t.resume();
+    await t.waitFor('the last event of the burst', (f) => f.data.object?.metadata.name === `p-${FLOOD_EVENTS}`, 60_000);
+    const names = t.frames.filter((f) => f.event === 'watch').map((f) => f.data.object?.metadata.name);
+    expect(names).toEqual(Array.from({ length: FLOOD_EVENTS }, (_, i) => `p-${i + 1}`));
+    expect(t.frames.filter((f) => f.event !== 'watch')).toEqual([]);
+  }, 90_000);
 
   it('lists again and sends a RESYNC with the whole state when the watch itself is answered 410 Gone', async () => {
     const t = tab('gone-at-open');

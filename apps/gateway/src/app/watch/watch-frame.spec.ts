@@ -1,6 +1,6 @@
 import type { WatchEventOut } from '@cairn/api-contracts';
 import { DeliveryMemo, readBuiltInEvent, serialize, serializeUpstream } from './watch-hub';
-import { watchFrame, watchFrameBytes } from './watch.controller';
+import { watchFrame, watchFrameText } from './watch.controller';
 
 describe('watch frames', () => {
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'team-a', resourceVersion: '42', labels: { app: 'web "quoted"' } } };
@@ -52,13 +52,19 @@ describe('watch frames', () => {
     }
   });
 
-  it('encodes a frame once per delivery for every tab with the same subscription id', () => {
+  it('makes a frame once per delivery for every tab with the same subscription id', () => {
     const shared = serialize({ type: 'ADDED', object: pod, resourceVersion: '46' });
     const memo: DeliveryMemo = new Map();
-    const a = watchFrameBytes('pods', shared, memo);
-    expect(watchFrameBytes('pods', shared, memo)).toBe(a);
-    expect(a.toString('utf8')).toBe(watchFrame('pods', shared));
-    expect(watchFrameBytes('other', shared, memo).toString('utf8')).toBe(watchFrame('other', shared));
+    const a = watchFrameText('pods', shared, memo);
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      expect(watchFrameText('pods', shared, memo)).toBe(a);
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
+    expect(a).toBe(watchFrame('pods', shared));
+    expect(watchFrameText('other', shared, memo)).toBe(watchFrame('other', shared));
     expect(memo.size).toBe(2);
   });
 
@@ -68,7 +74,7 @@ describe('watch frames', () => {
     const event = serializeUpstream(line, parsed, '5');
     expect(event.json).not.toContain('\r');
     expect(JSON.parse(event.json)).toEqual({ type: 'ADDED', object: parsed.object, resourceVersion: '5' });
-    expect(readBuiltInEvent(line.replace('{"kind":"Pod",\r', '{"kind":"Pod","apiVersion":"v1",').replace('}}}', ',"x":"\r"}}}'))).toBeUndefined();
+    expect(readBuiltInEvent(Buffer.from(line.replace('{"kind":"Pod",\r', '{"kind":"Pod","apiVersion":"v1",').replace('}}}', ',"x":"\r"}}}')))).toBeUndefined();
   });
 
   it('reads a built-in kind\'s event from the start of its line, giving what parsing and serialising give; any other shape is left to the parser', () => {
@@ -76,10 +82,14 @@ describe('watch frames', () => {
     const meta = { name: 'web-1', generateName: 'web-', namespace: 'team-a', uid: 'u-1', resourceVersion: '77', creationTimestamp: '2026-11-30T00:00:00Z', labels: { app: 'web "quoted"' } };
     for (const type of ['ADDED', 'MODIFIED', 'DELETED']) {
       const line = typed(type, { kind: 'Pod', apiVersion: 'v1', metadata: meta, spec: { containers: [{ name: 'web' }] } });
-      const read = readBuiltInEvent(line);
+      const read = readBuiltInEvent(Buffer.from(line));
       expect(read).toEqual({ kind: 'Pod', resourceVersion: '77', event: serializeUpstream(line, JSON.parse(line), '77') });
       expect(JSON.parse(read?.event.json ?? '')).toEqual({ type, object: JSON.parse(line).object, resourceVersion: '77' });
     }
+    // Long names before resourceVersion (253 characters, the most a name may have) take the start past its first decoded bytes; non-ASCII text after it stays as it was.
+    const long = typed('MODIFIED', { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'n'.repeat(253), generateName: 'g'.repeat(253), namespace: 's'.repeat(63), uid: 'u-2', resourceVersion: '78' }, data: { text: 'caf\u00e9 \u6771\u4eac \ud83c\udf0d' } });
+    expect(readBuiltInEvent(Buffer.from(long))).toEqual({ kind: 'ConfigMap', resourceVersion: '78', event: serializeUpstream(long, JSON.parse(long), '78') });
+    expect(JSON.parse(readBuiltInEvent(Buffer.from(long))?.event.json ?? '')).toEqual({ type: 'MODIFIED', object: JSON.parse(long).object, resourceVersion: '78' });
     const notRead = [
       // A custom resource: keys sorted, so an annotation (or label) could be named resourceVersion before metadata's own.
       typed('ADDED', { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { annotations: { resourceVersion: '999999' }, name: 'g', resourceVersion: '5' } }),
@@ -94,8 +104,8 @@ describe('watch frames', () => {
       // A resourceVersion that is not etcd's decimal revision (a line cut short never gets here: lines() drops it for a watch).
       typed('ADDED', { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'a', resourceVersion: 'abc' } }),
     ];
-    for (const line of notRead) expect({ line, read: readBuiltInEvent(line) }).toEqual({ line, read: undefined });
+    for (const line of notRead) expect({ line, read: readBuiltInEvent(Buffer.from(line)) }).toEqual({ line, read: undefined });
     // A Secret is read as one (the hub then parses it, to take its values out).
-    expect(readBuiltInEvent(typed('ADDED', { kind: 'Secret', apiVersion: 'v1', metadata: { name: 's', namespace: 'x', resourceVersion: '9' }, data: { k: 'dg==' } }))?.kind).toBe('Secret');
+    expect(readBuiltInEvent(Buffer.from(typed('ADDED', { kind: 'Secret', apiVersion: 'v1', metadata: { name: 's', namespace: 'x', resourceVersion: '9' }, data: { k: 'dg==' } })))?.kind).toBe('Secret');
   });
 });

@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
-import { lines, LineTooLongError } from '../kube/lines';
+import { byteLines, LineTooLongError } from '../kube/lines';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import { redactSecret } from '../resources/secrets';
 import { USER_CLUSTER_PREFIX, type WatchEventOut } from '@cairn/api-contracts';
 import { kubeError } from '../kube/kube-errors';
+import { ReplayRing } from './replay-ring';
 
 /**
  * Upstream watches, shared between the subscribers that have the same credentials and the
@@ -29,8 +30,9 @@ export interface WatchTarget {
 }
 
 /**
- * An event as it goes to every subscriber: serialised once, when it arrives. Only this text is
- * kept (for replay), never the parsed object, so what a watch holds is what its bound counts.
+ * An event as it goes to every subscriber: serialised once, when it arrives. Only its text is
+ * kept (for replay, copied into the watch's ReplayRing), never the parsed object, so what a
+ * watch holds is what its bound counts.
  */
 export interface SerializedEvent {
   type: WatchEventOut['type'];
@@ -41,13 +43,42 @@ export interface SerializedEvent {
 
 /**
  * What the subscribers of one delivery make of the event, by key, made once for all of them
- * (the watch controller keeps each subscription id's server-sent-event frame, as bytes, so 50
- * tabs with the same id write one Buffer, not 50 encodings). Lives for one delivery only: never
- * kept with the replayed events, so the replay bound counts what a watch holds.
+ * (the watch controller keeps each subscription id's server-sent-event frame, so 50 tabs with
+ * the same id write one string, not 50 concatenations). Lives for one delivery only: never kept
+ * with the replayed events, so the replay bound counts what a watch holds.
  */
-export type DeliveryMemo = Map<string, Buffer>;
+export type DeliveryMemo = Map<string, string>;
 
-type Listener = (event: SerializedEvent, memo: DeliveryMemo) => void;
+/**
+ * A subscriber that has fallen behind: its tab's socket holds more than its high-water mark (the
+ * write returned false) since `since` (ms since the epoch); `drained` settles once that socket
+ * has drained, or closed.
+ */
+export interface Behind {
+  since: number;
+  drained: Promise<void>;
+}
+
+/**
+ * A subscriber: takes an event (and the delivery's memo), and answers `undefined`, or `Behind`
+ * when its tab has not taken what it was sent. The upstream watch then reads no further until
+ * it has drained (see UPSTREAM_STALL_MS).
+ */
+export type Listener = (event: SerializedEvent, memo: DeliveryMemo) => Behind | undefined;
+
+/**
+ * Backpressure from the tabs to the API server. While a subscriber is behind, its upstream watch
+ * reads no further: the API server's bytes wait in the API server and TCP (flow control), not in
+ * the gateway, so 50 tabs taking in a 5 000-pod watch at once each hold about a socket's
+ * high-water mark instead of CAIRN_MAX_STREAM_BUFFER_BYTES (issue 20: with 1 MiB each they took
+ * a 128 MiB console to its OOM kill). A watch with one subscriber waits for as long as it takes
+ * (that tab slows only itself; the API server closes a watch it cannot deliver to, and the watch
+ * resumes from its last resourceVersion). A watch shared by several tabs waits for a behind one
+ * for at most this long (ms) from when it fell behind, so one stalled tab cannot hold up the
+ * others: after that it is sent on without waiting and, past CAIRN_MAX_STREAM_BUFFER_BYTES,
+ * gets `overflow`.
+ */
+export const UPSTREAM_STALL_MS = 2_000;
 
 const REPLAY_EVENTS = 1000;
 
@@ -105,21 +136,34 @@ export function serializeUpstream(line: string, parsed: { type: string; object: 
  */
 const BUILT_IN_EVENT_START = /^\{"type":"(ADDED|MODIFIED|DELETED)","object":\{"kind":"([A-Za-z0-9]{1,100})","apiVersion":"[^"\\]{0,300}","metadata":\{(?:"(?:name|generateName|namespace|selfLink|uid)":"[^"\\]{0,600}",){0,5}"resourceVersion":"([0-9]{1,20})"/;
 
+/** Bytes of a line's start decoded for BUILT_IN_EVENT_START: enough for a pod's; a longer metadata start is decoded again whole. */
+const EVENT_START_BYTES = 512;
+/** The longest start BUILT_IN_EVENT_START can match (its bounded repetitions). */
+const EVENT_START_MAX_BYTES = 4096;
+const CLOSE_BRACE = 0x7d;
+const CARRIAGE_RETURN = 0x0d;
+
 /**
  * An upstream event read from the start of its line, without parsing the object: its type,
- * kind and resourceVersion, and its frame text. For whole (newline-ended) lines of configured
- * API servers only (their operator's; a user-added cluster's lines are parsed whole), on a line
- * of the shape BUILT_IN_EVENT_START describes that ends the object where the event ends and
- * holds no carriage return; undefined for anything else, which the caller parses. Parsing every
- * line of a 5 000-pod watch for 50 users was a quarter of the gateway's CPU, and most of its
- * garbage, under issue 20's load (bench/reports/2026-11-30-footprint-quiet.md).
+ * kind and resourceVersion, and its text for the subscribers (the line itself, decoded once,
+ * with the resourceVersion member added before the last brace). For
+ * whole (newline-ended) lines of configured API servers only (their operator's; a user-added
+ * cluster's lines are parsed whole), on a line of the shape BUILT_IN_EVENT_START describes that
+ * ends the object where the event ends and holds no carriage return; undefined for anything
+ * else, which the caller parses. Only the start is decoded (as Latin-1: the fields it reads are
+ * ASCII, and a UTF-8 byte of another field is never a quote or a backslash). Parsing every line
+ * of a 5 000-pod watch for 50 users was a quarter of the gateway's CPU, and most of its garbage,
+ * under issue 20's load (bench/reports/2026-11-30-footprint-quiet.md).
  */
-export function readBuiltInEvent(line: string): { kind: string; resourceVersion: string; event: SerializedEvent } | undefined {
-  const start = BUILT_IN_EVENT_START.exec(line);
-  if (!start || !line.endsWith('}}') || line.includes('\r')) return undefined;
+export function readBuiltInEvent(line: Buffer): { kind: string; resourceVersion: string; event: SerializedEvent } | undefined {
+  const n = line.length;
+  if (n < 2 || line[n - 1] !== CLOSE_BRACE || line[n - 2] !== CLOSE_BRACE || line.indexOf(CARRIAGE_RETURN) >= 0) return undefined;
+  let start = BUILT_IN_EVENT_START.exec(line.toString('latin1', 0, Math.min(n, EVENT_START_BYTES)));
+  if (!start && n > EVENT_START_BYTES) start = BUILT_IN_EVENT_START.exec(line.toString('latin1', 0, Math.min(n, EVENT_START_MAX_BYTES)));
+  if (!start) return undefined;
   const type = start[1] as 'ADDED' | 'MODIFIED' | 'DELETED';
   const resourceVersion = start[3] ?? '';
-  return { kind: start[2] ?? '', resourceVersion, event: eventText(type, line.slice(`{"type":"${type}","object":`.length, -1), resourceVersion) };
+  return { kind: start[2] ?? '', resourceVersion, event: { type, resourceVersion, json: `${line.toString('utf8', 0, n - 1)},"resourceVersion":"${resourceVersion}"}` } };
 }
 
 /** An upstream that broke a bound or the protocol: reported once, not retried (it would do it again). */
@@ -131,8 +175,7 @@ const AUTH_RETRIES = 6;
 
 class UpstreamWatch {
   private readonly listeners = new Set<Listener>();
-  private readonly recent: Array<{ rv: bigint; event: SerializedEvent }> = [];
-  private recentBytes = 0;
+  private readonly recent = new ReplayRing(REPLAY_EVENTS);
   private resourceVersion: string | undefined;
   private abort = new AbortController();
   private stopped = false;
@@ -173,13 +216,13 @@ class UpstreamWatch {
     if (rv === undefined) return true;
     if (this.resourceVersion === rv) return true;
     const wanted = toBigInt(rv);
-    const oldest = this.recent[0]?.rv;
+    const oldest = this.recent.oldest;
     return wanted !== undefined && oldest !== undefined && wanted >= oldest - 1n;
   }
 
   subscribe(listener: Listener, fromVersion: string | undefined): () => void {
     const from = toBigInt(fromVersion);
-    if (from !== undefined) for (const { rv, event } of this.recent) if (rv > from) listener(event, new Map());
+    if (from !== undefined) for (const event of this.recent.since(from)) void listener(event, new Map());
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -194,30 +237,36 @@ class UpstreamWatch {
     this.onEmpty();
   }
 
-  /** Bytes of event text this watch keeps for replay now. */
+  /** Bytes this watch holds for replay now. */
   get replayBytes(): number {
-    return this.recentBytes;
+    return this.recent.bytes;
   }
 
-  /** Drops the oldest kept events until at most `limit` bytes remain (the watch's share shrank). */
+  /** Keeps at most `limit` bytes for replay, the newest events (the watch's share shrank). */
   trim(limit: number): void {
-    while (this.recentBytes > limit && this.recent.length > 0) this.recentBytes -= this.recent.shift()?.event.json.length ?? 0;
+    this.recent.fit(limit);
   }
 
-  /** Serialises the event once, keeps its text for replay (within the bound), and hands it to every subscriber. */
-  private emit(out: WatchEventOut | SerializedEvent): void {
+  /**
+   * Serialises the event once, keeps its bytes for replay (within the bound), and hands it to
+   * every subscriber; resolves once the subscribers that asked for it have drained, or after
+   * UPSTREAM_STALL_MS (the caller awaits it before reading on).
+   */
+  private emit(out: WatchEventOut | SerializedEvent): Promise<void> | undefined {
     const event = 'json' in out ? out : serialize(out);
     const rv = toBigInt(event.resourceVersion);
-    if (rv !== undefined && event.type !== 'RESYNC') {
-      this.recent.push({ rv, event });
-      this.recentBytes += event.json.length;
-      const allowed = this.bounds.replayBytes();
-      while (this.recent.length > REPLAY_EVENTS || (this.recentBytes > allowed && this.recent.length > 0)) {
-        this.recentBytes -= this.recent.shift()?.event.json.length ?? 0;
-      }
-    }
+    if (rv !== undefined && event.type !== 'RESYNC') this.recent.push(rv, event, this.bounds.replayBytes());
     const memo: DeliveryMemo = new Map();
-    for (const listener of this.listeners) listener(event, memo);
+    let waits: Behind[] | undefined;
+    for (const listener of this.listeners) {
+      const behind = listener(event, memo);
+      if (behind) (waits ??= []).push(behind);
+    }
+    if (!waits) return undefined;
+    if (this.listeners.size <= 1) return Promise.all(waits.map((w) => w.drained)).then(() => undefined);
+    const now = Date.now();
+    const recent = waits.filter((w) => now - w.since < UPSTREAM_STALL_MS);
+    return recent.length ? drainedOrStalled(recent) : undefined;
   }
 
   private query(watch: boolean): string {
@@ -249,7 +298,7 @@ class UpstreamWatch {
             continue;
           }
           // The user may not (or no longer) watch this: tell the subscribers, and end.
-          this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
+          void this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
           this.stop();
           return;
         }
@@ -272,7 +321,7 @@ class UpstreamWatch {
         res.destroy();
         if (this.stopped) return;
         if (err instanceof UpstreamBroken || err instanceof LineTooLongError) {
-          this.emit({ type: 'ERROR', status: HttpStatus.BAD_GATEWAY, message: `Cluster ${this.target.cluster}: ${err.message}; the watch is stopped.` });
+          void this.emit({ type: 'ERROR', status: HttpStatus.BAD_GATEWAY, message: `Cluster ${this.target.cluster}: ${err.message}; the watch is stopped.` });
           this.stop();
           return;
         }
@@ -283,13 +332,15 @@ class UpstreamWatch {
 
   /** Reads one upstream stream to its end; true when it ended with 410 Gone. */
   private async follow(res: IncomingMessage): Promise<boolean> {
-    for await (const line of lines(res, { maxLine: this.bounds.lineBytes, dropUnterminated: true })) {
-      const read = this.readsLines ? readBuiltInEvent(line) : undefined;
+    for await (const bytes of byteLines(res, { maxLine: this.bounds.lineBytes, dropUnterminated: true })) {
+      const read = this.readsLines ? readBuiltInEvent(bytes) : undefined;
       if (read && read.kind !== 'Secret') {
         this.resourceVersion = read.resourceVersion;
-        this.emit(read.event);
+        const behind = this.emit(read.event);
+        if (behind) await behind;
         continue;
       }
+      const line = bytes.toString('utf8');
       let event: { type: WatchEventOut['type']; object: { code?: number; message?: string; metadata?: { resourceVersion?: string } } };
       try {
         event = JSON.parse(line);
@@ -302,22 +353,23 @@ class UpstreamWatch {
         if (event.object.code === 401 && this.target.cluster.startsWith(USER_CLUSTER_PREFIX)) {
           // A user-added cluster refusing its entry's credential: not the console session's end (kubeError).
           const refused = kubeError(this.target.cluster, 401, line);
-          this.emit({ type: 'ERROR', status: refused.getStatus(), message: refused.message });
+          void this.emit({ type: 'ERROR', status: refused.getStatus(), message: refused.message });
           continue;
         }
-        this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
+        void this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
         continue;
       }
       const rv = event.object.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
       if (event.type === 'BOOKMARK') {
-        this.emit({ type: 'BOOKMARK', resourceVersion: rv });
+        void this.emit({ type: 'BOOKMARK', resourceVersion: rv });
         continue;
       }
       const object = event.object as Record<string, unknown>;
       const redacted = this.redact(object);
       // Nothing taken out: the API server's own text of the object goes on, not a second stringify of it.
-      this.emit(redacted === object ? serializeUpstream(line, event, rv) : { type: event.type, object: redacted, resourceVersion: rv });
+      const behind = this.emit(redacted === object ? serializeUpstream(line, event, rv) : { type: event.type, object: redacted, resourceVersion: rv });
+      if (behind) await behind;
     }
     return false;
   }
@@ -334,17 +386,16 @@ class UpstreamWatch {
       const list = await this.kube.json<{ metadata: { resourceVersion: string }; items: unknown[] }>(this.target.cluster, this.caller, { method: 'GET', path: this.query(false) });
       if (!Array.isArray(list?.items) || typeof list.metadata?.resourceVersion !== 'string') throw new UpstreamBroken('its list (after 410 Gone) is not a Kubernetes list');
       this.resourceVersion = list.metadata.resourceVersion;
-      this.recent.length = 0;
-      this.recentBytes = 0;
-      this.emit({ type: 'RESYNC', items: list.items.map((item) => this.redact(item as Record<string, unknown>)), resourceVersion: list.metadata.resourceVersion });
+      this.recent.clear();
+      void this.emit({ type: 'RESYNC', items: list.items.map((item) => this.redact(item as Record<string, unknown>)), resourceVersion: list.metadata.resourceVersion });
     } catch (err) {
       if (err instanceof HttpException && [401, 403].includes(err.getStatus())) {
-        this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
+        void this.emit({ type: 'ERROR', status: err.getStatus(), message: err.message });
         this.stop();
         return;
       }
       if (err instanceof UpstreamBroken) {
-        this.emit({ type: 'ERROR', status: HttpStatus.BAD_GATEWAY, message: `Cluster ${this.target.cluster}: ${err.message}; the watch is stopped.` });
+        void this.emit({ type: 'ERROR', status: HttpStatus.BAD_GATEWAY, message: `Cluster ${this.target.cluster}: ${err.message}; the watch is stopped.` });
         this.stop();
         return;
       }
@@ -357,6 +408,14 @@ class UpstreamWatch {
     await new Promise((r) => setTimeout(r, this.backoffMs));
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
+}
+
+/** Settles when every subscriber behind has drained, or UPSTREAM_STALL_MS after the first fell behind. */
+async function drainedOrStalled(waits: Behind[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const left = UPSTREAM_STALL_MS - (Date.now() - Math.min(...waits.map((w) => w.since)));
+  await Promise.race([Promise.all(waits.map((w) => w.drained)), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, left))))]);
+  clearTimeout(timer);
 }
 
 function toBigInt(rv: string | undefined): bigint | undefined {
@@ -375,10 +434,18 @@ export class WatchHub {
     this.watchesPerUser = new PerIdentityLimit(kube.limits.watchesPerUser, 'watches of API servers', 'CAIRN_MAX_WATCHES_PER_USER');
   }
 
-  /** Counts for /metrics and the benchmarks; `replayBytes`: event text held for replay by all watches. */
-  stats(): { upstreams: number; subscribers: number; replayBytes: number } {
+  /** The browser tabs' open watch streams (WatchController adds and removes them): what waits in their sockets. */
+  readonly streams = new Set<{ readonly writableLength: number }>();
+
+  /**
+   * Counts for /metrics and the benchmarks; `replayBytes`: event bytes held for replay by all
+   * watches; `bufferedBytes`: bytes written to the tabs' streams and not yet taken by their sockets.
+   */
+  stats(): { upstreams: number; subscribers: number; replayBytes: number; bufferedBytes: number } {
     const all = [...this.upstreams.values()].flat();
-    return { upstreams: all.length, subscribers: all.reduce((n, u) => n + u.subscribers, 0), replayBytes: all.reduce((n, u) => n + u.replayBytes, 0) };
+    let bufferedBytes = 0;
+    for (const stream of this.streams) bufferedBytes += stream.writableLength;
+    return { upstreams: all.length, subscribers: all.reduce((n, u) => n + u.subscribers, 0), replayBytes: all.reduce((n, u) => n + u.replayBytes, 0), bufferedBytes };
   }
 
   /**

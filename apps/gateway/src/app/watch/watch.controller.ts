@@ -8,7 +8,7 @@ import { KubeService } from '../kube/kube.service';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import type { Caller } from '../auth/callers';
 import { resourcePath } from '../kube/resource-paths';
-import { DeliveryMemo, SerializedEvent, serialize, WatchHub } from './watch-hub';
+import { Behind, DeliveryMemo, SerializedEvent, serialize, WatchHub } from './watch-hub';
 import type { WatchEventOut } from '@cairn/api-contracts';
 
 const HEARTBEAT_MS = 15_000;
@@ -23,16 +23,18 @@ export function watchFrame(id: string, event: SerializedEvent | WatchEventOut): 
 }
 
 /**
- * The frame of `event` for subscription `id` as UTF-8 bytes, encoded once per delivery for every
- * tab that has that id (`memo`, see DeliveryMemo): the tabs' sockets queue the same Buffer.
+ * The frame of `event` for subscription `id`, made once per delivery for every tab that has that
+ * id (`memo`, see DeliveryMemo). Written to the sockets as text: the socket encodes it into its
+ * own write, so a delivery makes no Buffer (a Buffer per frame was garbage outside the V8 heap,
+ * which V8 collects late: issue 20's 128 MiB pod).
  */
-export function watchFrameBytes(id: string, event: SerializedEvent, memo: DeliveryMemo): Buffer {
-  let bytes = memo.get(id);
-  if (!bytes) {
-    bytes = Buffer.from(watchFrame(id, event));
-    memo.set(id, bytes);
+export function watchFrameText(id: string, event: SerializedEvent, memo: DeliveryMemo): string {
+  let text = memo.get(id);
+  if (text === undefined) {
+    text = watchFrame(id, event);
+    memo.set(id, text);
   }
-  return bytes;
+  return text;
 }
 
 @ApiTags('watch')
@@ -97,35 +99,54 @@ export class WatchController {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
+      release();
+      this.hub.streams.delete(res);
       for (const stop of stops) stop();
       for (const release of releases) release();
       res.end();
     };
     // A tab that cannot keep up is told to reconnect instead of buffering without bound (CAIRN_MAX_STREAM_BUFFER_BYTES).
     const maxBuffered = this.kube.limits.streamBufferBytes;
+    // Backpressure: while this tab's socket holds more than its high-water mark, the upstream
+    // watches it follows wait for it to drain (see UPSTREAM_STALL_MS).
+    let behind: (Behind & { release: () => void }) | undefined;
+    const release = () => {
+      behind?.release();
+      behind = undefined;
+    };
+    res.on('drain', release);
+    this.hub.streams.add(res);
     // Not corked to batch the frames of a tick: what a cork holds back counts in writableLength,
     // so a tab that reads at once would be dropped as if it had fallen behind.
-    const send = (id: string, event: SerializedEvent, memo: DeliveryMemo = new Map()) => {
-      if (closed) return;
-      res.write(watchFrameBytes(id, event, memo));
+    const send = (id: string, event: SerializedEvent, memo: DeliveryMemo = new Map()): Behind | undefined => {
+      if (closed) return undefined;
+      const ok = res.write(watchFrameText(id, event, memo));
       if (res.writableLength > maxBuffered) {
         res.write(`event: overflow\ndata: ${JSON.stringify({ message: 'This tab fell too far behind; reconnect with each subscription\u2019s last resourceVersion.' })}\n\n`);
         close();
+        return undefined;
       }
+      if (ok) return undefined;
+      if (!behind) {
+        let done = () => undefined as void;
+        const drained = new Promise<void>((resolve) => (done = resolve));
+        behind = { since: Date.now(), drained, release: done };
+      }
+      return behind;
     };
     const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
     request.raw.on('close', close);
     res.on('close', close);
     for (const { s, path, caller } of prepared) {
       if (caller instanceof HttpException) {
-        send(s.id, serialize({ type: 'ERROR', status: caller.getStatus(), message: caller.message }));
+        void send(s.id, serialize({ type: 'ERROR', status: caller.getStatus(), message: caller.message }));
         continue;
       }
       try {
         stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event, memo) => send(s.id, event, memo)));
       } catch (err) {
         // Over CAIRN_MAX_WATCHES_PER_USER: this subscription is refused, the others go on.
-        send(s.id, serialize({ type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message }));
+        void send(s.id, serialize({ type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message }));
       }
     }
     if (nobody) close();

@@ -1,4 +1,3 @@
-import fastifyHttpProxy from '@fastify/http-proxy';
 import { Logger } from '@nestjs/common';
 import type { ApiErrorBody } from '@cairn/api-contracts';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,6 +8,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
  */
 export async function forwardToAuthService(app: NestFastifyApplication, upstream: URL): Promise<void> {
   const logger = new Logger('AuthProxy');
+  // Loaded here, not with the module: the all-in-one console (forwardInProcess) never needs it or its HTTP client (about 4 MiB of heap; issue 20).
+  const { default: fastifyHttpProxy } = await import('@fastify/http-proxy');
   for (const prefix of ['/auth', '/oidc-callback']) {
     await app.register(fastifyHttpProxy, {
       upstream: upstream.origin,
