@@ -131,15 +131,17 @@ describe('every example renders', () => {
     expect(policies.map((p) => p.metadata.name)).toEqual(['cairn']);
   });
 
-  it('every Cairn container holds V8 to half its memory limit (config.heapPercentage), and 0 leaves V8 its default', async () => {
+  it('every Cairn container holds V8 to half its memory limit and sets malloc\u2019s thresholds (config.heapPercentage), and 0 leaves both their defaults', async () => {
     for (const [name, r] of rendered) {
       for (const c of ['gateway', 'auth-service', 'console'].flatMap((n) => r.containers(n))) {
-        expect({ name, container: c.name, nodeOptions: envOf(c)['NODE_OPTIONS']?.value }).toEqual({ name, container: c.name, nodeOptions: '--max-old-space-size-percentage=50' });
+        const env = envOf(c);
+        expect({ name, container: c.name, nodeOptions: env['NODE_OPTIONS']?.value, mmap: env['MALLOC_MMAP_THRESHOLD_']?.value, trim: env['MALLOC_TRIM_THRESHOLD_']?.value }).toEqual({ name, container: c.name, nodeOptions: '--max-old-space-size-percentage=50', mmap: '32768', trim: '1048576' });
         expect({ name, container: c.name, limit: c.resources?.limits?.['memory'] }).toEqual({ name, container: c.name, limit: expect.stringMatching(/^[0-9]+(Mi|Gi)$/) });
       }
     }
     const off = await render({ set: ['allInOne=true', 'config.heapPercentage=0'] });
-    expect(envOf(only(off.containers('console'), 'console'))['NODE_OPTIONS']).toBeUndefined();
+    const offEnv = envOf(only(off.containers('console'), 'console'));
+    expect([offEnv['NODE_OPTIONS'], offEnv['MALLOC_MMAP_THRESHOLD_'], offEnv['MALLOC_TRIM_THRESHOLD_']]).toEqual([undefined, undefined, undefined]);
     const split = await render({ set: ['config.heapPercentage=75'] });
     expect(envOf(only(split.containers('auth-service'), 'auth-service'))['NODE_OPTIONS']?.value).toBe('--max-old-space-size-percentage=75');
   });

@@ -23,7 +23,7 @@ const DOCKERFILES = {
   console: { file: join(DEPLOY_DIR, 'docker/Dockerfile.console'), port: '4466', settings: [...GATEWAY_SETTING_NAMES, ...AUTH_SETTING_NAMES] as readonly string[], set: ['allInOne=true'] },
 };
 /** Read by node itself, not by the services. */
-const NODE_ENV_VARS = ['NODE_ENV', 'NODE_OPTIONS'];
+const NODE_ENV_VARS = ['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
 const DOCKERFILE_UTILS = 'dockerfile-utils@0.16.3';
 
 /**
@@ -130,6 +130,7 @@ describe.each(Object.entries(DOCKERFILES))('deploy/docker/Dockerfile.%s', (servi
   it('holds V8 to half the container’s memory limit, as the chart does (config.heapPercentage)', () => {
     const env = Object.fromEntries(finalOf('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] as string, m[2] as string])));
     expect(env['NODE_OPTIONS']).toBe('--max-old-space-size-percentage=50');
+    expect({ mmap: env['MALLOC_MMAP_THRESHOLD_'], trim: env['MALLOC_TRIM_THRESHOLD_'] }).toEqual({ mmap: '32768', trim: '1048576' });
   });
 
   it('copies the build of its own app and the built front ends, from the output paths the builds write', () => {

@@ -19,8 +19,8 @@ import { httpGet, IMAGE_PATHS, imageWebRoot, LocalProcess, ObjectSource, startLo
 
 /** Read by the gateway for the in-cluster cluster; the kubelet sets them, the chart may override them. */
 const GATEWAY_EXTRA_ENV = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'];
-/** Read by node itself (the V8 heap limit, config.heapPercentage). */
-const NODE_ENV = ['NODE_OPTIONS'];
+/** Read by node itself and its C library (the V8 heap limit and malloc's thresholds, config.heapPercentage). */
+const NODE_ENV = ['NODE_OPTIONS', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'];
 /** The console process reads both services' settings by their own names (apps/console CONSOLE_SETTING_NAMES). */
 const CONSOLE_SETTING_NAMES = [...new Set([...GATEWAY_SETTING_NAMES, ...AUTH_SETTING_NAMES])];
 const SERVICES = {

@@ -123,12 +123,18 @@ webRoot: /app/web
 {{/*
 V8's heap limit as a share of the memory the container may use: Node reads the cgroup's limit
 (resources.limits.memory) at start. Without it V8 sizes its heap from the host (~259 MiB in a
-128 MiB pod) and never collects before the kernel kills the process.
+128 MiB pod) and never collects before the kernel kills the process. With it, glibc's malloc
+gives freed blocks of 32 KiB and more back to the kernel, and trims its heap above 1 MiB free,
+as the images do (deploy/README.md, Memory).
 */}}
 {{- define "cairn.nodeOptionsEnv" -}}
 {{- if .Values.config.heapPercentage }}
 - name: NODE_OPTIONS
   value: {{ printf "--max-old-space-size-percentage=%v" .Values.config.heapPercentage | quote }}
+- name: MALLOC_MMAP_THRESHOLD_
+  value: "32768"
+- name: MALLOC_TRIM_THRESHOLD_
+  value: "1048576"
 {{- end }}
 {{- end }}
 
