@@ -69,7 +69,7 @@ describe('ReplayRing', () => {
   it('shrinks to a smaller allowance at once, keeping the newest events that fit; an event larger than the allowance empties it', () => {
     const ring = new ReplayRing(1000);
     for (let rv = 1; rv <= 40; rv++) ring.push(BigInt(rv), event(rv, 8 * KiB), 256 * KiB);
-    ring.fit(64 * KiB);
+    ring.shrinkTo(64 * KiB);
     expect(ring.bytes).toBe(64 * KiB);
     expect(ring.since(0n).map((e) => e.resourceVersion)).toEqual(['33', '34', '35', '36', '37', '38', '39', '40']);
     ring.push(41n, event(41, 100 * KiB), 64 * KiB);

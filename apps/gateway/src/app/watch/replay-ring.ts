@@ -26,7 +26,7 @@ const FIRST_BYTES = 16 * 1024;
  * it grows (doubling, up to the allowance) or when its allowance shrinks below it.
  *
  * Bounds: at most `maxEvents` events, and the ring is never larger than the allowance of the
- * last `push` or `fit` (bytes; the watch's share of CAIRN_MAX_REPLAY_TOTAL_BYTES). An event
+ * last `push` or `shrinkTo` (bytes; the watch's share of CAIRN_MAX_REPLAY_TOTAL_BYTES). An event
  * larger than the allowance empties it: a subscriber from before it gets a fresh watch.
  */
 export class ReplayRing {
@@ -56,7 +56,7 @@ export class ReplayRing {
   push(rv: bigint, event: SerializedEvent, allowance: number): void {
     const length = Buffer.byteLength(event.json, 'utf8');
     if (length > allowance) return this.clear();
-    this.fit(allowance);
+    this.shrinkTo(allowance);
     if (this.kept.length >= this.maxEvents) this.kept.shift();
     if (!this.roomFor(length) && this.buf.length < allowance) this.resize(Math.min(allowance, Math.max(FIRST_BYTES, 2 * this.buf.length, this.used() + length)));
     let at = this.end;
@@ -79,7 +79,7 @@ export class ReplayRing {
   }
 
   /** Shrinks the ring to at most `allowance` bytes, keeping the newest events that fit. */
-  fit(allowance: number): void {
+  shrinkTo(allowance: number): void {
     if (this.buf.length > allowance) this.resize(allowance);
   }
 

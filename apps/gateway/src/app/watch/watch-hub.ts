@@ -222,7 +222,7 @@ class UpstreamWatch {
 
   subscribe(listener: Listener, fromVersion: string | undefined): () => void {
     const from = toBigInt(fromVersion);
-    if (from !== undefined) for (const event of this.recent.since(from)) void listener(event, new Map());
+    if (from !== undefined) for (const event of this.recent.since(from)) listener(event, new Map());
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -244,7 +244,7 @@ class UpstreamWatch {
 
   /** Keeps at most `limit` bytes for replay, the newest events (the watch's share shrank). */
   trim(limit: number): void {
-    this.recent.fit(limit);
+    this.recent.shrinkTo(limit);
   }
 
   /**

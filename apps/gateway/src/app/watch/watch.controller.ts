@@ -139,14 +139,14 @@ export class WatchController {
     res.on('close', close);
     for (const { s, path, caller } of prepared) {
       if (caller instanceof HttpException) {
-        void send(s.id, serialize({ type: 'ERROR', status: caller.getStatus(), message: caller.message }));
+        send(s.id, serialize({ type: 'ERROR', status: caller.getStatus(), message: caller.message }));
         continue;
       }
       try {
         stops.push(this.hub.subscribe(caller, { cluster: s.cluster, path, labelSelector: s.labelSelector, fieldSelector: s.fieldSelector }, s.resourceVersion, (event, memo) => send(s.id, event, memo)));
       } catch (err) {
         // Over CAIRN_MAX_WATCHES_PER_USER: this subscription is refused, the others go on.
-        void send(s.id, serialize({ type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message }));
+        send(s.id, serialize({ type: 'ERROR', status: err instanceof HttpException ? err.getStatus() : 500, message: (err as Error).message }));
       }
     }
     if (nobody) close();
