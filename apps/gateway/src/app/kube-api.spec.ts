@@ -135,6 +135,10 @@ describe('gateway Kubernetes API (real cluster)', () => {
     const ok = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a', { token: tokens['alice'] });
     expect(ok.status).toBe(200);
     expect((ok.json['items'] as unknown[]).length).toBeGreaterThanOrEqual(4);
+    // Server-Timing says how long the API server took to answer (a real one, so more than nothing and less than the whole test).
+    const upstream = /^upstream;desc="until the API server answered";dur=(\d+\.\d)$/.exec(ok.headers.get('server-timing') ?? '');
+    expect(Number(upstream?.[1])).toBeGreaterThan(0);
+    expect(Number(upstream?.[1])).toBeLessThan(30_000);
     const refused = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-b', { token: tokens['alice'] });
     expect(refused.status).toBe(403);
     expect(refused.json.message).toContain('User "alice@cairn.test" cannot list resource "pods" in API group "" in the namespace "team-b"');
