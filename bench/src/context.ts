@@ -22,6 +22,15 @@ export interface Options {
    * judged before/after on the same machine at the same moments.
    */
   footprintBefore?: string;
+  /**
+   * --footprint-env=NAME=value[,NAME=value...]: the all-in-one console measured once more in the
+   * same run with these environment variables added to what the images set (a malloc or V8
+   * setting judged side by side before it is shipped). NODE_OPTIONS given here is appended to
+   * the images' NODE_OPTIONS.
+   */
+  footprintEnv?: Record<string, string>;
+  /** 1: benchmark 3 measures only the all-in-one console at full CPU (and the variants above); 3 (default): also at 100m CPU and the two-service layout. */
+  footprintLayouts: number;
   only?: string[];
 }
 
@@ -38,6 +47,7 @@ export const FULL: Options = {
   logLinesPerSecond: 2_000,
   logSeconds: 60,
   footprintProfile: 0,
+  footprintLayouts: 3,
 };
 
 export const SMALL: Options = {
@@ -53,6 +63,7 @@ export const SMALL: Options = {
   logLinesPerSecond: 2_000,
   logSeconds: 10,
   footprintProfile: 0,
+  footprintLayouts: 3,
 };
 
 export interface BenchContext {

@@ -1,6 +1,7 @@
 import { request as httpRequest, ClientRequest } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Cgroup, freePort, SEED_NAMESPACES } from '@cairn/kube-testenv';
 import { BENCH_NAMESPACE, CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
@@ -60,10 +61,13 @@ export async function footprint(ctx: BenchContext): Promise<Figure[]> {
     for (const f of missed) f.reason = `${f.reason ?? ''}; ${why}`;
     if (!missed.length) allInOne.push(notMeasured(B, 'all-in-one console (one process), profiled run of the same load (--footprint-profile=1; not a measurement)', why));
   }
+  // A setting judged side by side before it is shipped: the same build, the same load, these variables added.
+  const variant = options.footprintEnv ? await measure(ctx, 'all-in-one', tokens, bare, undefined, undefined, undefined, options.footprintEnv) : [];
+  if (options.footprintLayouts < 3) return [...before, ...allInOne, ...variant];
   // Seed 001's CPU limit too: the same load with the process held to 100m.
   const slowCpu = await measure(ctx, 'all-in-one', tokens, bare, 100);
   const twoServices = await measure(ctx, 'two services', tokens, bare);
-  return [...before, ...allInOne, ...slowCpu, ...twoServices];
+  return [...before, ...allInOne, ...variant, ...slowCpu, ...twoServices];
 }
 
 /** One layout of the console under the load: its processes, its cgroup, its figures. */
@@ -75,9 +79,10 @@ async function measure(
   cpuMillicores?: number,
   diagnose?: { profileDir: string; memoryFile: string },
   build?: { main: string },
+  variant?: Record<string, string>,
 ): Promise<Figure[]> {
   const { options, log } = ctx;
-  const label = `${build ? `BEFORE (${build.main}): ` : ''}${layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)'}${cpuMillicores ? ` at ${cpuMillicores}m CPU` : ''}${diagnose ? ', profiled' : ''}`;
+  const label = `${build ? `BEFORE (${build.main}): ` : ''}${variant ? `VARIANT (${Object.entries(variant).map(([k, v]) => `${k}=${v}`).join(' ')}): ` : ''}${layout === 'all-in-one' ? 'all-in-one console (one process)' : 'gateway + auth service (two processes)'}${cpuMillicores ? ` at ${cpuMillicores}m CPU` : ''}${diagnose ? ', profiled' : ''}`;
   // Seed 001's pod: the console under one 128 MiB memory limit (and a CPU quota), enforced by the kernel (where this machine allows it).
   const pod = Cgroup.available() ? Cgroup.create(`bench-footprint-${layout === 'all-in-one' ? 'one' : 'two'}${cpuMillicores ? `-${cpuMillicores}m` : ''}`, { memoryBytes: TARGET, ...(cpuMillicores ? { cpuMillicores } : {}) }) : undefined;
   if (!pod) log('bench 3: no memory cgroup here (needs root and cgroup v1 at /sys/fs/cgroup/memory): measuring RSS only');
@@ -90,7 +95,7 @@ async function measure(
       withAuthService: true,
       allInOne: layout === 'all-in-one',
       cgroup: pod,
-      env: { NODE_OPTIONS: HEAP_OPTIONS, ...MALLOC_ENV, ...(diagnose ? { CAIRN_BENCH_MEMORY_FILE: diagnose.memoryFile } : {}) },
+      env: { ...MALLOC_ENV, ...variant, NODE_OPTIONS: [HEAP_OPTIONS, variant?.['NODE_OPTIONS']].filter(Boolean).join(' '), ...(diagnose ? { CAIRN_BENCH_MEMORY_FILE: diagnose.memoryFile } : {}) },
       ...(diagnose ? { gatewayFlags: ['--require', join(__dirname, 'memory-sampler.js'), `--inspect=127.0.0.1:${inspectPort}`] } : {}),
       ...build,
     });
@@ -102,13 +107,17 @@ async function measure(
   }
   const services: Service[] = [cairn.gateway, ...(cairn.auth ? [cairn.auth] : [])];
   const streams: ClientRequest[] = [];
+  const clients: TimedClient[] = [];
   try {
     const users = await Promise.all(
       tokens.map(async (token, i) => {
         // 50 people, 50 identities: the gateway's per-identity limits (requests a second, open streams) are each person's,
         // so each simulated user has a session of their own name (the API server sees the dev admin's token behind all of them).
         const cookie = await sessionCookie(cairn.sessionKey, token, `bench-user-${i}@cairn.test`);
-        return { headers: { Cookie: `${cookie.name}=${cookie.value}`, Accept: 'application/json' }, namespace: SEED_NAMESPACES[i % SEED_NAMESPACES.length] as string };
+        const headers = { Cookie: `${cookie.name}=${cookie.value}`, Accept: 'application/json' };
+        const client = new TimedClient(new URL(cairn.gateway.url), { ...headers, 'Accept-Encoding': 'gzip' });
+        clients.push(client);
+        return { headers, client, namespace: SEED_NAMESPACES[i % SEED_NAMESPACES.length] as string };
       }),
     );
     // Idle: started, every code path touched once (Node loads lazily), then left alone.
@@ -134,6 +143,8 @@ async function measure(
     const profiler = diagnose ? await InspectorProfiler.start(inspectPort) : undefined;
     const latencies: number[] = [];
     const pageLatencies: number[] = [];
+    /** Per page, the gateway's Server-Timing: ms until the API server's response headers (the rest is the body on its way). */
+    const pageUpstream: number[] = [];
     const statuses = new Map<number, number>();
     let watchEvents = 0;
     let streamsOpen = 0;
@@ -142,23 +153,41 @@ async function measure(
     let timedOut = 0;
     let done = false;
     const timeoutMs = cpuMillicores ? REQUEST_TIMEOUT_MS * 4 : REQUEST_TIMEOUT_MS;
-    const get = async (path: string, headers: Record<string, string>) => {
-      const started = performance.now();
-      const res = await fetch(`${cairn.gateway.url}${path}`, { headers, signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
-      const body = await res?.arrayBuffer().catch(() => undefined);
-      if (!res || !body) timedOut++;
-      const ms = performance.now() - started;
+    // Each simulated user asks through a client of its own, the same as the direct probe's (node:http, a kept-alive
+    // connection, gzip accepted, timed to the last byte): the two sides differ only in the path the page takes. The
+    // body is decompressed and parsed (for the next page's continue token) after the clock stops, as the client's work.
+    const get = async (path: string, client: TimedClient) => {
+      const answer = await client.get(path, { keepBody: true, timeoutMs }).catch(() => undefined);
+      if (!answer) timedOut++;
+      const ms = answer?.total ?? timeoutMs;
       latencies.push(ms);
-      statuses.set(res?.status ?? 0, (statuses.get(res?.status ?? 0) ?? 0) + 1);
-      return { ms, json: res?.ok && body ? (JSON.parse(new TextDecoder().decode(body)) as { metadata?: { continue?: string } }) : undefined };
+      statuses.set(answer?.status ?? 0, (statuses.get(answer?.status ?? 0) ?? 0) + 1);
+      // The gateway's Server-Timing: from the request's arrival until the API server's response headers.
+      const timing = answer?.headers['server-timing'];
+      const upstream = Number(/upstream;[^,]*dur=([0-9.]+)/.exec(typeof timing === 'string' ? timing : '')?.[1] ?? NaN);
+      const text = answer?.status === 200 && answer.body ? (answer.encoding === 'gzip' ? gunzipSync(answer.body) : answer.body).toString('utf8') : undefined;
+      return { ms, upstream, json: text ? (JSON.parse(text) as { metadata?: { continue?: string } }) : undefined };
     };
     // Baseline: the same 500-pod page straight from the API server, at the same moments.
-    // Asked as the users' fetch asks the gateway (gzip accepted), so both sides get the same bytes.
+    // Asked as the users' clients ask the gateway (gzip accepted, the same client code), so both sides get the same bytes.
     const direct = new TimedClient(new URL(ctx.cluster.info.server), { Authorization: `Bearer ${ctx.adminToken}`, 'Accept-Encoding': 'gzip' }, ctx.cluster.info.ca);
     const directLatencies: number[] = [];
+    /** The direct page's time to its response headers, to set beside the gateway's Server-Timing. */
+    const directAnswered: number[] = [];
+    // The same probe through the gateway, at the same moment as each direct one: the same client code (bytes counted, nothing
+    // decompressed or parsed), a session of its own, so the two differ only in the path the page takes.
+    const probeCookie = await sessionCookie(cairn.sessionKey, tokens[0] as string, 'bench-probe@cairn.test');
+    const viaGateway = new TimedClient(new URL(cairn.gateway.url), { Cookie: `${probeCookie.name}=${probeCookie.value}`, 'Accept-Encoding': 'gzip' });
+    const probedLatencies: number[] = [];
     const probe = (async () => {
       while (!done) {
-        directLatencies.push((await direct.get(`/api/v1/namespaces/${BENCH_NAMESPACE}/pods?limit=${PAGE}`)).total);
+        const [answer, probed] = await Promise.all([
+          direct.get(`/api/v1/namespaces/${BENCH_NAMESPACE}/pods?limit=${PAGE}`),
+          viaGateway.get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=${BENCH_NAMESPACE}&limit=${PAGE}`, { timeoutMs }).catch(() => undefined),
+        ]);
+        directLatencies.push(answer.total);
+        directAnswered.push(answer.ttfb);
+        if (probed?.status === 200) probedLatencies.push(probed.total);
         await sleep(500);
       }
     })();
@@ -175,13 +204,14 @@ async function measure(
       streams.push(stream);
     };
     // One container each to follow: the seed's team-a pods, whose logs keep growing.
-    const podList = (await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=team-a&labelSelector=${encodeURIComponent('app.kubernetes.io/name=web')}`, first.headers)).json as { items?: Array<{ metadata: { name: string } }> } | undefined;
+    const podList = (await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=team-a&labelSelector=${encodeURIComponent('app.kubernetes.io/name=web')}`, first.client)).json as { items?: Array<{ metadata: { name: string } }> } | undefined;
     const logPods = (podList?.items ?? []).map((p) => p.metadata.name);
-    const everyPage = async (headers: Record<string, string>) => {
+    const everyPage = async (client: TimedClient) => {
       let token: string | undefined;
       do {
-        const page = await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=${BENCH_NAMESPACE}&limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`, headers);
+        const page = await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=${BENCH_NAMESPACE}&limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`, client);
         pageLatencies.push(page.ms);
+        if (Number.isFinite(page.upstream)) pageUpstream.push(page.upstream);
         token = page.json?.metadata?.continue || undefined;
         await sleep(THINK_MS);
       } while (token);
@@ -190,14 +220,14 @@ async function measure(
     await Promise.all(
       users.map(async (user, i) => {
         await sleep((i * THINK_MS) / users.length);
-        await get('/auth/session', user.headers);
+        await get('/auth/session', user.client);
         const pod = logPods[i % Math.max(logPods.length, 1)];
         if (pod) open(`/api/v1/clusters/${CLUSTER}/namespaces/team-a/pods/${pod}/log?container=web&follow=true&tailLines=10`, user.headers, (chunk) => (logBytes += chunk.length), () => logsOpen++);
-        await everyPage(user.headers);
+        await everyPage(user.client);
         const subscriptions = ['pods', 'deployments'].map((resource) => ({ id: resource, cluster: CLUSTER, group: resource === 'pods' ? 'core' : 'apps', version: 'v1', resource, namespace: BENCH_NAMESPACE }));
         open(`/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify(subscriptions))}`, { ...user.headers, Accept: 'text/event-stream' }, (chunk) => (watchEvents += chunk.split('event: watch').length - 1), () => streamsOpen++);
-        await everyPage(user.headers);
-        await get('/auth/session', user.headers);
+        await everyPage(user.client);
+        await get('/auth/session', user.client);
       }),
     );
     done = true;
@@ -207,6 +237,7 @@ async function measure(
     }
     await Promise.all([probe, midway]);
     direct.close();
+    viaGateway.close();
     const loaded = sampler.stop();
     const loadedCgroup = pod?.memory();
     const killed = services.filter((s) => s.exited).map((s) => s.name);
@@ -227,6 +258,7 @@ async function measure(
       users: options.users,
       cpuMillicores: cpuMillicores ?? 'unlimited',
       pageLatencyMs: summarize(pageLatencies),
+      pageUntilApiServerAnsweredMs: summarize(pageUpstream),
       logsOpen,
       logBytes,
       thinkMs: THINK_MS,
@@ -240,6 +272,8 @@ async function measure(
       statuses: Object.fromEntries(statuses),
       latencyMs: summarize(latencies),
       directLatencyMs: summarize(directLatencies),
+      directUntilAnsweredMs: summarize(directAnswered),
+      probedThroughGatewayMs: summarize(probedLatencies),
       gatewayMetricsMidway: metrics,
       streamsOpen,
       watchEvents,
@@ -248,6 +282,9 @@ async function measure(
     const userLatency = summarize(latencies);
     const pages = summarize(pageLatencies);
     const directList = summarize(directLatencies);
+    const answered = summarize(pageUpstream);
+    const directAnswer = summarize(directAnswered);
+    const probed = summarize(probedLatencies);
     const slow = userLatency.p95 > 10 * directList.p95;
     const pageMet = pages.p95 <= 1.5 * directList.p95;
     const mib = (b: number) => `${(b / MiB).toFixed(0)} MiB`;
@@ -278,7 +315,7 @@ async function measure(
       figure({ benchmark: B, name: `${label}: PSS at the end of the load (shared pages counted once)`, unit: 'MiB', value: pssEnd / MiB, baseline: { label: 'RSS at that moment', value: rssEnd / MiB } }),
       figure({
         benchmark: B,
-        name: `${label}: a ${PAGE}-pod page under the load, p95 (${pageLatencies.length} pages; p50 ${pages.p50.toFixed(0)} ms vs ${directList.p50.toFixed(0)} ms direct)`,
+        name: `${label}: a ${PAGE}-pod page under the load, p95 (${pageLatencies.length} pages; p50 ${pages.p50.toFixed(0)} ms vs ${directList.p50.toFixed(0)} ms direct; the API server had answered after p50 ${answered.p50.toFixed(0)} / p95 ${answered.p95.toFixed(0)} ms, by the gateway's Server-Timing, vs p50 ${directAnswer.p50.toFixed(0)} / p95 ${directAnswer.p95.toFixed(0)} ms direct)`,
         unit: 'ms',
         value: pages.p95,
         baseline: { label: `the same ${PAGE}-pod page straight from the API server, same moments`, value: directList.p95 },
@@ -286,10 +323,18 @@ async function measure(
         ...(cpuMillicores ? {} : { target: '≤ 1.5× direct', met: pageMet }),
         reason: slow || (!cpuMillicores && !pageMet) ? `requests queued in the gateway (${metrics['cairn_gateway_upstream_watches'] ?? '?'} upstream watches open midway); ${timedOut} timed out after ${timeoutMs / 1000} s; all requests p95 ${userLatency.p95.toFixed(0)} ms` : undefined,
       }),
+      figure({
+        benchmark: B,
+        name: `${label}: the same ${PAGE}-pod page probed through the gateway at the same moments as the direct probe, same client (bytes counted, not decompressed or parsed), p95 (${probedLatencies.length} probes; p50 ${probed.p50.toFixed(0)} ms)`,
+        unit: 'ms',
+        value: probed.p95,
+        baseline: { label: `the direct probe, same moments`, value: directList.p95 },
+      }),
     );
     return figures;
   } finally {
     for (const s of streams) s.destroy();
+    for (const client of clients) client.close();
     await cairn.stop();
     await pod?.remove();
   }

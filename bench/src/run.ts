@@ -29,9 +29,12 @@ Runs Cairn's benchmarks against a real control plane (kube-testenv) and the buil
   --<size>=N    one size, e.g. --list-pods=2000 --subscribers=100 --log-seconds=20
                 (list-pods, list-runs, subscribers, events-per-second, watch-seconds, users,
                 load-seconds, ui-pods, ui-runs, log-lines-per-second, log-seconds;
-                footprint-profile=1: benchmark 3 always adds its profiled run
+                footprint-profile=1: benchmark 3 always adds its profiled run;
+                footprint-layouts=1: benchmark 3 measures only the all-in-one console at full CPU)
   --footprint-before=<main.js>  benchmark 3 first measures and profiles this other build of the
-                all-in-one console (an earlier commit's), for a before/after in one run)`;
+                all-in-one console (an earlier commit's), for a before/after in one run
+  --footprint-env=NAME=value[,NAME=value]  benchmark 3 measures the all-in-one console once more
+                with these environment variables added (NODE_OPTIONS is appended), same run`;
 
 function parseOptions(args: string[]): Options {
   if (args.includes('--help')) {
@@ -53,6 +56,11 @@ function parseOptions(args: string[]): Options {
       options.footprintBefore = before;
       continue;
     }
+    const env = /^--footprint-env=(.+)$/.exec(arg)?.[1];
+    if (env) {
+      options.footprintEnv = parseEnvList(env);
+      continue;
+    }
     const size = /^--([a-z-]+)=(\d+)$/.exec(arg);
     const key = size?.[1]?.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options | undefined;
     if (size && key && typeof options[key] === 'number') {
@@ -62,6 +70,17 @@ function parseOptions(args: string[]): Options {
     throw new Error(`unknown argument ${arg}\n\n${USAGE}`);
   }
   return options;
+}
+
+/** `A=1,B=x y` → {A: '1', B: 'x y'}; throws naming the entry that is not NAME=value. */
+export function parseEnvList(list: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of list.split(',')) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(entry);
+    if (!match) throw new Error(`--footprint-env: "${entry}" is not NAME=value (entries are separated by commas)`);
+    env[match[1] as string] = match[2] as string;
+  }
+  return env;
 }
 
 export async function main(args: string[]): Promise<void> {

@@ -8,6 +8,19 @@ export interface Timing {
   /** Request sent → last byte of the body, ms. */
   total: number;
   bytes: number;
+  /** The body as received (still gzip when the server compressed it), when `keepBody` was asked for. */
+  body?: Buffer;
+  /** The response's Content-Encoding, when `keepBody` was asked for. */
+  encoding?: string;
+  /** The response's headers. */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface TimedGetOptions {
+  /** Keep the body's bytes (read after the clock stops: decompressing and parsing are the client's time, not the server's). */
+  keepBody?: boolean;
+  /** Give up after this many ms: the promise rejects, as for a connection error. */
+  timeoutMs?: number;
 }
 
 /**
@@ -25,7 +38,7 @@ export class TimedClient {
     this.agent = base.protocol === 'https:' ? new HttpsAgent({ ca, keepAlive: true, maxSockets: 1 }) : new HttpAgent({ keepAlive: true, maxSockets: 1 });
   }
 
-  get(path: string): Promise<Timing> {
+  get(path: string, options: TimedGetOptions = {}): Promise<Timing> {
     const send = this.base.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const started = performance.now();
@@ -34,11 +47,20 @@ export class TimedClient {
         (res) => {
           const ttfb = performance.now() - started;
           let bytes = 0;
-          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, ttfb, total: performance.now() - started, bytes }));
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (options.keepBody) chunks.push(chunk);
+          });
+          res.on('end', () => {
+            const total = performance.now() - started;
+            const kept = options.keepBody ? { body: Buffer.concat(chunks), encoding: res.headers['content-encoding'] } : {};
+            resolve({ status: res.statusCode ?? 0, ttfb, total, bytes, headers: res.headers, ...kept });
+          });
           res.on('error', reject);
         },
       );
+      if (options.timeoutMs) req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
       req.on('error', reject);
       req.end();
     });
