@@ -3,7 +3,8 @@ import { shareAll } from '@angular-architects/native-federation/config';
 
 /**
  * What the shell and every in-repo remote share at run time, as strict singletons: Angular,
- * RxJS, the CDK and the workspace libs that hold state (data-access, ui-kit). A remote built
+ * RxJS, the CDK and the workspace libs that hold state (data-access; ui-kit's entries, each its
+ * own bundle: `@cairn/ui-kit`, `-yaml`, `-charts`, `-search`). A remote built
  * against another major version is refused by the shell instead of loading a second Angular.
  * A team's remote in its own repository carries the same block (see examples/team-quotas).
  */
@@ -33,7 +34,9 @@ export const shared = {
  * A skipped entry must not be a subpath of a shared one (`@cairn/ui-kit/x`): the dev server
  * (`nx serve <remote>`) hands shared names to the builder as `externalDependencies`, which match
  * their subpaths too, so the subpath would be left external and missing from the import map
- * ("Unable to resolve specifier"). Hence `@cairn/ui-kit-standalone`, not `@cairn/ui-kit/standalone`.
+ * ("Unable to resolve specifier"). Hence `@cairn/ui-kit-standalone`, not `@cairn/ui-kit/standalone`,
+ * and the kit's shared entries are named the same way (`@cairn/ui-kit-yaml`, `-charts`, `-search`,
+ * beside the base `@cairn/ui-kit`), so any of them can be skipped later without renaming it.
  * The same holds for a package's own secondary entries: skipping `@angular/common/http` (13 KB gz
  * the shell loads only because platform-browser imports it) left it external under the shared
  * `@angular/common` in the production build too, and the shell did not start (tried 2026-11-29).
