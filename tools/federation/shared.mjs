@@ -38,10 +38,11 @@ export const shared = {
  * and the kit's shared entries are named the same way (`@cairn/ui-kit-yaml`, `-charts`, `-search`,
  * beside the base `@cairn/ui-kit`), so any of them can be skipped later without renaming it.
  * The same holds for a package's own secondary entries: skipping `@angular/common/http` (13 KB gz
- * the shell loads only because platform-browser imports it) left it external under the shared
+ * the shell loaded only because platform-browser imports it) left it external under the shared
  * `@angular/common` in the production build too, and the shell did not start (tried 2026-11-29).
- * `@angular/common/http` still loads (13 KB gz): platform-browser imports its
- * `ɵwithHttpTransferCache` for hydration, which the console does not use.
+ * It stays shared; the builds drop the unused import instead (`./side-effect-free-externals.mjs`,
+ * run by `./builder`): platform-browser imports `ɵwithHttpTransferCache` for hydration, which the
+ * console does not use, and no page loads `@angular/common/http` any more.
  */
 export const skip = [
   'rxjs/ajax',
