@@ -31,6 +31,8 @@ export const shared = {
  * `@angular/platform-browser` and `@cairn/ui-kit-standalone` too: only a page's start-up code
  * bootstraps Angular (the shell's, or a remote served on its own), and the router's bundle keeps
  * only what it uses of it; shared, all of it loaded on every page (measured: 3 KB gz less).
+ * `tslib` too: only RxJS's bundle uses it (four async helpers), which then carries them instead
+ * of every page loading all of tslib (measured: 3.5 KB gz less).
  * A skipped entry must not be a subpath of a shared one (`@cairn/ui-kit/x`): the dev server
  * (`nx serve <remote>`) hands shared names to the builder as `externalDependencies`, which match
  * their subpaths too, so the subpath would be left external and missing from the import map
@@ -55,6 +57,7 @@ export const skip = [
   '@cairn/api-contracts/requests',
   '@angular/platform-browser',
   '@cairn/ui-kit-standalone',
+  'tslib',
 ];
 
 /**
