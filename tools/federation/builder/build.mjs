@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createBuilder } from '@angular-devkit/architect';
 import { sideEffectFreeExternals } from '../side-effect-free-externals.mjs';
 
@@ -11,9 +8,9 @@ import { sideEffectFreeExternals } from '../side-effect-free-externals.mjs';
  * (`"executor": "./tools/federation/builder:build"`).
  */
 async function* build(options, context) {
-  const nativeFederation = dirname(createRequire(import.meta.url).resolve('@angular-architects/native-federation/package.json'));
-  // Loaded here, not at the top: the architect host require()s this file, which rules out a top-level await.
-  const { runBuilder } = await import(pathToFileURL(join(nativeFederation, 'src/builders/build/builder.js')).href);
+  // The package's `internal` entry (in its exports) is how a custom builder runs Native Federation's; loaded here,
+  // not at the top: the architect host require()s this file, which rules out a top-level await.
+  const { runBuilder } = await import('@angular-architects/native-federation/internal');
   yield* runBuilder({ ...options, plugins: [...(options.plugins ?? []), sideEffectFreeExternals()] }, context);
 }
 
