@@ -3,7 +3,8 @@ import { shareAll } from '@angular-architects/native-federation/config';
 
 /**
  * What the shell and every in-repo remote share at run time, as strict singletons: Angular,
- * RxJS, the CDK and the workspace libs that hold state (data-access, ui-kit). A remote built
+ * RxJS, the CDK and the workspace libs that hold state (data-access; ui-kit's entries, each its
+ * own bundle: `@cairn/ui-kit`, `-yaml`, `-charts`, `-search`). A remote built
  * against another major version is refused by the shell instead of loading a second Angular.
  * A team's remote in its own repository carries the same block (see examples/team-quotas).
  */
@@ -30,15 +31,20 @@ export const shared = {
  * `@angular/platform-browser` and `@cairn/ui-kit-standalone` too: only a page's start-up code
  * bootstraps Angular (the shell's, or a remote served on its own), and the router's bundle keeps
  * only what it uses of it; shared, all of it loaded on every page (measured: 3 KB gz less).
+ * `tslib` too: only RxJS's bundle uses it (four async helpers), which then carries them instead
+ * of every page loading all of tslib (measured: 3.5 KB gz less).
  * A skipped entry must not be a subpath of a shared one (`@cairn/ui-kit/x`): the dev server
  * (`nx serve <remote>`) hands shared names to the builder as `externalDependencies`, which match
  * their subpaths too, so the subpath would be left external and missing from the import map
- * ("Unable to resolve specifier"). Hence `@cairn/ui-kit-standalone`, not `@cairn/ui-kit/standalone`.
+ * ("Unable to resolve specifier"). Hence `@cairn/ui-kit-standalone`, not `@cairn/ui-kit/standalone`,
+ * and the kit's shared entries are named the same way (`@cairn/ui-kit-yaml`, `-charts`, `-search`,
+ * beside the base `@cairn/ui-kit`), so any of them can be skipped later without renaming it.
  * The same holds for a package's own secondary entries: skipping `@angular/common/http` (13 KB gz
- * the shell loads only because platform-browser imports it) left it external under the shared
+ * the shell loaded only because platform-browser imports it) left it external under the shared
  * `@angular/common` in the production build too, and the shell did not start (tried 2026-11-29).
- * `@angular/common/http` still loads (13 KB gz): platform-browser imports its
- * `ɵwithHttpTransferCache` for hydration, which the console does not use.
+ * It stays shared; the builds drop the unused import instead (`./side-effect-free-externals.mjs`,
+ * run by `./builder`): platform-browser imports `ɵwithHttpTransferCache` for hydration, which the
+ * console does not use, and no page loads `@angular/common/http` any more.
  */
 export const skip = [
   'rxjs/ajax',
@@ -51,6 +57,7 @@ export const skip = [
   '@cairn/api-contracts/requests',
   '@angular/platform-browser',
   '@cairn/ui-kit-standalone',
+  'tslib',
 ];
 
 /**

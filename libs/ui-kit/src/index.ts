@@ -1,3 +1,12 @@
+/**
+ * `@cairn/ui-kit`: what a list page draws with (the table, badges, ages, the states and notices,
+ * the confirmation), shared as one singleton bundle that every page of every remote loads. The
+ * heavier pieces a few pages use have their own shared entries, so a list page does not load
+ * them: `@cairn/ui-kit-yaml` (YAML view, editor, create, diff), `@cairn/ui-kit-charts` (the
+ * usage chart), `@cairn/ui-kit-search` (the search palette); and `@cairn/ui-kit-standalone`
+ * (not shared) starts a remote on its own. Issue 20's shell budget; tools/federation/shared.mjs
+ * says why they are not named `@cairn/ui-kit/…`.
+ */
 export { ResourceTable, CellTemplate } from './lib/resource-table/resource-table';
 export { ColumnChoice, filterRows, isShown, parseFilter, sortRows } from './lib/resource-table/table-column';
 export type { FilterTerm, TableColumn, TableSort } from './lib/resource-table/table-column';
@@ -12,18 +21,3 @@ export { Notice } from './lib/states/notice';
 export type { NoticeTone } from './lib/states/notice';
 export { Confirmation } from './lib/confirm-dialog/confirmation';
 export type { ConfirmOptions, PromptOptions } from './lib/confirm-dialog/confirmation';
-export { YamlView } from './lib/yaml/yaml-view';
-export { YamlEditor } from './lib/yaml/yaml-editor';
-export { CODE_EDITOR_LOADER, CodeEditor } from './lib/yaml/code-editor';
-export { lineOfField, parseYamlObject, toYaml, yamlProblem } from './lib/yaml/yaml-problem';
-export { YamlCreate } from './lib/yaml/yaml-create';
-export type { ProblemPosition } from './lib/yaml/yaml-problem';
-export { fieldChanges } from './lib/yaml/field-changes';
-export type { FieldChange } from './lib/yaml/field-changes';
-export { lineDiff } from './lib/yaml/line-diff';
-export { DiffView } from './lib/yaml/diff-view';
-export type { DiffLine } from './lib/yaml/line-diff';
-export { UsageChart } from './lib/usage-chart/usage-chart';
-export type { ChartPoint } from './lib/usage-chart/usage-chart';
-export { SearchPalette } from './lib/search-palette/search-palette';
-export type { PaletteGroup, PaletteOption } from './lib/search-palette/search-palette';

@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, effect, inject, input, si
 import { Router, RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KubeObject } from '@cairn/data-access';
 import { builtInTemplate, CreateTemplate, templateFromSchema } from '@cairn/kube-model';
-import { NoCluster, Notice, toYaml, YamlCreate } from '@cairn/ui-kit';
+import { NoCluster, Notice } from '@cairn/ui-kit';
+import { toYaml, YamlCreate } from '@cairn/ui-kit-yaml';
 import { KindResolver, kindFromRoute } from '../kind-resolver';
 import { builtInKind, WorkloadKind } from '../workload-kinds';
 import { DeploymentDraft, DeploymentForm } from './deployment-form';

@@ -4,7 +4,8 @@ import { ApiClient, ApiError, ConsoleContext } from '@cairn/data-access';
 import type { HelmHistory, HelmReleaseRow, HelmRevision } from '@cairn/api-contracts';
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { helmStatus, Status } from '@cairn/kube-model';
-import { DiffLine, DiffView, EmptyState, ForbiddenState, lineDiff, Notice, StatusBadge, TimeAgo, YamlView } from '@cairn/ui-kit';
+import { EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
+import { DiffLine, DiffView, lineDiff, YamlView } from '@cairn/ui-kit-yaml';
 import { stringify } from 'yaml';
 
 /** What a revision's tabs show: `helm get values`, `helm get values --all`, `helm get manifest`, `helm get notes`, and a diff between two revisions. */

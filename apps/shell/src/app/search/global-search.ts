@@ -5,7 +5,7 @@ import { Router } from '@angular/router';
 import type { ClusterSummary, SearchEvent, SearchKind, SearchTarget } from '@cairn/api-contracts';
 import { ApiClient, ConsoleContext } from '@cairn/data-access';
 import { parseSearchQuery } from '@cairn/kube-model';
-import { PaletteGroup, PaletteOption, SearchPalette } from '@cairn/ui-kit';
+import { PaletteGroup, PaletteOption, SearchPalette } from '@cairn/ui-kit-search';
 import { RecentSearches } from './recent-searches';
 
 /** Milliseconds typing must pause before a search starts (each keystroke would otherwise start, and cancel, one). */

@@ -1,6 +1,9 @@
 import { ChangeDetectionStrategy, Component, effect, input, output, signal, untracked, viewChild } from '@angular/core';
 import { ApiError, type KubeObject } from '@cairn/data-access';
-import { Notice, NoticeTone } from '../states/notice';
+// Through the package, not '../states/…': this file is in the shared `@cairn/ui-kit-yaml`
+// bundle, and a relative import would carry a second Notice beside the shared ui-kit's.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { Notice, type NoticeTone } from '@cairn/ui-kit';
 import { CodeEditor } from './code-editor';
 import { YamlView } from './yaml-view';
 import { lineOfField, parseYamlObject, ProblemPosition } from './yaml-problem';

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ApiClient, Permissions, USAGE_POLL_MS, UsageSampler } from '@cairn/data-access';
-import { UsageChart } from '@cairn/ui-kit';
+import { UsageChart } from '@cairn/ui-kit-charts';
 
 /**
  * A pod's or node's CPU and memory over the last minutes, sampled by this page while it is open
