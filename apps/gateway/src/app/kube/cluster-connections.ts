@@ -10,6 +10,7 @@ import { createSecureContext, rootCertificates, SecureContext } from 'node:tls';
 import type { AddressPolicy } from '../clusters/address-policy';
 import type { ClusterConfig } from '../clusters/kubeconfig';
 import type { UserCluster } from '../clusters/user-clusters';
+import { release } from './owned-buffer';
 import type { GatewaySettings } from '../settings/gateway-settings';
 
 /**
@@ -317,5 +318,9 @@ async function readAll(res: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  // Decoded, the bytes are garbage: freed now (a large body's own Buffer), not at V8's next full collection.
+  const whole = Buffer.concat(chunks, size);
+  const text = whole.toString('utf8');
+  release(whole);
+  return text;
 }

@@ -76,3 +76,19 @@ describe('ReplayRing', () => {
     expect({ size: ring.size, bytes: ring.bytes, oldest: ring.oldest }).toEqual({ size: 0, bytes: 0, oldest: undefined });
   });
 });
+
+describe('ReplayRing memory', () => {
+  it('frees the Buffer it leaves when it shrinks and when it is cleared, at once (no full collection needed)', () => {
+    const ring = new ReplayRing(1000);
+    for (let rv = 1; rv <= 400; rv++) ring.push(BigInt(rv), event(rv, 3 * KiB), 1024 * KiB);
+    expect(ring.bytes).toBe(1024 * KiB);
+    const full = process.memoryUsage().arrayBuffers;
+    ring.shrinkTo(64 * KiB);
+    const shrunk = process.memoryUsage().arrayBuffers;
+    expect(full - shrunk).toBeGreaterThanOrEqual(1024 * KiB - 64 * KiB);
+    expect(ring.since(0n).at(-1)?.resourceVersion).toBe('400');
+    ring.clear();
+    expect(shrunk - process.memoryUsage().arrayBuffers).toBeGreaterThanOrEqual(64 * KiB);
+    expect(ring.size).toBe(0);
+  });
+});

@@ -1,3 +1,4 @@
+import { ownedBuffer, release } from '../kube/owned-buffer';
 import type { SerializedEvent } from './watch-hub';
 
 /** Where one kept event lies in the ring. */
@@ -23,14 +24,16 @@ const FIRST_BYTES = 16 * 1024;
  * it collecting (issue 20: 44 % of its CPU in the collector); kept as a Buffer each, the same
  * garbage grew outside the heap, where V8 starts a full collection only after 64 MB, and took a
  * 128 MiB console to its OOM kill. A ring makes no garbage per event: it is reallocated only when
- * it grows (doubling, up to the allowance) or when its allowance shrinks below it.
+ * it grows (doubling, up to the allowance) or when its allowance shrinks below it, and the Buffer
+ * it leaves is freed then and there (`release`), as is its last one on `clear` (the watch ended):
+ * 100 watches' rings shrinking as watches open left megabytes for a full collection to find.
  *
  * Bounds: at most `maxEvents` events, and the ring is never larger than the allowance of the
  * last `push` or `shrinkTo` (bytes; the watch's share of CAIRN_MAX_REPLAY_TOTAL_BYTES). An event
  * larger than the allowance empties it: a subscriber from before it gets a fresh watch.
  */
 export class ReplayRing {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   /** Oldest first. */
   private kept: Kept[] = [];
   /** Where the next event goes. */
@@ -83,7 +86,9 @@ export class ReplayRing {
     if (this.buf.length > allowance) this.resize(allowance);
   }
 
+  /** Drops every event and frees the ring's Buffer now. */
   clear(): void {
+    release(this.buf);
     this.buf = Buffer.alloc(0);
     this.kept = [];
     this.end = 0;
@@ -106,7 +111,7 @@ export class ReplayRing {
 
   /** A Buffer of `size` bytes holding the newest events that fit, from its start. */
   private resize(size: number): void {
-    const next = Buffer.allocUnsafe(size);
+    const next = ownedBuffer(size);
     let total = 0;
     let from = this.kept.length;
     while (from > 0 && total + (this.kept[from - 1] as Kept).length <= size) total += (this.kept[--from] as Kept).length;
@@ -117,6 +122,7 @@ export class ReplayRing {
       at += k.length;
       return moved;
     });
+    release(this.buf);
     this.buf = next;
     this.kept = kept;
     this.end = at;

@@ -234,6 +234,7 @@ class UpstreamWatch {
     if (this.stopped) return;
     this.stopped = true;
     this.abort.abort();
+    this.recent.clear();
     this.onEmpty();
   }
 
