@@ -160,6 +160,8 @@ describe.each<[string, DevOidcProvider]>(DEV_OIDC_PROVIDER_LIST.map((p) => [p.ti
     };
     await paste(readFileSync(stage.cluster.info.kubeconfig, 'utf8'));
     await contextItem('cairn-dev-deployer').getByText('you are system:serviceaccount:team-a:deployer').waitFor();
+    // Each context ticks itself when it answers: seen answering, then unticked.
+    await contextItem('cairn-dev').getByText('you are cairn-dev-admin').waitFor();
     await contextItem('cairn-dev').getByRole('checkbox').uncheck();
     await contextItem('cairn-dev-deployer').getByLabel('Name in Cairn').fill('lab');
     await main().getByRole('button', { name: 'Add 1 cluster' }).click();

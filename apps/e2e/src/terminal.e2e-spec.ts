@@ -105,7 +105,11 @@ describe('a terminal in a pod', () => {
     await main().getByRole('button', { name: 'Check contexts' }).click();
     const context = (name: string) => main().locator(`li[data-context="${name}"]`);
     await context(chosen).getByText(`you are ${who}`).waitFor();
-    for (const other of others) await context(other).getByRole('checkbox').uncheck();
+    // As a person does: each other context's answer seen (it ticks itself when it answers), then unticked.
+    for (const other of others) {
+      await context(other).getByText('you are ').waitFor();
+      await context(other).getByRole('checkbox').uncheck();
+    }
     await context(chosen).getByLabel('Name in Cairn').fill(name);
     await main().getByRole('button', { name: 'Add 1 cluster' }).click();
     await main().getByRole('status').filter({ hasText: `Added ${name}.` }).waitFor();

@@ -53,6 +53,8 @@ export class AddCluster implements AfterViewInit {
   protected readonly saveError = signal<string | undefined>(undefined);
   private readonly heading = viewChild<ElementRef<HTMLElement>>('heading');
   private generation = 0;
+  /** The user ticked, unticked or named a context of this check: later answers change no tick. */
+  private userChose = false;
 
   protected readonly accepted = computed(() => this.candidates().filter((c) => c.check.entry));
   protected readonly refused = computed(() => this.candidates().filter((c) => !c.check.entry));
@@ -124,6 +126,7 @@ export class AddCluster implements AfterViewInit {
   /** Sends the file to the gateway to be checked (it stores nothing), then asks each accepted context. */
   protected async check(): Promise<void> {
     const generation = ++this.generation;
+    this.userChose = false;
     this.store.forgetPreviews();
     this.fileError.set(undefined);
     this.saveError.set(undefined);
@@ -156,16 +159,20 @@ export class AddCluster implements AfterViewInit {
   private async probe(check: KubeconfigContextCheck, generation: number): Promise<void> {
     const facts = await loadClusterFacts(this.api, this.store.preview(check.entry as string));
     if (generation !== this.generation) return;
-    // A context that answers is chosen unless the user already decided (an untick made while it
-    // was being asked stays unticked: the cluster is not added behind their back).
-    this.update(check.name, (c) => ({ ...c, facts, selected: c.decided ? c.selected : Boolean(facts.status?.reachable) }));
+    // A context that answers is chosen unless the user already decided, for it or for the list:
+    // once they have ticked, unticked or named any context, an answer arriving later changes no
+    // tick (a box left unticked while it was being asked is not ticked under their cursor, and
+    // "Add 1 cluster" does not turn into two as they click it).
+    this.update(check.name, (c) => ({ ...c, facts, selected: c.decided || this.userChose ? c.selected : Boolean(facts.status?.reachable) }));
   }
 
   protected toggle(name: string, selected: boolean): void {
+    this.userChose = true;
     this.update(name, (c) => ({ ...c, selected, decided: true }));
   }
 
   protected rename(context: string, name: string): void {
+    this.userChose = true;
     this.update(context, (c) => ({ ...c, name }));
   }
 
