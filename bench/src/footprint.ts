@@ -2,6 +2,7 @@ import { request as httpRequest, ClientRequest } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { readUpstreamTiming } from '@cairn/api-contracts';
 import { Cgroup, freePort, SEED_NAMESPACES } from '@cairn/kube-testenv';
 import { BENCH_NAMESPACE, CLUSTER, ensurePods, sessionCookie } from './bench-cluster';
 import type { BenchContext } from './context';
@@ -164,7 +165,7 @@ async function measure(
       statuses.set(answer?.status ?? 0, (statuses.get(answer?.status ?? 0) ?? 0) + 1);
       // The gateway's Server-Timing: from the request's arrival until the API server's response headers.
       const timing = answer?.headers['server-timing'];
-      const upstream = Number(/upstream;[^,]*dur=([0-9.]+)/.exec(typeof timing === 'string' ? timing : '')?.[1] ?? NaN);
+      const upstream = readUpstreamTiming(typeof timing === 'string' ? timing : undefined);
       const text = answer?.status === 200 && answer.body ? (answer.encoding === 'gzip' ? gunzipSync(answer.body) : answer.body).toString('utf8') : undefined;
       return { ms, upstream, json: text ? (JSON.parse(text) as { metadata?: { continue?: string } }) : undefined };
     };

@@ -11,3 +11,4 @@ export * from './lib/kube-api/helm-api';
 export * from './lib/kube-api/my-namespaces';
 export * from './lib/kube-api/metrics-api';
 export * from './lib/search/search-api';
+export * from './lib/kube-api/server-timing';

@@ -4,7 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PathParams, QueryParams } from '@cairn/server-runtime';
 import { ClusterParams, GetQuery, KindParams, ListQuery, NamespaceQuery, ObjectParams, OpenApiParams } from '@cairn/api-contracts/requests';
-import type { ApiResource } from '@cairn/api-contracts';
+import { upstreamTiming, type ApiResource } from '@cairn/api-contracts';
 import type { z } from 'zod/mini';
 import { KubeService } from '../kube/kube.service';
 import { ResourcesService } from './resources.service';
@@ -58,15 +58,4 @@ export class ResourcesController {
   async events(@PathParams(ObjectParams) ref: ObjectParams, @QueryParams(NamespaceQuery) q: z.output<typeof NamespaceQuery>, @Req() request: FastifyRequest): Promise<unknown> {
     return this.resources.events(await this.kube.caller(request, ref.cluster), ref, q.namespace);
   }
-}
-
-/**
- * The `Server-Timing` header of a list (W3C Server Timing): `upstream;dur=<ms>`, the
- * milliseconds from the request's arrival until the API server's response headers (the
- * caller's session, the request budget, the API server's own time to answer). What a page
- * takes beyond it is its body on the way through; the browser's devtools and the footprint
- * benchmark read it.
- */
-export function upstreamTiming(elapsedMs: number): string {
-  return `upstream;desc="until the API server answered";dur=${elapsedMs.toFixed(1)}`;
 }
