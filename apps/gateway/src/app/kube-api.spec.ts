@@ -83,6 +83,25 @@ describe('gateway Kubernetes API (real cluster)', () => {
     return { status: res.status, json: json as Record<string, unknown> & { message?: string }, text, headers: res.headers };
   };
 
+  type PodMeta = { metadata: { name: string; creationTimestamp: string; deletionTimestamp?: string } };
+  /**
+   * Waits until team-a's `web` Deployment runs exactly `replicas` pods, none of them being deleted, and
+   * returns them oldest first. A test that scales `web` and scales it back leaves the ReplicaSet
+   * controller deleting the extra pods for a moment; a later test that picked one of those read
+   * "pods ... not found" (fresh-machine CI). The controller removes the newest pods first, so the
+   * oldest is the one that stays.
+   */
+  const settledWebPods = async (replicas = 2): Promise<PodMeta[]> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const list = await cluster.adminApi().json<{ items: PodMeta[] }>('GET', '/api/v1/namespaces/team-a/pods?labelSelector=app.kubernetes.io%2Fname%3Dweb');
+      const live = list.items.filter((p) => !p.metadata.deletionTimestamp);
+      if (live.length === replicas && live.length === list.items.length) return live.sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
+      if (Date.now() > deadline) throw new Error(`team-a/web did not settle at ${replicas} pods in 30 s: ${list.items.map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (deleting)' : ''}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
   it('lists every configured context as a cluster, and says which answer', async () => {
     const list = await call('GET', '/api/v1/clusters');
     expect((list.json as unknown as Array<{ name: string }>).map((c) => c.name)).toEqual(['cairn-dev', 'cairn-dev-deployer', 'dead']);
@@ -369,6 +388,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
       expect((await put(path, { ...draft, metadata: { ...draft.metadata, name: 'other' } }, tokens['alice'])).status).toBe(400);
       expect((await put(path, { ...draft, metadata: { ...draft.metadata, namespace: 'team-b' } }, tokens['alice'])).status).toBe(400);
       await cluster.adminApi().json('PATCH', '/apis/apps/v1/namespaces/team-a/deployments/web/scale', { spec: { replicas: draft.spec.replicas } }, 'application/merge-patch+json');
+      await settledWebPods(draft.spec.replicas);
     });
   });
 
@@ -411,8 +431,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
   });
 
   it('streams a followed log until the caller disconnects, and the previous container\u2019s', async () => {
-    const pods = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&labelSelector=app.kubernetes.io%2Fname%3Dweb', { token: tokens['alice'] });
-    const pod = (pods.json['items'] as Array<{ metadata: { name: string } }>)[0]?.metadata.name as string;
+    const pod = (await settledWebPods())[0]?.metadata.name as string;
     // A line stamped well after the request started can only come from following the file.
     const since = Date.now() + 1500;
     const upstreamCalls = jest.spyOn(gateway.get<ClusterConnections>(CLUSTER_CONNECTIONS), 'request');
