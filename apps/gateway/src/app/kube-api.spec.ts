@@ -176,6 +176,15 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect((web.json['items'] as unknown[]).length).toBe(2);
   });
 
+  it('asks the API server over HTTP/2: every caller\u2019s requests on the same connection', async () => {
+    const asked: Array<[string, string]> = [['admin', 'pods?namespace=team-b'], ['alice', 'pods?namespace=team-a'], ['alice', 'pods?namespace=team-b'], ['tina', 'namespaces']];
+    const answers = await Promise.all(asked.map(([user, list]) => call('GET', `/api/v1/clusters/cairn-dev/resources/core/v1/${list}`, { token: tokens[user] })));
+    // Each request went with its caller's token, at once on one connection: the API server answered each as that user.
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 403, 403]);
+    const { requests } = gateway.get<ClusterConnections>(CLUSTER_CONNECTIONS).http2Streams('cairn-dev');
+    expect(requests).toHaveLength(1);
+  });
+
   it('passes a large list through gzip-compressed as the API server compressed it, only to a browser that accepts gzip', async () => {
     // 40 ConfigMaps of about 6 KiB: a list of about 260 KiB, past the API server's 128 KiB compression threshold.
     const admin = cluster.adminApi();

@@ -1,6 +1,5 @@
 import { BadRequestException, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
-import type { IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, RequestOptions } from 'node:https';
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -11,11 +10,16 @@ import type { AddressPolicy } from '../clusters/address-policy';
 import type { ClusterConfig } from '../clusters/kubeconfig';
 import type { UserCluster } from '../clusters/user-clusters';
 import { release } from './owned-buffer';
+import { Http1Only, Http2Pool, type UpstreamResponse } from './http2-pool';
 import type { GatewaySettings } from '../settings/gateway-settings';
 
+export type { UpstreamResponse } from './http2-pool';
+
 /**
- * HTTPS to the configured API servers. One keep-alive agent per cluster carries every
- * user's requests (a bearer token travels in each request, never in the connection);
+ * HTTPS to the configured API servers: HTTP/2 where the API server offers it (every API server
+ * does: Go's net/http), over connections shared by every user's requests (a bearer token
+ * travels in each request, never in the connection); HTTP/1.1 on a keep-alive agent per
+ * cluster where it does not;
  * the identity on each request is the caller's token, never the gateway's, except on a
  * cluster reached by impersonation (`ClusterConfig.impersonation`), where it is the gateway's
  * own token plus the `Impersonate-*` headers of the user the caller's verified ID token names.
@@ -53,7 +57,7 @@ export const CLUSTER_CONNECTIONS = Symbol('CLUSTER_CONNECTIONS');
 
 export class ClusterConnections {
   private readonly logger = new Logger('Clusters');
-  private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; url: URL; tls: { ca: string[]; rejectUnauthorized: boolean; servername?: string } }>();
+  private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; http2: { streams: Http2Pool; requests: Http2Pool }; url: URL; tls: { ca: string[]; rejectUnauthorized: boolean; servername?: string } }>();
 
   private readonly extraCa: string[];
 
@@ -82,7 +86,16 @@ export class ClusterConnections {
       // behind 100 watches). Load is bounded per caller by the request budget instead, and
       // identical watches share one upstream.
       const agent = new Agent({ keepAlive: true, ca, rejectUnauthorized: !insecure, servername: config.tlsServerName });
-      this.clusters.set(config.name, { config, agent, url: new URL(config.server), tls: { ca, rejectUnauthorized: !insecure, servername: config.tlsServerName } });
+      const url = new URL(config.server);
+      const tls = { ca, rejectUnauthorized: !insecure, servername: config.tlsServerName };
+      // Watches and followed logs (long-lived, read as fast as a browser takes them) on
+      // connections with a small stream window; everything else on connections with a window
+      // that lets a large list flow at the link's speed.
+      const http2 = {
+        streams: new Http2Pool({ origin: url, tls, streamWindowBytes: STREAM_WINDOW_BYTES.longLived }),
+        requests: new Http2Pool({ origin: url, tls, streamWindowBytes: STREAM_WINDOW_BYTES.requests }),
+      };
+      this.clusters.set(config.name, { config, agent, http2, url, tls });
     }
   }
 
@@ -128,11 +141,41 @@ export class ClusterConnections {
     return new WebSocket(target, protocols, { ...tls, ...common, headers: { ...authHeaders(entry.config, auth), 'User-Agent': 'cairn-gateway' } });
   }
 
-  /** Resolves with the API server's response (any status); rejects with 502/504 when it cannot be reached. */
-  request(cluster: string, req: UpstreamRequest): Promise<IncomingMessage> {
+  /**
+   * Resolves with the API server's response (any status); rejects with 502/504 when it cannot
+   * be reached. A configured cluster is asked over HTTP/2 when it offers it (a watch or a
+   * followed log on the long-lived streams' connections, see STREAM_WINDOW_BYTES), else over
+   * HTTP/1.1; a user-added cluster always over HTTP/1.1 on a connection of its own.
+   */
+  async request(cluster: string, req: UpstreamRequest): Promise<UpstreamResponse> {
     if (req.userCluster) return this.requestUserCluster(cluster, req.userCluster, req);
-    const { agent, url, config } = this.entry(cluster);
+    const { agent, http2, url, config } = this.entry(cluster);
+    const pool = LONG_LIVED.test(req.path) ? http2.streams : http2.requests;
+    if (pool.speaksHttp2) {
+      const headers = requestHeaders(req, authHeaders(config, req));
+      try {
+        return await pool.request({ method: req.method, path: url.pathname.replace(/\/+$/, '') + req.path, headers, body: req.body, signal: req.signal, timeoutMs: req.timeoutMs ?? 30_000 });
+      } catch (err) {
+        if (!(err instanceof Http1Only)) throw upstreamError(config.name, url, err as Error, req.timeoutMs ?? 30_000);
+        this.logger.log(`cluster ${config.name}: ${(err as Error).message}; using HTTP/1.1`);
+      }
+    }
     return send(config.name, url, { agent }, req, authHeaders(config, req));
+  }
+
+  /** Closes the HTTP/2 connections and the keep-alive sockets (Nest calls it on shutdown). */
+  onModuleDestroy(): void {
+    for (const { agent, http2 } of this.clusters.values()) {
+      http2.streams.close();
+      http2.requests.close();
+      agent.destroy();
+    }
+  }
+
+  /** Connections open to a configured cluster over HTTP/2 and the streams on each (tests, diagnosis). */
+  http2Streams(cluster: string): { longLived: number[]; requests: number[] } {
+    const { http2 } = this.entry(cluster);
+    return { longLived: http2.streams.streamsPerConnection, requests: http2.requests.streamsPerConnection };
   }
 
   /**
@@ -183,7 +226,7 @@ export class ClusterConnections {
    * (no connection or TLS session is shared between callers), the address policy checked
    * on the address actually dialled, and no redirect followed.
    */
-  private async requestUserCluster(name: string, uc: UserCluster, req: UpstreamRequest): Promise<IncomingMessage> {
+  private async requestUserCluster(name: string, uc: UserCluster, req: UpstreamRequest): Promise<UpstreamResponse> {
     const { url, lookup, tls } = this.userClusterDial(uc);
     const agent = new Agent({ keepAlive: false, maxCachedSessions: 0, ...tls });
     try {
@@ -222,14 +265,42 @@ function authHeaders(config: ClusterConfig, req: Pick<UpstreamRequest, 'token' |
   return req.token ? { Authorization: `Bearer ${req.token}` } : {};
 }
 
-function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'lookup'>, req: UpstreamRequest, auth: Record<string, string | string[]>): Promise<IncomingMessage> {
-  const basePath = url.pathname.replace(/\/+$/, '');
+/**
+ * Per-stream receive windows (bytes) of the HTTP/2 connections to configured clusters: what one
+ * stream whose reader paused (a slow browser) can hold in the gateway, where over HTTP/1.1 the
+ * kernel's socket buffer held it. Watches and followed logs carry small events and may be
+ * paused for long: 64 KiB each (HTTP/2's default), so 100 stalled watches hold at most
+ * 6.4 MiB. Other requests end soon: 256 KiB each, so 50 users' lists read by slow browsers hold
+ * at most 12.5 MiB, and one list still flows at 12.8 MB/s over a 20 ms round trip (a window per
+ * round trip).
+ */
+export const STREAM_WINDOW_BYTES = { longLived: 64 * 1024, requests: 256 * 1024 } as const;
+
+/** A watch (`watch=true`/`1`) or a followed log (`follow=true`): a stream held for minutes. */
+const LONG_LIVED = /[?&](?:watch|follow)=(?:true|1)(?:&|$)/;
+
+/** The headers of a request to an API server (its credential in `auth`). */
+function requestHeaders(req: UpstreamRequest, auth: Record<string, string | string[]>): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = { Accept: req.accept ?? 'application/json', 'User-Agent': 'cairn-gateway', ...auth };
   if (req.acceptEncoding) headers['Accept-Encoding'] = req.acceptEncoding;
   if (req.body !== undefined) {
     headers['Content-Type'] = req.contentType ?? 'application/json';
     headers['Content-Length'] = String(Buffer.byteLength(req.body));
   }
+  return headers;
+}
+
+/** What a failed upstream request becomes: 504 past its deadline, 400 for a refused address, else 502 naming the cause. */
+function upstreamError(name: string, url: URL, err: Error & { code?: string }, timeoutMs: number): Error {
+  if (err instanceof HttpException || err.name === 'AbortError') return err;
+  if (err.name === 'TimeoutError') return new HttpException(`Cluster ${name} (${url.origin}) did not answer within ${timeoutMs / 1000} s.`, HttpStatus.GATEWAY_TIMEOUT);
+  if (err.code === 'CAIRN_REFUSED') return new BadRequestException(`Cairn will not connect to ${url.origin}: ${err.message}.`);
+  return new HttpException(`Cluster ${name} (${url.origin}) cannot be reached: ${describeNetworkError(err)}.`, HttpStatus.BAD_GATEWAY);
+}
+
+function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'lookup'>, req: UpstreamRequest, auth: Record<string, string | string[]>): Promise<UpstreamResponse> {
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const headers = requestHeaders(req, auth);
   const timeoutMs = req.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     let upstream: ReturnType<typeof httpsRequest>;
@@ -249,11 +320,7 @@ function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'l
     upstream.setTimeout(timeoutMs, () => {
       upstream.destroy(new HttpException(`Cluster ${name} (${url.origin}) did not answer within ${timeoutMs / 1000} s.`, HttpStatus.GATEWAY_TIMEOUT));
     });
-    upstream.on('error', (err: Error & { code?: string }) => {
-      if (err instanceof HttpException || err.name === 'AbortError') reject(err);
-      else if (err.code === 'CAIRN_REFUSED') reject(new BadRequestException(`Cairn will not connect to ${url.origin}: ${err.message}.`));
-      else reject(new HttpException(`Cluster ${name} (${url.origin}) cannot be reached: ${describeNetworkError(err)}.`, HttpStatus.BAD_GATEWAY));
-    });
+    upstream.on('error', (err: Error & { code?: string }) => reject(upstreamError(name, url, err, timeoutMs)));
     upstream.end(req.body);
   });
 }
@@ -288,7 +355,7 @@ function describeNetworkError(err: Error & { code?: string }): string {
  * (CAIRN_MAX_UPSTREAM_BODY_BYTES). A declared Content-Length over the bound is refused
  * before reading.
  */
-export async function readBody(res: IncomingMessage, limit = 32 * 1024 * 1024, deadlineMs?: number): Promise<string> {
+export async function readBody(res: UpstreamResponse, limit = 32 * 1024 * 1024, deadlineMs?: number): Promise<string> {
   // A body that drips in slower than the deadline is abandoned (504), never held open.
   let late = false;
   const timer = deadlineMs === undefined ? undefined : setTimeout(() => {
@@ -305,7 +372,7 @@ export async function readBody(res: IncomingMessage, limit = 32 * 1024 * 1024, d
   }
 }
 
-async function readAll(res: IncomingMessage, limit: number): Promise<string> {
+async function readAll(res: UpstreamResponse, limit: number): Promise<string> {
   const tooLarge = () => {
     res.destroy();
     return new HttpException(`The API server\u2019s answer is larger than ${limit} bytes, the bound on what Cairn reads whole (CAIRN_MAX_UPSTREAM_BODY_BYTES).`, HttpStatus.BAD_GATEWAY);

@@ -1,13 +1,12 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Caller, CALLERS, Callers, SignedIn } from '../auth/callers';
 import type { AuditRecord } from '../edge/audit';
 import type { ClusterConfig } from '../clusters/kubeconfig';
 import type { AddressPolicy } from '../clusters/address-policy';
-import { CLUSTER_CONNECTIONS, ClusterConnections, readBody, UpstreamRequest } from './cluster-connections';
+import { CLUSTER_CONNECTIONS, ClusterConnections, readBody, UpstreamRequest, type UpstreamResponse } from './cluster-connections';
 import { kubeError } from './kube-errors';
 import { USER_CLUSTER_PREFIX } from '../clusters/user-clusters';
 import { RequestBudget } from './request-budget';
@@ -106,7 +105,7 @@ export class KubeService {
    * against the caller's request budget; a read the API server answers with 429 is retried
    * after its Retry-After (twice at most, waiting at most 5 s each time).
    */
-  async open(cluster: string, caller: Caller | undefined, req: Omit<UpstreamRequest, 'token'>): Promise<IncomingMessage> {
+  async open(cluster: string, caller: Caller | undefined, req: Omit<UpstreamRequest, 'token'>): Promise<UpstreamResponse> {
     // Every user-added cluster of one identity shares one bucket: their names are the caller's to choose.
     if (caller) this.budget.take(caller, cluster.startsWith(USER_CLUSTER_PREFIX) ? USER_CLUSTER_PREFIX : cluster);
     for (let attempt = 0; ; attempt++) {
@@ -133,7 +132,7 @@ export class KubeService {
    * user's request: the response stream on 2xx, a mapped error otherwise. No request budget
    * (it is not a caller's); the same byte bounds as every other read.
    */
-  async openAsGateway(cluster: string, req: Omit<UpstreamRequest, 'token'>): Promise<IncomingMessage> {
+  async openAsGateway(cluster: string, req: Omit<UpstreamRequest, 'token'>): Promise<UpstreamResponse> {
     if (!this.serviceAccountDir) throw new Error('The gateway has no ServiceAccount directory (CAIRN_SERVICE_ACCOUNT_DIR).');
     const token = readFileSync(join(this.serviceAccountDir, 'token'), 'utf8').trim();
     const res = await this.connections.request(cluster, { ...req, token });
@@ -210,7 +209,7 @@ export class KubeService {
    * A whole upstream body, at most CAIRN_MAX_UPSTREAM_BODY_BYTES (else a 502 naming the bound),
    * within `deadlineMs` (default 60 s; else a 504): a slow drip holds nothing open for long.
    */
-  readBody(res: IncomingMessage, deadlineMs = 60_000): Promise<string> {
+  readBody(res: UpstreamResponse, deadlineMs = 60_000): Promise<string> {
     return readBody(res, this.limits.upstreamBodyBytes, deadlineMs);
   }
 }

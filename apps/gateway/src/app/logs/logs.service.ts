@@ -1,9 +1,9 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { selectorText, type Json } from '@cairn/kube-model';
 import type { LogQuery } from '@cairn/api-contracts/requests';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
+import type { UpstreamResponse } from '../kube/http2-pool';
 import { lines } from '../kube/lines';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import { query, resourcePath } from '../kube/resource-paths';
@@ -38,7 +38,7 @@ export class LogsService {
    * The API server's log stream of one container, and the release of its followed-log slot
    * (call it when the browser goes). A 429 naming the bound when the caller follows too many.
    */
-  async podLog(caller: Caller, target: PodLogTarget, q: LogQuery, signal: AbortSignal): Promise<{ stream: IncomingMessage; release: () => void }> {
+  async podLog(caller: Caller, target: PodLogTarget, q: LogQuery, signal: AbortSignal): Promise<{ stream: UpstreamResponse; release: () => void }> {
     const path =
       resourcePath({ group: 'core', version: 'v1', resource: 'pods', namespace: target.namespace, name: target.pod, subresource: 'log' }) +
       query({ container: q.container, follow: q.follow, previous: q.previous, timestamps: q.timestamps, tailLines: q.tailLines, sinceSeconds: q.sinceSeconds, limitBytes: q.limitBytes });
@@ -96,7 +96,7 @@ export class LogsService {
 
   private async follow(caller: Caller, target: PodLogTarget, container: string, params: Record<string, string | number | boolean | undefined>, write: (record: MergedLogRecord) => void, signal: AbortSignal): Promise<void> {
     const { pod } = target;
-    let upstream: IncomingMessage;
+    let upstream: UpstreamResponse;
     try {
       upstream = await this.kube.open(target.cluster, caller, {
         method: 'GET',

@@ -1,10 +1,10 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import type { KindParams, ListQuery, ObjectParams, OpenApiParams } from '@cairn/api-contracts/requests';
 import { openApiV3Path } from '@cairn/kube-model';
 import type { ApiResource } from '@cairn/api-contracts';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
+import type { UpstreamResponse } from '../kube/http2-pool';
 import { query, resourcePath } from '../kube/resource-paths';
 import { DiscoveryService } from './discovery.service';
 import { redactSecret, redactSecretList } from './secrets';
@@ -17,7 +17,7 @@ const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/j
  * API server compressed it, which the reply then says in its Content-Encoding), or (Secrets) an
  * object with the values removed.
  */
-export type ListReply = { stream: IncomingMessage; encoding?: 'gzip' } | { json: unknown };
+export type ListReply = { stream: UpstreamResponse; encoding?: 'gzip' } | { json: unknown };
 
 /** Reads objects as the caller: lists, gets, the events about an object, and the kinds served. */
 @Injectable()

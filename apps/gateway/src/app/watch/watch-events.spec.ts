@@ -1,7 +1,7 @@
 import { DevCluster } from '@cairn/kube-testenv';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { UpstreamResponse } from '../kube/http2-pool';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from '../gateway';
@@ -75,7 +75,7 @@ describe('watch events, on the real cluster', () => {
   const upstreamWatches = (gateway: NestFastifyApplication) => {
     const connections = gateway.get<ClusterConnections>(CLUSTER_CONNECTIONS);
     const original = connections.request.bind(connections);
-    const opened: Array<{ path: string; res: IncomingMessage }> = [];
+    const opened: Array<{ path: string; res: UpstreamResponse }> = [];
     jest.spyOn(connections, 'request').mockImplementation(async (name, req) => {
       const res = await original(name, req);
       if (req.path.includes('watch=1')) opened.push({ path: req.path, res });

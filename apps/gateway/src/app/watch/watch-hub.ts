@@ -1,8 +1,8 @@
 import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
+import type { UpstreamResponse } from '../kube/http2-pool';
 import { byteLines, LineTooLongError } from '../kube/lines';
 import { PerIdentityLimit } from '../kube/per-identity-limit';
 import { redactSecret } from '../resources/secrets';
@@ -285,7 +285,7 @@ class UpstreamWatch {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      let res: IncomingMessage;
+      let res: UpstreamResponse;
       try {
         res = await this.kube.open(this.target.cluster, this.caller, { method: 'GET', path: this.query(true), signal: this.abort.signal, timeoutMs: 15_000 });
       } catch (err) {
@@ -332,7 +332,7 @@ class UpstreamWatch {
   }
 
   /** Reads one upstream stream to its end; true when it ended with 410 Gone. */
-  private async follow(res: IncomingMessage): Promise<boolean> {
+  private async follow(res: UpstreamResponse): Promise<boolean> {
     for await (const bytes of byteLines(res, { maxLine: this.bounds.lineBytes, dropUnterminated: true })) {
       const read = this.readsLines ? readBuiltInEvent(bytes) : undefined;
       if (read && read.kind !== 'Secret') {
