@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cgroup, DevCluster, freePort, repoRoot } from '@cairn/kube-testenv';
 import { sleep } from './stats';
@@ -45,6 +45,28 @@ export class Service {
   pss(): number {
     const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.pid}/smaps_rollup`, 'utf8'));
     return match ? Number(match[1]) * 1024 : Number.NaN;
+  }
+
+  /**
+   * The process's established TCP connections to `port` on the loopback (e.g. the API server's):
+   * its sockets (/proc/<pid>/fd) matched by inode against /proc/<pid>/net/tcp (RFC 793 state 01).
+   */
+  tcpConnectionsTo(port: number): number {
+    const inodes = new Set<string>();
+    for (const fd of readdirSync(`/proc/${this.pid}/fd`)) {
+      try {
+        const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${this.pid}/fd/${fd}`));
+        if (socket?.[1]) inodes.add(socket[1]);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+    return readFileSync(`/proc/${this.pid}/net/tcp`, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f[2]?.endsWith(`:${hexPort}`) && f[3] === '01' && inodes.has(f[9] ?? '')).length;
   }
 
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
