@@ -37,6 +37,7 @@ describe('gateway over HTTP', () => {
       kubeconfigProblems: [],
       extraCa: [],
       insecureSkipTlsVerify: false,
+      upstreamHttp2: true,
       sessionKeys: [],
       userRequestRate: 50,
       serviceAccountDir: '/nonexistent',

@@ -60,16 +60,19 @@ export class ClusterConnections {
   private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; http2: { streams: Http2Pool; requests: Http2Pool }; url: URL; tls: { ca: string[]; rejectUnauthorized: boolean; servername?: string } }>();
 
   private readonly extraCa: string[];
+  /** CAIRN_UPSTREAM_HTTP2: false asks every configured cluster over HTTP/1.1. */
+  private readonly http2: boolean;
 
   /** Contexts of KUBECONFIG that cannot be used, by name, with the reason. */
   readonly problems: ReadonlyMap<string, string>;
 
   constructor(
-    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'> & Partial<Pick<GatewaySettings, 'kubeconfigProblems'>>,
+    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'> & Partial<Pick<GatewaySettings, 'kubeconfigProblems' | 'upstreamHttp2'>>,
     /** Where user-added clusters may point; undefined when the feature is off. */
     readonly userClusterPolicy?: AddressPolicy,
   ) {
     this.extraCa = settings.extraCa;
+    this.http2 = settings.upstreamHttp2 ?? true;
     this.problems = new Map((settings.kubeconfigProblems ?? []).map((p) => [p.name, p.message]));
     for (const [name, message] of this.problems) this.logger.warn(`KUBECONFIG: ${name} is left out: ${message}. The other clusters work.`);
     if (settings.insecureSkipTlsVerify) {
@@ -151,7 +154,7 @@ export class ClusterConnections {
     if (req.userCluster) return this.requestUserCluster(cluster, req.userCluster, req);
     const { agent, http2, url, config } = this.entry(cluster);
     const pool = LONG_LIVED.test(req.path) ? http2.streams : http2.requests;
-    if (pool.speaksHttp2) {
+    if (this.http2 && pool.speaksHttp2) {
       const headers = requestHeaders(req, authHeaders(config, req));
       try {
         return await pool.request({ method: req.method, path: url.pathname.replace(/\/+$/, '') + req.path, headers, body: req.body, signal: req.signal, timeoutMs: req.timeoutMs ?? 30_000 });

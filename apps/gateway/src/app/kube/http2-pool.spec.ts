@@ -169,6 +169,27 @@ describe('Http2Pool', () => {
     }
   });
 
+  it('asks over HTTP/1.1 only when CAIRN_UPSTREAM_HTTP2 is false, even a server that offers h2', async () => {
+    const seen: string[] = [];
+    const server = createSecureServer({ ...cert, allowHTTP1: true }, (req, res) => {
+      seen.push(`HTTP/${req.httpVersion} ${req.url}`);
+      res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+    const origin = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const clusters = [{ name: 'both', server: origin.href, ca: cert.cert, insecureSkipTlsVerify: false, source: 'kubeconfig' as const }];
+    for (const upstreamHttp2 of [false, true]) {
+      const connections = new ClusterConnections({ clusters, extraCa: [], insecureSkipTlsVerify: false, upstreamHttp2 });
+      try {
+        expect(await readBody(await connections.request('both', { method: 'GET', path: `/version?http2=${upstreamHttp2}`, token: 't' }))).toBe('ok');
+      } finally {
+        connections.onModuleDestroy();
+      }
+    }
+    expect(seen).toEqual(['HTTP/1.1 /version?http2=false', 'HTTP/2.0 /version?http2=true']);
+  });
+
   it('names the cause when the server cannot be reached or its certificate is not trusted', async () => {
     const { origin } = await h2Server();
     const untrusting = new Http2Pool({ origin, tls: { ca: [], rejectUnauthorized: true }, streamWindowBytes: 65535 });

@@ -86,9 +86,9 @@ export class Http2Pool {
    * Sends one request and resolves with the response once its headers have arrived. `headers`
    * are regular request headers (any case); `path` includes the query. Rejects with the network
    * or TLS error, an `AbortError` when `signal` aborts, a `TimeoutError`-named error when no
-   * headers came within `timeoutMs`, or Http1Only. A stream the server refused before
-   * processing it (REFUSED_STREAM, or beyond a GOAWAY's last stream) is sent again once, on
-   * another connection.
+   * headers came within `timeoutMs`, or Http1Only. A stream refused before it was processed
+   * (the server's REFUSED_STREAM, beyond a GOAWAY's last stream, or Node's ENHANCE_YOUR_CALM on a
+   * connection past its session memory) is sent again once, on another connection.
    */
   async request(req: { method: string; path: string; headers: Record<string, string | string[]>; body?: string; signal?: AbortSignal; timeoutMs: number }): Promise<UpstreamResponse> {
     const deadline = Date.now() + req.timeoutMs;
@@ -212,7 +212,11 @@ export class Http2Pool {
       const failed = (err: Error) => {
         clearTimeout(timer);
         if (req.signal?.aborted) return reject(req.signal.reason);
-        const refused = stream.rstCode === constants.NGHTTP2_REFUSED_STREAM || (connection.draining && stream.id === undefined);
+        // Node refuses a new stream itself (ENHANCE_YOUR_CALM) while the connection is past its
+        // maxSessionMemory (10 MB of header tables and unsent data): that connection is full.
+        const calm = stream.rstCode === constants.NGHTTP2_ENHANCE_YOUR_CALM;
+        if (calm) connection.limit = Math.max(1, connection.streams - 1);
+        const refused = calm || stream.rstCode === constants.NGHTTP2_REFUSED_STREAM || (connection.draining && stream.id === undefined);
         reject(refused ? Object.assign(err, { refused: true }) : err);
       };
       stream.once('error', failed);

@@ -6,7 +6,7 @@ import { DEFAULT_GATEWAY_LIMITS, GatewaySettings } from '../settings/gateway-set
 import { MfeManifestService } from './mfe-manifest.service';
 
 function settings(webRoot: string, remotesFile?: string): GatewaySettings {
-  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], kubeconfigProblems: [], extraCa: [], insecureSkipTlsVerify: false, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent', userClusterDeny: [], anonymousUserClusters: false, sourceRequestRate: 50, limits: DEFAULT_GATEWAY_LIMITS, remotesAllowedOrigins: ['https://costs.example.net'] };
+  return { host: '127.0.0.1', port: 4466, logLevel: 'error', logFormat: 'text', webRoot, remotesFile, authServiceUrl: new URL('http://127.0.0.1:4467'), clusters: [], kubeconfigProblems: [], extraCa: [], insecureSkipTlsVerify: false, upstreamHttp2: true, sessionKeys: [], userRequestRate: 50, serviceAccountDir: '/nonexistent', userClusterDeny: [], anonymousUserClusters: false, sourceRequestRate: 50, limits: DEFAULT_GATEWAY_LIMITS, remotesAllowedOrigins: ['https://costs.example.net'] };
 }
 
 function builtInRemote(root: string, folder: string, name: string, description: object): void {

@@ -29,6 +29,12 @@ export interface GatewaySettings {
   extraCa: string[];
   /** Skip TLS verification of every configured API server (logged as a warning at start). */
   insecureSkipTlsVerify: boolean;
+  /**
+   * Ask configured API servers over HTTP/2 where they offer it (kube/http2-pool.ts): every
+   * caller on a few shared connections. false: HTTP/1.1 on a keep-alive agent, a TLS
+   * connection per request in flight (about 200 KiB of native memory each).
+   */
+  upstreamHttp2: boolean;
   /** Session keys: the first is current, the rest still accepted. Empty: bearer headers only. */
   sessionKeys: string[];
   /**
@@ -153,6 +159,7 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_SERVICE_ACCOUNT_DIR',
   'CAIRN_CA_BUNDLE',
   'CAIRN_INSECURE_SKIP_TLS_VERIFY',
+  'CAIRN_UPSTREAM_HTTP2',
   'CAIRN_SESSION_KEY',
   'CAIRN_SESSION_KEY_PREVIOUS',
   'CAIRN_USER_REQUEST_RATE',
@@ -218,6 +225,7 @@ export function readGatewaySettings(env: Environment, cwd: string): GatewaySetti
     ...readClusters(env, read),
     extraCa: read.caBundle('CAIRN_CA_BUNDLE', cwd),
     insecureSkipTlsVerify: read.boolean('CAIRN_INSECURE_SKIP_TLS_VERIFY', false),
+    upstreamHttp2: read.boolean('CAIRN_UPSTREAM_HTTP2', true),
     sessionKeys: read.sessionKeys('CAIRN_SESSION_KEY', 'CAIRN_SESSION_KEY_PREVIOUS', MIN_KEY_LENGTH),
     userClusterAllow: readUserClusterAllow(read),
     userClusterDeny: readUserClusterDeny(env, read),
