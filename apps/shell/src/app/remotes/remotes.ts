@@ -19,7 +19,7 @@ export function federationLoader(federation: Federation, baseUri: string, fetchF
     if (!registration) {
       const entryUrl = new URL(remote.remoteEntry, baseUri).href;
       registration = readRemoteEntry(entryUrl, fetchFn, remote.integrity).then((entry) => {
-        const clashes = incompatibleShared(federation.host.shared as SharedPackage[], entry.shared as SharedPackage[]);
+        const clashes = incompatibleShared(federation.host.shared, entry.shared);
         if (clashes.length > 0) throw new Error(`it was built against ${clashes.join(', ')}. Its team must rebuild it against this console's versions; until then it stays off`);
         federation.addRemote(remote.name, entryUrl, entry);
       });
