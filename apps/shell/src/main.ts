@@ -1,4 +1,4 @@
-import { initFederation } from '@angular-architects/native-federation';
+import { ImportMap, ModuleLoading, startFederation } from './app/remotes/federation';
 
 /**
  * Modules load with the browser's own import maps where it honours one added after the page
@@ -8,7 +8,7 @@ import { initFederation } from '@angular-architects/native-federation';
  * itself was 16 KB gz of the shell's initial JavaScript. README, "How the front ends load".
  *
  * Nothing shared (Angular, our libs) may be imported statically here: the import map that
- * resolves them exists only once initFederation has run.
+ * resolves them exists only once startFederation has run.
  */
 const page = globalThis as typeof globalThis & {
   /** Set when this module runs a second time, through es-module-shims. */
@@ -20,9 +20,9 @@ const page = globalThis as typeof globalThis & {
 /** The gateway's per-page CSP nonce: an inline import map runs only with it. */
 const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content;
 
-function addImportMap(importMap: object): void {
+function addImportMap(importMap: object, type = 'importmap'): void {
   const script = document.createElement('script');
-  script.type = 'importmap';
+  script.type = type;
   if (nonce) script.nonce = nonce;
   script.textContent = JSON.stringify(importMap);
   document.head.appendChild(script);
@@ -49,18 +49,14 @@ async function start(): Promise<void> {
     await page.importShim?.(import.meta.url);
     return;
   }
-  const native = !page.cairnShimMode;
-  // Asked for now, while Native Federation reads the shell's remoteEntry.json, not after it.
+  // Asked for now, while the shell's remoteEntry.json is read, not after it.
   const manifest = fetch(new URL('mfe-manifest.json', document.baseURI).href, { headers: { accept: 'application/json' }, cache: 'no-cache' });
   manifest.catch(() => undefined); // bootstrap reports a failure in its own words
-  const federation = await initFederation(
-    {},
-    {
-      hostRemoteEntry: { url: './remoteEntry.json' },
-      // A native import map cannot be replaced, only added to (entries already mapped keep their first URL).
-      ...(native ? { shimMode: false, setImportMapFn: async <T extends object>(importMap: T) => (addImportMap(importMap), importMap) } : {}),
-    },
-  );
+  // A native import map cannot be replaced, only added to (entries already mapped keep their first URL).
+  const loading: ModuleLoading = page.cairnShimMode
+    ? { addImportMap: (importMap: ImportMap) => addImportMap(importMap, 'importmap-shim'), importModule: (url) => page.importShim?.(url) ?? Promise.reject(new Error('es-module-shims did not start')) }
+    : { addImportMap, importModule: (url) => import(/* @vite-ignore */ url) };
+  const federation = await startFederation(new URL('remoteEntry.json', document.baseURI).href, loading);
   await (await import('./bootstrap')).bootstrap(federation, manifest);
 }
 

@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, DOCUMENT, eff
 import { ActivatedRoute, Router } from '@angular/router';
 import { ApiClient, ConsoleContext, WatchStream } from '@cairn/data-access';
 import { FILTER_GRAMMAR, FieldCondition, FilterSyntaxError, lineFilter, parseFilterExpression, SEVERITIES, Severity, StructuredLine } from '@cairn/kube-model';
-import { EmptyState, NoCluster, Notice, WhyCantI } from '@cairn/ui-kit';
+import { EmptyState, NoCluster, Notice } from '@cairn/ui-kit';
+import { WhyCantI } from '@cairn/ui-kit-access';
 import { LogLine, toText } from '../log-lines/log-line';
 import { BUILT_IN_KEYS, fieldNames, groupLines, hasStructured } from '../log-lines/structured-view';
 import { findMatches, lineMatches, relocateMatch, SearchMatch, stepMatch } from '../log-lines/log-search';

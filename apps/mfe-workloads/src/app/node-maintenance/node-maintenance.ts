@@ -2,7 +2,8 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { RouterLink } from '@angular/router';
 import type { DrainEvent, DrainPodState, DrainResult } from '@cairn/api-contracts';
 import { ApiClient, ApiError, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
-import { Confirmation, Notice, StatusBadge, WhyCantI } from '@cairn/ui-kit';
+import { Confirmation, Notice, StatusBadge } from '@cairn/ui-kit';
+import { WhyCantI } from '@cairn/ui-kit-access';
 import { asArray, asObject, asString, consentFlag, DrainConcern, drainPlan, parseLabelChange, podStatus } from '@cairn/kube-model';
 import { ActionNotice, runAction } from '../action-notice';
 

@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ApiError, ConsoleContext, KubeObject, LiveList, Permissions, WatchStream, POLL_MS } from '@cairn/data-access';
-import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo, WhyCantI } from '@cairn/ui-kit';
+import { Confirmation, EmptyState, ForbiddenState, Notice, StatusBadge, TimeAgo } from '@cairn/ui-kit';
+import { WhyCantI } from '@cairn/ui-kit-access';
 import { YamlEditor } from '@cairn/ui-kit-yaml';
 import { type AccessCheck, MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { stringify } from 'yaml';

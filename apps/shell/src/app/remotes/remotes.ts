@@ -1,33 +1,34 @@
 import { InjectionToken } from '@angular/core';
-import type { NativeFederationResult } from '@angular-architects/native-federation';
+import type { FederationInfo } from '@softarc/native-federation/domain';
 import { checkMfeManifest, MfeManifestCheck, MfeRemote } from '@cairn/api-contracts';
+import { Federation, majorOf, parseRemoteEntry } from './federation';
 
-/** Loads the module a remote exposes; Native Federation's loader, or a stand-in in tests. */
+/** Loads the module a remote exposes; the federation runtime's loader, or a stand-in in tests. */
 export type RemoteModuleLoader = (remote: MfeRemote) => Promise<unknown>;
 
 /**
- * Registers a remote with Native Federation the first time its route is visited, then loads
- * its exposed module. Remotes nobody visits are never fetched, and one that is down only
- * fails its own route.
+ * Registers a remote with the federation runtime the first time its route is visited, then
+ * loads its exposed module. Remotes nobody visits are never fetched, and one that is down only
+ * fails its own route. The remote entry is fetched once: the bytes checked against the
+ * manifest's integrity hash are the ones mapped.
  */
-export function federationLoader(federation: NativeFederationResult, baseUri: string, fetchFn: typeof fetch = (i, o) => fetch(i, o)): RemoteModuleLoader {
-  const registered = new Map<string, Promise<NativeFederationResult>>();
-  let shellShared: Promise<SharedPackage[]> | undefined;
+export function federationLoader(federation: Federation, baseUri: string, fetchFn: typeof fetch = (i, o) => fetch(i, o)): RemoteModuleLoader {
+  const registered = new Map<string, Promise<void>>();
   return async (remote) => {
     let registration = registered.get(remote.name);
     if (!registration) {
       const entryUrl = new URL(remote.remoteEntry, baseUri).href;
-      shellShared ??= readShared(new URL('remoteEntry.json', baseUri).href, fetchFn).catch(() => []);
-      registration = Promise.all([shellShared, readShared(entryUrl, fetchFn, remote.integrity)]).then(([shell, theirs]) => {
-        const clashes = incompatibleShared(shell, theirs);
+      registration = readRemoteEntry(entryUrl, fetchFn, remote.integrity).then((entry) => {
+        const clashes = incompatibleShared(federation.host.shared, entry.shared);
         if (clashes.length > 0) throw new Error(`it was built against ${clashes.join(', ')}. Its team must rebuild it against this console's versions; until then it stays off`);
-        return federation.initRemoteEntry(entryUrl, remote.name);
+        federation.addRemote(remote.name, entryUrl, entry);
       });
       registered.set(remote.name, registration);
       // A failed registration is forgotten so that a retry asks again.
       registration.catch(() => registered.delete(remote.name));
     }
-    return (await registration).loadRemoteModule(remote.name, remote.exposedModule);
+    await registration;
+    return federation.loadRemoteModule(remote.name, remote.exposedModule);
   };
 }
 
@@ -39,15 +40,14 @@ export interface SharedPackage {
   singleton?: boolean;
 }
 
-async function readShared(url: string, fetchFn: typeof fetch, integrity?: string): Promise<SharedPackage[]> {
+async function readRemoteEntry(url: string, fetchFn: typeof fetch, integrity?: string): Promise<FederationInfo> {
   const response = await fetchFn(url, { headers: { accept: 'application/json' }, cache: 'no-cache' });
   if (!response.ok) throw new Error(`its remote entry ${url} answered HTTP ${response.status}`);
   const bytes = await response.arrayBuffer();
   if (integrity && !(await matchesIntegrity(bytes, integrity))) {
     throw new Error(`its remote entry ${url} does not match the integrity hash the console's settings give for it; it stays off until its team and the console's admin agree on the build`);
   }
-  const entry = JSON.parse(new TextDecoder().decode(bytes)) as { shared?: SharedPackage[] };
-  return Array.isArray(entry?.shared) ? entry.shared : [];
+  return parseRemoteEntry(new TextDecoder().decode(bytes), url);
 }
 
 /** Whether `bytes` have the subresource-integrity hash `integrity` (`sha384-<base64>`). */
@@ -57,8 +57,6 @@ export async function matchesIntegrity(bytes: ArrayBuffer, integrity: string, su
   const digest = new Uint8Array(await subtle.digest(`SHA-${bits}`, bytes));
   return btoa(String.fromCharCode(...digest)) === expected;
 }
-
-const major = (version: string | undefined) => /(\d+)\./.exec(version ?? '')?.[1];
 
 /**
  * Singletons the shell provides whose major version differs from the one a remote was
@@ -74,7 +72,7 @@ export function incompatibleShared(shell: readonly SharedPackage[], remote: read
     // Secondary entry points (@angular/common/http, rxjs/operators) follow their package.
     const root = wanted.packageName.split('/').slice(0, wanted.packageName.startsWith('@') ? 2 : 1).join('/');
     if (!have || !need || (root !== wanted.packageName && provided.has(root))) continue;
-    if (major(have) !== major(need)) clashes.push(`${wanted.packageName} ${need} (this console provides ${have})`);
+    if (majorOf(have) !== majorOf(need)) clashes.push(`${wanted.packageName} ${need} (this console provides ${have})`);
   }
   return clashes;
 }

@@ -1,7 +1,12 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { USER_CLUSTER_CREDENTIAL_REJECTED, USER_CLUSTER_PREFIX } from '@cairn/api-contracts';
 import { EmptyState } from './empty-state';
-import { AskedRequest, WhyCantI } from './why-cant-i';
+// Through the package, not './why-cant-i': the panel is its own shared bundle, loaded by the
+// @defer below on the first refusal, so a list page that is not refused never loads it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { WhyCantI } from '@cairn/ui-kit-access';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import type { AskedRequest } from '@cairn/ui-kit-access';
 
 /**
  * The "you may not list X in Y" state for a 403: what was refused, where, the API server's
@@ -24,7 +29,9 @@ import { AskedRequest, WhyCantI } from './why-cant-i';
         <p>Your role{{ cluster() ? ' on ' + cluster() : '' }} does not allow this{{ reason() ? '. The API server said: ' : '.' }}@if (reason()) {<q class="reason">{{ reason() }}</q>}</p>
         <p class="next">{{ advice() }}</p>
         <ng-content />
-        <cairn-why-cant-i [cluster]="clusterName()" [reason]="reason()" [asked]="asked()" />
+        @defer (on immediate) {
+          <cairn-why-cant-i [cluster]="clusterName()" [reason]="reason()" [asked]="asked()" />
+        }
       </cairn-empty-state>
     }
   `,

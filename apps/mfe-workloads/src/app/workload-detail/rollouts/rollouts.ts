@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ApiClient, ApiError, KubeObject, LiveList, Permissions, WatchStream } from '@cairn/data-access';
-import { Notice, TimeAgo, WhyCantI } from '@cairn/ui-kit';
+import { Notice, TimeAgo } from '@cairn/ui-kit';
+import { WhyCantI } from '@cairn/ui-kit-access';
 import { DiffLine, DiffView, lineDiff } from '@cairn/ui-kit-yaml';
 import { MANIFEST_YAML_OPTIONS } from '@cairn/api-contracts';
 import { asObject, Json, Revision, revisionHistory, rollbackPlan, RolloutKind, rolloutProgress, shownRevisions } from '@cairn/kube-model';
