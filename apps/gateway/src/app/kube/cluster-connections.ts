@@ -11,7 +11,7 @@ import type { ClusterConfig } from '../clusters/kubeconfig';
 import type { UserCluster } from '../clusters/user-clusters';
 import { release } from './owned-buffer';
 import { Http1Only, Http2Pool, type UpstreamResponse } from './http2-pool';
-import type { GatewaySettings } from '../settings/gateway-settings';
+import { DEFAULT_GATEWAY_LIMITS, type GatewaySettings } from '../settings/gateway-settings';
 
 export type { UpstreamResponse } from './http2-pool';
 
@@ -67,7 +67,7 @@ export class ClusterConnections {
   readonly problems: ReadonlyMap<string, string>;
 
   constructor(
-    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'> & Partial<Pick<GatewaySettings, 'kubeconfigProblems' | 'upstreamHttp2'>>,
+    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'> & Partial<Pick<GatewaySettings, 'kubeconfigProblems' | 'upstreamHttp2'>> & { limits?: Pick<GatewaySettings['limits'], 'upstreamWindowBytes'> },
     /** Where user-added clusters may point; undefined when the feature is off. */
     readonly userClusterPolicy?: AddressPolicy,
   ) {
@@ -78,6 +78,7 @@ export class ClusterConnections {
     if (settings.insecureSkipTlsVerify) {
       this.logger.warn('CAIRN_INSECURE_SKIP_TLS_VERIFY is true: the API servers\u2019 certificates are NOT checked; anyone on the path can read and change every request');
     }
+    const windows = settings.limits?.upstreamWindowBytes ?? DEFAULT_GATEWAY_LIMITS.upstreamWindowBytes;
     for (const config of settings.clusters) {
       const insecure = settings.insecureSkipTlsVerify || config.insecureSkipTlsVerify;
       if (config.insecureSkipTlsVerify && !settings.insecureSkipTlsVerify) {
@@ -95,8 +96,8 @@ export class ClusterConnections {
       // connections with a small stream window; everything else on connections with a window
       // that lets a large list flow at the link's speed.
       const http2 = {
-        streams: new Http2Pool({ origin: url, tls, streamWindowBytes: STREAM_WINDOW_BYTES.longLived }),
-        requests: new Http2Pool({ origin: url, tls, streamWindowBytes: STREAM_WINDOW_BYTES.requests }),
+        streams: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.longLived }),
+        requests: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.requests }),
       };
       this.clusters.set(config.name, { config, agent, http2, url, tls });
     }
@@ -147,7 +148,7 @@ export class ClusterConnections {
   /**
    * Resolves with the API server's response (any status); rejects with 502/504 when it cannot
    * be reached. A configured cluster is asked over HTTP/2 when it offers it (a watch or a
-   * followed log on the long-lived streams' connections, see STREAM_WINDOW_BYTES), else over
+   * followed log on the long-lived streams' connections, see GatewayLimits.upstreamWindowBytes), else over
    * HTTP/1.1; a user-added cluster always over HTTP/1.1 on a connection of its own.
    */
   async request(cluster: string, req: UpstreamRequest): Promise<UpstreamResponse> {
@@ -268,16 +269,6 @@ function authHeaders(config: ClusterConfig, req: Pick<UpstreamRequest, 'token' |
   return req.token ? { Authorization: `Bearer ${req.token}` } : {};
 }
 
-/**
- * Per-stream receive windows (bytes) of the HTTP/2 connections to configured clusters: what one
- * stream whose reader paused (a slow browser) can hold in the gateway, where over HTTP/1.1 the
- * kernel's socket buffer held it. Watches and followed logs carry small events and may be
- * paused for long: 64 KiB each (HTTP/2's default), so 100 stalled watches hold at most
- * 6.4 MiB. Other requests end soon: 256 KiB each, so 50 users' lists read by slow browsers hold
- * at most 12.5 MiB, and one list still flows at 12.8 MB/s over a 20 ms round trip (a window per
- * round trip).
- */
-export const STREAM_WINDOW_BYTES = { longLived: 64 * 1024, requests: 256 * 1024 } as const;
 
 /** A watch (`watch=true`/`1`) or a followed log (`follow=true`): a stream held for minutes. */
 const LONG_LIVED = /[?&](?:watch|follow)=(?:true|1)(?:&|$)/;
