@@ -92,12 +92,12 @@ export class ClusterConnections {
       const agent = new Agent({ keepAlive: true, ca, rejectUnauthorized: !insecure, servername: config.tlsServerName });
       const url = new URL(config.server);
       const tls = { ca, rejectUnauthorized: !insecure, servername: config.tlsServerName };
-      // Watches and followed logs (long-lived, read as fast as a browser takes them) on
-      // connections with a small stream window; everything else on connections with a window
-      // that lets a large list flow at the link's speed.
+      // Watches and followed logs (long-lived, mostly quiet once their first burst is read) 25
+      // to a connection with a small stream window; other requests (lists that move megabytes
+      // at once) 8 to a connection with a larger one.
       const http2 = {
-        streams: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.longLived }),
-        requests: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.requests }),
+        streams: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.longLived, maxStreamsPerConnection: 25 }),
+        requests: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.requests, maxStreamsPerConnection: 8 }),
       };
       this.clusters.set(config.name, { config, agent, http2, url, tls });
     }

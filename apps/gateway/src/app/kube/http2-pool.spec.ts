@@ -110,6 +110,15 @@ describe('Http2Pool', () => {
     expect(p.streamsPerConnection).toEqual([0, 0]);
   });
 
+  it('spreads streams over connections at its own cap, below the server\u2019s limit', async () => {
+    const { origin, state } = await h2Server({ maxConcurrentStreams: 100 });
+    const p = pool(origin, { maxStreamsPerConnection: 2 });
+    const held = await Promise.all(Array.from({ length: 5 }, () => get(p, '/held')));
+    expect(p.streamsPerConnection.sort()).toEqual([1, 2, 2]);
+    expect(state.connections).toBe(3);
+    for (const res of held) res.destroy();
+  });
+
   it('holds at most the stream window for a paused reader, and the connection\u2019s other streams go on at full speed', async () => {
     const { origin } = await h2Server();
     const p = pool(origin, { streamWindowBytes: 64 * 1024 });

@@ -27,6 +27,13 @@ export interface Http2PoolOptions {
    * back the connection's window as data arrives, so a paused stream never holds up the others.
    */
   streamWindowBytes: number;
+  /**
+   * Streams one connection carries at most, below the server's own limit (default 100). The
+   * API server writes each connection's frames from one goroutine, through one TLS stream: 150
+   * streams on one connection moved a 500-pod page and 100 watches' first bursts slower than the
+   * same streams over several (issue 20's load), while each connection costs ~200 KiB here.
+   */
+  maxStreamsPerConnection?: number;
   /** A connection with no stream for this long is closed (milliseconds; default 30 000). */
   idleMs?: number;
   /** Milliseconds to connect, TLS and the server's first SETTINGS included (default 30 000). */
@@ -52,7 +59,8 @@ export class Http1Only extends Error {
  * HTTP/2 connections to one API server, shared by every caller (a bearer token travels in each
  * request, never in the connection, as on the HTTP/1.1 keep-alive agent this replaces). A
  * request goes on an open connection with a free stream (the server's
- * SETTINGS_MAX_CONCURRENT_STREAMS, read before the first request is sent) or on a new one:
+ * SETTINGS_MAX_CONCURRENT_STREAMS, read before the first request is sent, or
+ * `maxStreamsPerConnection` if lower) or on a new one:
  * watches and followed logs hold their streams for minutes, and a queue behind them would
  * starve short requests. One TLS connection in Node costs about 200 KiB of native memory
  * (OpenSSL's buffers and state): 150 HTTP/1.1 streams cost 33 MiB, the same streams on one
@@ -65,10 +73,12 @@ export class Http2Pool {
   private opening?: Promise<Connection>;
   private http1Until = 0;
   private readonly idleMs: number;
+  private readonly maxStreams: number;
   private readonly connectTimeoutMs: number;
 
   constructor(private readonly options: Http2PoolOptions) {
     this.idleMs = options.idleMs ?? 30_000;
+    this.maxStreams = options.maxStreamsPerConnection ?? UNANNOUNCED_STREAMS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
   }
 
@@ -115,7 +125,7 @@ export class Http2Pool {
     for (;;) {
       if (!this.speaksHttp2) throw new Http1Only(this.options.origin.origin, 'http/1.1');
       signal?.throwIfAborted();
-      const free = this.connections.find((c) => !c.draining && !c.session.closed && !c.session.destroyed && c.streams < c.limit);
+      const free = this.connections.find((c) => !c.draining && !c.session.closed && !c.session.destroyed && c.streams < Math.min(c.limit, this.maxStreams));
       if (free) {
         // Taken now, before any other request awaiting the same connection looks.
         free.streams++;
