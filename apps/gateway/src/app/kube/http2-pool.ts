@@ -43,6 +43,9 @@ export interface Http2PoolOptions {
 /** The connection-level receive window (bytes) announced on every connection. */
 export const CONNECTION_WINDOW_BYTES = 8 * 1024 * 1024;
 
+/** How long a server that did not offer h2 is asked over HTTP/1.1 before it is asked again (ms). */
+const HTTP1_RECHECK_MS = 10 * 60 * 1000;
+
 /** Streams one connection carries before the server's SETTINGS say how many it accepts. */
 const UNANNOUNCED_STREAMS = 100;
 
@@ -66,7 +69,8 @@ export class Http1Only extends Error {
  * (OpenSSL's buffers and state): 150 HTTP/1.1 streams cost 33 MiB, the same streams on one
  * HTTP/2 connection 13 MiB, module included (issue 20's footprint). A server that answers
  * ALPN with anything but `h2` makes `request` throw Http1Only, and is asked again only after
- * `connectTimeoutMs` (the caller falls back to HTTP/1.1 meanwhile).
+ * HTTP1_RECHECK_MS (the caller falls back to HTTP/1.1 meanwhile): a proxy that speaks only
+ * HTTP/1.1 costs one extra TLS handshake every 10 minutes, not one per request.
  */
 export class Http2Pool {
   private readonly connections: Connection[] = [];
@@ -165,7 +169,7 @@ export class Http2Pool {
       socket.once('error', fail);
       socket.once('secureConnect', () => {
         if (socket.alpnProtocol !== 'h2') {
-          this.http1Until = Date.now() + this.connectTimeoutMs;
+          this.http1Until = Date.now() + HTTP1_RECHECK_MS;
           return fail(new Http1Only(origin.origin, socket.alpnProtocol));
         }
         const session = connectHttp2(origin, { createConnection: () => socket, settings: { enablePush: false, initialWindowSize: streamWindowBytes } });
