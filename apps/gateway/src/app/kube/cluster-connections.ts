@@ -16,11 +16,16 @@ import { DEFAULT_GATEWAY_LIMITS, type GatewaySettings } from '../settings/gatewa
 export type { UpstreamResponse } from './http2-pool';
 
 /**
- * HTTPS to the configured API servers: HTTP/2 where the API server offers it (every API server
- * does: Go's net/http), over connections shared by every user's requests (a bearer token
- * travels in each request, never in the connection); HTTP/1.1 on a keep-alive agent per
- * cluster where it does not;
- * the identity on each request is the caller's token, never the gateway's, except on a
+ * HTTPS to the configured API servers. Watches and followed logs go over HTTP/2 where the API
+ * server offers it (every API server does: Go's net/http), many to a connection shared by every
+ * user (a bearer token travels in each request, never in the connection); every other request
+ * (lists, gets, writes) over HTTP/1.1 on a keep-alive agent per cluster, as do the long-lived
+ * ones where HTTP/2 is not offered or CAIRN_UPSTREAM_HTTP2 is false. Why the split (issue 20,
+ * bench/reports/2026-11-30-list-http1.md): held for minutes, one HTTP/1.1 connection each, 50
+ * users' watches and logs kept 100 TLS connections (~200 KiB each) open; a list moves megabytes
+ * at once, and Go's HTTP/2 server sends it as 4 KiB DATA frames, which took Node's client 1.4×
+ * as long to read as the same list over HTTP/1.1 (the API server asked directly, no gateway).
+ * The identity on each request is the caller's token, never the gateway's, except on a
  * cluster reached by impersonation (`ClusterConfig.impersonation`), where it is the gateway's
  * own token plus the `Impersonate-*` headers of the user the caller's verified ID token names.
  */
@@ -57,17 +62,17 @@ export const CLUSTER_CONNECTIONS = Symbol('CLUSTER_CONNECTIONS');
 
 export class ClusterConnections {
   private readonly logger = new Logger('Clusters');
-  private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; http2: { streams: Http2Pool; requests: Http2Pool }; url: URL; tls: { ca: string[]; rejectUnauthorized: boolean; servername?: string } }>();
+  private readonly clusters = new Map<string, { config: ClusterConfig; agent: Agent; longLived: Http2Pool; url: URL; tls: { ca: string[]; rejectUnauthorized: boolean; servername?: string } }>();
 
   private readonly extraCa: string[];
-  /** CAIRN_UPSTREAM_HTTP2: false asks every configured cluster over HTTP/1.1. */
+  /** CAIRN_UPSTREAM_HTTP2: false sends watches and followed logs over HTTP/1.1 too. */
   private readonly http2: boolean;
 
   /** Contexts of KUBECONFIG that cannot be used, by name, with the reason. */
   readonly problems: ReadonlyMap<string, string>;
 
   constructor(
-    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'> & Partial<Pick<GatewaySettings, 'kubeconfigProblems' | 'upstreamHttp2'>> & { limits?: Pick<GatewaySettings['limits'], 'upstreamWindowBytes'> },
+    settings: Pick<GatewaySettings, 'clusters' | 'extraCa' | 'insecureSkipTlsVerify'> & Partial<Pick<GatewaySettings, 'kubeconfigProblems' | 'upstreamHttp2'>> & { limits?: Pick<GatewaySettings['limits'], 'upstreamWatchWindowBytes'> },
     /** Where user-added clusters may point; undefined when the feature is off. */
     readonly userClusterPolicy?: AddressPolicy,
   ) {
@@ -78,28 +83,25 @@ export class ClusterConnections {
     if (settings.insecureSkipTlsVerify) {
       this.logger.warn('CAIRN_INSECURE_SKIP_TLS_VERIFY is true: the API servers\u2019 certificates are NOT checked; anyone on the path can read and change every request');
     }
-    const windows = settings.limits?.upstreamWindowBytes ?? DEFAULT_GATEWAY_LIMITS.upstreamWindowBytes;
+    const window = settings.limits?.upstreamWatchWindowBytes ?? DEFAULT_GATEWAY_LIMITS.upstreamWatchWindowBytes;
     for (const config of settings.clusters) {
       const insecure = settings.insecureSkipTlsVerify || config.insecureSkipTlsVerify;
       if (config.insecureSkipTlsVerify && !settings.insecureSkipTlsVerify) {
         this.logger.warn(`cluster ${config.name}: insecure-skip-tls-verify is set in its kubeconfig; its certificate is not checked`);
       }
       const ca = config.ca ? [config.ca, ...settings.extraCa] : [...rootCertificates, ...settings.extraCa];
-      // No cap on sockets: watches and followed logs hold theirs for minutes, and a cap let them
-      // starve every short request behind them (the footprint benchmark's 50 users queued lists
-      // behind 100 watches). Load is bounded per caller by the request budget instead, and
-      // identical watches share one upstream.
-      const agent = new Agent({ keepAlive: true, ca, rejectUnauthorized: !insecure, servername: config.tlsServerName });
+      // No cap on sockets in use: a cap made 50 users' lists queue behind one another (and,
+      // over HTTP/1.1, behind watches that hold theirs for minutes). Load is bounded per caller
+      // by the request budget instead. At most KEEP_ALIVE_SOCKETS idle ones are kept: a burst of
+      // lists does not leave its connections (~200 KiB each) open until the API server's own
+      // idle timeout closes them.
+      const agent = new Agent({ keepAlive: true, maxFreeSockets: KEEP_ALIVE_SOCKETS, ca, rejectUnauthorized: !insecure, servername: config.tlsServerName });
       const url = new URL(config.server);
       const tls = { ca, rejectUnauthorized: !insecure, servername: config.tlsServerName };
-      // Watches and followed logs (long-lived, mostly quiet once their first burst is read) 25
-      // to a connection with a small stream window; other requests (lists that move megabytes
-      // at once) 8 to a connection with a larger one.
-      const http2 = {
-        streams: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.longLived, maxStreamsPerConnection: 25 }),
-        requests: new Http2Pool({ origin: url, tls, streamWindowBytes: windows.requests, maxStreamsPerConnection: 8 }),
-      };
-      this.clusters.set(config.name, { config, agent, http2, url, tls });
+      // Watches and followed logs: long-lived, mostly quiet once their first burst is read, 25 to
+      // a connection, each with a small stream window.
+      const longLived = new Http2Pool({ origin: url, tls, streamWindowBytes: window, maxStreamsPerConnection: 25 });
+      this.clusters.set(config.name, { config, agent, longLived, url, tls });
     }
   }
 
@@ -147,18 +149,17 @@ export class ClusterConnections {
 
   /**
    * Resolves with the API server's response (any status); rejects with 502/504 when it cannot
-   * be reached. A configured cluster is asked over HTTP/2 when it offers it (a watch or a
-   * followed log on the long-lived streams' connections, see GatewayLimits.upstreamWindowBytes), else over
-   * HTTP/1.1; a user-added cluster always over HTTP/1.1 on a connection of its own.
+   * be reached. A configured cluster is sent a watch or a followed log over HTTP/2 when it
+   * offers it (GatewayLimits.upstreamWatchWindowBytes), anything else over HTTP/1.1 on its
+   * keep-alive agent; a user-added cluster everything over HTTP/1.1 on a connection of its own.
    */
   async request(cluster: string, req: UpstreamRequest): Promise<UpstreamResponse> {
     if (req.userCluster) return this.requestUserCluster(cluster, req.userCluster, req);
-    const { agent, http2, url, config } = this.entry(cluster);
-    const pool = LONG_LIVED.test(req.path) ? http2.streams : http2.requests;
-    if (this.http2 && pool.speaksHttp2) {
+    const { agent, longLived, url, config } = this.entry(cluster);
+    if (this.http2 && LONG_LIVED.test(req.path) && longLived.speaksHttp2) {
       const headers = requestHeaders(req, authHeaders(config, req));
       try {
-        return await pool.request({ method: req.method, path: url.pathname.replace(/\/+$/, '') + req.path, headers, body: req.body, signal: req.signal, timeoutMs: req.timeoutMs ?? 30_000 });
+        return await longLived.request({ method: req.method, path: url.pathname.replace(/\/+$/, '') + req.path, headers, body: req.body, signal: req.signal, timeoutMs: req.timeoutMs ?? 30_000 });
       } catch (err) {
         if (!(err instanceof Http1Only)) throw upstreamError(config.name, url, err as Error, req.timeoutMs ?? 30_000);
         this.logger.log(`cluster ${config.name}: ${(err as Error).message}; using HTTP/1.1`);
@@ -169,17 +170,15 @@ export class ClusterConnections {
 
   /** Closes the HTTP/2 connections and the keep-alive sockets (Nest calls it on shutdown). */
   onModuleDestroy(): void {
-    for (const { agent, http2 } of this.clusters.values()) {
-      http2.streams.close();
-      http2.requests.close();
+    for (const { agent, longLived } of this.clusters.values()) {
+      longLived.close();
       agent.destroy();
     }
   }
 
-  /** Connections open to a configured cluster over HTTP/2 and the streams on each (tests, diagnosis). */
-  http2Streams(cluster: string): { longLived: number[]; requests: number[] } {
-    const { http2 } = this.entry(cluster);
-    return { longLived: http2.streams.streamsPerConnection, requests: http2.requests.streamsPerConnection };
+  /** Connections open to a configured cluster over HTTP/2 (watches, followed logs), as the streams on each (tests, diagnosis). */
+  http2Streams(cluster: string): number[] {
+    return this.entry(cluster).longLived.streamsPerConnection;
   }
 
   /**
@@ -269,6 +268,9 @@ function authHeaders(config: ClusterConfig, req: Pick<UpstreamRequest, 'token' |
   return req.token ? { Authorization: `Bearer ${req.token}` } : {};
 }
 
+
+/** Idle keep-alive connections kept per configured cluster for requests other than watches and followed logs. */
+const KEEP_ALIVE_SOCKETS = 8;
 
 /** A watch (`watch=true`/`1`) or a followed log (`follow=true`): a stream held for minutes. */
 const LONG_LIVED = /[?&](?:watch|follow)=(?:true|1)(?:&|$)/;

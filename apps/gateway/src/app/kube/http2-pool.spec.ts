@@ -172,13 +172,13 @@ describe('Http2Pool', () => {
       expect(await readBody(res)).toBe('{"kind":"Status"}');
       await readBody(await connections.request('old', { method: 'GET', path: '/api/v1/pods', token: 't' }));
       expect(seen).toEqual(['HTTP/1.1 /api/v1/namespaces?watch=1', 'HTTP/1.1 /api/v1/pods']);
-      expect(connections.http2Streams('old')).toEqual({ longLived: [], requests: [] });
+      expect(connections.http2Streams('old')).toEqual([]);
     } finally {
       connections.onModuleDestroy();
     }
   });
 
-  it('asks over HTTP/1.1 only when CAIRN_UPSTREAM_HTTP2 is false, even a server that offers h2', async () => {
+  it('sends watches and followed logs over HTTP/2 and everything else over HTTP/1.1; CAIRN_UPSTREAM_HTTP2=false sends all over HTTP/1.1', async () => {
     const seen: string[] = [];
     const server = createSecureServer({ ...cert, allowHTTP1: true }, (req, res) => {
       seen.push(`HTTP/${req.httpVersion} ${req.url}`);
@@ -188,15 +188,60 @@ describe('Http2Pool', () => {
     servers.push(server);
     const origin = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
     const clusters = [{ name: 'both', server: origin.href, ca: cert.cert, insecureSkipTlsVerify: false, source: 'kubeconfig' as const }];
+    const paths = ['/api/v1/pods?limit=500', '/api/v1/namespaces/a/pods/p', '/api/v1/pods?watch=1', '/api/v1/namespaces/a/pods/p/log?follow=true&container=c', '/api/v1/pods?watch=false'];
     for (const upstreamHttp2 of [false, true]) {
       const connections = new ClusterConnections({ clusters, extraCa: [], insecureSkipTlsVerify: false, upstreamHttp2 });
       try {
-        expect(await readBody(await connections.request('both', { method: 'GET', path: `/version?http2=${upstreamHttp2}`, token: 't' }))).toBe('ok');
+        for (const path of paths) expect(await readBody(await connections.request('both', { method: 'GET', path: `${path}${path.includes('?') ? '&' : '?'}http2=${upstreamHttp2}`, token: 't' }))).toBe('ok');
       } finally {
         connections.onModuleDestroy();
       }
     }
-    expect(seen).toEqual(['HTTP/1.1 /version?http2=false', 'HTTP/2.0 /version?http2=true']);
+    expect(seen).toEqual([
+      'HTTP/1.1 /api/v1/pods?limit=500&http2=false',
+      'HTTP/1.1 /api/v1/namespaces/a/pods/p?http2=false',
+      'HTTP/1.1 /api/v1/pods?watch=1&http2=false',
+      'HTTP/1.1 /api/v1/namespaces/a/pods/p/log?follow=true&container=c&http2=false',
+      'HTTP/1.1 /api/v1/pods?watch=false&http2=false',
+      'HTTP/1.1 /api/v1/pods?limit=500&http2=true',
+      'HTTP/1.1 /api/v1/namespaces/a/pods/p?http2=true',
+      'HTTP/2.0 /api/v1/pods?watch=1&http2=true',
+      'HTTP/2.0 /api/v1/namespaces/a/pods/p/log?follow=true&container=c&http2=true',
+      'HTTP/1.1 /api/v1/pods?watch=false&http2=true',
+    ]);
+  });
+
+  it('keeps at most 8 idle HTTP/1.1 connections after a burst of 20 requests at once, and closes the rest', async () => {
+    const open = new Set<unknown>();
+    const waiting: Array<() => void> = [];
+    const server = createHttpsServer(cert, (req, res) => {
+      // Answer once all 20 are in, so each needed a connection of its own.
+      waiting.push(() => res.writeHead(200).end('ok'));
+      if (waiting.length === 20) for (const answer of waiting.splice(0)) answer();
+    });
+    let made = 0;
+    server.on('secureConnection', (socket) => {
+      made++;
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+    const origin = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const connections = new ClusterConnections({ clusters: [{ name: 'c', server: origin.href, ca: cert.cert, insecureSkipTlsVerify: false, source: 'kubeconfig' }], extraCa: [], insecureSkipTlsVerify: false });
+    try {
+      const bodies = await Promise.all(Array.from({ length: 20 }, async (_, i) => readBody(await connections.request('c', { method: 'GET', path: `/api/v1/pods?limit=500&i=${i}`, token: 't' }))));
+      expect(bodies.every((b) => b === 'ok')).toBe(true);
+      expect(open.size).toBeGreaterThanOrEqual(8);
+      await until(() => open.size === 8);
+      expect(made).toBe(20);
+      // The 8 kept are used again: the next burst of 20 opens 12.
+      await Promise.all(Array.from({ length: 20 }, async (_, i) => readBody(await connections.request('c', { method: 'GET', path: `/again?i=${i}`, token: 't' }))));
+      expect(made).toBe(32);
+      await until(() => open.size === 8);
+    } finally {
+      connections.onModuleDestroy();
+    }
   });
 
   it('names the cause when the server cannot be reached or its certificate is not trusted', async () => {

@@ -30,9 +30,10 @@ export interface GatewaySettings {
   /** Skip TLS verification of every configured API server (logged as a warning at start). */
   insecureSkipTlsVerify: boolean;
   /**
-   * Ask configured API servers over HTTP/2 where they offer it (kube/http2-pool.ts): every
-   * caller on a few shared connections. false: HTTP/1.1 on a keep-alive agent, a TLS
-   * connection per request in flight (about 200 KiB of native memory each).
+   * Send watches and followed logs to configured API servers over HTTP/2 where they offer it
+   * (kube/http2-pool.ts): every caller's on a few shared connections (CAIRN_UPSTREAM_HTTP2,
+   * default true). false: over HTTP/1.1 like every other request, a TLS connection per stream
+   * held (about 200 KiB of native memory each).
    */
   upstreamHttp2: boolean;
   /** Session keys: the first is current, the rest still accepted. Empty: bearer headers only. */
@@ -115,16 +116,14 @@ export interface GatewayLimits {
   /** Bytes waiting to be sent to one browser tab's watch stream before it is told to reconnect (CAIRN_MAX_STREAM_BUFFER_BYTES, default 1 MiB). */
   streamBufferBytes: number;
   /**
-   * What one HTTP/2 stream to a configured API server may have received and not yet been read,
-   * bytes: its flow-control window (RFC 9113 §6.9, kube/http2-pool.ts), held in the gateway
-   * where over HTTP/1.1 the kernel's socket buffer held it. Watches and followed logs
-   * (CAIRN_MAX_UPSTREAM_WATCH_WINDOW_BYTES, default 64 KiB, HTTP/2's own default): small events,
-   * streams paused for long by slow tabs, so 100 stalled watches hold at most 6.4 MiB. Every
-   * other request (CAIRN_MAX_UPSTREAM_WINDOW_BYTES, default 256 KiB): 50 lists read by slow
-   * browsers hold at most 12.5 MiB. A stream moves at most one window per round trip to the
-   * API server and back through the gateway's event loop.
+   * What one watch or followed log to a configured API server, over HTTP/2, may have received
+   * and not yet been read, bytes (CAIRN_MAX_UPSTREAM_WATCH_WINDOW_BYTES, default 64 KiB,
+   * HTTP/2's own default): its flow-control window (RFC 9113 §6.9, kube/http2-pool.ts), held in
+   * the gateway where over HTTP/1.1 the kernel's socket buffer held it. Small events on streams
+   * paused for long by slow tabs: 100 stalled watches hold at most 6.4 MiB. A stream moves at
+   * most one window per round trip to the API server and back through the gateway's event loop.
    */
-  upstreamWindowBytes: { longLived: number; requests: number };
+  upstreamWatchWindowBytes: number;
   /** An upstream body the gateway reads whole (a get, a list of Secrets, discovery, an OpenAPI document), bytes (CAIRN_MAX_UPSTREAM_BODY_BYTES, default 32 MiB). */
   upstreamBodyBytes: number;
   /** Open watch streams (browser tabs) per identity (CAIRN_MAX_STREAMS_PER_USER, default 20). */
@@ -189,7 +188,6 @@ export const GATEWAY_SETTING_NAMES = [
   'CAIRN_MAX_REPLAY_BYTES',
   'CAIRN_MAX_REPLAY_TOTAL_BYTES',
   'CAIRN_MAX_STREAM_BUFFER_BYTES',
-  'CAIRN_MAX_UPSTREAM_WINDOW_BYTES',
   'CAIRN_MAX_UPSTREAM_WATCH_WINDOW_BYTES',
   'CAIRN_MAX_UPSTREAM_BODY_BYTES',
   'CAIRN_MAX_STREAMS_PER_USER',
@@ -334,10 +332,7 @@ function readLimits(read: SettingsReader): GatewayLimits {
     replayBytes: read.bytes('CAIRN_MAX_REPLAY_BYTES', 1 * MiB, KiB, 1024 * MiB),
     replayTotalBytes: read.bytes('CAIRN_MAX_REPLAY_TOTAL_BYTES', 8 * MiB, 64 * KiB, 4096 * MiB),
     streamBufferBytes: read.bytes('CAIRN_MAX_STREAM_BUFFER_BYTES', 1 * MiB, 64 * KiB, 1024 * MiB),
-    upstreamWindowBytes: {
-      longLived: read.bytes('CAIRN_MAX_UPSTREAM_WATCH_WINDOW_BYTES', 64 * KiB, 16 * KiB, 16 * MiB),
-      requests: read.bytes('CAIRN_MAX_UPSTREAM_WINDOW_BYTES', 256 * KiB, 16 * KiB, 16 * MiB),
-    },
+    upstreamWatchWindowBytes: read.bytes('CAIRN_MAX_UPSTREAM_WATCH_WINDOW_BYTES', 64 * KiB, 16 * KiB, 16 * MiB),
     upstreamBodyBytes: read.bytes('CAIRN_MAX_UPSTREAM_BODY_BYTES', 32 * MiB, KiB, 1024 * MiB),
     streamsPerUser: read.count('CAIRN_MAX_STREAMS_PER_USER', 20, 1, 10_000),
     watchesPerUser: read.count('CAIRN_MAX_WATCHES_PER_USER', 200, 1, 100_000),
