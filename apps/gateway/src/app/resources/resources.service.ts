@@ -1,10 +1,11 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { pipeline, type Readable } from 'node:stream';
 import type { KindParams, ListQuery, ObjectParams, OpenApiParams } from '@cairn/api-contracts/requests';
 import { openApiV3Path } from '@cairn/kube-model';
 import type { ApiResource } from '@cairn/api-contracts';
 import type { Caller } from '../auth/callers';
 import { KubeService } from '../kube/kube.service';
-import type { UpstreamResponse } from '../kube/http2-pool';
+import { coalesce } from '../kube/coalesce';
 import { query, resourcePath } from '../kube/resource-paths';
 import { DiscoveryService } from './discovery.service';
 import { redactSecret, redactSecretList } from './secrets';
@@ -13,11 +14,11 @@ import { redactSecret, redactSecretList } from './secrets';
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
 /**
- * A list as it goes to the browser: the API server's own stream (`encoding: 'gzip'` when the
- * API server compressed it, which the reply then says in its Content-Encoding), or (Secrets) an
- * object with the values removed.
+ * A list as it goes to the browser: the API server's own bytes, in writes of at least 64 KiB
+ * (`coalesce`), with `encoding: 'gzip'` when the API server compressed them (which the reply then
+ * says in its Content-Encoding); or (Secrets) an object with the values removed.
  */
-export type ListReply = { stream: UpstreamResponse; encoding?: 'gzip' } | { json: unknown };
+export type ListReply = { stream: Readable; encoding?: 'gzip' } | { json: unknown };
 
 /** Reads objects as the caller: lists, gets, the events about an object, and the kinds served. */
 @Injectable()
@@ -64,7 +65,9 @@ export class ResourcesService {
       throw new HttpException(`Cluster ${kind.cluster} answered with Content-Encoding ${encoding.slice(0, 40)}, which Cairn did not ask for.`, HttpStatus.BAD_GATEWAY);
     }
     if (isSecrets(kind)) return { json: redactSecretList(this.kube.parse(kind.cluster, await this.kube.readBody(res))) };
-    return encoding === 'gzip' ? { stream: res, encoding: 'gzip' } : { stream: res };
+    // The browser closing its request destroys the coalesced stream, and pipeline the upstream one.
+    const stream = pipeline(res, coalesce(), () => undefined);
+    return encoding === 'gzip' ? { stream, encoding: 'gzip' } : { stream };
   }
 
   /**

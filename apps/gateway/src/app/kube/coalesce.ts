@@ -1,0 +1,50 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+/** Bytes a coalesced write carries at least, but the body's last (64 KiB: four TLS records to the browser). */
+export const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * Joins a body's small chunks into writes of at least `bytes` (the last one excepted), for a body
+ * the browser reads whole (a list page), never for a stream read event by event (a watch, a
+ * followed log), which must not wait for the next chunk.
+ *
+ * Why: the API server's TLS records reach the gateway as chunks of about 1.4 KB (15 000 for an
+ * 18.6 MB list of 5 000 pods), and each one went to the browser as a write of its own: a chunk
+ * of HTTP/1.1's chunked encoding and a `writev` system call, 57 % of the gateway's CPU for that
+ * list, about 140 ms of it per list, which seed 001's 100m pod takes 1.4 s to give
+ * (bench/reports/2026-11-30-list-http1.md).
+ *
+ * Bounds: at most `bytes` plus one chunk is held; backpressure is the Transform's (a chunk is
+ * taken only once the browser has read the last write). Data waits for more at most `maxWaitMs`
+ * (milliseconds), so a slow cluster's page still moves.
+ */
+export function coalesce(bytes = COALESCE_BYTES, maxWaitMs = 20): Transform {
+  let pending: Buffer[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const take = (): Buffer => {
+    const joined = pending.length === 1 ? pending[0] : Buffer.concat(pending, size);
+    pending = [];
+    size = 0;
+    clearTimeout(timer);
+    timer = undefined;
+    return joined;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done: TransformCallback) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size >= bytes) return done(null, take());
+      timer ??= setTimeout(() => size > 0 && this.push(take()), maxWaitMs);
+      done();
+    },
+    flush(done: TransformCallback) {
+      done(null, size > 0 ? take() : undefined);
+    },
+    destroy(err, done) {
+      clearTimeout(timer);
+      pending = [];
+      done(err);
+    },
+  });
+}
