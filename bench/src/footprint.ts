@@ -32,7 +32,8 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * 100m of CPU, cpu.cfs_quota_us) idle, then under `users` simulated browser users, each
  * signed in with their own session (a real ID token of its own), each following one
  * container's log, listing the bench namespace's pods 500 at a time through every page,
- * opening a watch stream on its pods and deployments, and listing every page again (issue 20:
+ * opening a watch stream on its pods (from the list's resourceVersion, as the console does) and
+ * deployments, and listing every page again (issue 20:
  * the load Headlamp was measured under). The baseline is the same 500-pod page straight from
  * the API server at the same moment.
  */
@@ -167,7 +168,7 @@ async function measure(
       const timing = answer?.headers['server-timing'];
       const upstream = readUpstreamTiming(typeof timing === 'string' ? timing : undefined);
       const text = answer?.status === 200 && answer.body ? (answer.encoding === 'gzip' ? gunzipSync(answer.body) : answer.body).toString('utf8') : undefined;
-      return { ms, upstream, json: text ? (JSON.parse(text) as { metadata?: { continue?: string } }) : undefined };
+      return { ms, upstream, json: text ? (JSON.parse(text) as { metadata?: { continue?: string; resourceVersion?: string } }) : undefined };
     };
     // Baseline: the same 500-pod page straight from the API server, at the same moments.
     // Asked as the users' clients ask the gateway (gzip accepted, the same client code), so both sides get the same bytes.
@@ -207,15 +208,19 @@ async function measure(
     // One container each to follow: the seed's team-a pods, whose logs keep growing.
     const podList = (await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=team-a&labelSelector=${encodeURIComponent('app.kubernetes.io/name=web')}`, first.client)).json as { items?: Array<{ metadata: { name: string } }> } | undefined;
     const logPods = (podList?.items ?? []).map((p) => p.metadata.name);
-    const everyPage = async (client: TimedClient) => {
+    /** Lists every page; resolves with the list's resourceVersion (every page of one list is the same snapshot). */
+    const everyPage = async (client: TimedClient): Promise<string | undefined> => {
       let token: string | undefined;
+      let resourceVersion: string | undefined;
       do {
         const page = await get(`/api/v1/clusters/${CLUSTER}/resources/core/v1/pods?namespace=${BENCH_NAMESPACE}&limit=${PAGE}${token ? `&continue=${encodeURIComponent(token)}` : ''}`, client);
         pageLatencies.push(page.ms);
         if (Number.isFinite(page.upstream)) pageUpstream.push(page.upstream);
         token = page.json?.metadata?.continue || undefined;
+        resourceVersion ??= page.json?.metadata?.resourceVersion;
         await sleep(THINK_MS);
       } while (token);
+      return resourceVersion;
     };
     let apiServerConnections: Record<string, number> = {};
     const midway = sleep(Math.min(options.loadSeconds * 1000, 20_000)).then(async () => {
@@ -229,8 +234,14 @@ async function measure(
         await get('/auth/session', user.client);
         const pod = logPods[i % Math.max(logPods.length, 1)];
         if (pod) open(`/api/v1/clusters/${CLUSTER}/namespaces/team-a/pods/${pod}/log?container=web&follow=true&tailLines=10`, user.headers, (chunk) => (logBytes += chunk.length), () => logsOpen++);
-        await everyPage(user.client);
-        const subscriptions = ['pods', 'deployments'].map((resource) => ({ id: resource, cluster: CLUSTER, group: resource === 'pods' ? 'core' : 'apps', version: 'v1', resource, namespace: BENCH_NAMESPACE }));
+        // As the console's live list does (data-access live-list.ts): the pods are watched from the
+        // resourceVersion of the list just read, so the watch sends changes, not all 5 000 pods
+        // again; the deployments (a handful, not listed here) from now.
+        const listed = await everyPage(user.client);
+        const subscriptions = [
+          { id: 'pods', cluster: CLUSTER, group: 'core', version: 'v1', resource: 'pods', namespace: BENCH_NAMESPACE, ...(listed ? { resourceVersion: listed } : {}) },
+          { id: 'deployments', cluster: CLUSTER, group: 'apps', version: 'v1', resource: 'deployments', namespace: BENCH_NAMESPACE },
+        ];
         open(`/api/v1/watch?subscriptions=${encodeURIComponent(JSON.stringify(subscriptions))}`, { ...user.headers, Accept: 'text/event-stream' }, (chunk) => (watchEvents += chunk.split('event: watch').length - 1), () => streamsOpen++);
         await everyPage(user.client);
         await get('/auth/session', user.client);
