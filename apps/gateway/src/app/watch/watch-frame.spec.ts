@@ -28,7 +28,7 @@ describe('watch frames', () => {
       const frames = Array.from({ length: 500 }, (_, i) => watchFrame(`tab-${i}"`, shared));
       // One for the event, one per id (ids need escaping too).
       expect(stringify).toHaveBeenCalledTimes(501);
-      expect(JSON.parse(frames[499]!.slice('event: watch\ndata: '.length))).toEqual({ id: 'tab-499"', ...event });
+      expect(JSON.parse(String(frames.at(-1)).slice('event: watch\ndata: '.length))).toEqual({ id: 'tab-499"', ...event });
     } finally {
       stringify.mockRestore();
     }
