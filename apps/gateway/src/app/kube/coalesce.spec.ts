@@ -55,7 +55,7 @@ describe('coalesce', () => {
     expect(seen).toEqual([1500, 10]);
   });
 
-  it('holds no more than 64 KiB plus one chunk while the reader does not read (backpressure reaches the source)', async () => {
+  it('holds back a fast source while the reader does not read: what it holds stays bounded, the rest waits in the source', async () => {
     let produced = 0;
     const source = new Readable({
       highWaterMark: 16 * 1024,
@@ -67,9 +67,27 @@ describe('coalesce', () => {
     const c = coalesce();
     source.pipe(c); // nothing reads c
     await new Promise((r) => setTimeout(r, 100));
-    // c's readable side (16 KiB high-water mark, one 64 KiB write over it) + its pending join + the source's own buffer.
-    expect(c.readableLength).toBeLessThanOrEqual(COALESCE_BYTES + 16 * 1024);
+    // Joined but unread (16 KiB high-water mark plus one write), taken and not yet joined (16 KiB plus a chunk).
+    expect(c.readableLength + c.writableLength).toBeLessThanOrEqual(16 * 1024 + COALESCE_BYTES + 16 * 1024 + 16 * 1024);
     expect(produced).toBeLessThan(COALESCE_BYTES * 3);
+    source.destroy();
+    c.destroy();
+  });
+
+  it('holds back a slow source too (under 64 KiB per wait) while the reader does not read: what it holds stays bounded', async () => {
+    // A cluster dripping 1 KiB every 2 ms (about 0.5 MB/s) to a tab that never reads: each 20 ms
+    // wait flushes less than 64 KiB, so only the high-water check holds the source back.
+    const source = new Readable({ read: () => undefined });
+    const c = coalesce();
+    source.pipe(c); // nothing reads c
+    for (let i = 0; i < 300; i++) {
+      source.push(Buffer.alloc(1024));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    // Joined but unread (its 16 KiB high-water mark plus one write), taken from the source and not yet joined (16 KiB plus a chunk).
+    expect(c.readableLength + c.writableLength).toBeLessThanOrEqual(16 * 1024 + COALESCE_BYTES + 16 * 1024 + 1024);
+    // The rest waits in the source, where the upstream's flow control (TCP, HTTP/2) holds it back.
+    expect(source.readableLength).toBeGreaterThan(100 * 1024);
     source.destroy();
     c.destroy();
   });

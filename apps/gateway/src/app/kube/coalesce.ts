@@ -3,6 +3,9 @@ import { Transform, type TransformCallback } from 'node:stream';
 /** Bytes a coalesced write carries at least, but the body's last (64 KiB: four TLS records to the browser). */
 export const COALESCE_BYTES = 64 * 1024;
 
+/** High-water mark of each side of the Transform (Node 24's default is 64 KiB): what waits unread before the source is held back. */
+const HIGH_WATER_BYTES = 16 * 1024;
+
 /**
  * Joins a body's small chunks into writes of at least `bytes` (the last one excepted), for a body
  * the browser reads whole (a list page), never for a stream read event by event (a watch, a
@@ -14,9 +17,14 @@ export const COALESCE_BYTES = 64 * 1024;
  * list, about 140 ms of it per list, which seed 001's 100m pod takes 1.4 s to give
  * (bench/reports/2026-11-30-list-http1.md).
  *
- * Bounds: at most `bytes` plus one chunk is held; backpressure is the Transform's (a chunk is
- * taken only once the browser has read the last write). Data waits for more at most `maxWaitMs`
- * (milliseconds), so a slow cluster's page still moves.
+ * Bounds, per list: under `bytes` waiting to be joined, or else at most 16 KiB of joined writes
+ * not yet read plus one write (up to `bytes` plus a chunk) and 16 KiB taken from the source and
+ * not yet joined (HIGH_WATER_BYTES): a chunk that finds the unread writes at their high-water
+ * mark is passed on at once, which makes the Transform hold back the next chunk (and so the
+ * upstream socket) until the browser reads. Data waits for more at most `maxWaitMs`
+ * (milliseconds), so a slow cluster's page still moves; without the high-water check, a
+ * cluster dripping under 64 KiB per `maxWaitMs` to a tab that never reads would be buffered
+ * without end by the timer's pushes.
  */
 export function coalesce(bytes = COALESCE_BYTES, maxWaitMs = 20): Transform {
   let pending: Buffer[] = [];
@@ -31,10 +39,12 @@ export function coalesce(bytes = COALESCE_BYTES, maxWaitMs = 20): Transform {
     return joined;
   };
   return new Transform({
+    readableHighWaterMark: HIGH_WATER_BYTES,
+    writableHighWaterMark: HIGH_WATER_BYTES,
     transform(chunk: Buffer, _encoding, done: TransformCallback) {
       pending.push(chunk);
       size += chunk.length;
-      if (size >= bytes) return done(null, take());
+      if (size >= bytes || this.readableLength >= this.readableHighWaterMark) return done(null, take());
       timer ??= setTimeout(() => size > 0 && this.push(take()), maxWaitMs);
       done();
     },
