@@ -94,8 +94,9 @@ export class ClusterConnections {
       // over HTTP/1.1, behind watches that hold theirs for minutes). Load is bounded per caller
       // by the request budget instead. At most KEEP_ALIVE_SOCKETS idle ones are kept: a burst of
       // lists does not leave its connections (~200 KiB each) open until the API server's own
-      // idle timeout closes them.
-      const agent = new Agent({ keepAlive: true, maxFreeSockets: KEEP_ALIVE_SOCKETS, ca, rejectUnauthorized: !insecure, servername: config.tlsServerName });
+      // idle timeout closes them; and an idle one is closed after KEEP_ALIVE_IDLE_MS, before a
+      // server or proxy in front of it closes it under a request just sent (see `send`).
+      const agent = new Agent({ keepAlive: true, maxFreeSockets: KEEP_ALIVE_SOCKETS, timeout: KEEP_ALIVE_IDLE_MS, ca, rejectUnauthorized: !insecure, servername: config.tlsServerName });
       const url = new URL(config.server);
       const tls = { ca, rejectUnauthorized: !insecure, servername: config.tlsServerName };
       // Watches and followed logs: long-lived, mostly quiet once their first burst is read, 25 to
@@ -272,6 +273,9 @@ function authHeaders(config: ClusterConfig, req: Pick<UpstreamRequest, 'token' |
 /** Idle keep-alive connections kept per configured cluster for requests other than watches and followed logs. */
 const KEEP_ALIVE_SOCKETS = 8;
 
+/** Milliseconds an idle keep-alive connection is kept (Go's API server closes them after 90 s idle, a proxy may sooner). */
+const KEEP_ALIVE_IDLE_MS = 30_000;
+
 /** A watch (`watch=true`/`1`) or a followed log (`follow=true`): a stream held for minutes. */
 const LONG_LIVED = /[?&](?:watch|follow)=(?:true|1)(?:&|$)/;
 
@@ -294,16 +298,24 @@ function upstreamError(name: string, url: URL, err: Error & { code?: string }, t
   return new HttpException(`Cluster ${name} (${url.origin}) cannot be reached: ${describeNetworkError(err)}.`, HttpStatus.BAD_GATEWAY);
 }
 
-function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'lookup'>, req: UpstreamRequest, auth: Record<string, string | string[]>): Promise<UpstreamResponse> {
+/**
+ * One HTTP/1.1 request. A GET whose kept-alive connection turns out to be closed by the server
+ * (ECONNRESET on a reused socket, before any answer: the server closed it as it went idle, the
+ * race Node's docs describe for `request.reusedSocket`) is sent once more on a new connection;
+ * nothing else is retried.
+ */
+function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'lookup'>, req: UpstreamRequest, auth: Record<string, string | string[]>, retried = false): Promise<UpstreamResponse> {
   const basePath = url.pathname.replace(/\/+$/, '');
   const headers = requestHeaders(req, auth);
   const timeoutMs = req.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     let upstream: ReturnType<typeof httpsRequest>;
+    let answered = false;
     try {
       upstream = httpsRequest(
         { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 443, path: basePath + req.path, method: req.method, headers, signal: req.signal, ...options },
         (res) => {
+          answered = true;
           upstream.setTimeout(0);
           resolve(res);
         },
@@ -316,7 +328,10 @@ function send(name: string, url: URL, options: Pick<RequestOptions, 'agent' | 'l
     upstream.setTimeout(timeoutMs, () => {
       upstream.destroy(new HttpException(`Cluster ${name} (${url.origin}) did not answer within ${timeoutMs / 1000} s.`, HttpStatus.GATEWAY_TIMEOUT));
     });
-    upstream.on('error', (err: Error & { code?: string }) => reject(upstreamError(name, url, err, timeoutMs)));
+    upstream.on('error', (err: Error & { code?: string }) => {
+      if (!answered && !retried && upstream.reusedSocket && err.code === 'ECONNRESET' && req.method === 'GET' && !req.signal?.aborted) return resolve(send(name, url, options, req, auth, true));
+      reject(upstreamError(name, url, err, timeoutMs));
+    });
     upstream.end(req.body);
   });
 }

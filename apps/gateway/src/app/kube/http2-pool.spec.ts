@@ -244,6 +244,31 @@ describe('Http2Pool', () => {
     }
   });
 
+  it('sends a GET once more on a new connection when the server closed the kept-alive one under it; a POST is not sent twice', async () => {
+    // The server answers the first request on each connection and drops the connection when a
+    // second arrives on it, as a server closing an idle connection just as a request is sent.
+    const seen: string[] = [];
+    const server = createHttpsServer({ ...cert, keepAlive: true }, (req, res) => {
+      const socket = req.socket as typeof req.socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      seen.push(`${req.method} ${req.url} #${socket.served}`);
+      if (socket.served > 1) return void socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    servers.push(server);
+    const origin = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const connections = new ClusterConnections({ clusters: [{ name: 'c', server: origin.href, ca: cert.cert, insecureSkipTlsVerify: false, source: 'kubeconfig' }], extraCa: [], insecureSkipTlsVerify: false });
+    try {
+      expect(await readBody(await connections.request('c', { method: 'GET', path: '/api/v1/pods?limit=1', token: 't' }))).toBe('{}');
+      expect(await readBody(await connections.request('c', { method: 'GET', path: '/api/v1/pods?limit=2', token: 't' }))).toBe('{}');
+      await expect(connections.request('c', { method: 'POST', path: '/api/v1/namespaces/a/configmaps', token: 't', body: '{}' })).rejects.toMatchObject({ status: 502, message: expect.stringContaining('reset') });
+      expect(seen).toEqual(['GET /api/v1/pods?limit=1 #1', 'GET /api/v1/pods?limit=2 #2', 'GET /api/v1/pods?limit=2 #1', 'POST /api/v1/namespaces/a/configmaps #2']);
+    } finally {
+      connections.onModuleDestroy();
+    }
+  });
+
   it('names the cause when the server cannot be reached or its certificate is not trusted', async () => {
     const { origin } = await h2Server();
     const untrusting = new Http2Pool({ origin, tls: { ca: [], rejectUnauthorized: true }, streamWindowBytes: 65535 });
