@@ -118,6 +118,8 @@ export class Http2TimedClient {
       session.once('error', reject);
     });
     session.setLocalWindowSize(64 * 1024 * 1024);
+    // A connection lost later fails the stream in flight (its own 'error'); the next get connects again.
+    session.on('error', () => undefined);
     this.session = session;
     return session;
   }

@@ -60,12 +60,12 @@ export class Http1Only extends Error {
 
 /**
  * HTTP/2 connections to one API server, shared by every caller (a bearer token travels in each
- * request, never in the connection, as on the HTTP/1.1 keep-alive agent this replaces). A
+ * request, never in the connection, as on an HTTP/1.1 keep-alive agent); ClusterConnections
+ * sends only watches and followed logs this way (lists read faster over HTTP/1.1, see there). A
  * request goes on an open connection with a free stream (the server's
  * SETTINGS_MAX_CONCURRENT_STREAMS, read before the first request is sent, or
- * `maxStreamsPerConnection` if lower) or on a new one:
- * watches and followed logs hold their streams for minutes, and a queue behind them would
- * starve short requests. One TLS connection in Node costs about 200 KiB of native memory
+ * `maxStreamsPerConnection` if lower) or on a new one, never into a queue: the streams on it
+ * are held for minutes, and a queue behind them would hold a new request back as long. One TLS connection in Node costs about 200 KiB of native memory
  * (OpenSSL's buffers and state): 150 HTTP/1.1 streams cost 33 MiB, the same streams on one
  * HTTP/2 connection 13 MiB, module included (issue 20's footprint). A server that answers
  * ALPN with anything but `h2` makes `request` throw Http1Only, and is asked again only after
