@@ -39,6 +39,8 @@ interface Timeline {
   lastScriptEndMs: number;
   /** The slowest requests before the list was ready. */
   slowest: Array<{ name: string; startMs: number; endMs: number }>;
+  /** Every request of the page up to then, in the order they started: the waterfall the load waits on. */
+  requests: Array<{ name: string; startMs: number; endMs: number }>;
   longTasksMs: number[];
 }
 
@@ -48,14 +50,13 @@ function timelineInPage(): Timeline {
   const list = resources.find((r) => /\/resources\/core\/v1\/pods(\?|$)/.test(r.name));
   const scripts = resources.filter((r) => /\.m?js(\?|$)/.test(r.name));
   const w = window as unknown as { __benchLongTasks?: number[] };
+  const named = resources.map((r) => ({ name: new URL(r.name).pathname + new URL(r.name).search.slice(0, 60), startMs: Math.round(r.startTime), endMs: Math.round(r.responseEnd) }));
   return {
     domContentLoadedMs: nav?.domContentLoadedEventEnd ?? Number.NaN,
     listRequest: list ? { startMs: list.startTime, endMs: list.responseEnd, kb: list.transferSize / 1024 } : undefined,
     lastScriptEndMs: Math.max(0, ...scripts.map((r) => r.responseEnd)),
-    slowest: resources
-      .map((r) => ({ name: new URL(r.name).pathname + new URL(r.name).search.slice(0, 60), startMs: Math.round(r.startTime), endMs: Math.round(r.responseEnd) }))
-      .sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs))
-      .slice(0, 5),
+    slowest: [...named].sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs)).slice(0, 5),
+    requests: [...named].sort((a, b) => a.startMs - b.startMs),
     longTasksMs: w.__benchLongTasks ?? [],
   };
 }
