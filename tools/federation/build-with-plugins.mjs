@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createBuilder, targetFromTargetString } from '@angular-devkit/architect';
-import { init as lexerReady } from 'es-module-lexer';
-import { writePreloadSync } from './preload.mjs';
+import { writePreload } from './preload.mjs';
 import { sideEffectFreeExternals } from './side-effect-free-externals.mjs';
 
 /**
@@ -41,21 +40,12 @@ async function* build(options, context) {
   const current = existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint;
   if (!current) context.logger.info(`${project}: the shared set changed since its last build (or it never built here): shared bundles built afresh, not taken from Native Federation's cache`);
   let recorded = current;
-  // Asked before the build, not after its result: Native Federation's builder ends the process
-  // 500 ms after its last result, so what follows that result must not wait on anything.
-  const production = !options.dev && !options.devServer;
-  const outputPath = production && options.target ? (await context.getTargetOptions(targetFromTargetString(options.target))).outputPath : undefined;
-  if (production) await lexerReady;
   for await (const result of runBuilder({ ...options, ...(current ? {} : { cacheExternalArtifacts: false }), plugins: [...(options.plugins ?? []), sideEffectFreeExternals()] }, context)) {
-    if (result.success && production) {
-      let preload;
-      try {
-        preload = typeof outputPath === 'string' ? writePreloadSync(join(context.workspaceRoot, outputPath, 'browser')) : undefined;
-        if (!preload) throw new Error(`no remoteEntry.json under ${String(outputPath)}/browser to list the modules to preload in`);
-      } catch (error) {
-        context.logger.error(`${project}: ${error instanceof Error ? error.message : error}`);
-        // Before Native Federation's own exit (500 ms after its result, with its status: success).
-        setTimeout(() => process.exit(1), 100).unref();
+    if (result.success && !options.dev && !options.devServer) {
+      const outputPath = options.target ? (await context.getTargetOptions(targetFromTargetString(options.target))).outputPath : undefined;
+      const preload = typeof outputPath === 'string' ? await writePreload(join(context.workspaceRoot, outputPath, 'browser')) : undefined;
+      if (!preload) {
+        context.logger.error(`${project}: no remoteEntry.json under ${outputPath}/browser to list the modules to preload in`);
         yield { ...result, success: false };
         continue;
       }

@@ -4,6 +4,3 @@
  * remoteEntry.json.
  */
 export function writePreload(dir: string): Promise<Record<string, string[]> | undefined>;
-
-/** writePreload once es-module-lexer's `init` has resolved (see preload.mjs). */
-export function writePreloadSync(dir: string): Record<string, string[]> | undefined;

@@ -12,9 +12,8 @@ import { init, parse } from 'es-module-lexer';
  * for only once the one before had arrived and been parsed, and the last file came 300 ms after
  * the first. README, "How the front ends load".
  *
- * `preload` maps a start module to what it imports statically, directly or not, in the order
- * met (breadth first), the start module left out: files as `./<file>`, shared packages by their
- * bare names (a package's name may end in `.js` too):
+ * `preload` maps a start module to the files it imports statically, directly or not, in the
+ * order met (breadth first), the start module left out:
  * - `"."`: the shell's `bootstrap` chunk (main.ts imports it once the import map is in place);
  * - each exposed module's key (`"./routes"`): what loading it imports, within the remote's own
  *   folder, and the bare names (`"@cairn/ui-kit"`) it imports from the page's shared packages,
@@ -28,22 +27,9 @@ import { init, parse } from 'es-module-lexer';
  * the lexer Vite and es-module-shims use, not with a regular expression.
  */
 export async function writePreload(dir) {
-  await init;
-  return writePreloadSync(dir);
-}
-
-/** A cap on each list, as the shell's runtime caps what it reads (federation.ts, `MAX_PRELOAD`). */
-const MAX_ITEMS = 1000;
-
-/**
- * `writePreload` once es-module-lexer is ready (`await init`): no waiting in between, so it
- * finishes before Native Federation's builder ends the process, 500 ms after its last result.
- * Throws when a host (a front end that exposes nothing: the shell) has no single
- * `bootstrap-*.js` chunk to start from.
- */
-export function writePreloadSync(dir) {
   const entryPath = join(dir, 'remoteEntry.json');
   if (!existsSync(entryPath)) return undefined;
+  await init;
   const entry = JSON.parse(readFileSync(entryPath, 'utf8'));
   /** A bare name this front end's build maps, and its file (its shared packages and their chunks). */
   const own = new Map();
@@ -79,7 +65,6 @@ export function writePreloadSync(dir) {
       for (const spec of importsOf(queue.shift())) {
         let file;
         if (spec.startsWith('./')) file = spec.slice(2);
-        else if (spec.startsWith('/') || spec.startsWith('../') || /^[a-z][a-z0-9+.-]*:/i.test(spec)) continue;
         else if (!intoShared && sharedNames.has(spec)) {
           if (!seen.has(spec)) {
             seen.add(spec);
@@ -89,22 +74,18 @@ export function writePreloadSync(dir) {
         } else file = own.get(spec);
         if (!file || seen.has(file)) continue;
         seen.add(file);
-        out.push(`./${file}`);
+        out.push(file);
         queue.push(file);
       }
     }
     return out;
   };
   const preload = {};
-  const cap = (list) => list.slice(0, MAX_ITEMS);
-  if (!(entry.exposes ?? []).length) {
-    // The shell: main.ts imports `./bootstrap` (named so by `namedChunks`) once the import map is in place.
-    const bootstraps = readdirSync(dir).filter((f) => /^bootstrap-[A-Z0-9]+\.js$/.test(f));
-    if (bootstraps.length !== 1) throw new Error(`${dir}: expected one bootstrap-*.js chunk to list the start's modules from (namedChunks: true), found ${bootstraps.length}`);
-    preload['.'] = cap([`./${bootstraps[0]}`, ...closure(bootstraps[0], true)]);
-  }
-  for (const exposed of entry.exposes ?? []) preload[exposed.key] = cap(closure(exposed.outFileName, false));
-  for (const [name, file] of sharedFiles) preload[`shared:${name}`] = cap(closure(file, false));
+  const files = readdirSync(dir);
+  const bootstrap = files.find((f) => /^bootstrap-[A-Z0-9]+\.js$/.test(f));
+  if (bootstrap) preload['.'] = [bootstrap, ...closure(bootstrap, true)];
+  for (const exposed of entry.exposes ?? []) preload[exposed.key] = closure(exposed.outFileName, false);
+  for (const [name, file] of sharedFiles) preload[`shared:${name}`] = closure(file, false);
   writeFileSync(entryPath, JSON.stringify({ ...entry, preload }, null, 2));
   return preload;
 }

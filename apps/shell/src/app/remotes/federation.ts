@@ -33,9 +33,9 @@ export interface ModuleLoading {
 
 /**
  * What the workspace's build adds to a remoteEntry.json (tools/federation/preload.mjs): for a
- * start module (`"."`, the shell's bootstrap; an exposed module's key), the files (`./<file>`)
- * and shared package names it imports statically, directly or not; for `"shared:<package>"`,
- * what a shared package's bundle imports. Remotes built elsewhere have none: they load as before.
+ * start module (`"."`, the shell's bootstrap; an exposed module's key), the files and shared
+ * package names it imports statically, directly or not; for `"shared:<package>"`, the files a
+ * shared package's bundle imports. Remotes built elsewhere have none: they load as before.
  */
 export type Preload = Record<string, string[]>;
 
@@ -177,8 +177,8 @@ export class Federation {
    */
   private preloadItems(owner: Owner, items: string[]): void {
     for (const item of items) {
-      if (item.startsWith('./')) {
-        this.preloadFile(owner, item.slice(2));
+      if (/\.m?js$/.test(item)) {
+        this.preloadFile(owner, item);
         continue;
       }
       const scopedFile = owner.scoped.get(item);
@@ -201,8 +201,7 @@ export class Federation {
     const href = new URL(file, owner.entryUrl).href;
     if (!this.loading.preloadModule || !href.startsWith(new URL('./', owner.entryUrl).href) || this.preloaded.has(href)) return;
     this.preloaded.add(href);
-    const integrity = owner.entry.integrity?.[file];
-    this.loading.preloadModule(href, typeof integrity === 'string' && /^sha(256|384|512)-/.test(integrity) ? integrity : undefined);
+    this.loading.preloadModule(href, owner.entry.integrity?.[file]);
   }
 
   private addImportMap(importMap: ImportMap, entry: FederationInfo, files: Map<string, string>): void {
@@ -224,14 +223,9 @@ export function parseRemoteEntry(text: string, url: string): RemoteEntry {
   };
 }
 
-/** At most this many lists in a preload map, and items in a list: the workspace's builds write far fewer (tools/federation/preload.mjs caps each list at as many). */
-const MAX_PRELOAD = 1000;
-
-/** A preload map of lists of strings, within MAX_PRELOAD (anything else is ignored: the remote loads as without one). */
+/** A preload map of lists of strings (anything else is ignored: the remote loads as without one). */
 function isPreload(value: unknown): value is Preload {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const lists = Object.values(value);
-  return lists.length <= MAX_PRELOAD && lists.every((list) => Array.isArray(list) && list.length <= MAX_PRELOAD && list.every((item) => typeof item === 'string'));
+  return typeof value === 'object' && value !== null && Object.values(value).every((list) => Array.isArray(list) && list.every((item) => typeof item === 'string'));
 }
 
 /** Fetches the shell's remoteEntry.json and maps its shared packages. */
