@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createBuilder, targetFromTargetString } from '@angular-devkit/architect';
-import { writePreload } from './preload.mjs';
+import { createBuilder } from '@angular-devkit/architect';
 import { sideEffectFreeExternals } from './side-effect-free-externals.mjs';
 
 /**
@@ -24,9 +23,6 @@ import { sideEffectFreeExternals } from './side-effect-free-externals.mjs';
  * machine that had built before (a fresh clone was fine). When the shared set's files changed
  * since this project last built, its shared bundles are built afresh once
  * (`cacheExternalArtifacts: false`), and the files' fingerprint is recorded beside the cache.
- *
- * And after each production build, the modules each start needs are listed in remoteEntry.json
- * (`preload`, see preload.mjs), so the page asks for them at once.
  */
 async function* build(options, context) {
   // The package's `internal` entry (in its exports) is how a custom builder runs Native Federation's; loaded here,
@@ -41,15 +37,6 @@ async function* build(options, context) {
   if (!current) context.logger.info(`${project}: the shared set changed since its last build (or it never built here): shared bundles built afresh, not taken from Native Federation's cache`);
   let recorded = current;
   for await (const result of runBuilder({ ...options, ...(current ? {} : { cacheExternalArtifacts: false }), plugins: [...(options.plugins ?? []), sideEffectFreeExternals()] }, context)) {
-    if (result.success && !options.dev && !options.devServer) {
-      const outputPath = options.target ? (await context.getTargetOptions(targetFromTargetString(options.target))).outputPath : undefined;
-      const preload = typeof outputPath === 'string' ? await writePreload(join(context.workspaceRoot, outputPath, 'browser')) : undefined;
-      if (!preload) {
-        context.logger.error(`${project}: no remoteEntry.json under ${outputPath}/browser to list the modules to preload in`);
-        yield { ...result, success: false };
-        continue;
-      }
-    }
     if (result.success && !recorded) {
       mkdirSync(dirname(stamp), { recursive: true });
       writeFileSync(stamp, fingerprint);

@@ -2,14 +2,10 @@
  * @jest-environment node
  */
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 // tools/federation is build tooling, not a project with an import name: reached by its path.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { declaresNoSideEffects, isExternal, sideEffectFreeExternals } from '../../../tools/federation/side-effect-free-externals.mjs';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { writePreload } from '../../../tools/federation/preload.mjs';
 
 /**
  * The federation builds' plugin (tools/federation/builder): an external import whose package
@@ -56,46 +52,5 @@ describe('side-effect-free externals', () => {
     expect(isExternal('@angular/common/http', ['@angular/common'])).toBe(true);
     expect(isExternal('@angular/commonx', ['@angular/common'])).toBe(false);
     expect(isExternal('@scope/a/b', ['@scope/*'])).toBe(true);
-  });
-});
-
-describe('preload lists (tools/federation/preload.mjs)', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cairn-preload-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const files = (contents: Record<string, string>) => Object.entries(contents).forEach(([name, text]) => writeFileSync(join(dir, name), text));
-  const entry = (extra: object) => writeFileSync(join(dir, 'remoteEntry.json'), JSON.stringify({ name: 'x', shared: [{ packageName: '@angular/core', outFileName: '_angular_core.js', singleton: true }], chunks: { 'browser-angular_core': ['chunk-CORE.js'] }, ...extra }));
-
-  it('lists what the shell’s bootstrap imports statically, through its shared packages and their chunks, and leaves lazy imports out', async () => {
-    entry({ exposes: [] });
-    files({
-      'bootstrap-AB12.js': 'import{a}from"./chunk-ONE.js";import"@angular/core";const lazy=()=>import("./lazy-route.js");const s="import x from \\"./not-an-import.js\\"";',
-      'chunk-ONE.js': 'import{b}from"./chunk-TWO.js";export const a=1;',
-      'chunk-TWO.js': 'export const b=2;',
-      '_angular_core.js': 'import{c}from"@nf-internal/chunk-CORE";export const d=c;',
-      'chunk-CORE.js': 'export const c=3;',
-      'lazy-route.js': 'export const r=1;',
-    });
-    const preload = (await writePreload(dir)) ?? {};
-    expect(preload['.']).toEqual(['bootstrap-AB12.js', 'chunk-ONE.js', '_angular_core.js', 'chunk-TWO.js', 'chunk-CORE.js']);
-    expect(JSON.parse(readFileSync(join(dir, 'remoteEntry.json'), 'utf8')).preload).toEqual(preload);
-  });
-
-  it('lists a remote’s exposed module with its own files and the shared packages it names, not followed into its own builds of them', async () => {
-    entry({ exposes: [{ key: './routes', outFileName: 'routes-CD34.js' }] });
-    files({
-      'routes-CD34.js': 'import{a}from"./chunk-PAGE.js";import{d}from"@angular/core";export const routes=[a,d];',
-      'chunk-PAGE.js': 'export const a=1;',
-      '_angular_core.js': 'import{c}from"@nf-internal/chunk-CORE";export const d=c;',
-      'chunk-CORE.js': 'export const c=3;',
-    });
-    const preload = (await writePreload(dir)) ?? {};
-    expect(preload['./routes']).toEqual(['chunk-PAGE.js', '@angular/core']);
-    expect(preload['shared:@angular/core']).toEqual(['chunk-CORE.js']);
-    expect(preload['.']).toBeUndefined();
-  });
-
-  it('writes nothing where there is no remoteEntry.json', async () => {
-    expect(await writePreload(dir)).toBeUndefined();
   });
 });

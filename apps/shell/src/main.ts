@@ -20,15 +20,6 @@ const page = globalThis as typeof globalThis & {
 /** The gateway's per-page CSP nonce: an inline import map runs only with it. */
 const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content;
 
-/** Asks for a module the start will import soon (native import maps only). */
-function preloadModule(url: string, integrity?: string): void {
-  const link = document.createElement('link');
-  link.rel = 'modulepreload';
-  link.href = url;
-  if (integrity) link.integrity = integrity;
-  document.head.appendChild(link);
-}
-
 function addImportMap(importMap: object, type = 'importmap'): void {
   const script = document.createElement('script');
   script.type = type;
@@ -64,10 +55,8 @@ async function start(): Promise<void> {
   // A native import map cannot be replaced, only added to (entries already mapped keep their first URL).
   const loading: ModuleLoading = page.cairnShimMode
     ? { addImportMap: (importMap: ImportMap) => addImportMap(importMap, 'importmap-shim'), importModule: (url) => page.importShim?.(url) ?? Promise.reject(new Error('es-module-shims did not start')) }
-    : { addImportMap, importModule: (url) => import(/* @vite-ignore */ url), preloadModule };
+    : { addImportMap, importModule: (url) => import(/* @vite-ignore */ url) };
   const federation = await startFederation(new URL('remoteEntry.json', document.baseURI).href, loading);
-  // Every module bootstrap imports, asked for at once now that the import map resolves them (tools/federation/preload.mjs).
-  federation.preloadStart();
   await (await import('./bootstrap')).bootstrap(federation, manifest);
 }
 

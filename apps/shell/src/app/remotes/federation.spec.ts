@@ -1,5 +1,5 @@
 import type { FederationInfo } from '@softarc/native-federation/domain';
-import { Federation, ImportMap, parseRemoteEntry, type RemoteEntry } from './federation';
+import { Federation, ImportMap, parseRemoteEntry } from './federation';
 
 const angular = (packageName: string, outFileName: string, version = '22.1.8') => ({ packageName, outFileName, version, requiredVersion: version, singleton: true, strictVersion: true });
 
@@ -105,69 +105,6 @@ describe('Federation', () => {
 describe('parseRemoteEntry', () => {
   it('fills in the lists a remote entry may leave out, and refuses what is no remote entry', () => {
     expect(parseRemoteEntry('{"name":"team"}', 'https://team.example/remoteEntry.json')).toEqual({ name: 'team', shared: [], exposes: [] });
-    expect(parseRemoteEntry('{"name":"team","preload":{"./routes":["a.js"]}}', 'https://team.example/remoteEntry.json').preload).toEqual({ './routes': ['a.js'] });
-    // A preload list of another shape is ignored: the remote loads without one.
-    expect(parseRemoteEntry('{"name":"team","preload":{"./routes":"a.js"}}', 'https://team.example/remoteEntry.json').preload).toBeUndefined();
     expect(() => parseRemoteEntry('{"shared":[]}', 'https://team.example/remoteEntry.json')).toThrow('its remote entry https://team.example/remoteEntry.json is not a Native Federation remote entry');
-  });
-});
-
-describe('Federation preloading (remoteEntry.json `preload`, tools/federation/preload.mjs)', () => {
-  const withPreload = (entry: FederationInfo, preload: Record<string, string[]>, integrity?: Record<string, string>): RemoteEntry => ({ ...entry, preload, ...(integrity ? { integrity } : {}) });
-  function startedWith(host: RemoteEntry) {
-    const preloaded: Array<[string, string | undefined]> = [];
-    const federation = new Federation(host, 'https://console.example/remoteEntry.json', {
-      addImportMap: () => undefined,
-      importModule: () => Promise.resolve({ routes: [] }),
-      preloadModule: (url, integrity) => preloaded.push([url, integrity]),
-    });
-    return { federation, preloaded };
-  }
-
-  it('asks at once for every file the shell’s bootstrap imports, each once', () => {
-    const { federation, preloaded } = startedWith(withPreload(shell, { '.': ['bootstrap-AB.js', '_angular_core.js', 'chunk-CORE.js', '_angular_core.js'] }));
-    federation.preloadStart();
-    federation.preloadStart();
-    expect(preloaded).toEqual([
-      ['https://console.example/bootstrap-AB.js', undefined],
-      ['https://console.example/_angular_core.js', undefined],
-      ['https://console.example/chunk-CORE.js', undefined],
-    ]);
-  });
-
-  it('preloads a remote’s own files, and each shared package it names from the build the page maps it to, with that build’s chunks', async () => {
-    const host = withPreload(shell, { 'shared:@angular/core': ['chunk-CORE.js'], 'shared:@angular/router': ['@angular/core', 'chunk-ROUTER.js'] });
-    const { federation, preloaded } = startedWith(host);
-    const entryUrl = 'https://console.example/remotes/mfe-workloads/remoteEntry.json';
-    federation.addRemote(
-      'mfe-workloads',
-      entryUrl,
-      withPreload(workloads, {
-        './routes': ['chunk-PAGE.js', '@angular/router', '@codemirror/view', 'left-pad', 'https://elsewhere.example/x.js', '../shell-file.js', '@not/mapped'],
-        'shared:@codemirror/view': ['chunk-VIEW.js'],
-        'shared:left-pad': [],
-        // The remote's own build of Angular's chunks: not preloaded, the page uses the shell's.
-        'shared:@angular/core': ['chunk-REMOTE-CORE.js'],
-      }, { 'chunk-PAGE.js': 'sha384-page' }),
-    );
-    await federation.loadRemoteModule('mfe-workloads', './routes');
-    expect(preloaded).toEqual([
-      ['https://console.example/remotes/mfe-workloads/chunk-PAGE.js', 'sha384-page'],
-      ['https://console.example/_angular_router.js', undefined],
-      ['https://console.example/_angular_core.js', undefined],
-      ['https://console.example/chunk-CORE.js', undefined],
-      ['https://console.example/chunk-ROUTER.js', undefined],
-      ['https://console.example/remotes/mfe-workloads/_codemirror_view.js', undefined],
-      ['https://console.example/remotes/mfe-workloads/chunk-VIEW.js', undefined],
-      ['https://console.example/remotes/mfe-workloads/left_pad.js', undefined],
-    ]);
-  });
-
-  it('loads as before where the page cannot preload (es-module-shims) or the entry lists nothing', async () => {
-    const { federation, imported } = started();
-    federation.preloadStart();
-    federation.addRemote('mfe-workloads', 'https://console.example/remotes/mfe-workloads/remoteEntry.json', withPreload(workloads, { './routes': ['chunk-PAGE.js'] }));
-    await federation.loadRemoteModule('mfe-workloads', './routes');
-    expect(imported).toEqual(['https://console.example/remotes/mfe-workloads/routes-ABC.js']);
   });
 });

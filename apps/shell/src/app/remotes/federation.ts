@@ -24,38 +24,12 @@ export interface ModuleLoading {
   /** Adds a map to the page's; entries already mapped keep their first URL. */
   addImportMap(importMap: ImportMap): void;
   importModule(url: string): Promise<unknown>;
-  /**
-   * Asks for a module now (`<link rel="modulepreload">`) that an import will need soon, with
-   * the integrity hash its remote entry gives for it, if any; optional.
-   */
-  preloadModule?(url: string, integrity?: string): void;
-}
-
-/**
- * What the workspace's build adds to a remoteEntry.json (tools/federation/preload.mjs): for a
- * start module (`"."`, the shell's bootstrap; an exposed module's key), the files and shared
- * package names it imports statically, directly or not; for `"shared:<package>"`, the files a
- * shared package's bundle imports. Remotes built elsewhere have none: they load as before.
- */
-export type Preload = Record<string, string[]>;
-
-/** A remote entry as the runtime reads it, with the workspace build's preload lists when present. */
-export type RemoteEntry = FederationInfo & { preload?: Preload };
-
-/** A build on the page: the shell's or a remote's, with the packages mapped in its own scope (name → file). */
-interface Owner {
-  entry: RemoteEntry;
-  entryUrl: string;
-  scoped: Map<string, string>;
 }
 
 /** A shared package the page's import map provides, and whose build it is. */
 interface Provided {
   version?: string;
   singleton: boolean;
-  /** Its file in `owner`'s folder. */
-  file: string;
-  owner: Owner;
 }
 
 /** The import names a shared entry maps and their files (Native Federation writes flat or dense entries). */
@@ -80,19 +54,15 @@ function integrityOf(entry: FederationInfo, files: Iterable<[string, string]>): 
 export class Federation {
   /** Every shared name the page maps globally: the shell's, then those a remote brought first. */
   private readonly provided = new Map<string, Provided>();
-  private readonly remotes = new Map<string, Owner>();
-  private readonly hostOwner: Owner;
-  /** URLs (and `<entry URL> <package>` pairs) asked for with `preloadModule` already. */
-  private readonly preloaded = new Set<string>();
+  private readonly remotes = new Map<string, { entry: FederationInfo; entryUrl: string }>();
 
   /** Maps the shell's shared packages and their chunks for the whole page. */
   constructor(
     /** The shell's remoteEntry.json. */
-    readonly host: RemoteEntry,
+    readonly host: FederationInfo,
     hostEntryUrl: string,
     private readonly loading: ModuleLoading,
   ) {
-    this.hostOwner = { entry: host, entryUrl: hostEntryUrl, scoped: new Map() };
     const imports: Record<string, string> = {};
     const files = new Map<string, string>();
     const map = (name: string, file: string) => {
@@ -103,7 +73,7 @@ export class Federation {
     for (const shared of host.shared ?? []) {
       for (const [name, file] of entriesOf(shared)) {
         map(name, file);
-        this.provided.set(name, { version: shared.version, singleton: shared.singleton, file, owner: this.hostOwner });
+        this.provided.set(name, { version: shared.version, singleton: shared.singleton });
       }
     }
     for (const file of Object.values(host.chunks ?? {}).flat()) map(toChunkImport(file), file);
@@ -117,14 +87,11 @@ export class Federation {
    * another major than the one provided) is this remote's own, in its scope, as are its chunks.
    * A remote mapped before is not mapped again: the page's map cannot change an entry.
    */
-  addRemote(name: string, entryUrl: string, entry: RemoteEntry): void {
+  addRemote(name: string, entryUrl: string, entry: FederationInfo): void {
     if (this.remotes.has(name)) return;
     const scope = new URL('./', entryUrl).href;
     const imports: Record<string, string> = {};
     const scoped: Record<string, string> = {};
-    /** Each scoped package name's file. */
-    const scopedFiles = new Map<string, string>();
-    const owner: Owner = { entry, entryUrl, scoped: scopedFiles };
     const files = new Map<string, string>();
     const url = (file: string) => {
       const href = new URL(file, entryUrl).href;
@@ -138,16 +105,13 @@ export class Federation {
         if (shared.singleton && have?.singleton && (!theirs || !have.version || majorOf(have.version) === theirs)) continue;
         if (shared.singleton && !have) {
           imports[packageName] = url(file);
-          this.provided.set(packageName, { version: shared.version, singleton: true, file, owner });
-        } else {
-          scoped[packageName] = url(file);
-          scopedFiles.set(packageName, file);
-        }
+          this.provided.set(packageName, { version: shared.version, singleton: true });
+        } else scoped[packageName] = url(file);
       }
     }
     for (const file of Object.values(entry.chunks ?? {}).flat()) scoped[toChunkImport(file)] = url(file);
     for (const exposed of entry.exposes ?? []) imports[`${name}/${exposed.key.replace(/^\.\//, '')}`] = url(exposed.outFileName);
-    this.remotes.set(name, owner);
+    this.remotes.set(name, { entry, entryUrl });
     this.addImportMap(Object.keys(scoped).length > 0 ? { imports, scopes: { [scope]: scoped } } : { imports }, entry, files);
   }
 
@@ -157,51 +121,7 @@ export class Federation {
     if (!remote) throw new Error(`remote "${name}" is not registered`);
     const exposed = remote.entry.exposes?.find((e) => e.key === exposedModule);
     if (!exposed) throw new Error(`its remote entry exposes no "${exposedModule}"`);
-    this.preloadItems(remote, remote.entry.preload?.[exposedModule] ?? []);
     return this.loading.importModule(new URL(exposed.outFileName, remote.entryUrl).href);
-  }
-
-  /**
-   * Asks at once for every module the shell's start imports (its remoteEntry.json's `"."`
-   * list), instead of level by level as each arrives. Call it once the import map is in place:
-   * a module preloaded before that would resolve its shared imports to nothing.
-   */
-  preloadStart(): void {
-    this.preloadItems(this.hostOwner, this.host.preload?.['.'] ?? []);
-  }
-
-  /**
-   * Preloads a preload list of `owner`'s build: its files, and each shared package it names
-   * from the build the page maps that name to for `owner`'s files (its scope, then the page's),
-   * with that build's own list for the package.
-   */
-  private preloadItems(owner: Owner, items: string[]): void {
-    for (const item of items) {
-      if (/\.m?js$/.test(item)) {
-        this.preloadFile(owner, item);
-        continue;
-      }
-      const scopedFile = owner.scoped.get(item);
-      const provided = scopedFile ? undefined : this.provided.get(item);
-      const build: Owner | undefined = scopedFile ? owner : provided?.owner;
-      const file = scopedFile ?? provided?.file;
-      if (!build || !file || this.preloaded.has(`${build.entryUrl} ${item}`)) continue;
-      this.preloaded.add(`${build.entryUrl} ${item}`);
-      this.preloadFile(build, file);
-      this.preloadItems(build, build.entry.preload?.[`shared:${item}`] ?? []);
-    }
-  }
-
-  /**
-   * Preloads one file of `owner`'s build, once, with the integrity hash its entry gives. A file
-   * must lie in its entry's folder, as the files its import map names do: a list naming
-   * anything else is not followed there.
-   */
-  private preloadFile(owner: Owner, file: string): void {
-    const href = new URL(file, owner.entryUrl).href;
-    if (!this.loading.preloadModule || !href.startsWith(new URL('./', owner.entryUrl).href) || this.preloaded.has(href)) return;
-    this.preloaded.add(href);
-    this.loading.preloadModule(href, owner.entry.integrity?.[file]);
   }
 
   private addImportMap(importMap: ImportMap, entry: FederationInfo, files: Map<string, string>): void {
@@ -211,21 +131,15 @@ export class Federation {
 }
 
 /** Reads a remoteEntry.json's text, keeping only what has the shape the runtime reads. */
-export function parseRemoteEntry(text: string, url: string): RemoteEntry {
-  const entry = JSON.parse(text) as Partial<RemoteEntry> | null;
+export function parseRemoteEntry(text: string, url: string): FederationInfo {
+  const entry = JSON.parse(text) as Partial<FederationInfo> | null;
   if (!entry || typeof entry !== 'object' || typeof entry.name !== 'string') throw new Error(`its remote entry ${url} is not a Native Federation remote entry`);
   return {
     ...entry,
     name: entry.name,
     shared: Array.isArray(entry.shared) ? entry.shared : [],
     exposes: Array.isArray(entry.exposes) ? entry.exposes : [],
-    preload: isPreload(entry.preload) ? entry.preload : undefined,
   };
-}
-
-/** A preload map of lists of strings (anything else is ignored: the remote loads as without one). */
-function isPreload(value: unknown): value is Preload {
-  return typeof value === 'object' && value !== null && Object.values(value).every((list) => Array.isArray(list) && list.every((item) => typeof item === 'string'));
 }
 
 /** Fetches the shell's remoteEntry.json and maps its shared packages. */
