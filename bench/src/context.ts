@@ -29,6 +29,13 @@ export interface Options {
    * the images' NODE_OPTIONS.
    */
   footprintEnv?: Record<string, string>;
+  /**
+   * --ui-before=<web root>: an earlier build of the front ends (a CAIRN_WEB_ROOT holding
+   * shell/browser and the remotes, e.g. main's dist/apps copied aside), served by a second
+   * console; benchmark 4 alternates its runs with this build's, run by run, for a before/after
+   * in one run.
+   */
+  uiBefore?: string;
   /** 1: benchmark 3 measures only the all-in-one console at full CPU (and the variants above); 3 (default): also at 100m CPU and the two-service layout. */
   footprintLayouts: number;
   only?: string[];

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DevCluster, repoRoot } from '@cairn/kube-testenv';
 import { startBenchCluster } from './bench-cluster';
 import { BenchContext, FULL, Options, SMALL } from './context';
@@ -34,7 +34,9 @@ Runs Cairn's benchmarks against a real control plane (kube-testenv) and the buil
   --footprint-before=<main.js>  benchmark 3 first measures and profiles this other build of the
                 all-in-one console (an earlier commit's), for a before/after in one run
   --footprint-env=NAME=value[,NAME=value]  benchmark 3 measures the all-in-one console once more
-                with these environment variables added (NODE_OPTIONS is appended), same run`;
+                with these environment variables added (NODE_OPTIONS is appended), same run
+  --ui-before=<web root>  benchmark 4 also serves these front ends (another build's dist/apps)
+                from a second console and alternates its page loads with this build's`;
 
 function parseOptions(args: string[]): Options {
   if (args.includes('--help')) {
@@ -54,6 +56,12 @@ function parseOptions(args: string[]): Options {
     const before = /^--footprint-before=(.+)$/.exec(arg)?.[1];
     if (before) {
       options.footprintBefore = before;
+      continue;
+    }
+    const uiBefore = /^--ui-before=(.+)$/.exec(arg)?.[1];
+    if (uiBefore) {
+      if (!existsSync(join(uiBefore, 'shell', 'browser', 'index.html'))) throw new Error(`--ui-before: ${uiBefore} has no shell/browser/index.html; give a copy of a build's dist/apps`);
+      options.uiBefore = resolve(uiBefore);
       continue;
     }
     const env = /^--footprint-env=(.+)$/.exec(arg)?.[1];

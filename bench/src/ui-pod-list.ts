@@ -73,16 +73,16 @@ interface FrameRun {
  * In the page: the list is ready when `main` holds data rows ([role=row] without column
  * headers; the workloads list puts them in a cdk-virtual-scroll-viewport), their scroll
  * container scrolls, and it holds the whole list (aria-rowcount, or a scroll height of at
- * least 20 px a pod). Times are from the navigation's start (performance.now()).
+ * least 20 px a pod). Times are from `since` (performance.now(); 0, the page's navigation start).
  */
-function listReadyInPage(expected: number): ListReady | false {
+function listReadyInPage({ expected, since = 0 }: { expected: number; since?: number }): ListReady | false {
   const w = window as unknown as { __bench?: { firstRowMs?: number } };
   const bench = (w.__bench ??= {});
   const main = document.querySelector('main');
-  if (!main) return false;
+  if (!main || !location.pathname.endsWith('/workloads/pods')) return false;
   const rows = [...main.querySelectorAll('[role=row]')].filter((r) => !r.querySelector('[role=columnheader]'));
   if (rows.length === 0) return false;
-  bench.firstRowMs ??= performance.now();
+  bench.firstRowMs ??= performance.now() - since;
   let scroller: Element | null = rows[0] as Element;
   while (scroller && !(scroller.scrollHeight > scroller.clientHeight + 1 && /auto|scroll/.test(getComputedStyle(scroller).overflowY))) scroller = scroller.parentElement;
   if (!scroller) return false;
@@ -90,7 +90,7 @@ function listReadyInPage(expected: number): ListReady | false {
   const complete = Number.isFinite(declared) ? declared >= expected : scroller.scrollHeight >= expected * 20;
   if (!complete) return false;
   scroller.setAttribute('data-bench-scroller', '');
-  return { firstRowMs: bench.firstRowMs, readyMs: performance.now(), rows: Number.isFinite(declared) ? declared : rows.length };
+  return { firstRowMs: bench.firstRowMs, readyMs: performance.now() - since, rows: Number.isFinite(declared) ? declared : rows.length };
 }
 
 /** In the page: requestAnimationFrame gaps over `durationMs`, scrolling the list `stepPx` a frame (0: idle). */
@@ -175,6 +175,38 @@ async function measureFrames(page: Page, stepPx: number): Promise<FrameRun> {
   return { frames: gaps.length, dropped: gaps.filter((g) => g > FRAME_GAP_MS).length, longestMs: Math.max(0, ...gaps), p95Ms: percentile(gaps, 95), scrolledPx };
 }
 
+/** Opens the pods screen in `page` (a fresh profile) and waits for the whole list; undefined when it is not ready within LIST_TIMEOUT_MS. */
+async function coldLoad(page: Page, cairn: Console, expected: number): Promise<ListReady | undefined> {
+  await page.goto(`${cairn.gateway.url}/workloads/pods?cluster=${CLUSTER}`, { waitUntil: 'commit' });
+  const handle = await page.waitForFunction(listReadyInPage, { expected }, { polling: 'raf', timeout: LIST_TIMEOUT_MS }).catch(() => undefined);
+  return handle ? ((await handle.jsonValue()) as ListReady) : undefined;
+}
+
+/**
+ * The pods list after a navigation inside the console, in a fresh profile: the console opened on
+ * Deployments (shell and workloads module started), then a click on the Pods tab, as a person
+ * working in it would. Times are from the click; a string says why the list never became ready.
+ */
+async function inAppLoad(browser: Browser, cairn: Console, token: string, expected: number): Promise<ListReady | string> {
+  const context = await signedInContext(browser, cairn, token);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${cairn.gateway.url}/workloads/deployments?cluster=${CLUSTER}`, { waitUntil: 'load' });
+    const tab = page.locator('nav.kind-tabs a', { hasText: /^\s*Pods\s*$/ });
+    await tab.waitFor({ timeout: 20_000 });
+    await sleep(1500);
+    const since = await page.evaluate(() => {
+      (window as unknown as { __bench?: object }).__bench = {};
+      return performance.now();
+    });
+    await tab.click();
+    const handle = await page.waitForFunction(listReadyInPage, { expected, since }, { polling: 'raf', timeout: LIST_TIMEOUT_MS }).catch(() => undefined);
+    return handle ? ((await handle.jsonValue()) as ListReady) : `no rendered, scrollable list of ${expected}+ pods within ${LIST_TIMEOUT_MS / 1000} s of a click on the Pods tab (${cairn.gateway.url})`;
+  } finally {
+    await context.close();
+  }
+}
+
 /**
  * Benchmark 4: the signed-in admin opens the pod list of every namespace with `uiPods` pods in
  * a fresh (cold-cache) headless Chromium profile, `uiRuns` times; then scrolls it; and the
@@ -185,6 +217,13 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
   await ensurePods(ctx.admin, options.uiPods, log);
   const expected = Math.floor((await countOf(ctx.admin, '/api/v1/pods')) * 0.99);
   const cairn = await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true });
+  // A second console serving an earlier build of the front ends, same cluster and gateway build.
+  const before = options.uiBefore ? await startConsole(ctx.cluster, { logsDir: join(ctx.runDir, 'logs'), withAuthService: true, env: { CAIRN_WEB_ROOT: options.uiBefore } }).catch(async (err) => {
+    await cairn.stop();
+    throw err;
+  }) : undefined;
+  const beforeRuns: { cold: ListReady[]; inApp: ListReady[] } = { cold: [], inApp: [] };
+  let beforeFailure: string | undefined;
   const browser = await launchBrowser();
   const shots = join(ctx.runDir, 'screenshots');
   mkdirSync(shots, { recursive: true });
@@ -203,6 +242,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
     // A user's browser is already running: warm Chromium's own processes up on the home page
     // first; every measured run still starts from an empty profile (cold HTTP cache).
     await warmUp(browser, cairn, ctx.adminToken);
+    if (before) await warmUp(browser, before, ctx.adminToken);
     for (let run = 0; run < options.uiRuns && !failure; run++) {
       const context = await signedInContext(browser, cairn, ctx.adminToken);
       const page = await context.newPage();
@@ -213,16 +253,14 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
         new PerformanceObserver((list) => w.__benchLongTasks.push(...list.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
       });
       try {
-        await page.goto(`${cairn.gateway.url}/workloads/pods?cluster=${CLUSTER}`, { waitUntil: 'commit' });
-        const handle = await page.waitForFunction(listReadyInPage, expected, { polling: 'raf', timeout: LIST_TIMEOUT_MS }).catch(() => undefined);
-        if (!handle) {
+        const r = await coldLoad(page, cairn, expected);
+        if (!r) {
           await page.screenshot({ path: join(shots, 'pod-list-not-ready.png'), fullPage: true }).catch(() => undefined);
           const seen = await page.evaluate(() => ({ rows: document.querySelectorAll('main [role=row]').length, text: (document.querySelector('main')?.textContent ?? '').replace(/\s+/g, ' ').slice(0, 160) })).catch(() => ({ rows: 0, text: '' }));
           failure = `no rendered, scrollable list of ${expected}+ pods within ${LIST_TIMEOUT_MS / 1000} s (${seen.rows} [role=row] in main; it says "${seen.text}"); screenshot ${join(shots, 'pod-list-not-ready.png')}`;
           if (run === 0) scripts = await scriptsOf();
           break;
         }
-        const r = (await handle.jsonValue()) as ListReady;
         ready.push(r);
         timelines.push(await page.evaluate(timelineInPage));
         log(`bench 4: run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms`);
@@ -251,7 +289,35 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
       } finally {
         await context.close();
       }
+      if (before && !failure && !beforeFailure) {
+        const context = await signedInContext(browser, before, ctx.adminToken);
+        try {
+          const b = await coldLoad(await context.newPage(), before, expected);
+          if (b) beforeRuns.cold.push(b);
+          else beforeFailure = `no rendered, scrollable list of ${expected}+ pods within ${LIST_TIMEOUT_MS / 1000} s`;
+        } finally {
+          await context.close();
+        }
+      }
     }
+    // 1b. The same list after a navigation inside the console (inAppLoad).
+    const inApp: ListReady[] = [];
+    let inAppFailure: string | undefined;
+    for (let run = 0; run < options.uiRuns && !failure && !inAppFailure; run++) {
+      const r = await inAppLoad(browser, cairn, ctx.adminToken, expected);
+      if (typeof r === 'string') inAppFailure = r;
+      else {
+        inApp.push(r);
+        log(`bench 4: in-app run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms after the click`);
+      }
+      if (before && !inAppFailure && !beforeFailure) {
+        const b = await inAppLoad(browser, before, ctx.adminToken, expected);
+        if (typeof b === 'string') beforeFailure = b;
+        else beforeRuns.inApp.push(b);
+      }
+    }
+    detail['inAppRuns'] = inApp;
+    if (before) detail['before'] = { webRoot: options.uiBefore, ...beforeRuns, failure: beforeFailure };
     detail['runs'] = ready;
     detail['dataFetchMs'] = dataMs;
     detail['timelines'] = timelines;
@@ -270,8 +336,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
           const page = await context.newPage();
           const cdp = await context.newCDPSession(page);
           await profilePage(cdp, join(ctx.runDir, 'profiles', 'ui'), async () => {
-            await page.goto(`${cairn.gateway.url}/workloads/pods?cluster=${CLUSTER}`, { waitUntil: 'commit' });
-            await page.waitForFunction(listReadyInPage, expected, { polling: 'raf', timeout: LIST_TIMEOUT_MS }).catch(() => undefined);
+            await coldLoad(page, cairn, expected);
           });
         } finally {
           await context.close();
@@ -294,6 +359,36 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
         }),
         figure({ benchmark: B, name: 'time to the first rows', unit: 'ms', value: firstP50, baseline: { label: 'the same list fetched + parsed in the page', value: dataP50 } }),
       );
+      if (before) {
+        const label = `the --ui-before build (${options.uiBefore}), its runs alternating with these`;
+        if (beforeFailure) figures.push(notMeasured(B, 'this build against --ui-before', `the --ui-before build: ${beforeFailure}`));
+        for (const [what, mine, theirs] of [
+          ['opened cold', ready, beforeRuns.cold],
+          ['after a click on the Pods tab', inApp, beforeRuns.inApp],
+        ] as const) {
+          if (!mine.length || !theirs.length) continue;
+          figures.push(
+            figure({ benchmark: B, name: `this build against --ui-before: time to the complete list, ${what} (median of ${mine.length} and ${theirs.length})`, unit: 'ms', value: percentile(mine.map((r) => r.readyMs), 50), baseline: { label, value: percentile(theirs.map((r) => r.readyMs), 50) } }),
+            figure({ benchmark: B, name: `this build against --ui-before: time to the first rows, ${what}`, unit: 'ms', value: percentile(mine.map((r) => r.firstRowMs), 50), baseline: { label, value: percentile(theirs.map((r) => r.firstRowMs), 50) } }),
+          );
+        }
+      }
+      if (inAppFailure) figures.push(notMeasured(B, `time to a rendered, scrollable list of ${expected}+ pods after a click on the Pods tab`, inAppFailure));
+      else if (inApp.length) {
+        const inAppP50 = percentile(inApp.map((r) => r.readyMs), 50);
+        figures.push(
+          figure({
+            benchmark: B,
+            name: `time to a rendered, scrollable list of ${inApp[0]?.rows ?? expected} pods after a click on the Pods tab (median of ${inApp.length}, console open on Deployments)`,
+            unit: 'ms',
+            value: inAppP50,
+            baseline: { label: 'the same list fetched + parsed in the page', value: dataP50 },
+            target: '< 1 000 ms',
+            met: inAppP50 < READY_TARGET_MS,
+            reason: `first rows at ${inApp.map((r) => r.firstRowMs.toFixed(0)).join(', ')} ms after the click`,
+          }),
+        );
+      }
       for (const [what, i] of [
         ['sorting', interactions.sort],
         ['filtering', interactions.filter],
@@ -386,6 +481,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
   } finally {
     await browser.close();
     await cairn.stop();
+    await before?.stop();
   }
 }
 
