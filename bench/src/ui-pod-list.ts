@@ -175,6 +175,15 @@ async function measureFrames(page: Page, stepPx: number): Promise<FrameRun> {
   return { frames: gaps.length, dropped: gaps.filter((g) => g > FRAME_GAP_MS).length, longestMs: Math.max(0, ...gaps), p95Ms: percentile(gaps, 95), scrolledPx };
 }
 
+/** From the page's start on, the main thread's long tasks (ms) are kept in `window.__benchLongTasks`. */
+async function observeLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __benchLongTasks: number[] };
+    w.__benchLongTasks = [];
+    new PerformanceObserver((list) => w.__benchLongTasks.push(...list.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
+  });
+}
+
 /** Opens the pods screen in `page` (a fresh profile) and waits for the whole list; undefined when it is not ready within LIST_TIMEOUT_MS. */
 async function coldLoad(page: Page, cairn: Console, expected: number): Promise<ListReady | undefined> {
   await page.goto(`${cairn.gateway.url}/workloads/pods?cluster=${CLUSTER}`, { waitUntil: 'commit' });
@@ -187,10 +196,11 @@ async function coldLoad(page: Page, cairn: Console, expected: number): Promise<L
  * Deployments (shell and workloads module started), then a click on the Pods tab, as a person
  * working in it would. Times are from the click; a string says why the list never became ready.
  */
-async function inAppLoad(browser: Browser, cairn: Console, token: string, expected: number): Promise<ListReady | string> {
+async function inAppLoad(browser: Browser, cairn: Console, token: string, expected: number): Promise<(ListReady & { listRequest?: Timeline['listRequest']; longTasksMs: number[] }) | string> {
   const context = await signedInContext(browser, cairn, token);
   try {
     const page = await context.newPage();
+    await observeLongTasks(page);
     await page.goto(`${cairn.gateway.url}/workloads/deployments?cluster=${CLUSTER}`, { waitUntil: 'load' });
     const tab = page.locator('nav.kind-tabs a', { hasText: /^\s*Pods\s*$/ });
     await tab.waitFor({ timeout: 20_000 });
@@ -199,9 +209,16 @@ async function inAppLoad(browser: Browser, cairn: Console, token: string, expect
       (window as unknown as { __bench?: object }).__bench = {};
       return performance.now();
     });
+    const tasksBefore = await page.evaluate(() => (window as unknown as { __benchLongTasks?: number[] }).__benchLongTasks?.length ?? 0);
     await tab.click();
     const handle = await page.waitForFunction(listReadyInPage, { expected, since }, { polling: 'raf', timeout: LIST_TIMEOUT_MS }).catch(() => undefined);
-    return handle ? ((await handle.jsonValue()) as ListReady) : `no rendered, scrollable list of ${expected}+ pods within ${LIST_TIMEOUT_MS / 1000} s of a click on the Pods tab (${cairn.gateway.url})`;
+    if (handle) {
+      // The pods request as it went, from the click (the Deployments screen asked for none).
+      const t = await page.evaluate(timelineInPage);
+      const list = t.listRequest && { startMs: t.listRequest.startMs - since, endMs: t.listRequest.endMs - since, kb: t.listRequest.kb };
+      return { ...((await handle.jsonValue()) as ListReady), listRequest: list, longTasksMs: t.longTasksMs.slice(tasksBefore) };
+    }
+    return `no rendered, scrollable list of ${expected}+ pods within ${LIST_TIMEOUT_MS / 1000} s of a click on the Pods tab (${cairn.gateway.url})`;
   } finally {
     await context.close();
   }
@@ -247,11 +264,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
       const context = await signedInContext(browser, cairn, ctx.adminToken);
       const page = await context.newPage();
       const scriptsOf = recordScripts(page);
-      await page.addInitScript(() => {
-        const w = window as unknown as { __benchLongTasks: number[] };
-        w.__benchLongTasks = [];
-        new PerformanceObserver((list) => w.__benchLongTasks.push(...list.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
-      });
+      await observeLongTasks(page);
       try {
         const r = await coldLoad(page, cairn, expected);
         if (!r) {
@@ -308,7 +321,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
       if (typeof r === 'string') inAppFailure = r;
       else {
         inApp.push(r);
-        log(`bench 4: in-app run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms after the click`);
+        log(`bench 4: in-app run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms after the click; the pods request ${r.listRequest ? `${r.listRequest.startMs.toFixed(0)}-${r.listRequest.endMs.toFixed(0)} ms` : 'not seen'}; long tasks ${r.longTasksMs.join(', ') || 'none'} ms`);
       }
       if (before && !inAppFailure && !beforeFailure) {
         const b = await inAppLoad(browser, before, ctx.adminToken, expected);
