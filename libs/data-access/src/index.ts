@@ -11,6 +11,8 @@ export { UserClusterStore, indexedDbUserClusterBackend, memoryUserClusterBackend
 export type { NewUserCluster, UserCluster, UserClusterBackend } from './lib/user-clusters';
 export { age, LiveList, POLL_MS, ScopedLiveList } from './lib/live-list';
 export type { LiveListOptions, LiveListQuery } from './lib/live-list';
+export { KEEP_MS, LiveLists, MAX_KEPT_LISTS, MAX_KEPT_OBJECTS } from './lib/live-lists';
+export type { KeptListLimits, OpenedList } from './lib/live-lists';
 export { BULK_CONCURRENCY, bulkSelectionProblem, MAX_BULK_OBJECTS, runBulk } from './lib/bulk-run';
 export type { BulkOutcome } from './lib/bulk-run';
 export { AccessExplainer } from './lib/access-explainer';

@@ -62,6 +62,8 @@ export interface UserClusterEntries {
   entry(cluster: string): Promise<string | undefined>;
   /** The clusters the user added, listed after the configured ones. */
   clusters?(): Promise<ClusterSummary[]>;
+  /** Calls `listener` each time the added clusters are read again (after a change); returns how to stop. */
+  subscribe?(listener: () => void): () => void;
 }
 
 export interface ApiClientOptions {
@@ -108,9 +110,21 @@ const enc = encodeURIComponent;
 export class ApiClient {
   private readonly fetchImpl: typeof fetch;
   private renewing: Promise<boolean> | undefined;
+  private generation = 0;
+
+  /**
+   * Goes up each time whom this tab acts as may have changed: a token signed in or forgotten,
+   * signing out, a session found ended, the user-added clusters read again after a change. What
+   * was read before (a kept list) is not shown after.
+   */
+  get sessionGeneration(): number {
+    return this.generation;
+  }
 
   constructor(private readonly options: ApiClientOptions) {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    // A user-added cluster added again under a name may carry another identity.
+    options.userClusters?.subscribe?.(() => this.generation++);
   }
 
   /** A URL of the console, from a path like `api/v1/clusters`. */
@@ -163,7 +177,10 @@ export class ApiClient {
       if (res.ok) return res;
       const error = await toApiError(res);
       if (res.status === 401 && attempt === 0 && error.message.startsWith('token expired') && (await this.renewSession())) continue;
-      if (res.status === 401) this.options.onSignedOut?.(error.message);
+      if (res.status === 401) {
+        this.generation++;
+        this.options.onSignedOut?.(error.message);
+      }
       throw error;
     }
   }
@@ -202,15 +219,18 @@ export class ApiClient {
 
   /** Signs in to one cluster with a bearer token, once the cluster has said whose it is. */
   signInWithToken(cluster: string, token: string): Promise<SessionSummary> {
+    this.generation++;
     return this.auth('POST', AUTH_PATHS.token, { cluster, token });
   }
 
   forgetToken(cluster: string): Promise<SessionSummary> {
+    this.generation++;
     return this.auth('DELETE', `${AUTH_PATHS.token}/${enc(cluster)}`);
   }
 
   /** Ends the session; the answer says where the browser goes next (the provider's logout, or the sign-in page). */
   signOut(): Promise<SignedOut> {
+    this.generation++;
     return this.auth('POST', AUTH_PATHS.logout);
   }
 

@@ -1,6 +1,8 @@
-import { BuiltGateway, DevCluster, startBuiltGateway } from '@cairn/kube-testenv';
+import { BuiltGateway, DevCluster, startBuiltGateway, waitUntil } from '@cairn/kube-testenv';
 import { readFileSync } from 'node:fs';
 import { ApiClient, ApiError } from './api-client';
+import type { LiveListQuery } from './live-list';
+import { LiveLists } from './live-lists';
 import { Permissions } from './permissions';
 import { WatchStream } from './watch-stream';
 import { READ_ONLY_REASON, type WatchMessage } from '@cairn/api-contracts';
@@ -102,6 +104,82 @@ describe('data access (built gateway, real cluster)', () => {
     stream.close();
     expect(stream.openStreams).toBe(0);
     await api.scale('cairn-dev', { group: 'apps', version: 'v1', resource: 'deployments' }, 'web', 'team-a', 2);
+  });
+
+  it('keeps a list its screen left, followed all along, and shows it again without reading it again, within its limits', async () => {
+    const api = client();
+    const stream = new WatchStream(api);
+    const inTeamA = (resource: string, group = 'core', version = 'v1'): LiveListQuery => ({ cluster: 'cairn-dev', namespace: 'team-a', group, version, resource });
+    const configMaps = inTeamA('configmaps');
+    const kind = { group: 'core', version: 'v1', resource: 'configmaps' };
+    const probe = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept-list-probe', namespace: 'team-a' } };
+    const lists = new LiveLists(api, stream, { lists: 2, objects: 1_000, ms: 60_000 });
+    try {
+      const first = lists.open(configMaps);
+      await first.list.settled;
+      const shown = first.list.items().length;
+      first.release();
+      first.release(); // twice is once
+      expect(lists.kept).toBe(1);
+      // Changed while no screen shows it: the kept list follows the change.
+      await api.create('cairn-dev', kind, probe, { namespace: 'team-a' });
+      await waitUntil('the kept list to see the new ConfigMap', async () => first.list.items().some((o) => o.metadata.name === 'kept-list-probe'), 20_000);
+      requests.length = 0;
+      const back = lists.open(configMaps);
+      expect(back.list).toBe(first.list);
+      expect(back.list.items()).toHaveLength(shown + 1);
+      expect(requests.filter((r) => r.includes('/configmaps'))).toEqual([]);
+      // Two screens, one list.
+      const beside = lists.open(configMaps);
+      expect(beside.list).toBe(first.list);
+      back.release();
+      expect(lists.kept).toBe(0);
+      beside.release();
+      // At most two kept here: a third pushes the oldest (configmaps) out, stopped.
+      for (const resource of ['services', 'pods']) {
+        const other = lists.open(inTeamA(resource));
+        await other.list.settled;
+        other.release();
+      }
+      expect(lists.kept).toBe(2);
+      const anew = lists.open(configMaps);
+      expect(anew.list).not.toBe(first.list);
+      await anew.list.settled;
+      anew.release();
+      // A list still loading when its screen is left is stopped, not kept; so is one that failed.
+      const leftEarly = lists.open(inTeamA('deployments', 'apps'));
+      leftEarly.release();
+      const refused = lists.open({ ...inTeamA('pods'), namespace: 'team-b' });
+      await refused.list.settled;
+      expect(refused.list.error()).toContain('cannot list');
+      refused.release();
+      expect(lists.kept).toBe(2);
+      // Whom the tab acts as changed (a token forgotten): nothing read before is shown again.
+      await api.forgetToken('cairn-dev').catch(() => undefined);
+      const afterSession = lists.open(configMaps);
+      expect(afterSession.list).not.toBe(anew.list);
+      expect(lists.kept).toBe(0);
+      afterSession.release();
+      // Objects bound: a list with more objects than may be kept is stopped at once.
+      const small = new LiveLists(api, stream, { lists: 4, objects: 1, ms: 60_000 });
+      const big = small.open(configMaps);
+      await big.list.settled;
+      expect(big.list.items().length).toBeGreaterThan(1);
+      big.release();
+      expect(small.kept).toBe(0);
+      // Time bound: gone after `ms`.
+      const brief = new LiveLists(api, stream, { lists: 4, objects: 1_000, ms: 300 });
+      const once = brief.open(configMaps);
+      await once.list.settled;
+      once.release();
+      expect(brief.kept).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(brief.kept).toBe(0);
+    } finally {
+      lists.clear();
+      await api.delete('cairn-dev', kind, 'kept-list-probe', 'team-a').catch(() => undefined);
+      stream.close();
+    }
   });
 
   it('tells a listener what it may not watch', async () => {

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, Permissions, WatchStream, POLL_MS, UsageSampler, usageKey, USAGE_POLL_MS } from '@cairn/data-access';
+import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, LiveLists, OpenedList, Permissions, POLL_MS, UsageSampler, usageKey, USAGE_POLL_MS } from '@cairn/data-access';
 import type { ClusterSummary } from '@cairn/api-contracts';
 import { cellsByObject, mergedClusters, PrinterColumn, printerColumns } from '@cairn/kube-model';
 import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
@@ -41,7 +41,8 @@ export class WorkloadList {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly api = inject(ApiClient);
-  private readonly watch = inject(WatchStream);
+  private readonly lists = inject(LiveLists);
+  private opened: OpenedList | undefined;
   private readonly permissions = inject(Permissions);
   protected readonly context = inject(ConsoleContext);
   /** The keys (`rowKey`) of the rows selected for a bulk action. */
@@ -97,11 +98,13 @@ export class WorkloadList {
       untracked(() => {
         this.printed.set(undefined);
         this.selection.set(new Set());
-        this.list()?.stop();
-        this.list.set(kind && cluster && single ? new LiveList(this.api, this.watch, { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined);
+        this.opened?.release();
+        this.opened = kind && cluster && single ? this.lists.open({ cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined;
+        this.list.set(this.opened?.list);
       });
     });
-    inject(DestroyRef).onDestroy(() => this.list()?.stop());
+    // Kept a while (LiveLists): back from an object's page, the list is there at once.
+    inject(DestroyRef).onDestroy(() => this.opened?.release());
     effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
