@@ -288,6 +288,36 @@ describe('workloads', () => {
     expect((await cluster.adminApi().send('GET', `/apis/batch/v1/namespaces/team-a/jobs/${job}`)).status).toBe(404);
   });
 
+  it('back from an object\u2019s page, the list is there at once and current: what changed meanwhile shows, and it is not read again', async () => {
+    page = await signedIn('admin');
+    const admin = cluster.adminApi();
+    const probe = 'kept-list-probe';
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: probe, namespace: 'team-a' }, spec: { replicas: 0, selector: { matchLabels: { app: probe } }, template: { metadata: { labels: { app: probe } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } };
+    try {
+      await page.goto(`${cairn.url}/workloads/deployments?cluster=cairn-dev&ns=team-a`);
+      await rowOf('web').waitFor();
+      expect(await rowOf(probe).count()).toBe(0);
+      await rowOf('web').getByRole('link', { name: 'web', exact: true }).click();
+      await page.waitForURL(/\/workloads\/deployments\/team-a\/web\?/);
+      await main().getByRole('heading', { name: /web/ }).first().waitFor();
+      // Created while the list is not on screen.
+      await admin.json('POST', '/apis/apps/v1/namespaces/team-a/deployments', deployment);
+      const listReads: string[] = [];
+      page.on('request', (request) => {
+        if (/\/resources\/apps\/v1\/deployments(\?|$)/.test(request.url()) && !request.url().includes('fieldSelector')) listReads.push(request.url());
+      });
+      await page.goBack();
+      await rowOf(probe).waitFor({ timeout: 10_000 });
+      await rowOf('web').waitFor();
+      // And it stays followed: deleted now, gone from the list shown.
+      await admin.send('DELETE', `/apis/apps/v1/namespaces/team-a/deployments/${probe}`);
+      expect(await eventually(() => rowOf(probe).count(), (n) => n === 0, 15_000)).toBe(0);
+      expect(listReads).toEqual([]);
+    } finally {
+      await admin.send('DELETE', `/apis/apps/v1/namespaces/team-a/deployments/${probe}`);
+    }
+  });
+
   it('a pod shows its containers with restarts and the last termination reason, and each container\u2019s logs and previous logs', async () => {
     page = await signedIn('admin');
     await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev&ns=team-a`);
