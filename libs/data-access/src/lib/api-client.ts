@@ -62,8 +62,8 @@ export interface UserClusterEntries {
   entry(cluster: string): Promise<string | undefined>;
   /** The clusters the user added, listed after the configured ones. */
   clusters?(): Promise<ClusterSummary[]>;
-  /** Calls `listener` each time the added clusters are read again (after a change); returns how to stop. */
-  subscribe?(listener: () => void): () => void;
+  /** Calls `listener` with the added clusters each time they are read again (after a change); returns how to stop. */
+  subscribe?(listener: (clusters: readonly unknown[]) => void): () => void;
 }
 
 export interface ApiClientOptions {
@@ -107,24 +107,59 @@ export interface KubeObject {
 
 const enc = encodeURIComponent;
 
+/** The BroadcastChannel on which a tab tells the console's others that whom they act as may have changed. */
+export const SESSION_CHANNEL = 'cairn.session';
+
 export class ApiClient {
   private readonly fetchImpl: typeof fetch;
   private renewing: Promise<boolean> | undefined;
   private generation = 0;
+  private readonly sessionListeners = new Set<() => void>();
+  /** Tells the console's other tabs (they share the session cookie) that whom they act as may have changed. */
+  private readonly sessionChannel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(SESSION_CHANNEL);
 
   /**
-   * Goes up each time whom this tab acts as may have changed: a token signed in or forgotten,
-   * signing out, a session found ended, the user-added clusters read again after a change. What
-   * was read before (a kept list) is not shown after.
+   * Goes up each time whom this tab acts as may have changed: here or in another tab of the
+   * console (they share the session cookie), a token signed in or forgotten (before and after
+   * the request), signing out, a session found ended, another tab started (it may follow a
+   * sign-in), the user-added clusters changed. What was read before (a kept list) is not shown
+   * after.
    */
   get sessionGeneration(): number {
     return this.generation;
   }
 
+  /** Calls `listener` each time `sessionGeneration` goes up; returns how to stop. */
+  onSessionChange(listener: () => void): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
+  }
+
+  /** Whom this tab acts as may have changed: `sessionGeneration` goes up, here and in the console's other tabs. */
+  sessionChanged(): void {
+    this.bumpSession();
+    this.sessionChannel?.postMessage('changed');
+  }
+
+  private bumpSession(): void {
+    this.generation++;
+    for (const listener of this.sessionListeners) listener();
+  }
+
   constructor(private readonly options: ApiClientOptions) {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
-    // A user-added cluster added again under a name may carry another identity.
-    options.userClusters?.subscribe?.(() => this.generation++);
+    // Node's channel would keep a process alive; a browser's has no unref.
+    (this.sessionChannel as { unref?: () => void } | undefined)?.unref?.();
+    this.sessionChannel?.addEventListener('message', () => this.bumpSession());
+    // This tab may have started after a sign-in elsewhere: what the others read before is not theirs to show.
+    this.sessionChannel?.postMessage('started');
+    // A user-added cluster added again under a name may carry another identity: any change counts.
+    let clustersSeen: string | undefined;
+    options.userClusters?.subscribe?.((clusters) => {
+      const now = JSON.stringify(clusters);
+      if (clustersSeen !== undefined && now !== clustersSeen) this.bumpSession();
+      clustersSeen = now;
+    });
   }
 
   /** A URL of the console, from a path like `api/v1/clusters`. */
@@ -178,7 +213,7 @@ export class ApiClient {
       const error = await toApiError(res);
       if (res.status === 401 && attempt === 0 && error.message.startsWith('token expired') && (await this.renewSession())) continue;
       if (res.status === 401) {
-        this.generation++;
+        this.sessionChanged();
         this.options.onSignedOut?.(error.message);
       }
       throw error;
@@ -219,19 +254,22 @@ export class ApiClient {
 
   /** Signs in to one cluster with a bearer token, once the cluster has said whose it is. */
   signInWithToken(cluster: string, token: string): Promise<SessionSummary> {
-    this.generation++;
-    return this.auth('POST', AUTH_PATHS.token, { cluster, token });
+    return this.changingSession(this.auth('POST', AUTH_PATHS.token, { cluster, token }));
   }
 
   forgetToken(cluster: string): Promise<SessionSummary> {
-    this.generation++;
-    return this.auth('DELETE', `${AUTH_PATHS.token}/${enc(cluster)}`);
+    return this.changingSession(this.auth('DELETE', `${AUTH_PATHS.token}/${enc(cluster)}`));
+  }
+
+  /** A request that may change whom the tab acts as: the session counts as changed when it is sent and again when it is answered (what was read meanwhile may be either's). */
+  private changingSession<T>(request: Promise<T>): Promise<T> {
+    this.sessionChanged();
+    return request.finally(() => this.sessionChanged());
   }
 
   /** Ends the session; the answer says where the browser goes next (the provider's logout, or the sign-in page). */
   signOut(): Promise<SignedOut> {
-    this.generation++;
-    return this.auth('POST', AUTH_PATHS.logout);
+    return this.changingSession(this.auth('POST', AUTH_PATHS.logout));
   }
 
   async json<T>(method: string, path: string, options: { cluster?: string; body?: unknown; contentType?: string } = {}): Promise<T> {

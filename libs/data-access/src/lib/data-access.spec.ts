@@ -147,19 +147,44 @@ describe('data access (built gateway, real cluster)', () => {
       await anew.list.settled;
       anew.release();
       // A list still loading when its screen is left is stopped, not kept; so is one that failed.
-      const leftEarly = lists.open(inTeamA('deployments', 'apps'));
+      const roomy = new LiveLists(api, stream, { lists: 4, objects: 1_000, ms: 60_000 });
+      const deployments = inTeamA('deployments', 'apps');
+      const leftEarly = roomy.open(deployments);
       leftEarly.release();
-      const refused = lists.open({ ...inTeamA('pods'), namespace: 'team-b' });
+      const teamB = { ...inTeamA('pods'), namespace: 'team-b' };
+      const refused = roomy.open(teamB);
       await refused.list.settled;
       expect(refused.list.error()).toContain('cannot list');
       refused.release();
+      expect(roomy.kept).toBe(0);
+      expect(roomy.open(deployments).list).not.toBe(leftEarly.list);
+      expect(roomy.open(teamB).list).not.toBe(refused.list);
+      // Whom the tab acts as changed (a token forgotten): nothing read before is shown again,
+      // and a list still shown is not shared with a screen that opens it after.
+      const onScreen = lists.open(inTeamA('services'));
+      await onScreen.list.settled;
       expect(lists.kept).toBe(2);
-      // Whom the tab acts as changed (a token forgotten): nothing read before is shown again.
       await api.forgetToken('cairn-dev').catch(() => undefined);
+      expect(lists.kept).toBe(0);
       const afterSession = lists.open(configMaps);
       expect(afterSession.list).not.toBe(anew.list);
-      expect(lists.kept).toBe(0);
+      const besideShown = lists.open(inTeamA('services'));
+      expect(besideShown.list).not.toBe(onScreen.list);
+      await Promise.all([afterSession.list.settled, besideShown.list.settled]);
+      onScreen.release();
+      besideShown.release();
       afterSession.release();
+      expect(lists.kept).toBe(2);
+      // Or changed in another tab of the console (they share the session cookie): signing out there drops what this tab kept.
+      const otherTab = client();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // its "started" reaches this tab first
+      const kept = lists.open(configMaps);
+      await kept.list.settled;
+      kept.release();
+      expect(lists.kept).toBeGreaterThan(0);
+      await otherTab.signOut().catch(() => undefined);
+      await waitUntil('the sign-out in the other tab to reach this one', async () => lists.kept === 0, 5_000);
+      expect(lists.open(configMaps).list).not.toBe(kept.list);
       // Objects bound: a list with more objects than may be kept is stopped at once.
       const small = new LiveLists(api, stream, { lists: 4, objects: 1, ms: 60_000 });
       const big = small.open(configMaps);

@@ -9,6 +9,8 @@ export const MAX_KEPT_LISTS = 4;
 export const MAX_KEPT_OBJECTS = 15_000;
 /** How long a list no screen shows is kept, still followed on the watch stream (ms). */
 export const KEEP_MS = 60_000;
+/** How often the limits are checked again while lists are kept (ms): a kept list grows with what the watch adds. */
+const BOUND_CHECK_MS = 5_000;
 
 /** What LiveLists keeps at most: lists, objects across them, and ms each (MAX_KEPT_LISTS, MAX_KEPT_OBJECTS, KEEP_MS). */
 export interface KeptListLimits {
@@ -41,20 +43,28 @@ interface Entry {
  * Two screens showing the same query share one list.
  *
  * Kept only while whole and well: a list still loading when left is stopped (its stream
- * aborted), as is one with an error, one capped (`truncated`) or one opened with options (a
- * `keep` rule is a function, so such lists are never shared). Bounded by MAX_KEPT_LISTS,
- * MAX_KEPT_OBJECTS and KEEP_MS; a kept list is stopped, not shown, once the session changed
- * (signed in with another token, signed out: `ApiClient.sessionGeneration`).
+ * aborted), as is one with an error, one capped (`truncated`), one read again every POLL_MS
+ * because the user may not watch, or one opened with options (a `keep` rule is a function, so
+ * such lists are never shared). Bounded by MAX_KEPT_LISTS, MAX_KEPT_OBJECTS (checked when a list
+ * is left and every 5 s while any is kept) and KEEP_MS. Every kept list is stopped, and no list
+ * is shared, across a change of whom the tab acts as (`ApiClient.sessionGeneration`: a token
+ * signed in or forgotten, signing out, an ended session, in this tab or another).
  */
 @Injectable({ providedIn: 'root', useFactory: () => new LiveLists(inject(ApiClient), inject(WatchStream)) })
 export class LiveLists {
   private readonly entries = new Map<string, Entry>();
 
+  /** While anything is kept, the limits are checked again every BOUND_CHECK_MS (a kept list grows with the watch). */
+  private boundTimer: ReturnType<typeof setInterval> | undefined;
+
   constructor(
     private readonly api: ApiClient,
     private readonly watch: WatchStream,
     private readonly limits: KeptListLimits = { lists: MAX_KEPT_LISTS, objects: MAX_KEPT_OBJECTS, ms: KEEP_MS },
-  ) {}
+  ) {
+    // Whom the tab acts as may have changed (here or in another tab): nothing kept is shown again.
+    api.onSessionChange(() => this.clear());
+  }
 
   /** The list for `query`: one shown or kept already (as it is now), else a new one. */
   open(query: LiveListQuery, options?: LiveListOptions): OpenedList {
@@ -65,6 +75,12 @@ export class LiveLists {
     }
     const id = listId(query);
     let entry = this.entries.get(id);
+    if (entry && entry.generation !== this.api.sessionGeneration) {
+      // Read as whoever the tab acted as before: never shared. A screen still showing it keeps it until it lets go.
+      if (entry.users === 0) this.drop(id);
+      else this.entries.delete(id);
+      entry = undefined;
+    }
     if (entry && entry.users === 0 && entry.list.error()) {
       this.drop(id);
       entry = undefined;
@@ -86,23 +102,29 @@ export class LiveLists {
     return [...this.entries.values()].filter((e) => e.users === 0).length;
   }
 
-  /** Stops every list no screen shows (e.g. on signing out). */
+  /** Stops every list no screen shows; done each time whom the tab acts as may have changed. */
   clear(): void {
     for (const [id, entry] of this.entries) if (entry.users === 0) this.drop(id);
   }
 
   private release(id: string, entry: Entry): void {
-    if (this.entries.get(id) !== entry) return;
     entry.users--;
+    if (this.entries.get(id) !== entry) {
+      // Set aside when the session changed: stopped once no screen shows it.
+      if (entry.users <= 0) entry.list.stop();
+      return;
+    }
     if (entry.users > 0) return;
     const { list } = entry;
-    if (list.loading() || list.error() || list.truncated() || entry.generation !== this.api.sessionGeneration) {
+    // A list read again every POLL_MS (the user may not watch) is not kept: it would be read while no one looks.
+    if (list.loading() || list.error() || list.truncated() || list.refresh() === 'poll' || entry.generation !== this.api.sessionGeneration) {
       this.drop(id);
       return;
     }
     entry.idleSince = performance.now();
     entry.timer = setTimeout(() => this.drop(id), this.limits.ms);
     this.bound();
+    this.boundTimer ??= setInterval(() => this.bound(), BOUND_CHECK_MS);
   }
 
   /** Stops the oldest kept lists until the limits on lists and objects hold. */
@@ -116,6 +138,10 @@ export class LiveLists {
       lists--;
       this.drop(id);
     }
+    if (lists === 0 && this.boundTimer) {
+      clearInterval(this.boundTimer);
+      this.boundTimer = undefined;
+    }
   }
 
   private dropOtherSessions(): void {
@@ -128,6 +154,10 @@ export class LiveLists {
     clearTimeout(entry.timer);
     entry.list.stop();
     this.entries.delete(id);
+    if (this.kept === 0 && this.boundTimer) {
+      clearInterval(this.boundTimer);
+      this.boundTimer = undefined;
+    }
   }
 }
 

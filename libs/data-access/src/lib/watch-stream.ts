@@ -139,7 +139,16 @@ export class WatchStream {
     if (message.resourceVersion && message.type !== 'ERROR') entry.target.resourceVersion = message.resourceVersion;
     if (message.type === 'ERROR') {
       if (message.status === 401) {
-        void this.api.renewSession().then((ok) => (ok ? this.reopenAll() : undefined));
+        void this.api.renewSession().then((ok) => {
+          if (ok) return this.reopenAll();
+          // Not renewed: the session has ended. Nothing read under it is shown again as current
+          // (a kept list), and the view says the watch stopped.
+          this.api.sessionChanged();
+          if (this.entries.get(message.id) !== entry) return;
+          this.entries.delete(message.id);
+          this.schedule();
+          entry.listener(message);
+        });
         return;
       }
       // Refused or gone: the view shows why; the stream stops asking for it.

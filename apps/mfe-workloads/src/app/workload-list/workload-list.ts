@@ -19,6 +19,9 @@ const MAX_NAMESPACE_REVIEWS = 50;
  * console's resource table (filter, sort, columns, virtual scroll), with "problems only", and
  * rows to select for bulk actions where the person may delete or patch them.
  */
+/** The API server's printed table last read for a list, kept with it (LiveLists keeps lists for going back). */
+const printedFor = new WeakMap<LiveList, { columns: PrinterColumn[]; cells: Map<string, string[]> }>();
+
 @Component({
   selector: 'cairn-workload-list',
   imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster, CreateButton, BulkActions, MergedList, ClusterChooser],
@@ -86,7 +89,7 @@ export class WorkloadList {
       if (!kind || !cluster || !list || !kind.printed) return;
       untracked(() => {
         clearTimeout(this.printTimer);
-        this.printTimer = setTimeout(() => void this.print(cluster, kind, list.query.namespace), this.printed() ? 500 : 0);
+        this.printTimer = setTimeout(() => void this.print(cluster, kind, list), this.printed() ? 500 : 0);
       });
     });
     inject(DestroyRef).onDestroy(() => clearTimeout(this.printTimer));
@@ -101,6 +104,8 @@ export class WorkloadList {
         this.opened?.release();
         this.opened = kind && cluster && single ? this.lists.open({ cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined;
         this.list.set(this.opened?.list);
+        // A kept list comes back with the printer columns last read for it (read again after 500 ms).
+        this.printed.set(this.opened ? printedFor.get(this.opened.list) : undefined);
       });
     });
     // Kept a while (LiveLists): back from an object's page, the list is there at once.
@@ -195,10 +200,13 @@ export class WorkloadList {
     return columns;
   });
 
-  private async print(cluster: string, kind: KindRef, namespace: string | undefined): Promise<void> {
+  private async print(cluster: string, kind: KindRef, list: LiveList): Promise<void> {
     try {
-      const table = await this.api.table(cluster, kind, { namespace });
-      this.printed.set({ columns: printerColumns(table), cells: cellsByObject(table) });
+      const table = await this.api.table(cluster, kind, { namespace: list.query.namespace });
+      const printed = { columns: printerColumns(table), cells: cellsByObject(table) };
+      printedFor.set(list, printed);
+      // Shown only if the screen still shows that list.
+      if (this.list() === list) this.printed.set(printed);
     } catch {
       // The live list says what is wrong; without the table the list keeps its own columns.
     }
