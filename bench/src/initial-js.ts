@@ -11,6 +11,9 @@ export interface LoadedScript {
   path: string;
   bytes: number;
   gzipBytes: number;
+  /** Bytes of the body as the gateway sent it (after its Content-Encoding, if any), and that encoding. */
+  wireBytes: number;
+  encoding: string;
   /** Where the bytes were measured: the built file under dist/apps, or the response body. */
   source: 'dist' | 'response';
 }
@@ -44,15 +47,24 @@ export function recordScripts(page: Page): () => Promise<LoadedScript[]> {
         source = 'response';
       }
       if (!body) continue;
-      scripts.push({ owner, path, bytes: body.length, gzipBytes: gzipSync(body, { level: 6 }).length, source });
+      const wireBytes = (await response.request().sizes().catch(() => undefined))?.responseBodySize ?? Number.NaN;
+      const encoding = (await response.headerValue('content-encoding').catch(() => null)) ?? 'identity';
+      scripts.push({ owner, path, bytes: body.length, gzipBytes: gzipSync(body, { level: 6 }).length, wireBytes, encoding, source });
     }
     return scripts;
   };
 }
 
-export function gzipTotal(scripts: LoadedScript[], owner: string): { files: number; bytes: number; gzipBytes: number } {
+/** `owner`'s files: how many, their bytes, gzipped (level 6), and as sent, with the encodings they were sent in. */
+export function gzipTotal(scripts: LoadedScript[], owner: string): { files: number; bytes: number; gzipBytes: number; wireBytes: number; encodings: string } {
   const mine = scripts.filter((s) => s.owner === owner);
-  return { files: mine.length, bytes: mine.reduce((a, s) => a + s.bytes, 0), gzipBytes: mine.reduce((a, s) => a + s.gzipBytes, 0) };
+  return {
+    files: mine.length,
+    bytes: mine.reduce((a, s) => a + s.bytes, 0),
+    gzipBytes: mine.reduce((a, s) => a + s.gzipBytes, 0),
+    wireBytes: mine.reduce((a, s) => a + s.wireBytes, 0),
+    encodings: [...new Set(mine.map((s) => s.encoding))].sort().join('/'),
+  };
 }
 
 /** The biggest files of `owner`, for saying why a budget is missed. */

@@ -485,7 +485,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
     figures.push(
       figure({
         benchmark: B,
-        name: `initial JS of the shell (${shell.files} files, ${(shell.bytes / KB).toFixed(0)} KB raw; shared Angular, RxJS, CDK included)`,
+        name: `initial JS of the shell (${shell.files} files, ${(shell.bytes / KB).toFixed(0)} KB raw, sent as ${(shell.wireBytes / KB).toFixed(0)} KB ${shell.encodings}; shared Angular, RxJS, CDK included)`,
         unit: 'KB gz',
         value: shell.gzipBytes / KB,
         baseline: { label: 'budget', value: SHELL_BUDGET / KB },
@@ -500,7 +500,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
       figures.push(
         figure({
           benchmark: B,
-          name: `initial JS of ${owner} on /${remote.route} (${js.files} files, ${(js.bytes / KB).toFixed(0)} KB raw)`,
+          name: `initial JS of ${owner} on /${remote.route} (${js.files} files, ${(js.bytes / KB).toFixed(0)} KB raw, sent as ${(js.wireBytes / KB).toFixed(0)} KB ${js.encodings})`,
           unit: 'KB gz',
           value: js.gzipBytes / KB,
           baseline: { label: 'budget', value: REMOTE_BUDGET / KB },

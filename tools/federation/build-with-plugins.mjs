@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createBuilder } from '@angular-devkit/architect';
+import { createBuilder, targetFromTargetString } from '@angular-devkit/architect';
+import { precompressSync } from './precompress.mjs';
 import { sideEffectFreeExternals } from './side-effect-free-externals.mjs';
 
 /**
@@ -23,6 +24,9 @@ import { sideEffectFreeExternals } from './side-effect-free-externals.mjs';
  * machine that had built before (a fresh clone was fine). When the shared set's files changed
  * since this project last built, its shared bundles are built afresh once
  * (`cacheExternalArtifacts: false`), and the files' fingerprint is recorded beside the cache.
+ *
+ * And after each production build, every text file of the output gets Brotli and gzip copies
+ * beside it (precompress.mjs), which the gateway sends to browsers that accept them.
  */
 async function* build(options, context) {
   // The package's `internal` entry (in its exports) is how a custom builder runs Native Federation's; loaded here,
@@ -36,7 +40,17 @@ async function* build(options, context) {
   const current = existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint;
   if (!current) context.logger.info(`${project}: the shared set changed since its last build (or it never built here): shared bundles built afresh, not taken from Native Federation's cache`);
   let recorded = current;
+  // Asked before the build, not after its result: Native Federation's builder ends the process
+  // 500 ms after its last result, so what follows that result must not wait on anything.
+  const production = !options.dev && !options.devServer;
+  const outputPath = production && options.target ? (await context.getTargetOptions(targetFromTargetString(options.target))).outputPath : undefined;
   for await (const result of runBuilder({ ...options, ...(current ? {} : { cacheExternalArtifacts: false }), plugins: [...(options.plugins ?? []), sideEffectFreeExternals()] }, context)) {
+    if (result.success && typeof outputPath === 'string') {
+      const dir = join(context.workspaceRoot, outputPath, 'browser');
+      const done = precompressSync(dir);
+      const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+      context.logger.info(`${project}: ${done.files} files (${kb(done.bytes)}) precompressed beside them: ${kb(done.br)} as .br, ${kb(done.gz)} as .gz`);
+    }
     if (result.success && !recorded) {
       mkdirSync(dirname(stamp), { recursive: true });
       writeFileSync(stamp, fingerprint);

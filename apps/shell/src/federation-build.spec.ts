@@ -2,10 +2,16 @@
  * @jest-environment node
  */
 import { build } from 'esbuild';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 // tools/federation is build tooling, not a project with an import name: reached by its path.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { declaresNoSideEffects, isExternal, sideEffectFreeExternals } from '../../../tools/federation/side-effect-free-externals.mjs';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { precompressSync } from '../../../tools/federation/precompress.mjs';
 
 /**
  * The federation builds' plugin (tools/federation/builder): an external import whose package
@@ -52,5 +58,41 @@ describe('side-effect-free externals', () => {
     expect(isExternal('@angular/common/http', ['@angular/common'])).toBe(true);
     expect(isExternal('@angular/commonx', ['@angular/common'])).toBe(false);
     expect(isExternal('@scope/a/b', ['@scope/*'])).toBe(true);
+  });
+});
+
+describe('precompressed copies (tools/federation/precompress.mjs)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'cairn-precompress-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes .br and .gz beside each text file worth it, in every folder, that decode to the file', () => {
+    const script = `export const rows = ${JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ name: `pod-${i}`, phase: 'Running' })))};`;
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'chunk-ABCDEFGH.js'), script);
+    writeFileSync(join(dir, 'assets', 'theme.css'), `.row{display:grid}\n`.repeat(200));
+    writeFileSync(join(dir, 'remoteEntry.json'), JSON.stringify({ name: 'shell', exposes: [], shared: Array.from({ length: 40 }, (_, i) => ({ packageName: `p${i}`, outFileName: `p${i}.js` })) }));
+    writeFileSync(join(dir, 'tiny.js'), 'export {};');
+    // Named as text, but nothing to gain: random bytes.
+    writeFileSync(join(dir, 'noise.txt'), randomBytes(8192));
+    writeFileSync(join(dir, 'logo.png'), randomBytes(4096));
+    const done = precompressSync(dir);
+    for (const file of ['chunk-ABCDEFGH.js', 'assets/theme.css', 'remoteEntry.json']) {
+      const raw = readFileSync(join(dir, file));
+      expect(brotliDecompressSync(readFileSync(join(dir, `${file}.br`)))).toEqual(raw);
+      expect(gunzipSync(readFileSync(join(dir, `${file}.gz`)))).toEqual(raw);
+    }
+    // Too small to gain, not text, or not a tenth smaller: no copies.
+    for (const file of ['tiny.js', 'logo.png', 'noise.txt']) {
+      expect(existsSync(join(dir, `${file}.br`))).toBe(false);
+      expect(existsSync(join(dir, `${file}.gz`))).toBe(false);
+    }
+    expect(done.files).toBe(4); // the three above and noise.txt, read but not worth a copy
+    expect(done.br).toBeLessThan(done.bytes / 4);
+    // Run again (a rebuild into the same folder): the copies are written afresh, never compressed themselves.
+    writeFileSync(join(dir, 'chunk-ABCDEFGH.js'), script.replace('Running', 'Pending'));
+    precompressSync(dir);
+    expect(gunzipSync(readFileSync(join(dir, 'chunk-ABCDEFGH.js.gz'))).toString()).toContain('Pending');
+    expect(existsSync(join(dir, 'chunk-ABCDEFGH.js.br.br'))).toBe(false);
   });
 });

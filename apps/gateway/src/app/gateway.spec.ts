@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { createGateway } from './gateway';
 import { DEFAULT_GATEWAY_LIMITS, GatewaySettings } from './settings/gateway-settings';
 
@@ -105,6 +106,39 @@ describe('gateway over HTTP', () => {
       expect(page.headers['cache-control']).toBe('no-store');
       expect(page.headers['etag']).toBeUndefined();
     }
+  });
+
+  it('sends the Brotli or gzip copy the build wrote beside a file to a browser that accepts it, else the file', async () => {
+    const script = `export const text = ${JSON.stringify('a console for Kubernetes '.repeat(400))};`;
+    const shell = join(root, 'shell', 'browser');
+    const remote = join(root, 'mfe-logs', 'browser');
+    for (const [dir, name] of [[shell, 'chunk-COMPRESS1.js'], [remote, 'routes-COMPRESS2.js']] as const) {
+      writeFileSync(join(dir, name), script);
+      writeFileSync(join(dir, `${name}.br`), brotliCompressSync(script));
+      writeFileSync(join(dir, `${name}.gz`), gzipSync(script));
+    }
+    await start();
+    const fetchAs = (url: string, acceptEncoding?: string) =>
+      gateway.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers: { accept: '*/*', ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}) } });
+    for (const url of ['/chunk-COMPRESS1.js', '/remotes/mfe-logs/routes-COMPRESS2.js']) {
+      const br = await fetchAs(url, 'gzip, deflate, br');
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(String(br.headers['vary']).toLowerCase()).toContain('accept-encoding');
+      expect(br.headers['content-type']).toContain('javascript');
+      expect(br.headers['cache-control']).toContain('immutable');
+      expect(brotliDecompressSync(br.rawPayload).toString()).toBe(script);
+      expect(br.rawPayload.length).toBeLessThan(script.length / 10);
+      const gz = await fetchAs(url, 'gzip');
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gz.rawPayload).toString()).toBe(script);
+      const plain = await fetchAs(url);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body).toBe(script);
+    }
+    // A file without copies is sent as it is, whatever the browser accepts.
+    const small = await fetchAs('/main-ABCD1234.js', 'br');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(small.body).toBe('export {};');
   });
 
   it("answers a deep link with the shell's page, and an unknown API path with a JSON error", async () => {

@@ -17,8 +17,9 @@ const NOT_SPA = new RegExp(`^/(${SERVER_PATHS.join('|')})(/|$)`);
 const HASHED = /[.-][A-Za-z0-9_-]{8,}\.(js|css|mjs)$/;
 
 function setCacheHeaders(reply: FastifyReply, path: string): void {
-  // remoteEntry.json and importmap.json name the current bundles: always revalidate them.
-  void reply.header('cache-control', HASHED.test(basename(path)) ? 'public, max-age=31536000, immutable' : 'no-cache');
+  // remoteEntry.json and importmap.json name the current bundles: always revalidate them. `path`
+  // is the file sent: for a compressed copy, `<bundle>.br` or `<bundle>.gz`.
+  void reply.header('cache-control', HASHED.test(basename(path).replace(/\.(br|gz)$/, '')) ? 'public, max-age=31536000, immutable' : 'no-cache');
 }
 
 export function shellDirectory(webRoot: string): string {
@@ -42,7 +43,12 @@ function sendShellPage(reply: FastifyReply, webRoot: string): void {
   void reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
 }
 
-/** Serves the shell at `/` and each built-in remote at `/remotes/<folder>/`. */
+/**
+ * Serves the shell at `/` and each built-in remote at `/remotes/<folder>/`: a file's Brotli or
+ * gzip copy beside it (`<file>.br`, `<file>.gz`, written by the front ends' production build,
+ * tools/federation/precompress.mjs) when the browser accepts that encoding, else the file itself,
+ * with `Vary: Accept-Encoding` either way. Nothing is compressed per request.
+ */
 export async function serveWebAssets(
   app: NestFastifyApplication,
   webRoot: string,
@@ -53,6 +59,7 @@ export async function serveWebAssets(
     prefix: '/',
     index: false,
     wildcard: true,
+    preCompressed: true,
     cacheControl: false,
     setHeaders: setCacheHeaders,
   });
@@ -61,6 +68,7 @@ export async function serveWebAssets(
       root: remote.directory,
       prefix: `/remotes/${remote.folder}/`,
       decorateReply: false,
+      preCompressed: true,
       cacheControl: false,
       setHeaders: setCacheHeaders,
     });
