@@ -68,7 +68,6 @@ export class LiveLists {
 
   /** The list for `query`: one shown or kept already (as it is now), else a new one. */
   open(query: LiveListQuery, options?: LiveListOptions): OpenedList {
-    this.dropOtherSessions();
     if (options && Object.keys(options).length) {
       const list = new LiveList(this.api, this.watch, query, options);
       return { list, release: once(() => list.stop()) };
@@ -138,14 +137,6 @@ export class LiveLists {
       lists--;
       this.drop(id);
     }
-    if (lists === 0 && this.boundTimer) {
-      clearInterval(this.boundTimer);
-      this.boundTimer = undefined;
-    }
-  }
-
-  private dropOtherSessions(): void {
-    for (const [id, entry] of this.entries) if (entry.users === 0 && entry.generation !== this.api.sessionGeneration) this.drop(id);
   }
 
   private drop(id: string): void {

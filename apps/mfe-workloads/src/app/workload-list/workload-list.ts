@@ -14,14 +14,14 @@ import { chosenParam, MergedList } from '../merged-list/merged-list';
 /** At most this many namespaces are asked about to decide whether rows can be selected. */
 const MAX_NAMESPACE_REVIEWS = 50;
 
+/** The API server's printed table last read for a list, kept with it (LiveLists keeps lists for going back). */
+const printedFor = new WeakMap<LiveList, { columns: PrinterColumn[]; cells: Map<string, string[]> }>();
+
 /**
  * `/workloads/:kind`: every object of one kind in the chosen namespace (or all), live, in the
  * console's resource table (filter, sort, columns, virtual scroll), with "problems only", and
  * rows to select for bulk actions where the person may delete or patch them.
  */
-/** The API server's printed table last read for a list, kept with it (LiveLists keeps lists for going back). */
-const printedFor = new WeakMap<LiveList, { columns: PrinterColumn[]; cells: Map<string, string[]> }>();
-
 @Component({
   selector: 'cairn-workload-list',
   imports: [RouterLink, ResourceTable, EmptyState, ForbiddenState, NoCluster, CreateButton, BulkActions, MergedList, ClusterChooser],
