@@ -176,6 +176,26 @@ describe('gateway Kubernetes API (real cluster)', () => {
     expect((web.json['items'] as unknown[]).length).toBe(2);
   });
 
+  it('prints a list as the API server\u2019s table with each row\u2019s metadata, or with its cells alone (includeObject=None)', async () => {
+    const pods = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a', { token: tokens['admin'] });
+    const names = (pods.json['items'] as Array<{ metadata: { name: string } }>).map((p) => p.metadata.name).sort();
+    type Table = { kind: string; columnDefinitions: Array<{ name: string }>; rows: Array<{ cells: unknown[]; object?: { metadata: { name: string } } }> };
+    const withMetadata = (await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&as=Table', { token: tokens['admin'] })).json as unknown as Table;
+    expect(withMetadata.rows.map((r) => r.object?.metadata.name).sort()).toEqual(names);
+    const bare = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&as=Table&includeObject=None', { token: tokens['admin'] });
+    expect(bare.status).toBe(200);
+    const table = bare.json as unknown as Table;
+    expect(table.kind).toBe('Table');
+    expect(table.rows.every((r) => !r.object?.metadata)).toBe(true);
+    expect(table.rows.map((r) => String(r.cells[0])).sort()).toEqual(names);
+    expect(table.columnDefinitions.map((c) => c.name).slice(0, 5)).toEqual(['Name', 'Ready', 'Status', 'Restarts', 'Age']);
+    // Secrets' tables never carry values, with or without objects.
+    const secrets = await call('GET', '/api/v1/clusters/cairn-dev/resources/core/v1/secrets?namespace=team-a&as=Table&includeObject=None', { token: tokens['admin'] });
+    expect(secrets.status).toBe(200);
+    expect(secrets.text).not.toContain('not-a-real-password');
+    expect(secrets.text).not.toContain(Buffer.from('not-a-real-password').toString('base64'));
+  });
+
   it('sends watches over HTTP/2, every caller\u2019s on shared connections, and lists over HTTP/1.1, each as its caller', async () => {
     const connections = gateway.get<ClusterConnections>(CLUSTER_CONNECTIONS);
     const sum = (streams: number[]) => streams.reduce((a, b) => a + b, 0);
@@ -532,6 +552,8 @@ describe('gateway Kubernetes API (real cluster)', () => {
       ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods/a%2F..%2Fsecrets?namespace=team-a', 400, 'name must be an object name'],
       ['GET', '/api/v1/clusters/cairn-dev/namespaces/team-a/pods/x/log?follow=maybe', 400, 'follow must be true or false'],
       ['POST', '/api/v1/clusters/cairn-dev/access-reviews', 400, 'checks must be a list of checks'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?includeObject=None', 400, 'includeObject is only for as=Table'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?as=Table&includeObject=Object', 400, 'includeObject must be Metadata or None'],
     ];
     for (const [method, path, status, message] of cases) {
       const res = await call(method, path, { token: tokens['admin'], body: method === 'POST' ? {} : undefined });

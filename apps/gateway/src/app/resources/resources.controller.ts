@@ -36,7 +36,7 @@ export class ResourcesController {
   @Get('resources/:group/:version/:resource')
   @ApiOperation({
     summary:
-      "List objects of one kind, in one namespace or all, with selectors and paging (limit/continue). as=Table: the API server's printed table (the columns `kubectl get` shows, CRD printer columns included), rows carrying their object's metadata. Secret values are removed.",
+      "List objects of one kind, in one namespace or all, with selectors and paging (limit/continue). as=Table: the API server's printed table (the columns `kubectl get` shows, CRD printer columns included), rows carrying their object's metadata, or only their cells with includeObject=None. Secret values are removed.",
   })
   async list(@PathParams(KindParams) kind: KindParams, @QueryParams(ListQuery) q: ListQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const acceptsGzip = negotiate(request.headers['accept-encoding'] ?? '', ['gzip']) === 'gzip';
