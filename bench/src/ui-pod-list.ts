@@ -27,6 +27,13 @@ interface ListReady {
   /** ms from navigation start: first data row in the DOM, then the whole list rendered and scrollable. */
   firstRowMs: number;
   readyMs: number;
+  /**
+   * ms from navigation start to the list of the pods themselves: later than `readyMs` when the
+   * whole list was first shown as the API server's printed rows (`printed`), while the objects
+   * (labels, selection, every column) were read.
+   */
+  objectsMs: number;
+  printed: boolean;
   rows: number;
 }
 
@@ -47,7 +54,8 @@ interface Timeline {
 function timelineInPage(): Timeline {
   const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
   const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-  const list = resources.find((r) => /\/resources\/core\/v1\/pods(\?|$)/.test(r.name));
+  // The objects' list, not the printed rows' tables (as=Table).
+  const list = resources.find((r) => /\/resources\/core\/v1\/pods(\?|$)/.test(r.name) && !r.name.includes('as=Table'));
   const scripts = resources.filter((r) => /\.m?js(\?|$)/.test(r.name));
   const w = window as unknown as { __benchLongTasks?: number[] };
   const named = resources.map((r) => ({ name: new URL(r.name).pathname + new URL(r.name).search.slice(0, 60), startMs: Math.round(r.startTime), endMs: Math.round(r.responseEnd) }));
@@ -76,7 +84,7 @@ interface FrameRun {
  * least 20 px a pod). Times are from `since` (performance.now(); 0, the page's navigation start).
  */
 function listReadyInPage({ expected, since = 0 }: { expected: number; since?: number }): ListReady | false {
-  const w = window as unknown as { __bench?: { firstRowMs?: number } };
+  const w = window as unknown as { __bench?: { firstRowMs?: number; readyMs?: number; printed?: boolean } };
   const bench = (w.__bench ??= {});
   const main = document.querySelector('main');
   if (!main || !location.pathname.endsWith('/workloads/pods')) return false;
@@ -89,8 +97,14 @@ function listReadyInPage({ expected, since = 0 }: { expected: number; since?: nu
   const declared = Number(main.querySelector('[aria-rowcount]')?.getAttribute('aria-rowcount') ?? Number.NaN) - 1;
   const complete = Number.isFinite(declared) ? declared >= expected : scroller.scrollHeight >= expected * 20;
   if (!complete) return false;
+  bench.readyMs ??= performance.now() - since;
+  // Printed rows first (the workloads list's note says so): wait for the pods themselves too.
+  if (main.querySelector('[data-printed-rows]')) {
+    bench.printed = true;
+    return false;
+  }
   scroller.setAttribute('data-bench-scroller', '');
-  return { firstRowMs: bench.firstRowMs, readyMs: performance.now() - since, rows: Number.isFinite(declared) ? declared : rows.length };
+  return { firstRowMs: bench.firstRowMs, readyMs: bench.readyMs, objectsMs: performance.now() - since, printed: bench.printed ?? false, rows: Number.isFinite(declared) ? declared : rows.length };
 }
 
 /** In the page: requestAnimationFrame gaps over `durationMs`, scrolling the list `stepPx` a frame (0: idle). */
@@ -294,7 +308,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
         }
         ready.push(r);
         timelines.push(await page.evaluate(timelineInPage));
-        log(`bench 4: run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms`);
+        log(`bench 4: run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms${r.printed ? ' (printed rows)' : ''}, the pods themselves at ${r.objectsMs.toFixed(0)} ms`);
         await sleep(1000);
         if (run === 0) {
           scripts = await scriptsOf();
@@ -340,7 +354,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
         if (typeof r === 'string') inAppFailure[way] = r;
         else {
           inApp[way].push(r);
-          log(`bench 4: ${way} run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms; the pods request ${r.listRequest ? `${r.listRequest.startMs.toFixed(0)}-${r.listRequest.endMs.toFixed(0)} ms` : 'none'}; long tasks ${r.longTasksMs.join(', ') || 'none'} ms`);
+          log(`bench 4: ${way} run ${run + 1}: first rows at ${r.firstRowMs.toFixed(0)} ms, ${r.rows} rows ready at ${r.readyMs.toFixed(0)} ms${r.printed ? ' (printed rows)' : ''}, the pods themselves at ${r.objectsMs.toFixed(0)} ms; the pods request ${r.listRequest ? `${r.listRequest.startMs.toFixed(0)}-${r.listRequest.endMs.toFixed(0)} ms` : 'none'}; long tasks ${r.longTasksMs.join(', ') || 'none'} ms`);
         }
         if (before && !inAppFailure[way] && !beforeFailure) {
           const b = await inAppLoad(browser, before, ctx.adminToken, expected, way);
@@ -391,6 +405,13 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
           reason: met ? undefined : `${explainSlowList(timelines[median], ready[median] as ListReady, dataP50)}; ${describeProfile(detail['profile'] as ProfileSummary | undefined, 'page')}`,
         }),
         figure({ benchmark: B, name: 'time to the first rows', unit: 'ms', value: firstP50, baseline: { label: 'the same list fetched + parsed in the page', value: dataP50 } }),
+        figure({
+          benchmark: B,
+          name: `time to the list of the pods themselves (labels, selection, every column; ${ready.filter((r) => r.printed).length} of ${ready.length} runs showed the printed rows first)`,
+          unit: 'ms',
+          value: percentile(ready.map((r) => r.objectsMs), 50),
+          baseline: { label: 'the same list fetched + parsed in the page', value: dataP50 },
+        }),
       );
       if (before) {
         const label = `the --ui-before build (${options.uiBefore}), its runs alternating with these`;
@@ -400,6 +421,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
           figures.push(
             figure({ benchmark: B, name: `this build against --ui-before: time to the complete list, ${what} (median of ${mine.length} and ${theirs.length})`, unit: 'ms', value: percentile(mine.map((r) => r.readyMs), 50), baseline: { label, value: percentile(theirs.map((r) => r.readyMs), 50) } }),
             figure({ benchmark: B, name: `this build against --ui-before: time to the first rows, ${what}`, unit: 'ms', value: percentile(mine.map((r) => r.firstRowMs), 50), baseline: { label, value: percentile(theirs.map((r) => r.firstRowMs), 50) } }),
+            figure({ benchmark: B, name: `this build against --ui-before: time to the pods themselves, ${what}`, unit: 'ms', value: percentile(mine.map((r) => r.objectsMs), 50), baseline: { label, value: percentile(theirs.map((r) => r.objectsMs), 50) } }),
           );
         }
       }
@@ -418,7 +440,7 @@ export async function uiPodList(ctx: BenchContext): Promise<Figure[]> {
             baseline: { label: 'the same list fetched + parsed in the page', value: dataP50 },
             target: '< 1 000 ms',
             met: p50 < READY_TARGET_MS,
-            reason: `first rows at ${runs.map((r) => r.firstRowMs.toFixed(0)).join(', ')} ms; pods requests ${runs.map((r) => (r.listRequest ? `${r.listRequest.startMs.toFixed(0)}-${r.listRequest.endMs.toFixed(0)}` : 'none')).join(', ')} ms`,
+            reason: `first rows at ${runs.map((r) => r.firstRowMs.toFixed(0)).join(', ')} ms; the pods themselves at ${runs.map((r) => r.objectsMs.toFixed(0)).join(', ')} ms${runs.some((r) => r.printed) ? ' (printed rows first)' : ''}; pods requests ${runs.map((r) => (r.listRequest ? `${r.listRequest.startMs.toFixed(0)}-${r.listRequest.endMs.toFixed(0)}` : 'none')).join(', ')} ms`,
           }),
         );
       }

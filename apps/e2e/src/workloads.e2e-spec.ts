@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
 import { eventually } from './support/eventually';
+import { kubectl } from './support/kubectl';
 import type { ConsoleUnderTest } from './support/console-under-test';
 import { Stage, startStage } from './support/stage';
 import { dataCells, dataHeaders } from './support/table';
@@ -265,6 +266,51 @@ describe('workloads', () => {
       await main().getByRole('heading', { name: `Pod ${name}` }).waitFor();
       expect({ name, status: (await main().locator('header.title cairn-status').textContent())?.trim() }).toEqual({ name, status: cells.status });
     }
+  });
+
+  it('10: while the pods themselves are read, the list is the API server\u2019s printed rows: every pod of every namespace as kubectl get pods -A prints it, nothing to select until the pods arrive', async () => {
+    page = await stage.signedIn('admin', { width: 1600, height: 2400 });
+    // The pods themselves are held back (the printed rows are read first, then the objects' list):
+    // what the person sees meanwhile is only the printed rows.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route((url) => url.pathname.endsWith('/resources/core/v1/pods') && !url.searchParams.has('as'), async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${cairn.url}/workloads/pods?cluster=cairn-dev`);
+    const note = main().getByRole('status').filter({ hasText: /These rows are the API server.s/ });
+    await note.waitFor();
+    // The oracle: kubectl get pods -A, read before and after the screen (nothing changed between).
+    const kubectlRows = async () => {
+      const out = await kubectl(cluster, ['get', 'pods', '-A']);
+      const [header = '', ...lines] = out.split('\n').filter(Boolean);
+      const starts = [...header.matchAll(/\S+/g)].map((m) => ({ name: m[0], at: m.index ?? 0 }));
+      const cell = (line: string, name: string) => {
+        const i = starts.findIndex((c) => c.name === name);
+        return line.slice(starts[i]?.at ?? 0, starts[i + 1]?.at ?? line.length).trim();
+      };
+      return lines.map((line) => [cell(line, 'NAMESPACE'), cell(line, 'NAME'), cell(line, 'READY'), cell(line, 'STATUS'), cell(line, 'RESTARTS').replace(/\(.* ago\)/, '(… ago)')].join(' | ')).sort();
+    };
+    const before = await kubectlRows();
+    const rows = main().getByRole('row');
+    await rows.nth(before.length).waitFor();
+    const headers = await dataHeaders(rows.first());
+    const col = (name: string) => headers.indexOf(name);
+    const shown = (await Promise.all((await rows.all()).slice(1).map((row) => dataCells(row))))
+      .map((c) => [c[col('Namespace')], c[col('Name')], c[col('Ready')], c[col('Status')], (c[col('Restarts')] ?? '').replace(/\(.* ago\)/, '(… ago)')].join(' | '))
+      .sort();
+    expect(await kubectlRows()).toEqual(before);
+    expect(shown).toEqual(before);
+    expect(await note.isVisible()).toBe(true);
+    // The failed pods are coloured as failures from their printed status alone.
+    expect(await rowOf('init-crash-looping').locator('cairn-status').getAttribute('class')).toContain('failed');
+    // Nothing to select on rows that are not the pods themselves.
+    expect(await main().locator('.select-cell').count()).toBe(0);
+    release();
+    await note.waitFor({ state: 'hidden' });
+    await main().locator('.select-cell').first().waitFor();
+    expect(await rows.count()).toBe(before.length + 1);
   });
 
   it('an admin suspends and resumes a CronJob, runs it now, and deletes a Job after typing its name', async () => {

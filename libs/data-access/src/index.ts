@@ -12,6 +12,8 @@ export type { NewUserCluster, UserCluster, UserClusterBackend } from './lib/user
 export { age, LiveList, POLL_MS, ScopedLiveList } from './lib/live-list';
 export type { LiveListOptions, LiveListQuery } from './lib/live-list';
 export { KEEP_MS, LiveLists, MAX_KEPT_LISTS, MAX_KEPT_OBJECTS } from './lib/live-lists';
+export { MAX_PRINTED_NAMESPACES, PRINTED_CONCURRENCY, PRINTED_WAIT_MS, PrintedRows } from './lib/printed-rows';
+export type { PrintedRowsQuery } from './lib/printed-rows';
 export type { KeptListLimits, OpenedList } from './lib/live-lists';
 export { BULK_CONCURRENCY, bulkSelectionProblem, MAX_BULK_OBJECTS, runBulk } from './lib/bulk-run';
 export type { BulkOutcome } from './lib/bulk-run';

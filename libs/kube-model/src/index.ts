@@ -1,13 +1,13 @@
 export { age, humanDuration } from './lib/duration';
 export { asArray, asNumber, asObject, asString, text } from './lib/json-shape';
 export type { Json } from './lib/json-shape';
-export { podColumns, podHealth, podProblem, podStatus, restartsText, unschedulable } from './lib/pod-status';
+export { podColumns, podHealth, podProblem, podStatus, podStatusFromCells, restartsText, unschedulable } from './lib/pod-status';
 export type { PodColumns } from './lib/pod-status';
 export { PROBLEM_HEALTHS } from './lib/status';
 export type { Health, Status } from './lib/status';
 export { nodeStatusText } from './lib/node-status';
-export { cellsByObject, printCell, printerColumns } from './lib/server-table';
-export type { PrinterColumn, ServerTable } from './lib/server-table';
+export { cellsByObject, printCell, printedRows, printerColumns } from './lib/server-table';
+export type { PrintedRow, PrinterColumn, ServerTable } from './lib/server-table';
 export { byLastSeen, eventCount, eventFieldSelector, eventLastSeen, groupByInvolvedObject, involvedObject } from './lib/events';
 export type { EventFilter, EventGroup, InvolvedObject } from './lib/events';
 export { byProblemRank, jobStatus, objectProblem, PENDING_GRACE_SECONDS, PROBLEM_KINDS, problemsAmong, PROGRESSING_GRACE_SECONDS, replicaStatus, workloadStatus } from './lib/problems';

@@ -1,5 +1,5 @@
 import { age, KindRef, KubeObject } from '@cairn/data-access';
-import { asArray, asObject, containerCells, jobStatus, kubectlCells, podColumns, podStatus, PrintedKind, restartsText, selectorText, text, workloadStatus } from '@cairn/kube-model';
+import { asArray, asObject, containerCells, jobStatus, kubectlCells, podColumns, podStatus, podStatusFromCells, PrintedKind, restartsText, selectorText, text, workloadStatus } from '@cairn/kube-model';
 import type { Status, TableColumn } from '@cairn/ui-kit';
 
 export { age };
@@ -36,6 +36,13 @@ export interface WorkloadKind extends KindRef {
   printed?: boolean;
   /** False for kinds that have no state to colour (a ConfigMap): no Status column. */
   hasStatus?: boolean;
+  /**
+   * Its list is shown first as the API server prints it, from a table without objects
+   * (data-access `PrintedRows`), while the objects are read: `cells` names the printed column
+   * each of our columns shows until then (the others stay empty), `status` reads the Status
+   * column's text and health from the cells.
+   */
+  printedFirst?: { cells: Readonly<Record<string, string>>; status: (cells: Readonly<Record<string, string>>) => Status };
 }
 
 /** The groups of kinds in the console's tabs, in order, with their headings. */
@@ -165,6 +172,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
       AGE,
     ],
     status: podStatus,
+    printedFirst: { cells: { ready: 'Ready', restarts: 'Restarts', node: 'Node', ip: 'IP', age: 'Age' }, status: podStatusFromCells },
   },
   ...printedKinds(),
 ];

@@ -272,7 +272,7 @@ export class ApiClient {
     return this.changingSession(this.auth('POST', AUTH_PATHS.logout));
   }
 
-  async json<T>(method: string, path: string, options: { cluster?: string; body?: unknown; contentType?: string } = {}): Promise<T> {
+  async json<T>(method: string, path: string, options: { cluster?: string; body?: unknown; contentType?: string; signal?: AbortSignal } = {}): Promise<T> {
     return (await (await this.request(method, path, options)).json()) as T;
   }
 
@@ -338,9 +338,13 @@ export class ApiClient {
     return { metadata: list.metadata };
   }
 
-  /** The API server's printed table of a list (what `kubectl get` shows), rows carrying their object's metadata. */
-  table(cluster: string, kind: KindRef, options: Omit<ListOptions, 'limit' | 'continue'> = {}): Promise<ServerTable> {
-    return this.json('GET', this.resourcePath(cluster, kind) + query({ ...options, as: 'Table' }), { cluster });
+  /**
+   * The API server's printed table of a list (what `kubectl get` shows), rows carrying their
+   * object's metadata; with `includeObject: 'None'` the cells alone (about a tenth of the bytes
+   * for pods), so a row's namespace is only the one asked for.
+   */
+  table(cluster: string, kind: KindRef, options: Omit<ListOptions, 'limit' | 'continue'> & { includeObject?: 'Metadata' | 'None' } = {}, signal?: AbortSignal): Promise<ServerTable> {
+    return this.json('GET', this.resourcePath(cluster, kind) + query({ ...options, as: 'Table' }), { cluster, signal });
   }
 
   get<T = KubeObject>(cluster: string, kind: KindRef, name: string, namespace?: string, reveal = false): Promise<T> {

@@ -1,8 +1,9 @@
-import { BuiltGateway, DevCluster, startBuiltGateway, waitUntil } from '@cairn/kube-testenv';
+import { BuiltGateway, DevCluster, kubectlOut, startBuiltGateway, waitUntil } from '@cairn/kube-testenv';
 import { readFileSync } from 'node:fs';
 import { ApiClient, ApiError } from './api-client';
 import type { LiveListQuery } from './live-list';
 import { LiveLists } from './live-lists';
+import { PrintedRows } from './printed-rows';
 import { Permissions } from './permissions';
 import { WatchStream } from './watch-stream';
 import { READ_ONLY_REASON, type WatchMessage } from '@cairn/api-contracts';
@@ -203,6 +204,75 @@ describe('data access (built gateway, real cluster)', () => {
     } finally {
       lists.clear();
       await api.delete('cairn-dev', kind, 'kept-list-probe', 'team-a').catch(() => undefined);
+      stream.close();
+    }
+  });
+
+  it('prints a list first as kubectl get does, per namespace, all or nothing, and reads the objects after it', async () => {
+    const pods = { group: 'core', version: 'v1', resource: 'pods' };
+    const admin = client((await cluster.login('admin')).idToken);
+    // kubectl is the oracle: NAMESPACE NAME READY STATUS, read before and after Cairn's rows with nothing changed between.
+    const kubectlRows = async () => (await kubectlOut(cluster, ['get', 'pods', '-A', '--no-headers'])).trim().split('\n').map((l) => l.trim().split(/\s+/).slice(0, 4).join(' ')).sort();
+    let compared = false;
+    for (let attempt = 0; attempt < 5 && !compared; attempt++) {
+      const before = await kubectlRows();
+      const printing = new PrintedRows(admin, { cluster: 'cairn-dev', namespaced: true, ...pods });
+      await printing.done;
+      const rows = printing.rows();
+      expect(printing.skipped()).toBeUndefined();
+      const after = await kubectlRows();
+      if (before.join('\n') !== after.join('\n')) continue;
+      expect((rows ?? []).map((r) => `${r.namespace} ${r.name} ${r.cells['Ready']} ${r.cells['Status']}`).sort()).toEqual(before);
+      compared = true;
+    }
+    expect(compared).toBe(true);
+
+    // One namespace: one table. alice may list team-a's pods but not the namespaces.
+    requests.length = 0;
+    const teamA = new PrintedRows(client(), { cluster: 'cairn-dev', namespace: 'team-a', namespaced: true, ...pods });
+    await teamA.done;
+    expect(requests).toEqual(['GET /api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&includeObject=None&as=Table']);
+    expect(teamA.rows()?.map((r) => r.name).sort()).toEqual((await client().list('cairn-dev', pods, { namespace: 'team-a' })).items.map((p) => p.metadata.name).sort());
+    expect(teamA.rows()?.every((r) => r.namespace === 'team-a')).toBe(true);
+    // Across namespaces she may not list: no rows at all, and why.
+    const refused = new PrintedRows(client(), { cluster: 'cairn-dev', namespaced: true, ...pods });
+    await refused.done;
+    expect(refused.rows()).toBeUndefined();
+    expect(refused.skipped()).toContain('cannot list resource "namespaces"');
+    // victor reads the namespaces but not pods in every one: all or nothing, never a partial list.
+    const victor = client((await cluster.login('victor')).idToken);
+    const partial = new PrintedRows(victor, { cluster: 'cairn-dev', namespaced: true, group: 'core', version: 'v1', resource: 'secrets' });
+    await partial.done;
+    expect(partial.rows()).toBeUndefined();
+    expect(partial.skipped()).toContain('cannot list resource "secrets"');
+    // More namespaces than the bound: not one table each, and it says which bound.
+    const many = new PrintedRows(admin, { cluster: 'cairn-dev', namespaced: true, ...pods }, 3);
+    await many.done;
+    expect(many.rows()).toBeUndefined();
+    expect(many.skipped()).toBe('more than 3 namespaces (MAX_PRINTED_NAMESPACES): one table each would be too many requests');
+
+    // The objects' list is read only once the printed rows are in.
+    requests.length = 0;
+    // One client (one tab): a client started later counts as a session change (it may follow a sign-in).
+    const api = client();
+    const stream = new WatchStream(api);
+    const lists = new LiveLists(api, stream);
+    try {
+      const first = new PrintedRows(api, { cluster: 'cairn-dev', namespace: 'team-a', namespaced: true, ...pods });
+      const query: LiveListQuery = { cluster: 'cairn-dev', namespace: 'team-a', ...pods };
+      expect(lists.has(query)).toBe(false);
+      const opened = lists.open(query, undefined, first.done);
+      expect(opened.list.loading()).toBe(true);
+      await opened.list.settled;
+      expect(requests.filter((r) => r.includes('/pods?'))).toEqual([
+        'GET /api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a&includeObject=None&as=Table',
+        'GET /api/v1/clusters/cairn-dev/resources/core/v1/pods?namespace=team-a',
+      ]);
+      expect(opened.list.items().map((p) => p.metadata.name).sort()).toEqual(first.rows()?.map((r) => r.name).sort());
+      expect(lists.has(query)).toBe(true);
+      opened.release();
+    } finally {
+      lists.clear();
       stream.close();
     }
   });

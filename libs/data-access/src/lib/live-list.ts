@@ -83,8 +83,10 @@ export class LiveList {
     private readonly watch: WatchStream,
     readonly query: LiveListQuery,
     private readonly options: LiveListOptions = {},
+    /** Read only once this settles (resolved or rejected), still `loading` meanwhile: another read that must not compete with this one (data-access `PrintedRows`). */
+    startAfter?: Promise<unknown>,
   ) {
-    this.settled = this.start();
+    this.settled = startAfter ? startAfter.then(() => undefined, () => undefined).then(() => (this.stopped ? undefined : this.start())) : this.start();
   }
 
   private get fieldSelector(): string | undefined {

@@ -66,10 +66,19 @@ export class LiveLists {
     api.onSessionChange(() => this.clear());
   }
 
-  /** The list for `query`: one shown or kept already (as it is now), else a new one. */
-  open(query: LiveListQuery, options?: LiveListOptions): OpenedList {
+  /** Whether `open(query)` would give a list already read (shown or kept), not a new one. */
+  has(query: LiveListQuery): boolean {
+    const entry = this.entries.get(listId(query));
+    return Boolean(entry && entry.generation === this.api.sessionGeneration && !entry.list.error());
+  }
+
+  /**
+   * The list for `query`: one shown or kept already (as it is now), else a new one, read once
+   * `startAfter` settles (see `LiveList`).
+   */
+  open(query: LiveListQuery, options?: LiveListOptions, startAfter?: Promise<unknown>): OpenedList {
     if (options && Object.keys(options).length) {
-      const list = new LiveList(this.api, this.watch, query, options);
+      const list = new LiveList(this.api, this.watch, query, options, startAfter);
       return { list, release: once(() => list.stop()) };
     }
     const id = listId(query);
@@ -85,7 +94,7 @@ export class LiveLists {
       entry = undefined;
     }
     if (!entry) {
-      entry = { list: new LiveList(this.api, this.watch, query), users: 0, generation: this.api.sessionGeneration };
+      entry = { list: new LiveList(this.api, this.watch, query, {}, startAfter), users: 0, generation: this.api.sessionGeneration };
       this.entries.set(id, entry);
     }
     clearTimeout(entry.timer);

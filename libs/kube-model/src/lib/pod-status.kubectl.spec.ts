@@ -1,6 +1,7 @@
 import { DevCluster, FROZEN_POD_STATUSES } from '@cairn/kube-testenv';
 import { nodeStatusText } from './node-status';
-import { podColumns, restartsText } from './pod-status';
+import { podColumns, podStatus, podStatusFromCells, restartsText, unschedulable } from './pod-status';
+import { printedRows } from './server-table';
 
 /**
  * kubectl is the oracle: for every pod of the development cluster (its seed freezes pods in
@@ -45,6 +46,24 @@ describe('podColumns against kubectl get pods (the API server table)', () => {
     const seen = new Set(table.rows.map((r) => String(r.cells[status])));
     expect(FROZEN_POD_STATUSES.filter((s) => !seen.has(s))).toEqual([]);
     expect(table.rows.length).toBe((await admin.get<PodList>('/api/v1/pods')).items.length);
+  });
+
+  it('reads the same status and health from the printed cells alone as from the pod (a list shown before its objects)', async () => {
+    const admin = cluster.adminApi();
+    const res = await admin.send('GET', '/api/v1/pods?includeObject=Object', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    const table = JSON.parse(res.body) as Table;
+    const rows = printedRows(table, undefined);
+    expect(rows.map((r) => r.name)).toEqual(table.rows.map((r) => r.object.metadata.name));
+    const differences = table.rows.flatMap((row, i) => {
+      const fromObject = podStatus(row.object);
+      const fromCells = podStatusFromCells(rows[i]?.cells ?? {});
+      // The one thing the cells cannot say: a Pending pod the scheduler cannot place (its reason is in the object).
+      const expected = fromObject.health === 'warning' && unschedulable(row.object) ? { ...fromObject, health: 'progressing' } : fromObject;
+      return fromCells.text === expected.text && fromCells.health === expected.health ? [] : [`${row.object.metadata.namespace}/${row.object.metadata.name}: from the pod ${JSON.stringify(expected)}, from the cells ${JSON.stringify(fromCells)}`];
+    });
+    expect(differences).toEqual([]);
+    // The seed has pods of every health the list colours.
+    expect(new Set(rows.map((r) => podStatusFromCells(r.cells).health))).toEqual(new Set(['ok', 'progressing', 'done', 'failed', 'warning']));
   });
 
   it('agrees on the STATUS of every node, the lost one included', async () => {

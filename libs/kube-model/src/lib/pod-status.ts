@@ -178,6 +178,18 @@ export function podProblem(pod: Json): string | undefined {
   return reason ? `${status.text}: ${reason}` : status.text;
 }
 
+/**
+ * A pod's status from the API server's printed row alone (`Ready` "1/2" and `Status`, the cells
+ * of `kubectl get pods`), for a list shown before its objects are read: the same text and
+ * health as `podStatus`, except that a Pending pod the scheduler cannot place is not yet told
+ * apart (its reason is in the object).
+ */
+export function podStatusFromCells(cells: Readonly<Record<string, string>>): Status {
+  const status = cells['Status'] ?? '';
+  const [ready, total] = (cells['Ready'] ?? '').split('/').map((n) => parseInt(n, 10));
+  return { text: status, health: podHealth({ status, readyCount: ready || 0, total: total || 0 }) };
+}
+
 export function podHealth(columns: Pick<PodColumns, 'status' | 'readyCount' | 'total'>): Health {
   const status = columns.status;
   if (status === 'Running') return columns.readyCount >= columns.total ? 'ok' : 'progressing';

@@ -49,3 +49,34 @@ export function printCell(cell: Json): string {
   const end = cell.search(/[\f\n\r]/);
   return end >= 0 ? `${cell.slice(0, end)}...` : cell;
 }
+
+/**
+ * One row of a printed table read without its object (`includeObject=None`): the namespace the
+ * table was asked for (rows then carry none of their own), the Name cell, and every cell by its
+ * column's name, printed as kubectl prints it.
+ */
+export interface PrintedRow {
+  namespace?: string;
+  name: string;
+  cells: Record<string, string>;
+}
+
+/**
+ * The rows of a table asked for in `namespace` (undefined for a cluster-scoped kind) without
+ * objects. The name is the `name`-formatted column's cell (the API server's first column), as
+ * `kubectl get` prints it. Rows without a name are left out.
+ */
+export function printedRows(table: Json, namespace: string | undefined): PrintedRow[] {
+  const columns = printerColumns(table);
+  const nameAt = Math.max(0, columns.findIndex((c) => c.format === 'name'));
+  const out: PrintedRow[] = [];
+  for (const row of asArray(asObject(table)['rows']).map(asObject)) {
+    const cells = asArray(row['cells']).map(printCell);
+    const name = cells[nameAt];
+    if (!name) continue;
+    const byName: Record<string, string> = {};
+    columns.forEach((column, i) => (byName[column.name] = cells[i] ?? ''));
+    out.push({ namespace, name, cells: byName });
+  }
+  return out;
+}

@@ -1,9 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, LiveLists, OpenedList, Permissions, POLL_MS, UsageSampler, usageKey, USAGE_POLL_MS } from '@cairn/data-access';
+import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, LiveLists, OpenedList, Permissions, POLL_MS, PrintedRows, UsageSampler, usageKey, USAGE_POLL_MS } from '@cairn/data-access';
 import type { ClusterSummary } from '@cairn/api-contracts';
 import { cellsByObject, mergedClusters, PrinterColumn, printerColumns } from '@cairn/kube-model';
-import { EmptyState, ForbiddenState, NoCluster, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-kit';
+import { EmptyState, ForbiddenState, NoCluster, parseFilter, PROBLEM_HEALTHS, ResourceTable, Status, TableColumn } from '@cairn/ui-kit';
 import { BulkActions } from '../bulk-actions/bulk-actions';
 import { kindFromRoute } from '../kind-resolver';
 import { WORKLOAD_KINDS } from '../workload-kinds';
@@ -59,6 +59,29 @@ export class WorkloadList {
   protected readonly problemsOnly = signal(false);
   protected readonly unknownKind = computed(() => `"${this.kind()}" is not a workload kind`);
 
+  /**
+   * For a kind listed printed first (`printedFirst`, pods): the API server's rows without objects,
+   * read beside a list that is not kept (a kept list is shown at once).
+   */
+  private readonly printing = signal<PrintedRows | undefined>(undefined);
+  /** Each printed row's cells, by the row stub that stands for it until the objects are in. */
+  private readonly stubCells = new WeakMap<KubeObject, Readonly<Record<string, string>>>();
+  /** The printed rows as stubs (name and namespace only), once every table was read. */
+  private readonly stubs = computed<KubeObject[] | undefined>(() => {
+    const rows = this.printing()?.rows();
+    const kind = untracked(() => this.workloadKind());
+    return rows?.map((row) => {
+      const stub: KubeObject = { kind: kind?.singular, metadata: { name: row.name, namespace: row.namespace } };
+      this.stubCells.set(stub, row.cells);
+      return stub;
+    });
+  });
+  /**
+   * The printed rows are what is shown: the objects are still being read, and the filter asks
+   * nothing of labels (stubs have none; the rows read so far are shown for a label filter).
+   */
+  protected readonly showingPrinted = computed(() => Boolean(this.list()?.loading() && this.stubs() && !parseFilter(this.q() ?? '').some((term) => 'label' in term)));
+
   /** For kinds whose list is kubectl's (CRDs, Services, storage…): the API server's printer columns and each object's cells. */
   private readonly printed = signal<{ columns: PrinterColumn[]; cells: Map<string, string[]> } | undefined>(undefined);
   private printTimer: ReturnType<typeof setTimeout> | undefined;
@@ -102,14 +125,30 @@ export class WorkloadList {
         this.printed.set(undefined);
         this.selection.set(new Set());
         this.opened?.release();
-        this.opened = kind && cluster && single ? this.lists.open({ cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource }) : undefined;
+        this.printing()?.stop();
+        const query = kind && cluster && single ? { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource } : undefined;
+        // A list not read yet is printed first (pods), and its objects are read after that.
+        const printing = query && kind?.printedFirst && !this.lists.has(query) ? new PrintedRows(this.api, { ...query, namespaced: kind.namespaced !== false }) : undefined;
+        this.printing.set(printing);
+        this.opened = query ? this.lists.open(query, undefined, printing?.done) : undefined;
         this.list.set(this.opened?.list);
         // A kept list comes back with the printer columns last read for it (read again after 500 ms).
         this.printed.set(this.opened ? printedFor.get(this.opened.list) : undefined);
       });
     });
     // Kept a while (LiveLists): back from an object's page, the list is there at once.
-    inject(DestroyRef).onDestroy(() => this.opened?.release());
+    inject(DestroyRef).onDestroy(() => {
+      this.opened?.release();
+      this.printing()?.stop();
+    });
+    // Once the objects are in, the printed rows are not needed again.
+    effect(() => {
+      const printing = this.printing();
+      if (printing && this.list()?.loading() === false) untracked(() => {
+        printing.stop();
+        this.printing.set(undefined);
+      });
+    });
     effect(() => {
       const kind = this.workloadKind();
       const cluster = this.context.cluster();
@@ -151,19 +190,35 @@ export class WorkloadList {
   /** A row's name in its checkbox's label: with its namespace when the list spans several. */
   protected readonly rowLabel = (o: KubeObject): string => (o.metadata.namespace && !this.context.namespace() ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
-  /** Name, namespace (when listing all of them), status, then the kind's own columns. */
+  /** A row's status: from its printed cells while those are shown, else the kind's rule. */
+  private readonly statusOf = computed<((o: KubeObject) => Status) | undefined>(() => {
+    const kind = this.workloadKind();
+    const printedFirst = kind?.printedFirst;
+    if (this.showingPrinted() && printedFirst) return (o) => printedFirst.status(this.stubCells.get(o) ?? {});
+    return kind?.status;
+  });
+
+  /** Name, namespace (when listing all of them), status, then the kind's own columns (their printed cells while those are shown). */
   protected readonly columns = computed<TableColumn<KubeObject>[]>(() => {
     const kind = this.workloadKind();
-    if (!kind) return [];
+    const status = this.statusOf();
+    if (!kind || !status) return [];
     const acrossNamespaces = !this.context.namespace() && kind.namespaced !== false;
+    const printedFirst = this.showingPrinted() ? kind.printedFirst : undefined;
+    const own = printedFirst
+      ? kind.columns.map((column): TableColumn<KubeObject> => {
+          const cell = printedFirst.cells[column.id];
+          return { ...column, value: (o) => (cell ? (this.stubCells.get(o)?.[cell] ?? '') : ''), sortValue: undefined, since: undefined };
+        })
+      : kind.columns;
     return [
       { id: 'name', label: 'Name', value: (o) => o.metadata.name, link: (o) => [...kind.path, o.metadata.namespace ?? '_', o.metadata.name], fixed: true, minWidth: 14, grow: 2.5 },
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),
-      ...(kind.hasStatus === false ? [] : [{ id: 'status', label: 'Status', value: (o: KubeObject) => kind.status(o).text, status: kind.status, minWidth: 11, grow: 1.5 }]),
+      ...(kind.hasStatus === false ? [] : [{ id: 'status', label: 'Status', value: (o: KubeObject) => status(o).text, status, minWidth: 11, grow: 1.5 }]),
       ...this.printerColumns(),
       ...this.usageColumns(),
       // A CRD whose printer columns leave out Age is listed by kubectl without it: Age starts hidden then.
-      ...kind.columns.map((column) => (column.id === 'age' && this.printed() && !this.printed()?.columns.some((c) => c.name === 'Age') ? { ...column, hidden: true } : column)),
+      ...own.map((column) => (column.id === 'age' && this.printed() && !this.printed()?.columns.some((c) => c.name === 'Age') ? { ...column, hidden: true } : column)),
     ];
   });
 
@@ -213,9 +268,9 @@ export class WorkloadList {
   }
 
   protected readonly rows = computed(() => {
-    const kind = this.workloadKind();
-    const items = this.list()?.items() ?? [];
-    return this.problemsOnly() && kind ? items.filter((o) => PROBLEM_HEALTHS.includes(kind.status(o).health)) : items;
+    const status = this.statusOf();
+    const items = (this.showingPrinted() ? this.stubs() : this.list()?.items()) ?? [];
+    return this.problemsOnly() && status ? items.filter((o) => PROBLEM_HEALTHS.includes(status(o).health)) : items;
   });
 
   /** A choice of several clusters turns the list into the merged one (kept in the address, so it can be shared). */
