@@ -41,8 +41,23 @@ export interface PodColumns {
 
 const terminal = (phase: string) => phase === 'Succeeded' || phase === 'Failed';
 
+/**
+ * The cells computed once per pod object: a list shows READY, STATUS and RESTARTS (and the
+ * status badge, and its filter reads them) from the same object several times, 10 000 pods at a
+ * time. Objects are replaced when they change (a watch event brings a new one), never changed
+ * in place, so an object's cells stay true.
+ */
+const computed = new WeakMap<object, PodColumns>();
+
 /** kubectl's READY, STATUS and RESTARTS cells of one pod. Any JSON shape is tolerated. */
 export function podColumns(pod: Json): PodColumns {
+  if (typeof pod !== 'object' || pod === null) return cellsOf(pod);
+  let cells = computed.get(pod);
+  if (!cells) computed.set(pod, (cells = cellsOf(pod)));
+  return cells;
+}
+
+function cellsOf(pod: Json): PodColumns {
   const object = asObject(pod);
   const spec = asObject(object['spec']);
   const status = asObject(object['status']);

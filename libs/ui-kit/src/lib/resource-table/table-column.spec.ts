@@ -61,6 +61,31 @@ describe('table filters', () => {
   });
 });
 
+describe('table filter cache', () => {
+  it('reads each cell once per column function: a column list made anew reads again only its new columns, and a term never matches across two cells', () => {
+    const reads: string[] = [];
+    const counted = (id: string, value: (p: Pod) => string | number): TableColumn<Pod> => ({ id, label: id, value: (p) => (reads.push(`${id}:${p.name}`), value(p)) });
+    const name = counted('name', (p) => p.name);
+    const namespace = counted('namespace', (p) => p.namespace);
+    const rows = pods.map((p) => ({ ...p }));
+    expect(names(filterRows(rows, [name, namespace], parseFilter('team-a')))).toEqual(['web-10', 'web-9']);
+    expect(reads).toHaveLength(6);
+    reads.length = 0;
+    // Another keystroke, and the same columns in a new list beside a new one (a usage sample): only the new column is read.
+    const cpu = counted('cpu', () => '2m');
+    expect(names(filterRows(rows, [name, namespace], parseFilter('team-b')))).toEqual(['db-0']);
+    expect(names(filterRows(rows, [name, namespace, cpu], parseFilter('2m')))).toEqual(['web-10', 'web-9', 'db-0']);
+    expect(reads.sort()).toEqual(['cpu:db-0', 'cpu:web-10', 'cpu:web-9']);
+    // "0team" would span the name "web-10" and the namespace "team-a": no match.
+    expect(filterRows(rows, [name, namespace], parseFilter('0team'))).toEqual([]);
+    // A row replaced (a watch event) is read anew.
+    reads.length = 0;
+    const replaced = [{ ...rows[0], namespace: 'team-c' } as Pod];
+    expect(names(filterRows(replaced, [name, namespace], parseFilter('team-c')))).toEqual(['web-10']);
+    expect(reads.sort()).toEqual(['name:web-10', 'namespace:web-10']);
+  });
+});
+
 describe('table sorting', () => {
   it('sorts by the first column by default, numbers in names as numbers', () => {
     expect(names(sortRows(pods, columns, undefined))).toEqual(['db-0', 'web-9', 'web-10']);
