@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DevCluster } from '@cairn/kube-testenv';
+import { durationSeconds } from '@cairn/kube-model';
 import type { Page } from 'playwright-core';
 import { screenshot } from './support/browser';
 import type { ConsoleUnderTest } from './support/console-under-test';
@@ -29,13 +30,8 @@ const KINDS = [
 /** Cairn's column labels that word kubectl's column names differently. */
 const KUBECTL_NAME: Record<string, string> = { 'Up to date': 'Up-to-date', 'Last run': 'Last Schedule', 'Node selector': 'Node Selector', 'Time zone': 'Timezone' };
 
-/** A HumanDuration ("45s", "5m30s", "3h5m", "12d") in seconds, to allow the seconds between two readings. */
-function seconds(text: string): number | undefined {
-  const match = /^(?:(\d+)y)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!match || !text) return undefined;
-  const [, y, d, h, m, s] = match.map((v) => Number(v ?? 0));
-  return (((((y ?? 0) * 365 + (d ?? 0)) * 24 + (h ?? 0)) * 60 + (m ?? 0)) * 60) + (s ?? 0);
-}
+/** A number, or `fallback` for NaN (an age that is not one). */
+const orNaN = (n: number, fallback: number) => (Number.isNaN(n) ? fallback : n);
 
 const OTHER_KINDS = [
   { what: 'Services', list: '/workloads/services', resource: 'services', namespaced: true },
@@ -88,7 +84,7 @@ describe('workload lists read as kubectl get -o wide', () => {
 
   /** Whether two printed times are the same reading, a few seconds apart. */
   /** Two printed durations of the same moment-dependent cell, read `slackSeconds` apart (plus rounding). */
-  const sameTime = (a: string, b: string, slackSeconds = 5) => Math.abs((seconds(a) ?? -1e9) - (seconds(b) ?? 1e9)) <= slackSeconds + 2;
+  const sameTime = (a: string, b: string, slackSeconds = 5) => Math.abs(orNaN(durationSeconds(a), -1e9) - orNaN(durationSeconds(b), 1e9)) <= slackSeconds + 2;
 
   it.each(OTHER_KINDS)('$what show the columns kubectl get shows, and the cells kubectl get -o wide prints in every column', async ({ list, resource, namespaced }) => {
     const kubectlGet = async (wide: boolean) => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { DevCluster, DevUserName } from '@cairn/kube-testenv';
+import { durationSeconds } from '@cairn/kube-model';
 import type { Page } from 'playwright-core';
 import { seriousViolations } from './support/accessibility';
 import { screenshot } from './support/browser';
@@ -270,11 +271,12 @@ describe('workloads', () => {
 
   it('10: while the pods themselves are read, the list is the API server\u2019s printed rows: every pod of every namespace as kubectl get pods -A prints it, nothing to select until the pods arrive', async () => {
     page = await stage.signedIn('admin', { width: 1600, height: 2400 });
-    // The pods themselves are held back (the printed rows are read first, then the objects' list):
+    // The pods themselves are held back (the printed rows are read first, with a one-pod read that
+    // checks the user may list them all, then the objects' list):
     // what the person sees meanwhile is only the printed rows.
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route((url) => url.pathname.endsWith('/resources/core/v1/pods') && !url.searchParams.has('as'), async (route) => {
+    await page.route((url) => url.pathname.endsWith('/resources/core/v1/pods') && !url.searchParams.has('as') && !url.searchParams.has('limit'), async (route) => {
       await held;
       await route.continue();
     });
@@ -307,6 +309,16 @@ describe('workloads', () => {
     expect(await rowOf('init-crash-looping').locator('cairn-status').getAttribute('class')).toContain('failed');
     // Nothing to select on rows that are not the pods themselves.
     expect(await main().locator('.select-cell').count()).toBe(0);
+    // Sorted as the pods' own columns sort: restarts as numbers ("22 (6s ago)" after "3 (…)"), ages by duration ("19s" before "3m41s").
+    const column = async (name: string) => (await Promise.all((await rows.all()).slice(1).map((row) => dataCells(row)))).map((c) => c[col(name)] ?? '');
+    for (const [name, read] of [['Restarts', (t: string) => parseInt(t, 10)], ['Age', durationSeconds]] as const) {
+      await main().getByRole('columnheader', { name }).getByRole('button').click();
+      await main().locator('[role=columnheader][aria-sort="ascending"]', { hasText: name }).waitFor();
+      const values = (await column(name)).map(read);
+      expect(values.every((v) => !Number.isNaN(v))).toBe(true);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+    }
+    expect(await column('Node')).not.toContain('<none>');
     release();
     await note.waitFor({ state: 'hidden' });
     await main().locator('.select-cell').first().waitFor();

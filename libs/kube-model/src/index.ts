@@ -1,4 +1,4 @@
-export { age, humanDuration } from './lib/duration';
+export { age, durationSeconds, humanDuration } from './lib/duration';
 export { asArray, asNumber, asObject, asString, text } from './lib/json-shape';
 export type { Json } from './lib/json-shape';
 export { podColumns, podHealth, podProblem, podStatus, podStatusFromCells, restartsText, unschedulable } from './lib/pod-status';

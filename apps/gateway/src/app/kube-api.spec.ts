@@ -554,6 +554,7 @@ describe('gateway Kubernetes API (real cluster)', () => {
       ['POST', '/api/v1/clusters/cairn-dev/access-reviews', 400, 'checks must be a list of checks'],
       ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?includeObject=None', 400, 'includeObject is only for as=Table'],
       ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?as=Table&includeObject=Object', 400, 'includeObject must be Metadata or None'],
+      ['GET', '/api/v1/clusters/cairn-dev/resources/core/v1/pods?as=Table&includeObject=None&includeObject=None', 400, 'includeObject was given more than once; give it once.'],
     ];
     for (const [method, path, status, message] of cases) {
       const res = await call(method, path, { token: tokens['admin'], body: method === 'POST' ? {} : undefined });

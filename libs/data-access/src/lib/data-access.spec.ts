@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ApiClient, ApiError } from './api-client';
 import type { LiveListQuery } from './live-list';
 import { LiveLists } from './live-lists';
-import { PrintedRows } from './printed-rows';
+import { PRINTED_CONCURRENCY, PrintedRows } from './printed-rows';
 import { Permissions } from './permissions';
 import { WatchStream } from './watch-stream';
 import { READ_ONLY_REASON, type WatchMessage } from '@cairn/api-contracts';
@@ -239,12 +239,35 @@ describe('data access (built gateway, real cluster)', () => {
     await refused.done;
     expect(refused.rows()).toBeUndefined();
     expect(refused.skipped()).toContain('cannot list resource "namespaces"');
-    // victor reads the namespaces but not pods in every one: all or nothing, never a partial list.
+    // victor reads the namespaces but may not list secrets across the cluster, as the objects' list would: nothing printed.
     const victor = client((await cluster.login('victor')).idToken);
-    const partial = new PrintedRows(victor, { cluster: 'cairn-dev', namespaced: true, group: 'core', version: 'v1', resource: 'secrets' });
-    await partial.done;
-    expect(partial.rows()).toBeUndefined();
-    expect(partial.skipped()).toContain('cannot list resource "secrets"');
+    const refusedKind = new PrintedRows(victor, { cluster: 'cairn-dev', namespaced: true, group: 'core', version: 'v1', resource: 'secrets' });
+    await refusedKind.done;
+    expect(refusedKind.rows()).toBeUndefined();
+    expect(refusedKind.skipped()).toContain('cannot list resource "secrets"');
+    // One namespace's table failing (a 500), or answered with something else than a Table: all or
+    // nothing, and the tables not yet asked for are not asked for.
+    const adminToken = (await cluster.login('admin')).idToken;
+    for (const [fault, message] of [
+      [() => new Response(JSON.stringify({ message: 'etcd is having a moment' }), { status: 500, headers: { 'content-type': 'application/json' } }), 'etcd is having a moment'],
+      [() => new Response(JSON.stringify({ kind: 'PodList', items: [] }), { status: 200, headers: { 'content-type': 'application/json' } }), 'the cluster answered PodList where a Table was asked for'],
+    ] as const) {
+      const tables: string[] = [];
+      const faulty = client(adminToken, {
+        fetch: (input, init) => {
+          const url = String(input);
+          if (url.includes('includeObject=None')) tables.push(url);
+          return url.includes('namespace=default&includeObject=None') ? Promise.resolve(fault()) : fetch(input, init);
+        },
+      });
+      const partial = new PrintedRows(faulty, { cluster: 'cairn-dev', namespaced: true, ...pods });
+      await partial.done;
+      expect(partial.rows()).toBeUndefined();
+      expect(partial.skipped()).toContain(message);
+      const namespaces = (await admin.list('cairn-dev', { group: 'core', version: 'v1', resource: 'namespaces' })).items.length;
+      expect(namespaces).toBeGreaterThan(PRINTED_CONCURRENCY + 2);
+      expect(tables.length).toBeLessThanOrEqual(PRINTED_CONCURRENCY);
+    }
     // More namespaces than the bound: not one table each, and it says which bound.
     const many = new PrintedRows(admin, { cluster: 'cairn-dev', namespaced: true, ...pods }, 3);
     await many.done;

@@ -1,5 +1,5 @@
 import { signal } from '@angular/core';
-import { PrintedRow, printedRows } from '@cairn/kube-model';
+import { asObject, PrintedRow, printedRows } from '@cairn/kube-model';
 import { ApiClient, KindRef } from './api-client';
 
 /** A list across namespaces is printed first only when the cluster has at most this many namespaces (one table each). */
@@ -24,9 +24,11 @@ export interface PrintedRowsQuery extends KindRef {
  *
  * Rows of such a table carry no namespace, so a list across namespaces asks one table per
  * namespace (at most MAX_PRINTED_NAMESPACES, PRINTED_CONCURRENCY at a time), after listing the
- * namespaces. All or nothing: `rows` stays undefined when any of it fails (the namespaces may
- * not be listed, a namespace's pods may not be, too many namespaces), and the screen then waits
- * for the objects as before. Never followed: the objects' live list replaces these rows.
+ * namespaces and checking that the user may list the kind across the cluster. All or nothing:
+ * `rows` stays undefined when any of it fails (the namespaces may not be listed, a namespace's
+ * pods may not be, too many namespaces, an answer that is not a Table), the tables still being
+ * read are stopped, and the screen then waits for the objects as before. Never followed: the
+ * objects' live list replaces these rows.
  */
 export class PrintedRows {
   /** Every row, once all tables were read; undefined until then, and for good when one failed. */
@@ -61,23 +63,40 @@ export class PrintedRows {
     const { cluster, namespace, namespaced } = this.query;
     const kind: KindRef = { group: this.query.group, version: this.query.version, resource: this.query.resource };
     const signal = this.abort.signal;
-    const namespaces = !namespaced || namespace !== undefined ? [namespace] : await this.namespaces();
+    const namespaces = !namespaced || namespace !== undefined ? [namespace] : await this.namespaces(kind);
     const tables: PrintedRow[][] = new Array(namespaces.length);
     let next = 0;
     const worker = async () => {
       while (next < namespaces.length && !signal.aborted) {
         const i = next++;
-        tables[i] = printedRows(await this.api.table(cluster, kind, { namespace: namespaces[i], includeObject: 'None' }, signal), namespaces[i]);
+        const table = await this.api.table(cluster, kind, { namespace: namespaces[i], includeObject: 'None' }, signal);
+        // A server may answer a list where a Table was asked for (the Accept header allows it): that is not "no rows".
+        if (asObject(table)['kind'] !== 'Table') throw new Error(`the cluster answered ${String(asObject(table)['kind'] ?? 'something')} where a Table was asked for`);
+        tables[i] = printedRows(table, namespaces[i]);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PRINTED_CONCURRENCY, namespaces.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(PRINTED_CONCURRENCY, namespaces.length) }, worker));
+    } catch (err) {
+      // All or nothing: the first failure stops the tables still being read.
+      this.abort.abort();
+      throw err;
+    }
     if (signal.aborted) throw new Error('stopped');
     return tables.flat();
   }
 
-  /** The cluster's namespaces, if the user may list them and there are at most `maxNamespaces`. */
-  private async namespaces(): Promise<string[]> {
-    const list = await this.api.list(this.query.cluster, { group: 'core', version: 'v1', resource: 'namespaces' }, { limit: this.maxNamespaces });
+  /**
+   * The cluster's namespaces, if the user may list them and there are at most `maxNamespaces`,
+   * and may list `kind` across the cluster as the objects' list will (one object is read to
+   * know): someone who may read every namespace's pods but not all at once (RoleBindings) would
+   * otherwise see the rows, then be refused.
+   */
+  private async namespaces(kind: KindRef): Promise<string[]> {
+    const [list] = await Promise.all([
+      this.api.list(this.query.cluster, { group: 'core', version: 'v1', resource: 'namespaces' }, { limit: this.maxNamespaces }),
+      this.api.list(this.query.cluster, kind, { limit: 1 }),
+    ]);
     if (list.metadata.continue) throw new Error(`more than ${this.maxNamespaces} namespaces (MAX_PRINTED_NAMESPACES): one table each would be too many requests`);
     return list.items.map((n) => n.metadata.name);
   }

@@ -29,3 +29,16 @@ export function age(timestamp: string | undefined, now = Date.now()): string {
   const at = Date.parse(timestamp);
   return Number.isNaN(at) ? '' : humanDuration((now - at) / 1000);
 }
+
+/**
+ * The seconds a HumanDuration stands for (`45s`, `5m30s`, `3h5m`, `2d3h`, `3y45d`: what
+ * `humanDuration` and the API server's printed ages read), to sort ages printed by the server;
+ * NaN for anything else (`<invalid>`, `<unknown>`, an empty cell). Whole units only, so an age
+ * read back is at most one unit older than it was.
+ */
+export function durationSeconds(text: string): number {
+  const match = /^(?:(\d+)y)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || !text) return Number.NaN;
+  const [y = 0, d = 0, h = 0, m = 0, s = 0] = match.slice(1).map((v) => Number(v ?? 0));
+  return (((y * 365 + d) * 24 + h) * 60 + m) * 60 + s;
+}

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, injec
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiClient, ConsoleContext, KindRef, KubeObject, LiveList, LiveLists, OpenedList, Permissions, POLL_MS, PrintedRows, UsageSampler, usageKey, USAGE_POLL_MS } from '@cairn/data-access';
 import type { ClusterSummary } from '@cairn/api-contracts';
-import { cellsByObject, mergedClusters, PrinterColumn, printerColumns } from '@cairn/kube-model';
+import { cellsByObject, durationSeconds, mergedClusters, PrinterColumn, printerColumns } from '@cairn/kube-model';
 import { EmptyState, ForbiddenState, NoCluster, parseFilter, PROBLEM_HEALTHS, ResourceTable, Status, TableColumn } from '@cairn/ui-kit';
 import { BulkActions } from '../bulk-actions/bulk-actions';
 import { kindFromRoute } from '../kind-resolver';
@@ -16,6 +16,31 @@ const MAX_NAMESPACE_REVIEWS = 50;
 
 /** The API server's printed table last read for a list, kept with it (LiveLists keeps lists for going back). */
 const printedFor = new WeakMap<LiveList, { columns: PrinterColumn[]; cells: Map<string, string[]> }>();
+
+/**
+ * One of a kind's columns while its rows are the API server's printed ones: the printed `cell`
+ * (none: empty), kubectl's `<none>` as our columns show it (empty), sorted as the column sorts
+ * its objects: numbers by the number the cell starts with (`3 (5m ago)`), ages by their
+ * duration (youngest first, as `since` sorts).
+ */
+function printedColumn(column: TableColumn<KubeObject>, cell: string | undefined, cellsOf: (o: KubeObject) => Readonly<Record<string, string>> | undefined): TableColumn<KubeObject> {
+  const text = (o: KubeObject) => {
+    const value = cell ? (cellsOf(o)?.[cell] ?? '') : '';
+    return value === '<none>' ? '' : value;
+  };
+  const sortValue = column.since
+    ? (o: KubeObject) => {
+        const seconds = durationSeconds(text(o));
+        return Number.isNaN(seconds) ? Number.POSITIVE_INFINITY : seconds;
+      }
+    : column.numeric || column.sortValue
+      ? (o: KubeObject) => {
+          const number = parseFloat(text(o));
+          return Number.isNaN(number) ? -1 : number;
+        }
+      : undefined;
+  return { ...column, value: text, sortValue, since: undefined };
+}
 
 /**
  * `/workloads/:kind`: every object of one kind in the chosen namespace (or all), live, in the
@@ -80,7 +105,12 @@ export class WorkloadList {
    * The printed rows are what is shown: the objects are still being read, and the filter asks
    * nothing of labels (stubs have none; the rows read so far are shown for a label filter).
    */
-  protected readonly showingPrinted = computed(() => Boolean(this.list()?.loading() && this.stubs() && !parseFilter(this.q() ?? '').some((term) => 'label' in term)));
+  protected readonly showingPrinted = computed(() => Boolean(this.list()?.loading() && this.stubs() && !this.problemsOnly() && !parseFilter(this.q() ?? '').some((term) => 'label' in term)));
+  /**
+   * The printed rows were shown for the list on screen: the note's line stays (empty) once the
+   * objects are in, so that the page below the list does not move.
+   */
+  protected readonly printedWereShown = signal(false);
 
   /** For kinds whose list is kubectl's (CRDs, Services, storage…): the API server's printer columns and each object's cells. */
   private readonly printed = signal<{ columns: PrinterColumn[]; cells: Map<string, string[]> } | undefined>(undefined);
@@ -126,6 +156,7 @@ export class WorkloadList {
         this.selection.set(new Set());
         this.opened?.release();
         this.printing()?.stop();
+        this.printedWereShown.set(false);
         const query = kind && cluster && single ? { cluster, namespace: kind.namespaced === false ? undefined : namespace, group: kind.group, version: kind.version, resource: kind.resource } : undefined;
         // A list not read yet is printed first (pods), and its objects are read after that.
         const printing = query && kind?.printedFirst && !this.lists.has(query) ? new PrintedRows(this.api, { ...query, namespaced: kind.namespaced !== false }) : undefined;
@@ -140,6 +171,9 @@ export class WorkloadList {
     inject(DestroyRef).onDestroy(() => {
       this.opened?.release();
       this.printing()?.stop();
+    });
+    effect(() => {
+      if (this.showingPrinted()) untracked(() => this.printedWereShown.set(true));
     });
     // Once the objects are in, the printed rows are not needed again.
     effect(() => {
@@ -205,12 +239,7 @@ export class WorkloadList {
     if (!kind || !status) return [];
     const acrossNamespaces = !this.context.namespace() && kind.namespaced !== false;
     const printedFirst = this.showingPrinted() ? kind.printedFirst : undefined;
-    const own = printedFirst
-      ? kind.columns.map((column): TableColumn<KubeObject> => {
-          const cell = printedFirst.cells[column.id];
-          return { ...column, value: (o) => (cell ? (this.stubCells.get(o)?.[cell] ?? '') : ''), sortValue: undefined, since: undefined };
-        })
-      : kind.columns;
+    const own = printedFirst ? kind.columns.map((column) => printedColumn(column, printedFirst.cells[column.id], (o) => this.stubCells.get(o))) : kind.columns;
     return [
       { id: 'name', label: 'Name', value: (o) => o.metadata.name, link: (o) => [...kind.path, o.metadata.namespace ?? '_', o.metadata.name], fixed: true, minWidth: 14, grow: 2.5 },
       ...(acrossNamespaces ? [{ id: 'namespace', label: 'Namespace', value: (o: KubeObject) => o.metadata.namespace ?? '' }] : []),

@@ -54,7 +54,7 @@ function describe(issue: $ZodIssue, part: RequestPart): string {
   if (!issue.path.length && issue.code === 'invalid_type') return `${label} must be a JSON object${part === 'body' ? ' (Content-Type: application/json)' : ''}.`;
   const input = (issue as { input?: unknown }).input;
   // Fastify gives a query key sent twice as an array.
-  if (part === 'query' && Array.isArray(input) && issue.code === 'invalid_type') return `${label} was given more than once; give it once.`;
+  if (part === 'query' && Array.isArray(input) && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return `${label} was given more than once; give it once.`;
   const sizeIssue = (issue.code === 'too_big' || issue.code === 'too_small') && issue.origin !== 'number';
   const shown = !sizeIssue && (typeof input === 'string' || (typeof input === 'number' && Number.isFinite(input)) || typeof input === 'boolean') ? ` (got ${JSON.stringify(typeof input === 'string' && input.length > 80 ? `${input.slice(0, 80)}…` : input)})` : '';
   const text = /^Invalid input/.test(issue.message) ? 'is missing or of the wrong type' : issue.message;
