@@ -54,8 +54,8 @@ interface Timeline {
 function timelineInPage(): Timeline {
   const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
   const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-  // The objects' list, not the printed rows' tables (as=Table).
-  const list = resources.find((r) => /\/resources\/core\/v1\/pods(\?|$)/.test(r.name) && !r.name.includes('as=Table'));
+  // The objects' list, not the printed rows' tables (as=Table) nor the one-pod read that checks the user may list them all.
+  const list = resources.find((r) => /\/resources\/core\/v1\/pods(\?|$)/.test(r.name) && !/[?&](as|limit)=/.test(r.name));
   const scripts = resources.filter((r) => /\.m?js(\?|$)/.test(r.name));
   const w = window as unknown as { __benchLongTasks?: number[] };
   const named = resources.map((r) => ({ name: new URL(r.name).pathname + new URL(r.name).search.slice(0, 60), startMs: Math.round(r.startTime), endMs: Math.round(r.responseEnd) }));

@@ -9,6 +9,11 @@ export const PRINTED_CONCURRENCY = 4;
 /** The objects' list waits at most this long (ms) for the printed rows before it is read anyway. */
 export const PRINTED_WAIT_MS = 1500;
 
+/** Resolves after the next frame has been drawn (in a page), or on the next turn (elsewhere). */
+function afterDrawn(): Promise<void> {
+  return new Promise((resolve) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => setTimeout(resolve, 0)) : setTimeout(resolve, 0)));
+}
+
 export interface PrintedRowsQuery extends KindRef {
   cluster: string;
   /** One namespace; undefined: every namespace of the cluster (a namespaced kind), or a cluster-scoped kind. */
@@ -36,9 +41,9 @@ export class PrintedRows {
   /** Why there are no printed rows, once that is known (for tests and the console's log). */
   readonly skipped = signal<string | undefined>(undefined);
   /**
-   * Settles once the rows are in or will not be (never rejects), or after PRINTED_WAIT_MS: the
-   * objects' list waits for it, so that the two do not share the API server and the page while
-   * the printed rows are read.
+   * Settles once the rows are in and drawn, or will not be (never rejects), or after
+   * PRINTED_WAIT_MS: the objects' list waits for it, so that the two do not share the API server
+   * and the page while the printed rows are read and drawn.
    */
   readonly done: Promise<void>;
   private readonly abort = new AbortController();
@@ -50,8 +55,12 @@ export class PrintedRows {
     private readonly maxNamespaces = MAX_PRINTED_NAMESPACES,
   ) {
     const read = this.read().then(
-      (rows) => {
-        if (!this.abort.signal.aborted) this.rows.set(rows);
+      async (rows) => {
+        if (this.abort.signal.aborted) return;
+        this.rows.set(rows);
+        // The objects' list starts once these rows are drawn: its first slices of parsing would
+        // otherwise share a task with drawing 10 000 rows (224 ms in benchmark 4, over the 200 a task may take).
+        await afterDrawn();
       },
       (err: unknown) => this.skipped.set(err instanceof Error ? err.message : String(err)),
     );
