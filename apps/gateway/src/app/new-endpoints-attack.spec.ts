@@ -270,10 +270,14 @@ describe('new endpoints under attack (real gateway, real cluster)', () => {
     it("refuses dryRun=All (the API server's spelling), a repeated dryRun and a method override, changing nothing", async () => {
       const before = await firstDeployment();
       const name = before.metadata.name;
-      for (const q of ['dryRun=All', 'dryRun=true&dryRun=false', 'dryRun=yes']) {
+      for (const [q, message] of [
+        ['dryRun=All', 'dryRun must be true or false'],
+        ['dryRun=true&dryRun=false', 'dryRun was given more than once; give it once.'],
+        ['dryRun=yes', 'dryRun must be true or false'],
+      ]) {
         const res = await call(writable, 'POST', `${deploymentPath(name)}/scale?namespace=team-a&${q}`, { user: 'alice', body: { replicas: before.spec.replicas + 3 } });
         expect({ q, status: res.status }).toEqual({ q, status: 400 });
-        expect(res.json.message).toContain('must be true or false');
+        expect(res.json.message).toContain(message);
       }
       // A GET is a GET, whatever header claims otherwise.
       const overridden = await call(writable, 'GET', `${deploymentPath(name)}?namespace=team-a`, { user: 'alice', headers: { 'x-http-method-override': 'DELETE' } });

@@ -102,13 +102,14 @@ export class WorkloadList {
     });
   });
   /**
-   * The printed rows are what is shown: the objects are still being read, and the filter asks
-   * nothing of labels (stubs have none; the rows read so far are shown for a label filter).
+   * The printed rows are what is shown: the objects are still being read, the filter asks
+   * nothing of labels and "Problems only" is off (stubs have no labels, and their cells cannot
+   * tell an unschedulable Pending pod apart: the objects read so far are shown for these).
    */
   protected readonly showingPrinted = computed(() => Boolean(this.list()?.loading() && this.stubs() && !this.problemsOnly() && !parseFilter(this.q() ?? '').some((term) => 'label' in term)));
   /**
-   * The printed rows were shown for the list on screen: the note's line stays (empty) once the
-   * objects are in, so that the page below the list does not move.
+   * The printed rows were shown for the list on screen: the note keeps its place (hidden) once
+   * the objects are in, so that the page below the list does not move.
    */
   protected readonly printedWereShown = signal(false);
 
