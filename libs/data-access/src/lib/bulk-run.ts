@@ -1,4 +1,5 @@
 import { ApiError } from './api-client';
+import { inPool } from './pool';
 
 /**
  * Bounds of a bulk action (one action on many selected objects, each through its own audited
@@ -39,17 +40,12 @@ export async function runBulk<T>(
   const problem = bulkSelectionProblem(targets.length);
   if (problem) throw new Error(problem);
   const outcomes: BulkOutcome<T>[] = new Array(targets.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < targets.length; index = next++) {
-      const target = targets[index] as T;
-      const outcome = await settle(target, act);
-      outcomes[index] = outcome;
-      options.onOutcome?.(outcome, index);
-    }
-  };
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? BULK_CONCURRENCY, BULK_CONCURRENCY));
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  // settle never throws: every target is tried.
+  await inPool(targets, Math.min(options.concurrency ?? BULK_CONCURRENCY, BULK_CONCURRENCY), async (target, index) => {
+    const outcome = await settle(target, act);
+    outcomes[index] = outcome;
+    options.onOutcome?.(outcome, index);
+  });
   return outcomes;
 }
 

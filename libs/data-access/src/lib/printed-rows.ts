@@ -1,6 +1,7 @@
 import { signal } from '@angular/core';
 import { asObject, PrintedRow, printedRows } from '@cairn/kube-model';
 import { ApiClient, KindRef } from './api-client';
+import { inPool } from './pool';
 
 /** A list across namespaces is printed first only when the cluster has at most this many namespaces (one table each). */
 export const MAX_PRINTED_NAMESPACES = 50;
@@ -74,18 +75,14 @@ export class PrintedRows {
     const signal = this.abort.signal;
     const namespaces = !namespaced || namespace !== undefined ? [namespace] : await this.namespaces(kind);
     const tables: PrintedRow[][] = new Array(namespaces.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < namespaces.length && !signal.aborted) {
-        const i = next++;
-        const table = await this.api.table(cluster, kind, { namespace: namespaces[i], includeObject: 'None' }, signal);
+    try {
+      await inPool(namespaces, PRINTED_CONCURRENCY, async (ns, i) => {
+        if (signal.aborted) throw new Error('stopped');
+        const table = await this.api.table(cluster, kind, { namespace: ns, includeObject: 'None' }, signal);
         // A server may answer a list where a Table was asked for (the Accept header allows it): that is not "no rows".
         if (asObject(table)['kind'] !== 'Table') throw new Error(`the cluster answered ${String(asObject(table)['kind'] ?? 'something')} where a Table was asked for`);
-        tables[i] = printedRows(table, namespaces[i]);
-      }
-    };
-    try {
-      await Promise.all(Array.from({ length: Math.min(PRINTED_CONCURRENCY, namespaces.length) }, worker));
+        tables[i] = printedRows(table, ns);
+      });
     } catch (err) {
       // All or nothing: the first failure stops the tables still being read.
       this.abort.abort();
