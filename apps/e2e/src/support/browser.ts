@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Debian's Chromium; playwright-core never downloads a browser. `CAIRN_CHROMIUM` points elsewhere. */
 const executablePath = process.env['CAIRN_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -20,6 +20,20 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--no-first-run',
     ],
+  });
+}
+
+/**
+ * Prints, in the test's output, what the console itself reported as broken in `context`'s pages:
+ * uncaught exceptions and `console.error` (Angular's error handler logs there, and a remote that
+ * throws is replaced by an error panel). A failed request's own "Failed to load resource" line is
+ * left out: refusals are expected in many stories and each says so on the page. A story that
+ * fails in CI then shows why the page changed, where the screenshot is not kept.
+ */
+export function reportPageErrors(context: BrowserContext, who: string): void {
+  context.on('weberror', (error) => console.log(`browser (${who}) uncaught: ${error.error().stack ?? error.error().message}`));
+  context.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) console.log(`browser (${who}) console.error at ${message.page()?.url() ?? '?'}: ${message.text()}`);
   });
 }
 

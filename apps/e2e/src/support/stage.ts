@@ -2,7 +2,7 @@ import { DEV_OIDC_PROVIDERS, DevCluster, DevClusterOptions, DevOidcProvider, Dev
 import type { MfeRemote } from '@cairn/api-contracts';
 import { SealedBox, Session, SESSION_COOKIE, SESSION_PURPOSE } from '@cairn/session';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { launchBrowser, reportPageErrors } from './browser';
 import { ConsoleUnderTest, startConsole } from './console-under-test';
 
 /** Everything a story needs: a real cluster, the built console on it, and Chromium. */
@@ -46,6 +46,7 @@ export async function signedInTo(cluster: DevCluster, cairn: ConsoleUnderTest, b
   const now = Math.floor(Date.now() / 1000);
   const session: Session = { v: 1, issuedAt: now, oidc: { token: tokens.idToken, expiresAt: now + tokens.expiresIn, user: { name: `${user}@cairn.test`, email: `${user}@cairn.test` } } };
   const context = await browser.newContext({ viewport });
+  reportPageErrors(context, user);
   await context.addCookies([{ name: SESSION_COOKIE, value: await new SealedBox([cairn.sessionKey], SESSION_PURPOSE).seal(session, { ttlSeconds: 3600 }), url: cairn.url }]);
   return context.newPage();
 }

@@ -153,6 +153,27 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       write();
       return; // and silence
     }
+    // An overloaded API server: an ERROR event that is not 410 or a refusal (`hiccup-500`: etcd
+    // timed out; `-504`, `-429`; `-none`: a Status without a code), then silence; the watch
+    // asked again from resourceVersion 5 gets the next event.
+    const hiccup = /^\/api\/v1\/namespaces\/(hiccup-(\w+))\/configmaps$/.exec(path);
+    if (hiccup && url.searchParams.get('watch')) {
+      const [, namespace, code] = hiccup;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (url.searchParams.get('resourceVersion') === '5') {
+        res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'after', namespace, resourceVersion: '6' } } })}\n`);
+        return; // and silence
+      }
+      const statuses: Record<string, object> = {
+        '500': { code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' },
+        '504': { code: 504, reason: 'Timeout', message: 'Too large resource version: 12, current: 9' },
+        '429': { code: 429, reason: 'TooManyRequests', message: 'the server has received too many requests and has asked us to try again later' },
+        none: { message: 'something went wrong' },
+      };
+      res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'before', namespace, resourceVersion: '5' } } })}\n`);
+      res.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', ...statuses[code] } })}\n`);
+      return; // and silence: the gateway ends this stream itself
+    }
     if (path === '/api/v1/namespaces/revoked/configmaps' && url.searchParams.get('watch')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'before', namespace: 'revoked', resourceVersion: '5' } } })}\n`);

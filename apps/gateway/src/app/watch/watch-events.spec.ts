@@ -235,7 +235,7 @@ describe('watch events, on the real cluster', () => {
   }, 120_000);
 });
 
-/** What only an API server that misbehaves on purpose sends: a 401 inside the stream, a 410 answered to the watch itself. */
+/** What only an API server that misbehaves on purpose sends: a 401 or a 500 inside the stream, a 410 answered to the watch itself. */
 describe('watch events, from a hostile upstream', () => {
   let upstream: HostileUpstream;
   let test: TestGateway;
@@ -269,6 +269,19 @@ describe('watch events, from a hostile upstream', () => {
       ['ERROR', 401],
     ]);
     expect(refused.data).toEqual({ id: 'cms', type: 'ERROR', status: 401, message: 'Unauthorized' });
+  });
+
+  // The API server's 500 when etcd times out, its 504 and 429 under load, a Status without a code:
+  // client-go watches again from its last resourceVersion, and a list in the console must not end.
+  it.each(['500', '504', '429', 'none'])('watches again from the last resourceVersion after an upstream ERROR event %s, and tells the tab nothing but the events', async (code) => {
+    const t = tab(`hiccup-${code}`);
+    await t.waitFor('the event after the hiccup', (f) => f.data.object?.metadata.name === 'after');
+    expect(t.frames.map((f) => [f.data.type, f.data.object?.metadata.name ?? f.data.status])).toEqual([
+      ['ADDED', 'before'],
+      ['ADDED', 'after'],
+    ]);
+    const asked = upstream.requests.filter((r) => r.includes(`/namespaces/hiccup-${code}/configmaps`));
+    expect(asked).toEqual([expect.stringMatching(/resourceVersion=3/), expect.stringMatching(/resourceVersion=5/)]);
   });
 
   it('stops reading a watch while its tab does not read: the burst waits in the upstream, not in the gateway, and arrives whole', async () => {

@@ -168,6 +168,15 @@ export function readBuiltInEvent(line: Buffer): { kind: string; resourceVersion:
 
 /** An upstream that broke a bound or the protocol: reported once, not retried (it would do it again). */
 class UpstreamBroken extends Error {}
+/**
+ * An `ERROR` event inside the upstream stream that is neither 410 Gone nor a refusal (401, 403):
+ * the API server's 500 when etcd times out, a 504 or 429 while it is overloaded, a Status without
+ * a code. client-go's reflector treats these as transient and watches again from its last
+ * resourceVersion; so does the gateway, after its backoff. Subscribers are not told: for them an
+ * `ERROR` ends the subscription (README, the watch endpoint), and this one would have ended a
+ * list for good over a moment's overload.
+ */
+class UpstreamHiccup extends Error {}
 const MAX_BACKOFF_MS = 10_000;
 /** A relist less than this long after the previous one (ms) waits out the backoff first. */
 const RESYNC_QUIET_MS = 5_000;
@@ -357,8 +366,11 @@ class UpstreamWatch {
           void this.emit({ type: 'ERROR', status: refused.getStatus(), message: refused.message });
           continue;
         }
-        void this.emit({ type: 'ERROR', status: event.object.code ?? 500, message: event.object.message });
-        continue;
+        if (event.object.code === 401 || event.object.code === 403) {
+          void this.emit({ type: 'ERROR', status: event.object.code, message: event.object.message });
+          continue;
+        }
+        throw new UpstreamHiccup(`its watch stream reported ${event.object.code ?? 'an error without a code'}: ${event.object.message ?? 'no message'}`);
       }
       const rv = event.object.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;
