@@ -4,7 +4,7 @@ import { afterRenderEffect, ChangeDetectionStrategy, Component, computed, conten
 import { Router, RouterLink } from '@angular/router';
 import { StatusBadge } from '../status-badge/status-badge';
 import { TimeAgo } from '../time-ago/time-ago';
-import { ColumnChoice, filterRows, isShown, parseFilter, sortRows, TableColumn, TableSort } from './table-column';
+import { ColumnChoice, filterRows, isShown, parseFilter, sortRows, TableColumn, TableSort, warmCellTexts } from './table-column';
 
 /** The height of one row, in pixels: fixed, so the virtual scroll knows where every row is. */
 const ROW_HEIGHT = 36;
@@ -13,6 +13,8 @@ const PHONE_ROW_HEIGHT = 76;
 const PHONE_MAX_WIDTH = 720;
 /** How many columns a card shows under the name, besides the status. */
 const PHONE_FACTS = 3;
+/** The longest the filter's cells are read ahead in one idle slice (ms): well under a frame. */
+const WARM_SLICE_MS = 8;
 
 /** A cell drawn by the view that owns the table: `<ng-template cairnCell="restarts" let-row>…</ng-template>`. */
 @Directive({ selector: 'ng-template[cairnCell]' })
@@ -133,6 +135,31 @@ export class ResourceTable<T> {
       const choice = this.choice();
       untracked(() => this.choices.set(choice.read()));
     });
+    // The filter's cell texts are read while the page is idle, a few milliseconds at a time, so
+    // the first keystroke finds them read (rows or columns changed: start again from the top).
+    const view = inject(DOCUMENT).defaultView;
+    let warming: number | undefined;
+    const stopWarming = () => {
+      if (warming !== undefined) (view?.cancelIdleCallback ?? clearTimeout)(warming);
+      warming = undefined;
+    };
+    effect(() => {
+      const rows = this.rows();
+      const columns = this.shownColumns();
+      stopWarming();
+      if (!view || rows.length === 0) return;
+      const idle = view.requestIdleCallback?.bind(view) ?? ((run: (deadline: IdleDeadline) => void) => view.setTimeout(() => run({ didTimeout: false, timeRemaining: () => 5 })));
+      const slice = (from: number) => {
+        warming = idle((deadline) => {
+          const started = performance.now();
+          const next = warmCellTexts(rows, columns, from, () => deadline.timeRemaining() > 1 && performance.now() - started < WARM_SLICE_MS);
+          warming = undefined;
+          if (next < rows.length) slice(next);
+        });
+      };
+      slice(0);
+    });
+    inject(DestroyRef).onDestroy(stopWarming);
     // The virtual scroll measures its viewport once; tell it when the height follows the rows.
     afterRenderEffect(() => {
       this.viewportHeight();

@@ -1,4 +1,4 @@
-import { ColumnChoice, compareSimple, filterRows, isShown, parseFilter, sortRows, TableColumn } from './table-column';
+import { ColumnChoice, compareSimple, filterRows, isShown, parseFilter, sortRows, TableColumn, warmCellTexts } from './table-column';
 
 interface Pod {
   name: string;
@@ -83,6 +83,29 @@ describe('table filter cache', () => {
     const replaced = [{ ...rows[0], namespace: 'team-c' } as Pod];
     expect(names(filterRows(replaced, [name, namespace], parseFilter('team-c')))).toEqual(['web-10']);
     expect(reads.sort()).toEqual(['name:web-10', 'namespace:web-10']);
+  });
+});
+
+describe('reading the filter\'s cells ahead', () => {
+  const many = Array.from({ length: 120 }, (_, i) => ({ name: `pod-${i}`, namespace: i % 2 ? 'team-a' : 'team-b', restarts: i, created: '2026-11-20T10:00:00Z', phase: 'Running' }));
+
+  it('reads every text cell ahead, so the first keystroke reads none, and leaves ages to be read live', () => {
+    const reads: string[] = [];
+    const counted = columns.map((c) => ({ ...c, value: (p: Pod) => (reads.push(c.id), c.value(p)) }));
+    expect(warmCellTexts(many, counted, 0, () => true)).toBe(many.length);
+    expect(new Set(reads)).toEqual(new Set(['name', 'namespace', 'restarts', 'node']));
+    reads.length = 0;
+    expect(filterRows(many, counted, parseFilter('pod-11'))).toHaveLength(11);
+    // Nothing is read: the text cells were read ahead, and "pod-11" cannot be part of an age (read live, it grows).
+    expect(reads).toEqual([]);
+  });
+
+  it('stops when its slice is over, 50 rows at a time, and goes on from where it stopped', () => {
+    const rows = many.map((p) => ({ ...p }));
+    let slices = 0;
+    const first = warmCellTexts(rows, columns, 0, () => ++slices < 2);
+    expect(first).toBe(100);
+    expect(warmCellTexts(rows, columns, first, () => false)).toBe(rows.length);
   });
 });
 
