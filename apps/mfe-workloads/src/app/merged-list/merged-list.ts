@@ -7,6 +7,7 @@ import { Notice, PROBLEM_HEALTHS, ResourceTable, TableColumn } from '@cairn/ui-k
 import { KindResolver } from '../kind-resolver';
 import { WorkloadKind } from '../workload-kinds';
 import { ClusterChooser, clusterLabel } from './cluster-chooser';
+import { FilterAddress } from '../filter-address';
 
 /** One cluster's part of a merged list: its live list (or why there is none) and its printed table. */
 interface ClusterPart {
@@ -58,6 +59,7 @@ export class MergedList {
   private readonly resolver = inject(KindResolver);
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
+  private readonly filterAddress = new FilterAddress();
   protected readonly context = inject(ConsoleContext);
   protected readonly pollSeconds = POLL_MS / 1000;
   protected readonly problemsOnly = signal(false);
@@ -248,7 +250,7 @@ export class MergedList {
   });
 
   protected setFilter(q: string): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { q: q || null }, queryParamsHandling: 'merge', replaceUrl: true });
+    this.filterAddress.set(q);
   }
 
   protected choose(clusters: string[]): void {

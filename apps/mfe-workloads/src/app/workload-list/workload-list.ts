@@ -10,6 +10,7 @@ import { WORKLOAD_KINDS } from '../workload-kinds';
 import { CreateButton } from '../create/create-button';
 import { ClusterChooser } from '../merged-list/cluster-chooser';
 import { chosenParam, MergedList } from '../merged-list/merged-list';
+import { FilterAddress } from '../filter-address';
 
 /** At most this many namespaces are asked about to decide whether rows can be selected. */
 const MAX_NAMESPACE_REVIEWS = 50;
@@ -68,6 +69,7 @@ export class WorkloadList {
   readonly clusters = input<string>();
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
+  private readonly filterAddress = new FilterAddress();
   private readonly api = inject(ApiClient);
   private readonly lists = inject(LiveLists);
   private opened: OpenedList | undefined;
@@ -309,7 +311,7 @@ export class WorkloadList {
   }
 
   protected setFilter(q: string): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { q: q || null }, queryParamsHandling: 'merge', replaceUrl: true });
+    this.filterAddress.set(q);
   }
 
   protected readonly rowKey = (o: KubeObject): string => o.metadata.uid ?? `${o.metadata.namespace}/${o.metadata.name}`;
