@@ -28,12 +28,19 @@ export async function launchBrowser(): Promise<Browser> {
  * uncaught exceptions and `console.error` (Angular's error handler logs there, and a remote that
  * throws is replaced by an error panel). A failed request's own "Failed to load resource" line is
  * left out: refusals are expected in many stories and each says so on the page. A story that
- * fails in CI then shows why the page changed, where the screenshot is not kept.
+ * fails in CI then shows why the page changed, where the screenshot is not kept. At most `max`
+ * lines per context, each at most 2 000 characters.
  */
-export function reportPageErrors(context: BrowserContext, who: string): void {
-  context.on('weberror', (error) => console.log(`browser (${who}) uncaught: ${error.error().stack ?? error.error().message}`));
+export function reportPageErrors(context: BrowserContext, who: string, max = 20): void {
+  let reported = 0;
+  const report = (line: string) => {
+    reported++;
+    if (reported <= max) console.log(`browser (${who}) ${line.slice(0, 2_000)}`);
+    else if (reported === max + 1) console.log(`browser (${who}): more than ${max} errors; the rest are not printed`);
+  };
+  context.on('weberror', (error) => report(`uncaught: ${error.error().stack ?? error.error().message}`));
   context.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) console.log(`browser (${who}) console.error at ${message.page()?.url() ?? '?'}: ${message.text()}`);
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) report(`console.error at ${message.page()?.url() ?? '?'}: ${message.text()}`);
   });
 }
 

@@ -53,6 +53,17 @@ describe('FilterAddress', () => {
     expect(router.url).toBe('/pods/web-1?cluster=a');
   });
 
+  it('hands the filter still waiting to a navigation of the list\'s own (the clusters chooser), and then sends none of its own', async () => {
+    list.address.set('web');
+    const navigations = jest.spyOn(router, 'navigate');
+    await router.navigate([], { queryParams: list.address.with({ clusters: 'a,b' }), queryParamsHandling: 'merge' });
+    await wait(FILTER_ADDRESS_MS * 1.5);
+    expect(router.url).toBe('/pods?cluster=a&clusters=a,b&q=web');
+    expect(navigations).toHaveBeenCalledTimes(1);
+    // Nothing waiting: the parameters as given.
+    expect(list.address.with({ clusters: 'a' })).toEqual({ clusters: 'a' });
+  });
+
   it('does not navigate after the list is gone', async () => {
     list.address.set('web');
     const navigations = jest.spyOn(router, 'navigate');

@@ -1,5 +1,5 @@
 import { DestroyRef, inject } from '@angular/core';
-import { ActivatedRoute, NavigationStart, Router } from '@angular/router';
+import { ActivatedRoute, NavigationStart, Params, Router } from '@angular/router';
 
 /** How long typing must pause before the address follows the filter (ms). */
 export const FILTER_ADDRESS_MS = 300;
@@ -17,13 +17,15 @@ export class FilterAddress {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The filter typed and not yet in the address. */
+  private pending: string | undefined;
 
   constructor() {
     const started = this.router.events.subscribe((event) => {
-      if (event instanceof NavigationStart) clearTimeout(this.timer);
+      if (event instanceof NavigationStart) this.drop();
     });
     inject(DestroyRef).onDestroy(() => {
-      clearTimeout(this.timer);
+      this.drop();
       started.unsubscribe();
     });
   }
@@ -31,6 +33,25 @@ export class FilterAddress {
   /** The filter as typed; the address has it FILTER_ADDRESS_MS after the last call. */
   set(q: string): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.router.navigate([], { relativeTo: this.route, queryParams: { q: q || null }, queryParamsHandling: 'merge', replaceUrl: true }), FILTER_ADDRESS_MS);
+    this.pending = q;
+    this.timer = setTimeout(() => {
+      this.pending = undefined;
+      void this.router.navigate([], { relativeTo: this.route, queryParams: { q: q || null }, queryParamsHandling: 'merge', replaceUrl: true });
+    }, FILTER_ADDRESS_MS);
+  }
+
+  /**
+   * `queryParams` with the filter still waiting for the pause, for a navigation of the list's own
+   * (the clusters chooser, which redraws the table from the address): the typed filter goes with it.
+   */
+  with(queryParams: Params): Params {
+    const q = this.pending;
+    this.drop();
+    return q === undefined ? queryParams : { ...queryParams, q: q || null };
+  }
+
+  private drop(): void {
+    clearTimeout(this.timer);
+    this.pending = undefined;
   }
 }

@@ -154,21 +154,25 @@ export async function startHostileUpstream(options: HostileOptions = {}): Promis
       return; // and silence
     }
     // An overloaded API server: an ERROR event that is not 410 or a refusal (`hiccup-500`: etcd
-    // timed out; `-504`, `-429`; `-none`: a Status without a code), then silence; the watch
-    // asked again from resourceVersion 5 gets the next event.
+    // timed out; `-504`, `-429`; `-none`: a Status without a code), then silence. A watch asked
+    // again from resourceVersion 5 gets the next event; the list is at resourceVersion 6 (a watch
+    // from there: silence).
     const hiccup = /^\/api\/v1\/namespaces\/(hiccup-(\w+))\/configmaps$/.exec(path);
-    if (hiccup && url.searchParams.get('watch')) {
+    if (hiccup) {
       const [, namespace, code] = hiccup;
+      const after = { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'after', namespace, resourceVersion: '6' } };
+      if (!url.searchParams.get('watch')) return json(200, { kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '6' }, items: [after] });
       res.writeHead(200, { 'content-type': 'application/json' });
+      if (url.searchParams.get('resourceVersion') === '6') return; // silence
       if (url.searchParams.get('resourceVersion') === '5') {
-        res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'after', namespace, resourceVersion: '6' } } })}\n`);
+        res.write(`${JSON.stringify({ type: 'ADDED', object: after })}\n`);
         return; // and silence
       }
       const statuses: Record<string, object> = {
         '500': { code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' },
         '504': { code: 504, reason: 'Timeout', message: 'Too large resource version: 12, current: 9' },
         '429': { code: 429, reason: 'TooManyRequests', message: 'the server has received too many requests and has asked us to try again later' },
-        none: { message: 'something went wrong' },
+        none: { message: `something went wrong\n${'x'.repeat(10_000)}` },
       };
       res.write(`${JSON.stringify({ type: 'ADDED', object: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'before', namespace, resourceVersion: '5' } } })}\n`);
       res.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', ...statuses[code] } })}\n`);

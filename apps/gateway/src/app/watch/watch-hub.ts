@@ -170,13 +170,23 @@ export function readBuiltInEvent(line: Buffer): { kind: string; resourceVersion:
 class UpstreamBroken extends Error {}
 /**
  * An `ERROR` event inside the upstream stream that is neither 410 Gone nor a refusal (401, 403):
- * the API server's 500 when etcd times out, a 504 or 429 while it is overloaded, a Status without
- * a code. client-go's reflector treats these as transient and watches again from its last
- * resourceVersion; so does the gateway, after its backoff. Subscribers are not told: for them an
- * `ERROR` ends the subscription (README, the watch endpoint), and this one would have ended a
- * list for good over a moment's overload.
+ * the API server's 500 when etcd times out, a 504 ("Too large resource version", also for good
+ * after the cluster was restored from a backup), a 429 while it is overloaded, a Status without
+ * a code. As client-go's reflector does, after the backoff a 429 watches again from the last
+ * resourceVersion, and anything else lists again (a RESYNC to the subscribers), so an error that
+ * would repeat for that resourceVersion cannot freeze the list. Subscribers get no `ERROR`: for
+ * them it ends the subscription (README, the watch endpoint), over what is a moment's overload.
  */
-class UpstreamHiccup extends Error {}
+class UpstreamHiccup extends Error {
+  constructor(
+    readonly code: number | undefined,
+    upstreamMessage: string | undefined,
+  ) {
+    // Logged by pause(): the upstream's words at most 200 characters, on one line (a line may be 4 MiB).
+    const words = [...(upstreamMessage ?? 'no message').slice(0, 200)].map((c) => (c < ' ' || c === '\u007f' ? ' ' : c)).join('');
+    super(`its watch stream reported ${code ?? 'an error without a code'}: ${words}`);
+  }
+}
 const MAX_BACKOFF_MS = 10_000;
 /** A relist less than this long after the previous one (ms) waits out the backoff first. */
 const RESYNC_QUIET_MS = 5_000;
@@ -336,6 +346,7 @@ class UpstreamWatch {
           return;
         }
         await this.pause(err);
+        if (err instanceof UpstreamHiccup && err.code !== 429 && !this.stopped) await this.resync();
       }
     }
   }
@@ -370,7 +381,7 @@ class UpstreamWatch {
           void this.emit({ type: 'ERROR', status: event.object.code, message: event.object.message });
           continue;
         }
-        throw new UpstreamHiccup(`its watch stream reported ${event.object.code ?? 'an error without a code'}: ${event.object.message ?? 'no message'}`);
+        throw new UpstreamHiccup(typeof event.object.code === 'number' ? event.object.code : undefined, typeof event.object.message === 'string' ? event.object.message : undefined);
       }
       const rv = event.object.metadata?.resourceVersion;
       if (rv) this.resourceVersion = rv;

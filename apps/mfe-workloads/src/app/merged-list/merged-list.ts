@@ -254,7 +254,7 @@ export class MergedList {
   }
 
   protected choose(clusters: string[]): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { clusters: chosenParam(clusters, this.context.cluster()) }, queryParamsHandling: 'merge' });
+    void this.router.navigate([], { relativeTo: this.route, queryParams: this.filterAddress.with({ clusters: chosenParam(clusters, this.context.cluster()) }), queryParamsHandling: 'merge' });
   }
 }
 

@@ -307,7 +307,7 @@ export class WorkloadList {
 
   /** A choice of several clusters turns the list into the merged one (kept in the address, so it can be shared). */
   protected chooseClusters(clusters: string[]): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { clusters: chosenParam(clusters, this.context.cluster()) }, queryParamsHandling: 'merge' });
+    void this.router.navigate([], { relativeTo: this.route, queryParams: this.filterAddress.with({ clusters: chosenParam(clusters, this.context.cluster()) }), queryParamsHandling: 'merge' });
   }
 
   protected setFilter(q: string): void {

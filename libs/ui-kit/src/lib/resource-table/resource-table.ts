@@ -148,7 +148,8 @@ export class ResourceTable<T> {
       const columns = this.shownColumns();
       stopWarming();
       if (!view || rows.length === 0) return;
-      const idle = view.requestIdleCallback?.bind(view) ?? ((run: (deadline: IdleDeadline) => void) => view.setTimeout(() => run({ didTimeout: false, timeRemaining: () => 5 })));
+      // Where there is no requestIdleCallback (Safari), a slice every 16 ms, leaving the rest of each frame to the page.
+      const idle = view.requestIdleCallback?.bind(view) ?? ((run: (deadline: IdleDeadline) => void) => view.setTimeout(() => run({ didTimeout: false, timeRemaining: () => 5 }), 16));
       const slice = (from: number) => {
         warming = idle((deadline) => {
           const started = performance.now();
