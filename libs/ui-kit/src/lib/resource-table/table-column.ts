@@ -96,11 +96,11 @@ function textColumnsKey<T>(textColumns: readonly TableColumn<T>[]): string {
 const rowTexts = new WeakMap<object, { key: string; text: string }>();
 
 function rowText<T>(row: T, textColumns: readonly TableColumn<T>[], key: string): string {
-  if (typeof row !== 'object' || row === null) return textColumns.map((column) => cellText(row, column)).join('\n');
-  const kept = rowTexts.get(row);
+  const keepable = typeof row === 'object' && row !== null;
+  const kept = keepable ? rowTexts.get(row) : undefined;
   if (kept?.key === key) return kept.text;
   const text = textColumns.map((column) => cellText(row, column)).join('\n');
-  rowTexts.set(row, { key, text });
+  if (keepable) rowTexts.set(row, { key, text });
   return text;
 }
 
